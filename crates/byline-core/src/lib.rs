@@ -1,0 +1,21 @@
+//! Byline's newsroom language: stories, pictures, sections, slugs, excerpts, curation, store traits.
+//!
+//! This crate does no I/O. Storage backends implement [`store::Store`]; the application holds
+//! it as `Arc<dyn Store>` so that it compiles once whatever the backend.
+
+pub mod curation;
+pub mod email;
+pub mod excerpt;
+pub mod ids;
+pub mod picture;
+pub mod slug;
+pub mod store;
+pub mod story;
+
+pub use curation::{CardKind, Rails};
+pub use email::Email;
+pub use excerpt::excerpt;
+pub use ids::{AuthorId, SectionId, StoryId};
+pub use picture::{Picture, PictureSource};
+pub use slug::Slug;
+pub use story::{Author, Headline, RawBody, SafeHtml, Section, Status, Story, StoryCard, Tag};

@@ -1,0 +1,155 @@
+//! The storage contract every backend implements, and what crosses it.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::email::Email;
+use crate::ids::StoryId;
+use crate::picture::Picture;
+use crate::slug::Slug;
+use crate::story::{Author, Headline, SafeHtml, Section, Status, Story, StoryCard, Tag};
+
+/// What went wrong in a store, in terms the application can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("the store refused the data: {0}")]
+    Invalid(String),
+    #[error("the store is unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// A section as a write names it: created on first use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionRef {
+    pub slug: Slug,
+    pub name: String,
+}
+
+/// A story as a use case saves it. Identified by `external_id` (a wire item's `uri`) when it
+/// has one, so that saving the same item again updates it in place.
+#[derive(Debug, Clone)]
+pub struct StoryInput {
+    pub external_id: Option<String>,
+    /// The source's version number; an input older than the stored one is not applied.
+    pub version: Option<i64>,
+    /// The slug wanted for a new story; a taken slug gets a `-2`, `-3`, … suffix. An existing
+    /// story keeps its slug.
+    pub slug: Slug,
+    pub headline: Headline,
+    pub standfirst: Option<String>,
+    pub body: SafeHtml,
+    pub summary: String,
+    pub section: Option<SectionRef>,
+    /// Tag names; slugs are derived and shared between stories.
+    pub tags: Vec<String>,
+    /// Author names in byline order; authors are created on first use.
+    pub authors: Vec<String>,
+    pub byline: Option<String>,
+    pub language: String,
+    pub status: Status,
+    pub published_at: Option<DateTime<Utc>>,
+    pub embargo_until: Option<DateTime<Utc>>,
+    pub lead_picture: Option<Picture>,
+    /// When the content last changed at its source (`versioncreated`).
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What saving did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveOutcome {
+    Created {
+        id: StoryId,
+        slug: Slug,
+    },
+    Updated {
+        id: StoryId,
+        slug: Slug,
+    },
+    /// The stored story is newer than the input; nothing was written.
+    SkippedOlder {
+        slug: Slug,
+        stored_version: i64,
+    },
+}
+
+/// Which public stories a listing shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Listing {
+    All,
+    Section(Slug),
+    Tag(Slug),
+    Author(Slug),
+}
+
+/// A page of a listing, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    pub listing: Listing,
+    pub limit: u32,
+    pub offset: u32,
+    /// Stories published after this instant are not yet public.
+    pub now: DateTime<Utc>,
+}
+
+/// One page of cards, and whether more follow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CardPage {
+    pub cards: Vec<StoryCard>,
+    pub has_more: bool,
+}
+
+/// A pending newsletter subscription, with its consent record.
+#[derive(Debug, Clone)]
+pub struct NewSubscriber {
+    pub email: Email,
+    /// The page the reader signed up on.
+    pub source: String,
+    pub consented_at: DateTime<Utc>,
+}
+
+/// What signing up did. The reader is told the same thing either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubscribeOutcome {
+    Added,
+    AlreadyKnown,
+}
+
+/// The whole storage contract. Every method is one transaction.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Answers when the store can serve queries.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Creates or updates a story (by external id), its section, tags, authors and picture.
+    async fn save_story(&self, input: StoryInput) -> Result<SaveOutcome, StoreError>;
+
+    /// Any story by slug, whatever its status; callers decide what readers may see.
+    async fn story_by_slug(&self, slug: &Slug) -> Result<Option<Story>, StoreError>;
+
+    /// Public stories of a listing, newest first.
+    async fn list_cards(&self, query: &ListQuery) -> Result<CardPage, StoreError>;
+
+    /// The editor's picks that are public at `now`, in the editor's order.
+    async fn picks(&self, now: DateTime<Utc>) -> Result<Vec<StoryCard>, StoreError>;
+
+    /// Replaces the editor's picks; every slug must name an existing story.
+    async fn set_picks(&self, slugs: &[Slug]) -> Result<(), StoreError>;
+
+    async fn sections(&self) -> Result<Vec<Section>, StoreError>;
+    async fn section(&self, slug: &Slug) -> Result<Option<Section>, StoreError>;
+    async fn tag(&self, slug: &Slug) -> Result<Option<Tag>, StoreError>;
+    async fn author(&self, slug: &Slug) -> Result<Option<Author>, StoreError>;
+
+    /// How many stories exist, in any status.
+    async fn story_count(&self) -> Result<u64, StoreError>;
+
+    /// Records a pending subscriber unless the address is already known.
+    async fn add_subscriber(
+        &self,
+        subscriber: NewSubscriber,
+    ) -> Result<SubscribeOutcome, StoreError>;
+}

@@ -1,0 +1,221 @@
+//! Stories and what they are filed under: sections, tags and authors.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::ids::{AuthorId, SectionId, StoryId};
+use crate::picture::Picture;
+use crate::slug::Slug;
+
+/// Longest headline accepted, in characters.
+pub const MAX_HEADLINE_CHARS: usize = 300;
+
+/// A story's headline: trimmed, never empty, on one line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Headline(String);
+
+/// Why a text cannot be a headline.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HeadlineError {
+    #[error("the headline is empty")]
+    Empty,
+    #[error("the headline is longer than {MAX_HEADLINE_CHARS} characters")]
+    TooLong,
+}
+
+impl Headline {
+    /// Collapses inner white space (a headline is one line) and checks the length.
+    pub fn parse(text: &str) -> Result<Headline, HeadlineError> {
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if text.is_empty() {
+            return Err(HeadlineError::Empty);
+        }
+        if text.chars().count() > MAX_HEADLINE_CHARS {
+            return Err(HeadlineError::TooLong);
+        }
+        Ok(Headline(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// HTML that has been through the sanitizer of `byline-render` and is safe to emit as is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct SafeHtml(String);
+
+impl SafeHtml {
+    /// Wraps HTML that a sanitizer produced or that the store returns (the store only ever
+    /// holds sanitized HTML). Never call this on input from outside.
+    pub fn from_sanitized(html: String) -> SafeHtml {
+        SafeHtml(html)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A body as a source hands it over: untrusted HTML or plain text, not yet sanitized.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RawBody {
+    Html(String),
+    Text(String),
+    Empty,
+}
+
+/// Where a story is in its life. Only `Published` stories whose time has come are public.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Being written, or held (for example under embargo).
+    Draft,
+    /// Public from `published_at` on.
+    Published,
+    /// Taken down after publication (a wire kill or withdrawal).
+    Unpublished,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Published => "published",
+            Status::Unpublished => "unpublished",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Status> {
+        match text {
+            "draft" => Some(Status::Draft),
+            "published" => Some(Status::Published),
+            "unpublished" => Some(Status::Unpublished),
+            _ => None,
+        }
+    }
+}
+
+/// A desk of the newsroom, with its own front page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Section {
+    pub id: SectionId,
+    pub slug: Slug,
+    pub name: String,
+}
+
+/// A subject label; stories share tags by slug.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tag {
+    pub slug: Slug,
+    pub name: String,
+}
+
+/// A person credited with writing stories.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Author {
+    pub id: AuthorId,
+    pub slug: Slug,
+    pub name: String,
+}
+
+/// A whole story, as an article page needs it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Story {
+    pub id: StoryId,
+    pub slug: Slug,
+    pub headline: Headline,
+    pub standfirst: Option<String>,
+    pub body: SafeHtml,
+    /// Plain text that excerpts are cut from: the standfirst, else the body's text.
+    pub summary: String,
+    pub section: Option<Section>,
+    pub tags: Vec<Tag>,
+    /// In byline order.
+    pub authors: Vec<Author>,
+    /// The byline as the source printed it ("By Jane Doe, AP"), when it had one.
+    pub byline: Option<String>,
+    /// BCP 47 language tag, e.g. `en`.
+    pub language: String,
+    pub status: Status,
+    pub published_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+    pub embargo_until: Option<DateTime<Utc>>,
+    pub lead_picture: Option<Picture>,
+}
+
+impl Story {
+    /// Whether readers may see the story at `now`.
+    pub fn is_public_at(&self, now: DateTime<Utc>) -> bool {
+        self.status == Status::Published && self.published_at.is_some_and(|t| t <= now)
+    }
+}
+
+/// What a list or rail shows of a story.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoryCard {
+    pub id: StoryId,
+    pub slug: Slug,
+    pub headline: Headline,
+    pub summary: String,
+    pub published_at: DateTime<Utc>,
+    pub lead_picture: Option<Picture>,
+}
+
+/// Splits a printed byline into the names of the people it credits:
+/// `"By Paulo Santalucia and Frances d'Emilio"` → two names.
+pub fn byline_names(byline: &str) -> Vec<String> {
+    let trimmed = byline.trim();
+    let without_by = ["By ", "by ", "BY "]
+        .iter()
+        .find_map(|p| trimmed.strip_prefix(p))
+        .unwrap_or(trimmed);
+    without_by
+        .split([',', ';', '&'])
+        .flat_map(|part| part.split(" and "))
+        .map(|name| name.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|name| !name.is_empty() && Slug::derive(name).is_some())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headline_is_one_trimmed_line() {
+        assert_eq!(
+            Headline::parse("  A\n  headline ").unwrap().as_str(),
+            "A headline"
+        );
+        assert_eq!(Headline::parse(" \n "), Err(HeadlineError::Empty));
+        assert_eq!(
+            Headline::parse(&"x".repeat(301)),
+            Err(HeadlineError::TooLong)
+        );
+    }
+
+    #[test]
+    fn bylines_split_into_names() {
+        assert_eq!(
+            byline_names("By Paulo Santalucia and Frances d'Emilio"),
+            vec!["Paulo Santalucia", "Frances d'Emilio"]
+        );
+        assert_eq!(
+            byline_names("Anna Berg, Jon Lie & Kari Nord"),
+            vec!["Anna Berg", "Jon Lie", "Kari Nord"]
+        );
+        assert_eq!(byline_names("Bebeto Matthews"), vec!["Bebeto Matthews"]);
+        assert!(byline_names("  , ").is_empty());
+    }
+
+    #[test]
+    fn status_round_trips() {
+        for s in [Status::Draft, Status::Published, Status::Unpublished] {
+            assert_eq!(Status::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(Status::parse("live"), None);
+    }
+}

@@ -1,0 +1,242 @@
+//! Untrusted HTML in, safe HTML out; and the plain text that excerpts are cut from.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use byline_core::SafeHtml;
+
+/// One sanitizer for every stored body, so that what is stored, previewed and served agree.
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let tags: HashSet<&str> = [
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "cite",
+        "code",
+        "dd",
+        "del",
+        "dfn",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "ins",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "time",
+        "tr",
+        "u",
+        "ul",
+    ]
+    .into_iter()
+    .collect();
+    let mut builder = ammonia::Builder::default();
+    builder
+        .tags(tags)
+        // Scripts and styles go with their content; other unknown tags keep their text.
+        .clean_content_tags(
+            [
+                "script", "style", "template", "iframe", "object", "noscript", "title",
+            ]
+            .into_iter()
+            .collect(),
+        )
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .link_rel(Some("noopener noreferrer"))
+        .url_relative(ammonia::UrlRelative::PassThrough)
+        .generic_attributes(["lang", "dir", "title"].into_iter().collect())
+        .tag_attributes(
+            [
+                ("a", ["href", "hreflang"].into_iter().collect()),
+                (
+                    "img",
+                    ["src", "alt", "width", "height"].into_iter().collect(),
+                ),
+                ("td", ["colspan", "rowspan"].into_iter().collect()),
+                ("th", ["colspan", "rowspan", "scope"].into_iter().collect()),
+                ("time", ["datetime"].into_iter().collect()),
+                ("ol", ["start", "reversed"].into_iter().collect()),
+                ("blockquote", ["cite"].into_iter().collect()),
+                ("q", ["cite"].into_iter().collect()),
+            ]
+            .into_iter()
+            .collect(),
+        );
+    builder
+});
+
+/// Removes everything that could run code or restyle the page (scripts, event handlers,
+/// `javascript:` URLs, styles, frames) and keeps the text and its structure. A body's own
+/// `h1` is dropped to its text: the page's one `h1` is the headline.
+pub fn sanitize(untrusted: &str) -> SafeHtml {
+    SafeHtml::from_sanitized(SANITIZER.clean(untrusted).to_string().trim().to_owned())
+}
+
+/// Turns plain text into paragraphs, one per non-empty line (wire services end paragraphs
+/// with a single line break). The text is escaped, never interpreted.
+pub fn paragraphs_from_text(text: &str) -> SafeHtml {
+    let html: String = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(|line| format!("<p>{}</p>", escape(line)))
+        .collect();
+    SafeHtml::from_sanitized(html)
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The readable text of (sanitized) HTML: tags removed, blocks separated by spaces,
+/// character references decoded, white space collapsed.
+pub fn plain_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find(['<', '&']) {
+        text.push_str(&rest[..start]);
+        rest = &rest[start..];
+        if rest.starts_with('<') {
+            let end = rest.find('>').map_or(rest.len(), |i| i + 1);
+            text.push(' ');
+            rest = &rest[end..];
+        } else {
+            let (decoded, used) = decode_reference(rest);
+            text.push_str(&decoded);
+            rest = &rest[used..];
+        }
+    }
+    text.push_str(rest);
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Decodes the character reference at the start of `s` (which starts with `&`); returns the
+/// text and how many bytes it used. An unknown reference stays as written.
+fn decode_reference(s: &str) -> (String, usize) {
+    let Some(end) = s[1..].find(';').map(|i| i + 1).filter(|&i| i <= 12) else {
+        return ("&".into(), 1);
+    };
+    let name = &s[1..end];
+    let decoded = match name {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        "nbsp" => Some(' '),
+        _ => name
+            .strip_prefix("#x")
+            .or_else(|| name.strip_prefix("#X"))
+            .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+            .or_else(|| name.strip_prefix('#').and_then(|dec| dec.parse().ok()))
+            .and_then(char::from_u32),
+    };
+    match decoded {
+        Some(c) => (c.to_string(), end + 1),
+        None => ("&".into(), 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_html_is_removed() {
+        let dirty = r#"<p onclick="x()">Hi<script>alert(1)</script></p><img src="x.jpg" onerror="steal()"><a href="javascript:alert(1)">link</a><iframe src="https://evil.example"></iframe><style>p{}</style>"#;
+        let clean = sanitize(dirty);
+        let html = clean.as_str();
+        for bad in [
+            "script",
+            "alert",
+            "onclick",
+            "onerror",
+            "javascript:",
+            "iframe",
+            "style",
+            "steal",
+        ] {
+            assert!(!html.contains(bad), "{bad} survived in {html}");
+        }
+        assert!(html.contains("<p>Hi</p>"));
+        assert!(html.contains(r#"<img src="x.jpg">"#));
+        let document =
+            sanitize("<html><head><title>T</title></head><body><p>Text</p></body></html>");
+        assert_eq!(document.as_str(), "<p>Text</p>");
+    }
+
+    #[test]
+    fn text_and_typography_survive() {
+        let body = "<p>“We welcome Putin’s call for a ceasefire.”</p><h1>Big</h1><p>A cease-fire &amp; more</p>";
+        let html = sanitize(body);
+        assert_eq!(
+            html.as_str(),
+            "<p>“We welcome Putin’s call for a ceasefire.”</p>Big<p>A cease-fire &amp; more</p>"
+        );
+        let link = sanitize(r#"<a href="https://example.com/x" target="_blank">x</a>"#);
+        assert_eq!(
+            link.as_str(),
+            r#"<a href="https://example.com/x" rel="noopener noreferrer">x</a>"#
+        );
+    }
+
+    #[test]
+    fn plain_text_strips_and_decodes() {
+        assert_eq!(
+            plain_text("<p>One &amp; two</p><p>three&nbsp;four &#8217; &#x2019;</p>"),
+            "One & two three four ’ ’"
+        );
+        assert_eq!(plain_text("AT&T & co"), "AT&T & co");
+        assert_eq!(plain_text(""), "");
+    }
+
+    #[test]
+    fn text_becomes_escaped_paragraphs() {
+        let html = paragraphs_from_text("First <b>line</b>\nnext para\r\n\r\n  Third \n");
+        assert_eq!(
+            html.as_str(),
+            "<p>First &lt;b&gt;line&lt;/b&gt;</p><p>next para</p><p>Third</p>"
+        );
+    }
+}

@@ -1,0 +1,267 @@
+//! View models: what templates see, built from core types. Templates never see store rows.
+
+use byline_core::curation::Rails;
+use byline_core::excerpt::MORE_EXCERPT_WORDS;
+use byline_core::{CardKind, Picture, Slug, Story, StoryCard, excerpt};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// Public URL paths. The router matches the same shapes.
+pub mod paths {
+    use byline_core::Slug;
+
+    pub fn story(slug: &Slug) -> String {
+        format!("/story/{slug}")
+    }
+    pub fn section(slug: &Slug) -> String {
+        format!("/section/{slug}")
+    }
+    pub fn tag(slug: &Slug) -> String {
+        format!("/tag/{slug}")
+    }
+    pub fn author(slug: &Slug) -> String {
+        format!("/author/{slug}")
+    }
+    pub const LATEST: &str = "/latest";
+    pub const SUBSCRIBE: &str = "/newsletter/subscribe";
+}
+
+/// Site-wide settings every page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub language: String,
+    /// Scheme and host, without a trailing slash, for canonical URLs.
+    pub base_url: String,
+    pub css_url: String,
+    pub nav: Vec<Link>,
+}
+
+/// What identifies one page: its `<title>`, description and canonical URL.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageMeta {
+    pub title: String,
+    pub description: Option<String>,
+    pub path: String,
+    pub canonical: String,
+    /// An absolute URL of the picture that represents the page when shared.
+    pub image: Option<String>,
+}
+
+impl PageMeta {
+    pub fn new(site: &SiteView, title: impl Into<String>, path: impl Into<String>) -> PageMeta {
+        let path = path.into();
+        PageMeta {
+            title: title.into(),
+            description: None,
+            canonical: format!("{}{path}", site.base_url),
+            path,
+            image: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PictureView {
+    pub url: String,
+    pub alt: String,
+    pub credit: Option<String>,
+    pub caption: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+impl From<&Picture> for PictureView {
+    fn from(p: &Picture) -> PictureView {
+        PictureView {
+            url: p.url(),
+            alt: p.alt.clone().unwrap_or_default(),
+            credit: p.credit.clone(),
+            caption: p.caption.clone(),
+            width: p.width,
+            height: p.height,
+        }
+    }
+}
+
+/// A time as a `datetime` attribute and as readers read it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimeView {
+    pub iso: String,
+    pub text: String,
+}
+
+impl From<DateTime<Utc>> for TimeView {
+    fn from(t: DateTime<Utc>) -> TimeView {
+        TimeView {
+            iso: t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            text: t.format("%-d %B %Y").to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CardView {
+    pub title: String,
+    pub url: String,
+    pub excerpt: String,
+    pub published: TimeView,
+    pub picture: Option<PictureView>,
+}
+
+impl CardView {
+    pub fn new(card: &StoryCard, kind: CardKind) -> CardView {
+        CardView {
+            title: card.headline.as_str().to_owned(),
+            url: paths::story(&card.slug),
+            excerpt: excerpt(&card.summary, kind.excerpt_words()),
+            published: card.published_at.into(),
+            picture: card.lead_picture.as_ref().map(PictureView::from),
+        }
+    }
+
+    pub fn list(cards: &[StoryCard], kind: CardKind) -> Vec<CardView> {
+        cards.iter().map(|c| CardView::new(c, kind)).collect()
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RailsView {
+    pub latest: Vec<CardView>,
+    pub dont_miss: Vec<CardView>,
+    pub more: Vec<CardView>,
+}
+
+impl From<&Rails> for RailsView {
+    fn from(r: &Rails) -> RailsView {
+        RailsView {
+            latest: CardView::list(&r.latest, CardKind::Rail),
+            dont_miss: CardView::list(&r.dont_miss, CardKind::Rail),
+            more: CardView::list(&r.more, CardKind::More),
+        }
+    }
+}
+
+/// An advertisement placement: operator-owned HTML in a box of reserved size.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdSlot {
+    pub placement: String,
+    pub label: String,
+    /// Trusted: written by the site's operator in the config file, emitted as is.
+    pub html: String,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+/// The configured placements an article page can show.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ArticleAds {
+    pub article_top: Option<AdSlot>,
+    pub article_bottom: Option<AdSlot>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleView {
+    pub headline: String,
+    pub standfirst: Option<String>,
+    pub body: String,
+    pub authors: Vec<Link>,
+    /// The printed byline, shown when no author could be linked.
+    pub byline: Option<String>,
+    pub published: Option<TimeView>,
+    /// Shown only when the story changed after publication.
+    pub updated: Option<TimeView>,
+    pub section: Option<Link>,
+    pub tags: Vec<Link>,
+    pub picture: Option<PictureView>,
+    pub language: String,
+    pub excerpt: String,
+}
+
+impl From<&Story> for ArticleView {
+    fn from(s: &Story) -> ArticleView {
+        let updated = s
+            .published_at
+            .filter(|p| s.updated_at > *p + chrono::Duration::minutes(1))
+            .map(|_| s.updated_at);
+        ArticleView {
+            headline: s.headline.as_str().to_owned(),
+            standfirst: s.standfirst.clone(),
+            body: s.body.as_str().to_owned(),
+            authors: s
+                .authors
+                .iter()
+                .map(|a| Link {
+                    name: a.name.clone(),
+                    url: paths::author(&a.slug),
+                })
+                .collect(),
+            byline: s.byline.clone(),
+            published: s.published_at.map(TimeView::from),
+            updated: updated.map(TimeView::from),
+            section: s.section.as_ref().map(|sec| Link {
+                name: sec.name.clone(),
+                url: paths::section(&sec.slug),
+            }),
+            tags: s
+                .tags
+                .iter()
+                .map(|t| Link {
+                    name: t.name.clone(),
+                    url: paths::tag(&t.slug),
+                })
+                .collect(),
+            picture: s.lead_picture.as_ref().map(PictureView::from),
+            language: s.language.clone(),
+            excerpt: excerpt(&s.summary, MORE_EXCERPT_WORDS),
+        }
+    }
+}
+
+/// Previous and next page links of a paginated listing.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pager {
+    pub page: u32,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    pub fn new(path: &str, page: u32, has_more: bool) -> Pager {
+        let at = |n: u32| {
+            if n == 1 {
+                path.to_owned()
+            } else {
+                format!("{path}?page={n}")
+            }
+        };
+        Pager {
+            page,
+            prev: (page > 1).then(|| at(page - 1)),
+            next: has_more.then(|| at(page + 1)),
+        }
+    }
+}
+
+/// Links for the section navigation, marking none as current.
+pub fn nav_links(sections: &[byline_core::Section]) -> Vec<Link> {
+    sections
+        .iter()
+        .map(|s| Link {
+            name: s.name.clone(),
+            url: paths::section(&s.slug),
+        })
+        .collect()
+}
+
+/// The slug of a story URL path (`/story/SLUG`), for code that receives URLs.
+pub fn story_slug_from_path(path: &str) -> Option<Slug> {
+    path.strip_prefix("/story/")
+        .and_then(|s| Slug::parse(s).ok())
+}

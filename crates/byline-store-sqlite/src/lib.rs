@@ -1,0 +1,121 @@
+//! Byline's default store: one SQLite file in WAL mode, behind [`byline_core::store::Store`].
+
+mod listing;
+mod rows;
+mod stories;
+mod subscribers;
+mod taxonomy;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use byline_core::store::{
+    CardPage, ListQuery, NewSubscriber, SaveOutcome, Store, StoreError, StoryInput,
+    SubscribeOutcome,
+};
+use byline_core::{Author, Section, Slug, Story, StoryCard, Tag};
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+/// The SQLite implementation of the store.
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database file and applies pending migrations.
+    pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let options = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(unavailable)?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            // The import CLI and a running server write to the same file; wait for each other.
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
+        MIGRATIONS
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("migrating {}: {e}", path.display())))?;
+        Ok(SqliteStore { pool })
+    }
+}
+
+static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+pub(crate) fn unavailable(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn save_story(&self, input: StoryInput) -> Result<SaveOutcome, StoreError> {
+        stories::save(&self.pool, input).await
+    }
+
+    async fn story_by_slug(&self, slug: &Slug) -> Result<Option<Story>, StoreError> {
+        stories::by_slug(&self.pool, slug).await
+    }
+
+    async fn list_cards(&self, query: &ListQuery) -> Result<CardPage, StoreError> {
+        listing::cards(&self.pool, query).await
+    }
+
+    async fn picks(&self, now: DateTime<Utc>) -> Result<Vec<StoryCard>, StoreError> {
+        listing::picks(&self.pool, now).await
+    }
+
+    async fn set_picks(&self, slugs: &[Slug]) -> Result<(), StoreError> {
+        listing::set_picks(&self.pool, slugs).await
+    }
+
+    async fn sections(&self) -> Result<Vec<Section>, StoreError> {
+        taxonomy::sections(&self.pool).await
+    }
+
+    async fn section(&self, slug: &Slug) -> Result<Option<Section>, StoreError> {
+        taxonomy::section(&self.pool, slug).await
+    }
+
+    async fn tag(&self, slug: &Slug) -> Result<Option<Tag>, StoreError> {
+        taxonomy::tag(&self.pool, slug).await
+    }
+
+    async fn author(&self, slug: &Slug) -> Result<Option<Author>, StoreError> {
+        taxonomy::author(&self.pool, slug).await
+    }
+
+    async fn story_count(&self) -> Result<u64, StoreError> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stories")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(count as u64)
+    }
+
+    async fn add_subscriber(
+        &self,
+        subscriber: NewSubscriber,
+    ) -> Result<SubscribeOutcome, StoreError> {
+        subscribers::add(&self.pool, subscriber).await
+    }
+}

@@ -1,0 +1,92 @@
+//! Public listings (home, section, tag, author pages and the rails) and the editor's picks.
+
+use byline_core::store::{CardPage, ListQuery, Listing, StoreError};
+use byline_core::{Slug, StoryCard};
+use chrono::{DateTime, Utc};
+use sqlx::{AssertSqlSafe, SqlitePool};
+
+use crate::rows::{self, PICTURE_COLUMNS};
+use crate::unavailable;
+
+pub(crate) async fn cards(pool: &SqlitePool, query: &ListQuery) -> Result<CardPage, StoreError> {
+    // Only fixed fragments are joined into the SQL; every value is a bound parameter.
+    let (filter, key) = match &query.listing {
+        Listing::All => ("", None),
+        Listing::Section(slug) => (
+            "AND s.section_id = (SELECT id FROM sections WHERE slug = ?2)",
+            Some(slug),
+        ),
+        Listing::Tag(slug) => (
+            "AND s.id IN (SELECT st.story_id FROM story_tags st JOIN tags t ON t.id = st.tag_id WHERE t.slug = ?2)",
+            Some(slug),
+        ),
+        Listing::Author(slug) => (
+            "AND s.id IN (SELECT sa.story_id FROM story_authors sa JOIN authors a ON a.id = sa.author_id \
+             WHERE a.slug = ?2)",
+            Some(slug),
+        ),
+    };
+    let sql = format!(
+        "SELECT s.id, s.slug, s.headline, s.summary, s.published_at, {PICTURE_COLUMNS} \
+         FROM stories s LEFT JOIN pictures p ON p.id = s.lead_picture_id \
+         WHERE s.status = 'published' AND s.published_at <= ?1 {filter} \
+         ORDER BY s.published_at DESC, s.id DESC LIMIT ?3 OFFSET ?4"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(rows::to_secs(query.now))
+        .bind(key.map(Slug::as_str))
+        .bind(i64::from(query.limit) + 1)
+        .bind(i64::from(query.offset))
+        .fetch_all(pool)
+        .await
+        .map_err(unavailable)?;
+    let mut cards = rows.iter().map(rows::card).collect::<Result<Vec<_>, _>>()?;
+    let has_more = cards.len() > query.limit as usize;
+    cards.truncate(query.limit as usize);
+    Ok(CardPage { cards, has_more })
+}
+
+pub(crate) async fn picks(
+    pool: &SqlitePool,
+    now: DateTime<Utc>,
+) -> Result<Vec<StoryCard>, StoreError> {
+    let sql = format!(
+        "SELECT s.id, s.slug, s.headline, s.summary, s.published_at, {PICTURE_COLUMNS} \
+         FROM picks k JOIN stories s ON s.id = k.story_id LEFT JOIN pictures p ON p.id = s.lead_picture_id \
+         WHERE s.status = 'published' AND s.published_at <= ?1 ORDER BY k.position"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(rows::to_secs(now))
+        .fetch_all(pool)
+        .await
+        .map_err(unavailable)?;
+    rows.iter().map(rows::card).collect()
+}
+
+pub(crate) async fn set_picks(pool: &SqlitePool, slugs: &[Slug]) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await.map_err(unavailable)?;
+    sqlx::query("DELETE FROM picks")
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+    for (position, slug) in slugs.iter().enumerate() {
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM stories WHERE slug = ?1")
+            .bind(slug.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        let id = id.ok_or_else(|| StoreError::NotFound(format!("no story has the slug {slug}")))?;
+        sqlx::query("INSERT INTO picks (position, story_id) VALUES (?1, ?2)")
+            .bind(position as i64)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match e {
+                sqlx::Error::Database(d) if d.is_unique_violation() => {
+                    StoreError::Conflict(format!("{slug} is picked twice"))
+                }
+                other => unavailable(other),
+            })?;
+    }
+    tx.commit().await.map_err(unavailable)
+}

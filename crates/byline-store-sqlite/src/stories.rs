@@ -1,0 +1,342 @@
+//! Saving a story with everything it is filed under, in one transaction, and loading it back.
+
+use byline_core::store::{SaveOutcome, StoreError, StoryInput};
+use byline_core::{Picture, PictureSource, SafeHtml, Slug, Status, Story, StoryId};
+use chrono::Utc;
+use sqlx::{AssertSqlSafe, SqliteConnection, SqlitePool};
+
+use crate::rows::{self, PICTURE_COLUMNS, from_secs, get, to_secs};
+use crate::taxonomy::{self, Kind};
+use crate::unavailable;
+
+/// The stored identity of a story found by external id.
+struct Existing {
+    id: i64,
+    slug: Slug,
+    version: Option<i64>,
+    picture_id: Option<i64>,
+}
+
+pub(crate) async fn save(pool: &SqlitePool, input: StoryInput) -> Result<SaveOutcome, StoreError> {
+    // IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking
+    // on a read-to-write upgrade.
+    let mut tx = pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(unavailable)?;
+    let existing = match &input.external_id {
+        Some(external_id) => find_existing(&mut tx, external_id).await?,
+        None => None,
+    };
+    if let Some(found) = &existing
+        && let (Some(stored), Some(incoming)) = (found.version, input.version)
+        && incoming < stored
+    {
+        return Ok(SaveOutcome::SkippedOlder {
+            slug: found.slug.clone(),
+            stored_version: stored,
+        });
+    }
+    let section_id = match &input.section {
+        Some(section) => Some(taxonomy::ensure_section(&mut tx, section).await?),
+        None => None,
+    };
+    let picture_id = save_picture(
+        &mut tx,
+        input.lead_picture.as_ref(),
+        existing.as_ref().and_then(|e| e.picture_id),
+    )
+    .await?;
+    let (id, slug, created) = match existing {
+        Some(found) => {
+            update_row(&mut tx, found.id, &input, section_id, picture_id).await?;
+            (found.id, found.slug, false)
+        }
+        None => {
+            let slug = free_slug(&mut tx, &input.slug).await?;
+            let id = insert_row(&mut tx, &slug, &input, section_id, picture_id).await?;
+            (id, slug, true)
+        }
+    };
+    link_names(&mut tx, id, Kind::Tag, &input.tags).await?;
+    link_names(&mut tx, id, Kind::Author, &input.authors).await?;
+    tx.commit().await.map_err(unavailable)?;
+    let id = StoryId(id);
+    Ok(if created {
+        SaveOutcome::Created { id, slug }
+    } else {
+        SaveOutcome::Updated { id, slug }
+    })
+}
+
+async fn find_existing(
+    conn: &mut SqliteConnection,
+    external_id: &str,
+) -> Result<Option<Existing>, StoreError> {
+    let row = sqlx::query(
+        "SELECT id, slug, version, lead_picture_id FROM stories WHERE external_id = ?1",
+    )
+    .bind(external_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(unavailable)?;
+    row.map(|row| {
+        Ok(Existing {
+            id: get(&row, "id")?,
+            slug: rows::slug(&row, "slug")?,
+            version: get(&row, "version")?,
+            picture_id: get(&row, "lead_picture_id")?,
+        })
+    })
+    .transpose()
+}
+
+/// The wanted slug, or the first of `slug-2`, `slug-3`, … that no story has.
+async fn free_slug(conn: &mut SqliteConnection, wanted: &Slug) -> Result<Slug, StoreError> {
+    for n in 1..10_000 {
+        let candidate = if n == 1 {
+            wanted.clone()
+        } else {
+            wanted.with_suffix(n)
+        };
+        let taken: Option<i64> = sqlx::query_scalar("SELECT 1 FROM stories WHERE slug = ?1")
+            .bind(candidate.as_str())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(unavailable)?;
+        if taken.is_none() {
+            return Ok(candidate);
+        }
+    }
+    Err(StoreError::Conflict(format!(
+        "no free slug left for {wanted}"
+    )))
+}
+
+/// Writes the lead picture into the story's existing picture row (or a new one); removes the
+/// old row when the story no longer has a picture. Returns the row id to link.
+async fn save_picture(
+    conn: &mut SqliteConnection,
+    picture: Option<&Picture>,
+    existing: Option<i64>,
+) -> Result<Option<i64>, StoreError> {
+    let Some(picture) = picture else {
+        if let Some(old) = existing {
+            sqlx::query("UPDATE stories SET lead_picture_id = NULL WHERE lead_picture_id = ?1")
+                .bind(old)
+                .execute(&mut *conn)
+                .await
+                .map_err(unavailable)?;
+            sqlx::query("DELETE FROM pictures WHERE id = ?1")
+                .bind(old)
+                .execute(&mut *conn)
+                .await
+                .map_err(unavailable)?;
+        }
+        return Ok(None);
+    };
+    let (kind, location) = match &picture.source {
+        PictureSource::Local { key } => ("local", key.as_str()),
+        PictureSource::Remote { url } => ("remote", url.as_str()),
+    };
+    let sql = match existing {
+        Some(_) => {
+            "UPDATE pictures SET source_kind = ?1, location = ?2, credit = ?3, caption = ?4, alt = ?5, \
+             width = ?6, height = ?7, content_type = ?8 WHERE id = ?9 RETURNING id"
+        }
+        None => {
+            "INSERT INTO pictures (source_kind, location, credit, caption, alt, width, height, content_type) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id"
+        }
+    };
+    let id: i64 = sqlx::query_scalar(sql)
+        .bind(kind)
+        .bind(location)
+        .bind(&picture.credit)
+        .bind(&picture.caption)
+        .bind(&picture.alt)
+        .bind(picture.width.map(i64::from))
+        .bind(picture.height.map(i64::from))
+        .bind(&picture.content_type)
+        .bind(existing)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+    Ok(Some(id))
+}
+
+async fn insert_row(
+    conn: &mut SqliteConnection,
+    slug: &Slug,
+    input: &StoryInput,
+    section_id: Option<i64>,
+    picture_id: Option<i64>,
+) -> Result<i64, StoreError> {
+    sqlx::query_scalar(
+        "INSERT INTO stories (external_id, version, slug, headline, standfirst, body_html, summary, \
+         section_id, byline, language, status, published_at, embargo_until, updated_at, created_at, \
+         lead_picture_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) \
+         RETURNING id",
+    )
+    .bind(&input.external_id)
+    .bind(input.version)
+    .bind(slug.as_str())
+    .bind(input.headline.as_str())
+    .bind(&input.standfirst)
+    .bind(input.body.as_str())
+    .bind(&input.summary)
+    .bind(section_id)
+    .bind(&input.byline)
+    .bind(&input.language)
+    .bind(input.status.as_str())
+    .bind(input.published_at.map(to_secs))
+    .bind(input.embargo_until.map(to_secs))
+    .bind(to_secs(input.updated_at))
+    .bind(to_secs(Utc::now()))
+    .bind(picture_id)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(unavailable)
+}
+
+async fn update_row(
+    conn: &mut SqliteConnection,
+    id: i64,
+    input: &StoryInput,
+    section_id: Option<i64>,
+    picture_id: Option<i64>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE stories SET version = ?2, headline = ?3, standfirst = ?4, body_html = ?5, summary = ?6, \
+         section_id = ?7, byline = ?8, language = ?9, status = ?10, published_at = ?11, embargo_until = ?12, \
+         updated_at = ?13, lead_picture_id = ?14 WHERE id = ?1",
+    )
+    .bind(id)
+    .bind(input.version)
+    .bind(input.headline.as_str())
+    .bind(&input.standfirst)
+    .bind(input.body.as_str())
+    .bind(&input.summary)
+    .bind(section_id)
+    .bind(&input.byline)
+    .bind(&input.language)
+    .bind(input.status.as_str())
+    .bind(input.published_at.map(to_secs))
+    .bind(input.embargo_until.map(to_secs))
+    .bind(to_secs(input.updated_at))
+    .bind(picture_id)
+    .execute(&mut *conn)
+    .await
+    .map_err(unavailable)?;
+    Ok(())
+}
+
+/// Replaces the story's tags or authors with `names`, in order, skipping repeats.
+async fn link_names(
+    conn: &mut SqliteConnection,
+    story: i64,
+    kind: Kind,
+    names: &[String],
+) -> Result<(), StoreError> {
+    let (clear, link) = match kind {
+        Kind::Tag => (
+            "DELETE FROM story_tags WHERE story_id = ?1",
+            "INSERT OR IGNORE INTO story_tags (story_id, tag_id, position) VALUES (?1, ?2, ?3)",
+        ),
+        Kind::Author => (
+            "DELETE FROM story_authors WHERE story_id = ?1",
+            "INSERT OR IGNORE INTO story_authors (story_id, author_id, position) VALUES (?1, ?2, ?3)",
+        ),
+        Kind::Section => {
+            return Err(StoreError::Invalid(
+                "sections are not linked by name".into(),
+            ));
+        }
+    };
+    sqlx::query(clear)
+        .bind(story)
+        .execute(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+    for (position, name) in names.iter().enumerate() {
+        let Some(slug) = Slug::derive(name) else {
+            continue;
+        };
+        let name_id = taxonomy::ensure(conn, kind, &slug, name.trim()).await?;
+        sqlx::query(link)
+            .bind(story)
+            .bind(name_id)
+            .bind(position as i64)
+            .execute(&mut *conn)
+            .await
+            .map_err(unavailable)?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn by_slug(pool: &SqlitePool, slug: &Slug) -> Result<Option<Story>, StoreError> {
+    let sql = format!(
+        "SELECT s.*, sec.id AS sec_id, sec.slug AS sec_slug, sec.name AS sec_name, {PICTURE_COLUMNS} \
+         FROM stories s LEFT JOIN sections sec ON sec.id = s.section_id \
+         LEFT JOIN pictures p ON p.id = s.lead_picture_id WHERE s.slug = ?1"
+    );
+    let mut conn = pool.acquire().await.map_err(unavailable)?;
+    let Some(row) = sqlx::query(AssertSqlSafe(sql))
+        .bind(slug.as_str())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(unavailable)?
+    else {
+        return Ok(None);
+    };
+    let id: i64 = get(&row, "id")?;
+    let section = match get::<Option<i64>>(&row, "sec_id")? {
+        Some(_) => Some(taxonomy::section_row_prefixed(&row)?),
+        None => None,
+    };
+    let tags = sqlx::query(
+        "SELECT t.slug, t.name FROM story_tags st JOIN tags t ON t.id = st.tag_id \
+         WHERE st.story_id = ?1 ORDER BY st.position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(unavailable)?
+    .iter()
+    .map(taxonomy::tag_row)
+    .collect::<Result<Vec<_>, _>>()?;
+    let authors = sqlx::query(
+        "SELECT a.id, a.slug, a.name FROM story_authors sa JOIN authors a ON a.id = sa.author_id \
+         WHERE sa.story_id = ?1 ORDER BY sa.position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(unavailable)?
+    .iter()
+    .map(taxonomy::author_row)
+    .collect::<Result<Vec<_>, _>>()?;
+    let status: String = get(&row, "status")?;
+    Ok(Some(Story {
+        id: StoryId(id),
+        slug: rows::slug(&row, "slug")?,
+        headline: rows::headline(&row)?,
+        standfirst: get(&row, "standfirst")?,
+        body: SafeHtml::from_sanitized(get(&row, "body_html")?),
+        summary: get(&row, "summary")?,
+        section,
+        tags,
+        authors,
+        byline: get(&row, "byline")?,
+        language: get(&row, "language")?,
+        status: Status::parse(&status).ok_or_else(|| rows::corrupt(format!("status {status}")))?,
+        published_at: get::<Option<i64>>(&row, "published_at")?
+            .map(from_secs)
+            .transpose()?,
+        updated_at: from_secs(get(&row, "updated_at")?)?,
+        embargo_until: get::<Option<i64>>(&row, "embargo_until")?
+            .map(from_secs)
+            .transpose()?,
+        lead_picture: rows::picture(&row)?,
+    }))
+}

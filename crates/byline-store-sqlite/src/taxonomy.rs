@@ -1,0 +1,139 @@
+//! Sections, tags and authors: looked up by slug, created on first use by a story.
+
+use byline_core::store::{SectionRef, StoreError};
+use byline_core::{Author, AuthorId, Section, SectionId, Slug, Tag};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{AssertSqlSafe, SqliteConnection, SqlitePool};
+
+use crate::rows::{self, get};
+use crate::unavailable;
+
+/// The three name tables share one shape: `id`, `slug`, `name`.
+#[derive(Clone, Copy)]
+pub(crate) enum Kind {
+    Section,
+    Tag,
+    Author,
+}
+
+impl Kind {
+    fn table(self) -> &'static str {
+        match self {
+            Kind::Section => "sections",
+            Kind::Tag => "tags",
+            Kind::Author => "authors",
+        }
+    }
+}
+
+/// The id of the named row, inserting it when the slug is new (an existing name is kept).
+pub(crate) async fn ensure(
+    conn: &mut SqliteConnection,
+    kind: Kind,
+    slug: &Slug,
+    name: &str,
+) -> Result<i64, StoreError> {
+    let table = kind.table();
+    // `table` is one of three fixed names; the values are bound.
+    sqlx::query(AssertSqlSafe(format!(
+        "INSERT INTO {table} (slug, name) VALUES (?1, ?2) ON CONFLICT (slug) DO NOTHING"
+    )))
+    .bind(slug.as_str())
+    .bind(name)
+    .execute(&mut *conn)
+    .await
+    .map_err(unavailable)?;
+    sqlx::query_scalar(AssertSqlSafe(format!(
+        "SELECT id FROM {table} WHERE slug = ?1"
+    )))
+    .bind(slug.as_str())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(unavailable)
+}
+
+pub(crate) async fn ensure_section(
+    conn: &mut SqliteConnection,
+    section: &SectionRef,
+) -> Result<i64, StoreError> {
+    ensure(conn, Kind::Section, &section.slug, &section.name).await
+}
+
+async fn by_slug(
+    pool: &SqlitePool,
+    kind: Kind,
+    slug: &Slug,
+) -> Result<Option<SqliteRow>, StoreError> {
+    sqlx::query(AssertSqlSafe(format!(
+        "SELECT id, slug, name FROM {} WHERE slug = ?1",
+        kind.table()
+    )))
+    .bind(slug.as_str())
+    .fetch_optional(pool)
+    .await
+    .map_err(unavailable)
+}
+
+pub(crate) fn section_row(row: &SqliteRow) -> Result<Section, StoreError> {
+    Ok(Section {
+        id: SectionId(get(row, "id")?),
+        slug: rows::slug(row, "slug")?,
+        name: get(row, "name")?,
+    })
+}
+
+/// A section joined into a story row as `sec_id`, `sec_slug`, `sec_name`.
+pub(crate) fn section_row_prefixed(row: &SqliteRow) -> Result<Section, StoreError> {
+    Ok(Section {
+        id: SectionId(get(row, "sec_id")?),
+        slug: rows::slug(row, "sec_slug")?,
+        name: get(row, "sec_name")?,
+    })
+}
+
+pub(crate) fn author_row(row: &SqliteRow) -> Result<Author, StoreError> {
+    Ok(Author {
+        id: AuthorId(get(row, "id")?),
+        slug: rows::slug(row, "slug")?,
+        name: get(row, "name")?,
+    })
+}
+
+pub(crate) fn tag_row(row: &SqliteRow) -> Result<Tag, StoreError> {
+    Ok(Tag {
+        slug: rows::slug(row, "slug")?,
+        name: get(row, "name")?,
+    })
+}
+
+pub(crate) async fn sections(pool: &SqlitePool) -> Result<Vec<Section>, StoreError> {
+    let rows = sqlx::query("SELECT id, slug, name FROM sections ORDER BY name")
+        .fetch_all(pool)
+        .await
+        .map_err(unavailable)?;
+    rows.iter().map(section_row).collect()
+}
+
+pub(crate) async fn section(pool: &SqlitePool, slug: &Slug) -> Result<Option<Section>, StoreError> {
+    by_slug(pool, Kind::Section, slug)
+        .await?
+        .as_ref()
+        .map(section_row)
+        .transpose()
+}
+
+pub(crate) async fn tag(pool: &SqlitePool, slug: &Slug) -> Result<Option<Tag>, StoreError> {
+    by_slug(pool, Kind::Tag, slug)
+        .await?
+        .as_ref()
+        .map(tag_row)
+        .transpose()
+}
+
+pub(crate) async fn author(pool: &SqlitePool, slug: &Slug) -> Result<Option<Author>, StoreError> {
+    by_slug(pool, Kind::Author, slug)
+        .await?
+        .as_ref()
+        .map(author_row)
+        .transpose()
+}

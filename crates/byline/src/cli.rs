@@ -1,0 +1,243 @@
+//! The `byline` command line: parse, set up logging, run the chosen command.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use byline_core::Slug;
+use byline_core::store::SectionRef;
+use byline_render::views::story_slug_from_path;
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::config::Config;
+use crate::import::{self, Action, ImportOptions};
+use crate::server::{self, DataDir};
+
+/// Byline: a newsroom publishing platform. One binary, fast, correct, secure.
+#[derive(Debug, Parser)]
+#[command(name = "byline", version, propagate_version = true)]
+pub struct Cli {
+    /// The data folder: holds byline.db (SQLite), media/ and byline.toml.
+    #[arg(
+        long,
+        global = true,
+        env = "BYLINE_DATA",
+        value_name = "DIR",
+        default_value = "./byline-data"
+    )]
+    pub data: PathBuf,
+
+    /// The configuration file [default: DIR/byline.toml, when it exists].
+    #[arg(long, global = true, env = "BYLINE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the public site.
+    Serve(ServeArgs),
+    /// Import stories from other systems.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Set the editor's "Don't miss" picks, in order; with none, clear them (the rail then
+    /// shows the newest stories).
+    Picks(PicksArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(
+        long,
+        env = "BYLINE_ADDR",
+        value_name = "HOST:PORT",
+        default_value = "127.0.0.1:8080"
+    )]
+    pub addr: String,
+
+    /// Load a demo newsroom first (sections, stories, pictures) unless there are stories.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import IPTC ninjs (1.x, 2.x, 3.x) items: files or folders (searched for *.json); a file
+    /// holds one item or an array. Re-importing an item updates its story in place.
+    Ninjs(NinjsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NinjsArgs {
+    /// File the stories under this section (its slug; created when new).
+    #[arg(long, value_name = "SLUG")]
+    pub section: Option<String>,
+
+    /// ninjs files or folders.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PicksArgs {
+    /// Story slugs or story URL paths (/story/SLUG), in the order to show them.
+    #[arg(value_name = "STORY")]
+    pub stories: Vec<String>,
+}
+
+/// Runs the command line and returns the process's exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BYLINE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("BYLINE_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let data = DataDir::create(&cli.data)?;
+    let config = match &cli.config {
+        Some(path) => Config::load(path, true)?,
+        None => Config::load(&data.config_file(), false)?,
+    };
+    match cli.command {
+        Command::Serve(args) => {
+            server::serve(&data, &config, &args.addr, args.demo).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import(ImportCommand::Ninjs(args)) => import_ninjs(&data, &config, args).await,
+        Command::Picks(args) => set_picks(&data, &args.stories).await,
+    }
+}
+
+async fn import_ninjs(
+    data: &DataDir,
+    config: &Config,
+    args: NinjsArgs,
+) -> anyhow::Result<ExitCode> {
+    let files = import::collect_files(&args.paths).map_err(anyhow::Error::msg)?;
+    let section = match &args.section {
+        Some(slug) => Some(section_ref(slug)?),
+        None => None,
+    };
+    let store = data.open_store().await?;
+    let options = ImportOptions {
+        section,
+        default_language: config.site.language.clone(),
+        media_dir: data.media_dir(),
+        now: chrono::Utc::now(),
+    };
+    let progress = progress_bar(files.len() as u64);
+    let (mut created, mut updated, mut skipped, mut invalid) = (0, 0, 0, 0);
+    for file in &files {
+        progress.set_message(file.display().to_string());
+        for report in import::import_file(store.as_ref(), file, &options).await {
+            progress.suspend(|| {
+                for warning in &report.warnings {
+                    eprintln!("warning: {warning}");
+                }
+                println!("{report}");
+            });
+            match report.action {
+                Action::Created => created += 1,
+                Action::Updated => updated += 1,
+                Action::Skipped => skipped += 1,
+                Action::Invalid => invalid += 1,
+            }
+        }
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    eprintln!(
+        "{} files: {created} created, {updated} updated, {skipped} skipped, {invalid} not valid",
+        files.len()
+    );
+    std::io::stdout().flush()?;
+    Ok(if invalid > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// A progress bar on standard error, shown only for long runs on a terminal.
+fn progress_bar(len: u64) -> ProgressBar {
+    if len < 20 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:30} {pos}/{len} files {elapsed_precise} {wide_msg}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn section_ref(slug: &str) -> anyhow::Result<SectionRef> {
+    let slug = Slug::parse(slug).with_context(|| format!("--section {slug:?}"))?;
+    let name = slug
+        .as_str()
+        .split('-')
+        .map(|w| {
+            let mut chars = w.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    Ok(SectionRef { slug, name })
+}
+
+async fn set_picks(data: &DataDir, stories: &[String]) -> anyhow::Result<ExitCode> {
+    let slugs = stories
+        .iter()
+        .map(|s| {
+            story_slug_from_path(s)
+                .or_else(|| Slug::parse(s).ok())
+                .with_context(|| format!("{s:?} is neither a story slug nor a /story/SLUG path"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let store = data.open_store().await?;
+    store.set_picks(&slugs).await?;
+    if slugs.is_empty() {
+        println!("Don't miss: no picks; the rail shows the newest stories");
+    } else {
+        println!("Don't miss: {} picks set", slugs.len());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,229 @@
+//! Typed settings from `DATA/byline.toml` (or `--config FILE`); unknown keys are refused.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The whole configuration file. Every table and key is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `[site]`: what the site is called and where it lives.
+    #[serde(default)]
+    pub site: SiteConfig,
+    /// `[ads]`: advertisement placements; a placement that is not configured renders nothing.
+    #[serde(default)]
+    pub ads: AdsConfig,
+    /// `[theme]`: where a theme folder overriding the default theme lives.
+    #[serde(default)]
+    pub theme: ThemeConfig,
+    /// `[newsletter]`: limits of the sign-up box.
+    #[serde(default)]
+    pub newsletter: NewsletterConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// The site's name in the header and titles. Default: "Byline".
+    #[serde(default = "default_title")]
+    pub title: String,
+    /// Scheme and host of the public site, used for canonical URLs. Default: the serve address.
+    pub base_url: Option<String>,
+    /// BCP 47 language of the site and of stories that do not say theirs. Default: "en".
+    #[serde(default = "default_language")]
+    pub language: String,
+}
+
+impl Default for SiteConfig {
+    fn default() -> SiteConfig {
+        SiteConfig {
+            title: default_title(),
+            base_url: None,
+            language: default_language(),
+        }
+    }
+}
+
+fn default_title() -> String {
+    "Byline".into()
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdsConfig {
+    /// The label shown above every ad. Default: "- Advertisement -".
+    #[serde(default = "default_ad_label")]
+    pub label: String,
+    /// Above the article body.
+    pub article_top: Option<Placement>,
+    /// Below the article body.
+    pub article_bottom: Option<Placement>,
+}
+
+impl Default for AdsConfig {
+    fn default() -> AdsConfig {
+        AdsConfig {
+            label: default_ad_label(),
+            article_top: None,
+            article_bottom: None,
+        }
+    }
+}
+
+fn default_ad_label() -> String {
+    "- Advertisement -".into()
+}
+
+/// One placement: operator-owned HTML (an ad tag or a house ad), emitted as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Placement {
+    pub html: String,
+    /// Width in CSS pixels the creative needs, reserved so nothing shifts.
+    pub width: Option<u32>,
+    /// Height in CSS pixels the creative needs, reserved so nothing shifts.
+    pub height: Option<u32>,
+    /// Overrides `[ads] label` for this placement.
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeConfig {
+    /// A folder with `templates/` and `static/` files that replace the default theme's files of
+    /// the same name; relative to the config file. Default: none.
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewsletterConfig {
+    /// Sign-ups accepted from one IP address per hour. Default: 10.
+    #[serde(default = "default_signups_per_hour")]
+    pub signups_per_ip_per_hour: u32,
+}
+
+impl Default for NewsletterConfig {
+    fn default() -> NewsletterConfig {
+        NewsletterConfig {
+            signups_per_ip_per_hour: default_signups_per_hour(),
+        }
+    }
+}
+
+fn default_signups_per_hour() -> u32 {
+    10
+}
+
+/// A configuration file that could not be used, with where and why.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path}, line {line}, column {column}: {message}")]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+impl Config {
+    /// Reads `path`; when `required` is false a missing file gives the defaults.
+    pub fn load(path: &Path, required: bool) -> Result<Config, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+                return Ok(Config::default());
+            }
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        };
+        let mut config =
+            Config::parse(&text).map_err(|(line, column, message)| ConfigError::Invalid {
+                path: path.to_owned(),
+                line,
+                column,
+                message,
+            })?;
+        if let (Some(theme), Some(dir)) = (&config.theme.path, path.parent()) {
+            config.theme.path = Some(dir.join(theme));
+        }
+        Ok(config)
+    }
+
+    /// Parses TOML text; an error gives the 1-based line and column and a message naming the key.
+    pub fn parse(text: &str) -> Result<Config, (usize, usize, String)> {
+        toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map_or((1, 1), |span| line_column(text, span.start));
+            (line, column, e.message().to_owned())
+        })
+    }
+
+    /// The configured ad placements, by name.
+    pub fn placements(&self) -> BTreeMap<&'static str, &Placement> {
+        [
+            ("article_top", &self.ads.article_top),
+            ("article_bottom", &self.ads.article_bottom),
+        ]
+        .into_iter()
+        .filter_map(|(name, p)| p.as_ref().map(|p| (name, p)))
+        .collect()
+    }
+}
+
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_placements() {
+        let config =
+            Config::parse("[ads.article_top]\nhtml = '<b>ad</b>'\nheight = 250\n").unwrap();
+        assert_eq!(config.site.title, "Byline");
+        assert_eq!(config.ads.label, "- Advertisement -");
+        assert_eq!(config.ads.article_top.as_ref().unwrap().height, Some(250));
+        assert!(config.ads.article_bottom.is_none());
+        assert_eq!(
+            config.placements().keys().copied().collect::<Vec<_>>(),
+            ["article_top"]
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_their_line() {
+        let (line, _, message) = Config::parse("[site]\ntitle = 'x'\ntitel = 'y'\n").unwrap_err();
+        assert_eq!(line, 3);
+        assert!(message.contains("titel"), "{message}");
+        let (line, _, message) = Config::parse("[ads.sidebar]\nhtml = ''\n").unwrap_err();
+        assert_eq!(line, 1);
+        assert!(message.contains("sidebar"), "{message}");
+        let (line, _, message) =
+            Config::parse("[ads.article_top]\nheight = 'tall'\nhtml=''").unwrap_err();
+        assert_eq!(line, 2);
+        assert!(message.contains("invalid type"), "{message}");
+    }
+}

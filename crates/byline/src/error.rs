@@ -1,0 +1,124 @@
+//! One error type for the web boundary, mapped to HTTP status and a themed page in one place.
+
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use byline_core::store::StoreError;
+use byline_render::RenderError;
+use byline_render::views::PageMeta;
+
+use crate::site::site_view;
+use crate::state::AppState;
+
+/// Everything a public handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("too many requests")]
+    TooManyRequests,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+}
+
+/// Carried from a failed handler to [`render_error_pages`], which has the theme to draw it.
+#[derive(Debug, Clone)]
+struct ErrorPage {
+    heading: &'static str,
+    message: String,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, heading, message) = match &self {
+            AppError::NotFound => (StatusCode::NOT_FOUND, "Page not found", String::new()),
+            AppError::Forbidden(why) => (StatusCode::FORBIDDEN, "Not allowed", why.clone()),
+            AppError::TooManyRequests => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many requests",
+                "You have sent too many requests in a short time. Please try again later."
+                    .to_owned(),
+            ),
+            AppError::Store(StoreError::NotFound(_)) => {
+                (StatusCode::NOT_FOUND, "Page not found", String::new())
+            }
+            AppError::Store(_) | AppError::Render(_) => {
+                tracing::error!(error = %self, "request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "We could not show this page. The problem has been logged; please try again shortly.".to_owned(),
+                )
+            }
+        };
+        let mut response = (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            heading,
+        )
+            .into_response();
+        response
+            .extensions_mut()
+            .insert(ErrorPage { heading, message });
+        response
+    }
+}
+
+/// Replaces the bare body of an error response with the theme's page for it.
+pub async fn render_error_pages(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let Some(page) = response.extensions().get::<ErrorPage>().cloned() else {
+        return response;
+    };
+    let status = response.status();
+    let (mut parts, _) = response.into_parts();
+    match error_html(&state, &path, status, &page).await {
+        Ok(html) => {
+            parts.headers.insert(
+                header::CONTENT_TYPE,
+                "text/html; charset=utf-8".parse().expect("static header"),
+            );
+            parts.headers.insert(
+                header::CACHE_CONTROL,
+                "no-store".parse().expect("static header"),
+            );
+            Response::from_parts(parts, Html(html).into_response().into_body())
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot render the error page");
+            Response::from_parts(parts, axum::body::Body::from(page.heading))
+        }
+    }
+}
+
+async fn error_html(
+    state: &AppState,
+    path: &str,
+    status: StatusCode,
+    page: &ErrorPage,
+) -> Result<String, AppError> {
+    // The error page must not fail because the store does: fall back to no section links.
+    let site = site_view(state)
+        .await
+        .unwrap_or_else(|_| crate::site::bare_site_view(state));
+    let meta = PageMeta::new(&site, page.heading, path);
+    let html = if status == StatusCode::NOT_FOUND {
+        state.theme.render(
+            "not_found.html",
+            byline_render::page! { site, page => meta },
+        )?
+    } else {
+        state.theme.render("error.html", byline_render::page! { site, page => meta, heading => page.heading, message => &page.message })?
+    };
+    Ok(html)
+}

@@ -1,0 +1,17 @@
+//! Byline, the application: command line, configuration, the public site and its use cases.
+
+pub mod ads;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod import;
+pub mod media;
+pub mod newsletter;
+pub mod router;
+pub mod server;
+pub mod site;
+pub mod state;
+pub mod stories;
+
+pub use state::AppState;

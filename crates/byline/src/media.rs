@@ -1,0 +1,247 @@
+//! The local media store: pictures kept under `DATA/media/` by the hash of their content.
+//!
+//! A key is `ab/abcdef….ext`: content-addressed, so a stored file never changes and can be
+//! cached forever, and storing the same picture twice costs nothing.
+
+use std::path::{Component, Path};
+
+use sha2::{Digest, Sha256};
+
+/// What a picture file is, recognised from its first bytes (never from its name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageKind {
+    pub extension: &'static str,
+    pub content_type: &'static str,
+}
+
+const KINDS: &[(&[u8], usize, ImageKind)] = &[
+    (
+        b"\xFF\xD8\xFF",
+        0,
+        ImageKind {
+            extension: "jpg",
+            content_type: "image/jpeg",
+        },
+    ),
+    (
+        b"\x89PNG\r\n\x1a\n",
+        0,
+        ImageKind {
+            extension: "png",
+            content_type: "image/png",
+        },
+    ),
+    (
+        b"GIF8",
+        0,
+        ImageKind {
+            extension: "gif",
+            content_type: "image/gif",
+        },
+    ),
+    (
+        b"WEBP",
+        8,
+        ImageKind {
+            extension: "webp",
+            content_type: "image/webp",
+        },
+    ),
+    (
+        b"ftypavif",
+        4,
+        ImageKind {
+            extension: "avif",
+            content_type: "image/avif",
+        },
+    ),
+];
+
+const SVG: ImageKind = ImageKind {
+    extension: "svg",
+    content_type: "image/svg+xml",
+};
+
+/// The kind of raster image `bytes` hold, if any.
+pub fn sniff(bytes: &[u8]) -> Option<ImageKind> {
+    KINDS
+        .iter()
+        .find(|(magic, at, _)| bytes.get(*at..at + magic.len()) == Some(*magic))
+        .map(|(_, _, kind)| *kind)
+}
+
+/// Width and height from the image header, for JPEG, PNG, GIF and WebP.
+pub fn dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
+    let be16 = |i: usize| {
+        bytes
+            .get(i..i + 2)
+            .map(|b| u32::from(u16::from_be_bytes([b[0], b[1]])))
+    };
+    let le16 = |i: usize| {
+        bytes
+            .get(i..i + 2)
+            .map(|b| u32::from(u16::from_le_bytes([b[0], b[1]])))
+    };
+    let be32 = |i: usize| {
+        bytes
+            .get(i..i + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    match sniff(bytes)?.extension {
+        "png" => Some((be32(16)?, be32(20)?)),
+        "gif" => Some((le16(6)?, le16(8)?)),
+        "jpg" => {
+            // Walk the segments to the first start-of-frame marker.
+            let mut i = 2;
+            while i + 9 < bytes.len() {
+                if bytes[i] != 0xFF {
+                    return None;
+                }
+                let marker = bytes[i + 1];
+                let is_frame =
+                    matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
+                if is_frame {
+                    return Some((be16(i + 7)?, be16(i + 5)?));
+                }
+                i += 2 + be16(i + 2)? as usize;
+            }
+            None
+        }
+        "webp" => match bytes.get(12..16)? {
+            b"VP8X" => {
+                let le24 = |i: usize| {
+                    bytes
+                        .get(i..i + 3)
+                        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], 0]))
+                };
+                Some((le24(24)? + 1, le24(27)? + 1))
+            }
+            b"VP8 " => Some((le16(26)? & 0x3FFF, le16(28)? & 0x3FFF)),
+            b"VP8L" => {
+                let b = bytes.get(21..25)?;
+                let bits = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                Some(((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Stores a raster picture after checking what it is; returns its key and kind.
+pub fn store_image(media_dir: &Path, bytes: &[u8]) -> Result<(String, ImageKind), MediaError> {
+    let kind = sniff(bytes).ok_or(MediaError::NotAnImage)?;
+    Ok((store(media_dir, bytes, kind)?, kind))
+}
+
+/// Stores an SVG picture that Byline itself generated (never one from outside).
+pub fn store_generated_svg(media_dir: &Path, svg: &str) -> Result<String, MediaError> {
+    store(media_dir, svg.as_bytes(), SVG)
+}
+
+fn store(media_dir: &Path, bytes: &[u8], kind: ImageKind) -> Result<String, MediaError> {
+    let hash: String = Sha256::digest(bytes)
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let key = format!("{}/{hash}.{}", &hash[..2], kind.extension);
+    let path = media_dir.join(&key);
+    if path.exists() {
+        return Ok(key);
+    }
+    let dir = path.parent().expect("a key has a folder");
+    std::fs::create_dir_all(dir)
+        .map_err(|e| MediaError::Write(format!("{}: {e}", dir.display())))?;
+    // Write aside, then rename: a crash never leaves a half-written picture under its key.
+    let temp = dir.join(format!(".{hash}.{}.tmp", std::process::id()));
+    std::fs::write(&temp, bytes)
+        .and_then(|()| std::fs::rename(&temp, &path))
+        .map_err(|e| MediaError::Write(format!("{}: {e}", path.display())))?;
+    Ok(key)
+}
+
+/// Reads a stored picture by key, with its content type; `None` for unknown or malformed keys.
+pub async fn read(media_dir: &Path, key: &str) -> Option<(Vec<u8>, &'static str)> {
+    let well_formed = key.len() < 200
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'_'))
+        && Path::new(key)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)));
+    if !well_formed {
+        return None;
+    }
+    let extension = key.rsplit_once('.')?.1;
+    let content_type = KINDS
+        .iter()
+        .map(|(_, _, k)| *k)
+        .chain([SVG])
+        .find(|k| k.extension == extension)?
+        .content_type;
+    let bytes = tokio::fs::read(media_dir.join(key)).await.ok()?;
+    Some((bytes, content_type))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MediaError {
+    #[error("the file is not a JPEG, PNG, GIF, WebP or AVIF image")]
+    NotAnImage,
+    #[error("cannot write the picture to {0}")]
+    Write(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed_photo() -> Vec<u8> {
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/seed/lead-photo.jpg"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn recognises_pictures_by_content() {
+        let jpeg = seed_photo();
+        assert_eq!(sniff(&jpeg).unwrap().content_type, "image/jpeg");
+        assert_eq!(dimensions(&jpeg), Some((1200, 675)));
+        assert_eq!(sniff(b"<html>not a picture</html>"), None);
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        png.extend_from_slice(&640u32.to_be_bytes());
+        png.extend_from_slice(&480u32.to_be_bytes());
+        assert_eq!(dimensions(&png), Some((640, 480)));
+        assert_eq!(dimensions(b"GIF89a\x10\x00\x20\x00"), Some((16, 32)));
+    }
+
+    #[tokio::test]
+    async fn stores_by_content_and_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let jpeg = seed_photo();
+        let (key, kind) = store_image(dir.path(), &jpeg).unwrap();
+        assert_eq!(kind.extension, "jpg");
+        assert_eq!(
+            store_image(dir.path(), &jpeg).unwrap().0,
+            key,
+            "same content, same key"
+        );
+        let (bytes, content_type) = read(dir.path(), &key).await.unwrap();
+        assert_eq!((bytes, content_type), (jpeg, "image/jpeg"));
+        assert!(matches!(
+            store_image(dir.path(), b"text"),
+            Err(MediaError::NotAnImage)
+        ));
+        for bad in [
+            "../byline.db",
+            "/etc/passwd",
+            "ab/../../x.jpg",
+            "a b.jpg",
+            "x.exe",
+        ] {
+            assert!(read(dir.path(), bad).await.is_none(), "{bad}");
+        }
+    }
+}

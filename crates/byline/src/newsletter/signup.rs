@@ -1,0 +1,208 @@
+//! `POST /newsletter/subscribe`: validates the address and records a pending subscriber.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use axum::Form;
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use byline_core::Email;
+use byline_core::store::NewSubscriber;
+use byline_render::views::{PageMeta, paths};
+use chrono::Utc;
+use serde::Deserialize;
+
+use crate::error::AppError;
+use crate::site::{html_page, site_view};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct SignupForm {
+    #[serde(default)]
+    email: String,
+    /// The page the form was on, to link back to.
+    #[serde(default)]
+    source: String,
+    /// The honeypot: hidden from people, filled in by bots.
+    #[serde(default)]
+    website: String,
+}
+
+pub async fn subscribe(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+    Form(form): Form<SignupForm>,
+) -> Result<Response, AppError> {
+    if !same_origin(&headers) {
+        return Err(AppError::Forbidden(
+            "Sign-ups are accepted only from this site's own pages.".into(),
+        ));
+    }
+    if let Some(addr) = client
+        && !state.signup_limiter.allow(addr.ip(), Instant::now())
+    {
+        tracing::warn!(client = %addr.ip(), "newsletter sign-up rate limit reached");
+        return Err(AppError::TooManyRequests);
+    }
+    let source = local_path(&form.source);
+    let email = match Email::parse(&form.email) {
+        Ok(email) => email,
+        Err(e) => {
+            return answer(
+                &state,
+                &source,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(e.to_string()),
+                &form.email,
+            )
+            .await;
+        }
+    };
+    if form.website.trim().is_empty() {
+        let subscriber = NewSubscriber {
+            email: email.clone(),
+            source: source.clone(),
+            consented_at: Utc::now(),
+        };
+        let outcome = state.store.add_subscriber(subscriber).await?;
+        tracing::info!(?outcome, "newsletter sign-up");
+    } else {
+        // Answer a bot exactly as a person, so that it learns nothing, and store nothing.
+        tracing::info!("newsletter sign-up caught by the honeypot");
+    }
+    answer(&state, &source, StatusCode::OK, None, email.as_str()).await
+}
+
+async fn answer(
+    state: &AppState,
+    source: &str,
+    status: StatusCode,
+    error: Option<String>,
+    email: &str,
+) -> Result<Response, AppError> {
+    let site = site_view(state).await?;
+    let (heading, message) = match &error {
+        Some(problem) => ("Please check your email address", problem.clone()),
+        // The same words whether or not the address was known: nothing is revealed.
+        None => (
+            "Thank you for signing up",
+            format!(
+                "We have recorded your sign-up for {email}. Before we send you any newsletter, we will email \
+                 you once to confirm the address."
+            ),
+        ),
+    };
+    let page = PageMeta::new(&site, heading, paths::SUBSCRIBE);
+    let mut response = html_page(
+        state,
+        "subscribe.html",
+        byline_render::page! {
+            site, page, heading, message, email, source, back => source,
+            error => error.is_some(),
+            newsletter => byline_render::page! { action => paths::SUBSCRIBE },
+        },
+    )?;
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        "no-store".parse().expect("static header"),
+    );
+    Ok(response.into_response())
+}
+
+/// The peer address of the connection, when the server recorded one.
+pub struct ClientAddr(Option<SocketAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> Result<ClientAddr, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(addr)| *addr),
+        ))
+    }
+}
+
+/// A cross-site request cannot sign anyone up: browsers say where a form came from in
+/// `Sec-Fetch-Site` and `Origin`; requests without either (curl, old browsers) are allowed.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = value("sec-fetch-site")
+        && !matches!(site, "same-origin" | "none")
+    {
+        return false;
+    }
+    match (value("origin"), value("host")) {
+        (Some("null"), _) => false,
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .is_some_and(|(_, rest)| rest == host),
+        (Some(_), None) => false,
+        (None, _) => true,
+    }
+}
+
+/// The form's source page when it is a path on this site, else the front page.
+fn local_path(source: &str) -> String {
+    let ok = source.starts_with('/')
+        && !source.starts_with("//")
+        && source.len() <= 300
+        && !source.chars().any(|c| c.is_control() || c == '\\');
+    if ok {
+        source.to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.parse().unwrap(), v.parse().unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn cross_site_posts_are_refused() {
+        assert!(same_origin(&headers(&[])));
+        assert!(same_origin(&headers(&[
+            ("host", "news.example"),
+            ("origin", "https://news.example")
+        ])));
+        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "same-site")])));
+        assert!(!same_origin(&headers(&[
+            ("host", "news.example"),
+            ("origin", "https://evil.example")
+        ])));
+        assert!(!same_origin(&headers(&[("origin", "null")])));
+    }
+
+    #[test]
+    fn only_local_paths_are_linked_back() {
+        assert_eq!(local_path("/story/x"), "/story/x");
+        for bad in [
+            "//evil.example/",
+            "https://evil.example/",
+            "javascript:alert(1)",
+            "",
+            "/\\evil",
+        ] {
+            assert_eq!(local_path(bad), "/", "{bad}");
+        }
+    }
+}

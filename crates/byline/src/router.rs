@@ -1,0 +1,81 @@
+//! Every URL of Byline, in one place, with the layers that wrap them all.
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+
+use crate::error::{self, AppError};
+use crate::state::AppState;
+use crate::{newsletter, site};
+
+/// Largest sign-up form accepted; an address is at most 254 bytes.
+const SIGNUP_BODY_LIMIT: usize = 16 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(site::home::show))
+        .route("/latest", get(site::listing::latest))
+        .route("/story/{slug}", get(site::article::show))
+        .route("/section/{slug}", get(site::listing::section))
+        .route("/tag/{slug}", get(site::listing::tag))
+        .route("/author/{slug}", get(site::listing::author))
+        .route("/static/{file}", get(site::assets::theme_file))
+        .route("/media/{*key}", get(site::assets::media_file))
+        .route(
+            "/newsletter/subscribe",
+            post(newsletter::subscribe).layer(DefaultBodyLimit::max(SIGNUP_BODY_LIMIT)),
+        )
+        .route("/healthz", get(site::healthz))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            error::render_error_pages,
+        ))
+        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// Headers every response carries.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    headers.insert(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("SAMEORIGIN"),
+    );
+    response
+}
+
+/// One structured log line per request (the query string is left out: it can carry tokens).
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        micros = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    response
+}

@@ -1,0 +1,107 @@
+//! `byline serve`: open the data folder, bind, serve until Ctrl-C or SIGTERM.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use byline_core::store::Store;
+use byline_render::Theme;
+use byline_store_sqlite::SqliteStore;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::state::AppState;
+use crate::{demo, router};
+
+/// The data folder: `byline.db`, `media/` and the default `byline.toml`.
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    pub root: PathBuf,
+}
+
+impl DataDir {
+    /// Creates the folder and its `media/` when missing.
+    pub fn create(root: &Path) -> anyhow::Result<DataDir> {
+        let dir = DataDir {
+            root: root.to_owned(),
+        };
+        std::fs::create_dir_all(dir.media_dir())
+            .with_context(|| format!("cannot create the data folder {}", root.display()))?;
+        Ok(dir)
+    }
+
+    pub fn database(&self) -> PathBuf {
+        self.root.join("byline.db")
+    }
+
+    pub fn media_dir(&self) -> PathBuf {
+        self.root.join("media")
+    }
+
+    pub fn config_file(&self) -> PathBuf {
+        self.root.join("byline.toml")
+    }
+
+    pub async fn open_store(&self) -> anyhow::Result<Arc<dyn Store>> {
+        let store = SqliteStore::open(&self.database()).await?;
+        Ok(Arc::new(store))
+    }
+}
+
+/// Serves the site; returns when a shutdown signal arrived and in-flight requests finished.
+pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> anyhow::Result<()> {
+    let store = data.open_store().await?;
+    if demo {
+        let loaded =
+            demo::load_if_empty(store.as_ref(), &data.media_dir(), chrono::Utc::now()).await?;
+        if loaded > 0 {
+            tracing::info!(stories = loaded, "loaded the demo newsroom");
+        }
+    }
+    let theme = Theme::load(config.theme.path.as_deref())?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener.local_addr()?;
+    let state = AppState::new(
+        store,
+        theme,
+        config,
+        format!("http://{local}"),
+        data.media_dir(),
+    );
+    let app = router::router(state);
+    println!("Byline is serving http://{local}/");
+    tracing::info!(address = %local, data = %data.root.display(), "serving");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

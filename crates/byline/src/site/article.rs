@@ -1,0 +1,67 @@
+//! The article page: the story with its lead photo, ad slots, sign-up box and rails.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use byline_core::Slug;
+use byline_render::views::{ArticleView, PageMeta, RailsView, paths};
+use chrono::Utc;
+use serde_json::json;
+
+use super::{html_page, site_view};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::stories;
+
+pub async fn show(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let slug = Slug::parse(&slug).map_err(|_| AppError::NotFound)?;
+    let now = Utc::now();
+    let story = state
+        .store
+        .story_by_slug(&slug)
+        .await?
+        .filter(|s| s.is_public_at(now))
+        .ok_or(AppError::NotFound)?;
+    let rails = stories::rails(state.store.as_ref(), Some(story.id), now).await?;
+    let site = site_view(&state).await?;
+    let article = ArticleView::from(&story);
+    let mut page = PageMeta::new(&site, &article.headline, paths::story(&story.slug));
+    page.description = Some(article.excerpt.clone()).filter(|e| !e.is_empty());
+    page.image = article
+        .picture
+        .as_ref()
+        .map(|p| absolute(&site.base_url, &p.url));
+    let structured_data = json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.headline,
+        "mainEntityOfPage": page.canonical,
+        "datePublished": article.published.as_ref().map(|t| &t.iso),
+        "dateModified": article.updated.as_ref().or(article.published.as_ref()).map(|t| &t.iso),
+        "author": article.authors.iter().map(|a| json!({"@type": "Person", "name": a.name})).collect::<Vec<_>>(),
+        "image": page.image,
+        "inLanguage": article.language,
+        "publisher": {"@type": "Organization", "name": site.title},
+    });
+    html_page(
+        &state,
+        "article.html",
+        byline_render::page! {
+            site, page, article, structured_data,
+            page_language => &story.language,
+            rails => RailsView::from(&rails),
+            ads => &state.ads,
+            newsletter => byline_render::page! { action => paths::SUBSCRIBE },
+        },
+    )
+}
+
+fn absolute(base: &str, url: &str) -> String {
+    if url.starts_with('/') {
+        format!("{base}{url}")
+    } else {
+        url.to_owned()
+    }
+}

@@ -1,0 +1,98 @@
+//! The public site: front page, articles, listings, assets. Handlers extract, call, render.
+
+pub mod article;
+pub mod assets;
+pub mod home;
+pub mod listing;
+
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use byline_render::views::{SiteView, nav_links};
+use serde::Serialize;
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Site-wide view with the section navigation, read from the store.
+pub async fn site_view(state: &AppState) -> Result<SiteView, AppError> {
+    let sections = state.store.sections().await?;
+    Ok(SiteView {
+        nav: nav_links(&sections),
+        ..bare_site_view(state)
+    })
+}
+
+/// Site-wide view without anything from the store, for pages that must render when it fails.
+pub fn bare_site_view(state: &AppState) -> SiteView {
+    SiteView {
+        title: state.site.title.clone(),
+        language: state.site.language.clone(),
+        base_url: state.site.base_url.clone(),
+        css_url: state
+            .theme
+            .asset_url("site.css")
+            .unwrap_or_default()
+            .to_owned(),
+        nav: Vec::new(),
+    }
+}
+
+/// Renders a public page as an HTML response.
+pub fn html_page(
+    state: &AppState,
+    template: &str,
+    context: impl Serialize,
+) -> Result<Response, AppError> {
+    let html = state.theme.render(template, context)?;
+    Ok(([(header::CACHE_CONTROL, "public, max-age=60")], Html(html)).into_response())
+}
+
+/// The `page` number of a listing from its query string: absent means 1; anything that is not
+/// a page number is a page that does not exist.
+pub fn page_number(query: Option<&str>) -> Result<u32, AppError> {
+    let Some(query) = query else { return Ok(1) };
+    let mut page = 1;
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("page", value)) => {
+                page = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=100_000).contains(n))
+                    .ok_or(AppError::NotFound)?
+            }
+            _ => continue,
+        }
+    }
+    Ok(page)
+}
+
+/// Health check for load balancers: 200 when the store answers.
+pub async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => (axum::http::StatusCode::OK, "ok\n").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check: store unreachable");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "store unreachable\n",
+            )
+                .into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_numbers() {
+        assert_eq!(page_number(None).unwrap(), 1);
+        assert_eq!(page_number(Some("page=3")).unwrap(), 3);
+        assert_eq!(page_number(Some("utm_source=x&page=2")).unwrap(), 2);
+        for bad in ["page=0", "page=-1", "page=abc", "page="] {
+            assert!(page_number(Some(bad)).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! What every request handler shares: the store, the theme, the settings.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use byline_core::store::Store;
+use byline_render::Theme;
+use byline_render::views::ArticleAds;
+
+use crate::config::Config;
+use crate::newsletter::RateLimiter;
+
+/// Cheap to clone; everything is behind one `Arc`.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub store: Arc<dyn Store>,
+    pub theme: Theme,
+    pub site: SiteSettings,
+    pub ads: ArticleAds,
+    pub media_dir: PathBuf,
+    pub signup_limiter: RateLimiter,
+}
+
+/// The site-wide settings pages need, resolved from the config.
+#[derive(Debug, Clone)]
+pub struct SiteSettings {
+    pub title: String,
+    pub base_url: String,
+    pub language: String,
+}
+
+impl AppState {
+    pub fn new(
+        store: Arc<dyn Store>,
+        theme: Theme,
+        config: &Config,
+        base_url: String,
+        media_dir: PathBuf,
+    ) -> AppState {
+        let site = SiteSettings {
+            title: config.site.title.clone(),
+            base_url: config
+                .site
+                .base_url
+                .clone()
+                .unwrap_or(base_url)
+                .trim_end_matches('/')
+                .to_owned(),
+            language: config.site.language.clone(),
+        };
+        AppState(Arc::new(Inner {
+            store,
+            theme,
+            site,
+            ads: crate::ads::article_ads(&config.ads),
+            media_dir,
+            signup_limiter: RateLimiter::per_hour(config.newsletter.signups_per_ip_per_hour),
+        }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}

@@ -1,0 +1,103 @@
+//! Story use cases: every write of a story goes through [`save`]; rails are assembled here.
+
+use byline_core::curation::{NEWEST_NEEDED, Rails};
+use byline_core::store::{
+    ListQuery, Listing, SaveOutcome, SectionRef, Store, StoreError, StoryInput,
+};
+use byline_core::story::byline_names;
+use byline_core::{Headline, Picture, RawBody, Slug, Status, StoryId};
+use byline_render::{html, plain_text, sanitize};
+use chrono::{DateTime, Utc};
+
+/// Words of plain text kept for excerpts; the longest excerpt shown is 24 words.
+const SUMMARY_WORDS: usize = 80;
+
+/// A story as a source (an import, the demo, later the editor) hands it over.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub external_id: Option<String>,
+    pub version: Option<i64>,
+    pub headline: Headline,
+    pub standfirst: Option<String>,
+    pub body: RawBody,
+    pub section: Option<SectionRef>,
+    pub tags: Vec<String>,
+    pub byline: Option<String>,
+    pub language: String,
+    pub status: Status,
+    pub published_at: Option<DateTime<Utc>>,
+    pub embargo_until: Option<DateTime<Utc>>,
+    pub lead_picture: Option<Picture>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Sanitizes the body, derives slug, summary and authors, and saves in one transaction.
+pub async fn save(store: &dyn Store, draft: Draft) -> Result<SaveOutcome, StoreError> {
+    let body = match &draft.body {
+        RawBody::Html(untrusted) => sanitize(untrusted),
+        RawBody::Text(text) => html::paragraphs_from_text(text),
+        RawBody::Empty => byline_core::SafeHtml::default(),
+    };
+    let standfirst = draft
+        .standfirst
+        .as_deref()
+        .map(plain_text)
+        .filter(|s| !s.is_empty());
+    let summary_source = standfirst
+        .clone()
+        .unwrap_or_else(|| plain_text(body.as_str()));
+    let summary = summary_source
+        .split_whitespace()
+        .take(SUMMARY_WORDS)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let slug = Slug::derive(draft.headline.as_str())
+        .unwrap_or_else(|| Slug::parse("story").expect("a valid slug"));
+    let authors = draft
+        .byline
+        .as_deref()
+        .map(byline_names)
+        .unwrap_or_default();
+    let byline = draft
+        .byline
+        .as_deref()
+        .map(plain_text)
+        .filter(|b| !b.is_empty());
+    let input = StoryInput {
+        external_id: draft.external_id,
+        version: draft.version,
+        slug,
+        headline: draft.headline,
+        standfirst,
+        body,
+        summary,
+        section: draft.section,
+        tags: draft.tags,
+        authors,
+        byline,
+        language: draft.language,
+        status: draft.status,
+        published_at: draft.published_at,
+        embargo_until: draft.embargo_until,
+        lead_picture: draft.lead_picture,
+        updated_at: draft.updated_at,
+    };
+    store.save_story(input).await
+}
+
+/// The rails of a page showing `current` (or of no story), as readers see them at `now`.
+pub async fn rails(
+    store: &dyn Store,
+    current: Option<StoryId>,
+    now: DateTime<Utc>,
+) -> Result<Rails, StoreError> {
+    let query = ListQuery {
+        listing: Listing::All,
+        limit: NEWEST_NEEDED as u32,
+        offset: 0,
+        now,
+    };
+    let newest = store.list_cards(&query).await?;
+    let picks = store.picks(now).await?;
+    Ok(Rails::assemble(&newest.cards, &picks, current))
+}
