@@ -118,6 +118,16 @@ pub enum SubscribeOutcome {
     AlreadyKnown,
 }
 
+/// A subscriber as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscriber {
+    pub email: Email,
+    /// `pending`, `active`, `unsubscribed` or `bounced`.
+    pub status: String,
+    pub source: String,
+    pub consented_at: DateTime<Utc>,
+}
+
 /// The whole storage contract. Every method is one transaction.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -152,4 +162,7 @@ pub trait Store: Send + Sync + 'static {
         &self,
         subscriber: NewSubscriber,
     ) -> Result<SubscribeOutcome, StoreError>;
+
+    /// The subscriber with this address, if any.
+    async fn find_subscriber(&self, email: &Email) -> Result<Option<Subscriber>, StoreError>;
 }

@@ -114,7 +114,8 @@ pub fn paragraphs_from_text(text: &str) -> SafeHtml {
     SafeHtml::from_sanitized(html)
 }
 
-fn escape(text: &str) -> String {
+/// Escapes text for HTML content and quoted attributes.
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
         match ch {

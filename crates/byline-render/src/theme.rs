@@ -63,6 +63,22 @@ impl Theme {
     pub fn load(dir: Option<&Path>) -> Result<Theme, RenderError> {
         let mut env = Environment::new();
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        // minijinja's own HTML escaping also escapes `/`, which makes every URL in the page
+        // `&#x2f;`-encoded; escape only what HTML needs.
+        env.set_formatter(|out, state, value| {
+            if matches!(state.auto_escape(), minijinja::AutoEscape::Html)
+                && !value.is_safe()
+                && let Some(text) = value.as_str()
+            {
+                return std::fmt::Write::write_str(out, &crate::html::escape(text)).map_err(|_| {
+                    minijinja::Error::new(
+                        minijinja::ErrorKind::WriteFailure,
+                        "cannot write the page",
+                    )
+                });
+            }
+            minijinja::escape_formatter(out, state, value)
+        });
         for (name, source) in TEMPLATES {
             let source =
                 read_override(dir, "templates", name)?.unwrap_or_else(|| (*source).to_owned());

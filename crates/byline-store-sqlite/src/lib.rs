@@ -13,9 +13,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use byline_core::store::{
     CardPage, ListQuery, NewSubscriber, SaveOutcome, Store, StoreError, StoryInput,
-    SubscribeOutcome,
+    SubscribeOutcome, Subscriber,
 };
-use byline_core::{Author, Section, Slug, Story, StoryCard, Tag};
+use byline_core::{Author, Email, Section, Slug, Story, StoryCard, Tag};
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -117,5 +117,9 @@ impl Store for SqliteStore {
         subscriber: NewSubscriber,
     ) -> Result<SubscribeOutcome, StoreError> {
         subscribers::add(&self.pool, subscriber).await
+    }
+
+    async fn find_subscriber(&self, email: &Email) -> Result<Option<Subscriber>, StoreError> {
+        subscribers::find(&self.pool, email).await
     }
 }

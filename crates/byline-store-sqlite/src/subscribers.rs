@@ -1,9 +1,10 @@
 //! Newsletter subscribers: pending sign-ups with their consent record.
 
-use byline_core::store::{NewSubscriber, StoreError, SubscribeOutcome};
+use byline_core::Email;
+use byline_core::store::{NewSubscriber, StoreError, SubscribeOutcome, Subscriber};
 use sqlx::SqlitePool;
 
-use crate::rows::to_secs;
+use crate::rows::{corrupt, from_secs, get, to_secs};
 use crate::unavailable;
 
 pub(crate) async fn add(
@@ -25,4 +26,26 @@ pub(crate) async fn add(
     } else {
         SubscribeOutcome::AlreadyKnown
     })
+}
+
+pub(crate) async fn find(
+    pool: &SqlitePool,
+    email: &Email,
+) -> Result<Option<Subscriber>, StoreError> {
+    let row =
+        sqlx::query("SELECT email, status, source, consented_at FROM subscribers WHERE email = ?1")
+            .bind(email.as_str())
+            .fetch_optional(pool)
+            .await
+            .map_err(unavailable)?;
+    row.map(|row| {
+        let stored: String = get(&row, "email")?;
+        Ok(Subscriber {
+            email: Email::parse(&stored).map_err(corrupt)?,
+            status: get(&row, "status")?,
+            source: get(&row, "source")?,
+            consented_at: from_secs(get(&row, "consented_at")?)?,
+        })
+    })
+    .transpose()
 }

@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 
 use byline_core::store::{SaveOutcome, SectionRef, Store};
 use byline_core::{Picture, PictureSource, Status};
-use byline_import::ninjs::{self, NinjsError};
+use byline_import::ninjs;
 use byline_import::{PubStatus, RenditionHref, WirePicture, WireStory};
 use byline_render::views::paths;
 use chrono::{DateTime, Utc};
@@ -116,10 +116,7 @@ pub async fn import_file(
     let items = match ninjs::parse_file(&text) {
         Ok(items) => items,
         Err(e) => {
-            return vec![invalid(
-                path.display().to_string(),
-                format!("{}: {e}", path.display()),
-            )];
+            return vec![invalid(path.display().to_string(), e.to_string())];
         }
     };
     let several = items.len() > 1;
@@ -132,14 +129,10 @@ pub async fn import_file(
         };
         reports.push(match item {
             Ok(story) => import_item(store, path, story, options).await,
-            Err(e) => invalid(location.clone(), describe(&location, &e)),
+            Err(e) => invalid(location, e.to_string()),
         });
     }
     reports
-}
-
-fn describe(location: &str, error: &NinjsError) -> String {
-    format!("{location}: {error}")
 }
 
 async fn import_item(

@@ -1,1 +1,10 @@
+//! Byline's integration tests: one binary, driving the real CLI, the real server and the
+//! router in-process against real SQLite files.
 
+mod cli;
+mod golden_page;
+mod html_validity;
+mod import_ninjs;
+mod newsletter;
+mod site;
+mod support;

@@ -1,0 +1,160 @@
+//! The golden page end to end: the seed's items imported with the CLI, served, read by w3m.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::{ADS_CONFIG, Item, Server, Site, http_get, seed_match, shared, w3m_dump};
+
+const LEAD_HEADLINE: &str = "Libya’s warlord Haftar rejects call for ceasefire";
+
+fn seed_items(dir: &Path, shift_days: Option<i64>) {
+    let mut command = Command::new("python3");
+    command.arg(shared().join("seed/seed_to_ninjs.py")).arg(dir);
+    if let Some(days) = shift_days {
+        command.args(["--shift-days", &days.to_string()]);
+    }
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Finds a story's URL the way a reader would: on the front page, then through the pages of
+/// all stories.
+fn find_story_url(server: &Server, headline: &str) -> String {
+    let link_to = |html: &str| {
+        html.split("<a href=\"").skip(1).find_map(|rest| {
+            let (href, after) = rest.split_once('"')?;
+            let text = after.strip_prefix('>')?.split_once("</a>")?.0;
+            (text == headline && href.starts_with("/story/")).then(|| href.to_owned())
+        })
+    };
+    let (status, home) = http_get(&format!("{}/", server.url));
+    assert_eq!(status, 200);
+    if let Some(href) = link_to(&home) {
+        return format!("{}{href}", server.url);
+    }
+    for page in 1..=50 {
+        let (status, html) = http_get(&format!("{}/latest?page={page}", server.url));
+        assert_eq!(status, 200, "ran out of pages looking for {headline:?}");
+        if let Some(href) = link_to(&html) {
+            return format!("{}{href}", server.url);
+        }
+    }
+    panic!("{headline:?} is not linked from the site");
+}
+
+/// The numbered card titles w3m prints between two headings.
+fn rail_titles(dump: &str, heading: &str, next_heading: &str) -> Vec<String> {
+    let lines: Vec<&str> = dump.lines().map(str::trim).collect();
+    let start = lines
+        .iter()
+        .position(|l| *l == heading)
+        .expect("rail heading")
+        + 1;
+    let end = start
+        + lines[start..]
+            .iter()
+            .position(|l| *l == next_heading)
+            .expect("next heading");
+    lines[start..end]
+        .iter()
+        .filter_map(|l| {
+            l.split_once(". ")
+                .filter(|(n, _)| n.parse::<u32>().is_ok())
+                .map(|(_, t)| t.to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn the_article_page_carries_every_block_of_the_seed() {
+    let site = Site::new(ADS_CONFIG);
+    let items = site.dir.path().join("items");
+    seed_items(&items, None);
+    let (out, err, ok) = site.import(&[&items]);
+    assert!(ok, "{out}\n{err}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("created ")).count(),
+        13,
+        "{out}"
+    );
+    let server = site.serve();
+    let url = find_story_url(&server, LEAD_HEADLINE);
+    let dump = w3m_dump(&url);
+    let (figure, _) = seed_match(&dump);
+    assert_eq!(
+        figure, "matched 44/44 seed lines",
+        "the page as w3m reads it:\n{dump}"
+    );
+    assert!(server.stop().success(), "SIGTERM stops the server cleanly");
+}
+
+#[test]
+fn the_rails_follow_the_content_not_the_seed() {
+    let site = Site::new(ADS_CONFIG);
+    let items = site.dir.path().join("items");
+    seed_items(&items, Some(300));
+    assert!(site.import(&[&items]).2);
+    let server = site.serve();
+    let url = find_story_url(&server, LEAD_HEADLINE);
+    assert_eq!(
+        seed_match(&w3m_dump(&url)).0,
+        "matched 44/44 seed lines",
+        "shifted dates keep the order"
+    );
+
+    // A story published afterwards, imported while the server runs, leads every rail at once.
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let fresh = Item::new("urn:test:fresh", "Harbour bridge reopens after repairs")
+        .created(&now)
+        .body("<p>The bridge reopened to traffic on Monday morning after six weeks of repairs to its deck.</p>")
+        .write(&site.dir.path().join("fresh"), "fresh");
+    let (out, _, ok) = site.import(&[&fresh]);
+    assert!(ok && out.starts_with("created "), "{out}");
+    let dump = w3m_dump(&url);
+    assert_eq!(
+        rail_titles(&dump, "Latest", "Don't miss"),
+        [
+            "Harbour bridge reopens after repairs",
+            "COP29: Multilateral diplomatic stalemate circumvented",
+            "An Italian parliamentarian’s perspectives on COP29"
+        ]
+    );
+    assert!(
+        dump.contains("The bridge reopened to traffic on Monday morning after..."),
+        "9-word excerpt"
+    );
+    assert_ne!(
+        seed_match(&dump).0,
+        "matched 44/44 seed lines",
+        "the rails no longer repeat the seed"
+    );
+
+    // The editor's picks replace the newest in "Don't miss", in the editor's order.
+    let picks = site.cli(&[
+        "picks",
+        "/story/the-complex-politics-of-caspian-gas",
+        "starvation-in-sudan",
+    ]);
+    assert!(
+        picks.status.success(),
+        "{}",
+        String::from_utf8_lossy(&picks.stderr)
+    );
+    let dump = w3m_dump(&url);
+    let dont_miss = rail_titles(&dump, "Don't miss", "More stories");
+    assert_eq!(
+        dont_miss,
+        ["The complex politics of Caspian gas", "Starvation in Sudan"]
+    );
+    let more = rail_titles(&dump, "More stories", "The Test Review · All stories");
+    assert_eq!(more.len(), 8);
+    assert!(
+        !more
+            .iter()
+            .any(|t| t == "Starvation in Sudan" || t == "The complex politics of Caspian gas")
+    );
+}

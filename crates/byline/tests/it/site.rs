@@ -1,0 +1,174 @@
+//! The public site in-process: listings, pagination, 404s, assets, ads, health.
+
+use axum::http::StatusCode;
+
+use crate::support::{ADS_CONFIG, Item, Site, get};
+
+/// A site with `n` stories in the World section, tagged Energy, by two authors.
+fn world_site(config: &str, n: usize) -> Site {
+    let site = Site::new(config);
+    let dir = site.dir.path().join("items");
+    let paths: Vec<_> = (0..n)
+        .map(|i| {
+            Item::new(
+                &format!("urn:test:w{i}"),
+                &format!("World story number {i}"),
+            )
+            .created(&format!("2024-03-{:02}T08:00:00Z", i + 1))
+            .subjects(&["Energy"])
+            .set("by", serde_json::json!("By Jane Doe and John Roe"))
+            .write(&dir, &format!("w{i:02}"))
+        })
+        .collect();
+    let out = site.cli(&[
+        "import",
+        "ninjs",
+        "--section",
+        "world",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(paths.len(), n);
+    site
+}
+
+#[tokio::test]
+async fn listings_paginate_newest_first() {
+    let site = world_site("", 25);
+    let app = site.app().await;
+    let (status, _, first) = get(&app, "/section/world").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(first.contains("<h1>World</h1>"));
+    assert_eq!(first.matches("<li class=\"card\">").count(), 20);
+    assert!(
+        first.find("World story number 24").unwrap() < first.find("World story number 23").unwrap()
+    );
+    assert!(first.contains(r#"<a href="/section/world?page=2" rel="next">Older stories</a>"#));
+    let (_, _, second) = get(&app, "/section/world?page=2").await;
+    assert_eq!(second.matches("<li class=\"card\">").count(), 5);
+    assert!(second.contains(r#"<a href="/section/world" rel="prev">Newer stories</a>"#));
+    assert!(
+        second.contains(r#"<link rel="canonical" href="http://byline.test/section/world?page=2">"#)
+    );
+    assert_eq!(
+        get(&app, "/section/world?page=3").await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&app, "/section/world?page=zero").await.0,
+        StatusCode::NOT_FOUND
+    );
+
+    let (status, _, tag) = get(&app, "/tag/energy").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(tag.contains("<h1>Energy</h1>") && tag.contains("World story number 24"));
+    let (status, _, author) = get(&app, "/author/john-roe").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(author.contains("<h1>John Roe</h1>") && author.contains("World story number 24"));
+
+    let (_, _, article) = get(&app, "/story/world-story-number-3").await;
+    assert!(article.contains(r#"By <a href="/author/jane-doe" rel="author">Jane Doe</a> and <a href="/author/john-roe" rel="author">John Roe</a>"#));
+    assert!(article.contains(r#"<p class="kicker"><a href="/section/world">World</a></p>"#));
+    assert!(article.contains(r#"<a href="/tag/energy" rel="tag">Energy</a>"#));
+
+    let (_, _, home) = get(&app, "/").await;
+    assert!(home.contains(r#"<h2 class="lead-title"><a href="/story/world-story-number-24">"#));
+    assert!(
+        home.contains(r#"<a href="/section/world">World</a></h2>"#),
+        "a block per section"
+    );
+    assert!(home.contains(r#"<nav class="site-nav" aria-label="Sections">"#));
+}
+
+#[tokio::test]
+async fn unknown_urls_get_the_styled_404_page() {
+    let site = world_site("", 1);
+    let app = site.app().await;
+    for path in [
+        "/nope",
+        "/story/unknown-story",
+        "/story/Not_A_Slug",
+        "/section/nowhere",
+        "/tag/x",
+        "/author/y",
+        "/static/site.css",
+        "/media/../byline.db",
+    ] {
+        let (status, headers, html) = get(&app, path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(
+            headers["content-type"], "text/html; charset=utf-8",
+            "{path}"
+        );
+        assert!(html.contains("<h1>Page not found</h1>"), "{path}: {html}");
+        assert!(
+            html.contains("<link rel=\"stylesheet\" href=\"/static/site."),
+            "styled: {path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn assets_and_health() {
+    let site = world_site("", 1);
+    let app = site.app().await;
+    let (_, headers, home) = get(&app, "/").await;
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(
+        headers["referrer-policy"],
+        "strict-origin-when-cross-origin"
+    );
+    let css = home
+        .split("<link rel=\"stylesheet\" href=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let (status, headers, body) = get(&app, css).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "text/css; charset=utf-8");
+    assert_eq!(
+        headers["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert!(body.contains(":focus-visible"));
+    let (status, _, body) = get(&app, "/healthz").await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok\n"));
+}
+
+#[tokio::test]
+async fn ad_slots_render_only_when_configured() {
+    let plain = world_site("", 1);
+    let (_, _, html) = get(&plain.app().await, "/story/world-story-number-0").await;
+    assert!(
+        !html.contains("Advertisement") && !html.contains("class=\"ad "),
+        "no placement, no slot"
+    );
+
+    let with_ads = world_site(&format!("{ADS_CONFIG}\n[ads]\nlabel = \"Anzeige\"\n"), 1);
+    let (_, _, html) = get(&with_ads.app().await, "/story/world-story-number-0").await;
+    let top = html.find("ad-article_top").unwrap();
+    let body = html.find("class=\"article-body\"").unwrap();
+    let bottom = html.find("ad-article_bottom").unwrap();
+    assert!(
+        top < body && body < bottom,
+        "top before the body, bottom after it"
+    );
+    assert!(
+        html.contains(r#"<p class="ad-label">Anzeige</p>"#),
+        "the label is configurable"
+    );
+    assert!(
+        html.contains(r#"style="min-height:90px;max-width:728px;""#),
+        "the declared size is reserved"
+    );
+    assert!(
+        html.contains(r#"<a href="/latest">Support independent journalism</a>"#),
+        "operator HTML as written"
+    );
+}

@@ -1,0 +1,351 @@
+//! Test fixtures: temporary sites, the CLI, a served site, an HTTP client and ninjs builders.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use byline::config::Config;
+use byline::server::DataDir;
+use byline::state::AppState;
+use byline_render::Theme;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// `../shared/` beside the project.
+pub fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared")
+        .canonicalize()
+        .expect("../shared exists")
+}
+
+/// Ad placements as the golden page needs them.
+pub const ADS_CONFIG: &str = r#"
+[site]
+title = "The Test Review"
+
+[ads.article_top]
+html = '<a href="/latest">Support independent journalism</a>'
+width = 728
+height = 90
+
+[ads.article_bottom]
+html = '<div class="house-ad"></div>'
+height = 250
+"#;
+
+/// A data folder and config file in a temporary directory.
+pub struct Site {
+    pub dir: tempfile::TempDir,
+    pub data: PathBuf,
+    pub config: PathBuf,
+}
+
+impl Site {
+    pub fn new(config: &str) -> Site {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let config_path = dir.path().join("byline.toml");
+        std::fs::write(&config_path, config).unwrap();
+        Site {
+            dir,
+            data,
+            config: config_path,
+        }
+    }
+
+    /// Runs `byline ARGS --data DATA --config CONFIG`.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_byline"))
+            .args(args)
+            .arg("--data")
+            .arg(&self.data)
+            .arg("--config")
+            .arg(&self.config)
+            .env("BYLINE_LOG", "warn")
+            .output()
+            .unwrap()
+    }
+
+    /// `byline import ninjs PATHS…`, returning stdout, stderr and success.
+    pub fn import(&self, paths: &[&Path]) -> (String, String, bool) {
+        let mut args = vec!["import", "ninjs"];
+        let paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        args.extend(paths.iter().map(String::as_str));
+        let out = self.cli(&args);
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+            out.status.success(),
+        )
+    }
+
+    /// The router over this site's store, for in-process requests.
+    pub async fn app(&self) -> Router {
+        let data = DataDir::create(&self.data).unwrap();
+        let config = Config::load(&self.config, true).unwrap();
+        let store = data.open_store().await.unwrap();
+        let theme = Theme::load(None).unwrap();
+        let state = AppState::new(
+            store,
+            theme,
+            &config,
+            "http://byline.test".into(),
+            data.media_dir(),
+        );
+        byline::router::router(state)
+    }
+
+    pub fn data_dir(&self) -> DataDir {
+        DataDir::create(&self.data).unwrap()
+    }
+
+    /// Starts `byline serve` on a free port and waits until it says where it listens.
+    pub fn serve(&self) -> Server {
+        self.serve_with(&[])
+    }
+
+    /// `serve` with extra flags (such as `--demo`).
+    pub fn serve_with(&self, flags: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_byline"))
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(flags)
+            .arg("--data")
+            .arg(&self.data)
+            .arg("--config")
+            .arg(&self.config)
+            .env("BYLINE_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("Byline is serving ")
+            .map(|u| u.trim_end_matches('/').to_owned());
+        let server = Server {
+            url: url.clone().unwrap_or_default(),
+            child,
+        };
+        if url.is_none() {
+            let mut server = server;
+            let mut err = String::new();
+            server
+                .child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
+            panic!("serve did not start: {line:?} {err}");
+        }
+        server
+    }
+}
+
+/// A running `byline serve`, killed when dropped.
+pub struct Server {
+    pub url: String,
+    child: Child,
+}
+
+impl Server {
+    /// SIGTERM, then the exit status once in-flight requests are done (at most 10 s).
+    pub fn stop(mut self) -> ExitStatus {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        for _ in 0..100 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("the server did not stop within 10 s of SIGTERM");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A plain HTTP/1.1 GET to a served site: status and body (chunked bodies decoded).
+pub fn http_get(url: &str) -> (u16, String) {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
+    let mut stream = TcpStream::connect(host).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8(raw).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    (
+        status,
+        if chunked {
+            dechunk(body)
+        } else {
+            body.to_owned()
+        },
+    )
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap();
+        if size == 0 {
+            break;
+        }
+        out.push_str(&rest[..size]);
+        body = &rest[size + 2..];
+    }
+    out
+}
+
+/// `w3m -dump -cols 2000 -O UTF-8 URL`: the page as a text browser reads it.
+pub fn w3m_dump(url: &str) -> String {
+    let out = Command::new("w3m")
+        .args(["-dump", "-cols", "2000", "-O", "UTF-8", url])
+        .output()
+        .expect("w3m is installed");
+    assert!(
+        out.status.success(),
+        "w3m failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs `seed_match.py` on a dump; returns its last line and whether it matched all.
+pub fn seed_match(dump: &str) -> (String, bool) {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), dump).unwrap();
+    let out = Command::new("python3")
+        .arg(shared().join("seed/seed_match.py"))
+        .arg(file.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    (
+        text.lines().last().unwrap_or_default().to_owned(),
+        out.status.success(),
+    )
+}
+
+/// An in-process GET: status, headers and body text.
+pub async fn get(app: &Router, path: &str) -> (StatusCode, HeaderMap, String) {
+    let response = app
+        .clone()
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
+        .await
+        .unwrap();
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+/// An in-process GET of a binary body.
+pub async fn get_bytes(app: &Router, path: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+    let response = app
+        .clone()
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), 50 << 20)
+        .await
+        .unwrap();
+    (status, headers, bytes.to_vec())
+}
+
+/// A ninjs 2.2 item under construction: `Item::new("urn:x", "Headline").body(...).write(dir)`.
+pub struct Item(Value);
+
+impl Item {
+    pub fn new(uri: &str, headline: &str) -> Item {
+        Item(json!({
+            "uri": uri, "type": "text", "language": "en",
+            "headlines": [{"role": "main", "value": headline}],
+            "bodies": [{"role": "richtext", "contenttype": "text/html", "value": format!("<p>Text of {headline}.</p>")}],
+        }))
+    }
+
+    pub fn set(mut self, key: &str, value: Value) -> Item {
+        self.0[key] = value;
+        self
+    }
+
+    pub fn body(self, html: &str) -> Item {
+        self.set(
+            "bodies",
+            json!([{"role": "richtext", "contenttype": "text/html", "value": html}]),
+        )
+    }
+
+    pub fn created(self, time: &str) -> Item {
+        self.set("firstcreated", json!(time))
+            .set("versioncreated", json!(time))
+    }
+
+    pub fn version(self, version: u32) -> Item {
+        self.set("version", json!(version.to_string()))
+    }
+
+    pub fn subjects(self, names: &[&str]) -> Item {
+        self.set(
+            "subject",
+            Value::Array(names.iter().map(|n| json!({"name": n})).collect()),
+        )
+    }
+
+    pub fn picture(self, href: &str, credit: &str, caption: &str) -> Item {
+        self.set(
+            "associations",
+            json!([{"name": "featureimage", "type": "picture", "by": credit,
+                    "descriptions": [{"role": "caption", "value": caption}],
+                    "renditions": [{"name": "original", "href": href, "contenttype": "image/jpeg"}]}]),
+        )
+    }
+
+    /// Writes the item as `DIR/NAME.json` and returns the path.
+    pub fn write(&self, dir: &Path, name: &str) -> PathBuf {
+        std::fs::create_dir_all(dir).unwrap();
+        let path = dir.join(format!("{name}.json"));
+        std::fs::write(&path, serde_json::to_string_pretty(&self.0).unwrap()).unwrap();
+        path
+    }
+}
