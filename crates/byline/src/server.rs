@@ -49,6 +49,18 @@ impl DataDir {
     }
 }
 
+/// The site's router over an opened store, exactly as `serve` runs it.
+pub fn app(
+    data: &DataDir,
+    store: Arc<dyn Store>,
+    theme: Theme,
+    config: &Config,
+    base_url: String,
+) -> axum::Router {
+    let state = AppState::new(store, theme, config, base_url, data.media_dir());
+    router::router(state)
+}
+
 /// Serves the site; returns when a shutdown signal arrived and in-flight requests finished.
 pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> anyhow::Result<()> {
     let store = data.open_store().await?;
@@ -59,19 +71,13 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
             tracing::info!(stories = loaded, "loaded the demo newsroom");
         }
     }
+    // The theme is loaded before binding, so that a broken theme stops start-up at once.
     let theme = Theme::load(config.theme.path.as_deref())?;
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
-    let state = AppState::new(
-        store,
-        theme,
-        config,
-        format!("http://{local}"),
-        data.media_dir(),
-    );
-    let app = router::router(state);
+    let app = app(data, store, theme, config, format!("http://{local}"));
     println!("Byline is serving http://{local}/");
     tracing::info!(address = %local, data = %data.root.display(), "serving");
     axum::serve(

@@ -172,3 +172,34 @@ async fn ad_slots_render_only_when_configured() {
         "operator HTML as written"
     );
 }
+
+#[tokio::test]
+async fn a_theme_folder_named_in_the_config_replaces_files_by_name() {
+    let site = world_site("[theme]\npath = \"house-theme\"\n", 1);
+    let theme = site.dir.path().join("house-theme");
+    std::fs::create_dir_all(theme.join("templates")).unwrap();
+    std::fs::create_dir_all(theme.join("static")).unwrap();
+    std::fs::write(
+        theme.join("templates/not_found.html"),
+        "{% extends \"base.html\" %}{% block main %}<h1>Lost at sea</h1>{% endblock %}",
+    )
+    .unwrap();
+    std::fs::write(theme.join("static/site.css"), "body { color: navy; }").unwrap();
+    let app = site.app().await;
+    let (status, _, html) = get(&app, "/nowhere").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("<h1>Lost at sea</h1>"), "{html}");
+    let css = html
+        .split("<link rel=\"stylesheet\" href=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    assert_eq!(get(&app, css).await.2, "body { color: navy; }");
+    let (_, _, article) = get(&app, "/story/world-story-number-0").await;
+    assert!(
+        article.contains("<h1>World story number 0</h1>"),
+        "other templates stay the default's"
+    );
+}

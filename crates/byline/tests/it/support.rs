@@ -11,7 +11,6 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use byline::config::Config;
 use byline::server::DataDir;
-use byline::state::AppState;
 use byline_render::Theme;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -85,20 +84,13 @@ impl Site {
         )
     }
 
-    /// The router over this site's store, for in-process requests.
+    /// The router over this site's store and theme, for in-process requests.
     pub async fn app(&self) -> Router {
         let data = DataDir::create(&self.data).unwrap();
         let config = Config::load(&self.config, true).unwrap();
         let store = data.open_store().await.unwrap();
-        let theme = Theme::load(None).unwrap();
-        let state = AppState::new(
-            store,
-            theme,
-            &config,
-            "http://byline.test".into(),
-            data.media_dir(),
-        );
-        byline::router::router(state)
+        let theme = Theme::load(config.theme.path.as_deref()).unwrap();
+        byline::server::app(&data, store, theme, &config, "http://byline.test".into())
     }
 
     pub fn data_dir(&self) -> DataDir {
