@@ -47,14 +47,19 @@ pub(crate) async fn save(pool: &SqlitePool, input: StoryInput) -> Result<SaveOut
         existing.as_ref().and_then(|e| e.picture_id),
     )
     .await?;
+    let content = Content {
+        input: &input,
+        section_id,
+        picture_id,
+    };
     let (id, slug, created) = match existing {
         Some(found) => {
-            update_row(&mut tx, found.id, &input, section_id, picture_id).await?;
+            update_row(&mut tx, found.id, content).await?;
             (found.id, found.slug, false)
         }
         None => {
             let slug = free_slug(&mut tx, &input.slug).await?;
-            let id = insert_row(&mut tx, &slug, &input, section_id, picture_id).await?;
+            let id = insert_row(&mut tx, &slug, content).await?;
             (id, slug, true)
         }
     };
@@ -165,69 +170,73 @@ async fn save_picture(
     Ok(Some(id))
 }
 
+/// The content columns an insert and an update both write, bound as `?1`…`?13` in this order.
+struct Content<'a> {
+    input: &'a StoryInput,
+    section_id: Option<i64>,
+    picture_id: Option<i64>,
+}
+
+type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
+
+impl Content<'_> {
+    fn bind<'q>(&self, query: Query<'q>) -> Query<'q> {
+        let input = self.input;
+        query
+            .bind(input.version)
+            .bind(input.headline.as_str().to_owned())
+            .bind(input.standfirst.clone())
+            .bind(input.body.as_str().to_owned())
+            .bind(input.summary.clone())
+            .bind(self.section_id)
+            .bind(input.byline.clone())
+            .bind(input.language.clone())
+            .bind(input.status.as_str())
+            .bind(input.published_at.map(to_secs))
+            .bind(input.embargo_until.map(to_secs))
+            .bind(to_secs(input.updated_at))
+            .bind(self.picture_id)
+    }
+}
+
 async fn insert_row(
     conn: &mut SqliteConnection,
     slug: &Slug,
-    input: &StoryInput,
-    section_id: Option<i64>,
-    picture_id: Option<i64>,
+    content: Content<'_>,
 ) -> Result<i64, StoreError> {
-    sqlx::query_scalar(
-        "INSERT INTO stories (external_id, version, slug, headline, standfirst, body_html, summary, \
-         section_id, byline, language, status, published_at, embargo_until, updated_at, created_at, \
-         lead_picture_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) \
+    let query = sqlx::query(
+        "INSERT INTO stories (version, headline, standfirst, body_html, summary, section_id, byline, \
+         language, status, published_at, embargo_until, updated_at, lead_picture_id, external_id, slug, \
+         created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) \
          RETURNING id",
-    )
-    .bind(&input.external_id)
-    .bind(input.version)
-    .bind(slug.as_str())
-    .bind(input.headline.as_str())
-    .bind(&input.standfirst)
-    .bind(input.body.as_str())
-    .bind(&input.summary)
-    .bind(section_id)
-    .bind(&input.byline)
-    .bind(&input.language)
-    .bind(input.status.as_str())
-    .bind(input.published_at.map(to_secs))
-    .bind(input.embargo_until.map(to_secs))
-    .bind(to_secs(input.updated_at))
-    .bind(to_secs(Utc::now()))
-    .bind(picture_id)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(unavailable)
+    );
+    let row = content
+        .bind(query)
+        .bind(content.input.external_id.clone())
+        .bind(slug.as_str().to_owned())
+        .bind(to_secs(Utc::now()))
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+    get(&row, "id")
 }
 
 async fn update_row(
     conn: &mut SqliteConnection,
     id: i64,
-    input: &StoryInput,
-    section_id: Option<i64>,
-    picture_id: Option<i64>,
+    content: Content<'_>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE stories SET version = ?2, headline = ?3, standfirst = ?4, body_html = ?5, summary = ?6, \
-         section_id = ?7, byline = ?8, language = ?9, status = ?10, published_at = ?11, embargo_until = ?12, \
-         updated_at = ?13, lead_picture_id = ?14 WHERE id = ?1",
-    )
-    .bind(id)
-    .bind(input.version)
-    .bind(input.headline.as_str())
-    .bind(&input.standfirst)
-    .bind(input.body.as_str())
-    .bind(&input.summary)
-    .bind(section_id)
-    .bind(&input.byline)
-    .bind(&input.language)
-    .bind(input.status.as_str())
-    .bind(input.published_at.map(to_secs))
-    .bind(input.embargo_until.map(to_secs))
-    .bind(to_secs(input.updated_at))
-    .bind(picture_id)
-    .execute(&mut *conn)
-    .await
-    .map_err(unavailable)?;
+    let query = sqlx::query(
+        "UPDATE stories SET version = ?1, headline = ?2, standfirst = ?3, body_html = ?4, summary = ?5, \
+         section_id = ?6, byline = ?7, language = ?8, status = ?9, published_at = ?10, \
+         embargo_until = ?11, updated_at = ?12, lead_picture_id = ?13 WHERE id = ?14",
+    );
+    content
+        .bind(query)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map_err(unavailable)?;
     Ok(())
 }
 
