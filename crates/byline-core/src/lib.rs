@@ -3,6 +3,8 @@
 //! This crate does no I/O. Storage backends implement [`store::Store`]; the application holds
 //! it as `Arc<dyn Store>` so that it compiles once whatever the backend.
 
+pub mod access;
+pub mod accounts;
 pub mod curation;
 pub mod email;
 pub mod excerpt;
@@ -11,6 +13,7 @@ pub mod picture;
 pub mod slug;
 pub mod store;
 pub mod story;
+pub mod workflow;
 
 pub use curation::{CardKind, Rails};
 pub use email::Email;

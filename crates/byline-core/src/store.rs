@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use crate::accounts::AccountStore;
 use crate::email::Email;
 use crate::ids::StoryId;
 use crate::picture::Picture;
@@ -118,6 +119,17 @@ pub enum SubscribeOutcome {
     AlreadyKnown,
 }
 
+/// A story as the admin's lists show it, whatever its status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminStoryRow {
+    pub id: StoryId,
+    pub slug: Slug,
+    pub headline: Headline,
+    pub status: Status,
+    pub published_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
 /// A subscriber as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscriber {
@@ -130,7 +142,7 @@ pub struct Subscriber {
 
 /// The whole storage contract. Every method is one transaction.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: AccountStore + Send + Sync + 'static {
     /// Answers when the store can serve queries.
     async fn ping(&self) -> Result<(), StoreError>;
 
@@ -153,6 +165,14 @@ pub trait Store: Send + Sync + 'static {
     async fn section(&self, slug: &Slug) -> Result<Option<Section>, StoreError>;
     async fn tag(&self, slug: &Slug) -> Result<Option<Tag>, StoreError>;
     async fn author(&self, slug: &Slug) -> Result<Option<Author>, StoreError>;
+
+    /// Stories in any status (or one), most recently changed first, with whether more follow.
+    async fn admin_stories(
+        &self,
+        status: Option<Status>,
+        limit: u32,
+        offset: u32,
+    ) -> Result<(Vec<AdminStoryRow>, bool), StoreError>;
 
     /// How many stories exist, in any status.
     async fn story_count(&self) -> Result<u64, StoreError>;

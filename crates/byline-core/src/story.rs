@@ -67,12 +67,17 @@ pub enum RawBody {
     Empty,
 }
 
-/// Where a story is in its life. Only `Published` stories whose time has come are public.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Where a story is in its life. Only `Published` stories whose time has come are public;
+/// the legal moves between states are in [`crate::workflow`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Being written, or held (for example under embargo).
     Draft,
+    /// Submitted for an editor's review.
+    InReview,
+    /// To be published by the job runner at `published_at`.
+    Scheduled,
     /// Public from `published_at` on.
     Published,
     /// Taken down after publication (a wire kill or withdrawal).
@@ -80,21 +85,37 @@ pub enum Status {
 }
 
 impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Draft,
+        Status::InReview,
+        Status::Scheduled,
+        Status::Published,
+        Status::Unpublished,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Draft => "draft",
+            Status::InReview => "in_review",
+            Status::Scheduled => "scheduled",
             Status::Published => "published",
             Status::Unpublished => "unpublished",
         }
     }
 
-    pub fn parse(text: &str) -> Option<Status> {
-        match text {
-            "draft" => Some(Status::Draft),
-            "published" => Some(Status::Published),
-            "unpublished" => Some(Status::Unpublished),
-            _ => None,
+    /// How the admin names the state.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Draft => "Draft",
+            Status::InReview => "In review",
+            Status::Scheduled => "Scheduled",
+            Status::Published => "Published",
+            Status::Unpublished => "Unpublished",
         }
+    }
+
+    pub fn parse(text: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == text)
     }
 }
 
@@ -213,7 +234,7 @@ mod tests {
 
     #[test]
     fn status_round_trips() {
-        for s in [Status::Draft, Status::Published, Status::Unpublished] {
+        for s in Status::ALL {
             assert_eq!(Status::parse(s.as_str()), Some(s));
         }
         assert_eq!(Status::parse("live"), None);

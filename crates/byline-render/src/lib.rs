@@ -14,6 +14,11 @@ pub fn to_value<T: serde::Serialize + ?Sized>(value: &T) -> Value {
     Value::from(minijinja::value::Serde(value))
 }
 
+/// Two contexts as one; keys of `first` win.
+pub fn merge(first: Value, second: Value) -> Value {
+    minijinja::value::merge_maps([first, second])
+}
+
 /// A template context from `name` or `name => value` pairs whose values are any serializable
 /// views: `page! { site, page, article => view }`.
 #[macro_export]

@@ -16,11 +16,12 @@ macro_rules! embedded {
 /// The default theme's templates, by name.
 const TEMPLATES: &[(&str, &str)] = embedded!("templates":
     "base.html", "macros.html", "home.html", "article.html", "listing.html", "not_found.html",
-    "error.html", "subscribe.html",
+    "error.html", "subscribe.html", "admin/base.html", "admin/login.html", "admin/setup.html",
+    "admin/password.html", "admin/dashboard.html",
 );
 
 /// The default theme's static files, by logical name.
-const STATIC: &[(&str, &str)] = embedded!("static": "site.css");
+const STATIC: &[(&str, &str)] = embedded!("static": "site.css", "admin.css");
 
 /// Why the theme could not be loaded or a page not rendered.
 #[derive(Debug, thiserror::Error)]

@@ -42,7 +42,7 @@ CREATE TABLE stories (
     section_id      INTEGER REFERENCES sections (id),
     byline          TEXT,
     language        TEXT NOT NULL,
-    status          TEXT NOT NULL CHECK (status IN ('draft', 'published', 'unpublished')),
+    status          TEXT NOT NULL CHECK (status IN ('draft', 'in_review', 'scheduled', 'published', 'unpublished')),
     published_at    INTEGER,
     embargo_until   INTEGER,
     updated_at      INTEGER NOT NULL,

@@ -1,5 +1,6 @@
 //! Byline's default store: one SQLite file in WAL mode, behind [`byline_core::store::Store`].
 
+mod accounts;
 mod listing;
 mod rows;
 mod stories;
@@ -12,10 +13,10 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use byline_core::store::{
-    CardPage, ListQuery, NewSubscriber, SaveOutcome, Store, StoreError, StoryInput,
+    AdminStoryRow, CardPage, ListQuery, NewSubscriber, SaveOutcome, Store, StoreError, StoryInput,
     SubscribeOutcome, Subscriber,
 };
-use byline_core::{Author, Email, Section, Slug, Story, StoryCard, Tag};
+use byline_core::{Author, Email, Section, Slug, Status, Story, StoryCard, Tag};
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -24,7 +25,7 @@ use sqlx::sqlite::{
 /// The SQLite implementation of the store.
 #[derive(Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(crate) pool: SqlitePool,
 }
 
 impl SqliteStore {
@@ -102,6 +103,15 @@ impl Store for SqliteStore {
 
     async fn author(&self, slug: &Slug) -> Result<Option<Author>, StoreError> {
         taxonomy::author(&self.pool, slug).await
+    }
+
+    async fn admin_stories(
+        &self,
+        status: Option<Status>,
+        limit: u32,
+        offset: u32,
+    ) -> Result<(Vec<AdminStoryRow>, bool), StoreError> {
+        listing::admin_stories(&self.pool, status, limit, offset).await
     }
 
     async fn story_count(&self) -> Result<u64, StoreError> {

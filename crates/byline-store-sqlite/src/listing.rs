@@ -1,7 +1,7 @@
 //! Public listings (home, section, tag, author pages and the rails) and the editor's picks.
 
-use byline_core::store::{CardPage, ListQuery, Listing, StoreError};
-use byline_core::{Slug, StoryCard};
+use byline_core::store::{AdminStoryRow, CardPage, ListQuery, Listing, StoreError};
+use byline_core::{Slug, Status, StoryCard, StoryId};
 use chrono::{DateTime, Utc};
 use sqlx::{AssertSqlSafe, SqlitePool};
 
@@ -89,4 +89,42 @@ pub(crate) async fn set_picks(pool: &SqlitePool, slugs: &[Slug]) -> Result<(), S
             })?;
     }
     tx.commit().await.map_err(unavailable)
+}
+
+pub(crate) async fn admin_stories(
+    pool: &SqlitePool,
+    status: Option<Status>,
+    limit: u32,
+    offset: u32,
+) -> Result<(Vec<AdminStoryRow>, bool), StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, slug, headline, status, published_at, updated_at FROM stories \
+         WHERE (?1 IS NULL OR status = ?1) ORDER BY updated_at DESC, id DESC LIMIT ?2 OFFSET ?3",
+    )
+    .bind(status.map(Status::as_str))
+    .bind(i64::from(limit) + 1)
+    .bind(i64::from(offset))
+    .fetch_all(pool)
+    .await
+    .map_err(unavailable)?;
+    let mut stories = rows
+        .iter()
+        .map(|row| {
+            let status: String = rows::get(row, "status")?;
+            Ok(AdminStoryRow {
+                id: StoryId(rows::get(row, "id")?),
+                slug: rows::slug(row, "slug")?,
+                headline: rows::headline(row)?,
+                status: Status::parse(&status)
+                    .ok_or_else(|| rows::corrupt(format!("status {status}")))?,
+                published_at: rows::get::<Option<i64>>(row, "published_at")?
+                    .map(rows::from_secs)
+                    .transpose()?,
+                updated_at: rows::from_secs(rows::get(row, "updated_at")?)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let more = stories.len() > limit as usize;
+    stories.truncate(limit as usize);
+    Ok((stories, more))
 }

@@ -44,6 +44,9 @@ pub enum Command {
     /// Import stories from other systems.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Manage newsroom accounts.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Set the editor's "Don't miss" picks, in order; with none, clear them (the rail then
     /// shows the newest stories).
     Picks(PicksArgs),
@@ -81,6 +84,28 @@ pub struct NinjsArgs {
     /// ninjs files or folders.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a member. Without --password-stdin, prints a one-time sign-in link (valid 72 hours)
+    /// where they choose their password.
+    Add(UserAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    #[arg(long, value_name = "EMAIL")]
+    pub email: String,
+    /// Full name, as bylines show it.
+    #[arg(long, value_name = "NAME")]
+    pub name: String,
+    /// contributor, author, editor or admin.
+    #[arg(long, value_name = "ROLE")]
+    pub role: String,
+    /// Read the password from standard input (one line) instead of printing a sign-in link.
+    #[arg(long)]
+    pub password_stdin: bool,
 }
 
 #[derive(Debug, Args)]
@@ -139,6 +164,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Import(ImportCommand::Ninjs(args)) => import_ninjs(&data, &config, args).await,
         Command::Picks(args) => set_picks(&data, &args.stories).await,
+        Command::User(UserCommand::Add(args)) => {
+            crate::admin::accounts::add_user(&data, &config, args).await
+        }
     }
 }
 

@@ -21,6 +21,37 @@ pub struct Config {
     /// `[newsletter]`: limits of the sign-up box.
     #[serde(default)]
     pub newsletter: NewsletterConfig,
+    /// `[admin]`: how long newsroom sessions last.
+    #[serde(default)]
+    pub admin: AdminConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminConfig {
+    /// A session unused this long ends. Default: 12 hours.
+    #[serde(default = "default_idle_hours")]
+    pub session_idle_hours: u32,
+    /// A session ends this long after sign-in, used or not. Default: 14 days.
+    #[serde(default = "default_max_days")]
+    pub session_max_days: u32,
+}
+
+impl Default for AdminConfig {
+    fn default() -> AdminConfig {
+        AdminConfig {
+            session_idle_hours: default_idle_hours(),
+            session_max_days: default_max_days(),
+        }
+    }
+}
+
+fn default_idle_hours() -> u32 {
+    12
+}
+
+fn default_max_days() -> u32 {
+    14
 }
 
 #[derive(Debug, Clone, Deserialize)]

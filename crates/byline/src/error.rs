@@ -20,6 +20,11 @@ pub enum AppError {
     Forbidden(String),
     #[error("too many requests")]
     TooManyRequests,
+    /// An admin page was asked for without a live session.
+    #[error("sign-in required")]
+    SignInRequired,
+    #[error("internal error: {0}")]
+    Internal(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -47,7 +52,14 @@ impl IntoResponse for AppError {
             AppError::Store(StoreError::NotFound(_)) => {
                 (StatusCode::NOT_FOUND, "Page not found", String::new())
             }
-            AppError::Store(_) | AppError::Render(_) => {
+            AppError::SignInRequired => {
+                return (StatusCode::SEE_OTHER, [(header::LOCATION, "/admin/login")])
+                    .into_response();
+            }
+            AppError::Store(StoreError::Conflict(why)) => {
+                (StatusCode::CONFLICT, "Conflict", why.clone())
+            }
+            AppError::Store(_) | AppError::Render(_) | AppError::Internal(_) => {
                 tracing::error!(error = %self, "request failed");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,

@@ -1,10 +1,12 @@
 //! Byline, the application: command line, configuration, the public site and its use cases.
 
+pub mod admin;
 pub mod ads;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod guards;
 pub mod import;
 pub mod media;
 pub mod newsletter;

@@ -11,10 +11,12 @@ use axum::routing::{get, post};
 
 use crate::error::{self, AppError};
 use crate::state::AppState;
-use crate::{newsletter, site};
+use crate::{admin, newsletter, site};
 
 /// Largest sign-up form accepted; an address is at most 254 bytes.
 const SIGNUP_BODY_LIMIT: usize = 16 * 1024;
+/// Largest form accepted anywhere else until the editor's uploads arrive.
+const FORM_BODY_LIMIT: usize = 64 * 1024;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -31,7 +33,26 @@ pub fn router(state: AppState) -> Router {
             post(newsletter::subscribe).layer(DefaultBodyLimit::max(SIGNUP_BODY_LIMIT)),
         )
         .route("/healthz", get(site::healthz))
+        .route("/admin", get(admin::dashboard::show))
+        .route(
+            "/admin/login",
+            get(admin::login::form).post(admin::login::submit),
+        )
+        .route("/admin/logout", post(admin::login::logout))
+        .route(
+            "/admin/logout-everywhere",
+            post(admin::login::logout_everywhere),
+        )
+        .route(
+            "/admin/setup",
+            get(admin::setup::setup_form).post(admin::setup::setup_submit),
+        )
+        .route(
+            "/admin/signin/{token}",
+            get(admin::setup::link_form).post(admin::setup::link_submit),
+        )
         .fallback(not_found)
+        .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             error::render_error_pages,

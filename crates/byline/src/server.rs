@@ -77,8 +77,24 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
-    let app = app(data, store, theme, config, format!("http://{local}"));
-    println!("Byline is serving http://{local}/");
+    say(&format!("Byline is serving http://{local}/"));
+    let needs_setup = store.user_count().await? == 0;
+    let state = AppState::new(
+        store,
+        theme,
+        config,
+        format!("http://{local}"),
+        data.media_dir(),
+    );
+    if needs_setup {
+        let token = crate::admin::auth::random_token();
+        say(&format!(
+            "No newsroom account exists yet. Create the administrator at {}/admin/setup?token={token}",
+            state.site.base_url
+        ));
+        *state.setup_token.lock().unwrap_or_else(|p| p.into_inner()) = Some(token);
+    }
+    let app = router::router(state);
     tracing::info!(address = %local, data = %data.root.display(), "serving");
     axum::serve(
         listener,
@@ -88,6 +104,15 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
     .await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// A line for the operator on standard output. A closed output (`byline serve | head -1`)
+/// must not stop the server, so write errors are ignored.
+fn say(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
 }
 
 async fn shutdown_signal() {

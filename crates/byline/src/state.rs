@@ -1,12 +1,13 @@
 //! What every request handler shares: the store, the theme, the settings.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use byline_core::store::Store;
 use byline_render::Theme;
 use byline_render::views::ArticleAds;
 
+use crate::admin::auth::SessionPolicy;
 use crate::config::Config;
 use crate::newsletter::RateLimiter;
 
@@ -21,6 +22,9 @@ pub struct Inner {
     pub ads: ArticleAds,
     pub media_dir: PathBuf,
     pub signup_limiter: RateLimiter,
+    pub sessions: SessionPolicy,
+    /// While no member exists: the one-time token that lets the first administrator be made.
+    pub setup_token: Mutex<Option<String>>,
 }
 
 /// The site-wide settings pages need, resolved from the config.
@@ -39,15 +43,11 @@ impl AppState {
         base_url: String,
         media_dir: PathBuf,
     ) -> AppState {
+        let base_url = config.site.base_url.clone().unwrap_or(base_url);
+        let site_is_https = base_url.starts_with("https://");
         let site = SiteSettings {
             title: config.site.title.clone(),
-            base_url: config
-                .site
-                .base_url
-                .clone()
-                .unwrap_or(base_url)
-                .trim_end_matches('/')
-                .to_owned(),
+            base_url: base_url.trim_end_matches('/').to_owned(),
             language: config.site.language.clone(),
         };
         AppState(Arc::new(Inner {
@@ -57,6 +57,12 @@ impl AppState {
             ads: crate::ads::article_ads(&config.ads),
             media_dir,
             signup_limiter: RateLimiter::per_hour(config.newsletter.signups_per_ip_per_hour),
+            sessions: SessionPolicy {
+                idle: chrono::Duration::hours(i64::from(config.admin.session_idle_hours)),
+                absolute: chrono::Duration::days(i64::from(config.admin.session_max_days)),
+                secure: site_is_https,
+            },
+            setup_token: Mutex::new(None),
         }))
     }
 }

@@ -1,11 +1,9 @@
 //! `POST /newsletter/subscribe`: validates the address and records a pending subscriber.
 
-use std::net::SocketAddr;
 use std::time::Instant;
 
 use axum::Form;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
-use axum::http::request::Parts;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use byline_core::Email;
@@ -15,6 +13,7 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use crate::error::AppError;
+use crate::guards::{ClientAddr, same_origin};
 use crate::site::{html_page, site_view};
 use crate::state::AppState;
 
@@ -113,44 +112,6 @@ async fn answer(
     Ok(response.into_response())
 }
 
-/// The peer address of the connection, when the server recorded one.
-pub struct ClientAddr(Option<SocketAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        _state: &S,
-    ) -> Result<ClientAddr, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|ConnectInfo(addr)| *addr),
-        ))
-    }
-}
-
-/// A cross-site request cannot sign anyone up: browsers say where a form came from in
-/// `Sec-Fetch-Site` and `Origin`; requests without either (curl, old browsers) are allowed.
-fn same_origin(headers: &HeaderMap) -> bool {
-    let value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(site) = value("sec-fetch-site")
-        && !matches!(site, "same-origin" | "none")
-    {
-        return false;
-    }
-    match (value("origin"), value("host")) {
-        (Some("null"), _) => false,
-        (Some(origin), Some(host)) => origin
-            .split_once("://")
-            .is_some_and(|(_, rest)| rest == host),
-        (Some(_), None) => false,
-        (None, _) => true,
-    }
-}
-
 /// The form's source page when it is a path on this site, else the front page.
 fn local_path(source: &str) -> String {
     let ok = source.starts_with('/')
@@ -167,30 +128,6 @@ fn local_path(source: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.parse().unwrap(), v.parse().unwrap()))
-            .collect()
-    }
-
-    #[test]
-    fn cross_site_posts_are_refused() {
-        assert!(same_origin(&headers(&[])));
-        assert!(same_origin(&headers(&[
-            ("host", "news.example"),
-            ("origin", "https://news.example")
-        ])));
-        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
-        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(!same_origin(&headers(&[("sec-fetch-site", "same-site")])));
-        assert!(!same_origin(&headers(&[
-            ("host", "news.example"),
-            ("origin", "https://evil.example")
-        ])));
-        assert!(!same_origin(&headers(&[("origin", "null")])));
-    }
 
     #[test]
     fn only_local_paths_are_linked_back() {

@@ -1,6 +1,7 @@
 //! Byline's integration tests: one binary, driving the real CLI, the real server and the
 //! router in-process against real SQLite files.
 
+mod admin_accounts;
 mod cli;
 mod golden_page;
 mod html_validity;

@@ -93,6 +93,23 @@ impl Site {
         byline::server::app(&data, store, theme, &config, "http://byline.test".into())
     }
 
+    /// The router with a known first-administrator setup token, as `serve` makes on a new site.
+    pub async fn app_with_setup_token(&self, token: &str) -> Router {
+        let data = DataDir::create(&self.data).unwrap();
+        let config = Config::load(&self.config, true).unwrap();
+        let store = data.open_store().await.unwrap();
+        let theme = Theme::load(None).unwrap();
+        let state = byline::AppState::new(
+            store,
+            theme,
+            &config,
+            "http://byline.test".into(),
+            data.media_dir(),
+        );
+        *state.setup_token.lock().unwrap() = Some(token.to_owned());
+        byline::router::router(state)
+    }
+
     pub fn data_dir(&self) -> DataDir {
         DataDir::create(&self.data).unwrap()
     }
@@ -267,6 +284,63 @@ pub async fn get(app: &Router, path: &str) -> (StatusCode, HeaderMap, String) {
         headers,
         String::from_utf8_lossy(&bytes).into_owned(),
     )
+}
+
+/// An in-process request with an optional session cookie and form body.
+pub async fn send(
+    app: &Router,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    form: Option<&str>,
+) -> (StatusCode, HeaderMap, String) {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(token) = cookie {
+        request = request.header("cookie", format!("byline_session={token}"));
+    }
+    if form.is_some() {
+        request = request.header("content-type", "application/x-www-form-urlencoded");
+    }
+    let body = form.map_or_else(Body::empty, |f| Body::from(f.to_owned()));
+    let response = app
+        .clone()
+        .oneshot(request.body(body).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
+        .await
+        .unwrap();
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+/// The session token a response sets, if any.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("byline_session="))
+        .map(|v| v.split(';').next().unwrap().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// Percent-encodes a form value.
+pub fn enc(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// An in-process GET of a binary body.

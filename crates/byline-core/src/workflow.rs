@@ -1,0 +1,249 @@
+//! The editorial workflow: the legal moves between a story's states, and who may make them.
+
+use chrono::{DateTime, Utc};
+
+use crate::access::{Ownership, Permission, Role, allows};
+use crate::story::Status;
+
+/// A move a member asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Transition {
+    /// Draft → in review.
+    Submit,
+    /// Draft, in review or scheduled → scheduled for a future time.
+    Schedule,
+    /// Draft, in review, scheduled or unpublished → published now.
+    Publish,
+    /// Published → unpublished.
+    Unpublish,
+    /// In review, scheduled or unpublished → draft.
+    ReturnToDraft,
+}
+
+/// Why a move was refused; the message is shown on the form.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WorkflowError {
+    #[error("a story that is {} cannot be moved that way", .0.label().to_lowercase())]
+    Illegal(Status),
+    #[error("your role does not allow this")]
+    Forbidden,
+    #[error("the publication time must be in the future")]
+    TimeInPast,
+    #[error("the story is under embargo until {0}")]
+    Embargoed(DateTime<Utc>),
+}
+
+impl Transition {
+    pub const ALL: [Transition; 5] = [
+        Transition::Submit,
+        Transition::Schedule,
+        Transition::Publish,
+        Transition::Unpublish,
+        Transition::ReturnToDraft,
+    ];
+
+    /// The state a legal move leads to.
+    pub fn target(self) -> Status {
+        match self {
+            Transition::Submit => Status::InReview,
+            Transition::Schedule => Status::Scheduled,
+            Transition::Publish => Status::Published,
+            Transition::Unpublish => Status::Unpublished,
+            Transition::ReturnToDraft => Status::Draft,
+        }
+    }
+
+    /// The states the move may start from.
+    pub fn sources(self) -> &'static [Status] {
+        match self {
+            Transition::Submit => &[Status::Draft],
+            Transition::Schedule => &[Status::Draft, Status::InReview, Status::Scheduled],
+            Transition::Publish => &[
+                Status::Draft,
+                Status::InReview,
+                Status::Scheduled,
+                Status::Unpublished,
+            ],
+            Transition::Unpublish => &[Status::Published],
+            Transition::ReturnToDraft => {
+                &[Status::InReview, Status::Scheduled, Status::Unpublished]
+            }
+        }
+    }
+
+    pub fn permission(self) -> Permission {
+        match self {
+            Transition::Submit => Permission::Submit,
+            Transition::Schedule => Permission::Schedule,
+            Transition::Publish => Permission::Publish,
+            Transition::Unpublish => Permission::Unpublish,
+            Transition::ReturnToDraft => Permission::ReturnToDraft,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transition::Submit => "submit",
+            Transition::Schedule => "schedule",
+            Transition::Publish => "publish",
+            Transition::Unpublish => "unpublish",
+            Transition::ReturnToDraft => "return_to_draft",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Transition> {
+        Transition::ALL.into_iter().find(|t| t.as_str() == text)
+    }
+}
+
+/// A request to move a story, with everything that decides whether it may.
+#[derive(Debug, Clone, Copy)]
+pub struct Move {
+    pub from: Status,
+    pub transition: Transition,
+    pub role: Role,
+    pub ownership: Ownership,
+    /// For `Schedule`: when to publish.
+    pub at: Option<DateTime<Utc>>,
+    pub embargo_until: Option<DateTime<Utc>>,
+    pub now: DateTime<Utc>,
+}
+
+/// Checks a move and returns the new status.
+pub fn decide(m: Move) -> Result<Status, WorkflowError> {
+    if !allows(m.role, m.transition.permission(), m.ownership) {
+        return Err(WorkflowError::Forbidden);
+    }
+    if !m.transition.sources().contains(&m.from) {
+        return Err(WorkflowError::Illegal(m.from));
+    }
+    let embargo = m.embargo_until.filter(|t| *t > m.now);
+    match m.transition {
+        Transition::Publish => {
+            if let Some(until) = embargo {
+                return Err(WorkflowError::Embargoed(until));
+            }
+        }
+        Transition::Schedule => {
+            let at =
+                m.at.filter(|t| *t > m.now)
+                    .ok_or(WorkflowError::TimeInPast)?;
+            if let Some(until) = embargo.filter(|until| at < *until) {
+                return Err(WorkflowError::Embargoed(until));
+            }
+        }
+        _ => {}
+    }
+    Ok(m.transition.target())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::*;
+
+    fn mv(from: Status, transition: Transition, role: Role) -> Move {
+        Move {
+            from,
+            transition,
+            role,
+            ownership: Ownership::Own,
+            at: Some(Utc::now() + Duration::hours(1)),
+            embargo_until: None,
+            now: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn every_legal_and_illegal_move() {
+        // (from, transition, legal?) for every pair, written out by hand.
+        use Status::*;
+        use Transition::*;
+        let legal = [
+            (Draft, Submit),
+            (Draft, Schedule),
+            (InReview, Schedule),
+            (Scheduled, Schedule),
+            (Draft, Publish),
+            (InReview, Publish),
+            (Scheduled, Publish),
+            (Unpublished, Publish),
+            (Published, Unpublish),
+            (InReview, ReturnToDraft),
+            (Scheduled, ReturnToDraft),
+            (Unpublished, ReturnToDraft),
+        ];
+        for from in Status::ALL {
+            for transition in Transition::ALL {
+                let result = decide(mv(from, transition, Role::Admin));
+                if legal.contains(&(from, transition)) {
+                    assert_eq!(result, Ok(transition.target()), "{from:?} {transition:?}");
+                } else {
+                    assert_eq!(
+                        result,
+                        Err(WorkflowError::Illegal(from)),
+                        "{from:?} {transition:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn roles_decide_who_moves_what() {
+        assert_eq!(
+            decide(mv(Status::Draft, Transition::Submit, Role::Contributor)),
+            Ok(Status::InReview)
+        );
+        assert_eq!(
+            decide(mv(Status::Draft, Transition::Publish, Role::Contributor)),
+            Err(WorkflowError::Forbidden)
+        );
+        assert_eq!(
+            decide(mv(Status::Draft, Transition::Publish, Role::Author)),
+            Ok(Status::Published)
+        );
+        let others = Move {
+            ownership: Ownership::Others,
+            ..mv(Status::Draft, Transition::Publish, Role::Author)
+        };
+        assert_eq!(decide(others), Err(WorkflowError::Forbidden));
+        let editor = Move {
+            ownership: Ownership::Others,
+            ..mv(Status::InReview, Transition::Publish, Role::Editor)
+        };
+        assert_eq!(decide(editor), Ok(Status::Published));
+    }
+
+    #[test]
+    fn schedules_must_be_future_and_respect_embargoes() {
+        let now = Utc::now();
+        let past = Move {
+            at: Some(now - Duration::minutes(1)),
+            ..mv(Status::Draft, Transition::Schedule, Role::Editor)
+        };
+        assert_eq!(decide(past), Err(WorkflowError::TimeInPast));
+        let until = now + Duration::hours(5);
+        let early = Move {
+            embargo_until: Some(until),
+            ..mv(Status::Draft, Transition::Schedule, Role::Editor)
+        };
+        assert_eq!(decide(early), Err(WorkflowError::Embargoed(until)));
+        let after = Move {
+            at: Some(until + Duration::minutes(1)),
+            ..early
+        };
+        assert_eq!(decide(after), Ok(Status::Scheduled));
+        let publish = Move {
+            embargo_until: Some(until),
+            ..mv(Status::Draft, Transition::Publish, Role::Editor)
+        };
+        assert_eq!(decide(publish), Err(WorkflowError::Embargoed(until)));
+        let lifted = Move {
+            embargo_until: Some(now - Duration::hours(1)),
+            ..publish
+        };
+        assert_eq!(decide(lifted), Ok(Status::Published));
+    }
+}

@@ -1,0 +1,208 @@
+//! Passwords (Argon2id), random tokens, session cookies and the signed-in member extractor.
+
+use argon2::password_hash::PasswordVerifier;
+use argon2::{Argon2, PasswordHasher};
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use byline_core::accounts::{SessionRecord, User, UserId};
+use chrono::{DateTime, Duration, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "byline_session";
+/// Shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// Hashes a password with Argon2id and a random salt, as a PHC string.
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|hash| hash.to_string())
+        .map_err(|e| AppError::Internal(format!("hashing a password: {e}")))
+}
+
+/// Whether `password` matches the stored PHC string; a malformed hash never matches.
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    Argon2::default()
+        .verify_password(password.as_bytes(), stored)
+        .is_ok()
+}
+
+/// Checks a new password's length; the message is shown on the form.
+pub fn check_new_password(password: &str) -> Result<(), String> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(format!(
+            "The password must have at least {MIN_PASSWORD_CHARS} characters."
+        ));
+    }
+    if password.len() > 1024 {
+        return Err("The password is too long.".into());
+    }
+    Ok(())
+}
+
+/// 256 random bits from the operating system, hex-encoded.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system's random source works");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What the store keeps of a token: its SHA-256.
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Compares two secrets in time independent of where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// How long sessions live.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    pub idle: Duration,
+    pub absolute: Duration,
+    /// Send the cookie only over HTTPS.
+    pub secure: bool,
+}
+
+impl SessionPolicy {
+    pub fn expired(&self, session: &SessionRecord, now: DateTime<Utc>) -> bool {
+        now - session.last_seen_at > self.idle || now - session.created_at > self.absolute
+    }
+
+    /// The `Set-Cookie` value carrying a new session token.
+    pub fn cookie(&self, token: &str) -> String {
+        let secure = if self.secure { "; Secure" } else { "" };
+        format!(
+            "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+            self.absolute.num_seconds()
+        )
+    }
+
+    /// The `Set-Cookie` value that removes the session cookie.
+    pub fn removal(&self) -> String {
+        let secure = if self.secure { "; Secure" } else { "" };
+        format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+    }
+}
+
+/// Starts a session for `user`: a fresh token (so a token planted before sign-in is useless)
+/// and a CSRF token bound to it. Returns the cookie token.
+pub async fn start_session(state: &AppState, user: UserId) -> Result<String, AppError> {
+    let token = random_token();
+    state
+        .store
+        .create_session(&token_hash(&token), user, &random_token(), Utc::now())
+        .await?;
+    Ok(token)
+}
+
+/// The session token in the request's cookies, if any.
+pub fn session_token(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The signed-in member of a request; admin handlers take it, and a request without a live
+/// session is sent to the sign-in page.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub user: User,
+    pub csrf_token: String,
+    pub token_hash: String,
+}
+
+impl SignedIn {
+    /// Refuses a state-changing request whose form token does not match the session's.
+    pub fn check_csrf(&self, presented: &str) -> Result<(), AppError> {
+        if same_secret(presented, &self.csrf_token) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "This form has expired. Go back, reload the page and try again.".into(),
+            ))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<SignedIn, AppError> {
+        let token = session_token(parts).ok_or(AppError::SignInRequired)?;
+        let hash = token_hash(&token);
+        let session = state
+            .store
+            .session(&hash)
+            .await?
+            .ok_or(AppError::SignInRequired)?;
+        let now = Utc::now();
+        if state.sessions.expired(&session, now) {
+            state.store.delete_session(&hash).await?;
+            return Err(AppError::SignInRequired);
+        }
+        // One write a minute at most, not one per request.
+        if now - session.last_seen_at > Duration::seconds(60) {
+            state.store.touch_session(&hash, now).await?;
+        }
+        Ok(SignedIn {
+            user: session.user,
+            csrf_token: session.csrf_token,
+            token_hash: hash,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("wrong horse battery", &hash));
+        assert!(!verify_password("anything", "not a hash"));
+        assert_ne!(
+            hash,
+            hash_password("correct horse battery").unwrap(),
+            "salted"
+        );
+    }
+
+    #[test]
+    fn tokens_are_random_and_stored_hashed() {
+        let (a, b) = (random_token(), random_token());
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_ne!(token_hash(&a), a);
+        assert!(same_secret(&a, &a.clone()) && !same_secret(&a, &b) && !same_secret("ab", "abc"));
+    }
+
+    #[test]
+    fn new_passwords_have_a_minimum_length() {
+        assert!(check_new_password("short").is_err());
+        assert!(check_new_password("long enough pass").is_ok());
+    }
+}

@@ -1,0 +1,184 @@
+//! Signing in and out: `/admin/login`, `/admin/logout`, `/admin/logout-everywhere`.
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use byline_core::Email;
+use byline_render::views::PageMeta;
+use chrono::{Duration, Utc};
+use serde::Deserialize;
+
+use super::admin_page;
+use super::auth::{SignedIn, start_session, token_hash, verify_password};
+use crate::error::AppError;
+use crate::guards::{ClientAddr, same_origin};
+use crate::site::bare_site_view;
+use crate::state::AppState;
+
+/// Failed sign-ins allowed per account and per address in [`FAILURE_WINDOW_MINUTES`].
+pub const MAX_FAILURES: u64 = 10;
+pub const FAILURE_WINDOW_MINUTES: i64 = 15;
+
+/// A hash of no one's password, verified when the address is unknown so that an unknown
+/// address takes as long to refuse as a wrong password.
+static DECOY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    super::auth::hash_password(&super::auth::random_token()).unwrap_or_default()
+});
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn form(State(state): State<AppState>) -> Result<Response, AppError> {
+    let first_run = state.store.user_count().await? == 0;
+    render(&state, StatusCode::OK, "", None, first_run)
+}
+
+fn render(
+    state: &AppState,
+    status: StatusCode,
+    email: &str,
+    error: Option<&str>,
+    first_run: bool,
+) -> Result<Response, AppError> {
+    let site = bare_site_view(state);
+    let page = PageMeta::new(&site, "Sign in", "/admin/login");
+    let mut response = admin_page(
+        state,
+        "admin/login.html",
+        byline_render::page! { site, page, email, error, first_run },
+    )?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    if !same_origin(&headers) {
+        return Err(AppError::Forbidden(
+            "Sign-in is accepted only from this site's own page.".into(),
+        ));
+    }
+    let ip = client.ip_text();
+    let email_key = form.email.trim().to_lowercase();
+    let now = Utc::now();
+    let failures = state
+        .store
+        .login_failures_since(
+            &email_key,
+            &ip,
+            now - Duration::minutes(FAILURE_WINDOW_MINUTES),
+        )
+        .await?;
+    if failures.for_email >= MAX_FAILURES || failures.for_ip >= MAX_FAILURES {
+        tracing::warn!(email = %email_key, client = %ip, "sign-in refused: too many failures");
+        return Err(AppError::TooManyRequests);
+    }
+    let account = match Email::parse(&email_key) {
+        Ok(email) => state.store.user_by_email(&email).await?,
+        Err(_) => None,
+    };
+    let password = form.password;
+    let user = tokio::task::spawn_blocking(move || match account {
+        Some((user, Some(hash))) if verify_password(&password, &hash) => Some(user),
+        _ => {
+            verify_password(&password, &DECOY_HASH);
+            None
+        }
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let Some(user) = user else {
+        state
+            .store
+            .record_login_failure(&email_key, &ip, now)
+            .await?;
+        tracing::warn!(email = %email_key, client = %ip, "failed sign-in");
+        return render(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            &email_key,
+            Some("That email address and password do not match an account."),
+            false,
+        );
+    };
+    state.store.clear_login_failures(&email_key).await?;
+    tracing::info!(user = user.id.0, client = %ip, "signed in");
+    signed_in_response(&state, user.id, &headers).await
+}
+
+/// Starts a new session (ending any the browser presented) and sends the member to the admin.
+pub async fn signed_in_response(
+    state: &AppState,
+    user: byline_core::accounts::UserId,
+    headers: &HeaderMap,
+) -> Result<Response, AppError> {
+    if let Some(old) = presented_token(headers) {
+        state.store.delete_session(&token_hash(&old)).await?;
+    }
+    let token = start_session(state, user).await?;
+    let cookie = HeaderValue::from_str(&state.sessions.cookie(&token))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        StatusCode::SEE_OTHER,
+        [
+            (header::LOCATION, HeaderValue::from_static("/admin")),
+            (header::SET_COOKIE, cookie),
+        ],
+    )
+        .into_response())
+}
+
+fn presented_token(headers: &HeaderMap) -> Option<String> {
+    let (mut parts, ()) = axum::http::Request::builder().body(()).ok()?.into_parts();
+    parts.headers = headers.clone();
+    super::auth::session_token(&parts)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    me.check_csrf(&form.csrf)?;
+    state.store.delete_session(&me.token_hash).await?;
+    Ok(signed_out(&state))
+}
+
+pub async fn logout_everywhere(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    me.check_csrf(&form.csrf)?;
+    state.store.delete_sessions_of(me.user.id).await?;
+    tracing::info!(user = me.user.id.0, "signed out everywhere");
+    Ok(signed_out(&state))
+}
+
+fn signed_out(state: &AppState) -> Response {
+    let removal = HeaderValue::from_str(&state.sessions.removal()).expect("a static cookie");
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (header::LOCATION, HeaderValue::from_static("/admin/login")),
+            (header::SET_COOKIE, removal),
+        ],
+    )
+        .into_response()
+}

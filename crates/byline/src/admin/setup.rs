@@ -1,0 +1,211 @@
+//! Accounts without a password yet: the first administrator (with the token printed at start)
+//! and one-time sign-in links made by `byline user add`.
+
+use axum::Form;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use byline_core::Email;
+use byline_core::access::Role;
+use byline_core::accounts::NewUser;
+use byline_render::views::PageMeta;
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::admin_page;
+use super::auth::{check_new_password, hash_password, same_secret, token_hash};
+use super::login::signed_in_response;
+use crate::error::AppError;
+use crate::guards::same_origin;
+use crate::site::bare_site_view;
+use crate::state::AppState;
+
+/// How long a sign-in link made by `byline user add` works.
+pub const SIGNIN_LINK_HOURS: i64 = 72;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SetupForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// The setup token when it is valid; setup exists only while there are no members.
+async fn check_setup_token(state: &AppState, presented: &str) -> Result<(), AppError> {
+    if state.store.user_count().await? > 0 {
+        return Err(AppError::NotFound);
+    }
+    let expected = state
+        .setup_token
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    match expected {
+        Some(token) if same_secret(presented, &token) => Ok(()),
+        _ => Err(AppError::Forbidden(
+            "This setup link is not valid. Use the one printed when the server started.".into(),
+        )),
+    }
+}
+
+pub async fn setup_form(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, AppError> {
+    let token = query
+        .as_deref()
+        .and_then(|q| q.strip_prefix("token="))
+        .unwrap_or_default()
+        .to_owned();
+    check_setup_token(&state, &token).await?;
+    render_setup(
+        &state,
+        StatusCode::OK,
+        &SetupForm {
+            token,
+            ..SetupForm::default()
+        },
+        None,
+    )
+}
+
+fn render_setup(
+    state: &AppState,
+    status: StatusCode,
+    form: &SetupForm,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let site = bare_site_view(state);
+    let page = PageMeta::new(&site, "Create the administrator", "/admin/setup");
+    let (token, email, name) = (&form.token, &form.email, &form.name);
+    let mut response = admin_page(
+        state,
+        "admin/setup.html",
+        byline_render::page! { site, page, token, email, name, error },
+    )?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+pub async fn setup_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<SetupForm>,
+) -> Result<Response, AppError> {
+    if !same_origin(&headers) {
+        return Err(AppError::Forbidden(
+            "Setup is accepted only from this site's own page.".into(),
+        ));
+    }
+    check_setup_token(&state, &form.token).await?;
+    let email = match Email::parse(&form.email) {
+        Ok(email) => email,
+        Err(e) => {
+            return render_setup(
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form,
+                Some(e.to_string()),
+            );
+        }
+    };
+    let name = form.name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        return render_setup(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form,
+            Some("Please enter your name.".into()),
+        );
+    }
+    if let Err(problem) = check_new_password(&form.password) {
+        return render_setup(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form,
+            Some(problem),
+        );
+    }
+    let password_hash = hash_password(&form.password)?;
+    let user = state
+        .store
+        .create_user(NewUser {
+            email,
+            name,
+            role: Role::Admin,
+            password_hash: Some(password_hash),
+            created_at: Utc::now(),
+        })
+        .await?;
+    *state.setup_token.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    tracing::info!(user = user.id.0, "first administrator created");
+    signed_in_response(&state, user.id, &headers).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    password: String,
+}
+
+/// Shows the set-a-password form; the link is used up only when the form is sent, so a mail
+/// scanner that opens it does not spend it.
+pub async fn link_form(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    render_link(&state, StatusCode::OK, &token, None)
+}
+
+fn render_link(
+    state: &AppState,
+    status: StatusCode,
+    token: &str,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let site = bare_site_view(state);
+    let page = PageMeta::new(&site, "Choose your password", "/admin/signin");
+    let mut response = admin_page(
+        state,
+        "admin/password.html",
+        byline_render::page! { site, page, token, error },
+    )?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+pub async fn link_submit(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    if !same_origin(&headers) {
+        return Err(AppError::Forbidden(
+            "Accepted only from this site's own page.".into(),
+        ));
+    }
+    if let Err(problem) = check_new_password(&form.password) {
+        return render_link(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &token,
+            Some(problem),
+        );
+    }
+    let user = state.store.take_signin_link(&token_hash(&token), Utc::now()).await?.ok_or_else(|| {
+        AppError::Forbidden("This sign-in link has expired or was already used. Ask an administrator for a new one.".into())
+    })?;
+    state
+        .store
+        .set_password(user.id, &hash_password(&form.password)?)
+        .await?;
+    state.store.delete_sessions_of(user.id).await?;
+    tracing::info!(user = user.id.0, "password set from a sign-in link");
+    signed_in_response(&state, user.id, &headers).await
+}
