@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::accounts::AccountStore;
+use crate::editorial::EditorialStore;
 use crate::email::Email;
 use crate::ids::StoryId;
 use crate::picture::Picture;
@@ -142,7 +143,7 @@ pub struct Subscriber {
 
 /// The whole storage contract. Every method is one transaction.
 #[async_trait]
-pub trait Store: AccountStore + Send + Sync + 'static {
+pub trait Store: AccountStore + EditorialStore + Send + Sync + 'static {
     /// Answers when the store can serve queries.
     async fn ping(&self) -> Result<(), StoreError>;
 

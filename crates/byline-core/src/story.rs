@@ -165,6 +165,8 @@ pub struct Story {
     pub updated_at: DateTime<Utc>,
     pub embargo_until: Option<DateTime<Utc>>,
     pub lead_picture: Option<Picture>,
+    /// Correction notes, oldest first.
+    pub corrections: Vec<crate::editorial::Correction>,
 }
 
 impl Story {

@@ -1,6 +1,7 @@
 //! Byline's HTML: body sanitizing, plain-text extraction, the theme and the page view models.
 
 pub mod html;
+pub mod markdown;
 pub mod theme;
 pub mod views;
 

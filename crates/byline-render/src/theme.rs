@@ -17,11 +17,12 @@ macro_rules! embedded {
 const TEMPLATES: &[(&str, &str)] = embedded!("templates":
     "base.html", "macros.html", "home.html", "article.html", "listing.html", "not_found.html",
     "error.html", "subscribe.html", "admin/base.html", "admin/login.html", "admin/setup.html",
-    "admin/password.html", "admin/dashboard.html",
+    "admin/password.html", "admin/dashboard.html", "admin/editor.html", "admin/conflict.html",
+    "admin/revisions.html",
 );
 
 /// The default theme's static files, by logical name.
-const STATIC: &[(&str, &str)] = embedded!("static": "site.css", "admin.css");
+const STATIC: &[(&str, &str)] = embedded!("static": "site.css", "admin.css", "admin.js");
 
 /// Why the theme could not be loaded or a page not rendered.
 #[derive(Debug, thiserror::Error)]

@@ -182,6 +182,14 @@ pub struct ArticleView {
     pub picture: Option<PictureView>,
     pub language: String,
     pub excerpt: String,
+    /// Dated correction notes, oldest first.
+    pub corrections: Vec<CorrectionView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CorrectionView {
+    pub date: TimeView,
+    pub note: String,
 }
 
 impl From<&Story> for ArticleView {
@@ -220,6 +228,14 @@ impl From<&Story> for ArticleView {
             picture: s.lead_picture.as_ref().map(PictureView::from),
             language: s.language.clone(),
             excerpt: excerpt(&s.summary, MORE_EXCERPT_WORDS),
+            corrections: s
+                .corrections
+                .iter()
+                .map(|c| CorrectionView {
+                    date: c.created_at.into(),
+                    note: c.note.clone(),
+                })
+                .collect(),
         }
     }
 }

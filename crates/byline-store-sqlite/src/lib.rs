@@ -1,7 +1,9 @@
 //! Byline's default store: one SQLite file in WAL mode, behind [`byline_core::store::Store`].
 
 mod accounts;
+mod editorial;
 mod listing;
+mod load;
 mod rows;
 mod stories;
 mod subscribers;
@@ -74,7 +76,8 @@ impl Store for SqliteStore {
     }
 
     async fn story_by_slug(&self, slug: &Slug) -> Result<Option<Story>, StoreError> {
-        stories::by_slug(&self.pool, slug).await
+        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
+        load::public(&mut conn, load::Key::Slug(slug)).await
     }
 
     async fn list_cards(&self, query: &ListQuery) -> Result<CardPage, StoreError> {

@@ -1,11 +1,11 @@
 //! Saving a story with everything it is filed under, in one transaction, and loading it back.
 
 use byline_core::store::{SaveOutcome, StoreError, StoryInput};
-use byline_core::{Picture, PictureSource, SafeHtml, Slug, Status, Story, StoryId};
+use byline_core::{Picture, PictureSource, Slug, StoryId};
 use chrono::Utc;
-use sqlx::{AssertSqlSafe, SqliteConnection, SqlitePool};
+use sqlx::{SqliteConnection, SqlitePool};
 
-use crate::rows::{self, PICTURE_COLUMNS, from_secs, get, to_secs};
+use crate::rows::{self, get, to_secs};
 use crate::taxonomy::{self, Kind};
 use crate::unavailable;
 
@@ -65,6 +65,17 @@ pub(crate) async fn save(pool: &SqlitePool, input: StoryInput) -> Result<SaveOut
     };
     link_names(&mut tx, id, Kind::Tag, &input.tags).await?;
     link_names(&mut tx, id, Kind::Author, &input.authors).await?;
+    // A source's update is a new revision too: an editor who has the story open is told.
+    sqlx::query(
+        "UPDATE stories SET body_source = body_html, body_format = 'html', revision = revision + 1, \
+         first_published_at = CASE WHEN status = 'published' \
+         THEN COALESCE(first_published_at, published_at) ELSE first_published_at END WHERE id = ?1",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(unavailable)?;
+    crate::editorial::reschedule(&mut tx, id, input.status, input.published_at).await?;
     tx.commit().await.map_err(unavailable)?;
     let id = StoryId(id);
     Ok(if created {
@@ -97,7 +108,10 @@ async fn find_existing(
 }
 
 /// The wanted slug, or the first of `slug-2`, `slug-3`, … that no story has.
-async fn free_slug(conn: &mut SqliteConnection, wanted: &Slug) -> Result<Slug, StoreError> {
+pub(crate) async fn free_slug(
+    conn: &mut SqliteConnection,
+    wanted: &Slug,
+) -> Result<Slug, StoreError> {
     for n in 1..10_000 {
         let candidate = if n == 1 {
             wanted.clone()
@@ -241,7 +255,7 @@ async fn update_row(
 }
 
 /// Replaces the story's tags or authors with `names`, in order, skipping repeats.
-async fn link_names(
+pub(crate) async fn link_names(
     conn: &mut SqliteConnection,
     story: i64,
     kind: Kind,
@@ -281,71 +295,4 @@ async fn link_names(
             .map_err(unavailable)?;
     }
     Ok(())
-}
-
-pub(crate) async fn by_slug(pool: &SqlitePool, slug: &Slug) -> Result<Option<Story>, StoreError> {
-    let sql = format!(
-        "SELECT s.*, sec.id AS sec_id, sec.slug AS sec_slug, sec.name AS sec_name, {PICTURE_COLUMNS} \
-         FROM stories s LEFT JOIN sections sec ON sec.id = s.section_id \
-         LEFT JOIN pictures p ON p.id = s.lead_picture_id WHERE s.slug = ?1"
-    );
-    let mut conn = pool.acquire().await.map_err(unavailable)?;
-    let Some(row) = sqlx::query(AssertSqlSafe(sql))
-        .bind(slug.as_str())
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(unavailable)?
-    else {
-        return Ok(None);
-    };
-    let id: i64 = get(&row, "id")?;
-    let section = match get::<Option<i64>>(&row, "sec_id")? {
-        Some(_) => Some(taxonomy::section_row_prefixed(&row)?),
-        None => None,
-    };
-    let tags = sqlx::query(
-        "SELECT t.slug, t.name FROM story_tags st JOIN tags t ON t.id = st.tag_id \
-         WHERE st.story_id = ?1 ORDER BY st.position",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(unavailable)?
-    .iter()
-    .map(taxonomy::tag_row)
-    .collect::<Result<Vec<_>, _>>()?;
-    let authors = sqlx::query(
-        "SELECT a.id, a.slug, a.name FROM story_authors sa JOIN authors a ON a.id = sa.author_id \
-         WHERE sa.story_id = ?1 ORDER BY sa.position",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(unavailable)?
-    .iter()
-    .map(taxonomy::author_row)
-    .collect::<Result<Vec<_>, _>>()?;
-    let status: String = get(&row, "status")?;
-    Ok(Some(Story {
-        id: StoryId(id),
-        slug: rows::slug(&row, "slug")?,
-        headline: rows::headline(&row)?,
-        standfirst: get(&row, "standfirst")?,
-        body: SafeHtml::from_sanitized(get(&row, "body_html")?),
-        summary: get(&row, "summary")?,
-        section,
-        tags,
-        authors,
-        byline: get(&row, "byline")?,
-        language: get(&row, "language")?,
-        status: Status::parse(&status).ok_or_else(|| rows::corrupt(format!("status {status}")))?,
-        published_at: get::<Option<i64>>(&row, "published_at")?
-            .map(from_secs)
-            .transpose()?,
-        updated_at: from_secs(get(&row, "updated_at")?)?,
-        embargo_until: get::<Option<i64>>(&row, "embargo_until")?
-            .map(from_secs)
-            .transpose()?,
-        lead_picture: rows::picture(&row)?,
-    }))
 }

@@ -155,6 +155,7 @@ async fn import_item(
                     None
                 }
             });
+    let embargo = item.embargoed.filter(|t| *t > options.now);
     let (status, note) = match item.pub_status {
         PubStatus::Canceled => (
             Status::Unpublished,
@@ -164,10 +165,10 @@ async fn import_item(
             Status::Unpublished,
             Some("unpublished: the item is withheld".to_owned()),
         ),
-        PubStatus::Usable => match item.embargoed.filter(|t| *t > options.now) {
+        PubStatus::Usable => match embargo {
             Some(until) => (
-                Status::Draft,
-                Some(format!("held: embargoed until {}", until.to_rfc3339())),
+                Status::Scheduled,
+                Some(format!("scheduled: embargoed until {}", until.to_rfc3339())),
             ),
             None => (Status::Published, None),
         },
@@ -186,12 +187,13 @@ async fn import_item(
             .language
             .unwrap_or_else(|| options.default_language.clone()),
         status,
-        published_at: Some(
+        // An embargoed story is published by the job runner when its embargo lifts.
+        published_at: Some(embargo.unwrap_or_else(|| {
             item.first_created
                 .or(item.version_created)
-                .unwrap_or(options.now),
-        ),
-        embargo_until: item.embargoed.filter(|t| *t > options.now),
+                .unwrap_or(options.now)
+        })),
+        embargo_until: embargo,
         lead_picture,
         updated_at: item
             .version_created

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod error;
 pub mod guards;
 pub mod import;
+pub mod jobs;
 pub mod media;
 pub mod newsletter;
 pub mod router;

@@ -15,8 +15,8 @@ use crate::{admin, newsletter, site};
 
 /// Largest sign-up form accepted; an address is at most 254 bytes.
 const SIGNUP_BODY_LIMIT: usize = 16 * 1024;
-/// Largest form accepted anywhere else until the editor's uploads arrive.
-const FORM_BODY_LIMIT: usize = 64 * 1024;
+/// Largest form accepted anywhere else: a story's text with room to spare.
+const FORM_BODY_LIMIT: usize = 4 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
     Router::new()

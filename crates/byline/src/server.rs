@@ -94,6 +94,7 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
         ));
         *state.setup_token.lock().unwrap_or_else(|p| p.into_inner()) = Some(token);
     }
+    let runner = tokio::spawn(crate::jobs::run(state.store.clone()));
     let app = router::router(state);
     tracing::info!(address = %local, data = %data.root.display(), "serving");
     axum::serve(
@@ -102,6 +103,7 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    runner.abort();
     tracing::info!("stopped");
     Ok(())
 }

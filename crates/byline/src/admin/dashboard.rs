@@ -20,6 +20,7 @@ struct Row {
     status: &'static str,
     status_key: &'static str,
     updated: TimeView,
+    edit: String,
     url: Option<String>,
 }
 
@@ -54,6 +55,7 @@ pub async fn show(
             status: s.status.label(),
             status_key: s.status.as_str(),
             updated: s.updated_at.into(),
+            edit: format!("/admin/stories/{}", s.id.0),
             url: (s.status == Status::Published).then(|| paths::story(&s.slug)),
         })
         .collect();
@@ -78,8 +80,13 @@ pub async fn show(
         "admin/dashboard.html",
         byline_render::page! {
             site, page, rows, filters, next, prev, status_key,
-            me => byline_render::page! { name => &me.user.name, role => me.user.role.as_str(), email => me.user.email.as_str() },
+            me => me_view(&me),
             csrf => &me.csrf_token,
         },
     )
+}
+
+/// The signed-in member as the admin header shows them.
+pub fn me_view(me: &SignedIn) -> byline_render::Value {
+    byline_render::page! { name => &me.user.name, role => me.user.role.as_str(), email => me.user.email.as_str() }
 }

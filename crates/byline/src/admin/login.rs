@@ -35,8 +35,10 @@ pub struct LoginForm {
 }
 
 pub async fn form(State(state): State<AppState>) -> Result<Response, AppError> {
-    let first_run = state.store.user_count().await? == 0;
-    render(&state, StatusCode::OK, "", None, first_run)
+    if state.store.user_count().await? == 0 {
+        return Ok(super::stories::see_other("/admin/setup"));
+    }
+    render(&state, StatusCode::OK, "", None, false)
 }
 
 fn render(
@@ -144,10 +146,17 @@ fn presented_token(headers: &HeaderMap) -> Option<String> {
     super::auth::session_token(&parts)
 }
 
+/// A form whose only field is the CSRF token (sign-out, restore, …).
 #[derive(Debug, Deserialize)]
 pub struct CsrfForm {
     #[serde(default)]
     csrf: String,
+}
+
+impl CsrfForm {
+    pub fn csrf(&self) -> &str {
+        &self.csrf
+    }
 }
 
 pub async fn logout(

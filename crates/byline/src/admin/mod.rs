@@ -3,8 +3,12 @@
 pub mod accounts;
 pub mod auth;
 pub mod dashboard;
+pub mod editor_form;
+pub mod live;
 pub mod login;
+pub mod revisions;
 pub mod setup;
+pub mod stories;
 
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};

@@ -62,7 +62,14 @@ pub async fn setup_form(
         .and_then(|q| q.strip_prefix("token="))
         .unwrap_or_default()
         .to_owned();
-    check_setup_token(&state, &token).await?;
+    if token.is_empty() {
+        // Asked for without the printed link: offer the form with a field for the token.
+        if state.store.user_count().await? > 0 {
+            return Err(AppError::NotFound);
+        }
+    } else {
+        check_setup_token(&state, &token).await?;
+    }
     render_setup(
         &state,
         StatusCode::OK,

@@ -1,8 +1,9 @@
 //! The article page: the story with its lead photo, ad slots, sign-up box and rails.
 
 use axum::extract::{Path, State};
-use axum::response::Response;
-use byline_core::Slug;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use byline_core::{Slug, Story};
 use byline_render::views::{ArticleView, PageMeta, RailsView, paths};
 use chrono::Utc;
 use serde_json::json;
@@ -18,15 +19,53 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let slug = Slug::parse(&slug).map_err(|_| AppError::NotFound)?;
     let now = Utc::now();
-    let story = state
+    let Some(story) = state
         .store
         .story_by_slug(&slug)
         .await?
         .filter(|s| s.is_public_at(now))
+    else {
+        // A published story whose slug changed keeps its old address.
+        return match state.store.redirect_for(&slug).await? {
+            Some(current) => Ok(Redirect::permanent(&paths::story(&current)).into_response()),
+            None => Err(AppError::NotFound),
+        };
+    };
+    render(&state, &story, now).await
+}
+
+/// The full article page of a story in any status, at its private preview address; never
+/// cached, never indexed.
+pub async fn preview(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound);
+    }
+    let story = state
+        .store
+        .story_by_preview_token(&token)
+        .await?
         .ok_or(AppError::NotFound)?;
+    let mut response = render(&state, &story, Utc::now()).await?;
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        "x-robots-tag",
+        HeaderValue::from_static("noindex, nofollow"),
+    );
+    Ok(response)
+}
+
+async fn render(
+    state: &AppState,
+    story: &Story,
+    now: chrono::DateTime<Utc>,
+) -> Result<Response, AppError> {
     let rails = stories::rails(state.store.as_ref(), Some(story.id), now).await?;
-    let site = site_view(&state).await?;
-    let article = ArticleView::from(&story);
+    let site = site_view(state).await?;
+    let article = ArticleView::from(story);
     let mut page = PageMeta::new(&site, &article.headline, paths::story(&story.slug));
     page.description = Some(article.excerpt.clone()).filter(|e| !e.is_empty());
     page.image = article
@@ -46,7 +85,7 @@ pub async fn show(
         "publisher": {"@type": "Organization", "name": site.title},
     });
     html_page(
-        &state,
+        state,
         "article.html",
         byline_render::page! {
             site, page, article, structured_data,

@@ -432,7 +432,7 @@ async fn the_dashboard_lists_stories_by_status() {
     .unwrap();
     let (_, _, all) = send(&app, "GET", "/admin", Some(&cookie), None).await;
     assert!(all.contains("A published story") && all.contains("A held story"));
-    let (_, _, drafts) = send(&app, "GET", "/admin?status=draft", Some(&cookie), None).await;
+    let (_, _, drafts) = send(&app, "GET", "/admin?status=scheduled", Some(&cookie), None).await;
     assert!(drafts.contains("A held story") && !drafts.contains("A published story"));
     assert_eq!(
         send(&app, "GET", "/admin?status=bogus", Some(&cookie), None)

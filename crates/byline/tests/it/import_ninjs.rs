@@ -143,7 +143,7 @@ async fn canceled_items_unpublish_and_embargoed_items_wait() {
     let (out, _, ok) = site.import(&[&embargoed.write(&dir, "embargo")]);
     assert!(ok);
     assert!(
-        out.contains("(held: embargoed until 2099-01-01T06:00:00+00:00)"),
+        out.contains("(scheduled: embargoed until 2099-01-01T06:00:00+00:00)"),
         "{out}"
     );
     assert_eq!(

@@ -1,0 +1,225 @@
+//! The story editor's form: parsed and checked into core types, or sent back with messages
+//! and the writer's input kept.
+
+use byline_core::editorial::{BodyFormat, EditorStory, StoryFields};
+use byline_core::store::SectionRef;
+use byline_core::{Headline, Slug};
+use byline_render::markdown::render_body;
+use byline_render::plain_text;
+use serde::{Deserialize, Serialize};
+
+/// Words of plain text kept for excerpts, as for imported stories.
+const SUMMARY_WORDS: usize = 80;
+
+/// The editor's fields exactly as the browser sent them.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct EditorForm {
+    #[serde(default)]
+    pub headline: String,
+    #[serde(default)]
+    pub standfirst: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default = "markdown")]
+    pub body_format: String,
+    #[serde(default)]
+    pub section: String,
+    #[serde(default)]
+    pub tags: String,
+    #[serde(default)]
+    pub authors: String,
+    #[serde(default)]
+    pub slug: String,
+    #[serde(default)]
+    pub language: String,
+    #[serde(default)]
+    pub revision: i64,
+    #[serde(default, skip_serializing)]
+    pub csrf: String,
+}
+
+fn markdown() -> String {
+    "markdown".into()
+}
+
+/// A problem with one field, shown next to it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn list(text: &str) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    for item in text
+        .split(',')
+        .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+    {
+        if !item.is_empty() && !seen.iter().any(|s| s.eq_ignore_ascii_case(&item)) {
+            seen.push(item);
+        }
+    }
+    seen
+}
+
+impl EditorForm {
+    /// The form filled from a stored story.
+    pub fn from_story(story: &EditorStory) -> EditorForm {
+        EditorForm {
+            headline: story.headline.as_str().to_owned(),
+            standfirst: story.standfirst.clone().unwrap_or_default(),
+            body: story.body_source.clone(),
+            body_format: story.body_format.as_str().to_owned(),
+            section: story
+                .section
+                .as_ref()
+                .map(|s| s.name.clone())
+                .unwrap_or_default(),
+            tags: story
+                .tags
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            authors: story
+                .authors
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            slug: story.slug.to_string(),
+            language: String::new(),
+            revision: story.revision,
+            csrf: String::new(),
+        }
+    }
+
+    /// Checks every field; `slug_locked` keeps a published story's slug unless the editor
+    /// explicitly changes it (then the old URL redirects).
+    pub fn check(&self, default_language: &str) -> Result<StoryFields, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let headline = Headline::parse(&self.headline)
+            .map_err(|e| {
+                errors.push(FieldError {
+                    field: "headline",
+                    message: format!("The headline: {e}."),
+                })
+            })
+            .ok();
+        let body_format = BodyFormat::parse(&self.body_format).unwrap_or(BodyFormat::Markdown);
+        if self.body.len() > 2_000_000 {
+            errors.push(FieldError {
+                field: "body",
+                message: "The body is longer than 2 MB.".into(),
+            });
+        }
+        let slug_text = self.slug.trim();
+        let slug = if slug_text.is_empty() {
+            headline.as_ref().and_then(|h| Slug::derive(h.as_str()))
+        } else {
+            Slug::parse(slug_text)
+                .map_err(|e| {
+                    errors.push(FieldError {
+                        field: "slug",
+                        message: format!("The slug: {e}."),
+                    })
+                })
+                .ok()
+        };
+        let section_name = self
+            .section
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let section = if section_name.is_empty() {
+            None
+        } else {
+            match Slug::derive(&section_name) {
+                Some(slug) => Some(SectionRef {
+                    slug,
+                    name: section_name,
+                }),
+                None => {
+                    errors.push(FieldError {
+                        field: "section",
+                        message: "The section needs letters or digits.".into(),
+                    });
+                    None
+                }
+            }
+        };
+        let (Some(headline), Some(slug), true) = (headline, slug, errors.is_empty()) else {
+            return Err(errors);
+        };
+        let body_html = render_body(&self.body, body_format);
+        let standfirst = Some(
+            self.standfirst
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+        .filter(|s| !s.is_empty());
+        let summary_source = standfirst
+            .clone()
+            .unwrap_or_else(|| plain_text(body_html.as_str()));
+        let summary = summary_source
+            .split_whitespace()
+            .take(SUMMARY_WORDS)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let language = Some(self.language.trim())
+            .filter(|l| !l.is_empty())
+            .unwrap_or(default_language)
+            .to_owned();
+        Ok(StoryFields {
+            headline,
+            standfirst,
+            body_source: self.body.replace("\r\n", "\n"),
+            body_format,
+            body_html,
+            summary,
+            section,
+            tags: list(&self.tags),
+            authors: list(&self.authors),
+            language,
+            slug,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(headline: &str, slug: &str) -> EditorForm {
+        EditorForm {
+            headline: headline.into(),
+            slug: slug.into(),
+            body: "Some *text*".into(),
+            ..EditorForm::default()
+        }
+    }
+
+    #[test]
+    fn a_good_form_becomes_fields() {
+        let mut f = form("Port reopens", "");
+        f.tags = "Ports, ports, Trade ,".into();
+        f.authors = "Ana Lima,  Bo Chen".into();
+        f.section = " Local  news ".into();
+        let fields = f.check("en").unwrap();
+        assert_eq!(fields.slug.as_str(), "port-reopens");
+        assert_eq!(fields.tags, ["Ports", "Trade"]);
+        assert_eq!(fields.authors, ["Ana Lima", "Bo Chen"]);
+        assert_eq!(fields.section.unwrap().slug.as_str(), "local-news");
+        assert_eq!(fields.body_html.as_str(), "<p>Some <em>text</em></p>");
+        assert_eq!(fields.summary, "Some text");
+    }
+
+    #[test]
+    fn problems_are_named_per_field() {
+        let errors = form("  ", "Bad Slug").check("en").unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["headline", "slug"]);
+        assert!(errors[0].message.contains("empty"));
+    }
+}

@@ -1,0 +1,82 @@
+//! What the editor's script calls: the body preview and the autosave of drafts.
+
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
+use byline_core::access::Permission;
+use byline_core::editorial::{BodyFormat, EditOutcome, StoryEdit};
+use byline_render::markdown::render_body;
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::auth::{SignedIn, random_token};
+use super::editor_form::EditorForm;
+use super::stories::{load, ownership, require};
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct PreviewForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    body_format: String,
+}
+
+/// The body rendered exactly as the site will show it.
+pub async fn preview(
+    State(_state): State<AppState>,
+    me: SignedIn,
+    Form(form): Form<PreviewForm>,
+) -> Result<Response, AppError> {
+    me.check_csrf(&form.csrf)?;
+    let format = BodyFormat::parse(&form.body_format).unwrap_or(BodyFormat::Markdown);
+    let html = render_body(&form.body, format);
+    let mut response = (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html.as_str().to_owned(),
+    )
+        .into_response();
+    super::secure_admin_headers(&mut response);
+    Ok(response)
+}
+
+/// Saves the editor's fields as a new revision and answers the new revision number, or 409
+/// when someone else saved meanwhile (the script then asks the writer to save and compare).
+pub async fn autosave(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<EditorForm>,
+) -> Result<Response, AppError> {
+    me.check_csrf(&form.csrf)?;
+    let story = load(&state, id).await?;
+    require(&me, Permission::EditStory, ownership(&story, &me))?;
+    // Only unpublished work autosaves: a live story changes when someone presses Save.
+    if story.status == byline_core::Status::Published {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    let Ok(fields) = form.check(&state.site.language) else {
+        return Ok(StatusCode::UNPROCESSABLE_ENTITY.into_response());
+    };
+    let edit = StoryEdit {
+        fields,
+        preview_token: random_token(),
+        expected_revision: form.revision,
+        user: me.user.id,
+        now: Utc::now(),
+    };
+    match state.store.save_edit(story.id, edit).await {
+        Ok(EditOutcome::Saved { revision, .. }) => {
+            Ok(Json(serde_json::json!({ "revision": revision })).into_response())
+        }
+        Ok(EditOutcome::Conflict(_)) => Ok(StatusCode::CONFLICT.into_response()),
+        Err(byline_core::store::StoreError::Conflict(_)) => {
+            Ok(StatusCode::UNPROCESSABLE_ENTITY.into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

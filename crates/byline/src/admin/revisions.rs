@@ -1,0 +1,115 @@
+//! A story's revisions: the list, one compared with the current text, and restoring one.
+
+use axum::Form;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Response;
+use byline_core::access::Permission;
+use byline_core::editorial::{EditOutcome, StoryEdit};
+use byline_render::views::{PageMeta, TimeView};
+use chrono::Utc;
+use serde::Serialize;
+
+use super::admin_page;
+use super::auth::{SignedIn, random_token};
+use super::editor_form::EditorForm;
+use super::login::CsrfForm;
+use super::stories::{load, ownership, require, see_other};
+use crate::error::AppError;
+use crate::site::bare_site_view;
+use crate::state::AppState;
+
+#[derive(Serialize)]
+struct Row {
+    number: i64,
+    when: TimeView,
+    author: Option<String>,
+    summary: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<i64>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, AppError> {
+    let story = load(&state, id).await?;
+    require(&me, Permission::EditStory, ownership(&story, &me))?;
+    let revisions = state.store.revisions(story.id).await?;
+    let compare = match query.as_deref().and_then(|q| q.strip_prefix("compare=")) {
+        Some(n) => {
+            let n: i64 = n.parse().map_err(|_| AppError::NotFound)?;
+            Some(
+                revisions
+                    .iter()
+                    .find(|r| r.number == n)
+                    .ok_or(AppError::NotFound)?,
+            )
+        }
+        None => None,
+    };
+    let rows: Vec<Row> = revisions
+        .iter()
+        .map(|r| Row {
+            number: r.number,
+            when: r.created_at.into(),
+            author: r.author.clone(),
+            summary: r.summary.clone(),
+        })
+        .collect();
+    let site = bare_site_view(&state);
+    let page = PageMeta::new(&site, "Revisions", "/admin/stories");
+    admin_page(
+        &state,
+        "admin/revisions.html",
+        byline_render::page! {
+            site, page, compare,
+            revisions => rows,
+            id => story.id.0,
+            headline => story.headline.as_str(),
+            current => byline_render::page! { headline => story.headline.as_str(), standfirst => &story.standfirst, body_source => &story.body_source },
+            me => super::dashboard::me_view(&me),
+            csrf => &me.csrf_token,
+        },
+    )
+}
+
+/// Saves an old revision's text as the newest revision; nothing in between is lost, it stays
+/// in the list.
+pub async fn restore(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path((id, number)): Path<(i64, i64)>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    me.check_csrf(form.csrf())?;
+    let story = load(&state, id).await?;
+    require(&me, Permission::EditStory, ownership(&story, &me))?;
+    let revisions = state.store.revisions(story.id).await?;
+    let old = revisions
+        .iter()
+        .find(|r| r.number == number)
+        .ok_or(AppError::NotFound)?;
+    let mut restored = EditorForm::from_story(&story);
+    restored.headline = old.headline.clone();
+    restored.standfirst = old.standfirst.clone().unwrap_or_default();
+    restored.body = old.body_source.clone();
+    restored.body_format = old.body_format.as_str().to_owned();
+    let fields = restored.check(&state.site.language).map_err(|_| {
+        AppError::Internal(format!(
+            "revision {number} of story {id} no longer validates"
+        ))
+    })?;
+    let edit = StoryEdit {
+        fields,
+        preview_token: random_token(),
+        expected_revision: story.revision,
+        user: me.user.id,
+        now: Utc::now(),
+    };
+    match state.store.save_edit(story.id, edit).await? {
+        EditOutcome::Saved { .. } => Ok(see_other(&format!("/admin/stories/{id}?saved"))),
+        EditOutcome::Conflict(_) => Err(AppError::Store(byline_core::store::StoreError::Conflict(
+            "the story was saved by someone else meanwhile; open it again and retry".into(),
+        ))),
+    }
+}
