@@ -109,6 +109,13 @@ pub struct Move {
     pub now: DateTime<Utc>,
 }
 
+/// Whether a member may change a story's text now: contributors only their own drafts (once
+/// submitted, a story is in an editor's hands until it comes back to draft).
+pub fn may_edit(role: Role, ownership: Ownership, status: Status) -> bool {
+    allows(role, Permission::EditStory, ownership)
+        && (role != Role::Contributor || status == Status::Draft)
+}
+
 /// Checks a move and returns the new status.
 pub fn decide(m: Move) -> Result<Status, WorkflowError> {
     if !allows(m.role, m.transition.permission(), m.ownership) {
@@ -214,6 +221,21 @@ mod tests {
             ..mv(Status::InReview, Transition::Publish, Role::Editor)
         };
         assert_eq!(decide(editor), Ok(Status::Published));
+    }
+
+    #[test]
+    fn contributors_edit_only_their_own_drafts() {
+        for status in Status::ALL {
+            assert_eq!(
+                may_edit(Role::Contributor, Ownership::Own, status),
+                status == Status::Draft,
+                "{status:?}"
+            );
+            assert!(!may_edit(Role::Contributor, Ownership::Others, status));
+            assert!(may_edit(Role::Author, Ownership::Own, status));
+            assert!(!may_edit(Role::Author, Ownership::Others, status));
+            assert!(may_edit(Role::Editor, Ownership::Others, status));
+        }
     }
 
     #[test]

@@ -51,6 +51,28 @@ pub fn router(state: AppState) -> Router {
             "/admin/signin/{token}",
             get(admin::setup::link_form).post(admin::setup::link_submit),
         )
+        .route("/admin/stories", post(admin::stories::create))
+        .route("/admin/stories/new", get(admin::stories::new_form))
+        .route(
+            "/admin/stories/{id}",
+            get(admin::stories::edit).post(admin::stories::save),
+        )
+        .route(
+            "/admin/stories/{id}/status",
+            post(admin::stories::change_status),
+        )
+        .route(
+            "/admin/stories/{id}/corrections",
+            post(admin::stories::add_correction),
+        )
+        .route("/admin/stories/{id}/autosave", post(admin::live::autosave))
+        .route("/admin/stories/{id}/revisions", get(admin::revisions::list))
+        .route(
+            "/admin/stories/{id}/revisions/{number}/restore",
+            post(admin::revisions::restore),
+        )
+        .route("/admin/preview", post(admin::live::preview))
+        .route("/preview/{token}", get(site::article::preview))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .layer(middleware::from_fn_with_state(

@@ -94,9 +94,13 @@ impl EditorForm {
         }
     }
 
-    /// Checks every field; `slug_locked` keeps a published story's slug unless the editor
-    /// explicitly changes it (then the old URL redirects).
-    pub fn check(&self, default_language: &str) -> Result<StoryFields, Vec<FieldError>> {
+    /// Checks every field. An empty slug keeps `current_slug` (an existing story never moves
+    /// by accident) or, for a new story, is derived from the headline.
+    pub fn check(
+        &self,
+        default_language: &str,
+        current_slug: Option<&Slug>,
+    ) -> Result<StoryFields, Vec<FieldError>> {
         let mut errors = Vec::new();
         let headline = Headline::parse(&self.headline)
             .map_err(|e| {
@@ -115,7 +119,9 @@ impl EditorForm {
         }
         let slug_text = self.slug.trim();
         let slug = if slug_text.is_empty() {
-            headline.as_ref().and_then(|h| Slug::derive(h.as_str()))
+            current_slug
+                .cloned()
+                .or_else(|| headline.as_ref().and_then(|h| Slug::derive(h.as_str())))
         } else {
             Slug::parse(slug_text)
                 .map_err(|e| {
@@ -206,7 +212,7 @@ mod tests {
         f.tags = "Ports, ports, Trade ,".into();
         f.authors = "Ana Lima,  Bo Chen".into();
         f.section = " Local  news ".into();
-        let fields = f.check("en").unwrap();
+        let fields = f.check("en", None).unwrap();
         assert_eq!(fields.slug.as_str(), "port-reopens");
         assert_eq!(fields.tags, ["Ports", "Trade"]);
         assert_eq!(fields.authors, ["Ana Lima", "Bo Chen"]);
@@ -216,8 +222,20 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_slug_keeps_the_current_one() {
+        let current = Slug::parse("kept-slug").unwrap();
+        assert_eq!(
+            form("New headline", "")
+                .check("en", Some(&current))
+                .unwrap()
+                .slug,
+            current
+        );
+    }
+
+    #[test]
     fn problems_are_named_per_field() {
-        let errors = form("  ", "Bad Slug").check("en").unwrap_err();
+        let errors = form("  ", "Bad Slug").check("en", None).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["headline", "slug"]);
         assert!(errors[0].message.contains("empty"));

@@ -4,7 +4,6 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
-use byline_core::access::Permission;
 use byline_core::editorial::{BodyFormat, EditOutcome, StoryEdit};
 use byline_render::markdown::render_body;
 use chrono::Utc;
@@ -12,7 +11,7 @@ use serde::Deserialize;
 
 use super::auth::{SignedIn, random_token};
 use super::editor_form::EditorForm;
-use super::stories::{load, ownership, require};
+use super::stories::{load, require_edit};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -54,12 +53,12 @@ pub async fn autosave(
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
     let story = load(&state, id).await?;
-    require(&me, Permission::EditStory, ownership(&story, &me))?;
+    require_edit(&me, &story)?;
     // Only unpublished work autosaves: a live story changes when someone presses Save.
     if story.status == byline_core::Status::Published {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
-    let Ok(fields) = form.check(&state.site.language) else {
+    let Ok(fields) = form.check(&state.site.language, Some(&story.slug)) else {
         return Ok(StatusCode::UNPROCESSABLE_ENTITY.into_response());
     };
     let edit = StoryEdit {

@@ -28,8 +28,9 @@ pub fn admin_page(
     context: impl Serialize,
 ) -> Result<Response, AppError> {
     let admin_css = state.theme.asset_url("admin.css").unwrap_or_default();
+    let admin_js = state.theme.asset_url("admin.js").unwrap_or_default();
     let context = byline_render::merge(
-        byline_render::page! { admin_css },
+        byline_render::page! { admin_css, admin_js },
         byline_render::to_value(&context),
     );
     let html = state.theme.render(template, context)?;

@@ -3,7 +3,6 @@
 use axum::Form;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
-use byline_core::access::Permission;
 use byline_core::editorial::{EditOutcome, StoryEdit};
 use byline_render::views::{PageMeta, TimeView};
 use chrono::Utc;
@@ -13,7 +12,7 @@ use super::admin_page;
 use super::auth::{SignedIn, random_token};
 use super::editor_form::EditorForm;
 use super::login::CsrfForm;
-use super::stories::{load, ownership, require, see_other};
+use super::stories::{load, require_edit, see_other};
 use crate::error::AppError;
 use crate::site::bare_site_view;
 use crate::state::AppState;
@@ -33,7 +32,7 @@ pub async fn list(
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     let story = load(&state, id).await?;
-    require(&me, Permission::EditStory, ownership(&story, &me))?;
+    require_edit(&me, &story)?;
     let revisions = state.store.revisions(story.id).await?;
     let compare = match query.as_deref().and_then(|q| q.strip_prefix("compare=")) {
         Some(n) => {
@@ -83,7 +82,7 @@ pub async fn restore(
 ) -> Result<Response, AppError> {
     me.check_csrf(form.csrf())?;
     let story = load(&state, id).await?;
-    require(&me, Permission::EditStory, ownership(&story, &me))?;
+    require_edit(&me, &story)?;
     let revisions = state.store.revisions(story.id).await?;
     let old = revisions
         .iter()
@@ -94,11 +93,13 @@ pub async fn restore(
     restored.standfirst = old.standfirst.clone().unwrap_or_default();
     restored.body = old.body_source.clone();
     restored.body_format = old.body_format.as_str().to_owned();
-    let fields = restored.check(&state.site.language).map_err(|_| {
-        AppError::Internal(format!(
-            "revision {number} of story {id} no longer validates"
-        ))
-    })?;
+    let fields = restored
+        .check(&state.site.language, Some(&story.slug))
+        .map_err(|_| {
+            AppError::Internal(format!(
+                "revision {number} of story {id} no longer validates"
+            ))
+        })?;
     let edit = StoryEdit {
         fields,
         preview_token: random_token(),

@@ -42,6 +42,17 @@ pub fn require(
     }
 }
 
+/// Refuses unless the member may change this story's text in its current state.
+pub fn require_edit(me: &SignedIn, story: &EditorStory) -> Result<(), AppError> {
+    if byline_core::workflow::may_edit(me.user.role, ownership(story, me), story.status) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "Your role does not allow editing this story now.".into(),
+        ))
+    }
+}
+
 pub async fn load(state: &AppState, id: i64) -> Result<EditorStory, AppError> {
     state
         .store
@@ -146,7 +157,7 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
     require(&me, Permission::CreateStory, Ownership::Own)?;
-    let fields = match form.check(&state.site.language) {
+    let fields = match form.check(&state.site.language, None) {
         Ok(fields) => fields,
         Err(errors) => {
             return render_editor(
@@ -182,7 +193,7 @@ pub async fn edit(
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     let story = load(&state, id).await?;
-    require(&me, Permission::EditStory, ownership(&story, &me))?;
+    require_edit(&me, &story)?;
     let notice = match query.as_deref() {
         Some("saved") => Some("Saved."),
         Some("moved") => Some("Status changed."),
@@ -210,7 +221,7 @@ pub async fn save(
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
     let story = load(&state, id).await?;
-    require(&me, Permission::EditStory, ownership(&story, &me))?;
+    require_edit(&me, &story)?;
     let reject = |errors: Vec<FieldError>| {
         render_editor(
             &state,
@@ -223,7 +234,7 @@ pub async fn save(
             &[],
         )
     };
-    let fields = match form.check(&state.site.language) {
+    let fields = match form.check(&state.site.language, Some(&story.slug)) {
         Ok(fields) => fields,
         Err(errors) => return reject(errors),
     };
@@ -304,8 +315,9 @@ pub async fn change_status(
     me.check_csrf(&form.csrf)?;
     let story = load(&state, id).await?;
     let transition = Transition::parse(&form.action).ok_or(AppError::NotFound)?;
-    let at = NaiveDateTime::parse_from_str(form.at.trim(), "%Y-%m-%dT%H:%M")
-        .ok()
+    let at = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(form.at.trim(), f).ok())
         .map(|t| t.and_utc());
     let now = Utc::now();
     let decision = decide(Move {

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use crate::support::{Item, Site, enc, send, session_cookie};
 
 /// `byline user add … --password-stdin` with `password` on standard input.
-fn add_user(site: &Site, email: &str, role: &str, password: &str) {
+pub fn add_user(site: &Site, email: &str, role: &str, password: &str) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_byline"))
         .args([
             "user",
@@ -40,12 +40,12 @@ fn add_user(site: &Site, email: &str, role: &str, password: &str) {
     );
 }
 
-fn login_form(email: &str, password: &str) -> String {
+pub fn login_form(email: &str, password: &str) -> String {
     format!("email={}&password={}", enc(email), enc(password))
 }
 
 /// The CSRF token of the admin page's sign-out form.
-fn csrf_of(html: &str) -> String {
+pub fn csrf_of(html: &str) -> String {
     html.split("name=\"csrf\" value=\"")
         .nth(1)
         .unwrap()
