@@ -163,6 +163,13 @@ pub trait EditorialStore: Send + Sync {
     ) -> Result<(), StoreError>;
     async fn corrections(&self, id: StoryId) -> Result<Vec<Correction>, StoreError>;
     async fn story_by_preview_token(&self, token: &str) -> Result<Option<Story>, StoreError>;
+    /// Replaces (or with `None` removes) a story's lead picture.
+    async fn set_lead_picture(
+        &self,
+        id: StoryId,
+        picture: Option<Picture>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     /// The current slug of a story that used to live at `old`.
     async fn redirect_for(&self, old: &Slug) -> Result<Option<Slug>, StoreError>;
 }

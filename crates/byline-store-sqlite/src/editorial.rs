@@ -8,12 +8,12 @@ use byline_core::editorial::{
     StoryFields,
 };
 use byline_core::store::StoreError;
-use byline_core::{Slug, Status, Story, StoryId};
+use byline_core::{Picture, Slug, Status, Story, StoryId};
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use crate::rows::{corrupt, from_secs, get, to_secs};
-use crate::stories::{free_slug, link_names};
+use crate::stories::{free_slug, link_names, save_picture};
 use crate::taxonomy::{self, Kind};
 use crate::{SqliteStore, load, unavailable};
 
@@ -410,6 +410,35 @@ impl EditorialStore for SqliteStore {
     async fn story_by_preview_token(&self, token: &str) -> Result<Option<Story>, StoreError> {
         let mut conn = self.pool.acquire().await.map_err(unavailable)?;
         load::public(&mut conn, load::Key::PreviewToken(token)).await
+    }
+
+    async fn set_lead_picture(
+        &self,
+        id: StoryId,
+        picture: Option<Picture>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(unavailable)?;
+        let existing: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT lead_picture_id FROM stories WHERE id = ?1")
+                .bind(id.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+        let existing = existing.ok_or_else(|| StoreError::NotFound(format!("story {id}")))?;
+        let picture_id = save_picture(&mut tx, picture.as_ref(), existing).await?;
+        sqlx::query("UPDATE stories SET lead_picture_id = ?2, updated_at = ?3 WHERE id = ?1")
+            .bind(id.0)
+            .bind(picture_id)
+            .bind(to_secs(now))
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        tx.commit().await.map_err(unavailable)
     }
 
     async fn redirect_for(&self, old: &Slug) -> Result<Option<Slug>, StoreError> {

@@ -134,7 +134,7 @@ pub(crate) async fn free_slug(
 
 /// Writes the lead picture into the story's existing picture row (or a new one); removes the
 /// old row when the story no longer has a picture. Returns the row id to link.
-async fn save_picture(
+pub(crate) async fn save_picture(
     conn: &mut SqliteConnection,
     picture: Option<&Picture>,
     existing: Option<i64>,

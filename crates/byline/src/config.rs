@@ -35,6 +35,9 @@ pub struct AdminConfig {
     /// A session ends this long after sign-in, used or not. Default: 14 days.
     #[serde(default = "default_max_days")]
     pub session_max_days: u32,
+    /// Largest picture the editor accepts, in megabytes. Default: 25.
+    #[serde(default = "default_upload_mb")]
+    pub upload_max_mb: u32,
 }
 
 impl Default for AdminConfig {
@@ -42,6 +45,7 @@ impl Default for AdminConfig {
         AdminConfig {
             session_idle_hours: default_idle_hours(),
             session_max_days: default_max_days(),
+            upload_max_mb: default_upload_mb(),
         }
     }
 }
@@ -52,6 +56,10 @@ fn default_idle_hours() -> u32 {
 
 fn default_max_days() -> u32 {
     14
+}
+
+fn default_upload_mb() -> u32 {
+    25
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -71,6 +71,11 @@ pub fn router(state: AppState) -> Router {
             "/admin/stories/{id}/revisions/{number}/restore",
             post(admin::revisions::restore),
         )
+        .route(
+            "/admin/stories/{id}/photo",
+            // Room for the form's other fields; the handler enforces the upload limit itself.
+            post(admin::photo::update).layer(DefaultBodyLimit::max(state.upload_limit + 64 * 1024)),
+        )
         .route("/admin/preview", post(admin::live::preview))
         .route("/preview/{token}", get(site::article::preview))
         .fallback(not_found)

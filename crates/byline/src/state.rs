@@ -25,6 +25,8 @@ pub struct Inner {
     pub sessions: SessionPolicy,
     /// While no member exists: the one-time token that lets the first administrator be made.
     pub setup_token: Mutex<Option<String>>,
+    /// Largest upload accepted, in bytes.
+    pub upload_limit: usize,
 }
 
 /// The site-wide settings pages need, resolved from the config.
@@ -63,6 +65,7 @@ impl AppState {
                 secure: site_is_https,
             },
             setup_token: Mutex::new(None),
+            upload_limit: config.admin.upload_max_mb as usize * 1024 * 1024,
         }))
     }
 }

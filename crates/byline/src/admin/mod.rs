@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod editor_form;
 pub mod live;
 pub mod login;
+pub mod photo;
 pub mod revisions;
 pub mod setup;
 pub mod stories;

@@ -104,11 +104,13 @@ fn story_view(state: &AppState, story: &EditorStory, me: &SignedIn) -> impl Seri
         preview => story.preview_token.as_ref().map(|t| format!("{}/preview/{t}", state.site.base_url)),
         can_correct => public && allows(me.user.role, Permission::Correct, own),
         slug_locked => story.first_published_at.is_some(),
+        picture => story.lead_picture.as_ref().map(byline_render::views::PictureView::from),
+        upload_mb => state.upload_limit / (1024 * 1024),
     }
 }
 
 #[allow(clippy::too_many_arguments)]
-fn render_editor(
+pub fn render_editor(
     state: &AppState,
     me: &SignedIn,
     status: StatusCode,

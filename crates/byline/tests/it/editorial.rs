@@ -583,3 +583,106 @@ async fn schedules_publish_without_visitors_and_across_a_restart() {
         crate::support::http_get(&format!("{}/story/second-scheduled-story", server.url));
     assert_eq!(status, 200);
 }
+
+/// A multipart/form-data body with text fields and an optional file named `photo`.
+fn multipart(fields: &[(&str, &str)], file: Option<&[u8]>) -> (String, Vec<u8>) {
+    let boundary = "bylinetestboundary7c1d";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    if let Some(bytes) = file {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p.jpg\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(
+    app: &Router,
+    who: &Member,
+    id: i64,
+    fields: &[(&str, &str)],
+    file: Option<&[u8]>,
+) -> (StatusCode, String) {
+    use tower::ServiceExt;
+    let mut all = vec![("csrf", who.csrf.as_str())];
+    all.extend_from_slice(fields);
+    let (content_type, body) = multipart(&all, file);
+    let request = axum::http::Request::post(format!("/admin/stories/{id}/photo"))
+        .header("cookie", format!("byline_session={}", who.cookie))
+        .header("content-type", content_type)
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
+        .await
+        .unwrap();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[tokio::test]
+async fn the_lead_photo_is_uploaded_checked_and_credited() {
+    let site = Site::new("[admin]\nupload_max_mb = 1\n");
+    let app = site.app().await;
+    let ed = member(&app, &site, "ed@example.org", "editor").await;
+    let id = ed.write(&app, "Story with a photo", "Text.").await;
+    let photo = std::fs::read(crate::support::shared().join("seed/lead-photo.jpg")).unwrap();
+
+    let (status, page) = upload(&app, &ed, id, &[], Some(b"just some text, not an image")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("That file is not a picture"), "{page}");
+    let (status, page) = upload(&app, &ed, id, &[], Some(&vec![0xFF; 1_200_000])).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(page.contains("The photo is larger than 1 MB."), "{page}");
+
+    let fields = [
+        ("credit", "EPA/TEST"),
+        ("caption", "The harbour at dawn."),
+        ("alt", "Boats moored in a calm harbour"),
+    ];
+    let (status, _) = upload(&app, &ed, id, &fields, Some(&photo)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    ed.act(&app, id, "publish", "").await;
+    let (_, _, html) = get(&app, "/story/story-with-a-photo").await;
+    assert!(
+        html.contains(r#"alt="Boats moored in a calm harbour" width="1200" height="675""#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<p class="credit">EPA/TEST</p>"#)
+            && html.contains(r#"<p class="caption">The harbour at dawn.</p>"#)
+    );
+
+    // A new caption without a new file keeps the picture.
+    let (status, _) = upload(
+        &app,
+        &ed,
+        id,
+        &[("credit", "EPA/TEST"), ("caption", "A better caption.")],
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, html) = get(&app, "/story/story-with-a-photo").await;
+    assert!(html.contains("A better caption.") && html.contains(r#"width="1200" height="675""#));
+    let (status, _) = upload(&app, &ed, id, &[("remove", "yes")], None).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        !get(&app, "/story/story-with-a-photo")
+            .await
+            .2
+            .contains("<figure")
+    );
+}

@@ -1,0 +1,151 @@
+//! The lead photo of a story: upload (checked to be a picture, within the size limit), its
+//! credit, caption and alt text, or its removal.
+
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use byline_core::{Picture, PictureSource};
+use chrono::Utc;
+
+use super::auth::SignedIn;
+use super::editor_form::{EditorForm, FieldError};
+use super::stories::{load, render_editor, require_edit, see_other};
+use crate::error::AppError;
+use crate::media;
+use crate::state::AppState;
+
+/// The photo form's fields as sent.
+#[derive(Debug, Default)]
+struct PhotoForm {
+    csrf: String,
+    credit: String,
+    caption: String,
+    alt: String,
+    remove: bool,
+    file: Option<Vec<u8>>,
+}
+
+fn tidy(text: &str) -> Option<String> {
+    Some(text.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|t| !t.is_empty())
+}
+
+/// Reads the multipart body; a file over the limit is an error message, not a crash.
+async fn read_form(mut multipart: Multipart, limit: usize) -> Result<PhotoForm, String> {
+    let too_big = || format!("The photo is larger than {} MB.", limit / (1024 * 1024));
+    let mut form = PhotoForm::default();
+    while let Some(mut field) = multipart.next_field().await.map_err(|_| too_big())? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "photo" {
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(|_| too_big())? {
+                bytes.extend_from_slice(&chunk);
+                if bytes.len() > limit {
+                    return Err(too_big());
+                }
+            }
+            form.file = Some(bytes).filter(|b| !b.is_empty());
+            continue;
+        }
+        let value = field
+            .text()
+            .await
+            .map_err(|_| "The form could not be read.".to_owned())?;
+        match name.as_str() {
+            "csrf" => form.csrf = value,
+            "credit" => form.credit = value,
+            "caption" => form.caption = value,
+            "alt" => form.alt = value,
+            "remove" => form.remove = value == "yes",
+            _ => {}
+        }
+    }
+    Ok(form)
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<i64>,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let story = load(&state, id).await?;
+    let refuse = |status: StatusCode, message: String| {
+        let errors = [FieldError {
+            field: "photo",
+            message,
+        }];
+        render_editor(
+            &state,
+            &me,
+            status,
+            Some(&story),
+            &EditorForm::from_story(&story),
+            &errors,
+            None,
+            &[],
+        )
+    };
+    let form = match read_form(multipart, state.upload_limit).await {
+        Ok(form) => form,
+        Err(message) => return refuse(StatusCode::PAYLOAD_TOO_LARGE, message),
+    };
+    me.check_csrf(&form.csrf)?;
+    require_edit(&me, &story)?;
+    let picture = if form.remove {
+        None
+    } else {
+        let (source, width, height, content_type) = match (&form.file, &story.lead_picture) {
+            (Some(bytes), _) => {
+                let Some(kind) = media::sniff(bytes) else {
+                    return refuse(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "That file is not a picture: upload a JPEG, PNG, GIF, WebP or AVIF image."
+                            .into(),
+                    );
+                };
+                let Some((w, h)) = media::dimensions(bytes).filter(|(w, h)| *w > 0 && *h > 0)
+                else {
+                    return refuse(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "That picture's size cannot be read; it may be damaged.".into(),
+                    );
+                };
+                let (key, _) = media::store_image(&state.media_dir, bytes)
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                (
+                    PictureSource::Local { key },
+                    Some(w),
+                    Some(h),
+                    Some(kind.content_type.to_owned()),
+                )
+            }
+            (None, Some(current)) => (
+                current.source.clone(),
+                current.width,
+                current.height,
+                current.content_type.clone(),
+            ),
+            (None, None) => {
+                return refuse(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "Choose a photo to upload.".into(),
+                );
+            }
+        };
+        Some(Picture {
+            source,
+            credit: tidy(&form.credit),
+            caption: tidy(&form.caption),
+            alt: tidy(&form.alt),
+            width,
+            height,
+            content_type,
+        })
+    };
+    state
+        .store
+        .set_lead_picture(story.id, picture, Utc::now())
+        .await?;
+    tracing::info!(story = id, user = me.user.id.0, "lead photo changed");
+    Ok(see_other(&format!("/admin/stories/{id}?saved")))
+}
