@@ -131,6 +131,16 @@ pub struct AdminStoryRow {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A section as the admin creates or changes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionEdit {
+    pub id: Option<crate::ids::SectionId>,
+    pub slug: Slug,
+    pub name: String,
+    pub description: String,
+    pub position: i64,
+}
+
 /// A subscriber as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscriber {
@@ -162,7 +172,14 @@ pub trait Store: AccountStore + EditorialStore + Send + Sync + 'static {
     /// Replaces the editor's picks; every slug must name an existing story.
     async fn set_picks(&self, slugs: &[Slug]) -> Result<(), StoreError>;
 
+    /// Sections in navigation order.
     async fn sections(&self) -> Result<Vec<Section>, StoreError>;
+    /// Creates (`id` none) or changes a section; a slug in use by another is a `Conflict`.
+    async fn save_section(&self, edit: SectionEdit) -> Result<(), StoreError>;
+    /// The story an editor chose to lead the front page, while it is public at `now`.
+    async fn home_lead(&self, now: DateTime<Utc>) -> Result<Option<StoryCard>, StoreError>;
+    /// Chooses (or with `None` clears) the front page's lead story.
+    async fn set_home_lead(&self, slug: Option<&Slug>) -> Result<(), StoreError>;
     async fn section(&self, slug: &Slug) -> Result<Option<Section>, StoreError>;
     async fn tag(&self, slug: &Slug) -> Result<Option<Tag>, StoreError>;
     async fn author(&self, slug: &Slug) -> Result<Option<Author>, StoreError>;

@@ -125,6 +125,10 @@ pub struct Section {
     pub id: SectionId,
     pub slug: Slug,
     pub name: String,
+    /// A sentence or two shown on the section's page.
+    pub description: String,
+    /// Order in the navigation, smallest first.
+    pub position: i64,
 }
 
 /// A subject label; stories share tags by slug.

@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use byline_core::store::{
-    AdminStoryRow, CardPage, ListQuery, NewSubscriber, SaveOutcome, Store, StoreError, StoryInput,
-    SubscribeOutcome, Subscriber,
+    AdminStoryRow, CardPage, ListQuery, NewSubscriber, SaveOutcome, SectionEdit, Store, StoreError,
+    StoryInput, SubscribeOutcome, Subscriber,
 };
 use byline_core::{Author, Email, Section, Slug, Status, Story, StoryCard, Tag};
 use chrono::{DateTime, Utc};
@@ -94,6 +94,18 @@ impl Store for SqliteStore {
 
     async fn sections(&self) -> Result<Vec<Section>, StoreError> {
         taxonomy::sections(&self.pool).await
+    }
+
+    async fn save_section(&self, edit: SectionEdit) -> Result<(), StoreError> {
+        taxonomy::save_section(&self.pool, edit).await
+    }
+
+    async fn home_lead(&self, now: DateTime<Utc>) -> Result<Option<StoryCard>, StoreError> {
+        listing::home_lead(&self.pool, now).await
+    }
+
+    async fn set_home_lead(&self, slug: Option<&Slug>) -> Result<(), StoreError> {
+        listing::set_home_lead(&self.pool, slug).await
     }
 
     async fn section(&self, slug: &Slug) -> Result<Option<Section>, StoreError> {

@@ -128,3 +128,52 @@ pub(crate) async fn admin_stories(
     stories.truncate(limit as usize);
     Ok((stories, more))
 }
+
+/// The settings key of the front page's chosen lead.
+const HOME_LEAD: &str = "home_lead_story";
+
+pub(crate) async fn home_lead(
+    pool: &SqlitePool,
+    now: DateTime<Utc>,
+) -> Result<Option<StoryCard>, StoreError> {
+    let sql = format!(
+        "SELECT s.id, s.slug, s.headline, s.summary, s.published_at, {PICTURE_COLUMNS} \
+         FROM settings k JOIN stories s ON s.id = CAST(k.value AS INTEGER) \
+         LEFT JOIN pictures p ON p.id = s.lead_picture_id \
+         WHERE k.key = ?1 AND s.status = 'published' AND s.published_at <= ?2"
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(HOME_LEAD)
+        .bind(rows::to_secs(now))
+        .fetch_optional(pool)
+        .await
+        .map_err(unavailable)?;
+    row.as_ref().map(rows::card).transpose()
+}
+
+pub(crate) async fn set_home_lead(
+    pool: &SqlitePool,
+    slug: Option<&Slug>,
+) -> Result<(), StoreError> {
+    let Some(slug) = slug else {
+        sqlx::query("DELETE FROM settings WHERE key = ?1")
+            .bind(HOME_LEAD)
+            .execute(pool)
+            .await
+            .map_err(unavailable)?;
+        return Ok(());
+    };
+    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM stories WHERE slug = ?1")
+        .bind(slug.as_str())
+        .fetch_optional(pool)
+        .await
+        .map_err(unavailable)?;
+    let id = id.ok_or_else(|| StoreError::NotFound(format!("no story has the slug {slug}")))?;
+    sqlx::query("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        .bind(HOME_LEAD)
+        .bind(id.to_string())
+        .execute(pool)
+        .await
+        .map_err(unavailable)?;
+    Ok(())
+}

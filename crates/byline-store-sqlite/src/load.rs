@@ -29,7 +29,8 @@ pub(crate) async fn row(
     };
     // `column` is one of three fixed names; the key is bound.
     let sql = format!(
-        "SELECT s.*, sec.id AS sec_id, sec.slug AS sec_slug, sec.name AS sec_name, {PICTURE_COLUMNS} \
+        "SELECT s.*, sec.id AS sec_id, sec.slug AS sec_slug, sec.name AS sec_name, \
+         sec.description AS sec_description, sec.position AS sec_position, {PICTURE_COLUMNS} \
          FROM stories s LEFT JOIN sections sec ON sec.id = s.section_id \
          LEFT JOIN pictures p ON p.id = s.lead_picture_id WHERE {column} = ?1"
     );

@@ -1,6 +1,6 @@
 //! Sections, tags and authors: looked up by slug, created on first use by a story.
 
-use byline_core::store::{SectionRef, StoreError};
+use byline_core::store::{SectionEdit, SectionRef, StoreError};
 use byline_core::{Author, AuthorId, Section, SectionId, Slug, Tag};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{AssertSqlSafe, SqliteConnection, SqlitePool};
@@ -65,7 +65,7 @@ async fn by_slug(
     slug: &Slug,
 ) -> Result<Option<SqliteRow>, StoreError> {
     sqlx::query(AssertSqlSafe(format!(
-        "SELECT id, slug, name FROM {} WHERE slug = ?1",
+        "SELECT * FROM {} WHERE slug = ?1",
         kind.table()
     )))
     .bind(slug.as_str())
@@ -79,6 +79,8 @@ pub(crate) fn section_row(row: &SqliteRow) -> Result<Section, StoreError> {
         id: SectionId(get(row, "id")?),
         slug: rows::slug(row, "slug")?,
         name: get(row, "name")?,
+        description: get(row, "description")?,
+        position: get(row, "position")?,
     })
 }
 
@@ -88,6 +90,8 @@ pub(crate) fn section_row_prefixed(row: &SqliteRow) -> Result<Section, StoreErro
         id: SectionId(get(row, "sec_id")?),
         slug: rows::slug(row, "sec_slug")?,
         name: get(row, "sec_name")?,
+        description: get(row, "sec_description")?,
+        position: get(row, "sec_position")?,
     })
 }
 
@@ -107,10 +111,12 @@ pub(crate) fn tag_row(row: &SqliteRow) -> Result<Tag, StoreError> {
 }
 
 pub(crate) async fn sections(pool: &SqlitePool) -> Result<Vec<Section>, StoreError> {
-    let rows = sqlx::query("SELECT id, slug, name FROM sections ORDER BY name")
-        .fetch_all(pool)
-        .await
-        .map_err(unavailable)?;
+    let rows = sqlx::query(
+        "SELECT id, slug, name, description, position FROM sections ORDER BY position, name",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(unavailable)?;
     rows.iter().map(section_row).collect()
 }
 
@@ -136,4 +142,36 @@ pub(crate) async fn author(pool: &SqlitePool, slug: &Slug) -> Result<Option<Auth
         .as_ref()
         .map(author_row)
         .transpose()
+}
+
+pub(crate) async fn save_section(pool: &SqlitePool, edit: SectionEdit) -> Result<(), StoreError> {
+    let result = match edit.id {
+        Some(id) => {
+            sqlx::query("UPDATE sections SET slug = ?2, name = ?3, description = ?4, position = ?5 WHERE id = ?1")
+                .bind(id.0)
+                .bind(edit.slug.as_str())
+                .bind(&edit.name)
+                .bind(&edit.description)
+                .bind(edit.position)
+                .execute(pool)
+                .await
+        }
+        None => {
+            sqlx::query("INSERT INTO sections (slug, name, description, position) VALUES (?1, ?2, ?3, ?4)")
+                .bind(edit.slug.as_str())
+                .bind(&edit.name)
+                .bind(&edit.description)
+                .bind(edit.position)
+                .execute(pool)
+                .await
+        }
+    };
+    match result {
+        Ok(done) if done.rows_affected() == 1 => Ok(()),
+        Ok(_) => Err(StoreError::NotFound("that section".into())),
+        Err(sqlx::Error::Database(d)) if d.is_unique_violation() => Err(StoreError::Conflict(
+            format!("the slug {} is used by another section", edit.slug),
+        )),
+        Err(e) => Err(unavailable(e)),
+    }
 }

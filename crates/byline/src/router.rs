@@ -77,6 +77,11 @@ pub fn router(state: AppState) -> Router {
             post(admin::photo::update).layer(DefaultBodyLimit::max(state.upload_limit + 64 * 1024)),
         )
         .route("/admin/preview", post(admin::live::preview))
+        .route(
+            "/admin/curation",
+            get(admin::curation::show).post(admin::curation::save),
+        )
+        .route("/admin/sections", post(admin::curation::save_section))
         .route("/preview/{token}", get(site::article::preview))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod curation;
 pub mod dashboard;
 pub mod editor_form;
 pub mod live;

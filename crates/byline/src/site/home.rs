@@ -14,6 +14,8 @@ use crate::state::AppState;
 
 /// Stories in the front page's latest list, after the lead.
 const HOME_LATEST: u32 = 12;
+/// Words of the lead story's excerpt.
+const LEAD_EXCERPT_WORDS: usize = 40;
 /// Stories per section block.
 const SECTION_BLOCK: u32 = 4;
 
@@ -35,17 +37,27 @@ pub async fn show(State(state): State<AppState>) -> Result<Response, AppError> {
             now,
         })
         .await?;
-    let mut cards = CardView::list(&newest.cards, CardKind::Rail).into_iter();
-    let lead = cards.next().map(|mut lead| {
-        lead.excerpt = newest.cards[0]
+    // The editor's chosen lead, else the newest story.
+    let mut cards = newest.cards;
+    let lead_card = match state.store.home_lead(now).await? {
+        Some(chosen) => {
+            cards.retain(|c| c.id != chosen.id);
+            Some(chosen)
+        }
+        None => (!cards.is_empty()).then(|| cards.remove(0)),
+    };
+    cards.truncate(HOME_LATEST as usize);
+    let lead = lead_card.map(|card| {
+        let mut view = CardView::new(&card, CardKind::Rail);
+        view.excerpt = card
             .summary
             .split_whitespace()
-            .take(40)
+            .take(LEAD_EXCERPT_WORDS)
             .collect::<Vec<_>>()
             .join(" ");
-        lead
+        view
     });
-    let latest: Vec<CardView> = cards.collect();
+    let latest = CardView::list(&cards, CardKind::Rail);
     let mut sections = Vec::new();
     for section in state.store.sections().await? {
         let query = ListQuery {

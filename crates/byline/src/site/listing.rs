@@ -14,85 +14,94 @@ use crate::state::AppState;
 /// Stories per listing page.
 pub const PAGE_SIZE: u32 = 20;
 
+/// What a listing page is about, as its header shows it.
+struct Heading {
+    kind: &'static str,
+    name: String,
+    description: String,
+    path: String,
+}
+
 pub async fn latest(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    render(
-        &state,
-        Listing::All,
-        "Latest",
-        "All stories",
-        paths::LATEST.to_owned(),
-        query,
-    )
-    .await
+    let heading = Heading {
+        kind: "Latest",
+        name: "All stories".into(),
+        description: String::new(),
+        path: paths::LATEST.into(),
+    };
+    render(&state, Listing::All, heading, query).await
+}
+
+fn slug(text: &str) -> Result<Slug, AppError> {
+    Slug::parse(text).map_err(|_| AppError::NotFound)
 }
 
 pub async fn section(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    Path(slug_text): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    let slug = Slug::parse(&slug).map_err(|_| AppError::NotFound)?;
     let section = state
         .store
-        .section(&slug)
+        .section(&slug(&slug_text)?)
         .await?
         .ok_or(AppError::NotFound)?;
-    render(
-        &state,
-        Listing::Section(slug),
-        "Section",
-        &section.name,
-        paths::section(&section.slug),
-        query,
-    )
-    .await
+    let path = paths::section(&section.slug);
+    let heading = Heading {
+        kind: "Section",
+        name: section.name,
+        description: section.description,
+        path,
+    };
+    render(&state, Listing::Section(section.slug), heading, query).await
 }
 
 pub async fn tag(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    Path(slug_text): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    let slug = Slug::parse(&slug).map_err(|_| AppError::NotFound)?;
-    let tag = state.store.tag(&slug).await?.ok_or(AppError::NotFound)?;
-    render(
-        &state,
-        Listing::Tag(slug),
-        "Topic",
-        &tag.name,
-        paths::tag(&tag.slug),
-        query,
-    )
-    .await
+    let tag = state
+        .store
+        .tag(&slug(&slug_text)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let heading = Heading {
+        kind: "Topic",
+        name: tag.name,
+        description: String::new(),
+        path: paths::tag(&tag.slug),
+    };
+    render(&state, Listing::Tag(tag.slug), heading, query).await
 }
 
 pub async fn author(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    Path(slug_text): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    let slug = Slug::parse(&slug).map_err(|_| AppError::NotFound)?;
-    let author = state.store.author(&slug).await?.ok_or(AppError::NotFound)?;
-    render(
-        &state,
-        Listing::Author(slug),
-        "Author",
-        &author.name,
-        paths::author(&author.slug),
-        query,
-    )
-    .await
+    let author = state
+        .store
+        .author(&slug(&slug_text)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let path = paths::author(&author.slug);
+    let heading = Heading {
+        kind: "Author",
+        name: author.name,
+        description: String::new(),
+        path,
+    };
+    render(&state, Listing::Author(author.slug), heading, query).await
 }
 
 async fn render(
     state: &AppState,
     listing: Listing,
-    kind: &str,
-    heading: &str,
-    path: String,
+    heading: Heading,
     query: Option<String>,
 ) -> Result<Response, AppError> {
     let page_no = page_number(query.as_deref())?;
@@ -107,22 +116,26 @@ async fn render(
         return Err(AppError::NotFound);
     }
     let site = site_view(state).await?;
-    let pager = Pager::new(&path, page_no, found.has_more);
-    let page_path = if page_no == 1 {
-        path
+    let pager = Pager::new(&heading.path, page_no, found.has_more);
+    let (page_path, title) = if page_no == 1 {
+        (heading.path.clone(), heading.name.clone())
     } else {
-        format!("{path}?page={page_no}")
+        (
+            format!("{}?page={page_no}", heading.path),
+            format!("{} (page {page_no})", heading.name),
+        )
     };
-    let title = if page_no == 1 {
-        heading.to_owned()
-    } else {
-        format!("{heading} (page {page_no})")
-    };
-    let page = PageMeta::new(&site, title, page_path);
+    let mut page = PageMeta::new(&site, title, page_path);
+    page.description = Some(heading.description.clone()).filter(|d| !d.is_empty());
     let cards = CardView::list(&found.cards, CardKind::More);
     html_page(
         state,
         "listing.html",
-        byline_render::page! { site, page, kind, heading, cards, pager },
+        byline_render::page! {
+            site, page, cards, pager,
+            kind => heading.kind,
+            heading => &heading.name,
+            description => &heading.description,
+        },
     )
 }

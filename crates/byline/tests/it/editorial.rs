@@ -686,3 +686,93 @@ async fn the_lead_photo_is_uploaded_checked_and_credited() {
             .contains("<figure")
     );
 }
+
+#[tokio::test]
+async fn editors_choose_the_lead_and_the_picks_and_admins_manage_sections() {
+    let site = Site::new("");
+    let app = site.app().await;
+    let ed = member(&app, &site, "ed@example.org", "editor").await;
+    let author = member(&app, &site, "au@example.org", "author").await;
+    let admin = member(&app, &site, "ad@example.org", "admin").await;
+    for title in ["Oldest story", "Middle story", "Newest story"] {
+        let id = ed.write(&app, title, &format!("{title} text.")).await;
+        ed.act(&app, id, "publish", "").await;
+    }
+    assert_eq!(
+        author.get(&app, "/admin/curation").await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, _, _) = author
+        .post(&app, "/admin/curation", "lead=oldest-story")
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "the server checks, whatever the page shows"
+    );
+
+    let (status, _, page) = ed
+        .post(
+            &app,
+            "/admin/curation",
+            "lead=&pick1=middle-story&pick2=middle-story",
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("A story can be picked only once."));
+    let (status, _, _) = ed
+        .post(
+            &app,
+            "/admin/curation",
+            "lead=oldest-story&pick1=middle-story&pick2=oldest-story",
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, home) = get(&app, "/").await;
+    assert!(
+        home.contains(
+            r#"<h2 class="lead-title"><a href="/story/oldest-story">Oldest story</a></h2>"#
+        ),
+        "{home}"
+    );
+    let (_, _, article) = get(&app, "/story/newest-story").await;
+    let dont_miss = article
+        .split("Don't miss")
+        .nth(1)
+        .unwrap()
+        .split("</ol>")
+        .next()
+        .unwrap();
+    assert!(dont_miss.find("Middle story").unwrap() < dont_miss.find("Oldest story").unwrap());
+    assert_eq!(dont_miss.matches("class=\"card\"").count(), 2);
+
+    let section = "name=World&slug=&description=News+from+everywhere+else.&position=2";
+    assert_eq!(
+        ed.post(&app, "/admin/sections", section).await.0,
+        StatusCode::FORBIDDEN,
+        "editors do not manage sections"
+    );
+    assert_eq!(
+        admin.post(&app, "/admin/sections", section).await.0,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        admin
+            .post(&app, "/admin/sections", "name=Arts&position=1")
+            .await
+            .0,
+        StatusCode::SEE_OTHER
+    );
+    let (status, _, page) = admin
+        .post(&app, "/admin/sections", "name=Other+World&slug=world")
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("the slug world is used by another section"));
+    let (_, _, world) = get(&app, "/section/world").await;
+    assert!(world.contains(r#"<p class="listing-description">News from everywhere else.</p>"#));
+    let nav = world.split("aria-label=\"Sections\"").nth(1).unwrap();
+    assert!(
+        nav.find(">Arts<").unwrap() < nav.find(">World<").unwrap(),
+        "navigation follows the position"
+    );
+}
