@@ -141,6 +141,64 @@ pub struct SectionEdit {
     pub position: i64,
 }
 
+/// The admin's story list: filters (all optional), order and page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AdminQuery {
+    pub status: Option<Status>,
+    pub section: Option<Slug>,
+    /// Part of an author's name.
+    pub author: Option<String>,
+    /// Part of the headline or standfirst.
+    pub text: Option<String>,
+    pub order: AdminOrder,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+/// How the admin's story list is sorted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AdminOrder {
+    /// Most recently changed first.
+    #[default]
+    Changed,
+    /// Soonest publication first: the schedule.
+    PublicationSoonest,
+    /// Latest publication first.
+    PublicationLatest,
+    Headline,
+}
+
+impl AdminOrder {
+    pub const ALL: [AdminOrder; 4] = [
+        AdminOrder::Changed,
+        AdminOrder::PublicationSoonest,
+        AdminOrder::PublicationLatest,
+        AdminOrder::Headline,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdminOrder::Changed => "changed",
+            AdminOrder::PublicationSoonest => "soonest",
+            AdminOrder::PublicationLatest => "latest",
+            AdminOrder::Headline => "headline",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AdminOrder::Changed => "Last changed",
+            AdminOrder::PublicationSoonest => "Publication time, soonest first",
+            AdminOrder::PublicationLatest => "Publication time, latest first",
+            AdminOrder::Headline => "Headline A–Z",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AdminOrder> {
+        AdminOrder::ALL.into_iter().find(|o| o.as_str() == text)
+    }
+}
+
 /// A subscriber as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscriber {
@@ -187,9 +245,7 @@ pub trait Store: AccountStore + EditorialStore + Send + Sync + 'static {
     /// Stories in any status (or one), most recently changed first, with whether more follow.
     async fn admin_stories(
         &self,
-        status: Option<Status>,
-        limit: u32,
-        offset: u32,
+        query: &AdminQuery,
     ) -> Result<(Vec<AdminStoryRow>, bool), StoreError>;
 
     /// How many stories exist, in any status.

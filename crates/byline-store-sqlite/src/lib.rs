@@ -15,10 +15,10 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use byline_core::store::{
-    AdminStoryRow, CardPage, ListQuery, NewSubscriber, SaveOutcome, SectionEdit, Store, StoreError,
-    StoryInput, SubscribeOutcome, Subscriber,
+    AdminQuery, AdminStoryRow, CardPage, ListQuery, NewSubscriber, SaveOutcome, SectionEdit, Store,
+    StoreError, StoryInput, SubscribeOutcome, Subscriber,
 };
-use byline_core::{Author, Email, Section, Slug, Status, Story, StoryCard, Tag};
+use byline_core::{Author, Email, Section, Slug, Story, StoryCard, Tag};
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -122,11 +122,9 @@ impl Store for SqliteStore {
 
     async fn admin_stories(
         &self,
-        status: Option<Status>,
-        limit: u32,
-        offset: u32,
+        query: &AdminQuery,
     ) -> Result<(Vec<AdminStoryRow>, bool), StoreError> {
-        listing::admin_stories(&self.pool, status, limit, offset).await
+        listing::admin_stories(&self.pool, query).await
     }
 
     async fn story_count(&self) -> Result<u64, StoreError> {

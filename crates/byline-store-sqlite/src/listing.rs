@@ -1,6 +1,8 @@
 //! Public listings (home, section, tag, author pages and the rails) and the editor's picks.
 
-use byline_core::store::{AdminStoryRow, CardPage, ListQuery, Listing, StoreError};
+use byline_core::store::{
+    AdminOrder, AdminQuery, AdminStoryRow, CardPage, ListQuery, Listing, StoreError,
+};
 use byline_core::{Slug, Status, StoryCard, StoryId};
 use chrono::{DateTime, Utc};
 use sqlx::{AssertSqlSafe, SqlitePool};
@@ -91,22 +93,46 @@ pub(crate) async fn set_picks(pool: &SqlitePool, slugs: &[Slug]) -> Result<(), S
     tx.commit().await.map_err(unavailable)
 }
 
+/// `%` and `_` matched literally in a LIKE pattern.
+fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 pub(crate) async fn admin_stories(
     pool: &SqlitePool,
-    status: Option<Status>,
-    limit: u32,
-    offset: u32,
+    query: &AdminQuery,
 ) -> Result<(Vec<AdminStoryRow>, bool), StoreError> {
-    let rows = sqlx::query(
-        "SELECT id, slug, headline, status, published_at, updated_at FROM stories \
-         WHERE (?1 IS NULL OR status = ?1) ORDER BY updated_at DESC, id DESC LIMIT ?2 OFFSET ?3",
-    )
-    .bind(status.map(Status::as_str))
-    .bind(i64::from(limit) + 1)
-    .bind(i64::from(offset))
-    .fetch_all(pool)
-    .await
-    .map_err(unavailable)?;
+    // The ORDER BY is one of four fixed fragments; every filter value is bound.
+    let order = match query.order {
+        AdminOrder::Changed => "s.updated_at DESC, s.id DESC",
+        AdminOrder::PublicationSoonest => "s.published_at IS NULL, s.published_at ASC, s.id",
+        AdminOrder::PublicationLatest => "s.published_at IS NULL, s.published_at DESC, s.id DESC",
+        AdminOrder::Headline => "s.headline COLLATE NOCASE, s.id",
+    };
+    let sql = format!(
+        "SELECT s.id, s.slug, s.headline, s.status, s.published_at, s.updated_at FROM stories s \
+         WHERE (?1 IS NULL OR s.status = ?1) \
+         AND (?2 IS NULL OR s.section_id = (SELECT id FROM sections WHERE slug = ?2)) \
+         AND (?3 IS NULL OR EXISTS (SELECT 1 FROM story_authors sa JOIN authors a ON a.id = sa.author_id \
+              WHERE sa.story_id = s.id AND a.name LIKE ?3 ESCAPE '\\')) \
+         AND (?4 IS NULL OR s.headline LIKE ?4 ESCAPE '\\' OR s.standfirst LIKE ?4 ESCAPE '\\') \
+         ORDER BY {order} LIMIT ?5 OFFSET ?6"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(query.status.map(Status::as_str))
+        .bind(query.section.as_ref().map(|s| s.as_str().to_owned()))
+        .bind(query.author.as_deref().map(like_pattern))
+        .bind(query.text.as_deref().map(like_pattern))
+        .bind(i64::from(query.limit) + 1)
+        .bind(i64::from(query.offset))
+        .fetch_all(pool)
+        .await
+        .map_err(unavailable)?;
+    let limit = query.limit;
     let mut stories = rows
         .iter()
         .map(|row| {

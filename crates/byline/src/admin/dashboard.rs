@@ -1,18 +1,89 @@
-//! `/admin`: the signed-in member's start page, with the newsroom's stories by status.
+//! `/admin`: the newsroom's story list, filtered by status, section, author and text, sorted,
+//! paginated; sorted by publication time it is the schedule.
 
-use axum::extract::{RawQuery, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
-use byline_core::Status;
+use byline_core::store::{AdminOrder, AdminQuery};
+use byline_core::{Slug, Status};
 use byline_render::views::{PageMeta, TimeView, paths};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::admin_page;
 use super::auth::SignedIn;
 use crate::error::AppError;
-use crate::site::{bare_site_view, page_number};
+use crate::site::bare_site_view;
 use crate::state::AppState;
 
 const PAGE_SIZE: u32 = 50;
+
+/// The list's query string, as sent.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct ListParams {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    section: String,
+    #[serde(default)]
+    author: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    page: Option<u32>,
+}
+
+impl ListParams {
+    fn query(&self) -> Result<AdminQuery, AppError> {
+        let optional = |text: &str| Some(text.trim().to_owned()).filter(|t| !t.is_empty());
+        let page = self.page.unwrap_or(1);
+        if page == 0 || page > 100_000 {
+            return Err(AppError::NotFound);
+        }
+        Ok(AdminQuery {
+            status: optional(&self.status)
+                .map(|s| Status::parse(&s).ok_or(AppError::NotFound))
+                .transpose()?,
+            section: optional(&self.section)
+                .map(|s| Slug::parse(&s).map_err(|_| AppError::NotFound))
+                .transpose()?,
+            author: optional(&self.author),
+            text: optional(&self.q),
+            order: optional(&self.sort)
+                .map(|s| AdminOrder::parse(&s).ok_or(AppError::NotFound))
+                .transpose()?
+                .unwrap_or_default(),
+            limit: PAGE_SIZE,
+            offset: (page - 1) * PAGE_SIZE,
+        })
+    }
+
+    /// This list's URL on another page.
+    fn url_for_page(&self, page: u32) -> String {
+        let pairs = [
+            ("status", &self.status),
+            ("section", &self.section),
+            ("author", &self.author),
+            ("q", &self.q),
+            ("sort", &self.sort),
+        ];
+        let mut url = String::from("/admin?");
+        for (key, value) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+            url.push_str(&format!("{key}={}&", encode(value)));
+        }
+        url.push_str(&format!("page={page}"));
+        url
+    }
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
 
 #[derive(Serialize)]
 struct Row {
@@ -20,34 +91,24 @@ struct Row {
     status: &'static str,
     status_key: &'static str,
     updated: TimeView,
+    publication: Option<TimeView>,
     edit: String,
     url: Option<String>,
 }
 
 #[derive(Serialize)]
-struct Filter {
-    key: &'static str,
+struct Choice {
+    value: &'static str,
     label: &'static str,
-    current: bool,
 }
 
 pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
-    RawQuery(query): RawQuery,
+    Query(params): Query<ListParams>,
 ) -> Result<Response, AppError> {
-    let wanted = query
-        .as_deref()
-        .unwrap_or_default()
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("status="))
-        .map(|s| Status::parse(s).ok_or(AppError::NotFound))
-        .transpose()?;
-    let page_no = page_number(query.as_deref())?;
-    let (stories, more) = state
-        .store
-        .admin_stories(wanted, PAGE_SIZE, (page_no - 1) * PAGE_SIZE)
-        .await?;
+    let query = params.query()?;
+    let (stories, more) = state.store.admin_stories(&query).await?;
     let rows: Vec<Row> = stories
         .iter()
         .map(|s| Row {
@@ -55,31 +116,36 @@ pub async fn show(
             status: s.status.label(),
             status_key: s.status.as_str(),
             updated: s.updated_at.into(),
+            publication: s.published_at.map(TimeView::from),
             edit: format!("/admin/stories/{}", s.id.0),
             url: (s.status == Status::Published).then(|| paths::story(&s.slug)),
         })
         .collect();
-    let filters: Vec<Filter> = std::iter::once(Filter {
-        key: "",
-        label: "All",
-        current: wanted.is_none(),
-    })
-    .chain(Status::ALL.iter().map(|s| Filter {
-        key: s.as_str(),
-        label: s.label(),
-        current: wanted == Some(*s),
-    }))
-    .collect();
+    let statuses: Vec<Choice> = Status::ALL
+        .iter()
+        .map(|s| Choice {
+            value: s.as_str(),
+            label: s.label(),
+        })
+        .collect();
+    let orders: Vec<Choice> = AdminOrder::ALL
+        .iter()
+        .map(|o| Choice {
+            value: o.as_str(),
+            label: o.label(),
+        })
+        .collect();
+    let sections = state.store.sections().await?;
+    let page_no = params.page.unwrap_or(1);
+    let next = more.then(|| params.url_for_page(page_no + 1));
+    let prev = (page_no > 1).then(|| params.url_for_page(page_no - 1));
     let site = bare_site_view(&state);
     let page = PageMeta::new(&site, "Newsroom", "/admin");
-    let next = more.then(|| page_no + 1);
-    let prev = (page_no > 1).then(|| page_no - 1);
-    let status_key = wanted.map(Status::as_str).unwrap_or_default();
     admin_page(
         &state,
         "admin/dashboard.html",
         byline_render::page! {
-            site, page, rows, filters, next, prev, status_key,
+            site, page, rows, statuses, orders, sections, next, prev, params,
             me => me_view(&me),
             csrf => &me.csrf_token,
         },

@@ -776,3 +776,66 @@ async fn editors_choose_the_lead_and_the_picks_and_admins_manage_sections() {
         "navigation follows the position"
     );
 }
+
+#[tokio::test]
+async fn the_story_list_filters_sorts_and_shows_the_schedule() {
+    let site = Site::new("");
+    let app = site.app().await;
+    let ed = member(&app, &site, "ed@example.org", "editor").await;
+    let mut ids = Vec::new();
+    for (title, section, author) in [
+        ("Harbour dues rise", "Business", "Ana Lima"),
+        ("Choir wins prize", "Culture", "Bo Chen"),
+        ("Ferry timetable 100% changed", "Business", "Bo Chen"),
+    ] {
+        let form = format!(
+            "headline={}&body=Text.&section={section}&authors={}",
+            enc(title),
+            enc(author)
+        );
+        let (_, location, _) = ed.post(&app, "/admin/stories", &form).await;
+        ids.push(location.rsplit('/').next().unwrap().parse::<i64>().unwrap());
+    }
+    let soon = chrono::Utc::now() + chrono::Duration::hours(2);
+    let later = chrono::Utc::now() + chrono::Duration::hours(5);
+    ed.act(
+        &app,
+        ids[0],
+        "schedule",
+        &later.format("%Y-%m-%dT%H:%M").to_string(),
+    )
+    .await;
+    ed.act(
+        &app,
+        ids[2],
+        "schedule",
+        &soon.format("%Y-%m-%dT%H:%M").to_string(),
+    )
+    .await;
+
+    let rows = |page: &str| page.matches("<span class=\"status status-").count();
+    let (_, business) = ed.get(&app, "/admin?section=business").await;
+    assert_eq!(rows(&business), 2);
+    assert!(!business.contains("Choir wins prize</a>"));
+    let (_, bo) = ed.get(&app, "/admin?author=chen").await;
+    assert!(
+        bo.contains("Choir wins prize</a>")
+            && bo.contains("Ferry timetable")
+            && !bo.contains("Harbour dues rise</a>")
+    );
+    let (_, percent) = ed.get(&app, "/admin?q=100%25").await;
+    assert!(
+        percent.contains("Ferry timetable 100% changed</a>")
+            && !percent.contains("Choir wins prize</a>"),
+        "% is literal"
+    );
+    let (_, schedule) = ed.get(&app, "/admin?status=scheduled&sort=soonest").await;
+    let first = schedule.find("Ferry timetable").unwrap();
+    let second = schedule.find("Harbour dues rise").unwrap();
+    assert!(first < second, "the schedule lists the soonest first");
+    assert!(!schedule.contains("Choir wins prize</a>"));
+    assert_eq!(
+        ed.get(&app, "/admin?sort=sideways").await.0,
+        StatusCode::NOT_FOUND
+    );
+}
