@@ -76,6 +76,10 @@ pub fn router(state: AppState) -> Router {
             // Room for the form's other fields; the handler enforces the upload limit itself.
             post(admin::photo::update).layer(DefaultBodyLimit::max(state.upload_limit + 64 * 1024)),
         )
+        .route(
+            "/admin/stories/{id}/presence",
+            post(admin::presence::heartbeat),
+        )
         .route("/admin/preview", post(admin::live::preview))
         .route(
             "/admin/curation",

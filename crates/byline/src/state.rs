@@ -27,6 +27,8 @@ pub struct Inner {
     pub setup_token: Mutex<Option<String>>,
     /// Largest upload accepted, in bytes.
     pub upload_limit: usize,
+    /// Who has which story open in the editor.
+    pub presence: crate::admin::presence::Presence,
 }
 
 /// The site-wide settings pages need, resolved from the config.
@@ -66,6 +68,7 @@ impl AppState {
             },
             setup_token: Mutex::new(None),
             upload_limit: config.admin.upload_max_mb as usize * 1024 * 1024,
+            presence: Default::default(),
         }))
     }
 }

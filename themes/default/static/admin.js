@@ -53,8 +53,24 @@
       .catch(function () { status.textContent = "Autosave failed; your text is still here. Save to keep it."; dirty = true; });
   }
 
+  // Tell the server this story is open here, and show who else has it open.
+  var presence = document.getElementById("presence");
+  function heartbeat() {
+    if (!form.dataset.story || !presence) return;
+    var data = new URLSearchParams();
+    data.append("csrf", csrf);
+    fetch("/admin/stories/" + form.dataset.story + "/presence", { method: "POST", body: data, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (others) {
+        presence.textContent = others.length ? "Also in this story now: " + others.join(", ") + "." : "";
+      })
+      .catch(function () { /* presence is informative only */ });
+  }
+
   form.addEventListener("input", schedulePreview);
   form.addEventListener("change", schedulePreview);
   refreshPreview();
   setInterval(autosave, 15000);
+  heartbeat();
+  setInterval(heartbeat, 10000);
 })();

@@ -8,6 +8,7 @@ pub mod editor_form;
 pub mod live;
 pub mod login;
 pub mod photo;
+pub mod presence;
 pub mod revisions;
 pub mod setup;
 pub mod stories;

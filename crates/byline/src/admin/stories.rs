@@ -203,16 +203,31 @@ pub async fn edit(
         _ => None,
     };
     let corrections = state.store.corrections(story.id).await?;
+    let others = state.presence.visit(
+        story.id,
+        me.user.id,
+        &me.user.name,
+        std::time::Instant::now(),
+    );
+    let notice = notice
+        .map(str::to_owned)
+        .or_else(|| (!others.is_empty()).then(|| also_here(&others)));
+    let form = EditorForm::from_story(&story);
     render_editor(
         &state,
         &me,
         StatusCode::OK,
         Some(&story),
-        &EditorForm::from_story(&story),
+        &form,
         &[],
-        notice,
+        notice.as_deref(),
         &corrections,
     )
+}
+
+/// "Also in this story now: Ana, Bo." for the editor's notice line.
+pub fn also_here(others: &[String]) -> String {
+    format!("Also in this story now: {}.", others.join(", "))
 }
 
 pub async fn save(

@@ -839,3 +839,36 @@ async fn the_story_list_filters_sorts_and_shows_the_schedule() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn editors_see_who_else_has_the_story_open() {
+    let site = Site::new("");
+    let app = site.app().await;
+    let one = member(&app, &site, "one@example.org", "editor").await;
+    let two = member(&app, &site, "two@example.org", "editor").await;
+    let id = one.write(&app, "Busy story", "Text.").await;
+    let (_, alone) = one.get(&app, &format!("/admin/stories/{id}")).await;
+    assert!(!alone.contains("Also in this story now"));
+    let (_, page) = two.get(&app, &format!("/admin/stories/{id}")).await;
+    assert!(
+        page.contains("Also in this story now: Test Member."),
+        "the second editor sees the first"
+    );
+    let (status, _, json) = one
+        .post(&app, &format!("/admin/stories/{id}/presence"), "")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_str::<Vec<String>>(&json).unwrap(),
+        ["Test Member"]
+    );
+    let (status, _, _) = send(
+        &app,
+        "POST",
+        &format!("/admin/stories/{id}/presence"),
+        Some(&one.cookie),
+        Some("csrf=no"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
