@@ -93,6 +93,13 @@ fn story_view(state: &AppState, story: &EditorStory, me: &SignedIn) -> impl Seri
         })
         .collect();
     let public = story.status == byline_core::Status::Published;
+    // Showing the editor is being in the story.
+    let others = state.presence.visit(
+        story.id,
+        me.user.id,
+        &me.user.name,
+        std::time::Instant::now(),
+    );
     byline_render::page! {
         id => story.id.0,
         status => story.status.label(),
@@ -106,6 +113,7 @@ fn story_view(state: &AppState, story: &EditorStory, me: &SignedIn) -> impl Seri
         slug_locked => story.first_published_at.is_some(),
         picture => story.lead_picture.as_ref().map(byline_render::views::PictureView::from),
         upload_mb => state.upload_limit / (1024 * 1024),
+        presence => (!others.is_empty()).then(|| also_here(&others)),
     }
 }
 
@@ -203,15 +211,6 @@ pub async fn edit(
         _ => None,
     };
     let corrections = state.store.corrections(story.id).await?;
-    let others = state.presence.visit(
-        story.id,
-        me.user.id,
-        &me.user.name,
-        std::time::Instant::now(),
-    );
-    let notice = notice
-        .map(str::to_owned)
-        .or_else(|| (!others.is_empty()).then(|| also_here(&others)));
     let form = EditorForm::from_story(&story);
     render_editor(
         &state,
@@ -220,7 +219,7 @@ pub async fn edit(
         Some(&story),
         &form,
         &[],
-        notice.as_deref(),
+        notice,
         &corrections,
     )
 }
@@ -384,7 +383,16 @@ pub async fn change_status(
         user = me.user.id.0,
         "status changed"
     );
-    Ok(see_other(&format!("/admin/stories/{id}?moved")))
+    // Back to the story when the member may still edit it, else to the list where it now sits.
+    let after = EditorStory {
+        status: to,
+        ..story
+    };
+    if byline_core::workflow::may_edit(me.user.role, ownership(&after, &me), to) {
+        Ok(see_other(&format!("/admin/stories/{id}?moved")))
+    } else {
+        Ok(see_other(&format!("/admin?status={}", to.as_str())))
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,0 +1,144 @@
+// Byline's newsroom in a real browser: Debian's Chromium driven by Playwright. A reporter writes
+// and submits a story with a photo, an editor schedules it two seconds ahead and it appears on
+// the public site; two editors saving the same story get the conflict page. Screenshots land
+// in target/browser-artifacts/.
+import { test, after, before } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createInterface } from "node:readline";
+import { chromium } from "playwright-core";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const byline = join(root, "target", "debug", "byline");
+const photo = join(root, "..", "shared", "seed", "lead-photo.jpg");
+const artifacts = join(root, "target", "browser-artifacts");
+const data = mkdtempSync(join(tmpdir(), "byline-browser-"));
+const PASSWORD = "browser test passphrase";
+let server;
+let base;
+let browser;
+
+function addUser(email, name, role) {
+  const out = spawnSync(byline, ["user", "add", "--email", email, "--name", name, "--role", role,
+    "--password-stdin", "--data", data], { input: PASSWORD + "\n", encoding: "utf8" });
+  assert.equal(out.status, 0, out.stderr);
+}
+
+before(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  addUser("reporter@example.org", "Rita Reporter", "contributor");
+  addUser("editor@example.org", "Eddie Editor", "editor");
+  addUser("second@example.org", "Sam Second", "editor");
+  server = spawn(byline, ["serve", "--addr", "127.0.0.1:0", "--data", data], {
+    env: { ...process.env, BYLINE_LOG: "warn" }, stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: server.stdout });
+  base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the server did not start within 20 s")), 20000);
+    lines.on("line", (line) => {
+      const found = line.match(/^Byline is serving (http:\/\/\S+?)\/?$/);
+      if (found) { clearTimeout(timer); resolve(found[1]); }
+    });
+  });
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill("SIGTERM");
+});
+
+async function signIn(email) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(base + "/admin/login");
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(base + "/admin");
+  return page;
+}
+
+/// A UTC time N seconds ahead, as the schedule field takes it.
+function utcInSeconds(seconds) {
+  return new Date(Date.now() + seconds * 1000).toISOString().slice(0, 19);
+}
+
+test("a story goes from a reporter through an editor's schedule to the site", async () => {
+  const reporter = await signIn("reporter@example.org");
+  await reporter.goto(base + "/admin/stories/new");
+  await reporter.getByLabel("Headline").fill("Lighthouse keeper retires after forty years");
+  await reporter.getByLabel("Body", { exact: true }).fill("The keeper lit the lamp for the **last** time on Sunday.\n\nShe plans to stay on the island.");
+  await reporter.getByRole("button", { name: "Save", exact: true }).click();
+  await reporter.waitForURL(/\/admin\/stories\/\d+$/);
+  const editorUrl = reporter.url();
+  await reporter.locator("#preview strong").filter({ hasText: "last" }).waitFor();
+  await reporter.getByLabel(/^Photo/).setInputFiles(photo);
+  await reporter.getByLabel("Credit").fill("BYLINE/TEST PHOTO");
+  await reporter.getByLabel("Caption").fill("The lighthouse at dusk.");
+  await reporter.getByLabel(/^Alt text/).fill("A white lighthouse on a rocky point");
+  await reporter.getByRole("button", { name: "Save photo" }).click();
+  await reporter.getByRole("button", { name: "Submit for review" }).click();
+  await reporter.locator("tr", { hasText: "Lighthouse keeper retires" }).locator(".status", { hasText: "In review" }).waitFor();
+
+  const editor = await signIn("editor@example.org");
+  await editor.getByRole("link", { name: "Lighthouse keeper retires after forty years" }).click();
+  assert.equal(editor.url(), editorUrl);
+  await editor.screenshot({ path: join(artifacts, "editor.png"), fullPage: true });
+  await editor.getByLabel("Publish at (UTC)").fill(utcInSeconds(2));
+  await editor.getByRole("button", { name: "Schedule" }).click();
+  await editor.locator(".story-state .status", { hasText: "Scheduled" }).waitFor();
+
+  // Nobody visits the site until the job runner has had its time.
+  await new Promise((resolve) => setTimeout(resolve, 3500));
+  const reader = await browser.newPage();
+  await reader.goto(base + "/");
+  await reader.getByRole("link", { name: "Lighthouse keeper retires after forty years" }).first().click();
+  await reader.getByRole("heading", { level: 1, name: "Lighthouse keeper retires after forty years" }).waitFor();
+  assert.ok(await reader.getByText("BYLINE/TEST PHOTO").isVisible());
+  assert.ok(await reader.getByText("The lighthouse at dusk.").isVisible());
+  await reader.screenshot({ path: join(artifacts, "article.png"), fullPage: true });
+
+  // It is in "Latest" beside every other article.
+  const other = await editor.context().newPage();
+  await other.goto(base + "/admin/stories/new");
+  await other.getByLabel("Headline").fill("An older note");
+  await other.getByRole("button", { name: "Save", exact: true }).click();
+  await other.getByRole("button", { name: "Publish now" }).click();
+  await reader.goto(base + "/story/an-older-note");
+  const latest = reader.locator("section", { has: reader.getByRole("heading", { name: "Latest" }) });
+  assert.ok(await latest.getByRole("link", { name: "Lighthouse keeper retires after forty years" }).isVisible());
+});
+
+test("two editors saving the same story: the second gets the conflict page", async () => {
+  const first = await signIn("editor@example.org");
+  await first.goto(base + "/admin/stories/new");
+  await first.getByLabel("Headline").fill("Harbour budget agreed");
+  await first.getByRole("button", { name: "Save", exact: true }).click();
+  await first.waitForURL(/\/admin\/stories\/\d+$/);
+  const url = first.url();
+
+  const second = await signIn("second@example.org");
+  await second.goto(url);
+  await second.getByText("Also in this story now: Eddie Editor.").waitFor();
+  await first.getByLabel("Headline").fill("Harbour budget agreed after long night");
+  await first.getByRole("button", { name: "Save", exact: true }).click();
+  await first.getByText("Saved.").waitFor();
+
+  await second.getByLabel("Body", { exact: true }).fill("Councillors voted at two in the morning.");
+  const response = second.waitForResponse((r) => r.url() === url && r.request().method() === "POST");
+  await second.getByRole("button", { name: "Save", exact: true }).click();
+  assert.equal((await response).status(), 409);
+  await second.getByRole("heading", { name: "Someone else saved this story" }).waitFor();
+  assert.ok(await second.getByText("Harbour budget agreed after long night").first().isVisible());
+  assert.equal(await second.getByLabel("Body").inputValue(), "Councillors voted at two in the morning.");
+  await second.screenshot({ path: join(artifacts, "conflict.png"), fullPage: true });
+});
