@@ -18,11 +18,19 @@ const MEASURED: usize = 1_000;
 fn body(n: usize) -> String {
     let paragraph = "The council met on Tuesday and agreed the harbour budget after a long debate about dues, \
                      dredging and the ferry timetable for the coming winter season. ";
-    (0..12).map(|k| format!("{}{n} {k}\n\n", paragraph.repeat(3))).collect()
+    (0..12)
+        .map(|k| format!("{}{n} {k}\n\n", paragraph.repeat(3)))
+        .collect()
 }
 
 fn form(headline: &str, body: String, revision: i64) -> EditorForm {
-    EditorForm { headline: headline.to_owned(), body, revision, authors: "Bench Writer".into(), ..EditorForm::default() }
+    EditorForm {
+        headline: headline.to_owned(),
+        body,
+        revision,
+        authors: "Bench Writer".into(),
+        ..EditorForm::default()
+    }
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -45,11 +53,23 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     let started = Instant::now();
     for n in 0..STORIES {
-        let fields = form(&format!("Story number {n}"), body(n), 0).check("en", None).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        let id = store.create_draft(fields, user.id, &format!("{n:064x}"), Utc::now()).await?;
+        let fields = form(&format!("Story number {n}"), body(n), 0)
+            .check("en", None)
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let id = store
+            .create_draft(fields, user.id, &format!("{n:064x}"), Utc::now())
+            .await?;
         for r in 1..REVISIONS_PER_STORY {
-            let fields = form(&format!("Story number {n}"), body(n + r), 0).check("en", None).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-            let edit = StoryEdit { fields, preview_token: String::new(), expected_revision: r as i64, user: user.id, now: Utc::now() };
+            let fields = form(&format!("Story number {n}"), body(n + r), 0)
+                .check("en", None)
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let edit = StoryEdit {
+                fields,
+                preview_token: String::new(),
+                expected_revision: r as i64,
+                user: user.id,
+                now: Utc::now(),
+            };
             store.save_edit(id, edit).await?;
         }
     }
@@ -68,12 +88,25 @@ async fn main() -> anyhow::Result<()> {
         let fields = form(current.headline.as_str(), body(k + 100), current.revision)
             .check("en", Some(&current.slug))
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        let edit = StoryEdit { fields, preview_token: String::new(), expected_revision: current.revision, user: user.id, now: Utc::now() };
-        let EditOutcome::Saved { .. } = store.save_edit(id, edit).await? else { anyhow::bail!("unexpected conflict") };
+        let edit = StoryEdit {
+            fields,
+            preview_token: String::new(),
+            expected_revision: current.revision,
+            user: user.id,
+            now: Utc::now(),
+        };
+        let EditOutcome::Saved { .. } = store.save_edit(id, edit).await? else {
+            anyhow::bail!("unexpected conflict")
+        };
         saves.push(t0.elapsed().as_secs_f64() * 1000.0);
         if current.status == Status::Draft {
             let t1 = Instant::now();
-            let change = StatusChange { from: Status::Draft, to: Status::Published, at: None, now: Utc::now() };
+            let change = StatusChange {
+                from: Status::Draft,
+                to: Status::Published,
+                at: None,
+                now: Utc::now(),
+            };
             store.change_status(id, change).await?;
             publishes.push(t1.elapsed().as_secs_f64() * 1000.0);
         }
