@@ -234,6 +234,10 @@ pub trait Store: AccountStore + EditorialStore + Send + Sync + 'static {
     async fn sections(&self) -> Result<Vec<Section>, StoreError>;
     /// Creates (`id` none) or changes a section; a slug in use by another is a `Conflict`.
     async fn save_section(&self, edit: SectionEdit) -> Result<(), StoreError>;
+    /// Every tag with how many stories carry it, by name.
+    async fn tags(&self) -> Result<Vec<(Tag, u64)>, StoreError>;
+    /// Renames a tag; its slug (and so its URL) stays.
+    async fn rename_tag(&self, slug: &Slug, name: &str) -> Result<(), StoreError>;
     /// The story an editor chose to lead the front page, while it is public at `now`.
     async fn home_lead(&self, now: DateTime<Utc>) -> Result<Option<StoryCard>, StoreError>;
     /// Chooses (or with `None` clears) the front page's lead story.

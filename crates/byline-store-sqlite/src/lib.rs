@@ -100,6 +100,14 @@ impl Store for SqliteStore {
         taxonomy::save_section(&self.pool, edit).await
     }
 
+    async fn tags(&self) -> Result<Vec<(Tag, u64)>, StoreError> {
+        taxonomy::tags(&self.pool).await
+    }
+
+    async fn rename_tag(&self, slug: &Slug, name: &str) -> Result<(), StoreError> {
+        taxonomy::rename_tag(&self.pool, slug, name).await
+    }
+
     async fn home_lead(&self, now: DateTime<Utc>) -> Result<Option<StoryCard>, StoreError> {
         listing::home_lead(&self.pool, now).await
     }

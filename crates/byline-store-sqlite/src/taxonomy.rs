@@ -175,3 +175,34 @@ pub(crate) async fn save_section(pool: &SqlitePool, edit: SectionEdit) -> Result
         Err(e) => Err(unavailable(e)),
     }
 }
+
+pub(crate) async fn tags(pool: &SqlitePool) -> Result<Vec<(Tag, u64)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT t.slug, t.name, COUNT(st.story_id) AS uses FROM tags t \
+         LEFT JOIN story_tags st ON st.tag_id = t.id GROUP BY t.id ORDER BY t.name COLLATE NOCASE",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(unavailable)?;
+    rows.iter()
+        .map(|row| Ok((tag_row(row)?, get::<i64>(row, "uses")? as u64)))
+        .collect()
+}
+
+pub(crate) async fn rename_tag(
+    pool: &SqlitePool,
+    slug: &Slug,
+    name: &str,
+) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE tags SET name = ?2 WHERE slug = ?1")
+        .bind(slug.as_str())
+        .bind(name)
+        .execute(pool)
+        .await
+        .map_err(unavailable)?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound(format!("no tag {slug}")))
+    }
+}

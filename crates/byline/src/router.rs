@@ -86,6 +86,7 @@ pub fn router(state: AppState) -> Router {
             get(admin::curation::show).post(admin::curation::save),
         )
         .route("/admin/sections", post(admin::curation::save_section))
+        .route("/admin/tags", post(admin::curation::rename_tag))
         .route("/preview/{token}", get(site::article::preview))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))

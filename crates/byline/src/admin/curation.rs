@@ -68,13 +68,20 @@ async fn render(
         .collect();
     picks.resize(PICK_SLOTS, String::new());
     let sections = state.store.sections().await?;
+    let tags: Vec<_> = state
+        .store
+        .tags()
+        .await?
+        .into_iter()
+        .map(|(tag, uses)| byline_render::page! { slug => tag.slug.as_str(), name => tag.name, uses })
+        .collect();
     let site = bare_site_view(state);
     let page = PageMeta::new(&site, "Curation", "/admin/curation");
     let mut response = admin_page(
         state,
         "admin/curation.html",
         byline_render::page! {
-            site, page, choices, lead, picks, sections, error, notice,
+            site, page, choices, lead, picks, sections, tags, error, notice,
             manage_sections => allows(me.user.role, Permission::ManageSections, Ownership::Own),
             me => super::dashboard::me_view(me),
             csrf => &me.csrf_token,
@@ -231,4 +238,39 @@ pub async fn save_section(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TagForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    name: String,
+}
+
+/// Renames a tag (editors curate tags); its address stays the same.
+pub async fn rename_tag(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Form(form): Form<TagForm>,
+) -> Result<Response, AppError> {
+    me.check_csrf(&form.csrf)?;
+    require(&me, Permission::Curate, Ownership::Own)?;
+    let slug = Slug::parse(form.slug.trim()).map_err(|_| AppError::NotFound)?;
+    let name = form.name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() || name.chars().count() > 100 {
+        let message = "A tag's name needs 1 to 100 characters.".to_owned();
+        return render(
+            &state,
+            &me,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(message),
+            None,
+        )
+        .await;
+    }
+    state.store.rename_tag(&slug, &name).await?;
+    Ok(see_other("/admin/curation?saved"))
 }

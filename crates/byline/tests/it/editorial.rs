@@ -772,6 +772,35 @@ async fn editors_choose_the_lead_and_the_picks_and_admins_manage_sections() {
         nav.find(">Arts<").unwrap() < nav.find(">World<").unwrap(),
         "navigation follows the position"
     );
+
+    let tagged = "headline=Tagged+story&body=Text.&tags=harbour+dues";
+    let (_, location, _) = ed.post(&app, "/admin/stories", tagged).await;
+    let tagged_id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    ed.act(&app, tagged_id, "publish", "").await;
+    assert_eq!(
+        author
+            .post(&app, "/admin/tags", "slug=harbour-dues&name=Harbour+Dues")
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        ed.post(&app, "/admin/tags", "slug=harbour-dues&name=++")
+            .await
+            .0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        ed.post(&app, "/admin/tags", "slug=harbour-dues&name=Harbour+Dues")
+            .await
+            .0,
+        StatusCode::SEE_OTHER
+    );
+    let (_, _, tag_page) = get(&app, "/tag/harbour-dues").await;
+    assert!(
+        tag_page.contains("<h1>Harbour Dues</h1>"),
+        "renamed, at the same address"
+    );
 }
 
 #[tokio::test]
