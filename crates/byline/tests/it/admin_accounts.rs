@@ -441,3 +441,47 @@ async fn the_dashboard_lists_stories_by_status() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn failed_sign_ins_are_logged_without_the_password() {
+    let site = Site::new("");
+    add_user(&site, "logged@example.org", "editor", "the real passphrase");
+    let server = site.serve();
+    let status = crate::support::http_post(
+        &format!("{}/admin/login", server.url),
+        &login_form("logged@example.org", "Wr0ng-Secret-Guess"),
+    );
+    assert_eq!(status, 401);
+    let log = server.stop_and_read_log();
+    assert!(
+        log.contains("failed sign-in") && log.contains("logged@example.org"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("Wr0ng-Secret-Guess"),
+        "the password is never logged: {log}"
+    );
+}
+
+#[tokio::test]
+async fn idle_sessions_end() {
+    let site = Site::new("[admin]\nsession_idle_hours = 0\n");
+    add_user(&site, "idle@example.org", "editor", "idle passphrase");
+    let app = site.app().await;
+    let (_, headers, _) = send(
+        &app,
+        "POST",
+        "/admin/login",
+        None,
+        Some(&login_form("idle@example.org", "idle passphrase")),
+    )
+    .await;
+    let cookie = session_cookie(&headers).unwrap();
+    // With no idle time allowed, the session ends as soon as a second has passed.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let (status, headers, _) = send(&app, "GET", "/admin", Some(&cookie), None).await;
+    assert_eq!(
+        (status, headers["location"].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, "/admin/login")
+    );
+}

@@ -898,3 +898,101 @@ async fn editors_see_who_else_has_the_story_open() {
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+/// Puts a fresh story of `owner` into `state`, moved there by an administrator.
+async fn story_in(
+    app: &Router,
+    owner: &Member,
+    admin: &Member,
+    state: byline_core::Status,
+    n: usize,
+) -> i64 {
+    use byline_core::Status::*;
+    let id = owner
+        .write(app, &format!("Story {n} for the table"), "Text.")
+        .await;
+    let soon = (chrono::Utc::now() + chrono::Duration::hours(3))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let steps: &[(&str, &str)] = match state {
+        Draft => &[],
+        InReview => &[("submit", "")],
+        Scheduled => &[("schedule", &soon)],
+        Published => &[("publish", "")],
+        Unpublished => &[("publish", ""), ("unpublish", "")],
+    };
+    for (action, at) in steps {
+        assert_eq!(
+            admin.act(app, id, action, at).await.0,
+            StatusCode::SEE_OTHER,
+            "{action}"
+        );
+    }
+    id
+}
+
+#[tokio::test]
+async fn every_workflow_move_through_the_router_follows_the_permission_table() {
+    use byline_core::access::{Ownership, Role, allows};
+    use byline_core::workflow::Transition;
+    let site = Site::new("");
+    let app = site.app().await;
+    let admin = member(&app, &site, "root@example.org", "admin").await;
+    let other = member(&app, &site, "other@example.org", "author").await;
+    let soon = (chrono::Utc::now() + chrono::Duration::hours(5))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let mut n = 0;
+    for role in Role::ALL {
+        let me = member(
+            &app,
+            &site,
+            &format!("{}@example.org", role.as_str()),
+            role.as_str(),
+        )
+        .await;
+        for transition in Transition::ALL {
+            for from in transition.sources() {
+                for ownership in [Ownership::Own, Ownership::Others] {
+                    n += 1;
+                    let owner = if ownership == Ownership::Own {
+                        &me
+                    } else {
+                        &other
+                    };
+                    let id = story_in(&app, owner, &admin, *from, n).await;
+                    let at = if transition == Transition::Schedule {
+                        soon.as_str()
+                    } else {
+                        ""
+                    };
+                    let (status, _, _) = me.act(&app, id, transition.as_str(), at).await;
+                    let allowed = allows(role, transition.permission(), ownership);
+                    let expected = if allowed {
+                        StatusCode::SEE_OTHER
+                    } else {
+                        StatusCode::FORBIDDEN
+                    };
+                    assert_eq!(
+                        status, expected,
+                        "{role:?} {transition:?} from {from:?} on {ownership:?} story"
+                    );
+                    let (_, page) = admin.get(&app, &format!("/admin/stories/{id}")).await;
+                    let now = if allowed { transition.target() } else { *from };
+                    assert!(
+                        page.contains(&format!("status-{}\"", now.as_str())),
+                        "{role:?} {transition:?}: now {now:?}"
+                    );
+                }
+            }
+        }
+        // Illegal moves are refused for everyone, with a message.
+        let id = story_in(&app, &me, &admin, byline_core::Status::Draft, 1000 + n).await;
+        let (status, _, page) = admin.act(&app, id, "unpublish", "").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            page.contains("A story that is draft cannot be moved that way."),
+            "{page}"
+        );
+    }
+}

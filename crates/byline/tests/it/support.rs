@@ -184,6 +184,18 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Stops the server and returns everything it logged.
+    pub fn stop_and_read_log(mut self) -> String {
+        let _ = self.child.kill();
+        let mut log = String::new();
+        if let Some(mut err) = self.child.stderr.take() {
+            err.read_to_string(&mut log).unwrap();
+        }
+        log
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -222,6 +234,29 @@ pub fn http_get(url: &str) -> (u16, String) {
             body.to_owned()
         },
     )
+}
+
+/// A plain HTTP/1.1 form POST to a served site: the status.
+pub fn http_post(url: &str, form: &str) -> u16 {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
+    let mut stream = TcpStream::connect(host).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+        form.len()
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw);
+    text.split(' ').nth(1).unwrap().parse().unwrap()
 }
 
 fn dechunk(mut body: &str) -> String {
