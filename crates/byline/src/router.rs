@@ -59,11 +59,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/admin/stories/{id}/status",
-            post(admin::stories::change_status),
+            post(admin::workflow::change_status),
         )
         .route(
             "/admin/stories/{id}/corrections",
-            post(admin::stories::add_correction),
+            post(admin::workflow::add_correction),
         )
         .route("/admin/stories/{id}/autosave", post(admin::live::autosave))
         .route("/admin/stories/{id}/revisions", get(admin::revisions::list))

@@ -12,6 +12,7 @@ pub mod presence;
 pub mod revisions;
 pub mod setup;
 pub mod stories;
+pub mod workflow;
 
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};

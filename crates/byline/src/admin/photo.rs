@@ -8,8 +8,7 @@ use byline_core::{Picture, PictureSource};
 use chrono::Utc;
 
 use super::auth::SignedIn;
-use super::editor_form::{EditorForm, FieldError};
-use super::stories::{load, render_editor, require_edit, see_other};
+use super::stories::{load, refuse, require_edit, see_other};
 use crate::error::AppError;
 use crate::media;
 use crate::state::AppState;
@@ -69,25 +68,19 @@ pub async fn update(
     multipart: Multipart,
 ) -> Result<Response, AppError> {
     let story = load(&state, id).await?;
-    let refuse = |status: StatusCode, message: String| {
-        let errors = [FieldError {
-            field: "photo",
-            message,
-        }];
-        render_editor(
-            &state,
-            &me,
-            status,
-            Some(&story),
-            &EditorForm::from_story(&story),
-            &errors,
-            None,
-            &[],
-        )
-    };
     let form = match read_form(multipart, state.upload_limit).await {
         Ok(form) => form,
-        Err(message) => return refuse(StatusCode::PAYLOAD_TOO_LARGE, message),
+        Err(message) => {
+            return refuse(
+                &state,
+                &me,
+                &story,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "photo",
+                message,
+            )
+            .await;
+        }
     };
     me.check_csrf(&form.csrf)?;
     require_edit(&me, &story)?;
@@ -98,17 +91,27 @@ pub async fn update(
             (Some(bytes), _) => {
                 let Some(kind) = media::sniff(bytes) else {
                     return refuse(
+                        &state,
+                        &me,
+                        &story,
                         StatusCode::UNPROCESSABLE_ENTITY,
+                        "photo",
                         "That file is not a picture: upload a JPEG, PNG, GIF, WebP or AVIF image."
                             .into(),
-                    );
+                    )
+                    .await;
                 };
                 let Some((w, h)) = media::dimensions(bytes).filter(|(w, h)| *w > 0 && *h > 0)
                 else {
                     return refuse(
+                        &state,
+                        &me,
+                        &story,
                         StatusCode::UNPROCESSABLE_ENTITY,
+                        "photo",
                         "That picture's size cannot be read; it may be damaged.".into(),
-                    );
+                    )
+                    .await;
                 };
                 let (key, _) = media::store_image(&state.media_dir, bytes)
                     .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -127,9 +130,14 @@ pub async fn update(
             ),
             (None, None) => {
                 return refuse(
+                    &state,
+                    &me,
+                    &story,
                     StatusCode::UNPROCESSABLE_ENTITY,
+                    "photo",
                     "Choose a photo to upload.".into(),
-                );
+                )
+                .await;
             }
         };
         Some(Picture {

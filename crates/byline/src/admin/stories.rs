@@ -8,10 +8,10 @@ use byline_core::StoryId;
 use byline_core::access::{Ownership, Permission, allows};
 use byline_core::editorial::{EditOutcome, EditorStory, StoryEdit};
 use byline_core::store::StoreError;
-use byline_core::workflow::{Move, Transition, decide};
+use byline_core::workflow::Transition;
 use byline_render::views::{PageMeta, TimeView, paths};
-use chrono::{NaiveDateTime, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::Utc;
+use serde::Serialize;
 
 use super::admin_page;
 use super::auth::{SignedIn, random_token};
@@ -275,14 +275,6 @@ pub async fn save(
     }
 }
 
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 /// HTTP 409: someone saved since this editor opened the story. Both versions are shown; the
 /// writer may save theirs over the other only by sending it again, knowingly.
 fn conflict(
@@ -311,139 +303,34 @@ fn conflict(
     Ok(response)
 }
 
-#[derive(Debug, Deserialize)]
-pub struct StatusForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    action: String,
-    /// `YYYY-MM-DDTHH:MM` in UTC, for scheduling.
-    #[serde(default)]
-    at: String,
-}
-
-pub async fn change_status(
-    State(state): State<AppState>,
-    me: SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<StatusForm>,
+/// The editor page again with one message, the stored story's fields and its corrections.
+pub async fn refuse(
+    state: &AppState,
+    me: &SignedIn,
+    story: &EditorStory,
+    status: StatusCode,
+    field: &'static str,
+    message: String,
 ) -> Result<Response, AppError> {
-    me.check_csrf(&form.csrf)?;
-    let story = load(&state, id).await?;
-    let transition = Transition::parse(&form.action).ok_or(AppError::NotFound)?;
-    let at = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(form.at.trim(), f).ok())
-        .map(|t| t.and_utc());
-    let now = Utc::now();
-    let decision = decide(Move {
-        from: story.status,
-        transition,
-        role: me.user.role,
-        ownership: ownership(&story, &me),
-        at,
-        embargo_until: story.embargo_until,
-        now,
-    });
-    let to = match decision {
-        Ok(to) => to,
-        Err(byline_core::workflow::WorkflowError::Forbidden) => {
-            return Err(AppError::Forbidden("Your role does not allow this.".into()));
-        }
-        Err(problem) => {
-            let corrections = state.store.corrections(story.id).await?;
-            let errors = [FieldError {
-                field: "status",
-                message: capitalise(&problem.to_string()) + ".",
-            }];
-            let form = EditorForm::from_story(&story);
-            return render_editor(
-                &state,
-                &me,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(&story),
-                &form,
-                &errors,
-                None,
-                &corrections,
-            );
-        }
-    };
-    let change = byline_core::editorial::StatusChange {
-        from: story.status,
-        to,
-        at,
-        now,
-    };
-    state.store.change_status(story.id, change).await?;
-    tracing::info!(
-        story = id,
-        from = story.status.as_str(),
-        to = to.as_str(),
-        user = me.user.id.0,
-        "status changed"
-    );
-    // Back to the story when the member may still edit it, else to the list where it now sits.
-    let after = EditorStory {
-        status: to,
-        ..story
-    };
-    if byline_core::workflow::may_edit(me.user.role, ownership(&after, &me), to) {
-        Ok(see_other(&format!("/admin/stories/{id}?moved")))
-    } else {
-        Ok(see_other(&format!("/admin?status={}", to.as_str())))
-    }
+    let corrections = state.store.corrections(story.id).await?;
+    let errors = [FieldError { field, message }];
+    let form = EditorForm::from_story(story);
+    render_editor(
+        state,
+        me,
+        status,
+        Some(story),
+        &form,
+        &errors,
+        None,
+        &corrections,
+    )
 }
 
-#[derive(Debug, Deserialize)]
-pub struct CorrectionForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    note: String,
-}
-
-pub async fn add_correction(
-    State(state): State<AppState>,
-    me: SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<CorrectionForm>,
-) -> Result<Response, AppError> {
-    me.check_csrf(&form.csrf)?;
-    let story = load(&state, id).await?;
-    require(&me, Permission::Correct, ownership(&story, &me))?;
-    let note = form.note.split_whitespace().collect::<Vec<_>>().join(" ");
-    let problem = if story.status != byline_core::Status::Published {
-        Some("Only a published story can be corrected; edit a draft instead.")
-    } else if note.is_empty() {
-        Some("Write what was wrong and what is right.")
-    } else if note.chars().count() > 2000 {
-        Some("A correction note is at most 2,000 characters.")
-    } else {
-        None
-    };
-    if let Some(message) = problem {
-        let corrections = state.store.corrections(story.id).await?;
-        let errors = [FieldError {
-            field: "correction",
-            message: message.to_owned(),
-        }];
-        let form = EditorForm::from_story(&story);
-        return render_editor(
-            &state,
-            &me,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(&story),
-            &form,
-            &errors,
-            None,
-            &corrections,
-        );
-    }
-    state
-        .store
-        .add_correction(story.id, me.user.id, &note, Utc::now())
-        .await?;
-    tracing::info!(story = id, user = me.user.id.0, "correction added");
-    Ok(see_other(&format!("/admin/stories/{id}?corrected")))
+pub fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
