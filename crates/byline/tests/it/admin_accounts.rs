@@ -485,3 +485,34 @@ async fn idle_sessions_end() {
         (StatusCode::SEE_OTHER, "/admin/login")
     );
 }
+
+#[tokio::test]
+async fn a_fresh_install_offers_the_setup_and_sessions_survive_a_restart() {
+    let site = Site::new("");
+    let app = site.app_with_setup_token("printed-token").await;
+    let (status, headers, _) = send(&app, "GET", "/admin", None, None).await;
+    assert_eq!(
+        (status, headers["location"].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, "/admin/login")
+    );
+    let (status, headers, _) = send(&app, "GET", "/admin/login", None, None).await;
+    assert_eq!(
+        (status, headers["location"].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, "/admin/setup")
+    );
+    let (status, _, form) = send(&app, "GET", "/admin/setup", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        form.contains(r#"<input id="token" name="token" required"#),
+        "asks for the printed token"
+    );
+    let setup = "token=printed-token&name=First+Admin&email=first%40example.org&password=first+admin+passphrase";
+    let (_, headers, _) = send(&app, "POST", "/admin/setup", None, Some(setup)).await;
+    let cookie = session_cookie(&headers).unwrap();
+
+    // A new server process over the same database knows the session.
+    let restarted = site.app().await;
+    let (status, _, page) = send(&restarted, "GET", "/admin", Some(&cookie), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("First Admin (admin)"));
+}
