@@ -19,13 +19,18 @@ const SIGNUP_BODY_LIMIT: usize = 16 * 1024;
 const FORM_BODY_LIMIT: usize = 4 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    // Public pages: validators, compression and CDN headers from the delivery layer.
+    let pages = Router::new()
         .route("/", get(site::home::show))
         .route("/latest", get(site::listing::latest))
         .route("/story/{slug}", get(site::article::show))
         .route("/section/{slug}", get(site::listing::section))
         .route("/tag/{slug}", get(site::listing::tag))
         .route("/author/{slug}", get(site::listing::author))
+        .route("/preview/{token}", get(site::article::preview))
+        .layer(middleware::from_fn(site::delivery::deliver));
+    Router::new()
+        .merge(pages)
         .route("/static/{file}", get(site::assets::theme_file))
         .route("/media/{*key}", get(site::assets::media_file))
         .route(
@@ -87,7 +92,6 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/admin/sections", post(admin::curation::save_section))
         .route("/admin/tags", post(admin::curation::rename_tag))
-        .route("/preview/{token}", get(site::article::preview))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .layer(middleware::from_fn_with_state(

@@ -103,6 +103,7 @@ async fn answer(
             error => error.is_some(),
             newsletter => byline_render::page! { action => paths::SUBSCRIBE },
         },
+        Default::default(),
     )?;
     *response.status_mut() = status;
     response.headers_mut().insert(

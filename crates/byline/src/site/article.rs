@@ -8,6 +8,7 @@ use byline_render::views::{ArticleView, PageMeta, RailsView, paths};
 use chrono::Utc;
 use serde_json::json;
 
+use super::delivery::PageInfo;
 use super::{html_page, site_view};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -84,6 +85,24 @@ async fn render(
         "inLanguage": article.language,
         "publisher": {"@type": "Organization", "name": site.title},
     });
+    let mut keys = vec![
+        format!("story-{}", story.id),
+        "rails".to_owned(),
+        "site".to_owned(),
+    ];
+    keys.extend(story.section.iter().map(|s| format!("section-{}", s.slug)));
+    keys.extend(story.tags.iter().map(|t| format!("tag-{}", t.slug)));
+    keys.extend(story.authors.iter().map(|a| format!("author-{}", a.slug)));
+    let shown = rails
+        .latest
+        .iter()
+        .chain(&rails.dont_miss)
+        .chain(&rails.more)
+        .map(|c| c.published_at);
+    let info = PageInfo {
+        keys,
+        last_modified: shown.chain([story.updated_at]).max(),
+    };
     html_page(
         state,
         "article.html",
@@ -94,6 +113,7 @@ async fn render(
             ads => &state.ads,
             newsletter => byline_render::page! { action => paths::SUBSCRIBE },
         },
+        info,
     )
 }
 

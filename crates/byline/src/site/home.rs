@@ -8,6 +8,7 @@ use byline_render::views::{CardView, PageMeta, paths};
 use chrono::Utc;
 use serde::Serialize;
 
+use super::delivery::PageInfo;
 use super::{html_page, site_view};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -47,6 +48,7 @@ pub async fn show(State(state): State<AppState>) -> Result<Response, AppError> {
         None => (!cards.is_empty()).then(|| cards.remove(0)),
     };
     cards.truncate(HOME_LATEST as usize);
+    let newest = lead_card.iter().chain(&cards).map(|c| c.published_at).max();
     let lead = lead_card.map(|card| {
         let mut view = CardView::new(&card, CardKind::Rail);
         view.excerpt = card
@@ -77,9 +79,14 @@ pub async fn show(State(state): State<AppState>) -> Result<Response, AppError> {
     }
     let site = site_view(&state).await?;
     let page = PageMeta::new(&site, site.title.clone(), "/");
+    let info = PageInfo {
+        keys: vec!["home".into(), "lists".into(), "site".into()],
+        last_modified: newest,
+    };
     html_page(
         &state,
         "home.html",
         byline_render::page! { site, page, lead, latest, sections },
+        info,
     )
 }

@@ -7,6 +7,7 @@ use byline_core::{CardKind, Slug};
 use byline_render::views::{CardView, PageMeta, Pager, paths};
 use chrono::Utc;
 
+use super::delivery::PageInfo;
 use super::{html_page, page_number, site_view};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -127,6 +128,18 @@ async fn render(
     };
     let mut page = PageMeta::new(&site, title, page_path);
     page.description = Some(heading.description.clone()).filter(|d| !d.is_empty());
+    let mut keys = vec!["lists".to_owned(), "site".to_owned()];
+    keys.extend(
+        heading
+            .path
+            .strip_prefix('/')
+            .filter(|p| p.contains('/'))
+            .map(|p| p.replace('/', "-")),
+    );
+    let info = PageInfo {
+        keys,
+        last_modified: found.cards.iter().map(|c| c.published_at).max(),
+    };
     let cards = CardView::list(&found.cards, CardKind::More);
     html_page(
         state,
@@ -137,5 +150,6 @@ async fn render(
             heading => &heading.name,
             description => &heading.description,
         },
+        info,
     )
 }

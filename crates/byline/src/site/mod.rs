@@ -2,10 +2,10 @@
 
 pub mod article;
 pub mod assets;
+pub mod delivery;
 pub mod home;
 pub mod listing;
 
-use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use byline_render::views::{SiteView, nav_links};
 use serde::Serialize;
@@ -37,14 +37,18 @@ pub fn bare_site_view(state: &AppState) -> SiteView {
     }
 }
 
-/// Renders a public page as an HTML response.
+/// Renders a public page as an HTML response carrying what it depends on, for the delivery
+/// layer's headers.
 pub fn html_page(
     state: &AppState,
     template: &str,
     context: impl Serialize,
+    info: delivery::PageInfo,
 ) -> Result<Response, AppError> {
     let html = state.theme.render(template, context)?;
-    Ok(([(header::CACHE_CONTROL, "public, max-age=60")], Html(html)).into_response())
+    let mut response = Html(html).into_response();
+    response.extensions_mut().insert(info);
+    Ok(response)
 }
 
 /// The `page` number of a listing from its query string: absent means 1; anything that is not

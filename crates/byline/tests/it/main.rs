@@ -3,6 +3,7 @@
 
 mod admin_accounts;
 mod cli;
+mod delivery;
 mod editorial;
 mod golden_page;
 mod html_validity;
