@@ -4,14 +4,13 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
-use byline_core::editorial::{BodyFormat, EditOutcome, StoryEdit};
+use byline_core::editorial::{BodyFormat, EditOutcome};
 use byline_render::markdown::render_body;
-use chrono::Utc;
 use serde::Deserialize;
 
-use super::auth::{SignedIn, random_token};
+use super::auth::SignedIn;
 use super::editor_form::EditorForm;
-use super::stories::{load, require_edit};
+use super::stories::{edit_from, load, require_edit};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -58,15 +57,8 @@ pub async fn autosave(
     if story.status == byline_core::Status::Published {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
-    let Ok(fields) = form.check(&state.site.language, Some(&story.slug)) else {
+    let Ok(edit) = edit_from(&state, &me, &story, &form) else {
         return Ok(StatusCode::UNPROCESSABLE_ENTITY.into_response());
-    };
-    let edit = StoryEdit {
-        fields,
-        preview_token: random_token(),
-        expected_revision: form.revision,
-        user: me.user.id,
-        now: Utc::now(),
     };
     match state.store.save_edit(story.id, edit).await {
         Ok(EditOutcome::Saved { revision, .. }) => {

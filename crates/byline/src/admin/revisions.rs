@@ -3,16 +3,15 @@
 use axum::Form;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
-use byline_core::editorial::{EditOutcome, StoryEdit};
+use byline_core::editorial::EditOutcome;
 use byline_render::views::{PageMeta, TimeView};
-use chrono::Utc;
 use serde::Serialize;
 
 use super::admin_page;
-use super::auth::{SignedIn, random_token};
+use super::auth::SignedIn;
 use super::editor_form::EditorForm;
 use super::login::CsrfForm;
-use super::stories::{load, require_edit, see_other};
+use super::stories::{edit_from, load, require_edit, see_other};
 use crate::error::AppError;
 use crate::site::bare_site_view;
 use crate::state::AppState;
@@ -93,20 +92,12 @@ pub async fn restore(
     restored.standfirst = old.standfirst.clone().unwrap_or_default();
     restored.body = old.body_source.clone();
     restored.body_format = old.body_format.as_str().to_owned();
-    let fields = restored
-        .check(&state.site.language, Some(&story.slug))
-        .map_err(|_| {
-            AppError::Internal(format!(
-                "revision {number} of story {id} no longer validates"
-            ))
-        })?;
-    let edit = StoryEdit {
-        fields,
-        preview_token: random_token(),
-        expected_revision: story.revision,
-        user: me.user.id,
-        now: Utc::now(),
-    };
+    restored.revision = story.revision;
+    let edit = edit_from(&state, &me, &story, &restored).map_err(|_| {
+        AppError::Internal(format!(
+            "revision {number} of story {id} no longer validates"
+        ))
+    })?;
     match state.store.save_edit(story.id, edit).await? {
         EditOutcome::Saved { .. } => Ok(see_other(&format!("/admin/stories/{id}?saved"))),
         EditOutcome::Conflict(_) => Err(AppError::Store(byline_core::store::StoreError::Conflict(

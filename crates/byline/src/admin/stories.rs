@@ -190,6 +190,23 @@ pub async fn create(
     Ok(see_other(&format!("/admin/stories/{}", id.0)))
 }
 
+/// The editor's form as a save of `story` by `me`, made against the revision the form names;
+/// or the form's problems. An empty slug keeps the story's.
+pub fn edit_from(
+    state: &AppState,
+    me: &SignedIn,
+    story: &EditorStory,
+    form: &EditorForm,
+) -> Result<StoryEdit, Vec<FieldError>> {
+    Ok(StoryEdit {
+        fields: form.check(&state.site.language, Some(&story.slug))?,
+        preview_token: random_token(),
+        expected_revision: form.revision,
+        user: me.user.id,
+        now: Utc::now(),
+    })
+}
+
 pub fn see_other(location: &str) -> Response {
     let location =
         HeaderValue::from_str(location).unwrap_or_else(|_| HeaderValue::from_static("/admin"));
@@ -250,16 +267,9 @@ pub async fn save(
             &[],
         )
     };
-    let fields = match form.check(&state.site.language, Some(&story.slug)) {
-        Ok(fields) => fields,
+    let edit = match edit_from(&state, &me, &story, &form) {
+        Ok(edit) => edit,
         Err(errors) => return reject(errors),
-    };
-    let edit = StoryEdit {
-        fields,
-        preview_token: random_token(),
-        expected_revision: form.revision,
-        user: me.user.id,
-        now: Utc::now(),
     };
     match state.store.save_edit(story.id, edit).await {
         Ok(EditOutcome::Saved { revision, .. }) => {

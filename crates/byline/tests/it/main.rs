@@ -2,6 +2,7 @@
 //! router in-process against real SQLite files.
 
 mod admin_accounts;
+mod admin_sessions;
 mod cli;
 mod delivery;
 mod editorial;

@@ -203,8 +203,9 @@ impl Drop for Server {
     }
 }
 
-/// A plain HTTP/1.1 GET to a served site: status and body (chunked bodies decoded).
-pub fn http_get(url: &str) -> (u16, String) {
+/// One HTTP/1.1 exchange with a served site over a fresh connection: status and body
+/// (chunked bodies decoded).
+fn exchange(method: &str, url: &str, extra_headers: &str, body: &str) -> (u16, String) {
     let rest = url.strip_prefix("http://").unwrap();
     let (host, path) = rest
         .split_once('/')
@@ -215,7 +216,7 @@ pub fn http_get(url: &str) -> (u16, String) {
         .unwrap();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n{extra_headers}\r\n{body}"
     )
     .unwrap();
     let mut raw = Vec::new();
@@ -236,27 +237,18 @@ pub fn http_get(url: &str) -> (u16, String) {
     )
 }
 
-/// A plain HTTP/1.1 form POST to a served site: the status.
+/// A plain GET to a served site: status and body.
+pub fn http_get(url: &str) -> (u16, String) {
+    exchange("GET", url, "", "")
+}
+
+/// A form POST to a served site: the status.
 pub fn http_post(url: &str, form: &str) -> u16 {
-    let rest = url.strip_prefix("http://").unwrap();
-    let (host, path) = rest
-        .split_once('/')
-        .map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
-    let mut stream = TcpStream::connect(host).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "POST {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\
-         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+    let headers = format!(
+        "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
         form.len()
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8_lossy(&raw);
-    text.split(' ').nth(1).unwrap().parse().unwrap()
+    );
+    exchange("POST", url, &headers, form).0
 }
 
 fn dechunk(mut body: &str) -> String {
@@ -304,21 +296,7 @@ pub fn seed_match(dump: &str) -> (String, bool) {
 
 /// An in-process GET: status, headers and body text.
 pub async fn get(app: &Router, path: &str) -> (StatusCode, HeaderMap, String) {
-    let response = app
-        .clone()
-        .oneshot(Request::get(path).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
-        .await
-        .unwrap();
-    (
-        status,
-        headers,
-        String::from_utf8_lossy(&bytes).into_owned(),
-    )
+    send(app, "GET", path, None, None).await
 }
 
 /// An in-process request with an optional session cookie and form body.
