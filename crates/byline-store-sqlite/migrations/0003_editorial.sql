@@ -40,6 +40,7 @@ CREATE TABLE jobs (
     last_error TEXT
 );
 CREATE INDEX jobs_due ON jobs (state, run_at);
+CREATE INDEX jobs_by_story ON jobs (story_id, state);
 
 CREATE TABLE corrections (
     id         INTEGER PRIMARY KEY,
