@@ -252,6 +252,11 @@ pub trait Store: AccountStore + EditorialStore + Send + Sync + 'static {
         query: &AdminQuery,
     ) -> Result<(Vec<AdminStoryRow>, bool), StoreError>;
 
+    /// Changes to the public site after change `after`, oldest first: (change id, keys).
+    async fn changes_since(&self, after: i64) -> Result<Vec<(i64, Vec<String>)>, StoreError>;
+    /// The id of the newest change (0 when none).
+    async fn last_change(&self) -> Result<i64, StoreError>;
+
     /// How many stories exist, in any status.
     async fn story_count(&self) -> Result<u64, StoreError>;
 

@@ -15,7 +15,7 @@ use sqlx::SqliteConnection;
 use crate::rows::{corrupt, from_secs, get, to_secs};
 use crate::stories::{free_slug, link_names, save_picture};
 use crate::taxonomy::{self, Kind};
-use crate::{SqliteStore, load, unavailable};
+use crate::{SqliteStore, changes, load, unavailable};
 
 /// The names of the fields that differ between the stored story and a save.
 fn changed_fields(before: &EditorStory, after: &StoryFields) -> String {
@@ -247,6 +247,11 @@ impl EditorialStore for SqliteStore {
             &mut tx, id.0, revision, fields, edit.user, edit.now, &summary,
         )
         .await?;
+        if current.status == Status::Published
+            && current.published_at.is_some_and(|t| t <= edit.now)
+        {
+            changes::record(&mut tx, &changes::story_keys(id.0)).await?;
+        }
         tx.commit().await.map_err(unavailable)?;
         Ok(EditOutcome::Saved {
             revision,
@@ -293,6 +298,9 @@ impl EditorialStore for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(unavailable)?;
+        if change.from == Status::Published || change.to == Status::Published {
+            changes::record(&mut tx, &changes::story_keys(id.0)).await?;
+        }
         reschedule(&mut tx, id.0, change.to, change.at).await?;
         tx.commit().await.map_err(unavailable)
     }
@@ -326,6 +334,7 @@ impl EditorialStore for SqliteStore {
                 .await
                 .map_err(unavailable)?;
             if done.rows_affected() == 1 {
+                changes::record(&mut tx, &changes::story_keys(story)).await?;
                 published.push(StoryId(story));
             }
         }
@@ -399,6 +408,15 @@ impl EditorialStore for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(unavailable)?;
+        let status: String = sqlx::query_scalar("SELECT status FROM stories WHERE id = ?1")
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        if status == Status::Published.as_str() {
+            // A correction shows on the article only.
+            changes::record(&mut tx, &[format!("story-{}", id.0)]).await?;
+        }
         tx.commit().await.map_err(unavailable)
     }
 
@@ -438,6 +456,14 @@ impl EditorialStore for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(unavailable)?;
+        let status: String = sqlx::query_scalar("SELECT status FROM stories WHERE id = ?1")
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        if status == Status::Published.as_str() {
+            changes::record(&mut tx, &changes::story_keys(id.0)).await?;
+        }
         tx.commit().await.map_err(unavailable)
     }
 

@@ -1,6 +1,7 @@
 //! Byline's default store: one SQLite file in WAL mode, behind [`byline_core::store::Store`].
 
 mod accounts;
+mod changes;
 mod editorial;
 mod listing;
 mod load;
@@ -133,6 +134,14 @@ impl Store for SqliteStore {
         query: &AdminQuery,
     ) -> Result<(Vec<AdminStoryRow>, bool), StoreError> {
         listing::admin_stories(&self.pool, query).await
+    }
+
+    async fn changes_since(&self, after: i64) -> Result<Vec<(i64, Vec<String>)>, StoreError> {
+        changes::since(&self.pool, after).await
+    }
+
+    async fn last_change(&self) -> Result<i64, StoreError> {
+        changes::last(&self.pool).await
     }
 
     async fn story_count(&self) -> Result<u64, StoreError> {

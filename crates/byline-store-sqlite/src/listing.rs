@@ -90,6 +90,7 @@ pub(crate) async fn set_picks(pool: &SqlitePool, slugs: &[Slug]) -> Result<(), S
                 other => unavailable(other),
             })?;
     }
+    crate::changes::record(&mut tx, &["rails".to_owned()]).await?;
     tx.commit().await.map_err(unavailable)
 }
 
@@ -181,25 +182,36 @@ pub(crate) async fn set_home_lead(
     pool: &SqlitePool,
     slug: Option<&Slug>,
 ) -> Result<(), StoreError> {
-    let Some(slug) = slug else {
-        sqlx::query("DELETE FROM settings WHERE key = ?1")
+    let mut tx = pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(unavailable)?;
+    match slug {
+        None => {
+            sqlx::query("DELETE FROM settings WHERE key = ?1")
+                .bind(HOME_LEAD)
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+        }
+        Some(slug) => {
+            let id: Option<i64> = sqlx::query_scalar("SELECT id FROM stories WHERE slug = ?1")
+                .bind(slug.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+            let id =
+                id.ok_or_else(|| StoreError::NotFound(format!("no story has the slug {slug}")))?;
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
             .bind(HOME_LEAD)
-            .execute(pool)
+            .bind(id.to_string())
+            .execute(&mut *tx)
             .await
             .map_err(unavailable)?;
-        return Ok(());
-    };
-    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM stories WHERE slug = ?1")
-        .bind(slug.as_str())
-        .fetch_optional(pool)
-        .await
-        .map_err(unavailable)?;
-    let id = id.ok_or_else(|| StoreError::NotFound(format!("no story has the slug {slug}")))?;
-    sqlx::query("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-        .bind(HOME_LEAD)
-        .bind(id.to_string())
-        .execute(pool)
-        .await
-        .map_err(unavailable)?;
-    Ok(())
+        }
+    }
+    crate::changes::record(&mut tx, &["home".to_owned()]).await?;
+    tx.commit().await.map_err(unavailable)
 }

@@ -15,9 +15,21 @@ struct Existing {
     slug: Slug,
     version: Option<i64>,
     picture_id: Option<i64>,
+    /// Whether readers could see it before this save.
+    was_public: bool,
 }
 
-pub(crate) async fn save(pool: &SqlitePool, input: StoryInput) -> Result<SaveOutcome, StoreError> {
+pub(crate) async fn save(
+    pool: &SqlitePool,
+    mut input: StoryInput,
+) -> Result<SaveOutcome, StoreError> {
+    // A story "published" in the future is scheduled: the job runner makes it public, and so
+    // records the change the page cache follows.
+    let now = chrono::Utc::now();
+    if input.status == byline_core::Status::Published && input.published_at.is_some_and(|t| t > now)
+    {
+        input.status = byline_core::Status::Scheduled;
+    }
     // IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking
     // on a read-to-write upgrade.
     let mut tx = pool
@@ -52,6 +64,7 @@ pub(crate) async fn save(pool: &SqlitePool, input: StoryInput) -> Result<SaveOut
         section_id,
         picture_id,
     };
+    let existing_was_public = existing.as_ref().is_some_and(|e| e.was_public);
     let (id, slug, created) = match existing {
         Some(found) => {
             update_row(&mut tx, found.id, content).await?;
@@ -76,6 +89,12 @@ pub(crate) async fn save(pool: &SqlitePool, input: StoryInput) -> Result<SaveOut
     .await
     .map_err(unavailable)?;
     crate::editorial::reschedule(&mut tx, id, input.status, input.published_at).await?;
+    let was_public = existing_was_public;
+    let is_public =
+        crate::changes::public(input.status.as_str(), input.published_at.map(to_secs), now);
+    if was_public || is_public {
+        crate::changes::record(&mut tx, &crate::changes::story_keys(id)).await?;
+    }
     tx.commit().await.map_err(unavailable)?;
     let id = StoryId(id);
     Ok(if created {
@@ -90,7 +109,7 @@ async fn find_existing(
     external_id: &str,
 ) -> Result<Option<Existing>, StoreError> {
     let row = sqlx::query(
-        "SELECT id, slug, version, lead_picture_id FROM stories WHERE external_id = ?1",
+        "SELECT id, slug, version, lead_picture_id, status, published_at FROM stories WHERE external_id = ?1",
     )
     .bind(external_id)
     .fetch_optional(&mut *conn)
@@ -102,6 +121,11 @@ async fn find_existing(
             slug: rows::slug(&row, "slug")?,
             version: get(&row, "version")?,
             picture_id: get(&row, "lead_picture_id")?,
+            was_public: crate::changes::public(
+                &get::<String>(&row, "status")?,
+                get(&row, "published_at")?,
+                chrono::Utc::now(),
+            ),
         })
     })
     .transpose()

@@ -145,6 +145,10 @@ pub(crate) async fn author(pool: &SqlitePool, slug: &Slug) -> Result<Option<Auth
 }
 
 pub(crate) async fn save_section(pool: &SqlitePool, edit: SectionEdit) -> Result<(), StoreError> {
+    let mut tx = pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(unavailable)?;
     let result = match edit.id {
         Some(id) => {
             sqlx::query("UPDATE sections SET slug = ?2, name = ?3, description = ?4, position = ?5 WHERE id = ?1")
@@ -153,7 +157,7 @@ pub(crate) async fn save_section(pool: &SqlitePool, edit: SectionEdit) -> Result
                 .bind(&edit.name)
                 .bind(&edit.description)
                 .bind(edit.position)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await
         }
         None => {
@@ -162,18 +166,24 @@ pub(crate) async fn save_section(pool: &SqlitePool, edit: SectionEdit) -> Result
                 .bind(&edit.name)
                 .bind(&edit.description)
                 .bind(edit.position)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await
         }
     };
     match result {
-        Ok(done) if done.rows_affected() == 1 => Ok(()),
-        Ok(_) => Err(StoreError::NotFound("that section".into())),
-        Err(sqlx::Error::Database(d)) if d.is_unique_violation() => Err(StoreError::Conflict(
-            format!("the slug {} is used by another section", edit.slug),
-        )),
-        Err(e) => Err(unavailable(e)),
+        Ok(done) if done.rows_affected() == 1 => {}
+        Ok(_) => return Err(StoreError::NotFound("that section".into())),
+        Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+            return Err(StoreError::Conflict(format!(
+                "the slug {} is used by another section",
+                edit.slug
+            )));
+        }
+        Err(e) => return Err(unavailable(e)),
     }
+    // Section names and order are in every page's navigation.
+    crate::changes::record(&mut tx, &["site".to_owned(), "lists".to_owned()]).await?;
+    tx.commit().await.map_err(unavailable)
 }
 
 pub(crate) async fn tags(pool: &SqlitePool) -> Result<Vec<(Tag, u64)>, StoreError> {
@@ -194,15 +204,20 @@ pub(crate) async fn rename_tag(
     slug: &Slug,
     name: &str,
 ) -> Result<(), StoreError> {
+    let mut tx = pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(unavailable)?;
     let done = sqlx::query("UPDATE tags SET name = ?2 WHERE slug = ?1")
         .bind(slug.as_str())
         .bind(name)
-        .execute(pool)
+        .execute(&mut *tx)
         .await
         .map_err(unavailable)?;
-    if done.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::NotFound(format!("no tag {slug}")))
+    if done.rows_affected() != 1 {
+        return Err(StoreError::NotFound(format!("no tag {slug}")));
     }
+    // Tag names show on articles and on the tag's own page.
+    crate::changes::record(&mut tx, &["site".to_owned()]).await?;
+    tx.commit().await.map_err(unavailable)
 }
