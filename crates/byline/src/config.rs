@@ -24,6 +24,29 @@ pub struct Config {
     /// `[admin]`: how long newsroom sessions last.
     #[serde(default)]
     pub admin: AdminConfig,
+    /// `[cache]`: the page cache.
+    #[serde(default)]
+    pub cache: CacheConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheConfig {
+    /// Memory the page cache may hold, in megabytes. Default: 256.
+    #[serde(default = "default_cache_mb")]
+    pub max_mb: u32,
+}
+
+impl Default for CacheConfig {
+    fn default() -> CacheConfig {
+        CacheConfig {
+            max_mb: default_cache_mb(),
+        }
+    }
+}
+
+fn default_cache_mb() -> u32 {
+    256
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -28,7 +28,10 @@ pub fn router(state: AppState) -> Router {
         .route("/tag/{slug}", get(site::listing::tag))
         .route("/author/{slug}", get(site::listing::author))
         .route("/preview/{token}", get(site::article::preview))
-        .layer(middleware::from_fn(site::delivery::deliver));
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            site::delivery::deliver,
+        ));
     Router::new()
         .merge(pages)
         .route("/static/{file}", get(site::assets::theme_file))
@@ -99,12 +102,31 @@ pub fn router(state: AppState) -> Router {
             error::render_error_pages,
         ))
         .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), follow_writes))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
 }
 
 async fn not_found() -> AppError {
     AppError::NotFound
+}
+
+/// After a request that may have written (any but GET and HEAD), the page cache reads the
+/// change log at once, so the writer's next page already shows the change.
+async fn follow_writes(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let writes = !matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    );
+    let response = next.run(request).await;
+    if writes && let Err(e) = state.cache.sync(state.store.as_ref()).await {
+        tracing::error!(error = %e, "cannot read the change log");
+    }
+    response
 }
 
 /// Headers every response carries.

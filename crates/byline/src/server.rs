@@ -95,6 +95,8 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
         *state.setup_token.lock().unwrap_or_else(|p| p.into_inner()) = Some(token);
     }
     let runner = tokio::spawn(crate::jobs::run(state.store.clone()));
+    state.cache.start_at_end(state.store.as_ref()).await?;
+    let follower = tokio::spawn(follow_changes(state.clone()));
     let app = router::router(state);
     tracing::info!(address = %local, data = %data.root.display(), "serving");
     axum::serve(
@@ -104,8 +106,22 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     runner.abort();
+    follower.abort();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// How often the page cache reads the change log for writes by other processes (the import
+/// CLI, other nodes); this node's own writes are followed at once.
+const CHANGE_POLL: std::time::Duration = std::time::Duration::from_millis(250);
+
+async fn follow_changes(state: AppState) {
+    loop {
+        tokio::time::sleep(CHANGE_POLL).await;
+        if let Err(e) = state.cache.sync(state.store.as_ref()).await {
+            tracing::error!(error = %e, "cannot read the change log");
+        }
+    }
 }
 
 /// A line for the operator on standard output. A closed output (`byline serve | head -1`)

@@ -29,6 +29,8 @@ pub struct Inner {
     pub upload_limit: usize,
     /// Who has which story open in the editor.
     pub presence: crate::admin::presence::Presence,
+    /// Public pages, ready to send.
+    pub cache: crate::cache::PageCache,
 }
 
 /// The site-wide settings pages need, resolved from the config.
@@ -69,6 +71,7 @@ impl AppState {
             setup_token: Mutex::new(None),
             upload_limit: config.admin.upload_max_mb as usize * 1024 * 1024,
             presence: Default::default(),
+            cache: crate::cache::PageCache::new(config.cache.max_mb as usize * 1024 * 1024),
         }))
     }
 }

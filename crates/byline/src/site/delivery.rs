@@ -4,13 +4,16 @@
 
 use std::io::Write;
 
-use axum::body::{Body, to_bytes};
-use axum::extract::Request;
+use axum::body::{Body, Bytes, to_bytes};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
+
+use crate::cache::CachedPage;
+use crate::state::AppState;
 
 /// Browsers revalidate every time (so an edit shows at once); a CDN may keep a page a minute
 /// and serve it stale while it fetches a new one. Purges go by `Surrogate-Key`.
@@ -85,6 +88,10 @@ pub fn negotiate(accept: Option<&str>) -> Coding {
     }
 }
 
+/// Brotli quality for pages: made once per change and then served many times, so worth more
+/// effort than on-the-fly compression would be.
+const BROTLI_QUALITY: u32 = 9;
+
 pub fn compress(body: &[u8], coding: Coding) -> Vec<u8> {
     match coding {
         Coding::Identity => body.to_vec(),
@@ -99,7 +106,8 @@ pub fn compress(body: &[u8], coding: Coding) -> Vec<u8> {
         Coding::Brotli => {
             let mut out = Vec::with_capacity(body.len() / 3);
             {
-                let mut writer = brotli::CompressorWriter::new(&mut out, 16 * 1024, 5, 22);
+                let mut writer =
+                    brotli::CompressorWriter::new(&mut out, 16 * 1024, BROTLI_QUALITY, 22);
                 writer.write_all(body).expect("writing to memory");
             }
             out
@@ -130,40 +138,82 @@ fn matches_etag(headers: &HeaderMap, tag: &str) -> bool {
     })
 }
 
-/// Middleware for public HTML pages.
-pub async fn deliver(request: Request, next: Next) -> Response {
-    if !matches!(*request.method(), Method::GET | Method::HEAD) {
-        return next.run(request).await;
+/// A request signed in to the admin sees pages as they are, never from or into the cache.
+fn signed_in(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| {
+            v.split(';')
+                .any(|pair| pair.trim().starts_with("byline_session="))
+        })
+}
+
+/// The cache key of a public URL: its path, and its page number when it has one. Other query
+/// parameters do not change a page, so they cannot be used to fill the cache. Previews are
+/// never cached.
+fn cache_key(uri: &axum::http::Uri) -> Option<String> {
+    let path = uri.path();
+    if path.starts_with("/preview/") || path.len() > 300 {
+        return None;
     }
-    let request_headers = request.headers().clone();
-    let response = next.run(request).await;
+    let page = uri
+        .query()
+        .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("page=")));
+    Some(match page {
+        Some(n) if n.len() <= 6 && n.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("{path}?page={n}")
+        }
+        _ => path.to_owned(),
+    })
+}
+
+/// A 200 HTML answer turned into a page in the given codings; anything else is handed back.
+async fn into_page(
+    response: Response,
+    codings: &[Coding],
+) -> Result<(CachedPage, PageInfo, bool), Response> {
     let is_page = response.status() == StatusCode::OK
         && response
             .headers()
             .get(header::CONTENT_TYPE)
             .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
     if !is_page {
-        return response;
+        return Err(response);
     }
     let info = response
         .extensions()
         .get::<PageInfo>()
         .cloned()
         .unwrap_or_default();
-    let (mut parts, body) = response.into_parts();
+    let (parts, body) = response.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_PAGE_BYTES).await else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "page too large").into_response();
+        return Err((StatusCode::INTERNAL_SERVER_ERROR, "page too large").into_response());
     };
-    let tag = entity_tag(&bytes);
-    let coding = negotiate(
-        request_headers
-            .get(header::ACCEPT_ENCODING)
-            .and_then(|v| v.to_str().ok()),
-    );
-    let headers = &mut parts.headers;
-    // Pages marked no-store (previews) get validators but never shared-cache headers.
-    if !headers.contains_key(header::CACHE_CONTROL) || headers[header::CACHE_CONTROL] != "no-store"
+    let mut headers = HeaderMap::new();
+    for name in [
+        header::CONTENT_TYPE,
+        header::CONTENT_SECURITY_POLICY,
+        header::X_CONTENT_TYPE_OPTIONS,
+    ] {
+        if let Some(value) = parts.headers.get(&name) {
+            headers.insert(name, value.clone());
+        }
+    }
+    for (name, value) in parts
+        .headers
+        .iter()
+        .filter(|(n, _)| n.as_str() == "x-robots-tag")
     {
+        headers.insert(name.clone(), value.clone());
+    }
+    // Pages marked no-store (previews) get validators but never shared-cache headers.
+    let shareable = parts
+        .headers
+        .get(header::CACHE_CONTROL)
+        .is_none_or(|v| v != "no-store");
+    if shareable {
         headers.insert(
             header::CACHE_CONTROL,
             HeaderValue::from_static(PAGE_CACHE_CONTROL),
@@ -173,35 +223,109 @@ pub async fn deliver(request: Request, next: Next) -> Response {
         {
             headers.insert("surrogate-key", keys);
         }
+    } else {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    let suffix = coding.token().map(|t| format!("-{t}")).unwrap_or_default();
-    if let Ok(etag) = HeaderValue::from_str(&format!("\"{tag}{suffix}\"")) {
-        headers.insert(header::ETAG, etag);
-    }
     if let Some(modified) = info.last_modified
         && let Ok(value) =
             HeaderValue::from_str(&modified.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
     {
         headers.insert(header::LAST_MODIFIED, value);
     }
+    let encoded = |coding| {
+        if codings.contains(&coding) {
+            Bytes::from(compress(&bytes, coding))
+        } else {
+            Bytes::new()
+        }
+    };
+    let page = CachedPage {
+        tag: entity_tag(&bytes),
+        gzip: encoded(Coding::Gzip),
+        brotli: encoded(Coding::Brotli),
+        identity: bytes,
+        headers,
+    };
+    Ok((page, info, shareable))
+}
+
+/// The answer to one request from a made page: 304 when the reader has it, else its bytes in
+/// the best coding the reader accepts (HEAD: the headers only).
+fn answer(page: &CachedPage, request: &HeaderMap, coding: Coding, head: bool) -> Response {
+    let (coding, body) = match coding {
+        Coding::Brotli if !page.brotli.is_empty() => (Coding::Brotli, page.brotli.clone()),
+        Coding::Gzip if !page.gzip.is_empty() => (Coding::Gzip, page.gzip.clone()),
+        _ => (Coding::Identity, page.identity.clone()),
+    };
+    let mut response = Response::new(Body::empty());
+    *response.headers_mut() = page.headers.clone();
+    let suffix = coding.token().map(|t| format!("-{t}")).unwrap_or_default();
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"{}{suffix}\"", page.tag)) {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
     // Only the entity tag decides a 304: a page's Last-Modified is the newest time it shows,
     // but a curation change moves no time, so If-Modified-Since alone could serve a stale page.
-    if matches_etag(&request_headers, &tag) {
-        parts.status = StatusCode::NOT_MODIFIED;
-        parts.headers.remove(header::CONTENT_LENGTH);
-        parts.headers.remove(header::CONTENT_TYPE);
-        return Response::from_parts(parts, Body::empty());
+    if matches_etag(request, &page.tag) {
+        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        response.headers_mut().remove(header::CONTENT_TYPE);
+        return response;
     }
-    // A Range header is ignored: pages are small and always sent whole (200).
-    let encoded = compress(&bytes, coding);
     if let Some(token) = coding.token() {
-        parts
-            .headers
+        response
+            .headers_mut()
             .insert(header::CONTENT_ENCODING, HeaderValue::from_static(token));
     }
-    parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from(encoded))
+    // A Range header is ignored: pages are small and always sent whole (200).
+    if let Ok(length) = HeaderValue::from_str(&body.len().to_string()) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_LENGTH, length);
+    }
+    if !head {
+        *response.body_mut() = Body::from(body);
+    }
+    response
+}
+
+/// Middleware for public HTML pages: served from the page cache when it holds them (filling
+/// it on a miss, one render per page however many readers wait), always with validators,
+/// compression and CDN headers.
+pub async fn deliver(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        return next.run(request).await;
+    }
+    let head = request.method() == Method::HEAD;
+    let headers = request.headers().clone();
+    let coding = negotiate(
+        headers
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let key = cache_key(request.uri()).filter(|_| !signed_in(&headers));
+    let Some(key) = key else {
+        return match into_page(next.run(request).await, &[coding]).await {
+            Ok((page, _, _)) => answer(&page, &headers, coding, head),
+            Err(response) => response,
+        };
+    };
+    if let Some(page) = state.cache.get(&key) {
+        return answer(&page, &headers, coding, head);
+    }
+    let _rendering = state.cache.render_lock(&key).await;
+    if let Some(page) = state.cache.get(&key) {
+        return answer(&page, &headers, coding, head);
+    }
+    match into_page(next.run(request).await, &[Coding::Brotli, Coding::Gzip]).await {
+        Ok((page, info, true)) => answer(
+            &state.cache.insert(&key, page, &info.keys),
+            &headers,
+            coding,
+            head,
+        ),
+        Ok((page, _, false)) => answer(&page, &headers, coding, head),
+        Err(response) => response,
+    }
 }
 
 #[cfg(test)]

@@ -85,12 +85,39 @@ impl Site {
     }
 
     /// The router over this site's store and theme, for in-process requests.
+    ///
+    /// It runs without the page cache (a budget of 0 keeps nothing), so that what the CLI
+    /// writes in another process shows at once; the cache has tests of its own
+    /// ([`Site::cached_app`]).
     pub async fn app(&self) -> Router {
+        let data = DataDir::create(&self.data).unwrap();
+        let mut config = Config::load(&self.config, true).unwrap();
+        config.cache.max_mb = 0;
+        let store = data.open_store().await.unwrap();
+        let theme = Theme::load(config.theme.path.as_deref()).unwrap();
+        byline::server::app(&data, store, theme, &config, "http://byline.test".into())
+    }
+
+    /// The router with the page cache, and its state to look into the cache and follow the
+    /// change log as `serve` does.
+    pub async fn cached_app(&self) -> (Router, byline::AppState) {
         let data = DataDir::create(&self.data).unwrap();
         let config = Config::load(&self.config, true).unwrap();
         let store = data.open_store().await.unwrap();
         let theme = Theme::load(config.theme.path.as_deref()).unwrap();
-        byline::server::app(&data, store, theme, &config, "http://byline.test".into())
+        let state = byline::AppState::new(
+            store,
+            theme,
+            &config,
+            "http://byline.test".into(),
+            data.media_dir(),
+        );
+        state
+            .cache
+            .start_at_end(state.store.as_ref())
+            .await
+            .unwrap();
+        (byline::router::router(state.clone()), state)
     }
 
     /// The router with a known first-administrator setup token, as `serve` makes on a new site.
