@@ -147,8 +147,22 @@ pub async fn save(
         }
         picks.push(slug);
     }
-    state.store.set_home_lead(lead.as_ref()).await?;
-    state.store.set_picks(&picks).await?;
+    // Only what changed is written, so only the pages that show it are made again.
+    let now = Utc::now();
+    let current_lead = state.store.home_lead(now).await?.map(|c| c.slug);
+    if current_lead != lead {
+        state.store.set_home_lead(lead.as_ref()).await?;
+    }
+    let current_picks: Vec<Slug> = state
+        .store
+        .picks(now)
+        .await?
+        .into_iter()
+        .map(|c| c.slug)
+        .collect();
+    if current_picks != picks {
+        state.store.set_picks(&picks).await?;
+    }
     tracing::info!(user = me.user.id.0, picks = picks.len(), "curation changed");
     Ok(see_other("/admin/curation?saved"))
 }

@@ -3,6 +3,7 @@
 
 mod admin_accounts;
 mod admin_sessions;
+mod cache;
 mod cli;
 mod delivery;
 mod editorial;
