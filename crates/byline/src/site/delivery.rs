@@ -121,12 +121,14 @@ fn entity_tag(body: &[u8]) -> String {
     digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
 }
 
+/// What of a request decides the answer, taken before the request goes on.
+struct Conditions {
+    if_none_match: Option<HeaderValue>,
+}
+
 /// Whether `If-None-Match` names this content (any coding of it, weak or strong).
-fn matches_etag(headers: &HeaderMap, tag: &str) -> bool {
-    let Some(value) = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-    else {
+fn matches_etag(value: &HeaderValue, tag: &str) -> bool {
+    let Ok(value) = value.to_str() else {
         return false;
     };
     value.split(',').take(64).map(str::trim).any(|candidate| {
@@ -252,7 +254,7 @@ async fn into_page(
 
 /// The answer to one request from a made page: 304 when the reader has it, else its bytes in
 /// the best coding the reader accepts (HEAD: the headers only).
-fn answer(page: &CachedPage, request: &HeaderMap, coding: Coding, head: bool) -> Response {
+fn answer(page: &CachedPage, request: &Conditions, coding: Coding, head: bool) -> Response {
     let (coding, body) = match coding {
         Coding::Brotli if !page.brotli.is_empty() => (Coding::Brotli, page.brotli.clone()),
         Coding::Gzip if !page.gzip.is_empty() => (Coding::Gzip, page.gzip.clone()),
@@ -266,7 +268,11 @@ fn answer(page: &CachedPage, request: &HeaderMap, coding: Coding, head: bool) ->
     }
     // Only the entity tag decides a 304: a page's Last-Modified is the newest time it shows,
     // but a curation change moves no time, so If-Modified-Since alone could serve a stale page.
-    if matches_etag(request, &page.tag) {
+    if request
+        .if_none_match
+        .as_ref()
+        .is_some_and(|value| matches_etag(value, &page.tag))
+    {
         *response.status_mut() = StatusCode::NOT_MODIFIED;
         response.headers_mut().remove(header::CONTENT_TYPE);
         return response;
@@ -296,13 +302,16 @@ pub async fn deliver(State(state): State<AppState>, request: Request, next: Next
         return next.run(request).await;
     }
     let head = request.method() == Method::HEAD;
-    let headers = request.headers().clone();
+    let headers = Conditions {
+        if_none_match: request.headers().get(header::IF_NONE_MATCH).cloned(),
+    };
     let coding = negotiate(
-        headers
+        request
+            .headers()
             .get(header::ACCEPT_ENCODING)
             .and_then(|v| v.to_str().ok()),
     );
-    let key = cache_key(request.uri()).filter(|_| !signed_in(&headers));
+    let key = cache_key(request.uri()).filter(|_| !signed_in(request.headers()));
     let Some(key) = key else {
         return match into_page(next.run(request).await, &[coding]).await {
             Ok((page, _, _)) => answer(&page, &headers, coding, head),
