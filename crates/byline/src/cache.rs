@@ -1,4 +1,5 @@
-//! The page cache: public pages kept as ready bytes (identity, gzip and Brotli), each valid
+//! The page cache: public pages kept as ready bytes (plain, and gzip and Brotli once a reader
+//! asks for them), each valid
 //! while every key it depends on (`story-ID`, `rails`, `lists`, `home`, `site`, …) is still at
 //! the version it had when the page was rendered. Writes bump versions through the store's
 //! change log, so changes from any process are followed. Bounded in bytes, least recently used
@@ -16,8 +17,10 @@ use byline_core::store::{Store, StoreError};
 #[derive(Debug)]
 pub struct CachedPage {
     pub identity: Bytes,
-    pub gzip: Bytes,
-    pub brotli: Bytes,
+    /// Made the first time a reader asks for gzip, then kept.
+    pub gzip: std::sync::OnceLock<Bytes>,
+    /// Made the first time a reader asks for Brotli, then kept.
+    pub brotli: std::sync::OnceLock<Bytes>,
     /// The entity tag of the identity bytes (without quotes or coding suffix).
     pub tag: String,
     /// The headers every answer carries (content type, cache control, surrogate keys, …).
@@ -25,8 +28,10 @@ pub struct CachedPage {
 }
 
 impl CachedPage {
+    /// The bytes the page may come to hold: its compressed forms are made on demand, so
+    /// they are counted up front at a generous estimate (HTML compresses to under a third).
     fn size(&self) -> usize {
-        self.identity.len() + self.gzip.len() + self.brotli.len() + 512
+        self.identity.len() + self.identity.len() * 2 / 3 + 512
     }
 }
 
@@ -205,8 +210,8 @@ mod tests {
     fn page(size: usize) -> CachedPage {
         CachedPage {
             identity: Bytes::from(vec![b'x'; size]),
-            gzip: Bytes::new(),
-            brotli: Bytes::new(),
+            gzip: Default::default(),
+            brotli: Default::default(),
             tag: "t".into(),
             headers: HeaderMap::new(),
         }
@@ -231,7 +236,7 @@ mod tests {
 
     #[test]
     fn memory_stays_within_the_bound_least_recently_used_first() {
-        let cache = PageCache::new(3 * (100 + 512));
+        let cache = PageCache::new(3 * (100 + 66 + 512));
         for key in ["/1", "/2", "/3"] {
             cache.insert(key, page(100), &[]);
         }
@@ -241,7 +246,7 @@ mod tests {
         assert!(
             cache.get("/1").is_some() && cache.get("/3").is_some() && cache.get("/4").is_some()
         );
-        assert!(cache.bytes() <= 3 * (100 + 512));
+        assert!(cache.bytes() <= 3 * (100 + 66 + 512));
         cache.insert("/huge", page(10_000), &[]);
         assert!(
             cache.get("/huge").is_none(),
