@@ -130,6 +130,16 @@ async fn move_slug(
     Ok(())
 }
 
+/// Whether the story's status is `published` (what a change to it can touch on the site).
+async fn is_published(conn: &mut SqliteConnection, id: StoryId) -> Result<bool, StoreError> {
+    let status: String = sqlx::query_scalar("SELECT status FROM stories WHERE id = ?1")
+        .bind(id.0)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+    Ok(status == Status::Published.as_str())
+}
+
 /// Cancels the story's pending jobs and, for a scheduled story, queues its publication.
 pub(crate) async fn reschedule(
     conn: &mut SqliteConnection,
@@ -408,12 +418,7 @@ impl EditorialStore for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(unavailable)?;
-        let status: String = sqlx::query_scalar("SELECT status FROM stories WHERE id = ?1")
-            .bind(id.0)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(unavailable)?;
-        if status == Status::Published.as_str() {
+        if is_published(&mut tx, id).await? {
             // A correction shows on the article only.
             changes::record(&mut tx, &[format!("story-{}", id.0)]).await?;
         }
@@ -456,12 +461,7 @@ impl EditorialStore for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(unavailable)?;
-        let status: String = sqlx::query_scalar("SELECT status FROM stories WHERE id = ?1")
-            .bind(id.0)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(unavailable)?;
-        if status == Status::Published.as_str() {
+        if is_published(&mut tx, id).await? {
             changes::record(&mut tx, &changes::story_keys(id.0)).await?;
         }
         tx.commit().await.map_err(unavailable)
