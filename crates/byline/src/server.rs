@@ -49,18 +49,6 @@ impl DataDir {
     }
 }
 
-/// The site's router over an opened store, exactly as `serve` runs it.
-pub fn app(
-    data: &DataDir,
-    store: Arc<dyn Store>,
-    theme: Theme,
-    config: &Config,
-    base_url: String,
-) -> axum::Router {
-    let state = AppState::new(store, theme, config, base_url, data.media_dir());
-    router::router(state)
-}
-
 /// Serves the site; returns when a shutdown signal arrived and in-flight requests finished.
 pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> anyhow::Result<()> {
     let store = data.open_store().await?;

@@ -95,7 +95,14 @@ impl Site {
         config.cache.max_mb = 0;
         let store = data.open_store().await.unwrap();
         let theme = Theme::load(config.theme.path.as_deref()).unwrap();
-        byline::server::app(&data, store, theme, &config, "http://byline.test".into())
+        let state = byline::AppState::new(
+            store,
+            theme,
+            &config,
+            "http://byline.test".into(),
+            data.media_dir(),
+        );
+        byline::router::router(state)
     }
 
     /// The router with the page cache, and its state to look into the cache and follow the
@@ -326,14 +333,15 @@ pub async fn get(app: &Router, path: &str) -> (StatusCode, HeaderMap, String) {
     send(app, "GET", path, None, None).await
 }
 
-/// An in-process request with an optional session cookie and form body.
-pub async fn send(
+/// An in-process request with an optional session cookie and form body: status, headers and
+/// the body's bytes.
+async fn send_raw(
     app: &Router,
     method: &str,
     path: &str,
     cookie: Option<&str>,
     form: Option<&str>,
-) -> (StatusCode, HeaderMap, String) {
+) -> (StatusCode, HeaderMap, Vec<u8>) {
     let mut request = Request::builder().method(method).uri(path);
     if let Some(token) = cookie {
         request = request.header("cookie", format!("byline_session={token}"));
@@ -349,9 +357,21 @@ pub async fn send(
         .unwrap();
     let status = response.status();
     let headers = response.headers().clone();
-    let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
+    let bytes = axum::body::to_bytes(response.into_body(), 50 << 20)
         .await
         .unwrap();
+    (status, headers, bytes.to_vec())
+}
+
+/// An in-process request with an optional session cookie and form body, its body as text.
+pub async fn send(
+    app: &Router,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    form: Option<&str>,
+) -> (StatusCode, HeaderMap, String) {
+    let (status, headers, bytes) = send_raw(app, method, path, cookie, form).await;
     (
         status,
         headers,
@@ -385,17 +405,7 @@ pub fn enc(value: &str) -> String {
 
 /// An in-process GET of a binary body.
 pub async fn get_bytes(app: &Router, path: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
-    let response = app
-        .clone()
-        .oneshot(Request::get(path).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = axum::body::to_bytes(response.into_body(), 50 << 20)
-        .await
-        .unwrap();
-    (status, headers, bytes.to_vec())
+    send_raw(app, "GET", path, None, None).await
 }
 
 /// A ninjs 2.2 item under construction: `Item::new("urn:x", "Headline").body(...).write(dir)`.
