@@ -5,12 +5,13 @@
 //! change log, so changes from any process are followed. Bounded in bytes, least recently used
 //! pages go first. See docs/decisions/0008-page-cache.md.
 
+use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue};
 use byline_core::store::{Store, StoreError};
 
 /// A rendered page in every coding it is sent in.
@@ -23,6 +24,8 @@ pub struct CachedPage {
     pub brotli: std::sync::OnceLock<Bytes>,
     /// The entity tag of the identity bytes (without quotes or coding suffix).
     pub tag: String,
+    /// The `ETag` header of each coding: identity, gzip, Brotli.
+    pub etags: [HeaderValue; 3],
     /// The headers every answer carries (content type, cache control, surrogate keys, …).
     pub headers: HeaderMap,
 }
@@ -38,25 +41,75 @@ impl CachedPage {
 struct Entry {
     page: Arc<CachedPage>,
     deps: Vec<(String, u64)>,
+    /// The last use.
     tick: u64,
+    /// The use this entry is filed under in `Pages::order` (at most `tick`).
+    filed: u64,
+    /// The change epoch at which `deps` were last found current.
+    checked: u64,
+}
+
+/// A value many pages share (the rails, the sections), kept like a page but outside the byte
+/// budget: there are a handful of them, each small.
+struct Shared {
+    value: Arc<dyn Any + Send + Sync>,
+    deps: Vec<(String, u64)>,
 }
 
 #[derive(Default)]
 struct Pages {
+    shared: HashMap<&'static str, Shared>,
     versions: HashMap<String, u64>,
+    /// Counts every bump: an entry checked at the current epoch needs no dependency check.
+    epoch: u64,
     entries: HashMap<String, Entry>,
-    /// Last use → page key, oldest first.
+    /// Use → page key, oldest first. A hit only moves the entry's `tick`; the entry is filed
+    /// again under it when eviction reaches its old place, so a hit never touches this tree.
     order: BTreeMap<u64, String>,
     tick: u64,
     bytes: usize,
 }
 
 impl Pages {
+    /// Whether every key in `deps` is still at the version recorded.
+    fn current(&self, deps: &[(String, u64)]) -> bool {
+        deps.iter()
+            .all(|(dep, version)| self.versions.get(dep).copied().unwrap_or(0) == *version)
+    }
+
+    /// The current version of each of `deps`.
+    fn stamp<S: AsRef<str>>(&self, deps: &[S]) -> Vec<(String, u64)> {
+        deps.iter()
+            .map(|d| {
+                let d = d.as_ref();
+                (d.to_owned(), self.versions.get(d).copied().unwrap_or(0))
+            })
+            .collect()
+    }
+
     fn remove(&mut self, key: &str) {
         if let Some(old) = self.entries.remove(key) {
-            self.order.remove(&old.tick);
+            self.order.remove(&old.filed);
             self.bytes -= old.page.size();
         }
+    }
+
+    /// Removes the least recently used page; false when there is none.
+    fn evict_oldest(&mut self) -> bool {
+        while let Some((filed, key)) = self.order.pop_first() {
+            let Some(entry) = self.entries.get_mut(&key) else {
+                continue;
+            };
+            if entry.tick == filed {
+                let old = self.entries.remove(&key).expect("found above");
+                self.bytes -= old.page.size();
+                return true;
+            }
+            entry.filed = entry.tick;
+            let tick = entry.tick;
+            self.order.insert(tick, key);
+        }
+        false
     }
 }
 
@@ -86,31 +139,42 @@ impl PageCache {
 
     /// The page under `key` if every key it depends on is unchanged since it was rendered.
     pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
-        let mut pages = self.pages();
-        let fresh = {
-            let entry = pages.entries.get(key)?;
-            entry
+        let mut guard = self.pages();
+        let pages = &mut *guard;
+        let entry = pages.entries.get_mut(key)?;
+        if entry.checked != pages.epoch {
+            let fresh = entry
                 .deps
                 .iter()
-                .all(|(dep, version)| pages.versions.get(dep).copied().unwrap_or(0) == *version)
-        };
-        if !fresh {
-            pages.remove(key);
-            return None;
+                .all(|(dep, version)| pages.versions.get(dep).copied().unwrap_or(0) == *version);
+            if !fresh {
+                pages.remove(key);
+                return None;
+            }
+            entry.checked = pages.epoch;
         }
         pages.tick += 1;
-        let tick = pages.tick;
-        let entry = pages.entries.get_mut(key).expect("checked above");
-        let old = std::mem::replace(&mut entry.tick, tick);
-        let page = entry.page.clone();
-        pages.order.remove(&old);
-        pages.order.insert(tick, key.to_owned());
-        Some(page)
+        entry.tick = pages.tick;
+        Some(entry.page.clone())
     }
 
-    /// Keeps `page` under `key`, depending on `deps` at their current versions; the least
-    /// recently used pages make room. A page larger than the whole budget is not kept.
-    pub fn insert(&self, key: &str, page: CachedPage, deps: &[String]) -> Arc<CachedPage> {
+    /// The change epoch now. Whatever is read from the store to be kept here is read after
+    /// taking it, and kept only if no change arrived meanwhile: a page rendered from data a
+    /// change has already replaced must not be filed under the versions after that change.
+    pub fn epoch(&self) -> u64 {
+        self.pages().epoch
+    }
+
+    /// Keeps `page` under `key`, depending on `deps` at their current versions, when no
+    /// change arrived since `read_at` (see [`PageCache::epoch`]); the least recently used
+    /// pages make room. A page larger than the whole budget is not kept.
+    pub fn insert(
+        &self,
+        key: &str,
+        page: CachedPage,
+        deps: &[String],
+        read_at: u64,
+    ) -> Arc<CachedPage> {
         let page = Arc::new(page);
         *self
             .renders
@@ -118,39 +182,65 @@ impl PageCache {
             .unwrap_or_else(|p| p.into_inner())
             .entry(key.to_owned())
             .or_default() += 1;
-        if page.size() > self.max_bytes {
+        let mut pages = self.pages();
+        if page.size() > self.max_bytes || pages.epoch != read_at {
             return page;
         }
-        let mut pages = self.pages();
         pages.remove(key);
-        while pages.bytes + page.size() > self.max_bytes {
-            let Some((_, oldest)) = pages.order.pop_first() else {
-                break;
-            };
-            pages.remove(&oldest);
-        }
-        let deps = deps
-            .iter()
-            .map(|d| (d.clone(), pages.versions.get(d).copied().unwrap_or(0)))
-            .collect();
+        while pages.bytes + page.size() > self.max_bytes && pages.evict_oldest() {}
+        let deps = pages.stamp(deps);
         pages.tick += 1;
         let tick = pages.tick;
         pages.bytes += page.size();
         pages.order.insert(tick, key.to_owned());
+        let epoch = pages.epoch;
         pages.entries.insert(
             key.to_owned(),
             Entry {
                 page: page.clone(),
                 deps,
                 tick,
+                filed: tick,
+                checked: epoch,
             },
         );
         page
     }
 
+    /// The shared value kept under `name`, if the keys it depends on are unchanged.
+    pub fn shared<T: Send + Sync + 'static>(&self, name: &str) -> Option<Arc<T>> {
+        let pages = self.pages();
+        let shared = pages.shared.get(name)?;
+        if !pages.current(&shared.deps) {
+            return None;
+        }
+        shared.value.clone().downcast::<T>().ok()
+    }
+
+    /// Keeps a value read from the store since `read_at`, while `deps` are unchanged. A cache
+    /// without a budget keeps nothing, shared values included.
+    pub fn share<T: Send + Sync + 'static>(
+        &self,
+        name: &'static str,
+        deps: &[&str],
+        value: Arc<T>,
+        read_at: u64,
+    ) {
+        let mut pages = self.pages();
+        if self.max_bytes == 0 || pages.epoch != read_at {
+            return;
+        }
+        let deps = pages.stamp(deps);
+        pages.shared.insert(name, Shared { value, deps });
+    }
+
     /// Marks everything that depends on `keys` as changed.
     pub fn bump(&self, keys: &[String]) {
+        if keys.is_empty() {
+            return;
+        }
         let mut pages = self.pages();
+        pages.epoch += 1;
         for key in keys {
             *pages.versions.entry(key.clone()).or_default() += 1;
         }
@@ -213,6 +303,7 @@ mod tests {
             gzip: Default::default(),
             brotli: Default::default(),
             tag: "t".into(),
+            etags: std::array::from_fn(|_| HeaderValue::from_static("\"t\"")),
             headers: HeaderMap::new(),
         }
     }
@@ -220,9 +311,19 @@ mod tests {
     #[test]
     fn a_page_is_valid_until_a_key_it_depends_on_changes() {
         let cache = PageCache::new(1 << 20);
-        cache.insert("/a", page(10), &["story-1".into(), "rails".into()]);
-        cache.insert("/b", page(10), &["story-2".into(), "rails".into()]);
-        cache.insert("/", page(10), &["home".into()]);
+        cache.insert(
+            "/a",
+            page(10),
+            &["story-1".into(), "rails".into()],
+            cache.epoch(),
+        );
+        cache.insert(
+            "/b",
+            page(10),
+            &["story-2".into(), "rails".into()],
+            cache.epoch(),
+        );
+        cache.insert("/", page(10), &["home".into()], cache.epoch());
         cache.bump(&["story-1".into()]);
         assert!(cache.get("/a").is_none());
         assert!(cache.get("/b").is_some() && cache.get("/").is_some());
@@ -238,20 +339,62 @@ mod tests {
     fn memory_stays_within_the_bound_least_recently_used_first() {
         let cache = PageCache::new(3 * (100 + 66 + 512));
         for key in ["/1", "/2", "/3"] {
-            cache.insert(key, page(100), &[]);
+            cache.insert(key, page(100), &[], cache.epoch());
         }
         assert!(cache.get("/1").is_some(), "touch /1 so /2 is the oldest");
-        cache.insert("/4", page(100), &[]);
+        cache.insert("/4", page(100), &[], cache.epoch());
         assert!(cache.get("/2").is_none());
         assert!(
             cache.get("/1").is_some() && cache.get("/3").is_some() && cache.get("/4").is_some()
         );
         assert!(cache.bytes() <= 3 * (100 + 66 + 512));
-        cache.insert("/huge", page(10_000), &[]);
+        cache.insert("/huge", page(10_000), &[], cache.epoch());
         assert!(
             cache.get("/huge").is_none(),
             "larger than the whole budget: not kept"
         );
         assert_eq!(cache.renders("/huge"), 1);
+    }
+
+    #[test]
+    fn a_page_rendered_while_a_change_arrived_is_sent_but_not_kept() {
+        let cache = PageCache::new(1 << 20);
+        let read_at = cache.epoch();
+        cache.bump(&["story-1".into()]);
+        cache.insert("/a", page(10), &["story-2".into()], read_at);
+        assert!(
+            cache.get("/a").is_none(),
+            "it may show what the change replaced"
+        );
+        cache.insert("/a", page(10), &["story-2".into()], cache.epoch());
+        assert!(cache.get("/a").is_some());
+    }
+
+    #[test]
+    fn shared_values_last_until_their_keys_change() {
+        let cache = PageCache::new(1 << 20);
+        cache.share("rails", &["rails"], Arc::new(vec![1, 2, 3]), cache.epoch());
+        assert_eq!(*cache.shared::<Vec<i32>>("rails").unwrap(), vec![1, 2, 3]);
+        assert!(
+            cache.shared::<String>("rails").is_none(),
+            "another type is not it"
+        );
+        cache.bump(&["home".into()]);
+        assert!(cache.shared::<Vec<i32>>("rails").is_some());
+        cache.bump(&["rails".into()]);
+        assert!(cache.shared::<Vec<i32>>("rails").is_none());
+        let read_at = cache.epoch();
+        cache.bump(&["home".into()]);
+        cache.share("rails", &["rails"], Arc::new(vec![4]), read_at);
+        assert!(
+            cache.shared::<Vec<i32>>("rails").is_none(),
+            "read across a change"
+        );
+        let none = PageCache::new(0);
+        none.share("rails", &["rails"], Arc::new(vec![1]), none.epoch());
+        assert!(
+            none.shared::<Vec<i32>>("rails").is_none(),
+            "no budget keeps nothing"
+        );
     }
 }

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod front;
 pub mod guards;
 pub mod import;
 pub mod jobs;

@@ -4,12 +4,13 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 
 use crate::error::{self, AppError};
+pub use crate::front::App;
 use crate::state::AppState;
 use crate::{admin, newsletter, site};
 
@@ -18,7 +19,13 @@ const SIGNUP_BODY_LIMIT: usize = 16 * 1024;
 /// Largest form accepted anywhere else: a story's text with room to spare.
 const FORM_BODY_LIMIT: usize = 4 * 1024 * 1024;
 
-pub fn router(state: AppState) -> Router {
+/// The whole application: cached public pages answered at the front door, everything else
+/// routed below.
+pub fn router(state: AppState) -> App {
+    App::new(state.clone(), routes(state))
+}
+
+fn routes(state: AppState) -> Router {
     // Public pages: validators, compression and CDN headers from the delivery layer.
     let pages = Router::new()
         .route("/", get(site::home::show))
@@ -129,10 +136,8 @@ async fn follow_writes(
     response
 }
 
-/// Headers every response carries.
-async fn security_headers(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
+/// Headers every response carries (cached pages keep them with their bytes).
+pub fn add_security_headers(headers: &mut HeaderMap) {
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -145,6 +150,11 @@ async fn security_headers(request: Request, next: Next) -> Response {
         header::X_FRAME_OPTIONS,
         HeaderValue::from_static("SAMEORIGIN"),
     );
+}
+
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    add_security_headers(response.headers_mut());
     response
 }
 
@@ -154,12 +164,17 @@ async fn log_request(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let started = Instant::now();
     let response = next.run(request).await;
+    log_line(&method, &path, response.status(), started);
+    response
+}
+
+/// The log line of one answered request.
+pub fn log_line(method: &Method, path: &str, status: StatusCode, started: Instant) {
     tracing::info!(
         %method,
         path,
-        status = response.status().as_u16(),
+        status = status.as_u16(),
         micros = started.elapsed().as_micros() as u64,
         "request"
     );
-    response
 }

@@ -1,10 +1,10 @@
 //! `byline serve`: open the data folder, bind, serve until Ctrl-C or SIGTERM.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use byline_core::store::Store;
 use byline_render::Theme;
 use byline_store_sqlite::SqliteStore;
@@ -87,12 +87,15 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
     let follower = tokio::spawn(follow_changes(state.clone()));
     let app = router::router(state);
     tracing::info!(address = %local, data = %data.root.display(), "serving");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    // Pages go out in one write each; no need to wait for acknowledgements (Nagle).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
+    axum::serve(listener, app.connections())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     runner.abort();
     follower.abort();
     tracing::info!("stopped");

@@ -5,7 +5,7 @@ use byline_core::store::{
     ListQuery, Listing, SaveOutcome, SectionRef, Store, StoreError, StoryInput,
 };
 use byline_core::story::byline_names;
-use byline_core::{Headline, Picture, RawBody, Slug, Status, StoryId};
+use byline_core::{Headline, Picture, RawBody, Slug, Status, StoryCard, StoryId};
 use byline_render::{html, plain_text, sanitize};
 use chrono::{DateTime, Utc};
 
@@ -85,19 +85,30 @@ pub async fn save(store: &dyn Store, draft: Draft) -> Result<SaveOutcome, StoreE
     store.save_story(input).await
 }
 
-/// The rails of a page showing `current` (or of no story), as readers see them at `now`.
-pub async fn rails(
-    store: &dyn Store,
-    current: Option<StoryId>,
-    now: DateTime<Utc>,
-) -> Result<Rails, StoreError> {
-    let query = ListQuery {
-        listing: Listing::All,
-        limit: NEWEST_NEEDED as u32,
-        offset: 0,
-        now,
-    };
-    let newest = store.list_cards(&query).await?;
-    let picks = store.picks(now).await?;
-    Ok(Rails::assemble(&newest.cards, &picks, current))
+/// What every article's rails are made from: the newest public stories and the editor's picks.
+#[derive(Debug)]
+pub struct RailSources {
+    newest: Vec<StoryCard>,
+    picks: Vec<StoryCard>,
+}
+
+impl RailSources {
+    /// Reads them as readers see them at `now`.
+    pub async fn read(store: &dyn Store, now: DateTime<Utc>) -> Result<RailSources, StoreError> {
+        let query = ListQuery {
+            listing: Listing::All,
+            limit: NEWEST_NEEDED as u32,
+            offset: 0,
+            now,
+        };
+        Ok(RailSources {
+            newest: store.list_cards(&query).await?.cards,
+            picks: store.picks(now).await?,
+        })
+    }
+
+    /// The rails of a page showing `current` (or of no story).
+    pub fn rails(&self, current: Option<StoryId>) -> Rails {
+        Rails::assemble(&self.newest, &self.picks, current)
+    }
 }

@@ -12,7 +12,6 @@ use super::delivery::PageInfo;
 use super::{html_page, site_view};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::stories;
 
 pub async fn show(
     State(state): State<AppState>,
@@ -64,7 +63,7 @@ async fn render(
     story: &Story,
     now: chrono::DateTime<Utc>,
 ) -> Result<Response, AppError> {
-    let rails = stories::rails(state.store.as_ref(), Some(story.id), now).await?;
+    let rails = super::rail_sources(state, now).await?.rails(Some(story.id));
     let site = site_view(state).await?;
     let article = ArticleView::from(story);
     let mut page = PageMeta::new(&site, &article.headline, paths::story(&story.slug));

@@ -2,6 +2,7 @@
 //! Brotli or gzip chosen by `Accept-Encoding`, and the cache headers a CDN in front needs
 //! (`Cache-Control` with `s-maxage` and `stale-while-revalidate`, `Surrogate-Key`).
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use axum::body::{Body, Bytes, to_bytes};
@@ -122,8 +123,25 @@ fn entity_tag(body: &[u8]) -> String {
 }
 
 /// What of a request decides the answer, taken before the request goes on.
-struct Conditions {
+struct Ask {
     if_none_match: Option<HeaderValue>,
+    coding: Coding,
+    head: bool,
+}
+
+impl Ask {
+    fn of(request: &Request) -> Ask {
+        let headers = request.headers();
+        Ask {
+            if_none_match: headers.get(header::IF_NONE_MATCH).cloned(),
+            coding: negotiate(
+                headers
+                    .get(header::ACCEPT_ENCODING)
+                    .and_then(|v| v.to_str().ok()),
+            ),
+            head: request.method() == Method::HEAD,
+        }
+    }
 }
 
 /// Whether `If-None-Match` names this content (any coding of it, weak or strong).
@@ -155,7 +173,7 @@ fn signed_in(headers: &HeaderMap) -> bool {
 /// The cache key of a public URL: its path, and its page number when it has one. Other query
 /// parameters do not change a page, so they cannot be used to fill the cache. Previews are
 /// never cached.
-fn cache_key(uri: &axum::http::Uri) -> Option<String> {
+fn cache_key(uri: &axum::http::Uri) -> Option<Cow<'_, str>> {
     let path = uri.path();
     if path.starts_with("/preview/") || path.len() > 300 {
         return None;
@@ -165,9 +183,9 @@ fn cache_key(uri: &axum::http::Uri) -> Option<String> {
         .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("page=")));
     Some(match page {
         Some(n) if n.len() <= 6 && n.bytes().all(|b| b.is_ascii_digit()) => {
-            format!("{path}?page={n}")
+            Cow::Owned(format!("{path}?page={n}"))
         }
-        _ => path.to_owned(),
+        _ => Cow::Borrowed(path),
     })
 }
 
@@ -190,12 +208,9 @@ async fn into_page(response: Response) -> Result<(CachedPage, PageInfo, bool), R
     let Ok(bytes) = to_bytes(body, MAX_PAGE_BYTES).await else {
         return Err((StatusCode::INTERNAL_SERVER_ERROR, "page too large").into_response());
     };
-    let mut headers = HeaderMap::new();
-    for name in [
-        header::CONTENT_TYPE,
-        header::CONTENT_SECURITY_POLICY,
-        header::X_CONTENT_TYPE_OPTIONS,
-    ] {
+    let mut headers = HeaderMap::with_capacity(16);
+    crate::router::add_security_headers(&mut headers);
+    for name in [header::CONTENT_TYPE, header::CONTENT_SECURITY_POLICY] {
         if let Some(value) = parts.headers.get(&name) {
             headers.insert(name, value.clone());
         }
@@ -232,8 +247,13 @@ async fn into_page(response: Response) -> Result<(CachedPage, PageInfo, bool), R
     {
         headers.insert(header::LAST_MODIFIED, value);
     }
+    let tag = entity_tag(&bytes);
+    let etag = |suffix: &str| {
+        HeaderValue::from_str(&format!("\"{tag}{suffix}\"")).expect("hex digits and a token")
+    };
     let page = CachedPage {
-        tag: entity_tag(&bytes),
+        etags: [etag(""), etag("-gzip"), etag("-br")],
+        tag,
         gzip: Default::default(),
         brotli: Default::default(),
         identity: bytes,
@@ -244,48 +264,53 @@ async fn into_page(response: Response) -> Result<(CachedPage, PageInfo, bool), R
 
 /// The answer to one request from a made page: 304 when the reader has it, else its bytes in
 /// the best coding the reader accepts (HEAD: the headers only).
-fn answer(page: &CachedPage, request: &Conditions, coding: Coding, head: bool) -> Response {
+fn answer(page: &CachedPage, ask: &Ask) -> Response {
     let made = |slot: &std::sync::OnceLock<Bytes>| {
-        slot.get_or_init(|| Bytes::from(compress(&page.identity, coding)))
+        slot.get_or_init(|| Bytes::from(compress(&page.identity, ask.coding)))
             .clone()
     };
-    let body = match coding {
-        Coding::Brotli => made(&page.brotli),
-        Coding::Gzip => made(&page.gzip),
-        Coding::Identity => page.identity.clone(),
+    let (body, etag) = match ask.coding {
+        Coding::Identity => (page.identity.clone(), &page.etags[0]),
+        Coding::Gzip => (made(&page.gzip), &page.etags[1]),
+        Coding::Brotli => (made(&page.brotli), &page.etags[2]),
     };
-    let mut response = Response::new(Body::empty());
-    *response.headers_mut() = page.headers.clone();
-    let suffix = coding.token().map(|t| format!("-{t}")).unwrap_or_default();
-    if let Ok(etag) = HeaderValue::from_str(&format!("\"{}{suffix}\"", page.tag)) {
-        response.headers_mut().insert(header::ETAG, etag);
-    }
+    let mut headers = page.headers.clone();
+    headers.insert(header::ETAG, etag.clone());
     // Only the entity tag decides a 304: a page's Last-Modified is the newest time it shows,
     // but a curation change moves no time, so If-Modified-Since alone could serve a stale page.
-    if request
+    let unchanged = ask
         .if_none_match
         .as_ref()
-        .is_some_and(|value| matches_etag(value, &page.tag))
-    {
+        .is_some_and(|value| matches_etag(value, &page.tag));
+    let mut response = if unchanged {
+        headers.remove(header::CONTENT_TYPE);
+        let mut response = Response::new(Body::empty());
         *response.status_mut() = StatusCode::NOT_MODIFIED;
-        response.headers_mut().remove(header::CONTENT_TYPE);
-        return response;
-    }
-    if let Some(token) = coding.token() {
         response
-            .headers_mut()
-            .insert(header::CONTENT_ENCODING, HeaderValue::from_static(token));
-    }
-    // A Range header is ignored: pages are small and always sent whole (200).
-    if let Ok(length) = HeaderValue::from_str(&body.len().to_string()) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_LENGTH, length);
-    }
-    if !head {
-        *response.body_mut() = Body::from(body);
-    }
+    } else {
+        if let Some(token) = ask.coding.token() {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(token));
+        }
+        // A Range header is ignored: pages are small and always sent whole (200).
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+        Response::new(if ask.head {
+            Body::empty()
+        } else {
+            Body::from(body)
+        })
+    };
+    *response.headers_mut() = headers;
     response
+}
+
+/// The answer from the page cache, when the request is for a public page it holds: the front
+/// door serves these before any routing or other layer (see `crate::front`).
+pub fn from_cache(state: &AppState, request: &Request) -> Option<Response> {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) || signed_in(request.headers()) {
+        return None;
+    }
+    let page = state.cache.get(&cache_key(request.uri())?)?;
+    Some(answer(&page, &Ask::of(request)))
 }
 
 /// Middleware for public HTML pages: served from the page cache when it holds them (filling
@@ -295,38 +320,29 @@ pub async fn deliver(State(state): State<AppState>, request: Request, next: Next
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
         return next.run(request).await;
     }
-    let head = request.method() == Method::HEAD;
-    let headers = Conditions {
-        if_none_match: request.headers().get(header::IF_NONE_MATCH).cloned(),
-    };
-    let coding = negotiate(
-        request
-            .headers()
-            .get(header::ACCEPT_ENCODING)
-            .and_then(|v| v.to_str().ok()),
-    );
-    let key = cache_key(request.uri()).filter(|_| !signed_in(request.headers()));
+    let ask = Ask::of(&request);
+    let key = cache_key(request.uri())
+        .filter(|_| !signed_in(request.headers()))
+        .map(Cow::into_owned);
     let Some(key) = key else {
         return match into_page(next.run(request).await).await {
-            Ok((page, _, _)) => answer(&page, &headers, coding, head),
+            Ok((page, _, _)) => answer(&page, &ask),
             Err(response) => response,
         };
     };
     if let Some(page) = state.cache.get(&key) {
-        return answer(&page, &headers, coding, head);
+        return answer(&page, &ask);
     }
     let _rendering = state.cache.render_lock(&key).await;
     if let Some(page) = state.cache.get(&key) {
-        return answer(&page, &headers, coding, head);
+        return answer(&page, &ask);
     }
+    let read_at = state.cache.epoch();
     match into_page(next.run(request).await).await {
-        Ok((page, info, true)) => answer(
-            &state.cache.insert(&key, page, &info.keys),
-            &headers,
-            coding,
-            head,
-        ),
-        Ok((page, _, false)) => answer(&page, &headers, coding, head),
+        Ok((page, info, true)) => {
+            answer(&state.cache.insert(&key, page, &info.keys, read_at), &ask)
+        }
+        Ok((page, _, false)) => answer(&page, &ask),
         Err(response) => response,
     }
 }

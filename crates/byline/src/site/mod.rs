@@ -10,16 +10,49 @@ use axum::response::{Html, IntoResponse, Response};
 use byline_render::views::{SiteView, nav_links};
 use serde::Serialize;
 
+use std::sync::Arc;
+
+use byline_core::Section;
+
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::stories::RailSources;
 
-/// Site-wide view with the section navigation, read from the store.
+/// Site-wide view with the section navigation, read from the store (or the page cache's copy
+/// while no section changed).
 pub async fn site_view(state: &AppState) -> Result<SiteView, AppError> {
-    let sections = state.store.sections().await?;
+    let sections = match state.cache.shared::<Vec<Section>>("sections") {
+        Some(sections) => sections,
+        None => {
+            let read_at = state.cache.epoch();
+            let sections = Arc::new(state.store.sections().await?);
+            state
+                .cache
+                .share("sections", &["site"], sections.clone(), read_at);
+            sections
+        }
+    };
     Ok(SiteView {
         nav: nav_links(&sections),
         ..bare_site_view(state)
     })
+}
+
+/// What the rails of article pages are made from, read from the store (or the page cache's
+/// copy while no publication or pick changed them).
+pub async fn rail_sources(
+    state: &AppState,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Arc<RailSources>, AppError> {
+    if let Some(sources) = state.cache.shared::<RailSources>("rails") {
+        return Ok(sources);
+    }
+    let read_at = state.cache.epoch();
+    let sources = Arc::new(RailSources::read(state.store.as_ref(), now).await?);
+    state
+        .cache
+        .share("rails", &["rails"], sources.clone(), read_at);
+    Ok(sources)
 }
 
 /// Site-wide view without anything from the store, for pages that must render when it fails.

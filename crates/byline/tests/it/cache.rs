@@ -1,10 +1,10 @@
 //! The page cache: every affected page and no other is rendered again after a change;
 //! concurrent misses render once; editors bypass it; floods cannot grow it.
 
-use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use byline::AppState;
+use byline::router::App;
 use tower::ServiceExt;
 
 use crate::editorial::{Member, member};
@@ -20,17 +20,26 @@ const PAGES: [&str; 6] = [
     "/tag/ports",
 ];
 
-async fn visit(app: &Router, path: &str) -> StatusCode {
+/// A reader's GET: the status and the page.
+async fn read(app: &App, path: &str) -> (StatusCode, String) {
     let response = app
         .clone()
         .oneshot(Request::get(path).body(Body::empty()).unwrap())
         .await
         .unwrap();
     let status = response.status();
-    axum::body::to_bytes(response.into_body(), 10 << 20)
+    let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
         .await
         .unwrap();
-    status
+    (status, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+async fn visit(app: &App, path: &str) -> StatusCode {
+    read(app, path).await.0
+}
+
+async fn page_text(app: &App, path: &str) -> String {
+    read(app, path).await.1
 }
 
 /// Renders so far of each watched page.
@@ -39,7 +48,7 @@ fn renders(state: &AppState) -> Vec<u64> {
 }
 
 /// Visits every watched page and returns which were rendered again (1) or not (0).
-async fn rerendered(app: &Router, state: &AppState, before: &[u64]) -> Vec<u64> {
+async fn rerendered(app: &App, state: &AppState, before: &[u64]) -> Vec<u64> {
     for page in PAGES {
         visit(app, page).await;
     }
@@ -50,7 +59,7 @@ async fn rerendered(app: &Router, state: &AppState, before: &[u64]) -> Vec<u64> 
         .collect()
 }
 
-async fn newsroom() -> (Site, Router, AppState, Member, i64, i64) {
+async fn newsroom() -> (Site, App, AppState, Member, i64, i64) {
     let site = Site::new("");
     let (app, state) = site.cached_app().await;
     let ed = member(&app, &site, "ed@example.org", "editor").await;
@@ -138,8 +147,12 @@ async fn each_change_renders_again_exactly_the_pages_that_show_it() {
         [1, 1, 1, 1, 1, 1],
         "a publication reaches every list and rail"
     );
-    let (_, latest) = (0, visit(&app, "/latest").await);
-    assert_eq!(latest, StatusCode::OK);
+    assert!(
+        page_text(&app, "/story/story-a")
+            .await
+            .contains("Draft C edited"),
+        "the article's Latest rail shows the new story"
+    );
 
     let before = renders(&state);
     let rev = ed.revision(&app, b).await;
@@ -174,6 +187,7 @@ async fn each_change_renders_again_exactly_the_pages_that_show_it() {
         [1, 1, 1, 1, 1],
         "section names are on every page"
     );
+    assert!(page_text(&app, "/story/story-a").await.contains("The Desk"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -238,4 +252,65 @@ async fn editors_bypass_the_cache_and_floods_cannot_fill_it() {
     );
     let long = format!("/latest?{}", "x=1&".repeat(2000));
     assert_eq!(visit(&app, &long).await, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_page_from_the_cache_is_answered_as_when_it_was_rendered() {
+    let (_site, app, state, _, a, _) = newsroom().await;
+    state.cache.bump(&[format!("story-{a}")]);
+    let fetch = |method: &'static str| {
+        let app = app.clone();
+        async move {
+            let request = Request::builder()
+                .method(method)
+                .uri("/story/story-a")
+                .header("accept-encoding", "gzip")
+                .body(Body::empty())
+                .unwrap();
+            let response = app.oneshot(request).await.unwrap();
+            let (parts, body) = response.into_parts();
+            let body = axum::body::to_bytes(body, 10 << 20).await.unwrap();
+            (parts.status, parts.headers, body)
+        }
+    };
+    let before = state.cache.renders("/story/story-a");
+    let (status, rendered, first) = fetch("GET").await;
+    let (_, cached, second) = fetch("GET").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(state.cache.renders("/story/story-a") - before, 1);
+    assert_eq!(first, second);
+    assert_eq!(rendered, cached, "the same headers from the cache");
+    for name in [
+        "x-content-type-options",
+        "referrer-policy",
+        "x-frame-options",
+        "etag",
+        "surrogate-key",
+    ] {
+        assert!(
+            cached.contains_key(name),
+            "{name} missing from a cached answer"
+        );
+    }
+    assert_eq!(cached["content-encoding"], "gzip");
+    let (status, head, body) = fetch("HEAD").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.is_empty(), "HEAD has no body");
+    assert_eq!(head["content-length"], cached["content-length"]);
+}
+
+#[tokio::test]
+async fn the_rails_of_every_article_follow_each_publication() {
+    let (_site, app, _state, ed, _, _) = newsroom().await;
+    for headline in ["Third story", "Fourth story", "Fifth story"] {
+        assert!(!page_text(&app, "/story/story-a").await.contains(headline));
+        let id = ed.write(&app, headline, "Text.").await;
+        ed.act(&app, id, "publish", "").await;
+        for article in ["/story/story-a", "/story/story-b"] {
+            assert!(
+                page_text(&app, article).await.contains(headline),
+                "{article} shows {headline} in its Latest rail"
+            );
+        }
+    }
 }

@@ -3,15 +3,15 @@
 
 use std::io::Read;
 
-use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
+use byline::router::App;
 use tower::ServiceExt;
 
 use crate::support::{Item, Site};
 
 async fn fetch(
-    app: &Router,
+    app: &App,
     path: &str,
     headers: &[(&str, &str)],
 ) -> (StatusCode, HeaderMap, Vec<u8>) {

@@ -2,17 +2,17 @@
 
 use std::net::SocketAddr;
 
-use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode};
+use byline::router::App;
 use byline_core::Email;
 use tower::ServiceExt;
 
 use crate::support::{Item, Site, get};
 
 async fn post(
-    app: &Router,
+    app: &App,
     form: &str,
     from: &str,
     headers: &[(&'static str, &str)],

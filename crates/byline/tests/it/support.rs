@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::Duration;
 
-use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use byline::config::Config;
+use byline::router::App;
 use byline::server::DataDir;
 use byline_render::Theme;
 use serde_json::{Value, json};
@@ -89,7 +89,7 @@ impl Site {
     /// It runs without the page cache (a budget of 0 keeps nothing), so that what the CLI
     /// writes in another process shows at once; the cache has tests of its own
     /// ([`Site::cached_app`]).
-    pub async fn app(&self) -> Router {
+    pub async fn app(&self) -> App {
         let data = DataDir::create(&self.data).unwrap();
         let mut config = Config::load(&self.config, true).unwrap();
         config.cache.max_mb = 0;
@@ -107,7 +107,7 @@ impl Site {
 
     /// The router with the page cache, and its state to look into the cache and follow the
     /// change log as `serve` does.
-    pub async fn cached_app(&self) -> (Router, byline::AppState) {
+    pub async fn cached_app(&self) -> (App, byline::AppState) {
         let data = DataDir::create(&self.data).unwrap();
         let config = Config::load(&self.config, true).unwrap();
         let store = data.open_store().await.unwrap();
@@ -128,7 +128,7 @@ impl Site {
     }
 
     /// The router with a known first-administrator setup token, as `serve` makes on a new site.
-    pub async fn app_with_setup_token(&self, token: &str) -> Router {
+    pub async fn app_with_setup_token(&self, token: &str) -> App {
         let data = DataDir::create(&self.data).unwrap();
         let config = Config::load(&self.config, true).unwrap();
         let store = data.open_store().await.unwrap();
@@ -202,6 +202,11 @@ pub struct Server {
 }
 
 impl Server {
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// SIGTERM, then the exit status once in-flight requests are done (at most 10 s).
     pub fn stop(mut self) -> ExitStatus {
         Command::new("kill")
@@ -329,14 +334,14 @@ pub fn seed_match(dump: &str) -> (String, bool) {
 }
 
 /// An in-process GET: status, headers and body text.
-pub async fn get(app: &Router, path: &str) -> (StatusCode, HeaderMap, String) {
+pub async fn get(app: &App, path: &str) -> (StatusCode, HeaderMap, String) {
     send(app, "GET", path, None, None).await
 }
 
 /// An in-process request with an optional session cookie and form body: status, headers and
 /// the body's bytes.
 async fn send_raw(
-    app: &Router,
+    app: &App,
     method: &str,
     path: &str,
     cookie: Option<&str>,
@@ -365,7 +370,7 @@ async fn send_raw(
 
 /// An in-process request with an optional session cookie and form body, its body as text.
 pub async fn send(
-    app: &Router,
+    app: &App,
     method: &str,
     path: &str,
     cookie: Option<&str>,
@@ -404,7 +409,7 @@ pub fn enc(value: &str) -> String {
 }
 
 /// An in-process GET of a binary body.
-pub async fn get_bytes(app: &Router, path: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+pub async fn get_bytes(app: &App, path: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
     send_raw(app, "GET", path, None, None).await
 }
 

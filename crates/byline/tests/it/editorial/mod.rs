@@ -5,8 +5,8 @@ mod curation;
 mod editing;
 mod workflow;
 
-use axum::Router;
 use axum::http::StatusCode;
+use byline::router::App;
 
 use crate::admin_accounts::{add_user, csrf_of, login_form};
 use crate::support::{Site, enc, send, session_cookie};
@@ -17,7 +17,7 @@ pub struct Member {
     pub csrf: String,
 }
 
-pub async fn member(app: &Router, site: &Site, email: &str, role: &str) -> Member {
+pub async fn member(app: &App, site: &Site, email: &str, role: &str) -> Member {
     add_user(site, email, role, "member passphrase");
     let (_, headers, _) = send(
         app,
@@ -36,7 +36,7 @@ pub async fn member(app: &Router, site: &Site, email: &str, role: &str) -> Membe
 }
 
 impl Member {
-    pub async fn post(&self, app: &Router, path: &str, form: &str) -> (StatusCode, String, String) {
+    pub async fn post(&self, app: &App, path: &str, form: &str) -> (StatusCode, String, String) {
         let body = format!("csrf={}&{form}", self.csrf);
         let (status, headers, page) =
             send(app, "POST", path, Some(&self.cookie), Some(&body)).await;
@@ -47,13 +47,13 @@ impl Member {
         (status, location, page)
     }
 
-    pub async fn get(&self, app: &Router, path: &str) -> (StatusCode, String) {
+    pub async fn get(&self, app: &App, path: &str) -> (StatusCode, String) {
         let (status, _, page) = send(app, "GET", path, Some(&self.cookie), None).await;
         (status, page)
     }
 
     /// Creates a story and returns its id.
-    pub async fn write(&self, app: &Router, headline: &str, body: &str) -> i64 {
+    pub async fn write(&self, app: &App, headline: &str, body: &str) -> i64 {
         let form = format!(
             "headline={}&body={}&body_format=markdown&authors=Test+Member",
             enc(headline),
@@ -64,7 +64,7 @@ impl Member {
         location.rsplit('/').next().unwrap().parse().unwrap()
     }
 
-    pub async fn revision(&self, app: &Router, id: i64) -> String {
+    pub async fn revision(&self, app: &App, id: i64) -> String {
         let (_, page) = self.get(app, &format!("/admin/stories/{id}")).await;
         page.split("name=\"revision\" value=\"")
             .nth(1)
@@ -77,7 +77,7 @@ impl Member {
 
     pub async fn save(
         &self,
-        app: &Router,
+        app: &App,
         id: i64,
         revision: &str,
         headline: &str,
@@ -95,7 +95,7 @@ impl Member {
 
     pub async fn act(
         &self,
-        app: &Router,
+        app: &App,
         id: i64,
         action: &str,
         at: &str,
@@ -134,7 +134,7 @@ pub fn multipart(fields: &[(&str, &str)], file: Option<&[u8]>) -> (String, Vec<u
 }
 
 pub async fn upload(
-    app: &Router,
+    app: &App,
     who: &Member,
     id: i64,
     fields: &[(&str, &str)],
@@ -159,7 +159,7 @@ pub async fn upload(
 
 /// Puts a fresh story of `owner` into `state`, moved there by an administrator.
 pub async fn story_in(
-    app: &Router,
+    app: &App,
     owner: &Member,
     admin: &Member,
     state: byline_core::Status,

@@ -1,0 +1,113 @@
+//! The front door: public pages the page cache holds are answered before routing and every
+//! other layer; all other requests go on to the router.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, Request};
+use axum::response::Response;
+use axum::routing::future::RouteFuture;
+use axum::serve::{IncomingStream, Listener};
+use tower::Service;
+
+use crate::site::delivery;
+use crate::state::AppState;
+
+/// The application as a service: what `serve` runs and the tests call.
+#[derive(Clone)]
+pub struct App {
+    state: AppState,
+    routes: Router,
+    /// The peer of the connection this copy serves (absent for in-process requests).
+    peer: Option<SocketAddr>,
+}
+
+impl App {
+    pub fn new(state: AppState, routes: Router) -> App {
+        App {
+            state,
+            routes,
+            peer: None,
+        }
+    }
+
+    /// One copy of the application per accepted connection, knowing its peer's address (the
+    /// rate limits of sign-in and sign-up count by it).
+    pub fn connections(self) -> Connections {
+        Connections(self)
+    }
+}
+
+impl Service<Request> for App {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Answer;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, mut request: Request) -> Answer {
+        let started = Instant::now();
+        if let Some(response) = delivery::from_cache(&self.state, &request) {
+            crate::router::log_line(
+                request.method(),
+                request.uri().path(),
+                response.status(),
+                started,
+            );
+            return Answer::Ready(Some(response));
+        }
+        if let Some(peer) = self.peer {
+            request.extensions_mut().insert(ConnectInfo(peer));
+        }
+        Answer::Routed(Box::pin(self.routes.call(request)))
+    }
+}
+
+/// The answer of [`App`]: ready at once from the cache, or coming from the router.
+pub enum Answer {
+    Ready(Option<Response>),
+    Routed(Pin<Box<RouteFuture<Infallible>>>),
+}
+
+impl Future for Answer {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            Answer::Ready(response) => Poll::Ready(Ok(response
+                .take()
+                .expect("an answer is polled to its end once"))),
+            Answer::Routed(routed) => routed.as_mut().poll(cx),
+        }
+    }
+}
+
+/// Makes the [`App`] of each connection `axum::serve` accepts.
+#[derive(Clone)]
+pub struct Connections(App);
+
+impl<L> Service<IncomingStream<'_, L>> for Connections
+where
+    L: Listener<Addr = SocketAddr>,
+{
+    type Response = App;
+    type Error = Infallible;
+    type Future = std::future::Ready<Result<App, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, stream: IncomingStream<'_, L>) -> Self::Future {
+        let mut app = self.0.clone();
+        app.peer = Some(*stream.remote_addr());
+        std::future::ready(Ok(app))
+    }
+}
