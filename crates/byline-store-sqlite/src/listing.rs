@@ -54,7 +54,7 @@ pub(crate) async fn picks(
 ) -> Result<Vec<StoryCard>, StoreError> {
     let sql = format!(
         "SELECT s.id, s.slug, s.headline, s.summary, s.published_at, {PICTURE_COLUMNS} \
-         FROM picks k JOIN stories s ON s.id = k.story_id LEFT JOIN pictures p ON p.id = s.lead_picture_id \
+         FROM picks k CROSS JOIN stories s ON s.id = k.story_id LEFT JOIN pictures p ON p.id = s.lead_picture_id \
          WHERE s.status = 'published' AND s.published_at <= ?1 ORDER BY k.position"
     );
     let rows = sqlx::query(AssertSqlSafe(sql))

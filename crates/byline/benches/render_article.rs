@@ -95,7 +95,8 @@ async fn newsroom() -> Newsroom {
         }
     }
     store.set_picks(&slugs[100..104]).await.expect("picks set");
-    let config = byline::config::Config::load(&dir.path().join("none.toml"), true).expect("config");
+    let config =
+        byline::config::Config::load(&dir.path().join("none.toml"), false).expect("config");
     let theme = byline_render::Theme::load(None).expect("the theme");
     let state = byline::AppState::new(
         Arc::clone(&store),

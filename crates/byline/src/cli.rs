@@ -33,6 +33,11 @@ pub struct Cli {
     #[arg(long, global = true, env = "BYLINE_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Keep the store in PostgreSQL (postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE) instead
+    /// of DIR/byline.db; overrides `database_url` in the config.
+    #[arg(long, global = true, env = "BYLINE_DATABASE_URL", value_name = "URL")]
+    pub database_url: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -50,6 +55,8 @@ pub enum Command {
     /// Set the editor's "Don't miss" picks, in order; with none, clear them (the rail then
     /// shows the newest stories).
     Picks(PicksArgs),
+    /// Apply pending database migrations, then exit (`serve` applies them too).
+    Migrate,
 }
 
 #[derive(Debug, Args)]
@@ -157,6 +164,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(path) => Config::load(path, true)?,
         None => Config::load(&data.config_file(), false)?,
     };
+    let data = data.with_database(cli.database_url.or_else(|| config.database_url.clone()));
     match cli.command {
         Command::Serve(args) => {
             server::serve(&data, &config, &args.addr, args.demo).await?;
@@ -164,6 +172,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Import(ImportCommand::Ninjs(args)) => import_ninjs(&data, &config, args).await,
         Command::Picks(args) => set_picks(&data, &args.stories).await,
+        Command::Migrate => {
+            data.open_store().await?;
+            println!("{}: migrations applied", data.store_location());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::User(UserCommand::Add(args)) => {
             crate::admin::accounts::add_user(&data, &config, args).await
         }

@@ -9,6 +9,10 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// Where the store lives when it is not `byline.db` in the data folder: a PostgreSQL URL
+    /// (`--database-url` and `BYLINE_DATABASE_URL` override it).
+    #[serde(default)]
+    pub database_url: Option<String>,
     /// `[site]`: what the site is called and where it lives.
     #[serde(default)]
     pub site: SiteConfig,

@@ -7,6 +7,7 @@ use anyhow::Context;
 use axum::serve::ListenerExt;
 use byline_core::store::Store;
 use byline_render::Theme;
+use byline_store_postgres::PgStore;
 use byline_store_sqlite::SqliteStore;
 use tokio::net::TcpListener;
 
@@ -14,10 +15,12 @@ use crate::config::Config;
 use crate::state::AppState;
 use crate::{demo, router};
 
-/// The data folder: `byline.db`, `media/` and the default `byline.toml`.
+/// The data folder: `byline.db`, `media/` and the default `byline.toml`; and where the store
+/// lives when it is not the SQLite file in it (a PostgreSQL URL).
 #[derive(Debug, Clone)]
 pub struct DataDir {
     pub root: PathBuf,
+    database_url: Option<String>,
 }
 
 impl DataDir {
@@ -25,6 +28,7 @@ impl DataDir {
     pub fn create(root: &Path) -> anyhow::Result<DataDir> {
         let dir = DataDir {
             root: root.to_owned(),
+            database_url: None,
         };
         std::fs::create_dir_all(dir.media_dir())
             .with_context(|| format!("cannot create the data folder {}", root.display()))?;
@@ -43,9 +47,33 @@ impl DataDir {
         self.root.join("byline.toml")
     }
 
+    /// Keeps the store in the database at `url` (`postgres://…`) instead of `byline.db`.
+    pub fn with_database(mut self, url: Option<String>) -> DataDir {
+        self.database_url = url.filter(|u| !u.is_empty());
+        self
+    }
+
+    /// Where the store lives, fit to print (a URL's password is hidden).
+    pub fn store_location(&self) -> String {
+        match &self.database_url {
+            Some(url) => byline_store_postgres::redact(url),
+            None => self.database().display().to_string(),
+        }
+    }
+
+    /// Opens the store, applying pending migrations.
     pub async fn open_store(&self) -> anyhow::Result<Arc<dyn Store>> {
-        let store = SqliteStore::open(&self.database()).await?;
-        Ok(Arc::new(store))
+        match self.database_url.as_deref() {
+            None => Ok(Arc::new(SqliteStore::open(&self.database()).await?)),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(Arc::new(PgStore::connect(url).await?))
+            }
+            Some(url) => anyhow::bail!(
+                "the database URL {} is not a PostgreSQL URL (postgres://USER@HOST/DATABASE); \
+                 leave it out to use SQLite in the data folder",
+                byline_store_postgres::redact(url)
+            ),
+        }
     }
 }
 
@@ -86,7 +114,7 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
     state.cache.start_at_end(state.store.as_ref()).await?;
     let follower = tokio::spawn(follow_changes(state.clone()));
     let app = router::router(state);
-    tracing::info!(address = %local, data = %data.root.display(), "serving");
+    tracing::info!(address = %local, data = %data.root.display(), store = %data.store_location(), "serving");
     // Pages go out in one write each; no need to wait for acknowledgements (Nagle).
     let listener = listener.tap_io(|tcp| {
         if let Err(e) = tcp.set_nodelay(true) {

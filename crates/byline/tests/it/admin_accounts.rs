@@ -2,7 +2,7 @@
 //! sessions, sign-out, sign-in links and the admin's protections.
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use axum::http::StatusCode;
 
@@ -10,8 +10,8 @@ use crate::support::{Item, Site, enc, send, session_cookie};
 
 /// `byline user add … --password-stdin` with `password` on standard input.
 pub fn add_user(site: &Site, email: &str, role: &str, password: &str) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_byline"))
-        .args([
+    let mut child = site
+        .command(&[
             "user",
             "add",
             "--email",
@@ -22,10 +22,6 @@ pub fn add_user(site: &Site, email: &str, role: &str, password: &str) {
             role,
             "--password-stdin",
         ])
-        .arg("--data")
-        .arg(&site.data)
-        .arg("--config")
-        .arg(&site.config)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -38,11 +38,56 @@ html = '<div class="house-ad"></div>'
 height = 250
 "#;
 
-/// A data folder and config file in a temporary directory.
+/// A data folder and config file in a temporary directory; the store is `byline.db` in the
+/// data folder, or, when `BYLINE_TEST_DATABASE_URL` names a PostgreSQL database, a schema of
+/// its own in that database (CI runs the whole suite both ways: it is the stores' contract
+/// suite).
 pub struct Site {
     pub dir: tempfile::TempDir,
     pub data: PathBuf,
     pub config: PathBuf,
+    pub database_url: Option<String>,
+}
+
+/// A new, empty schema in the PostgreSQL database named by `BYLINE_TEST_DATABASE_URL`, as the
+/// URL of a store kept in it; none when the variable is unset.
+fn postgres_schema() -> Option<String> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let base = std::env::var("BYLINE_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())?;
+    let schema = format!(
+        "t{}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    );
+    let create = format!("CREATE SCHEMA {schema}");
+    let url = base.clone();
+    // Sites are made in sync and async tests alike: connect on a thread of its own.
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async move {
+                use sqlx::Connection;
+                let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+                sqlx::raw_sql(sqlx::AssertSqlSafe(create))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+            })
+    })
+    .join()
+    .expect("the test schema is created");
+    let separator = if base.contains('?') { '&' } else { '?' };
+    Some(format!(
+        "{base}{separator}options=-c%20search_path%3D{schema}"
+    ))
 }
 
 impl Site {
@@ -55,20 +100,29 @@ impl Site {
             dir,
             data,
             config: config_path,
+            database_url: postgres_schema(),
         }
     }
 
-    /// Runs `byline ARGS --data DATA --config CONFIG`.
-    pub fn cli(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_byline"))
+    /// `byline ARGS --data DATA --config CONFIG`, on this site's store, ready to run.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_byline"));
+        command
             .args(args)
             .arg("--data")
             .arg(&self.data)
             .arg("--config")
             .arg(&self.config)
-            .env("BYLINE_LOG", "warn")
-            .output()
-            .unwrap()
+            .env("BYLINE_LOG", "warn");
+        if let Some(url) = &self.database_url {
+            command.env("BYLINE_DATABASE_URL", url);
+        }
+        command
+    }
+
+    /// Runs `byline ARGS --data DATA --config CONFIG`.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
     }
 
     /// `byline import ninjs PATHS…`, returning stdout, stderr and success.
@@ -90,7 +144,7 @@ impl Site {
     /// writes in another process shows at once; the cache has tests of its own
     /// ([`Site::cached_app`]).
     pub async fn app(&self) -> App {
-        let data = DataDir::create(&self.data).unwrap();
+        let data = self.data_dir();
         let mut config = Config::load(&self.config, true).unwrap();
         config.cache.max_mb = 0;
         let store = data.open_store().await.unwrap();
@@ -108,7 +162,7 @@ impl Site {
     /// The router with the page cache, and its state to look into the cache and follow the
     /// change log as `serve` does.
     pub async fn cached_app(&self) -> (App, byline::AppState) {
-        let data = DataDir::create(&self.data).unwrap();
+        let data = self.data_dir();
         let config = Config::load(&self.config, true).unwrap();
         let store = data.open_store().await.unwrap();
         let theme = Theme::load(config.theme.path.as_deref()).unwrap();
@@ -129,7 +183,7 @@ impl Site {
 
     /// The router with a known first-administrator setup token, as `serve` makes on a new site.
     pub async fn app_with_setup_token(&self, token: &str) -> App {
-        let data = DataDir::create(&self.data).unwrap();
+        let data = self.data_dir();
         let config = Config::load(&self.config, true).unwrap();
         let store = data.open_store().await.unwrap();
         let theme = Theme::load(None).unwrap();
@@ -145,7 +199,9 @@ impl Site {
     }
 
     pub fn data_dir(&self) -> DataDir {
-        DataDir::create(&self.data).unwrap()
+        DataDir::create(&self.data)
+            .unwrap()
+            .with_database(self.database_url.clone())
     }
 
     /// Starts `byline serve` on a free port and waits until it says where it listens.
@@ -155,14 +211,10 @@ impl Site {
 
     /// `serve` with extra flags (such as `--demo`).
     pub fn serve_with(&self, flags: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_byline"))
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .args(flags)
-            .arg("--data")
-            .arg(&self.data)
-            .arg("--config")
-            .arg(&self.config)
-            .env("BYLINE_LOG", "warn")
+        let mut args = vec!["serve", "--addr", "127.0.0.1:0"];
+        args.extend(flags);
+        let mut child = self
+            .command(&args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

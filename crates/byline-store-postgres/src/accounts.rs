@@ -1,0 +1,252 @@
+//! Accounts, sessions, failed sign-ins and sign-in links.
+
+use async_trait::async_trait;
+use byline_core::Email;
+use byline_core::access::Role;
+use byline_core::accounts::{AccountStore, FailureCounts, NewUser, SessionRecord, User, UserId};
+use byline_core::store::StoreError;
+use chrono::{DateTime, Utc};
+use sqlx::postgres::PgRow;
+
+use crate::rows::{corrupt, from_secs, get, to_secs};
+use crate::{PgStore, unavailable};
+
+const USER_COLUMNS: &str = "u.id AS user_id, u.email, u.name, u.role";
+
+fn user(row: &PgRow) -> Result<User, StoreError> {
+    let email: String = get(row, "email")?;
+    let role: String = get(row, "role")?;
+    Ok(User {
+        id: UserId(get(row, "user_id")?),
+        email: Email::parse(&email).map_err(corrupt)?,
+        name: get(row, "name")?,
+        role: Role::parse(&role).ok_or_else(|| corrupt(format!("role {role}")))?,
+    })
+}
+
+#[async_trait]
+impl AccountStore for PgStore {
+    async fn create_user(&self, new: NewUser) -> Result<User, StoreError> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) \
+             RETURNING id",
+        )
+        .bind(new.email.as_str())
+        .bind(&new.name)
+        .bind(new.role.as_str())
+        .bind(&new.password_hash)
+        .bind(to_secs(new.created_at))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                StoreError::Conflict(format!("{} already has an account", new.email))
+            }
+            other => unavailable(other),
+        })?;
+        Ok(User {
+            id: UserId(id),
+            email: new.email,
+            name: new.name,
+            role: new.role,
+        })
+    }
+
+    async fn user_count(&self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(n as u64)
+    }
+
+    async fn user_by_email(
+        &self,
+        email: &Email,
+    ) -> Result<Option<(User, Option<String>)>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.email = $1"
+        ));
+        let row = sqlx::query(sql)
+            .bind(email.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        row.map(|row| Ok((user(&row)?, get(&row, "password_hash")?)))
+            .transpose()
+    }
+
+    async fn set_password(&self, user: UserId, password_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+            .bind(user.0)
+            .bind(password_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        csrf_token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at) \
+             VALUES ($1, $2, $3, $4, $4)",
+        )
+        .bind(token_hash)
+        .bind(user.0)
+        .bind(csrf_token)
+        .bind(to_secs(now))
+        .execute(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS}, s.csrf_token, s.created_at, s.last_seen_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
+        ));
+        let row = sqlx::query(sql)
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        row.map(|row| {
+            Ok(SessionRecord {
+                user: user(&row)?,
+                csrf_token: get(&row, "csrf_token")?,
+                created_at: from_secs(get(&row, "created_at")?)?,
+                last_seen_at: from_secs(get(&row, "last_seen_at")?)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn touch_session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
+            .bind(token_hash)
+            .bind(to_secs(now))
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn delete_sessions_of(&self, user: UserId) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user.0)
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn record_login_failure(
+        &self,
+        email: &str,
+        ip: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO login_failures (email, ip, at) VALUES ($1, $2, $3)")
+            .bind(email)
+            .bind(ip)
+            .bind(to_secs(now))
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn login_failures_since(
+        &self,
+        email: &str,
+        ip: &str,
+        since: DateTime<Utc>,
+    ) -> Result<FailureCounts, StoreError> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at >= $3) AS for_email, \
+                    (SELECT COUNT(*) FROM login_failures WHERE ip = $2 AND at >= $3) AS for_ip",
+        )
+        .bind(email)
+        .bind(ip)
+        .bind(to_secs(since))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        let count = |column| get::<i64>(&row, column).map(|n| n as u64);
+        Ok(FailureCounts {
+            for_email: count("for_email")?,
+            for_ip: count("for_ip")?,
+        })
+    }
+
+    async fn clear_login_failures(&self, email: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM login_failures WHERE email = $1")
+            .bind(email)
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn create_signin_link(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO signin_links (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+        )
+        .bind(token_hash)
+        .bind(user.0)
+        .bind(to_secs(expires_at))
+        .execute(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn take_signin_link(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, StoreError> {
+        let mut tx = crate::writing(&self.pool).await?;
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS}, l.expires_at FROM signin_links l JOIN users u ON u.id = l.user_id \
+             WHERE l.token_hash = $1"
+        ));
+        let row = sqlx::query(sql)
+            .bind(token_hash)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        sqlx::query("DELETE FROM signin_links WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        tx.commit().await.map_err(unavailable)?;
+        let Some(row) = row else { return Ok(None) };
+        if get::<i64>(&row, "expires_at")? < to_secs(now) {
+            return Ok(None);
+        }
+        Ok(Some(user(&row)?))
+    }
+}

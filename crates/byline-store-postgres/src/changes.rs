@@ -1,0 +1,56 @@
+//! The change log: what each write touched on the public site, for caches to follow.
+
+use byline_core::store::StoreError;
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool};
+
+use crate::rows::to_secs;
+use crate::unavailable;
+
+/// The keys a change to one story touches when it was or is public.
+pub(crate) fn story_keys(id: i64) -> Vec<String> {
+    vec![format!("story-{id}"), "rails".into(), "lists".into()]
+}
+
+/// Appends a change on the caller's transaction; nothing is written for no keys.
+pub(crate) async fn record(conn: &mut PgConnection, keys: &[String]) -> Result<(), StoreError> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("INSERT INTO changes (keys, at) VALUES ($1, $2)")
+        .bind(keys.join(" "))
+        .bind(to_secs(Utc::now()))
+        .execute(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+    Ok(())
+}
+
+/// Whether a story with this status and time is public at `now`.
+pub(crate) fn public(status: &str, published_at: Option<i64>, now: DateTime<Utc>) -> bool {
+    status == "published" && published_at.is_some_and(|t| t <= to_secs(now))
+}
+
+pub(crate) async fn since(
+    pool: &PgPool,
+    after: i64,
+) -> Result<Vec<(i64, Vec<String>)>, StoreError> {
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, keys FROM changes WHERE id > $1 ORDER BY id LIMIT 10000")
+            .bind(after)
+            .fetch_all(pool)
+            .await
+            .map_err(unavailable)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, keys)| (id, keys.split(' ').map(str::to_owned).collect()))
+        .collect())
+}
+
+pub(crate) async fn last(pool: &PgPool) -> Result<i64, StoreError> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM changes")
+        .fetch_one(pool)
+        .await
+        .map_err(unavailable)?;
+    Ok(id.unwrap_or(0))
+}

@@ -1,0 +1,459 @@
+//! The editorial workflow on SQLite: drafts, saves with revisions and lost-update detection,
+//! status changes with publication jobs, corrections, previews and old URLs.
+
+use async_trait::async_trait;
+use byline_core::accounts::UserId;
+use byline_core::editorial::{
+    Correction, EditOutcome, EditorStory, EditorialStore, Revision, StatusChange, StoryEdit,
+    StoryFields,
+};
+use byline_core::store::StoreError;
+use byline_core::{Picture, Slug, Status, Story, StoryId};
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+
+use crate::rows::{corrupt, from_secs, get, to_secs};
+use crate::stories::{free_slug, link_names, save_picture};
+use crate::taxonomy::{self, Kind};
+use crate::{PgStore, changes, load, unavailable};
+
+/// The names of the fields that differ between the stored story and a save.
+fn changed_fields(before: &EditorStory, after: &StoryFields) -> String {
+    let mut changed = Vec::new();
+    if before.headline != after.headline {
+        changed.push("headline");
+    }
+    if before.standfirst != after.standfirst {
+        changed.push("standfirst");
+    }
+    if before.body_source != after.body_source || before.body_format != after.body_format {
+        changed.push("body");
+    }
+    if before.section.as_ref().map(|s| &s.slug) != after.section.as_ref().map(|s| &s.slug) {
+        changed.push("section");
+    }
+    if before
+        .tags
+        .iter()
+        .map(|t| t.name.as_str())
+        .ne(after.tags.iter().map(String::as_str))
+    {
+        changed.push("tags");
+    }
+    if before
+        .authors
+        .iter()
+        .map(|a| a.name.as_str())
+        .ne(after.authors.iter().map(String::as_str))
+    {
+        changed.push("authors");
+    }
+    if before.slug != after.slug {
+        changed.push("slug");
+    }
+    if changed.is_empty() {
+        "no changes".to_owned()
+    } else {
+        changed.join(", ")
+    }
+}
+
+async fn insert_revision(
+    conn: &mut PgConnection,
+    story: i64,
+    number: i64,
+    fields: &StoryFields,
+    user: UserId,
+    now: DateTime<Utc>,
+    summary: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO revisions (story_id, number, user_id, created_at, headline, standfirst, body_source, \
+         body_format, summary) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(story)
+    .bind(number)
+    .bind(user.0)
+    .bind(to_secs(now))
+    .bind(fields.headline.as_str())
+    .bind(&fields.standfirst)
+    .bind(&fields.body_source)
+    .bind(fields.body_format.as_str())
+    .bind(summary)
+    .execute(&mut *conn)
+    .await
+    .map_err(unavailable)?;
+    Ok(())
+}
+
+async fn section_id(
+    conn: &mut PgConnection,
+    fields: &StoryFields,
+) -> Result<Option<i64>, StoreError> {
+    match &fields.section {
+        Some(section) => Ok(Some(taxonomy::ensure_section(conn, section).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Moves a story to `new` slug; a published story's old URL is kept as a redirect.
+async fn move_slug(
+    conn: &mut PgConnection,
+    story: &EditorStory,
+    new: &Slug,
+) -> Result<(), StoreError> {
+    let taken: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM stories WHERE slug = $1 AND id <> $2")
+            .bind(new.as_str())
+            .bind(story.id.0)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(unavailable)?;
+    if taken.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "the slug {new} is taken by another story"
+        )));
+    }
+    sqlx::query("DELETE FROM slug_redirects WHERE old_slug = $1")
+        .bind(new.as_str())
+        .execute(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+    if story.first_published_at.is_some() {
+        sqlx::query(
+            "INSERT INTO slug_redirects (old_slug, story_id) VALUES ($1, $2) \
+             ON CONFLICT (old_slug) DO UPDATE SET story_id = excluded.story_id",
+        )
+        .bind(story.slug.as_str())
+        .bind(story.id.0)
+        .execute(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+    }
+    Ok(())
+}
+
+/// Whether the story's status is `published` (what a change to it can touch on the site).
+async fn is_published(conn: &mut PgConnection, id: StoryId) -> Result<bool, StoreError> {
+    let status: String = sqlx::query_scalar("SELECT status FROM stories WHERE id = $1")
+        .bind(id.0)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+    Ok(status == Status::Published.as_str())
+}
+
+/// Cancels the story's pending jobs and, for a scheduled story, queues its publication.
+pub(crate) async fn reschedule(
+    conn: &mut PgConnection,
+    story: i64,
+    status: Status,
+    at: Option<DateTime<Utc>>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE jobs SET state = 'canceled' WHERE story_id = $1 AND state = 'pending'")
+        .bind(story)
+        .execute(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+    if let (Status::Scheduled, Some(at)) = (status, at) {
+        sqlx::query("INSERT INTO jobs (kind, story_id, run_at) VALUES ('publish', $1, $2)")
+            .bind(story)
+            .bind(to_secs(at))
+            .execute(&mut *conn)
+            .await
+            .map_err(unavailable)?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl EditorialStore for PgStore {
+    async fn create_draft(
+        &self,
+        fields: StoryFields,
+        user: UserId,
+        preview_token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<StoryId, StoreError> {
+        let mut tx = crate::writing(&self.pool).await?;
+        let section = section_id(&mut tx, &fields).await?;
+        let slug = free_slug(&mut tx, &fields.slug).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO stories (slug, headline, standfirst, body_html, summary, section_id, language, status, \
+             updated_at, created_at, created_by, revision, body_source, body_format, preview_token) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $8, $9, 1, $10, $11, $12) RETURNING id",
+        )
+        .bind(slug.as_str())
+        .bind(fields.headline.as_str())
+        .bind(&fields.standfirst)
+        .bind(fields.body_html.as_str())
+        .bind(&fields.summary)
+        .bind(section)
+        .bind(&fields.language)
+        .bind(to_secs(now))
+        .bind(user.0)
+        .bind(&fields.body_source)
+        .bind(fields.body_format.as_str())
+        .bind(preview_token)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        link_names(&mut tx, id, Kind::Tag, &fields.tags).await?;
+        link_names(&mut tx, id, Kind::Author, &fields.authors).await?;
+        insert_revision(&mut tx, id, 1, &fields, user, now, "created").await?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(StoryId(id))
+    }
+
+    async fn editor_story(&self, id: StoryId) -> Result<Option<EditorStory>, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
+        load::editor(&mut conn, id).await
+    }
+
+    async fn save_edit(&self, id: StoryId, edit: StoryEdit) -> Result<EditOutcome, StoreError> {
+        let mut tx = crate::writing(&self.pool).await?;
+        let current = load::editor(&mut tx, id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("story {id}")))?;
+        if current.revision != edit.expected_revision {
+            return Ok(EditOutcome::Conflict(Box::new(current)));
+        }
+        let fields = &edit.fields;
+        if fields.slug != current.slug {
+            move_slug(&mut tx, &current, &fields.slug).await?;
+        }
+        let summary = changed_fields(&current, fields);
+        let section = section_id(&mut tx, fields).await?;
+        let revision = current.revision + 1;
+        sqlx::query(
+            "UPDATE stories SET slug = $2, headline = $3, standfirst = $4, body_html = $5, summary = $6, \
+             section_id = $7, language = $8, body_source = $9, body_format = $10, revision = $11, \
+             updated_at = $12, byline = NULL, preview_token = COALESCE(preview_token, $13) WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(fields.slug.as_str())
+        .bind(fields.headline.as_str())
+        .bind(&fields.standfirst)
+        .bind(fields.body_html.as_str())
+        .bind(&fields.summary)
+        .bind(section)
+        .bind(&fields.language)
+        .bind(&fields.body_source)
+        .bind(fields.body_format.as_str())
+        .bind(revision)
+        .bind(to_secs(edit.now))
+        .bind(&edit.preview_token)
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        link_names(&mut tx, id.0, Kind::Tag, &fields.tags).await?;
+        link_names(&mut tx, id.0, Kind::Author, &fields.authors).await?;
+        insert_revision(
+            &mut tx, id.0, revision, fields, edit.user, edit.now, &summary,
+        )
+        .await?;
+        if current.status == Status::Published
+            && current.published_at.is_some_and(|t| t <= edit.now)
+        {
+            changes::record(&mut tx, &changes::story_keys(id.0)).await?;
+        }
+        tx.commit().await.map_err(unavailable)?;
+        Ok(EditOutcome::Saved {
+            revision,
+            slug: fields.slug.clone(),
+        })
+    }
+
+    async fn change_status(&self, id: StoryId, change: StatusChange) -> Result<(), StoreError> {
+        let mut tx = crate::writing(&self.pool).await?;
+        let status: Option<String> = sqlx::query_scalar("SELECT status FROM stories WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        let status = status.ok_or_else(|| StoreError::NotFound(format!("story {id}")))?;
+        if status != change.from.as_str() {
+            return Err(StoreError::Conflict(
+                "the story's status changed meanwhile; reload and try again".into(),
+            ));
+        }
+        let now = to_secs(change.now);
+        let sql = match change.to {
+            // A first publication dates the story now; a republication keeps its date.
+            Status::Published => {
+                "UPDATE stories SET status = 'published', \
+                 published_at = CASE WHEN first_published_at IS NULL THEN $2 ELSE published_at END, \
+                 first_published_at = COALESCE(first_published_at, $2), embargo_until = NULL WHERE id = $1"
+            }
+            Status::Scheduled => {
+                "UPDATE stories SET status = 'scheduled', published_at = $3 WHERE id = $1"
+            }
+            Status::Draft => "UPDATE stories SET status = 'draft' WHERE id = $1",
+            Status::InReview => "UPDATE stories SET status = 'in_review' WHERE id = $1",
+            Status::Unpublished => "UPDATE stories SET status = 'unpublished' WHERE id = $1",
+        };
+        sqlx::query(sql)
+            .bind(id.0)
+            .bind(now)
+            .bind(change.at.map(to_secs))
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        if change.from == Status::Published || change.to == Status::Published {
+            changes::record(&mut tx, &changes::story_keys(id.0)).await?;
+        }
+        reschedule(&mut tx, id.0, change.to, change.at).await?;
+        tx.commit().await.map_err(unavailable)
+    }
+
+    async fn publish_due(&self, now: DateTime<Utc>) -> Result<Vec<StoryId>, StoreError> {
+        let mut tx = crate::writing(&self.pool).await?;
+        let due: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT id, story_id FROM jobs WHERE state = 'pending' AND run_at <= $1 ORDER BY run_at")
+                .bind(to_secs(now))
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+        let mut published = Vec::new();
+        for (job, story) in due {
+            let done = sqlx::query(
+                "UPDATE stories SET status = 'published', embargo_until = NULL, \
+                 first_published_at = COALESCE(first_published_at, published_at) \
+                 WHERE id = $1 AND status = 'scheduled'",
+            )
+            .bind(story)
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+            sqlx::query("UPDATE jobs SET state = 'done', attempts = attempts + 1 WHERE id = $1")
+                .bind(job)
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+            if done.rows_affected() == 1 {
+                changes::record(&mut tx, &changes::story_keys(story)).await?;
+                published.push(StoryId(story));
+            }
+        }
+        tx.commit().await.map_err(unavailable)?;
+        Ok(published)
+    }
+
+    async fn next_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let at: Option<i64> =
+            sqlx::query_scalar("SELECT MIN(run_at) FROM jobs WHERE state = 'pending'")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(unavailable)?;
+        at.map(from_secs).transpose()
+    }
+
+    async fn revisions(&self, id: StoryId) -> Result<Vec<Revision>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.number, u.name AS author, r.created_at, r.headline, r.standfirst, r.body_source, \
+             r.body_format, r.summary FROM revisions r LEFT JOIN users u ON u.id = r.user_id \
+             WHERE r.story_id = $1 ORDER BY r.number DESC",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        rows.iter()
+            .map(|row| {
+                let format: String = get(row, "body_format")?;
+                Ok(Revision {
+                    number: get(row, "number")?,
+                    author: get(row, "author")?,
+                    created_at: from_secs(get(row, "created_at")?)?,
+                    headline: get(row, "headline")?,
+                    standfirst: get(row, "standfirst")?,
+                    body_source: get(row, "body_source")?,
+                    body_format: byline_core::editorial::BodyFormat::parse(&format)
+                        .ok_or_else(|| corrupt(format!("body format {format}")))?,
+                    summary: get(row, "summary")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn add_correction(
+        &self,
+        id: StoryId,
+        user: UserId,
+        note: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = crate::writing(&self.pool).await?;
+        sqlx::query(
+            "INSERT INTO corrections (story_id, user_id, created_at, note) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id.0)
+        .bind(user.0)
+        .bind(to_secs(now))
+        .bind(note)
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        // A correction changes what readers read: it moves dateModified.
+        sqlx::query("UPDATE stories SET updated_at = $2 WHERE id = $1")
+            .bind(id.0)
+            .bind(to_secs(now))
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        if is_published(&mut tx, id).await? {
+            // A correction shows on the article only.
+            changes::record(&mut tx, &[format!("story-{}", id.0)]).await?;
+        }
+        tx.commit().await.map_err(unavailable)
+    }
+
+    async fn corrections(&self, id: StoryId) -> Result<Vec<Correction>, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
+        load::corrections(&mut conn, id.0).await
+    }
+
+    async fn story_by_preview_token(&self, token: &str) -> Result<Option<Story>, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
+        load::public(&mut conn, load::Key::PreviewToken(token)).await
+    }
+
+    async fn set_lead_picture(
+        &self,
+        id: StoryId,
+        picture: Option<Picture>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = crate::writing(&self.pool).await?;
+        let existing: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT lead_picture_id FROM stories WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+        let existing = existing.ok_or_else(|| StoreError::NotFound(format!("story {id}")))?;
+        let picture_id = save_picture(&mut tx, picture.as_ref(), existing).await?;
+        sqlx::query("UPDATE stories SET lead_picture_id = $2, updated_at = $3 WHERE id = $1")
+            .bind(id.0)
+            .bind(picture_id)
+            .bind(to_secs(now))
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        if is_published(&mut tx, id).await? {
+            changes::record(&mut tx, &changes::story_keys(id.0)).await?;
+        }
+        tx.commit().await.map_err(unavailable)
+    }
+
+    async fn redirect_for(&self, old: &Slug) -> Result<Option<Slug>, StoreError> {
+        let slug: Option<String> = sqlx::query_scalar(
+            "SELECT s.slug FROM slug_redirects r JOIN stories s ON s.id = r.story_id WHERE r.old_slug = $1",
+        )
+        .bind(old.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        slug.map(|s| Slug::parse(&s).map_err(corrupt)).transpose()
+    }
+}

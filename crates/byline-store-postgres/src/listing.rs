@@ -1,0 +1,208 @@
+//! Public listings (home, section, tag, author pages and the rails) and the editor's picks.
+
+use byline_core::store::{
+    AdminOrder, AdminQuery, AdminStoryRow, CardPage, ListQuery, Listing, StoreError,
+};
+use byline_core::{Slug, Status, StoryCard, StoryId};
+use chrono::{DateTime, Utc};
+use sqlx::{AssertSqlSafe, PgPool};
+
+use crate::rows::{self, PICTURE_COLUMNS};
+use crate::unavailable;
+
+pub(crate) async fn cards(pool: &PgPool, query: &ListQuery) -> Result<CardPage, StoreError> {
+    // Only fixed fragments are joined into the SQL; every value is a bound parameter.
+    let (filter, key) = match &query.listing {
+        Listing::All => ("", None),
+        Listing::Section(slug) => (
+            "AND s.section_id = (SELECT id FROM sections WHERE slug = $2)",
+            Some(slug),
+        ),
+        Listing::Tag(slug) => (
+            "AND s.id IN (SELECT st.story_id FROM story_tags st JOIN tags t ON t.id = st.tag_id WHERE t.slug = $2)",
+            Some(slug),
+        ),
+        Listing::Author(slug) => (
+            "AND s.id IN (SELECT sa.story_id FROM story_authors sa JOIN authors a ON a.id = sa.author_id \
+             WHERE a.slug = $2)",
+            Some(slug),
+        ),
+    };
+    let sql = format!(
+        "SELECT s.id, s.slug, s.headline, s.summary, s.published_at, {PICTURE_COLUMNS} \
+         FROM stories s LEFT JOIN pictures p ON p.id = s.lead_picture_id \
+         WHERE s.status = 'published' AND s.published_at <= $1 {filter} \
+         ORDER BY s.published_at DESC, s.id DESC LIMIT $3 OFFSET $4"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(rows::to_secs(query.now))
+        .bind(key.map(Slug::as_str))
+        .bind(i64::from(query.limit) + 1)
+        .bind(i64::from(query.offset))
+        .fetch_all(pool)
+        .await
+        .map_err(unavailable)?;
+    let mut cards = rows.iter().map(rows::card).collect::<Result<Vec<_>, _>>()?;
+    let has_more = cards.len() > query.limit as usize;
+    cards.truncate(query.limit as usize);
+    Ok(CardPage { cards, has_more })
+}
+
+pub(crate) async fn picks(pool: &PgPool, now: DateTime<Utc>) -> Result<Vec<StoryCard>, StoreError> {
+    let sql = format!(
+        "SELECT s.id, s.slug, s.headline, s.summary, s.published_at, {PICTURE_COLUMNS} \
+         FROM picks k JOIN stories s ON s.id = k.story_id LEFT JOIN pictures p ON p.id = s.lead_picture_id \
+         WHERE s.status = 'published' AND s.published_at <= $1 ORDER BY k.position"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(rows::to_secs(now))
+        .fetch_all(pool)
+        .await
+        .map_err(unavailable)?;
+    rows.iter().map(rows::card).collect()
+}
+
+pub(crate) async fn set_picks(pool: &PgPool, slugs: &[Slug]) -> Result<(), StoreError> {
+    let mut tx = crate::writing(pool).await?;
+    sqlx::query("DELETE FROM picks")
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+    for (position, slug) in slugs.iter().enumerate() {
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM stories WHERE slug = $1")
+            .bind(slug.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        let id = id.ok_or_else(|| StoreError::NotFound(format!("no story has the slug {slug}")))?;
+        sqlx::query("INSERT INTO picks (position, story_id) VALUES ($1, $2)")
+            .bind(position as i64)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match e {
+                sqlx::Error::Database(d) if d.is_unique_violation() => {
+                    StoreError::Conflict(format!("{slug} is picked twice"))
+                }
+                other => unavailable(other),
+            })?;
+    }
+    crate::changes::record(&mut tx, &["rails".to_owned()]).await?;
+    tx.commit().await.map_err(unavailable)
+}
+
+/// `%` and `_` matched literally in a LIKE pattern (ILIKE here: case-insensitive, as SQLite's LIKE).
+fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+pub(crate) async fn admin_stories(
+    pool: &PgPool,
+    query: &AdminQuery,
+) -> Result<(Vec<AdminStoryRow>, bool), StoreError> {
+    // The ORDER BY is one of four fixed fragments; every filter value is bound.
+    let order = match query.order {
+        AdminOrder::Changed => "s.updated_at DESC, s.id DESC",
+        AdminOrder::PublicationSoonest => "s.published_at IS NULL, s.published_at ASC, s.id",
+        AdminOrder::PublicationLatest => "s.published_at IS NULL, s.published_at DESC, s.id DESC",
+        AdminOrder::Headline => "lower(s.headline), s.id",
+    };
+    let sql = format!(
+        "SELECT s.id, s.slug, s.headline, s.status, s.published_at, s.updated_at FROM stories s \
+         WHERE ($1 IS NULL OR s.status = $1) \
+         AND ($2 IS NULL OR s.section_id = (SELECT id FROM sections WHERE slug = $2)) \
+         AND ($3 IS NULL OR EXISTS (SELECT 1 FROM story_authors sa JOIN authors a ON a.id = sa.author_id \
+              WHERE sa.story_id = s.id AND a.name ILIKE $3 ESCAPE '\\')) \
+         AND ($4 IS NULL OR s.headline ILIKE $4 ESCAPE '\\' OR s.standfirst ILIKE $4 ESCAPE '\\') \
+         ORDER BY {order} LIMIT $5 OFFSET $6"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(query.status.map(Status::as_str))
+        .bind(query.section.as_ref().map(|s| s.as_str().to_owned()))
+        .bind(query.author.as_deref().map(like_pattern))
+        .bind(query.text.as_deref().map(like_pattern))
+        .bind(i64::from(query.limit) + 1)
+        .bind(i64::from(query.offset))
+        .fetch_all(pool)
+        .await
+        .map_err(unavailable)?;
+    let limit = query.limit;
+    let mut stories = rows
+        .iter()
+        .map(|row| {
+            let status: String = rows::get(row, "status")?;
+            Ok(AdminStoryRow {
+                id: StoryId(rows::get(row, "id")?),
+                slug: rows::slug(row, "slug")?,
+                headline: rows::headline(row)?,
+                status: Status::parse(&status)
+                    .ok_or_else(|| rows::corrupt(format!("status {status}")))?,
+                published_at: rows::get::<Option<i64>>(row, "published_at")?
+                    .map(rows::from_secs)
+                    .transpose()?,
+                updated_at: rows::from_secs(rows::get(row, "updated_at")?)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let more = stories.len() > limit as usize;
+    stories.truncate(limit as usize);
+    Ok((stories, more))
+}
+
+/// The settings key of the front page's chosen lead.
+const HOME_LEAD: &str = "home_lead_story";
+
+pub(crate) async fn home_lead(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+) -> Result<Option<StoryCard>, StoreError> {
+    let sql = format!(
+        "SELECT s.id, s.slug, s.headline, s.summary, s.published_at, {PICTURE_COLUMNS} \
+         FROM settings k JOIN stories s ON s.id = CAST(k.value AS BIGINT) \
+         LEFT JOIN pictures p ON p.id = s.lead_picture_id \
+         WHERE k.key = $1 AND s.status = 'published' AND s.published_at <= $2"
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(HOME_LEAD)
+        .bind(rows::to_secs(now))
+        .fetch_optional(pool)
+        .await
+        .map_err(unavailable)?;
+    row.as_ref().map(rows::card).transpose()
+}
+
+pub(crate) async fn set_home_lead(pool: &PgPool, slug: Option<&Slug>) -> Result<(), StoreError> {
+    let mut tx = crate::writing(pool).await?;
+    match slug {
+        None => {
+            sqlx::query("DELETE FROM settings WHERE key = $1")
+                .bind(HOME_LEAD)
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+        }
+        Some(slug) => {
+            let id: Option<i64> = sqlx::query_scalar("SELECT id FROM stories WHERE slug = $1")
+                .bind(slug.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+            let id =
+                id.ok_or_else(|| StoreError::NotFound(format!("no story has the slug {slug}")))?;
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(HOME_LEAD)
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        }
+    }
+    crate::changes::record(&mut tx, &["home".to_owned()]).await?;
+    tx.commit().await.map_err(unavailable)
+}

@@ -1,0 +1,171 @@
+//! Loading a whole story — as readers see it or as the editor does — with what it is filed
+//! under, on one connection.
+
+use byline_core::accounts::UserId;
+use byline_core::editorial::{BodyFormat, Correction, EditorStory};
+use byline_core::store::StoreError;
+use byline_core::{Author, SafeHtml, Slug, Status, Story, StoryId, Tag};
+use sqlx::postgres::PgRow;
+use sqlx::{AssertSqlSafe, PgConnection};
+
+use crate::rows::{self, PICTURE_COLUMNS, from_secs, get};
+use crate::{taxonomy, unavailable};
+
+/// Which story to load.
+pub(crate) enum Key<'a> {
+    Id(StoryId),
+    Slug(&'a Slug),
+    PreviewToken(&'a str),
+}
+
+pub(crate) async fn row(
+    conn: &mut PgConnection,
+    key: Key<'_>,
+) -> Result<Option<PgRow>, StoreError> {
+    let column = match key {
+        Key::Id(_) => "s.id",
+        Key::Slug(_) => "s.slug",
+        Key::PreviewToken(_) => "s.preview_token",
+    };
+    // `column` is one of three fixed names; the key is bound.
+    let sql = format!(
+        "SELECT s.*, sec.id AS sec_id, sec.slug AS sec_slug, sec.name AS sec_name, \
+         sec.description AS sec_description, sec.position AS sec_position, {PICTURE_COLUMNS} \
+         FROM stories s LEFT JOIN sections sec ON sec.id = s.section_id \
+         LEFT JOIN pictures p ON p.id = s.lead_picture_id WHERE {column} = $1"
+    );
+    let query = sqlx::query(AssertSqlSafe(sql));
+    let query = match key {
+        Key::Id(id) => query.bind(id.0),
+        Key::Slug(slug) => query.bind(slug.as_str().to_owned()),
+        Key::PreviewToken(token) => query.bind(token.to_owned()),
+    };
+    query.fetch_optional(&mut *conn).await.map_err(unavailable)
+}
+
+async fn tags(conn: &mut PgConnection, id: i64) -> Result<Vec<Tag>, StoreError> {
+    sqlx::query(
+        "SELECT t.slug, t.name FROM story_tags st JOIN tags t ON t.id = st.tag_id \
+         WHERE st.story_id = $1 ORDER BY st.position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(unavailable)?
+    .iter()
+    .map(taxonomy::tag_row)
+    .collect()
+}
+
+async fn authors(conn: &mut PgConnection, id: i64) -> Result<Vec<Author>, StoreError> {
+    sqlx::query(
+        "SELECT a.id, a.slug, a.name FROM story_authors sa JOIN authors a ON a.id = sa.author_id \
+         WHERE sa.story_id = $1 ORDER BY sa.position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(unavailable)?
+    .iter()
+    .map(taxonomy::author_row)
+    .collect()
+}
+
+pub(crate) async fn corrections(
+    conn: &mut PgConnection,
+    id: i64,
+) -> Result<Vec<Correction>, StoreError> {
+    sqlx::query(
+        "SELECT created_at, note FROM corrections WHERE story_id = $1 ORDER BY created_at, id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(unavailable)?
+    .iter()
+    .map(|row| {
+        Ok(Correction {
+            created_at: from_secs(get(row, "created_at")?)?,
+            note: get(row, "note")?,
+        })
+    })
+    .collect()
+}
+
+fn status(row: &PgRow) -> Result<Status, StoreError> {
+    let text: String = get(row, "status")?;
+    Status::parse(&text).ok_or_else(|| rows::corrupt(format!("status {text}")))
+}
+
+fn time(row: &PgRow, column: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, StoreError> {
+    get::<Option<i64>>(row, column)?.map(from_secs).transpose()
+}
+
+fn section(row: &PgRow) -> Result<Option<byline_core::Section>, StoreError> {
+    match get::<Option<i64>>(row, "sec_id")? {
+        Some(_) => Ok(Some(taxonomy::section_row_prefixed(row)?)),
+        None => Ok(None),
+    }
+}
+
+/// A story as readers see it.
+pub(crate) async fn public(
+    conn: &mut PgConnection,
+    key: Key<'_>,
+) -> Result<Option<Story>, StoreError> {
+    let Some(row) = row(conn, key).await? else {
+        return Ok(None);
+    };
+    let id: i64 = get(&row, "id")?;
+    Ok(Some(Story {
+        id: StoryId(id),
+        slug: rows::slug(&row, "slug")?,
+        headline: rows::headline(&row)?,
+        standfirst: get(&row, "standfirst")?,
+        body: SafeHtml::from_sanitized(get(&row, "body_html")?),
+        summary: get(&row, "summary")?,
+        section: section(&row)?,
+        tags: tags(conn, id).await?,
+        authors: authors(conn, id).await?,
+        byline: get(&row, "byline")?,
+        language: get(&row, "language")?,
+        status: status(&row)?,
+        published_at: time(&row, "published_at")?,
+        updated_at: from_secs(get(&row, "updated_at")?)?,
+        embargo_until: time(&row, "embargo_until")?,
+        lead_picture: rows::picture(&row)?,
+        corrections: corrections(conn, id).await?,
+    }))
+}
+
+/// A story as the editor sees it.
+pub(crate) async fn editor(
+    conn: &mut PgConnection,
+    id: StoryId,
+) -> Result<Option<EditorStory>, StoreError> {
+    let Some(row) = row(conn, Key::Id(id)).await? else {
+        return Ok(None);
+    };
+    let format: String = get(&row, "body_format")?;
+    Ok(Some(EditorStory {
+        id,
+        slug: rows::slug(&row, "slug")?,
+        headline: rows::headline(&row)?,
+        standfirst: get(&row, "standfirst")?,
+        body_source: get(&row, "body_source")?,
+        body_format: BodyFormat::parse(&format)
+            .ok_or_else(|| rows::corrupt(format!("body format {format}")))?,
+        section: section(&row)?,
+        tags: tags(conn, id.0).await?,
+        authors: authors(conn, id.0).await?,
+        status: status(&row)?,
+        published_at: time(&row, "published_at")?,
+        first_published_at: time(&row, "first_published_at")?,
+        embargo_until: time(&row, "embargo_until")?,
+        revision: get(&row, "revision")?,
+        created_by: get::<Option<i64>>(&row, "created_by")?.map(UserId),
+        preview_token: get(&row, "preview_token")?,
+        updated_at: from_secs(get(&row, "updated_at")?)?,
+        lead_picture: rows::picture(&row)?,
+    }))
+}

@@ -1,0 +1,313 @@
+//! Saving a story with everything it is filed under, in one transaction, and loading it back.
+
+use byline_core::store::{SaveOutcome, StoreError, StoryInput};
+use byline_core::{Picture, PictureSource, Slug, StoryId};
+use chrono::Utc;
+use sqlx::{PgConnection, PgPool};
+
+use crate::rows::{self, get, to_secs};
+use crate::taxonomy::{self, Kind};
+use crate::unavailable;
+
+/// The stored identity of a story found by external id.
+struct Existing {
+    id: i64,
+    slug: Slug,
+    version: Option<i64>,
+    picture_id: Option<i64>,
+    /// Whether readers could see it before this save.
+    was_public: bool,
+}
+
+pub(crate) async fn save(pool: &PgPool, mut input: StoryInput) -> Result<SaveOutcome, StoreError> {
+    // A story "published" in the future is scheduled: the job runner makes it public, and so
+    // records the change the page cache follows.
+    let now = chrono::Utc::now();
+    if input.status == byline_core::Status::Published && input.published_at.is_some_and(|t| t > now)
+    {
+        input.status = byline_core::Status::Scheduled;
+    }
+    // IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking
+    // on a read-to-write upgrade.
+    let mut tx = crate::writing(pool).await?;
+    let existing = match &input.external_id {
+        Some(external_id) => find_existing(&mut tx, external_id).await?,
+        None => None,
+    };
+    if let Some(found) = &existing
+        && let (Some(stored), Some(incoming)) = (found.version, input.version)
+        && incoming < stored
+    {
+        return Ok(SaveOutcome::SkippedOlder {
+            slug: found.slug.clone(),
+            stored_version: stored,
+        });
+    }
+    let section_id = match &input.section {
+        Some(section) => Some(taxonomy::ensure_section(&mut tx, section).await?),
+        None => None,
+    };
+    let picture_id = save_picture(
+        &mut tx,
+        input.lead_picture.as_ref(),
+        existing.as_ref().and_then(|e| e.picture_id),
+    )
+    .await?;
+    let content = Content {
+        input: &input,
+        section_id,
+        picture_id,
+    };
+    let existing_was_public = existing.as_ref().is_some_and(|e| e.was_public);
+    let (id, slug, created) = match existing {
+        Some(found) => {
+            update_row(&mut tx, found.id, content).await?;
+            (found.id, found.slug, false)
+        }
+        None => {
+            let slug = free_slug(&mut tx, &input.slug).await?;
+            let id = insert_row(&mut tx, &slug, content).await?;
+            (id, slug, true)
+        }
+    };
+    link_names(&mut tx, id, Kind::Tag, &input.tags).await?;
+    link_names(&mut tx, id, Kind::Author, &input.authors).await?;
+    // A source's update is a new revision too: an editor who has the story open is told.
+    sqlx::query(
+        "UPDATE stories SET body_source = body_html, body_format = 'html', revision = revision + 1, \
+         first_published_at = CASE WHEN status = 'published' \
+         THEN COALESCE(first_published_at, published_at) ELSE first_published_at END WHERE id = $1",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(unavailable)?;
+    crate::editorial::reschedule(&mut tx, id, input.status, input.published_at).await?;
+    let was_public = existing_was_public;
+    let is_public =
+        crate::changes::public(input.status.as_str(), input.published_at.map(to_secs), now);
+    if was_public || is_public {
+        crate::changes::record(&mut tx, &crate::changes::story_keys(id)).await?;
+    }
+    tx.commit().await.map_err(unavailable)?;
+    let id = StoryId(id);
+    Ok(if created {
+        SaveOutcome::Created { id, slug }
+    } else {
+        SaveOutcome::Updated { id, slug }
+    })
+}
+
+async fn find_existing(
+    conn: &mut PgConnection,
+    external_id: &str,
+) -> Result<Option<Existing>, StoreError> {
+    let row = sqlx::query(
+        "SELECT id, slug, version, lead_picture_id, status, published_at FROM stories WHERE external_id = $1",
+    )
+    .bind(external_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(unavailable)?;
+    row.map(|row| {
+        Ok(Existing {
+            id: get(&row, "id")?,
+            slug: rows::slug(&row, "slug")?,
+            version: get(&row, "version")?,
+            picture_id: get(&row, "lead_picture_id")?,
+            was_public: crate::changes::public(
+                &get::<String>(&row, "status")?,
+                get(&row, "published_at")?,
+                chrono::Utc::now(),
+            ),
+        })
+    })
+    .transpose()
+}
+
+/// The wanted slug, or the first of `slug-2`, `slug-3`, … that no story has.
+pub(crate) async fn free_slug(conn: &mut PgConnection, wanted: &Slug) -> Result<Slug, StoreError> {
+    for n in 1..10_000 {
+        let candidate = if n == 1 {
+            wanted.clone()
+        } else {
+            wanted.with_suffix(n)
+        };
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM stories WHERE slug = $1")
+            .bind(candidate.as_str())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(unavailable)?;
+        if taken.is_none() {
+            return Ok(candidate);
+        }
+    }
+    Err(StoreError::Conflict(format!(
+        "no free slug left for {wanted}"
+    )))
+}
+
+/// Writes the lead picture into the story's existing picture row (or a new one); removes the
+/// old row when the story no longer has a picture. Returns the row id to link.
+pub(crate) async fn save_picture(
+    conn: &mut PgConnection,
+    picture: Option<&Picture>,
+    existing: Option<i64>,
+) -> Result<Option<i64>, StoreError> {
+    let Some(picture) = picture else {
+        if let Some(old) = existing {
+            sqlx::query("UPDATE stories SET lead_picture_id = NULL WHERE lead_picture_id = $1")
+                .bind(old)
+                .execute(&mut *conn)
+                .await
+                .map_err(unavailable)?;
+            sqlx::query("DELETE FROM pictures WHERE id = $1")
+                .bind(old)
+                .execute(&mut *conn)
+                .await
+                .map_err(unavailable)?;
+        }
+        return Ok(None);
+    };
+    let (kind, location) = match &picture.source {
+        PictureSource::Local { key } => ("local", key.as_str()),
+        PictureSource::Remote { url } => ("remote", url.as_str()),
+    };
+    let sql = match existing {
+        Some(_) => {
+            "UPDATE pictures SET source_kind = $1, location = $2, credit = $3, caption = $4, alt = $5, \
+             width = $6, height = $7, content_type = $8 WHERE id = $9 RETURNING id"
+        }
+        None => {
+            "INSERT INTO pictures (source_kind, location, credit, caption, alt, width, height, content_type) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+        }
+    };
+    let id: i64 = sqlx::query_scalar(sql)
+        .bind(kind)
+        .bind(location)
+        .bind(&picture.credit)
+        .bind(&picture.caption)
+        .bind(&picture.alt)
+        .bind(picture.width.map(i64::from))
+        .bind(picture.height.map(i64::from))
+        .bind(&picture.content_type)
+        .bind(existing)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+    Ok(Some(id))
+}
+
+/// The content columns an insert and an update both write, bound as `$1`…`$13` in this order.
+struct Content<'a> {
+    input: &'a StoryInput,
+    section_id: Option<i64>,
+    picture_id: Option<i64>,
+}
+
+type Query<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
+impl Content<'_> {
+    fn bind<'q>(&self, query: Query<'q>) -> Query<'q> {
+        let input = self.input;
+        query
+            .bind(input.version)
+            .bind(input.headline.as_str().to_owned())
+            .bind(input.standfirst.clone())
+            .bind(input.body.as_str().to_owned())
+            .bind(input.summary.clone())
+            .bind(self.section_id)
+            .bind(input.byline.clone())
+            .bind(input.language.clone())
+            .bind(input.status.as_str())
+            .bind(input.published_at.map(to_secs))
+            .bind(input.embargo_until.map(to_secs))
+            .bind(to_secs(input.updated_at))
+            .bind(self.picture_id)
+    }
+}
+
+async fn insert_row(
+    conn: &mut PgConnection,
+    slug: &Slug,
+    content: Content<'_>,
+) -> Result<i64, StoreError> {
+    let query = sqlx::query(
+        "INSERT INTO stories (version, headline, standfirst, body_html, summary, section_id, byline, \
+         language, status, published_at, embargo_until, updated_at, lead_picture_id, external_id, slug, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+         RETURNING id",
+    );
+    let row = content
+        .bind(query)
+        .bind(content.input.external_id.clone())
+        .bind(slug.as_str().to_owned())
+        .bind(to_secs(Utc::now()))
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+    get(&row, "id")
+}
+
+async fn update_row(
+    conn: &mut PgConnection,
+    id: i64,
+    content: Content<'_>,
+) -> Result<(), StoreError> {
+    let query = sqlx::query(
+        "UPDATE stories SET version = $1, headline = $2, standfirst = $3, body_html = $4, summary = $5, \
+         section_id = $6, byline = $7, language = $8, status = $9, published_at = $10, \
+         embargo_until = $11, updated_at = $12, lead_picture_id = $13 WHERE id = $14",
+    );
+    content
+        .bind(query)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+    Ok(())
+}
+
+/// Replaces the story's tags or authors with `names`, in order, skipping repeats.
+pub(crate) async fn link_names(
+    conn: &mut PgConnection,
+    story: i64,
+    kind: Kind,
+    names: &[String],
+) -> Result<(), StoreError> {
+    let (clear, link) = match kind {
+        Kind::Tag => (
+            "DELETE FROM story_tags WHERE story_id = $1",
+            "INSERT INTO story_tags (story_id, tag_id, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        ),
+        Kind::Author => (
+            "DELETE FROM story_authors WHERE story_id = $1",
+            "INSERT INTO story_authors (story_id, author_id, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        ),
+        Kind::Section => {
+            return Err(StoreError::Invalid(
+                "sections are not linked by name".into(),
+            ));
+        }
+    };
+    sqlx::query(clear)
+        .bind(story)
+        .execute(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+    for (position, name) in names.iter().enumerate() {
+        let Some(slug) = Slug::derive(name) else {
+            continue;
+        };
+        let name_id = taxonomy::ensure(conn, kind, &slug, name.trim()).await?;
+        sqlx::query(link)
+            .bind(story)
+            .bind(name_id)
+            .bind(position as i64)
+            .execute(&mut *conn)
+            .await
+            .map_err(unavailable)?;
+    }
+    Ok(())
+}

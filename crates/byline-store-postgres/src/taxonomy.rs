@@ -1,0 +1,209 @@
+//! Sections, tags and authors: looked up by slug, created on first use by a story.
+
+use byline_core::store::{SectionEdit, SectionRef, StoreError};
+use byline_core::{Author, AuthorId, Section, SectionId, Slug, Tag};
+use sqlx::postgres::PgRow;
+use sqlx::{AssertSqlSafe, PgConnection, PgPool};
+
+use crate::rows::{self, get};
+use crate::unavailable;
+
+/// The three name tables share one shape: `id`, `slug`, `name`.
+#[derive(Clone, Copy)]
+pub(crate) enum Kind {
+    Section,
+    Tag,
+    Author,
+}
+
+impl Kind {
+    fn table(self) -> &'static str {
+        match self {
+            Kind::Section => "sections",
+            Kind::Tag => "tags",
+            Kind::Author => "authors",
+        }
+    }
+}
+
+/// The id of the named row, inserting it when the slug is new (an existing name is kept).
+pub(crate) async fn ensure(
+    conn: &mut PgConnection,
+    kind: Kind,
+    slug: &Slug,
+    name: &str,
+) -> Result<i64, StoreError> {
+    let table = kind.table();
+    // `table` is one of three fixed names; the values are bound.
+    sqlx::query(AssertSqlSafe(format!(
+        "INSERT INTO {table} (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING"
+    )))
+    .bind(slug.as_str())
+    .bind(name)
+    .execute(&mut *conn)
+    .await
+    .map_err(unavailable)?;
+    sqlx::query_scalar(AssertSqlSafe(format!(
+        "SELECT id FROM {table} WHERE slug = $1"
+    )))
+    .bind(slug.as_str())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(unavailable)
+}
+
+pub(crate) async fn ensure_section(
+    conn: &mut PgConnection,
+    section: &SectionRef,
+) -> Result<i64, StoreError> {
+    ensure(conn, Kind::Section, &section.slug, &section.name).await
+}
+
+async fn by_slug(pool: &PgPool, kind: Kind, slug: &Slug) -> Result<Option<PgRow>, StoreError> {
+    sqlx::query(AssertSqlSafe(format!(
+        "SELECT * FROM {} WHERE slug = $1",
+        kind.table()
+    )))
+    .bind(slug.as_str())
+    .fetch_optional(pool)
+    .await
+    .map_err(unavailable)
+}
+
+pub(crate) fn section_row(row: &PgRow) -> Result<Section, StoreError> {
+    Ok(Section {
+        id: SectionId(get(row, "id")?),
+        slug: rows::slug(row, "slug")?,
+        name: get(row, "name")?,
+        description: get(row, "description")?,
+        position: get(row, "position")?,
+    })
+}
+
+/// A section joined into a story row as `sec_id`, `sec_slug`, `sec_name`.
+pub(crate) fn section_row_prefixed(row: &PgRow) -> Result<Section, StoreError> {
+    Ok(Section {
+        id: SectionId(get(row, "sec_id")?),
+        slug: rows::slug(row, "sec_slug")?,
+        name: get(row, "sec_name")?,
+        description: get(row, "sec_description")?,
+        position: get(row, "sec_position")?,
+    })
+}
+
+pub(crate) fn author_row(row: &PgRow) -> Result<Author, StoreError> {
+    Ok(Author {
+        id: AuthorId(get(row, "id")?),
+        slug: rows::slug(row, "slug")?,
+        name: get(row, "name")?,
+    })
+}
+
+pub(crate) fn tag_row(row: &PgRow) -> Result<Tag, StoreError> {
+    Ok(Tag {
+        slug: rows::slug(row, "slug")?,
+        name: get(row, "name")?,
+    })
+}
+
+pub(crate) async fn sections(pool: &PgPool) -> Result<Vec<Section>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, slug, name, description, position FROM sections ORDER BY position, name",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(unavailable)?;
+    rows.iter().map(section_row).collect()
+}
+
+pub(crate) async fn section(pool: &PgPool, slug: &Slug) -> Result<Option<Section>, StoreError> {
+    by_slug(pool, Kind::Section, slug)
+        .await?
+        .as_ref()
+        .map(section_row)
+        .transpose()
+}
+
+pub(crate) async fn tag(pool: &PgPool, slug: &Slug) -> Result<Option<Tag>, StoreError> {
+    by_slug(pool, Kind::Tag, slug)
+        .await?
+        .as_ref()
+        .map(tag_row)
+        .transpose()
+}
+
+pub(crate) async fn author(pool: &PgPool, slug: &Slug) -> Result<Option<Author>, StoreError> {
+    by_slug(pool, Kind::Author, slug)
+        .await?
+        .as_ref()
+        .map(author_row)
+        .transpose()
+}
+
+pub(crate) async fn save_section(pool: &PgPool, edit: SectionEdit) -> Result<(), StoreError> {
+    let mut tx = crate::writing(pool).await?;
+    let result = match edit.id {
+        Some(id) => {
+            sqlx::query("UPDATE sections SET slug = $2, name = $3, description = $4, position = $5 WHERE id = $1")
+                .bind(id.0)
+                .bind(edit.slug.as_str())
+                .bind(&edit.name)
+                .bind(&edit.description)
+                .bind(edit.position)
+                .execute(&mut *tx)
+                .await
+        }
+        None => {
+            sqlx::query("INSERT INTO sections (slug, name, description, position) VALUES ($1, $2, $3, $4)")
+                .bind(edit.slug.as_str())
+                .bind(&edit.name)
+                .bind(&edit.description)
+                .bind(edit.position)
+                .execute(&mut *tx)
+                .await
+        }
+    };
+    match result {
+        Ok(done) if done.rows_affected() == 1 => {}
+        Ok(_) => return Err(StoreError::NotFound("that section".into())),
+        Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+            return Err(StoreError::Conflict(format!(
+                "the slug {} is used by another section",
+                edit.slug
+            )));
+        }
+        Err(e) => return Err(unavailable(e)),
+    }
+    // Section names and order are in every page's navigation.
+    crate::changes::record(&mut tx, &["site".to_owned(), "lists".to_owned()]).await?;
+    tx.commit().await.map_err(unavailable)
+}
+
+pub(crate) async fn tags(pool: &PgPool) -> Result<Vec<(Tag, u64)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT t.slug, t.name, COUNT(st.story_id) AS uses FROM tags t \
+         LEFT JOIN story_tags st ON st.tag_id = t.id GROUP BY t.id ORDER BY lower(t.name)",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(unavailable)?;
+    rows.iter()
+        .map(|row| Ok((tag_row(row)?, get::<i64>(row, "uses")? as u64)))
+        .collect()
+}
+
+pub(crate) async fn rename_tag(pool: &PgPool, slug: &Slug, name: &str) -> Result<(), StoreError> {
+    let mut tx = crate::writing(pool).await?;
+    let done = sqlx::query("UPDATE tags SET name = $2 WHERE slug = $1")
+        .bind(slug.as_str())
+        .bind(name)
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::NotFound(format!("no tag {slug}")));
+    }
+    // Tag names show on articles and on the tag's own page.
+    crate::changes::record(&mut tx, &["site".to_owned()]).await?;
+    tx.commit().await.map_err(unavailable)
+}
