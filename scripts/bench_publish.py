@@ -3,7 +3,8 @@
 reader's pages are cached, and a reader asks for `/latest` and the new article right after.
 Prints p50 and p99 of the time from sending the publication to the reader's page showing it,
 and how many first reads were stale (must be 0).
-Usage: bench_publish.py BASE_URL EMAIL PASSWORD [PUBLISHES]"""
+With READER_URL (another node on the same store) the reader asks that node instead.
+Usage: bench_publish.py BASE_URL EMAIL PASSWORD [PUBLISHES] [READER_URL]"""
 import http.client, re, sys, time
 from urllib.parse import urlencode, urlparse
 
@@ -43,8 +44,9 @@ def sign_in(base, email, password):
 def main():
     base, email, password = sys.argv[1], sys.argv[2], sys.argv[3]
     publishes = int(sys.argv[4]) if len(sys.argv) > 4 else 100
+    reader_base = sys.argv[5] if len(sys.argv) > 5 else base
     editor, csrf = sign_in(base, email, password)
-    reader = Client(base)
+    reader = Client(reader_base)
     visible, stale, deadline = [], 0, time.monotonic() + 120
     for n in range(publishes):
         if time.monotonic() > deadline:
@@ -66,9 +68,11 @@ def main():
             _, _, latest = reader.request("GET", "/latest")
             if headline in latest:
                 break
+            time.sleep(0.001)
         visible.append((time.perf_counter() - started) * 1000)
         stale += tries > 1
-    print(f"publish -> visible in /latest: {len(visible)} publications, "
+    where = "the same node" if reader_base == base else "another node"
+    print(f"publish -> visible in /latest on {where}: {len(visible)} publications, "
           f"p50 {pct(visible, 0.5):.2f} ms, p99 {pct(visible, 0.99):.2f} ms, "
           f"stale first reads {stale}")
 

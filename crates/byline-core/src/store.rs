@@ -209,6 +209,13 @@ pub struct Subscriber {
     pub consented_at: DateTime<Utc>,
 }
 
+/// How a store's connection pool is used at one moment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PoolUse {
+    pub open: u32,
+    pub idle: u32,
+}
+
 /// The whole storage contract. Every method is one transaction.
 #[async_trait]
 pub trait Store: AccountStore + EditorialStore + Send + Sync + 'static {
@@ -256,9 +263,19 @@ pub trait Store: AccountStore + EditorialStore + Send + Sync + 'static {
     async fn changes_since(&self, after: i64) -> Result<Vec<(i64, Vec<String>)>, StoreError>;
     /// The id of the newest change (0 when none).
     async fn last_change(&self) -> Result<i64, StoreError>;
+    /// Returns when a change may have been recorded by any process, or after `within` at the
+    /// latest. A store that can be told (PostgreSQL's `LISTEN`) returns as soon as a change
+    /// commits, and also after it lost and regained its connection (so the caller reads the
+    /// log again); others just wait.
+    async fn wait_for_changes(&self, within: std::time::Duration);
 
     /// How many stories exist, in any status.
     async fn story_count(&self) -> Result<u64, StoreError>;
+
+    /// Scheduled jobs not yet run.
+    async fn pending_jobs(&self) -> Result<u64, StoreError>;
+    /// The connection pool now: connections open, and how many of them are idle.
+    fn connections(&self) -> PoolUse;
 
     /// Records a pending subscriber unless the address is already known.
     async fn add_subscriber(

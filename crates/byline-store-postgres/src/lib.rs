@@ -1,31 +1,30 @@
 //! Byline's multi-node store: PostgreSQL, behind [`byline_core::store::Store`].
 
-mod accounts;
-mod changes;
-mod editorial;
-mod listing;
-mod load;
-mod rows;
-mod stories;
-mod subscribers;
-mod taxonomy;
+// The store's SQL is shared with the other backend: the same files, compiled here with this
+// backend's types and dialect (`db`). See docs/decisions/0011-one-sql-store.md.
+#[path = "../../store-sql/mod.rs"]
+mod sql;
+use sql::{changes, editorial, listing, load, rows, stories, subscribers, taxonomy};
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
-use byline_core::store::{
-    AdminQuery, AdminStoryRow, CardPage, ListQuery, NewSubscriber, SaveOutcome, SectionEdit, Store,
-    StoreError, StoryInput, SubscribeOutcome, Subscriber,
-};
-use byline_core::{Author, Email, Section, Slug, Story, StoryCard, Tag};
-use chrono::{DateTime, Utc};
+use byline_core::store::StoreError;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::{Connection, PgConnection, Postgres, Transaction};
+use sqlx::{Connection, PgConnection};
+use tokio::sync::Notify;
+
+/// The store the shared SQL modules implement the traits for.
+pub(crate) type Backend = PgStore;
 
 /// The PostgreSQL implementation of the store.
 #[derive(Clone)]
 pub struct PgStore {
     pub(crate) pool: PgPool,
+    /// Woken by `NOTIFY` on the change channel (see [`changes::CHANNEL`]); the listener that
+    /// wakes it starts with the first wait.
+    changed: Arc<Notify>,
+    listening: Arc<std::sync::OnceLock<()>>,
 }
 
 impl PgStore {
@@ -52,7 +51,11 @@ impl PgStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Unavailable(format!("migrating {shown}: {e}")))?;
-        Ok(PgStore { pool })
+        Ok(PgStore {
+            pool,
+            changed: Arc::new(Notify::new()),
+            listening: Arc::new(std::sync::OnceLock::new()),
+        })
     }
 }
 
@@ -72,126 +75,100 @@ pub fn redact(url: &str) -> String {
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// Every write transaction holds one cluster-wide lock until it ends, so writes apply one at
-/// a time as they do on SQLite: the change log's ids are committed in order (a follower
-/// reading "after id N" never skips a late commit) and read-then-write checks (revisions,
-/// free slugs) need no retry loop. Newsroom writes are few; reads never take it.
-/// See docs/decisions/0010-postgres-writes.md.
-pub(crate) async fn writing(pool: &PgPool) -> Result<Transaction<'static, Postgres>, StoreError> {
-    let mut tx = pool.begin().await.map_err(unavailable)?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(WRITE_LOCK)
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
-    Ok(tx)
-}
-
-/// The advisory lock key of store writes ("BYLINE" in ASCII, as a number).
-const WRITE_LOCK: i64 = 0x4259_4C49_4E45;
-
 pub(crate) fn unavailable(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }
 
-#[async_trait]
-impl Store for PgStore {
-    async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
+/// What the shared SQL modules need from this backend: its types, how a write begins, and
+/// how a change is announced.
+pub(crate) mod db {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use byline_core::store::StoreError;
+    use sqlx::postgres::PgListener;
+    use sqlx::{PgPool, Postgres, Transaction};
+    use tokio::sync::Notify;
+
+    use crate::unavailable;
+
+    pub(crate) type Db = Postgres;
+    pub(crate) type DbConn = sqlx::PgConnection;
+    pub(crate) type DbPool = PgPool;
+    pub(crate) type DbRow = sqlx::postgres::PgRow;
+    pub(crate) type DbArgs = sqlx::postgres::PgArguments;
+
+    /// Every write transaction holds one cluster-wide lock until it ends, so writes apply one
+    /// at a time as they do on SQLite: the change log's ids are committed in order (a follower
+    /// reading "after id N" never skips a late commit) and read-then-write checks (revisions,
+    /// free slugs, due jobs) need no retry loop. Newsroom writes are few; reads never take it.
+    /// See docs/decisions/0010-postgres-writes.md.
+    pub(crate) async fn writing(
+        pool: &PgPool,
+    ) -> Result<Transaction<'static, Postgres>, StoreError> {
+        let mut tx = pool.begin().await.map_err(unavailable)?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(WRITE_LOCK)
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        Ok(tx)
+    }
+
+    /// The advisory lock key of store writes ("BYLINE" in ASCII, as a number).
+    const WRITE_LOCK: i64 = 0x4259_4C49_4E45;
+
+    /// Announces a recorded change to every listening node; delivered when the transaction
+    /// commits, never before.
+    pub(crate) async fn announce_change(conn: &mut DbConn) -> Result<(), StoreError> {
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(CHANNEL)
+            .execute(&mut *conn)
             .await
             .map_err(unavailable)?;
         Ok(())
     }
 
-    async fn save_story(&self, input: StoryInput) -> Result<SaveOutcome, StoreError> {
-        stories::save(&self.pool, input).await
+    /// Returns at the next announced change (or after `within`); the listener starts with the
+    /// first wait.
+    pub(crate) async fn wait_for_changes(store: &crate::PgStore, within: Duration) {
+        store.listening.get_or_init(|| {
+            tokio::spawn(listen(store.pool.clone(), store.changed.clone()));
+        });
+        let _ = tokio::time::timeout(within, store.changed.notified()).await;
     }
 
-    async fn story_by_slug(&self, slug: &Slug) -> Result<Option<Story>, StoreError> {
-        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
-        load::public(&mut conn, load::Key::Slug(slug)).await
-    }
+    /// The channel on which commits that recorded a change are announced.
+    pub(crate) const CHANNEL: &str = "byline_changes";
 
-    async fn list_cards(&self, query: &ListQuery) -> Result<CardPage, StoreError> {
-        listing::cards(&self.pool, query).await
-    }
-
-    async fn picks(&self, now: DateTime<Utc>) -> Result<Vec<StoryCard>, StoreError> {
-        listing::picks(&self.pool, now).await
-    }
-
-    async fn set_picks(&self, slugs: &[Slug]) -> Result<(), StoreError> {
-        listing::set_picks(&self.pool, slugs).await
-    }
-
-    async fn sections(&self) -> Result<Vec<Section>, StoreError> {
-        taxonomy::sections(&self.pool).await
-    }
-
-    async fn save_section(&self, edit: SectionEdit) -> Result<(), StoreError> {
-        taxonomy::save_section(&self.pool, edit).await
-    }
-
-    async fn tags(&self) -> Result<Vec<(Tag, u64)>, StoreError> {
-        taxonomy::tags(&self.pool).await
-    }
-
-    async fn rename_tag(&self, slug: &Slug, name: &str) -> Result<(), StoreError> {
-        taxonomy::rename_tag(&self.pool, slug, name).await
-    }
-
-    async fn home_lead(&self, now: DateTime<Utc>) -> Result<Option<StoryCard>, StoreError> {
-        listing::home_lead(&self.pool, now).await
-    }
-
-    async fn set_home_lead(&self, slug: Option<&Slug>) -> Result<(), StoreError> {
-        listing::set_home_lead(&self.pool, slug).await
-    }
-
-    async fn section(&self, slug: &Slug) -> Result<Option<Section>, StoreError> {
-        taxonomy::section(&self.pool, slug).await
-    }
-
-    async fn tag(&self, slug: &Slug) -> Result<Option<Tag>, StoreError> {
-        taxonomy::tag(&self.pool, slug).await
-    }
-
-    async fn author(&self, slug: &Slug) -> Result<Option<Author>, StoreError> {
-        taxonomy::author(&self.pool, slug).await
-    }
-
-    async fn admin_stories(
-        &self,
-        query: &AdminQuery,
-    ) -> Result<(Vec<AdminStoryRow>, bool), StoreError> {
-        listing::admin_stories(&self.pool, query).await
-    }
-
-    async fn changes_since(&self, after: i64) -> Result<Vec<(i64, Vec<String>)>, StoreError> {
-        changes::since(&self.pool, after).await
-    }
-
-    async fn last_change(&self) -> Result<i64, StoreError> {
-        changes::last(&self.pool).await
-    }
-
-    async fn story_count(&self) -> Result<u64, StoreError> {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stories")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        Ok(count as u64)
-    }
-
-    async fn add_subscriber(
-        &self,
-        subscriber: NewSubscriber,
-    ) -> Result<SubscribeOutcome, StoreError> {
-        subscribers::add(&self.pool, subscriber).await
-    }
-
-    async fn find_subscriber(&self, email: &Email) -> Result<Option<Subscriber>, StoreError> {
-        subscribers::find(&self.pool, email).await
+    /// Wakes `changed` at every announced change, and after the connection was lost and made
+    /// again (changes may have been missed meanwhile: the follower reads the log again). Runs
+    /// for as long as the server does.
+    pub(crate) async fn listen(pool: PgPool, changed: Arc<Notify>) {
+        loop {
+            match PgListener::connect_with(&pool).await {
+                Ok(mut listener) => {
+                    if let Err(e) = listener.listen(CHANNEL).await {
+                        tracing::warn!(error = %e, "cannot listen for changes");
+                    } else {
+                        changed.notify_waiters();
+                        loop {
+                            match listener.try_recv().await {
+                                Ok(Some(_)) => changed.notify_waiters(),
+                                // The connection was lost and will be made again: read the log.
+                                Ok(None) => changed.notify_waiters(),
+                                Err(e) => {
+                                    tracing::warn!(error = %e, "lost the change listener");
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot connect the change listener"),
+            }
+            changed.notify_waiters();
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
     }
 }

@@ -1,29 +1,22 @@
 //! Byline's default store: one SQLite file in WAL mode, behind [`byline_core::store::Store`].
 
-mod accounts;
-mod changes;
-mod editorial;
-mod listing;
-mod load;
-mod rows;
-mod stories;
-mod subscribers;
-mod taxonomy;
+// The store's SQL is shared with the other backend: the same files, compiled here with this
+// backend's types and dialect (`db`). See docs/decisions/0011-one-sql-store.md.
+#[path = "../../store-sql/mod.rs"]
+mod sql;
+use sql::{changes, editorial, listing, load, rows, stories, subscribers, taxonomy};
 
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use async_trait::async_trait;
-use byline_core::store::{
-    AdminQuery, AdminStoryRow, CardPage, ListQuery, NewSubscriber, SaveOutcome, SectionEdit, Store,
-    StoreError, StoryInput, SubscribeOutcome, Subscriber,
-};
-use byline_core::{Author, Email, Section, Slug, Story, StoryCard, Tag};
-use chrono::{DateTime, Utc};
+use byline_core::store::StoreError;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+
+/// The store the shared SQL modules implement the traits for.
+pub(crate) type Backend = SqliteStore;
 
 /// The SQLite implementation of the store.
 #[derive(Clone)]
@@ -62,104 +55,39 @@ pub(crate) fn unavailable(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }
 
-#[async_trait]
-impl Store for SqliteStore {
-    async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
+/// What the shared SQL modules need from this backend: its types, how a write begins, and
+/// how a change is announced.
+pub(crate) mod db {
+    use std::time::Duration;
+
+    use byline_core::store::StoreError;
+    use sqlx::{Sqlite, SqlitePool, Transaction};
+
+    use crate::unavailable;
+
+    pub(crate) type Db = Sqlite;
+    pub(crate) type DbConn = sqlx::SqliteConnection;
+    pub(crate) type DbPool = SqlitePool;
+    pub(crate) type DbRow = sqlx::sqlite::SqliteRow;
+    pub(crate) type DbArgs = sqlx::sqlite::SqliteArguments;
+
+    /// IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking
+    /// on a read-to-write upgrade.
+    pub(crate) async fn writing(
+        pool: &SqlitePool,
+    ) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        pool.begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(unavailable)?;
+            .map_err(unavailable)
+    }
+
+    /// SQLite cannot tell other processes of a commit: they read the change log.
+    pub(crate) async fn announce_change(_conn: &mut DbConn) -> Result<(), StoreError> {
         Ok(())
     }
 
-    async fn save_story(&self, input: StoryInput) -> Result<SaveOutcome, StoreError> {
-        stories::save(&self.pool, input).await
-    }
-
-    async fn story_by_slug(&self, slug: &Slug) -> Result<Option<Story>, StoreError> {
-        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
-        load::public(&mut conn, load::Key::Slug(slug)).await
-    }
-
-    async fn list_cards(&self, query: &ListQuery) -> Result<CardPage, StoreError> {
-        listing::cards(&self.pool, query).await
-    }
-
-    async fn picks(&self, now: DateTime<Utc>) -> Result<Vec<StoryCard>, StoreError> {
-        listing::picks(&self.pool, now).await
-    }
-
-    async fn set_picks(&self, slugs: &[Slug]) -> Result<(), StoreError> {
-        listing::set_picks(&self.pool, slugs).await
-    }
-
-    async fn sections(&self) -> Result<Vec<Section>, StoreError> {
-        taxonomy::sections(&self.pool).await
-    }
-
-    async fn save_section(&self, edit: SectionEdit) -> Result<(), StoreError> {
-        taxonomy::save_section(&self.pool, edit).await
-    }
-
-    async fn tags(&self) -> Result<Vec<(Tag, u64)>, StoreError> {
-        taxonomy::tags(&self.pool).await
-    }
-
-    async fn rename_tag(&self, slug: &Slug, name: &str) -> Result<(), StoreError> {
-        taxonomy::rename_tag(&self.pool, slug, name).await
-    }
-
-    async fn home_lead(&self, now: DateTime<Utc>) -> Result<Option<StoryCard>, StoreError> {
-        listing::home_lead(&self.pool, now).await
-    }
-
-    async fn set_home_lead(&self, slug: Option<&Slug>) -> Result<(), StoreError> {
-        listing::set_home_lead(&self.pool, slug).await
-    }
-
-    async fn section(&self, slug: &Slug) -> Result<Option<Section>, StoreError> {
-        taxonomy::section(&self.pool, slug).await
-    }
-
-    async fn tag(&self, slug: &Slug) -> Result<Option<Tag>, StoreError> {
-        taxonomy::tag(&self.pool, slug).await
-    }
-
-    async fn author(&self, slug: &Slug) -> Result<Option<Author>, StoreError> {
-        taxonomy::author(&self.pool, slug).await
-    }
-
-    async fn admin_stories(
-        &self,
-        query: &AdminQuery,
-    ) -> Result<(Vec<AdminStoryRow>, bool), StoreError> {
-        listing::admin_stories(&self.pool, query).await
-    }
-
-    async fn changes_since(&self, after: i64) -> Result<Vec<(i64, Vec<String>)>, StoreError> {
-        changes::since(&self.pool, after).await
-    }
-
-    async fn last_change(&self) -> Result<i64, StoreError> {
-        changes::last(&self.pool).await
-    }
-
-    async fn story_count(&self) -> Result<u64, StoreError> {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stories")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        Ok(count as u64)
-    }
-
-    async fn add_subscriber(
-        &self,
-        subscriber: NewSubscriber,
-    ) -> Result<SubscribeOutcome, StoreError> {
-        subscribers::add(&self.pool, subscriber).await
-    }
-
-    async fn find_subscriber(&self, email: &Email) -> Result<Option<Subscriber>, StoreError> {
-        subscribers::find(&self.pool, email).await
+    /// SQLite cannot tell this process of another's commit: the caller polls.
+    pub(crate) async fn wait_for_changes(_store: &crate::SqliteStore, within: Duration) {
+        tokio::time::sleep(within).await;
     }
 }

@@ -7,7 +7,7 @@
 
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
@@ -119,6 +119,8 @@ pub struct PageCache {
     /// One lock per page being rendered, so concurrent misses render it once.
     inflight: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     renders: Mutex<HashMap<String, u64>>,
+    renders_total: AtomicU64,
+    hits: AtomicU64,
     last_change: AtomicI64,
 }
 
@@ -129,6 +131,8 @@ impl PageCache {
             pages: Mutex::new(Pages::default()),
             inflight: Mutex::new(HashMap::new()),
             renders: Mutex::new(HashMap::new()),
+            renders_total: AtomicU64::new(0),
+            hits: AtomicU64::new(0),
             last_change: AtomicI64::new(0),
         }
     }
@@ -155,6 +159,7 @@ impl PageCache {
         }
         pages.tick += 1;
         entry.tick = pages.tick;
+        self.hits.fetch_add(1, Ordering::Relaxed);
         Some(entry.page.clone())
     }
 
@@ -176,6 +181,7 @@ impl PageCache {
         read_at: u64,
     ) -> Arc<CachedPage> {
         let page = Arc::new(page);
+        self.renders_total.fetch_add(1, Ordering::Relaxed);
         *self
             .renders
             .lock()
@@ -285,6 +291,16 @@ impl PageCache {
             .get(key)
             .copied()
             .unwrap_or(0)
+    }
+
+    /// Pages answered from the cache so far.
+    pub fn hits(&self) -> u64 {
+        self.hits.load(Ordering::Relaxed)
+    }
+
+    /// Pages rendered into the cache so far.
+    pub fn renders_total(&self) -> u64 {
+        self.renders_total.load(Ordering::Relaxed)
     }
 
     /// Bytes held now.

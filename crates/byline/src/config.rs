@@ -31,6 +31,17 @@ pub struct Config {
     /// `[cache]`: the page cache.
     #[serde(default)]
     pub cache: CacheConfig,
+    /// `[metrics]`: where Prometheus reads `/metrics`.
+    #[serde(default)]
+    pub metrics: MetricsConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// An address of its own for `/metrics` (such as `127.0.0.1:9100`); without it the site's
+    /// port serves `/metrics` to clients on this machine only.
+    pub addr: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -55,7 +55,8 @@ impl Service<Request> for App {
     fn call(&mut self, mut request: Request) -> Answer {
         let started = Instant::now();
         if let Some(response) = delivery::from_cache(&self.state, &request) {
-            crate::router::log_line(
+            crate::router::answered(
+                &self.state,
                 request.method(),
                 request.uri().path(),
                 response.status(),

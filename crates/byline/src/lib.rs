@@ -13,6 +13,7 @@ pub mod import;
 pub mod jobs;
 pub mod media;
 pub mod newsletter;
+pub mod ops;
 pub mod router;
 pub mod server;
 pub mod site;

@@ -184,6 +184,16 @@ pub async fn read(media_dir: &Path, key: &str) -> Option<(Vec<u8>, &'static str)
     Some((bytes, content_type))
 }
 
+/// Whether the media folder takes writes: a small file is written there and removed.
+pub async fn check_writable(media_dir: &Path) -> Result<(), MediaError> {
+    let probe = media_dir.join(format!(".health.{}.tmp", std::process::id()));
+    tokio::fs::write(&probe, b"ok")
+        .await
+        .map_err(|e| MediaError::Write(format!("{}: {e}", media_dir.display())))?;
+    let _ = tokio::fs::remove_file(&probe).await;
+    Ok(())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum MediaError {
     #[error("the file is not a JPEG, PNG, GIF, WebP or AVIF image")]

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use crate::error::{self, AppError};
 pub use crate::front::App;
 use crate::state::AppState;
-use crate::{admin, newsletter, site};
+use crate::{admin, newsletter, ops, site};
 
 /// Largest sign-up form accepted; an address is at most 254 bytes.
 const SIGNUP_BODY_LIMIT: usize = 16 * 1024;
@@ -47,7 +47,8 @@ fn routes(state: AppState) -> Router {
             "/newsletter/subscribe",
             post(newsletter::subscribe).layer(DefaultBodyLimit::max(SIGNUP_BODY_LIMIT)),
         )
-        .route("/healthz", get(site::healthz))
+        .route("/healthz", get(ops::healthz))
+        .route("/metrics", get(ops::metrics))
         .route("/admin", get(admin::dashboard::show))
         .route(
             "/admin/login",
@@ -110,7 +111,17 @@ fn routes(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn_with_state(state.clone(), follow_writes))
-        .layer(middleware::from_fn(log_request))
+        .layer(middleware::from_fn_with_state(state.clone(), log_request))
+        .with_state(state)
+}
+
+/// The metrics-only server of `[metrics] addr`.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/metrics",
+            get(|State(state): State<AppState>| async move { ops::metrics_page(&state).await }),
+        )
         .with_state(state)
 }
 
@@ -159,17 +170,28 @@ async fn security_headers(request: Request, next: Next) -> Response {
 }
 
 /// One structured log line per request (the query string is left out: it can carry tokens).
-async fn log_request(request: Request, next: Next) -> Response {
+async fn log_request(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let started = Instant::now();
     let response = next.run(request).await;
-    log_line(&method, &path, response.status(), started);
+    answered(&state, &method, &path, response.status(), started);
     response
 }
 
-/// The log line of one answered request.
-pub fn log_line(method: &Method, path: &str, status: StatusCode, started: Instant) {
+/// Counts one answered request in the metrics and writes its log line.
+pub fn answered(
+    state: &AppState,
+    method: &Method,
+    path: &str,
+    status: StatusCode,
+    started: Instant,
+) {
+    state.metrics.record(status, started.elapsed());
     tracing::info!(
         %method,
         path,

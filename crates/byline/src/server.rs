@@ -113,6 +113,10 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
     let runner = tokio::spawn(crate::jobs::run(state.store.clone()));
     state.cache.start_at_end(state.store.as_ref()).await?;
     let follower = tokio::spawn(follow_changes(state.clone()));
+    let metrics = match &config.metrics.addr {
+        Some(addr) => Some(serve_metrics(addr, state.clone()).await?),
+        None => None,
+    };
     let app = router::router(state);
     tracing::info!(address = %local, data = %data.root.display(), store = %data.store_location(), "serving");
     // Pages go out in one write each; no need to wait for acknowledgements (Nagle).
@@ -126,17 +130,38 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
         .await?;
     runner.abort();
     follower.abort();
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     tracing::info!("stopped");
     Ok(())
 }
 
-/// How often the page cache reads the change log for writes by other processes (the import
-/// CLI, other nodes); this node's own writes are followed at once.
+/// Serves `/metrics` alone on `addr` (`[metrics] addr`), for Prometheus on a private network.
+async fn serve_metrics(addr: &str, state: AppState) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen for metrics on {addr}"))?;
+    say(&format!(
+        "Metrics at http://{}/metrics",
+        listener.local_addr()?
+    ));
+    let app = router::metrics_router(state);
+    Ok(tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "the metrics address stopped");
+        }
+    }))
+}
+
+/// How often at the latest the page cache reads the change log for writes by other processes
+/// (the import CLI, other nodes); this node's own writes are followed at once, and a store
+/// that announces commits (PostgreSQL) wakes the follower as each one lands.
 const CHANGE_POLL: std::time::Duration = std::time::Duration::from_millis(250);
 
 async fn follow_changes(state: AppState) {
     loop {
-        tokio::time::sleep(CHANGE_POLL).await;
+        state.store.wait_for_changes(CHANGE_POLL).await;
         if let Err(e) = state.cache.sync(state.store.as_ref()).await {
             tracing::error!(error = %e, "cannot read the change log");
         }

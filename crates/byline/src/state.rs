@@ -31,6 +31,11 @@ pub struct Inner {
     pub presence: crate::admin::presence::Presence,
     /// Public pages, ready to send.
     pub cache: crate::cache::PageCache,
+    /// Request counts and latencies for `/metrics`.
+    pub metrics: crate::ops::Metrics,
+    /// Whether `/metrics` is served on its own address (`[metrics] addr`) instead of the
+    /// site's port.
+    pub metrics_elsewhere: bool,
 }
 
 /// The site-wide settings pages need, resolved from the config.
@@ -72,6 +77,8 @@ impl AppState {
             upload_limit: config.admin.upload_max_mb as usize * 1024 * 1024,
             presence: Default::default(),
             cache: crate::cache::PageCache::new(config.cache.max_mb as usize * 1024 * 1024),
+            metrics: Default::default(),
+            metrics_elsewhere: config.metrics.addr.is_some(),
         }))
     }
 }

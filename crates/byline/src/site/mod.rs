@@ -104,21 +104,6 @@ pub fn page_number(query: Option<&str>) -> Result<u32, AppError> {
     Ok(page)
 }
 
-/// Health check for load balancers: 200 when the store answers.
-pub async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
-    match state.store.ping().await {
-        Ok(()) => (axum::http::StatusCode::OK, "ok\n").into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "health check: store unreachable");
-            (
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                "store unreachable\n",
-            )
-                .into_response()
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

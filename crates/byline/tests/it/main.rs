@@ -12,5 +12,7 @@ mod golden_page;
 mod html_validity;
 mod import_ninjs;
 mod newsletter;
+mod nodes;
+mod ops;
 mod site;
 mod support;

@@ -138,7 +138,10 @@ async fn assets_and_health() {
     );
     assert!(body.contains(":focus-visible"));
     let (status, _, body) = get(&app, "/healthz").await;
-    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok\n"));
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::OK, "store ok\nmedia ok\n")
+    );
 }
 
 #[tokio::test]

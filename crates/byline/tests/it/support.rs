@@ -294,9 +294,14 @@ impl Drop for Server {
     }
 }
 
-/// One HTTP/1.1 exchange with a served site over a fresh connection: status and body
-/// (chunked bodies decoded).
-fn exchange(method: &str, url: &str, extra_headers: &str, body: &str) -> (u16, String) {
+/// One HTTP/1.1 exchange with a served site over a fresh connection: status, the response's
+/// header block and its body (chunked bodies decoded). `extra_headers` end in CRLF each.
+pub fn http_exchange(
+    method: &str,
+    url: &str,
+    extra_headers: &str,
+    body: &str,
+) -> (u16, String, String) {
     let rest = url.strip_prefix("http://").unwrap();
     let (host, path) = rest
         .split_once('/')
@@ -318,19 +323,18 @@ fn exchange(method: &str, url: &str, extra_headers: &str, body: &str) -> (u16, S
     let chunked = head
         .to_ascii_lowercase()
         .contains("transfer-encoding: chunked");
-    (
-        status,
-        if chunked {
-            dechunk(body)
-        } else {
-            body.to_owned()
-        },
-    )
+    let body = if chunked {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
+    (status, head.to_owned(), body)
 }
 
 /// A plain GET to a served site: status and body.
 pub fn http_get(url: &str) -> (u16, String) {
-    exchange("GET", url, "", "")
+    let (status, _, body) = http_exchange("GET", url, "", "");
+    (status, body)
 }
 
 /// A form POST to a served site: the status.
@@ -339,7 +343,7 @@ pub fn http_post(url: &str, form: &str) -> u16 {
         "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
         form.len()
     );
-    exchange("POST", url, &headers, form).0
+    http_exchange("POST", url, &headers, form).0
 }
 
 fn dechunk(mut body: &str) -> String {

@@ -1,12 +1,14 @@
 //! Loading a whole story — as readers see it or as the editor does — with what it is filed
 //! under, on one connection.
 
+use crate::db::DbRow;
 use byline_core::accounts::UserId;
 use byline_core::editorial::{BodyFormat, Correction, EditorStory};
 use byline_core::store::StoreError;
 use byline_core::{Author, SafeHtml, Slug, Status, Story, StoryId, Tag};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{AssertSqlSafe, SqliteConnection};
+use sqlx::AssertSqlSafe;
+
+use crate::db::DbConn;
 
 use crate::rows::{self, PICTURE_COLUMNS, from_secs, get};
 use crate::{taxonomy, unavailable};
@@ -18,10 +20,7 @@ pub(crate) enum Key<'a> {
     PreviewToken(&'a str),
 }
 
-pub(crate) async fn row(
-    conn: &mut SqliteConnection,
-    key: Key<'_>,
-) -> Result<Option<SqliteRow>, StoreError> {
+pub(crate) async fn row(conn: &mut DbConn, key: Key<'_>) -> Result<Option<DbRow>, StoreError> {
     let column = match key {
         Key::Id(_) => "s.id",
         Key::Slug(_) => "s.slug",
@@ -32,7 +31,7 @@ pub(crate) async fn row(
         "SELECT s.*, sec.id AS sec_id, sec.slug AS sec_slug, sec.name AS sec_name, \
          sec.description AS sec_description, sec.position AS sec_position, {PICTURE_COLUMNS} \
          FROM stories s LEFT JOIN sections sec ON sec.id = s.section_id \
-         LEFT JOIN pictures p ON p.id = s.lead_picture_id WHERE {column} = ?1"
+         LEFT JOIN pictures p ON p.id = s.lead_picture_id WHERE {column} = $1"
     );
     let query = sqlx::query(AssertSqlSafe(sql));
     let query = match key {
@@ -43,10 +42,10 @@ pub(crate) async fn row(
     query.fetch_optional(&mut *conn).await.map_err(unavailable)
 }
 
-async fn tags(conn: &mut SqliteConnection, id: i64) -> Result<Vec<Tag>, StoreError> {
+async fn tags(conn: &mut DbConn, id: i64) -> Result<Vec<Tag>, StoreError> {
     sqlx::query(
         "SELECT t.slug, t.name FROM story_tags st JOIN tags t ON t.id = st.tag_id \
-         WHERE st.story_id = ?1 ORDER BY st.position",
+         WHERE st.story_id = $1 ORDER BY st.position",
     )
     .bind(id)
     .fetch_all(&mut *conn)
@@ -57,10 +56,10 @@ async fn tags(conn: &mut SqliteConnection, id: i64) -> Result<Vec<Tag>, StoreErr
     .collect()
 }
 
-async fn authors(conn: &mut SqliteConnection, id: i64) -> Result<Vec<Author>, StoreError> {
+async fn authors(conn: &mut DbConn, id: i64) -> Result<Vec<Author>, StoreError> {
     sqlx::query(
         "SELECT a.id, a.slug, a.name FROM story_authors sa JOIN authors a ON a.id = sa.author_id \
-         WHERE sa.story_id = ?1 ORDER BY sa.position",
+         WHERE sa.story_id = $1 ORDER BY sa.position",
     )
     .bind(id)
     .fetch_all(&mut *conn)
@@ -71,12 +70,9 @@ async fn authors(conn: &mut SqliteConnection, id: i64) -> Result<Vec<Author>, St
     .collect()
 }
 
-pub(crate) async fn corrections(
-    conn: &mut SqliteConnection,
-    id: i64,
-) -> Result<Vec<Correction>, StoreError> {
+pub(crate) async fn corrections(conn: &mut DbConn, id: i64) -> Result<Vec<Correction>, StoreError> {
     sqlx::query(
-        "SELECT created_at, note FROM corrections WHERE story_id = ?1 ORDER BY created_at, id",
+        "SELECT created_at, note FROM corrections WHERE story_id = $1 ORDER BY created_at, id",
     )
     .bind(id)
     .fetch_all(&mut *conn)
@@ -92,19 +88,16 @@ pub(crate) async fn corrections(
     .collect()
 }
 
-fn status(row: &SqliteRow) -> Result<Status, StoreError> {
+fn status(row: &DbRow) -> Result<Status, StoreError> {
     let text: String = get(row, "status")?;
     Status::parse(&text).ok_or_else(|| rows::corrupt(format!("status {text}")))
 }
 
-fn time(
-    row: &SqliteRow,
-    column: &str,
-) -> Result<Option<chrono::DateTime<chrono::Utc>>, StoreError> {
+fn time(row: &DbRow, column: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, StoreError> {
     get::<Option<i64>>(row, column)?.map(from_secs).transpose()
 }
 
-fn section(row: &SqliteRow) -> Result<Option<byline_core::Section>, StoreError> {
+fn section(row: &DbRow) -> Result<Option<byline_core::Section>, StoreError> {
     match get::<Option<i64>>(row, "sec_id")? {
         Some(_) => Ok(Some(taxonomy::section_row_prefixed(row)?)),
         None => Ok(None),
@@ -112,10 +105,7 @@ fn section(row: &SqliteRow) -> Result<Option<byline_core::Section>, StoreError> 
 }
 
 /// A story as readers see it.
-pub(crate) async fn public(
-    conn: &mut SqliteConnection,
-    key: Key<'_>,
-) -> Result<Option<Story>, StoreError> {
+pub(crate) async fn public(conn: &mut DbConn, key: Key<'_>) -> Result<Option<Story>, StoreError> {
     let Some(row) = row(conn, key).await? else {
         return Ok(None);
     };
@@ -143,7 +133,7 @@ pub(crate) async fn public(
 
 /// A story as the editor sees it.
 pub(crate) async fn editor(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConn,
     id: StoryId,
 ) -> Result<Option<EditorStory>, StoreError> {
     let Some(row) = row(conn, Key::Id(id)).await? else {

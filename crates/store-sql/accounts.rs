@@ -1,19 +1,19 @@
 //! Accounts, sessions, failed sign-ins and sign-in links.
 
+use crate::db::DbRow;
 use async_trait::async_trait;
 use byline_core::Email;
 use byline_core::access::Role;
 use byline_core::accounts::{AccountStore, FailureCounts, NewUser, SessionRecord, User, UserId};
 use byline_core::store::StoreError;
 use chrono::{DateTime, Utc};
-use sqlx::postgres::PgRow;
 
 use crate::rows::{corrupt, from_secs, get, to_secs};
-use crate::{PgStore, unavailable};
+use crate::unavailable;
 
 const USER_COLUMNS: &str = "u.id AS user_id, u.email, u.name, u.role";
 
-fn user(row: &PgRow) -> Result<User, StoreError> {
+fn user(row: &DbRow) -> Result<User, StoreError> {
     let email: String = get(row, "email")?;
     let role: String = get(row, "role")?;
     Ok(User {
@@ -25,7 +25,7 @@ fn user(row: &PgRow) -> Result<User, StoreError> {
 }
 
 #[async_trait]
-impl AccountStore for PgStore {
+impl AccountStore for crate::Backend {
     async fn create_user(&self, new: NewUser) -> Result<User, StoreError> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) \
@@ -227,7 +227,7 @@ impl AccountStore for PgStore {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<User>, StoreError> {
-        let mut tx = crate::writing(&self.pool).await?;
+        let mut tx = crate::db::writing(&self.pool).await?;
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS}, l.expires_at FROM signin_links l JOIN users u ON u.id = l.user_id \
              WHERE l.token_hash = $1"

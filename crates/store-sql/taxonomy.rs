@@ -1,9 +1,11 @@
 //! Sections, tags and authors: looked up by slug, created on first use by a story.
 
+use crate::db::DbRow;
 use byline_core::store::{SectionEdit, SectionRef, StoreError};
 use byline_core::{Author, AuthorId, Section, SectionId, Slug, Tag};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{AssertSqlSafe, SqliteConnection, SqlitePool};
+use sqlx::AssertSqlSafe;
+
+use crate::db::{DbConn, DbPool};
 
 use crate::rows::{self, get};
 use crate::unavailable;
@@ -28,7 +30,7 @@ impl Kind {
 
 /// The id of the named row, inserting it when the slug is new (an existing name is kept).
 pub(crate) async fn ensure(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConn,
     kind: Kind,
     slug: &Slug,
     name: &str,
@@ -36,7 +38,7 @@ pub(crate) async fn ensure(
     let table = kind.table();
     // `table` is one of three fixed names; the values are bound.
     sqlx::query(AssertSqlSafe(format!(
-        "INSERT INTO {table} (slug, name) VALUES (?1, ?2) ON CONFLICT (slug) DO NOTHING"
+        "INSERT INTO {table} (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING"
     )))
     .bind(slug.as_str())
     .bind(name)
@@ -44,7 +46,7 @@ pub(crate) async fn ensure(
     .await
     .map_err(unavailable)?;
     sqlx::query_scalar(AssertSqlSafe(format!(
-        "SELECT id FROM {table} WHERE slug = ?1"
+        "SELECT id FROM {table} WHERE slug = $1"
     )))
     .bind(slug.as_str())
     .fetch_one(&mut *conn)
@@ -53,19 +55,15 @@ pub(crate) async fn ensure(
 }
 
 pub(crate) async fn ensure_section(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConn,
     section: &SectionRef,
 ) -> Result<i64, StoreError> {
     ensure(conn, Kind::Section, &section.slug, &section.name).await
 }
 
-async fn by_slug(
-    pool: &SqlitePool,
-    kind: Kind,
-    slug: &Slug,
-) -> Result<Option<SqliteRow>, StoreError> {
+async fn by_slug(pool: &DbPool, kind: Kind, slug: &Slug) -> Result<Option<DbRow>, StoreError> {
     sqlx::query(AssertSqlSafe(format!(
-        "SELECT * FROM {} WHERE slug = ?1",
+        "SELECT * FROM {} WHERE slug = $1",
         kind.table()
     )))
     .bind(slug.as_str())
@@ -74,7 +72,7 @@ async fn by_slug(
     .map_err(unavailable)
 }
 
-pub(crate) fn section_row(row: &SqliteRow) -> Result<Section, StoreError> {
+pub(crate) fn section_row(row: &DbRow) -> Result<Section, StoreError> {
     Ok(Section {
         id: SectionId(get(row, "id")?),
         slug: rows::slug(row, "slug")?,
@@ -85,7 +83,7 @@ pub(crate) fn section_row(row: &SqliteRow) -> Result<Section, StoreError> {
 }
 
 /// A section joined into a story row as `sec_id`, `sec_slug`, `sec_name`.
-pub(crate) fn section_row_prefixed(row: &SqliteRow) -> Result<Section, StoreError> {
+pub(crate) fn section_row_prefixed(row: &DbRow) -> Result<Section, StoreError> {
     Ok(Section {
         id: SectionId(get(row, "sec_id")?),
         slug: rows::slug(row, "sec_slug")?,
@@ -95,7 +93,7 @@ pub(crate) fn section_row_prefixed(row: &SqliteRow) -> Result<Section, StoreErro
     })
 }
 
-pub(crate) fn author_row(row: &SqliteRow) -> Result<Author, StoreError> {
+pub(crate) fn author_row(row: &DbRow) -> Result<Author, StoreError> {
     Ok(Author {
         id: AuthorId(get(row, "id")?),
         slug: rows::slug(row, "slug")?,
@@ -103,14 +101,14 @@ pub(crate) fn author_row(row: &SqliteRow) -> Result<Author, StoreError> {
     })
 }
 
-pub(crate) fn tag_row(row: &SqliteRow) -> Result<Tag, StoreError> {
+pub(crate) fn tag_row(row: &DbRow) -> Result<Tag, StoreError> {
     Ok(Tag {
         slug: rows::slug(row, "slug")?,
         name: get(row, "name")?,
     })
 }
 
-pub(crate) async fn sections(pool: &SqlitePool) -> Result<Vec<Section>, StoreError> {
+pub(crate) async fn sections(pool: &DbPool) -> Result<Vec<Section>, StoreError> {
     let rows = sqlx::query(
         "SELECT id, slug, name, description, position FROM sections ORDER BY position, name",
     )
@@ -120,7 +118,7 @@ pub(crate) async fn sections(pool: &SqlitePool) -> Result<Vec<Section>, StoreErr
     rows.iter().map(section_row).collect()
 }
 
-pub(crate) async fn section(pool: &SqlitePool, slug: &Slug) -> Result<Option<Section>, StoreError> {
+pub(crate) async fn section(pool: &DbPool, slug: &Slug) -> Result<Option<Section>, StoreError> {
     by_slug(pool, Kind::Section, slug)
         .await?
         .as_ref()
@@ -128,7 +126,7 @@ pub(crate) async fn section(pool: &SqlitePool, slug: &Slug) -> Result<Option<Sec
         .transpose()
 }
 
-pub(crate) async fn tag(pool: &SqlitePool, slug: &Slug) -> Result<Option<Tag>, StoreError> {
+pub(crate) async fn tag(pool: &DbPool, slug: &Slug) -> Result<Option<Tag>, StoreError> {
     by_slug(pool, Kind::Tag, slug)
         .await?
         .as_ref()
@@ -136,7 +134,7 @@ pub(crate) async fn tag(pool: &SqlitePool, slug: &Slug) -> Result<Option<Tag>, S
         .transpose()
 }
 
-pub(crate) async fn author(pool: &SqlitePool, slug: &Slug) -> Result<Option<Author>, StoreError> {
+pub(crate) async fn author(pool: &DbPool, slug: &Slug) -> Result<Option<Author>, StoreError> {
     by_slug(pool, Kind::Author, slug)
         .await?
         .as_ref()
@@ -144,14 +142,11 @@ pub(crate) async fn author(pool: &SqlitePool, slug: &Slug) -> Result<Option<Auth
         .transpose()
 }
 
-pub(crate) async fn save_section(pool: &SqlitePool, edit: SectionEdit) -> Result<(), StoreError> {
-    let mut tx = pool
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(unavailable)?;
+pub(crate) async fn save_section(pool: &DbPool, edit: SectionEdit) -> Result<(), StoreError> {
+    let mut tx = crate::db::writing(pool).await?;
     let result = match edit.id {
         Some(id) => {
-            sqlx::query("UPDATE sections SET slug = ?2, name = ?3, description = ?4, position = ?5 WHERE id = ?1")
+            sqlx::query("UPDATE sections SET slug = $2, name = $3, description = $4, position = $5 WHERE id = $1")
                 .bind(id.0)
                 .bind(edit.slug.as_str())
                 .bind(&edit.name)
@@ -161,7 +156,7 @@ pub(crate) async fn save_section(pool: &SqlitePool, edit: SectionEdit) -> Result
                 .await
         }
         None => {
-            sqlx::query("INSERT INTO sections (slug, name, description, position) VALUES (?1, ?2, ?3, ?4)")
+            sqlx::query("INSERT INTO sections (slug, name, description, position) VALUES ($1, $2, $3, $4)")
                 .bind(edit.slug.as_str())
                 .bind(&edit.name)
                 .bind(&edit.description)
@@ -186,10 +181,10 @@ pub(crate) async fn save_section(pool: &SqlitePool, edit: SectionEdit) -> Result
     tx.commit().await.map_err(unavailable)
 }
 
-pub(crate) async fn tags(pool: &SqlitePool) -> Result<Vec<(Tag, u64)>, StoreError> {
+pub(crate) async fn tags(pool: &DbPool) -> Result<Vec<(Tag, u64)>, StoreError> {
     let rows = sqlx::query(
         "SELECT t.slug, t.name, COUNT(st.story_id) AS uses FROM tags t \
-         LEFT JOIN story_tags st ON st.tag_id = t.id GROUP BY t.id ORDER BY t.name COLLATE NOCASE",
+         LEFT JOIN story_tags st ON st.tag_id = t.id GROUP BY t.id ORDER BY lower(t.name)",
     )
     .fetch_all(pool)
     .await
@@ -199,16 +194,9 @@ pub(crate) async fn tags(pool: &SqlitePool) -> Result<Vec<(Tag, u64)>, StoreErro
         .collect()
 }
 
-pub(crate) async fn rename_tag(
-    pool: &SqlitePool,
-    slug: &Slug,
-    name: &str,
-) -> Result<(), StoreError> {
-    let mut tx = pool
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(unavailable)?;
-    let done = sqlx::query("UPDATE tags SET name = ?2 WHERE slug = ?1")
+pub(crate) async fn rename_tag(pool: &DbPool, slug: &Slug, name: &str) -> Result<(), StoreError> {
+    let mut tx = crate::db::writing(pool).await?;
+    let done = sqlx::query("UPDATE tags SET name = $2 WHERE slug = $1")
         .bind(slug.as_str())
         .bind(name)
         .execute(&mut *tx)

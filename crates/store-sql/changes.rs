@@ -1,8 +1,8 @@
 //! The change log: what each write touched on the public site, for caches to follow.
 
+use crate::db::{DbConn, DbPool};
 use byline_core::store::StoreError;
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgPool};
 
 use crate::rows::to_secs;
 use crate::unavailable;
@@ -13,7 +13,7 @@ pub(crate) fn story_keys(id: i64) -> Vec<String> {
 }
 
 /// Appends a change on the caller's transaction; nothing is written for no keys.
-pub(crate) async fn record(conn: &mut PgConnection, keys: &[String]) -> Result<(), StoreError> {
+pub(crate) async fn record(conn: &mut DbConn, keys: &[String]) -> Result<(), StoreError> {
     if keys.is_empty() {
         return Ok(());
     }
@@ -23,7 +23,7 @@ pub(crate) async fn record(conn: &mut PgConnection, keys: &[String]) -> Result<(
         .execute(&mut *conn)
         .await
         .map_err(unavailable)?;
-    Ok(())
+    crate::db::announce_change(conn).await
 }
 
 /// Whether a story with this status and time is public at `now`.
@@ -32,7 +32,7 @@ pub(crate) fn public(status: &str, published_at: Option<i64>, now: DateTime<Utc>
 }
 
 pub(crate) async fn since(
-    pool: &PgPool,
+    pool: &DbPool,
     after: i64,
 ) -> Result<Vec<(i64, Vec<String>)>, StoreError> {
     let rows: Vec<(i64, String)> =
@@ -47,7 +47,7 @@ pub(crate) async fn since(
         .collect())
 }
 
-pub(crate) async fn last(pool: &PgPool) -> Result<i64, StoreError> {
+pub(crate) async fn last(pool: &DbPool) -> Result<i64, StoreError> {
     let id: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM changes")
         .fetch_one(pool)
         .await

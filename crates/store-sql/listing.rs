@@ -5,12 +5,14 @@ use byline_core::store::{
 };
 use byline_core::{Slug, Status, StoryCard, StoryId};
 use chrono::{DateTime, Utc};
-use sqlx::{AssertSqlSafe, PgPool};
+use sqlx::AssertSqlSafe;
+
+use crate::db::DbPool;
 
 use crate::rows::{self, PICTURE_COLUMNS};
 use crate::unavailable;
 
-pub(crate) async fn cards(pool: &PgPool, query: &ListQuery) -> Result<CardPage, StoreError> {
+pub(crate) async fn cards(pool: &DbPool, query: &ListQuery) -> Result<CardPage, StoreError> {
     // Only fixed fragments are joined into the SQL; every value is a bound parameter.
     let (filter, key) = match &query.listing {
         Listing::All => ("", None),
@@ -48,11 +50,12 @@ pub(crate) async fn cards(pool: &PgPool, query: &ListQuery) -> Result<CardPage, 
     Ok(CardPage { cards, has_more })
 }
 
-pub(crate) async fn picks(pool: &PgPool, now: DateTime<Utc>) -> Result<Vec<StoryCard>, StoreError> {
+pub(crate) async fn picks(pool: &DbPool, now: DateTime<Utc>) -> Result<Vec<StoryCard>, StoreError> {
     let sql = format!(
         "SELECT s.id, s.slug, s.headline, s.summary, s.published_at, {PICTURE_COLUMNS} \
-         FROM picks k JOIN stories s ON s.id = k.story_id LEFT JOIN pictures p ON p.id = s.lead_picture_id \
-         WHERE s.status = 'published' AND s.published_at <= $1 ORDER BY k.position"
+         FROM picks k CROSS JOIN stories s LEFT JOIN pictures p ON p.id = s.lead_picture_id \
+         WHERE s.id = k.story_id AND s.status = 'published' AND s.published_at <= $1 \
+         ORDER BY k.position"
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
         .bind(rows::to_secs(now))
@@ -62,8 +65,8 @@ pub(crate) async fn picks(pool: &PgPool, now: DateTime<Utc>) -> Result<Vec<Story
     rows.iter().map(rows::card).collect()
 }
 
-pub(crate) async fn set_picks(pool: &PgPool, slugs: &[Slug]) -> Result<(), StoreError> {
-    let mut tx = crate::writing(pool).await?;
+pub(crate) async fn set_picks(pool: &DbPool, slugs: &[Slug]) -> Result<(), StoreError> {
+    let mut tx = crate::db::writing(pool).await?;
     sqlx::query("DELETE FROM picks")
         .execute(&mut *tx)
         .await
@@ -91,7 +94,7 @@ pub(crate) async fn set_picks(pool: &PgPool, slugs: &[Slug]) -> Result<(), Store
     tx.commit().await.map_err(unavailable)
 }
 
-/// `%` and `_` matched literally in a LIKE pattern (ILIKE here: case-insensitive, as SQLite's LIKE).
+/// `%` and `_` matched literally in a LIKE pattern (compared lower-cased on both sides).
 fn like_pattern(text: &str) -> String {
     let escaped = text
         .replace('\\', "\\\\")
@@ -101,7 +104,7 @@ fn like_pattern(text: &str) -> String {
 }
 
 pub(crate) async fn admin_stories(
-    pool: &PgPool,
+    pool: &DbPool,
     query: &AdminQuery,
 ) -> Result<(Vec<AdminStoryRow>, bool), StoreError> {
     // The ORDER BY is one of four fixed fragments; every filter value is bound.
@@ -116,8 +119,8 @@ pub(crate) async fn admin_stories(
          WHERE ($1 IS NULL OR s.status = $1) \
          AND ($2 IS NULL OR s.section_id = (SELECT id FROM sections WHERE slug = $2)) \
          AND ($3 IS NULL OR EXISTS (SELECT 1 FROM story_authors sa JOIN authors a ON a.id = sa.author_id \
-              WHERE sa.story_id = s.id AND a.name ILIKE $3 ESCAPE '\\')) \
-         AND ($4 IS NULL OR s.headline ILIKE $4 ESCAPE '\\' OR s.standfirst ILIKE $4 ESCAPE '\\') \
+              WHERE sa.story_id = s.id AND lower(a.name) LIKE lower($3) ESCAPE '\\')) \
+         AND ($4 IS NULL OR lower(s.headline) LIKE lower($4) ESCAPE '\\' OR lower(s.standfirst) LIKE lower($4) ESCAPE '\\') \
          ORDER BY {order} LIMIT $5 OFFSET $6"
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
@@ -157,7 +160,7 @@ pub(crate) async fn admin_stories(
 const HOME_LEAD: &str = "home_lead_story";
 
 pub(crate) async fn home_lead(
-    pool: &PgPool,
+    pool: &DbPool,
     now: DateTime<Utc>,
 ) -> Result<Option<StoryCard>, StoreError> {
     let sql = format!(
@@ -175,8 +178,8 @@ pub(crate) async fn home_lead(
     row.as_ref().map(rows::card).transpose()
 }
 
-pub(crate) async fn set_home_lead(pool: &PgPool, slug: Option<&Slug>) -> Result<(), StoreError> {
-    let mut tx = crate::writing(pool).await?;
+pub(crate) async fn set_home_lead(pool: &DbPool, slug: Option<&Slug>) -> Result<(), StoreError> {
+    let mut tx = crate::db::writing(pool).await?;
     match slug {
         None => {
             sqlx::query("DELETE FROM settings WHERE key = $1")

@@ -1,10 +1,10 @@
 //! Turning rows into core types, and core times into stored integers.
 
+use crate::db::DbRow;
 use byline_core::store::StoreError;
 use byline_core::{Headline, Picture, PictureSource, Slug, StoryCard, StoryId};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 
 /// The picture columns every card and story query selects, prefixed `p_`.
 pub(crate) const PICTURE_COLUMNS: &str = "p.source_kind AS p_kind, p.location AS p_location, \
@@ -23,26 +23,26 @@ pub(crate) fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Invalid(format!("stored data is not valid: {what}"))
 }
 
-pub(crate) fn get<'r, T>(row: &'r SqliteRow, column: &str) -> Result<T, StoreError>
+pub(crate) fn get<'r, T>(row: &'r DbRow, column: &str) -> Result<T, StoreError>
 where
-    T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+    T: sqlx::Decode<'r, crate::db::Db> + sqlx::Type<crate::db::Db>,
 {
     row.try_get(column)
         .map_err(|e| corrupt(format!("column {column}: {e}")))
 }
 
-pub(crate) fn slug(row: &SqliteRow, column: &str) -> Result<Slug, StoreError> {
+pub(crate) fn slug(row: &DbRow, column: &str) -> Result<Slug, StoreError> {
     let text: String = get(row, column)?;
     Slug::parse(&text).map_err(corrupt)
 }
 
-pub(crate) fn headline(row: &SqliteRow) -> Result<Headline, StoreError> {
+pub(crate) fn headline(row: &DbRow) -> Result<Headline, StoreError> {
     let text: String = get(row, "headline")?;
     Headline::parse(&text).map_err(corrupt)
 }
 
 /// The `p_` columns of a row, when the row has a picture.
-pub(crate) fn picture(row: &SqliteRow) -> Result<Option<Picture>, StoreError> {
+pub(crate) fn picture(row: &DbRow) -> Result<Option<Picture>, StoreError> {
     let Some(kind) = get::<Option<String>>(row, "p_kind")? else {
         return Ok(None);
     };
@@ -66,7 +66,7 @@ pub(crate) fn picture(row: &SqliteRow) -> Result<Option<Picture>, StoreError> {
     }))
 }
 
-pub(crate) fn card(row: &SqliteRow) -> Result<StoryCard, StoreError> {
+pub(crate) fn card(row: &DbRow) -> Result<StoryCard, StoreError> {
     Ok(StoryCard {
         id: StoryId(get(row, "id")?),
         slug: slug(row, "slug")?,

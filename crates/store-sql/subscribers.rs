@@ -1,14 +1,14 @@
 //! Newsletter subscribers: pending sign-ups with their consent record.
 
+use crate::db::DbPool;
 use byline_core::Email;
 use byline_core::store::{NewSubscriber, StoreError, SubscribeOutcome, Subscriber};
-use sqlx::PgPool;
 
 use crate::rows::{corrupt, from_secs, get, to_secs};
 use crate::unavailable;
 
 pub(crate) async fn add(
-    pool: &PgPool,
+    pool: &DbPool,
     subscriber: NewSubscriber,
 ) -> Result<SubscribeOutcome, StoreError> {
     let result = sqlx::query(
@@ -28,7 +28,7 @@ pub(crate) async fn add(
     })
 }
 
-pub(crate) async fn find(pool: &PgPool, email: &Email) -> Result<Option<Subscriber>, StoreError> {
+pub(crate) async fn find(pool: &DbPool, email: &Email) -> Result<Option<Subscriber>, StoreError> {
     let row =
         sqlx::query("SELECT email, status, source, consented_at FROM subscribers WHERE email = $1")
             .bind(email.as_str())

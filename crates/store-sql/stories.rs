@@ -1,9 +1,9 @@
 //! Saving a story with everything it is filed under, in one transaction, and loading it back.
 
+use crate::db::{DbConn, DbPool};
 use byline_core::store::{SaveOutcome, StoreError, StoryInput};
 use byline_core::{Picture, PictureSource, Slug, StoryId};
 use chrono::Utc;
-use sqlx::{PgConnection, PgPool};
 
 use crate::rows::{self, get, to_secs};
 use crate::taxonomy::{self, Kind};
@@ -19,7 +19,7 @@ struct Existing {
     was_public: bool,
 }
 
-pub(crate) async fn save(pool: &PgPool, mut input: StoryInput) -> Result<SaveOutcome, StoreError> {
+pub(crate) async fn save(pool: &DbPool, mut input: StoryInput) -> Result<SaveOutcome, StoreError> {
     // A story "published" in the future is scheduled: the job runner makes it public, and so
     // records the change the page cache follows.
     let now = chrono::Utc::now();
@@ -29,7 +29,7 @@ pub(crate) async fn save(pool: &PgPool, mut input: StoryInput) -> Result<SaveOut
     }
     // IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking
     // on a read-to-write upgrade.
-    let mut tx = crate::writing(pool).await?;
+    let mut tx = crate::db::writing(pool).await?;
     let existing = match &input.external_id {
         Some(external_id) => find_existing(&mut tx, external_id).await?,
         None => None,
@@ -99,7 +99,7 @@ pub(crate) async fn save(pool: &PgPool, mut input: StoryInput) -> Result<SaveOut
 }
 
 async fn find_existing(
-    conn: &mut PgConnection,
+    conn: &mut DbConn,
     external_id: &str,
 ) -> Result<Option<Existing>, StoreError> {
     let row = sqlx::query(
@@ -126,7 +126,7 @@ async fn find_existing(
 }
 
 /// The wanted slug, or the first of `slug-2`, `slug-3`, … that no story has.
-pub(crate) async fn free_slug(conn: &mut PgConnection, wanted: &Slug) -> Result<Slug, StoreError> {
+pub(crate) async fn free_slug(conn: &mut DbConn, wanted: &Slug) -> Result<Slug, StoreError> {
     for n in 1..10_000 {
         let candidate = if n == 1 {
             wanted.clone()
@@ -150,7 +150,7 @@ pub(crate) async fn free_slug(conn: &mut PgConnection, wanted: &Slug) -> Result<
 /// Writes the lead picture into the story's existing picture row (or a new one); removes the
 /// old row when the story no longer has a picture. Returns the row id to link.
 pub(crate) async fn save_picture(
-    conn: &mut PgConnection,
+    conn: &mut DbConn,
     picture: Option<&Picture>,
     existing: Option<i64>,
 ) -> Result<Option<i64>, StoreError> {
@@ -206,7 +206,7 @@ struct Content<'a> {
     picture_id: Option<i64>,
 }
 
-type Query<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+type Query<'q> = sqlx::query::Query<'q, crate::db::Db, crate::db::DbArgs>;
 
 impl Content<'_> {
     fn bind<'q>(&self, query: Query<'q>) -> Query<'q> {
@@ -229,7 +229,7 @@ impl Content<'_> {
 }
 
 async fn insert_row(
-    conn: &mut PgConnection,
+    conn: &mut DbConn,
     slug: &Slug,
     content: Content<'_>,
 ) -> Result<i64, StoreError> {
@@ -250,11 +250,7 @@ async fn insert_row(
     get(&row, "id")
 }
 
-async fn update_row(
-    conn: &mut PgConnection,
-    id: i64,
-    content: Content<'_>,
-) -> Result<(), StoreError> {
+async fn update_row(conn: &mut DbConn, id: i64, content: Content<'_>) -> Result<(), StoreError> {
     let query = sqlx::query(
         "UPDATE stories SET version = $1, headline = $2, standfirst = $3, body_html = $4, summary = $5, \
          section_id = $6, byline = $7, language = $8, status = $9, published_at = $10, \
@@ -271,7 +267,7 @@ async fn update_row(
 
 /// Replaces the story's tags or authors with `names`, in order, skipping repeats.
 pub(crate) async fn link_names(
-    conn: &mut PgConnection,
+    conn: &mut DbConn,
     story: i64,
     kind: Kind,
     names: &[String],

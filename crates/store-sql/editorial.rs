@@ -1,6 +1,7 @@
 //! The editorial workflow on SQLite: drafts, saves with revisions and lost-update detection,
 //! status changes with publication jobs, corrections, previews and old URLs.
 
+use crate::db::DbConn;
 use async_trait::async_trait;
 use byline_core::accounts::UserId;
 use byline_core::editorial::{
@@ -10,12 +11,11 @@ use byline_core::editorial::{
 use byline_core::store::StoreError;
 use byline_core::{Picture, Slug, Status, Story, StoryId};
 use chrono::{DateTime, Utc};
-use sqlx::PgConnection;
 
 use crate::rows::{corrupt, from_secs, get, to_secs};
 use crate::stories::{free_slug, link_names, save_picture};
 use crate::taxonomy::{self, Kind};
-use crate::{PgStore, changes, load, unavailable};
+use crate::{changes, load, unavailable};
 
 /// The names of the fields that differ between the stored story and a save.
 fn changed_fields(before: &EditorStory, after: &StoryFields) -> String {
@@ -59,7 +59,7 @@ fn changed_fields(before: &EditorStory, after: &StoryFields) -> String {
 }
 
 async fn insert_revision(
-    conn: &mut PgConnection,
+    conn: &mut DbConn,
     story: i64,
     number: i64,
     fields: &StoryFields,
@@ -86,10 +86,7 @@ async fn insert_revision(
     Ok(())
 }
 
-async fn section_id(
-    conn: &mut PgConnection,
-    fields: &StoryFields,
-) -> Result<Option<i64>, StoreError> {
+async fn section_id(conn: &mut DbConn, fields: &StoryFields) -> Result<Option<i64>, StoreError> {
     match &fields.section {
         Some(section) => Ok(Some(taxonomy::ensure_section(conn, section).await?)),
         None => Ok(None),
@@ -97,11 +94,7 @@ async fn section_id(
 }
 
 /// Moves a story to `new` slug; a published story's old URL is kept as a redirect.
-async fn move_slug(
-    conn: &mut PgConnection,
-    story: &EditorStory,
-    new: &Slug,
-) -> Result<(), StoreError> {
+async fn move_slug(conn: &mut DbConn, story: &EditorStory, new: &Slug) -> Result<(), StoreError> {
     let taken: Option<i64> =
         sqlx::query_scalar("SELECT id FROM stories WHERE slug = $1 AND id <> $2")
             .bind(new.as_str())
@@ -134,7 +127,7 @@ async fn move_slug(
 }
 
 /// Whether the story's status is `published` (what a change to it can touch on the site).
-async fn is_published(conn: &mut PgConnection, id: StoryId) -> Result<bool, StoreError> {
+async fn is_published(conn: &mut DbConn, id: StoryId) -> Result<bool, StoreError> {
     let status: String = sqlx::query_scalar("SELECT status FROM stories WHERE id = $1")
         .bind(id.0)
         .fetch_one(&mut *conn)
@@ -145,7 +138,7 @@ async fn is_published(conn: &mut PgConnection, id: StoryId) -> Result<bool, Stor
 
 /// Cancels the story's pending jobs and, for a scheduled story, queues its publication.
 pub(crate) async fn reschedule(
-    conn: &mut PgConnection,
+    conn: &mut DbConn,
     story: i64,
     status: Status,
     at: Option<DateTime<Utc>>,
@@ -167,7 +160,7 @@ pub(crate) async fn reschedule(
 }
 
 #[async_trait]
-impl EditorialStore for PgStore {
+impl EditorialStore for crate::Backend {
     async fn create_draft(
         &self,
         fields: StoryFields,
@@ -175,7 +168,7 @@ impl EditorialStore for PgStore {
         preview_token: &str,
         now: DateTime<Utc>,
     ) -> Result<StoryId, StoreError> {
-        let mut tx = crate::writing(&self.pool).await?;
+        let mut tx = crate::db::writing(&self.pool).await?;
         let section = section_id(&mut tx, &fields).await?;
         let slug = free_slug(&mut tx, &fields.slug).await?;
         let id: i64 = sqlx::query_scalar(
@@ -211,7 +204,7 @@ impl EditorialStore for PgStore {
     }
 
     async fn save_edit(&self, id: StoryId, edit: StoryEdit) -> Result<EditOutcome, StoreError> {
-        let mut tx = crate::writing(&self.pool).await?;
+        let mut tx = crate::db::writing(&self.pool).await?;
         let current = load::editor(&mut tx, id)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("story {id}")))?;
@@ -265,7 +258,7 @@ impl EditorialStore for PgStore {
     }
 
     async fn change_status(&self, id: StoryId, change: StatusChange) -> Result<(), StoreError> {
-        let mut tx = crate::writing(&self.pool).await?;
+        let mut tx = crate::db::writing(&self.pool).await?;
         let status: Option<String> = sqlx::query_scalar("SELECT status FROM stories WHERE id = $1")
             .bind(id.0)
             .fetch_optional(&mut *tx)
@@ -307,7 +300,7 @@ impl EditorialStore for PgStore {
     }
 
     async fn publish_due(&self, now: DateTime<Utc>) -> Result<Vec<StoryId>, StoreError> {
-        let mut tx = crate::writing(&self.pool).await?;
+        let mut tx = crate::db::writing(&self.pool).await?;
         let due: Vec<(i64, i64)> =
             sqlx::query_as("SELECT id, story_id FROM jobs WHERE state = 'pending' AND run_at <= $1 ORDER BY run_at")
                 .bind(to_secs(now))
@@ -383,7 +376,7 @@ impl EditorialStore for PgStore {
         note: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = crate::writing(&self.pool).await?;
+        let mut tx = crate::db::writing(&self.pool).await?;
         sqlx::query(
             "INSERT INTO corrections (story_id, user_id, created_at, note) VALUES ($1, $2, $3, $4)",
         )
@@ -424,7 +417,7 @@ impl EditorialStore for PgStore {
         picture: Option<Picture>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = crate::writing(&self.pool).await?;
+        let mut tx = crate::db::writing(&self.pool).await?;
         let existing: Option<Option<i64>> =
             sqlx::query_scalar("SELECT lead_picture_id FROM stories WHERE id = $1")
                 .bind(id.0)

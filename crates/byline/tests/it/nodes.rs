@@ -1,0 +1,119 @@
+//! Several `byline serve` nodes on one store: a story an editor publishes through one node is
+//! served by another, in its `Latest` and at its address, within a second (on PostgreSQL the
+//! commit is announced with `NOTIFY`; on SQLite the other node reads the change log).
+
+use std::time::{Duration, Instant};
+
+use crate::admin_accounts::{add_user, csrf_of, login_form};
+use crate::support::{Item, Site, enc, http_exchange, http_get};
+
+/// An editor signed in to one node over HTTP.
+struct Editor {
+    url: String,
+    cookie: String,
+    csrf: String,
+}
+
+impl Editor {
+    fn sign_in(url: &str, email: &str, password: &str) -> Editor {
+        let (status, head, _) = form_post(url, "/admin/login", "", &login_form(email, password));
+        assert_eq!(status, 303, "signed in");
+        let cookie = head
+            .lines()
+            .find_map(|l| l.strip_prefix("set-cookie: byline_session="))
+            .and_then(|v| v.split(';').next())
+            .expect("a session cookie")
+            .to_owned();
+        let (_, _, admin) = http_exchange(
+            "GET",
+            &format!("{url}/admin"),
+            &format!("Cookie: byline_session={cookie}\r\n"),
+            "",
+        );
+        Editor {
+            url: url.to_owned(),
+            csrf: csrf_of(&admin),
+            cookie,
+        }
+    }
+
+    /// POSTs a form with the session and CSRF token; the status and the `Location` header.
+    fn post(&self, path: &str, form: &str) -> (u16, String) {
+        let (status, head, _) = form_post(
+            &self.url,
+            path,
+            &format!("Cookie: byline_session={}\r\n", self.cookie),
+            &format!("csrf={}&{form}", self.csrf),
+        );
+        let location = head
+            .lines()
+            .find_map(|l| l.strip_prefix("location: "))
+            .unwrap_or_default()
+            .to_owned();
+        (status, location)
+    }
+}
+
+fn form_post(url: &str, path: &str, headers: &str, form: &str) -> (u16, String, String) {
+    http_exchange(
+        "POST",
+        &format!("{url}{path}"),
+        &format!(
+            "{headers}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            form.len()
+        ),
+        form,
+    )
+}
+
+#[test]
+fn a_story_published_through_one_node_is_served_by_another_within_a_second() {
+    let site = Site::new("");
+    let items = tempfile::tempdir().unwrap();
+    let first = Item::new("urn:test:nodes:1", "The first story on the wire")
+        .created("2024-06-01T10:00:00Z")
+        .write(items.path(), "1.json");
+    assert!(site.import(&[&first]).2);
+    add_user(&site, "ed@example.org", "editor", "two nodes passphrase");
+    let node_a = site.serve();
+    let node_b = site.serve();
+    // Node B has its pages cached before the publication.
+    let old_article = format!("{}/story/the-first-story-on-the-wire", node_b.url);
+    for url in [format!("{}/latest", node_b.url), old_article.clone()] {
+        assert_eq!(http_get(&url).0, 200);
+        assert_eq!(http_get(&url).0, 200);
+    }
+
+    let editor = Editor::sign_in(&node_a.url, "ed@example.org", "two nodes passphrase");
+    let headline = "Ferry returns after the storm";
+    let (status, location) = editor.post(
+        "/admin/stories",
+        &format!(
+            "headline={}&body=Service+resumed.&body_format=markdown&authors=Ed",
+            enc(headline)
+        ),
+    );
+    assert_eq!(status, 303);
+    let published = Instant::now();
+    let (status, _) = editor.post(&format!("{location}/status"), "action=publish&at=");
+    assert_eq!(status, 303, "published through node A");
+
+    let shown = |url: &str| http_get(url).1.contains(headline);
+    while !shown(&format!("{}/latest", node_b.url)) {
+        assert!(
+            published.elapsed() < Duration::from_secs(1),
+            "node B's Latest still lacks the story after a second"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        shown(&old_article),
+        "node B's other articles show it in their Latest rail"
+    );
+    let (status, page) = http_get(&format!(
+        "{}/story/ferry-returns-after-the-storm",
+        node_b.url
+    ));
+    assert_eq!(status, 200);
+    assert!(page.contains(headline));
+}

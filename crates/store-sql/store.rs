@@ -1,0 +1,135 @@
+//! The [`Store`] contract over the SQL modules beside this one, for whichever backend
+//! compiles them (`crate::Backend`).
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use byline_core::store::{
+    AdminQuery, AdminStoryRow, CardPage, ListQuery, NewSubscriber, PoolUse, SaveOutcome,
+    SectionEdit, Store, StoreError, StoryInput, SubscribeOutcome, Subscriber,
+};
+use byline_core::{Author, Email, Section, Slug, Story, StoryCard, Tag};
+use chrono::{DateTime, Utc};
+
+use crate::{changes, listing, load, stories, subscribers, taxonomy, unavailable};
+
+#[async_trait]
+impl Store for crate::Backend {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn save_story(&self, input: StoryInput) -> Result<SaveOutcome, StoreError> {
+        stories::save(&self.pool, input).await
+    }
+
+    async fn story_by_slug(&self, slug: &Slug) -> Result<Option<Story>, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
+        load::public(&mut conn, load::Key::Slug(slug)).await
+    }
+
+    async fn list_cards(&self, query: &ListQuery) -> Result<CardPage, StoreError> {
+        listing::cards(&self.pool, query).await
+    }
+
+    async fn picks(&self, now: DateTime<Utc>) -> Result<Vec<StoryCard>, StoreError> {
+        listing::picks(&self.pool, now).await
+    }
+
+    async fn set_picks(&self, slugs: &[Slug]) -> Result<(), StoreError> {
+        listing::set_picks(&self.pool, slugs).await
+    }
+
+    async fn sections(&self) -> Result<Vec<Section>, StoreError> {
+        taxonomy::sections(&self.pool).await
+    }
+
+    async fn save_section(&self, edit: SectionEdit) -> Result<(), StoreError> {
+        taxonomy::save_section(&self.pool, edit).await
+    }
+
+    async fn tags(&self) -> Result<Vec<(Tag, u64)>, StoreError> {
+        taxonomy::tags(&self.pool).await
+    }
+
+    async fn rename_tag(&self, slug: &Slug, name: &str) -> Result<(), StoreError> {
+        taxonomy::rename_tag(&self.pool, slug, name).await
+    }
+
+    async fn home_lead(&self, now: DateTime<Utc>) -> Result<Option<StoryCard>, StoreError> {
+        listing::home_lead(&self.pool, now).await
+    }
+
+    async fn set_home_lead(&self, slug: Option<&Slug>) -> Result<(), StoreError> {
+        listing::set_home_lead(&self.pool, slug).await
+    }
+
+    async fn section(&self, slug: &Slug) -> Result<Option<Section>, StoreError> {
+        taxonomy::section(&self.pool, slug).await
+    }
+
+    async fn tag(&self, slug: &Slug) -> Result<Option<Tag>, StoreError> {
+        taxonomy::tag(&self.pool, slug).await
+    }
+
+    async fn author(&self, slug: &Slug) -> Result<Option<Author>, StoreError> {
+        taxonomy::author(&self.pool, slug).await
+    }
+
+    async fn admin_stories(
+        &self,
+        query: &AdminQuery,
+    ) -> Result<(Vec<AdminStoryRow>, bool), StoreError> {
+        listing::admin_stories(&self.pool, query).await
+    }
+
+    async fn changes_since(&self, after: i64) -> Result<Vec<(i64, Vec<String>)>, StoreError> {
+        changes::since(&self.pool, after).await
+    }
+
+    async fn last_change(&self) -> Result<i64, StoreError> {
+        changes::last(&self.pool).await
+    }
+
+    async fn wait_for_changes(&self, within: Duration) {
+        crate::db::wait_for_changes(self, within).await;
+    }
+
+    async fn story_count(&self) -> Result<u64, StoreError> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stories")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(count as u64)
+    }
+
+    async fn pending_jobs(&self) -> Result<u64, StoreError> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE state = 'pending'")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(count as u64)
+    }
+
+    fn connections(&self) -> PoolUse {
+        PoolUse {
+            open: self.pool.size(),
+            idle: self.pool.num_idle() as u32,
+        }
+    }
+
+    async fn add_subscriber(
+        &self,
+        subscriber: NewSubscriber,
+    ) -> Result<SubscribeOutcome, StoreError> {
+        subscribers::add(&self.pool, subscriber).await
+    }
+
+    async fn find_subscriber(&self, email: &Email) -> Result<Option<Subscriber>, StoreError> {
+        subscribers::find(&self.pool, email).await
+    }
+}
