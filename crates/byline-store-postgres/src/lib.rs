@@ -43,7 +43,8 @@ impl PgStore {
         let _ = probe.close().await;
         let pool = PgPoolOptions::new()
             .max_connections(16)
-            .acquire_timeout(Duration::from_secs(5))
+            // A reader waits at most this long for a connection; then the page answers 503.
+            .acquire_timeout(Duration::from_secs(2))
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Unavailable(format!("{shown}: {e}")))?;

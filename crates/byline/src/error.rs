@@ -1,7 +1,7 @@
 //! One error type for the web boundary, mapped to HTTP status and a themed page in one place.
 
 use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use byline_core::store::StoreError;
@@ -59,6 +59,15 @@ impl IntoResponse for AppError {
             AppError::Store(StoreError::Conflict(why)) => {
                 (StatusCode::CONFLICT, "Conflict", why.clone())
             }
+            AppError::Store(StoreError::Unavailable(_)) => {
+                tracing::error!(error = %self, "the store is unavailable");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Temporarily unavailable",
+                    "This page cannot be shown for a moment. Please try again in a few seconds."
+                        .to_owned(),
+                )
+            }
             AppError::Store(_) | AppError::Render(_) | AppError::Internal(_) => {
                 tracing::error!(error = %self, "request failed");
                 (
@@ -74,6 +83,11 @@ impl IntoResponse for AppError {
             heading,
         )
             .into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
         response
             .extensions_mut()
             .insert(ErrorPage { heading, message });

@@ -7,6 +7,7 @@ mod cache;
 mod cli;
 mod delivery;
 mod editorial;
+mod faults;
 mod flood;
 mod golden_page;
 mod html_validity;

@@ -117,3 +117,66 @@ fn a_story_published_through_one_node_is_served_by_another_within_a_second() {
     assert_eq!(status, 200);
     assert!(page.contains(headline));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scheduled_publications_run_once_across_nodes_when_one_is_killed() {
+    let site = Site::new("");
+    let items = tempfile::tempdir().unwrap();
+    // 100 stories embargoed (so scheduled) for two moments a second apart, soon.
+    let first = chrono::Utc::now() + chrono::Duration::seconds(3);
+    let paths: Vec<_> = (0..100)
+        .map(|n| {
+            let due = first + chrono::Duration::seconds(n % 2);
+            Item::new(
+                &format!("urn:test:jobs:{n}"),
+                &format!("Embargoed story {n}"),
+            )
+            .created("2024-06-01T10:00:00Z")
+            .set(
+                "embargoed",
+                serde_json::json!(due.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+            )
+            .write(items.path(), &format!("{n}.json"))
+        })
+        .collect();
+    let (_, err, ok) = site.import(&paths.iter().map(|p| p.as_path()).collect::<Vec<_>>());
+    assert!(ok, "{err}");
+    let store = site.data_dir().open_store().await.unwrap();
+    let before = store.last_change().await.unwrap();
+
+    let node_a = site.serve();
+    let node_b = site.serve();
+    // Kill node A with SIGKILL as the first publications fall due.
+    let wait = (first - chrono::Utc::now()).to_std().unwrap_or_default();
+    tokio::time::sleep(wait + Duration::from_millis(5)).await;
+    drop(node_a);
+
+    let published = || async {
+        let query = byline_core::store::AdminQuery {
+            status: Some(byline_core::Status::Published),
+            limit: 200,
+            ..Default::default()
+        };
+        store.admin_stories(&query).await.unwrap().0.len()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while published().await < 100 {
+        assert!(Instant::now() < deadline, "node B did not publish the rest");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Each publication recorded its change exactly once: no job ran twice.
+    let changes = store.changes_since(before).await.unwrap();
+    let mut per_story = std::collections::HashMap::new();
+    for (_, keys) in &changes {
+        for key in keys.iter().filter(|k| k.starts_with("story-")) {
+            *per_story.entry(key.clone()).or_insert(0) += 1;
+        }
+    }
+    assert_eq!(per_story.len(), 100);
+    assert!(
+        per_story.values().all(|&n| n == 1),
+        "a publication ran twice: {per_story:?}"
+    );
+    assert_eq!(store.pending_jobs().await.unwrap(), 0);
+    drop(node_b);
+}

@@ -52,10 +52,16 @@ pub struct Site {
 /// A new, empty schema in the PostgreSQL database named by `BYLINE_TEST_DATABASE_URL`, as the
 /// URL of a store kept in it; none when the variable is unset.
 fn postgres_schema() -> Option<String> {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let base = std::env::var("BYLINE_TEST_DATABASE_URL")
         .ok()
         .filter(|u| !u.is_empty())?;
+    Some(postgres_schema_in(&base).1)
+}
+
+/// A new, empty schema in the database at `base`: its name, and the URL of a store kept in it.
+pub fn postgres_schema_in(base: &str) -> (String, String) {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let base = base.to_owned();
     let schema = format!(
         "t{}_{}_{}",
         std::process::id(),
@@ -65,9 +71,16 @@ fn postgres_schema() -> Option<String> {
             .unwrap()
             .subsec_nanos()
     );
-    let create = format!("CREATE SCHEMA {schema}");
-    let url = base.clone();
-    // Sites are made in sync and async tests alike: connect on a thread of its own.
+    postgres_execute(&base, &format!("CREATE SCHEMA {schema}"));
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{separator}options=-c%20search_path%3D{schema}");
+    (schema, url)
+}
+
+/// Runs one SQL statement on the PostgreSQL database at `url`.
+pub fn postgres_execute(url: &str, sql: &str) {
+    let (url, sql) = (url.to_owned(), sql.to_owned());
+    // Called from sync and async tests alike: connect on a thread of its own.
     std::thread::spawn(move || {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -76,18 +89,14 @@ fn postgres_schema() -> Option<String> {
             .block_on(async move {
                 use sqlx::Connection;
                 let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
-                sqlx::raw_sql(sqlx::AssertSqlSafe(create))
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
                     .execute(&mut conn)
                     .await
                     .unwrap();
             })
     })
     .join()
-    .expect("the test schema is created");
-    let separator = if base.contains('?') { '&' } else { '?' };
-    Some(format!(
-        "{base}{separator}options=-c%20search_path%3D{schema}"
-    ))
+    .expect("the statement ran on PostgreSQL");
 }
 
 impl Site {
