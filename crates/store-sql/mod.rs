@@ -3,6 +3,7 @@
 //! `crate::unavailable`. See docs/decisions/0011-one-sql-store.md.
 
 pub(crate) mod accounts;
+pub(crate) mod archive;
 pub(crate) mod changes;
 pub(crate) mod editorial;
 pub(crate) mod listing;

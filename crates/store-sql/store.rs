@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use byline_core::archive::TableRows;
 use byline_core::store::{
     AdminQuery, AdminStoryRow, CardPage, ListQuery, NewSubscriber, PoolUse, SaveOutcome,
     SectionEdit, Store, StoreError, StoryInput, SubscribeOutcome, Subscriber,
@@ -105,6 +106,14 @@ impl Store for crate::Backend {
             .await
             .map_err(unavailable)?;
         Ok(count as u64)
+    }
+
+    async fn dump_site(&self) -> Result<Vec<TableRows>, StoreError> {
+        crate::sql::archive::dump(&self.pool).await
+    }
+
+    async fn restore_site(&self, tables: &[TableRows]) -> Result<(), StoreError> {
+        crate::sql::archive::restore(&self.pool, tables).await
     }
 
     async fn pending_jobs(&self) -> Result<u64, StoreError> {

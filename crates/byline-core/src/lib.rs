@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod archive;
 pub mod curation;
 pub mod editorial;
 pub mod email;

@@ -272,6 +272,13 @@ pub trait Store: AccountStore + EditorialStore + Send + Sync + 'static {
     /// How many stories exist, in any status.
     async fn story_count(&self) -> Result<u64, StoreError>;
 
+    /// Every table that makes up the site — stories, revisions, users, settings, subscribers
+    /// and the rest, but not sessions, sign-in attempts or the change log — rows by key.
+    async fn dump_site(&self) -> Result<Vec<crate::archive::TableRows>, StoreError>;
+    /// Writes a dumped site into this store in one transaction. Refused (`Conflict`) when the
+    /// store already holds a site, and (`Invalid`) when a table or column is not this schema's.
+    async fn restore_site(&self, tables: &[crate::archive::TableRows]) -> Result<(), StoreError>;
+
     /// Scheduled jobs not yet run.
     async fn pending_jobs(&self) -> Result<u64, StoreError>;
     /// The connection pool now: connections open, and how many of them are idle.

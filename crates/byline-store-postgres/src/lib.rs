@@ -119,6 +119,24 @@ pub(crate) mod db {
     /// The advisory lock key of store writes ("BYLINE" in ASCII, as a number).
     const WRITE_LOCK: i64 = 0x4259_4C49_4E45;
 
+    /// Moves each identity counter past the largest id a restore wrote.
+    pub(crate) async fn after_restore(
+        conn: &mut DbConn,
+        numbered: &[&str],
+    ) -> Result<(), StoreError> {
+        for table in numbered {
+            // Table names are the schema's constants.
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                 (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+            )))
+            .execute(&mut *conn)
+            .await
+            .map_err(unavailable)?;
+        }
+        Ok(())
+    }
+
     /// Announces a recorded change to every listening node; delivered when the transaction
     /// commits, never before.
     pub(crate) async fn announce_change(conn: &mut DbConn) -> Result<(), StoreError> {

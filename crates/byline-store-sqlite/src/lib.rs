@@ -81,6 +81,14 @@ pub(crate) mod db {
             .map_err(unavailable)
     }
 
+    /// SQLite's row ids follow the largest id present by themselves.
+    pub(crate) async fn after_restore(
+        _conn: &mut DbConn,
+        _numbered: &[&str],
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// SQLite cannot tell other processes of a commit: they read the change log.
     pub(crate) async fn announce_change(_conn: &mut DbConn) -> Result<(), StoreError> {
         Ok(())

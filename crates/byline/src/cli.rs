@@ -11,6 +11,7 @@ use byline_render::views::story_slug_from_path;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::archive;
 use crate::config::Config;
 use crate::import::{self, Action, ImportOptions};
 use crate::server::{self, DataDir};
@@ -57,6 +58,23 @@ pub enum Command {
     Picks(PicksArgs),
     /// Apply pending database migrations, then exit (`serve` applies them too).
     Migrate,
+    /// Write the whole site (stories, revisions, users, settings, subscribers, media) to one
+    /// archive file, to move it to another store (see docs/archive.md).
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The archive to write (conventionally NAME.byline.gz).
+    #[arg(value_name = "OUT")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// An archive written by `byline export`.
+    #[arg(value_name = "ARCHIVE")]
+    pub archive: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -80,6 +98,9 @@ pub enum ImportCommand {
     /// Import IPTC ninjs (1.x, 2.x, 3.x) items: files or folders (searched for *.json); a file
     /// holds one item or an array. Re-importing an item updates its story in place.
     Ninjs(NinjsArgs),
+    /// Restore a whole site from an archive written by `byline export` into an empty store
+    /// (SQLite or PostgreSQL). The archive is checked completely before anything is written.
+    Site(SiteArgs),
 }
 
 #[derive(Debug, Args)]
@@ -172,6 +193,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Import(ImportCommand::Ninjs(args)) => import_ninjs(&data, &config, args).await,
         Command::Picks(args) => set_picks(&data, &args.stories).await,
+        Command::Export(args) => export(&data, &args.out).await,
+        Command::Import(ImportCommand::Site(args)) => import_site(&data, &args.archive).await,
         Command::Migrate => {
             data.open_store().await?;
             println!("{}: migrations applied", data.store_location());
@@ -234,6 +257,39 @@ async fn import_ninjs(
 }
 
 /// A progress bar on standard error, shown only for long runs on a terminal.
+async fn export(data: &DataDir, out: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let store = data.open_store().await?;
+    let spinner = ProgressBar::new_spinner().with_message("reading the site");
+    let site = archive::collect(store.as_ref(), &data.media_dir()).await?;
+    spinner.set_message("writing the archive");
+    let bytes = archive::write(&site, out)?;
+    spinner.finish_and_clear();
+    println!(
+        "exported {} rows in {} tables and {} media files to {} ({bytes} bytes)",
+        site.rows(),
+        site.tables.len(),
+        site.media.len(),
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import_site(data: &DataDir, path: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let site = archive::read(path)?;
+    let store = data.open_store().await?;
+    let spinner = ProgressBar::new_spinner().with_message("restoring the site");
+    archive::restore(store.as_ref(), &data.media_dir(), &site).await?;
+    spinner.finish_and_clear();
+    println!(
+        "restored {} rows in {} tables and {} media files into {}",
+        site.rows(),
+        site.tables.len(),
+        site.media.len(),
+        data.store_location()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 fn progress_bar(len: u64) -> ProgressBar {
     if len < 20 {
         return ProgressBar::hidden();

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod ads;
+pub mod archive;
 pub mod cache;
 pub mod cli;
 pub mod config;

@@ -3,6 +3,7 @@
 
 mod admin_accounts;
 mod admin_sessions;
+mod archive;
 mod cache;
 mod cli;
 mod delivery;

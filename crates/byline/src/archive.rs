@@ -1,0 +1,326 @@
+//! The site archive of `byline export` and `byline import site`: one gzip-compressed file of
+//! JSON lines holding every table of the site and every media file, ending with a checksum.
+//! The format is documented in docs/archive.md; the same site always makes the same bytes.
+
+use std::io::{Read, Write};
+use std::path::{Component, Path};
+
+use anyhow::{Context, bail};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use byline_core::archive::{Cell, TableRows};
+use byline_core::store::Store;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+pub const FORMAT: &str = "byline-site";
+/// The archive version this Byline writes and the newest it reads.
+pub const VERSION: u64 = 1;
+
+/// A site read from an archive, checked line by line and against its checksum.
+#[derive(Debug)]
+pub struct Archive {
+    pub tables: Vec<TableRows>,
+    /// Media files by key (`ab/cdef….jpg`), with their bytes.
+    pub media: Vec<(String, Vec<u8>)>,
+}
+
+impl Archive {
+    pub fn rows(&self) -> usize {
+        self.tables.iter().map(|t| t.rows.len()).sum()
+    }
+}
+
+/// Reads the site out of `store` and `media_dir`.
+pub async fn collect(store: &dyn Store, media_dir: &Path) -> anyhow::Result<Archive> {
+    let tables = store.dump_site().await?;
+    let mut keys = Vec::new();
+    media_keys(media_dir, "", &mut keys)?;
+    keys.sort();
+    let media = keys
+        .into_iter()
+        .map(|key| {
+            let bytes = std::fs::read(media_dir.join(&key))
+                .with_context(|| format!("reading media file {key}"))?;
+            Ok((key, bytes))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    Ok(Archive { tables, media })
+}
+
+/// Every file below `dir` as a `/`-separated key, leaving out hidden and temporary files.
+fn media_keys(dir: &Path, prefix: &str, keys: &mut Vec<String>) -> anyhow::Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", dir.display())),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let key = format!("{prefix}{name}");
+        if entry.file_type()?.is_dir() {
+            media_keys(&entry.path(), &format!("{key}/"), keys)?;
+        } else {
+            keys.push(key);
+        }
+    }
+    Ok(())
+}
+
+fn cell_json(cell: &Cell) -> Value {
+    match cell {
+        Cell::Null => Value::Null,
+        Cell::Int(v) => json!(v),
+        Cell::Text(v) => json!(v),
+    }
+}
+
+/// The archive's bytes: JSON lines, gzip-compressed with no timestamp, so equal sites give
+/// equal files.
+pub fn encode(archive: &Archive) -> Vec<u8> {
+    let mut lines = vec![json!({"format": FORMAT, "version": VERSION}).to_string()];
+    for table in &archive.tables {
+        lines.push(
+            json!({"table": table.table, "columns": table.columns, "rows": table.rows.len()})
+                .to_string(),
+        );
+        for row in &table.rows {
+            lines.push(Value::Array(row.iter().map(cell_json).collect()).to_string());
+        }
+    }
+    for (key, bytes) in &archive.media {
+        lines.push(json!({"media": key, "base64": BASE64.encode(bytes)}).to_string());
+    }
+    let mut text = String::new();
+    for line in &lines {
+        text.push_str(line);
+        text.push('\n');
+    }
+    let digest: String = Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    text.push_str(&json!({"end": {"lines": lines.len(), "sha256": digest}}).to_string());
+    text.push('\n');
+    let mut gz = flate2::GzBuilder::new()
+        .mtime(0)
+        .write(Vec::new(), flate2::Compression::default());
+    gz.write_all(text.as_bytes()).expect("writing to memory");
+    gz.finish().expect("writing to memory")
+}
+
+/// Writes the archive next to `out` and renames it into place: a crash leaves no half file.
+pub fn write(archive: &Archive, out: &Path) -> anyhow::Result<u64> {
+    let bytes = encode(archive);
+    let name = out
+        .file_name()
+        .with_context(|| format!("{} is not a file name", out.display()))?;
+    let temp = out.with_file_name(format!(".{}.partial", name.to_string_lossy()));
+    std::fs::write(&temp, &bytes)
+        .and_then(|()| std::fs::rename(&temp, out))
+        .with_context(|| format!("writing {}", out.display()))?;
+    Ok(bytes.len() as u64)
+}
+
+/// Reads and checks a whole archive; nothing is written anywhere. Errors name the line.
+pub fn read(path: &Path) -> anyhow::Result<Archive> {
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(file)
+        .read_to_string(&mut text)
+        .with_context(|| format!("{}: not a Byline site archive (gzip)", path.display()))?;
+    decode(&text).with_context(|| format!("{} is refused", path.display()))
+}
+
+/// Checks the header, the end line and the checksum, then parses every line.
+pub fn decode(text: &str) -> anyhow::Result<Archive> {
+    let lines: Vec<&str> = text.lines().collect();
+    let header: Value = serde_json::from_str(lines.first().copied().unwrap_or_default())
+        .context("line 1: not an archive header")?;
+    if header["format"] != FORMAT {
+        bail!("line 1: not a Byline site archive");
+    }
+    let version = header["version"].as_u64().context("line 1: no version")?;
+    if version > VERSION {
+        bail!(
+            "archive version {version} is newer than this Byline reads ({VERSION}); upgrade Byline first"
+        );
+    }
+    let end: Value = serde_json::from_str(lines.last().copied().unwrap_or_default())
+        .ok()
+        .filter(|v: &Value| v.get("end").is_some())
+        .context("the archive is truncated: it has no end line")?;
+    let body = &lines[..lines.len() - 1];
+    let mut hashed = String::new();
+    for line in body {
+        hashed.push_str(line);
+        hashed.push('\n');
+    }
+    let digest: String = Sha256::digest(hashed.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if end["end"]["lines"].as_u64() != Some(body.len() as u64) || end["end"]["sha256"] != digest {
+        bail!("the archive is corrupted: its checksum does not match its content");
+    }
+    parse_body(body)
+}
+
+fn parse_body(lines: &[&str]) -> anyhow::Result<Archive> {
+    let mut archive = Archive {
+        tables: Vec::new(),
+        media: Vec::new(),
+    };
+    let mut expected_rows = 0;
+    for (index, line) in lines.iter().enumerate().skip(1) {
+        let number = index + 1;
+        let value: Value =
+            serde_json::from_str(line).with_context(|| format!("line {number}: not JSON"))?;
+        match value {
+            Value::Array(cells) => {
+                let table = archive
+                    .tables
+                    .last_mut()
+                    .filter(|_| expected_rows > 0)
+                    .with_context(|| format!("line {number}: a row outside any table"))?;
+                let row = cells
+                    .iter()
+                    .map(|c| match c {
+                        Value::Null => Ok(Cell::Null),
+                        Value::Number(n) => n.as_i64().map(Cell::Int).context("not an integer"),
+                        Value::String(s) => Ok(Cell::Text(s.clone())),
+                        _ => bail!("not a number, text or null"),
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()
+                    .with_context(|| format!("line {number} ({})", table.table))?;
+                table.rows.push(row);
+                expected_rows -= 1;
+            }
+            Value::Object(ref fields) if fields.contains_key("table") => {
+                if expected_rows > 0 {
+                    bail!("line {number}: the table before it is missing {expected_rows} rows");
+                }
+                let table: TableHeader = serde_json::from_value(value)
+                    .with_context(|| format!("line {number}: a table header"))?;
+                expected_rows = table.rows;
+                archive.tables.push(TableRows {
+                    table: table.table,
+                    columns: table.columns,
+                    rows: Vec::new(),
+                });
+            }
+            Value::Object(ref fields) if fields.contains_key("media") => {
+                let media: MediaLine = serde_json::from_value(value)
+                    .with_context(|| format!("line {number}: a media line"))?;
+                if !well_formed_key(&media.media) {
+                    bail!("line {number}: media key {:?} is not allowed", media.media);
+                }
+                let bytes = BASE64
+                    .decode(media.base64)
+                    .with_context(|| format!("line {number}: media {}", media.media))?;
+                archive.media.push((media.media, bytes));
+            }
+            _ => bail!("line {number}: neither a table, a row nor a media file"),
+        }
+    }
+    if expected_rows > 0 {
+        bail!("the last table is missing {expected_rows} rows");
+    }
+    Ok(archive)
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TableHeader {
+    table: String,
+    columns: Vec<String>,
+    rows: usize,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MediaLine {
+    media: String,
+    base64: String,
+}
+
+/// A relative path of plain names: an archive never writes outside the media folder.
+fn well_formed_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() < 300
+        && !key.starts_with('/')
+        && Path::new(key).components().all(
+            |c| matches!(c, Component::Normal(name) if !name.to_string_lossy().starts_with('.')),
+        )
+}
+
+/// Restores `archive` into `store` (which must be empty) and `media_dir`. The media files go
+/// first, each written aside and renamed; the tables then go in one transaction.
+pub async fn restore(store: &dyn Store, media_dir: &Path, archive: &Archive) -> anyhow::Result<()> {
+    if store.story_count().await? > 0 || store.user_count().await? > 0 {
+        bail!("the store already holds a site; import a site archive into an empty one");
+    }
+    for (key, bytes) in &archive.media {
+        let path = media_dir.join(key);
+        let dir = path.parent().context("a media key has a folder")?;
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let temp = dir.join(format!(".restore.{}.tmp", std::process::id()));
+        std::fs::write(&temp, bytes)
+            .and_then(|()| std::fs::rename(&temp, &path))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    store.restore_site(&archive.tables).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Archive {
+        Archive {
+            tables: vec![TableRows {
+                table: "settings".into(),
+                columns: vec!["key".into(), "value".into()],
+                rows: vec![vec![Cell::Text("home.lead".into()), Cell::Text("7".into())]],
+            }],
+            media: vec![("ab/cd.png".into(), vec![0x89, b'P', b'N', b'G'])],
+        }
+    }
+
+    fn text_of(bytes: &[u8]) -> String {
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(bytes)
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    }
+
+    #[test]
+    fn an_archive_reads_back_as_written_and_the_same_site_makes_the_same_bytes() {
+        let bytes = encode(&sample());
+        assert_eq!(bytes, encode(&sample()));
+        let back = decode(&text_of(&bytes)).unwrap();
+        assert_eq!(back.tables, sample().tables);
+        assert_eq!(back.media, sample().media);
+    }
+
+    #[test]
+    fn corrupted_truncated_newer_and_escaping_archives_are_refused() {
+        let text = text_of(&encode(&sample()));
+        let flipped = text.replacen("home.lead", "home.leaf", 1);
+        assert!(format!("{:#}", decode(&flipped).unwrap_err()).contains("corrupted"));
+        let truncated: String = text.lines().take(3).map(|l| format!("{l}\n")).collect();
+        assert!(format!("{:#}", decode(&truncated).unwrap_err()).contains("truncated"));
+        let newer = text.replacen("\"version\":1", "\"version\":2", 1);
+        assert!(format!("{:#}", decode(&newer).unwrap_err()).contains("newer"));
+        for key in ["../x.png", "/etc/passwd", "ab/.hidden", ""] {
+            assert!(!well_formed_key(key), "{key}");
+        }
+        assert!(well_formed_key("ab/cdef.jpg"));
+    }
+}

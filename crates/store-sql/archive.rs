@@ -1,0 +1,357 @@
+//! The site as plain tables: read out in a fixed order with fixed columns, so that SQLite and
+//! PostgreSQL dump the same site identically, and written back into an empty store.
+
+use byline_core::archive::{Cell, TableRows};
+use byline_core::store::StoreError;
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::db::{DbConn, DbPool};
+use crate::unavailable;
+
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Int,
+    Text,
+}
+
+use Kind::{Int, Text};
+
+/// A table of the site: its name, its key (the dump's order) and its columns.
+struct Table {
+    name: &'static str,
+    key: &'static str,
+    columns: &'static [(&'static str, Kind)],
+}
+
+/// Every table of a site, each after the tables it refers to. Sessions, sign-in attempts and
+/// links, and the change log belong to a running store, not to the site.
+const TABLES: &[Table] = &[
+    Table {
+        name: "sections",
+        key: "id",
+        columns: &[
+            ("id", Int),
+            ("slug", Text),
+            ("name", Text),
+            ("position", Int),
+            ("description", Text),
+        ],
+    },
+    Table {
+        name: "authors",
+        key: "id",
+        columns: &[("id", Int), ("slug", Text), ("name", Text)],
+    },
+    Table {
+        name: "tags",
+        key: "id",
+        columns: &[("id", Int), ("slug", Text), ("name", Text)],
+    },
+    Table {
+        name: "pictures",
+        key: "id",
+        columns: &[
+            ("id", Int),
+            ("source_kind", Text),
+            ("location", Text),
+            ("credit", Text),
+            ("caption", Text),
+            ("alt", Text),
+            ("width", Int),
+            ("height", Int),
+            ("content_type", Text),
+        ],
+    },
+    Table {
+        name: "users",
+        key: "id",
+        columns: &[
+            ("id", Int),
+            ("email", Text),
+            ("name", Text),
+            ("role", Text),
+            ("password_hash", Text),
+            ("created_at", Int),
+        ],
+    },
+    Table {
+        name: "stories",
+        key: "id",
+        columns: &[
+            ("id", Int),
+            ("external_id", Text),
+            ("version", Int),
+            ("slug", Text),
+            ("headline", Text),
+            ("standfirst", Text),
+            ("body_html", Text),
+            ("summary", Text),
+            ("section_id", Int),
+            ("byline", Text),
+            ("language", Text),
+            ("status", Text),
+            ("published_at", Int),
+            ("embargo_until", Int),
+            ("updated_at", Int),
+            ("created_at", Int),
+            ("lead_picture_id", Int),
+            ("created_by", Int),
+            ("revision", Int),
+            ("body_source", Text),
+            ("body_format", Text),
+            ("preview_token", Text),
+            ("first_published_at", Int),
+        ],
+    },
+    Table {
+        name: "story_tags",
+        key: "story_id, tag_id",
+        columns: &[("story_id", Int), ("tag_id", Int), ("position", Int)],
+    },
+    Table {
+        name: "story_authors",
+        key: "story_id, author_id",
+        columns: &[("story_id", Int), ("author_id", Int), ("position", Int)],
+    },
+    Table {
+        name: "picks",
+        key: "position",
+        columns: &[("position", Int), ("story_id", Int)],
+    },
+    Table {
+        name: "subscribers",
+        key: "id",
+        columns: &[
+            ("id", Int),
+            ("email", Text),
+            ("status", Text),
+            ("source", Text),
+            ("consented_at", Int),
+            ("confirmed_at", Int),
+        ],
+    },
+    Table {
+        name: "revisions",
+        key: "id",
+        columns: &[
+            ("id", Int),
+            ("story_id", Int),
+            ("number", Int),
+            ("user_id", Int),
+            ("created_at", Int),
+            ("headline", Text),
+            ("standfirst", Text),
+            ("body_source", Text),
+            ("body_format", Text),
+            ("summary", Text),
+        ],
+    },
+    Table {
+        name: "jobs",
+        key: "id",
+        columns: &[
+            ("id", Int),
+            ("kind", Text),
+            ("story_id", Int),
+            ("run_at", Int),
+            ("state", Text),
+            ("attempts", Int),
+            ("last_error", Text),
+        ],
+    },
+    Table {
+        name: "corrections",
+        key: "id",
+        columns: &[
+            ("id", Int),
+            ("story_id", Int),
+            ("user_id", Int),
+            ("created_at", Int),
+            ("note", Text),
+        ],
+    },
+    Table {
+        name: "slug_redirects",
+        key: "old_slug",
+        columns: &[("old_slug", Text), ("story_id", Int)],
+    },
+    Table {
+        name: "settings",
+        key: "key",
+        columns: &[("key", Text), ("value", Text)],
+    },
+];
+
+/// Tables whose `id` the store assigns, so its counter must move past restored ids.
+const NUMBERED: &[&str] = &[
+    "sections",
+    "authors",
+    "tags",
+    "pictures",
+    "users",
+    "stories",
+    "subscribers",
+    "revisions",
+    "jobs",
+    "corrections",
+];
+
+pub(crate) async fn dump(pool: &DbPool) -> Result<Vec<TableRows>, StoreError> {
+    let mut conn = pool.acquire().await.map_err(unavailable)?;
+    let mut tables = Vec::with_capacity(TABLES.len());
+    for table in TABLES {
+        let names: Vec<&str> = table.columns.iter().map(|(name, _)| *name).collect();
+        // Names and keys are the constants above, never input.
+        let sql = format!(
+            "SELECT {} FROM {} ORDER BY {}",
+            names.join(", "),
+            table.name,
+            table.key
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(unavailable)?;
+        let rows = rows
+            .iter()
+            .map(|row| {
+                table
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (name, kind))| cell(row, i, *kind, table.name, name))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        tables.push(TableRows {
+            table: table.name.to_owned(),
+            columns: names.iter().map(|n| (*n).to_owned()).collect(),
+            rows,
+        });
+    }
+    Ok(tables)
+}
+
+fn cell(
+    row: &crate::db::DbRow,
+    index: usize,
+    kind: Kind,
+    table: &str,
+    column: &str,
+) -> Result<Cell, StoreError> {
+    let bad = |e: sqlx::Error| StoreError::Invalid(format!("{table}.{column}: {e}"));
+    Ok(match kind {
+        Int => row
+            .try_get::<Option<i64>, _>(index)
+            .map_err(bad)?
+            .map_or(Cell::Null, Cell::Int),
+        Text => row
+            .try_get::<Option<String>, _>(index)
+            .map_err(bad)?
+            .map_or(Cell::Null, Cell::Text),
+    })
+}
+
+/// The table of the schema `rows` claim to be, checked column by column.
+fn schema_of(rows: &TableRows) -> Result<&'static Table, StoreError> {
+    let table = TABLES
+        .iter()
+        .find(|t| t.name == rows.table)
+        .ok_or_else(|| StoreError::Invalid(format!("unknown table {}", rows.table)))?;
+    let expected: Vec<&str> = table.columns.iter().map(|(name, _)| *name).collect();
+    if rows.columns != expected {
+        return Err(StoreError::Invalid(format!(
+            "table {} has columns {} where {} were expected",
+            rows.table,
+            rows.columns.join(", "),
+            expected.join(", ")
+        )));
+    }
+    if let Some((n, _)) = rows
+        .rows
+        .iter()
+        .enumerate()
+        .find(|(_, row)| row.len() != expected.len())
+    {
+        return Err(StoreError::Invalid(format!(
+            "table {} row {} has the wrong number of values",
+            rows.table,
+            n + 1
+        )));
+    }
+    Ok(table)
+}
+
+pub(crate) async fn restore(pool: &DbPool, tables: &[TableRows]) -> Result<(), StoreError> {
+    let schemas = tables
+        .iter()
+        .map(schema_of)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut tx = crate::db::writing(pool).await?;
+    refuse_unless_empty(&mut tx).await?;
+    // Parents before children, whatever order the dump came in.
+    for table in TABLES {
+        let Some(index) = schemas.iter().position(|s| s.name == table.name) else {
+            continue;
+        };
+        insert_rows(&mut tx, table, &tables[index]).await?;
+    }
+    crate::db::after_restore(&mut tx, NUMBERED).await?;
+    tx.commit().await.map_err(unavailable)
+}
+
+async fn refuse_unless_empty(conn: &mut DbConn) -> Result<(), StoreError> {
+    for table in [
+        "stories",
+        "users",
+        "sections",
+        "subscribers",
+        "tags",
+        "authors",
+    ] {
+        let count: i64 = sqlx::query_scalar(AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(unavailable)?;
+        if count > 0 {
+            return Err(StoreError::Conflict(format!(
+                "the store already holds a site ({count} rows in {table}); restore into an empty one"
+            )));
+        }
+    }
+    Ok(())
+}
+
+async fn insert_rows(conn: &mut DbConn, table: &Table, rows: &TableRows) -> Result<(), StoreError> {
+    let names: Vec<&str> = table.columns.iter().map(|(name, _)| *name).collect();
+    let slots: Vec<String> = (1..=names.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        table.name,
+        names.join(", "),
+        slots.join(", ")
+    );
+    for (n, row) in rows.rows.iter().enumerate() {
+        let mut query = sqlx::query(AssertSqlSafe(sql.clone()));
+        for ((column, kind), value) in table.columns.iter().zip(row) {
+            query = match (kind, value) {
+                (Int, Cell::Int(v)) => query.bind(Some(*v)),
+                (Int, Cell::Null) => query.bind(None::<i64>),
+                (Text, Cell::Text(v)) => query.bind(Some(v.clone())),
+                (Text, Cell::Null) => query.bind(None::<String>),
+                _ => {
+                    return Err(StoreError::Invalid(format!(
+                        "table {} row {}: {column} has a value of the wrong type",
+                        table.name,
+                        n + 1
+                    )));
+                }
+            };
+        }
+        query
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| StoreError::Invalid(format!("table {} row {}: {e}", table.name, n + 1)))?;
+    }
+    Ok(())
+}
