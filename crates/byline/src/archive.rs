@@ -100,10 +100,7 @@ pub fn encode(archive: &Archive) -> Vec<u8> {
         text.push_str(line);
         text.push('\n');
     }
-    let digest: String = Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let digest = sha256_hex(&text);
     text.push_str(&json!({"end": {"lines": lines.len(), "sha256": digest}}).to_string());
     text.push('\n');
     let mut gz = flate2::GzBuilder::new()
@@ -111,6 +108,13 @@ pub fn encode(archive: &Archive) -> Vec<u8> {
         .write(Vec::new(), flate2::Compression::default());
     gz.write_all(text.as_bytes()).expect("writing to memory");
     gz.finish().expect("writing to memory")
+}
+
+fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Writes the archive next to `out` and renames it into place: a crash leaves no half file.
@@ -160,10 +164,7 @@ pub fn decode(text: &str) -> anyhow::Result<Archive> {
         hashed.push_str(line);
         hashed.push('\n');
     }
-    let digest: String = Sha256::digest(hashed.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let digest = sha256_hex(&hashed);
     if end["end"]["lines"].as_u64() != Some(body.len() as u64) || end["end"]["sha256"] != digest {
         bail!("the archive is corrupted: its checksum does not match its content");
     }
