@@ -103,7 +103,7 @@ async fn newsroom() -> Newsroom {
         theme,
         &config,
         "http://byline.test".into(),
-        data.media_dir(),
+        data.media_store(&config).expect("media storage"),
     );
     state
         .cache

@@ -10,6 +10,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use byline_core::archive::{Cell, TableRows};
 use byline_core::store::Store;
+use byline_media::MediaStore;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -31,44 +32,21 @@ impl Archive {
     }
 }
 
-/// Reads the site out of `store` and `media_dir`.
-pub async fn collect(store: &dyn Store, media_dir: &Path) -> anyhow::Result<Archive> {
+/// Reads the site out of `store` and `media`.
+pub async fn collect(store: &dyn Store, media: &MediaStore) -> anyhow::Result<Archive> {
     let tables = store.dump_site().await?;
-    let mut keys = Vec::new();
-    media_keys(media_dir, "", &mut keys)?;
-    keys.sort();
-    let media = keys
-        .into_iter()
-        .map(|key| {
-            let bytes = std::fs::read(media_dir.join(&key))
-                .with_context(|| format!("reading media file {key}"))?;
-            Ok((key, bytes))
-        })
-        .collect::<anyhow::Result<_>>()?;
-    Ok(Archive { tables, media })
-}
-
-/// Every file below `dir` as a `/`-separated key, leaving out hidden and temporary files.
-fn media_keys(dir: &Path, prefix: &str, keys: &mut Vec<String>) -> anyhow::Result<()> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e).with_context(|| format!("reading {}", dir.display())),
-    };
-    for entry in entries {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
-        let key = format!("{prefix}{name}");
-        if entry.file_type()?.is_dir() {
-            media_keys(&entry.path(), &format!("{key}/"), keys)?;
-        } else {
-            keys.push(key);
-        }
+    let mut files = Vec::new();
+    for key in media.keys().await? {
+        let bytes = media
+            .get(&key)
+            .await?
+            .with_context(|| format!("media file {key} vanished while exporting"))?;
+        files.push((key, bytes.to_vec()));
     }
-    Ok(())
+    Ok(Archive {
+        tables,
+        media: files,
+    })
 }
 
 fn cell_json(cell: &Cell) -> Value {
@@ -259,20 +237,19 @@ fn well_formed_key(key: &str) -> bool {
         )
 }
 
-/// Restores `archive` into `store` (which must be empty) and `media_dir`. The media files go
-/// first, each written aside and renamed; the tables then go in one transaction.
-pub async fn restore(store: &dyn Store, media_dir: &Path, archive: &Archive) -> anyhow::Result<()> {
+/// Restores `archive` into `store` (which must be empty) and `media`. The media files go
+/// first (each written whole before it shows under its key); the tables then go in one
+/// transaction.
+pub async fn restore(
+    store: &dyn Store,
+    media: &MediaStore,
+    archive: &Archive,
+) -> anyhow::Result<()> {
     if store.story_count().await? > 0 || store.user_count().await? > 0 {
         bail!("the store already holds a site; import a site archive into an empty one");
     }
     for (key, bytes) in &archive.media {
-        let path = media_dir.join(key);
-        let dir = path.parent().context("a media key has a folder")?;
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        let temp = dir.join(format!(".restore.{}.tmp", std::process::id()));
-        std::fs::write(&temp, bytes)
-            .and_then(|()| std::fs::rename(&temp, &path))
-            .with_context(|| format!("writing {}", path.display()))?;
+        media.put(key, bytes.clone()).await?;
     }
     store.restore_site(&archive.tables).await?;
     Ok(())

@@ -193,8 +193,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Import(ImportCommand::Ninjs(args)) => import_ninjs(&data, &config, args).await,
         Command::Picks(args) => set_picks(&data, &args.stories).await,
-        Command::Export(args) => export(&data, &args.out).await,
-        Command::Import(ImportCommand::Site(args)) => import_site(&data, &args.archive).await,
+        Command::Export(args) => export(&data, &config, &args.out).await,
+        Command::Import(ImportCommand::Site(args)) => {
+            import_site(&data, &config, &args.archive).await
+        }
         Command::Migrate => {
             data.open_store().await?;
             println!("{}: migrations applied", data.store_location());
@@ -220,7 +222,7 @@ async fn import_ninjs(
     let options = ImportOptions {
         section,
         default_language: config.site.language.clone(),
-        media_dir: data.media_dir(),
+        media: data.media_store(config)?,
         now: chrono::Utc::now(),
     };
     let progress = progress_bar(files.len() as u64);
@@ -257,10 +259,14 @@ async fn import_ninjs(
 }
 
 /// A progress bar on standard error, shown only for long runs on a terminal.
-async fn export(data: &DataDir, out: &std::path::Path) -> anyhow::Result<ExitCode> {
+async fn export(
+    data: &DataDir,
+    config: &Config,
+    out: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
     let store = data.open_store().await?;
     let spinner = ProgressBar::new_spinner().with_message("reading the site");
-    let site = archive::collect(store.as_ref(), &data.media_dir()).await?;
+    let site = archive::collect(store.as_ref(), &data.media_store(config)?).await?;
     spinner.set_message("writing the archive");
     let bytes = archive::write(&site, out)?;
     spinner.finish_and_clear();
@@ -274,11 +280,15 @@ async fn export(data: &DataDir, out: &std::path::Path) -> anyhow::Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
-async fn import_site(data: &DataDir, path: &std::path::Path) -> anyhow::Result<ExitCode> {
+async fn import_site(
+    data: &DataDir,
+    config: &Config,
+    path: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
     let site = archive::read(path)?;
     let store = data.open_store().await?;
     let spinner = ProgressBar::new_spinner().with_message("restoring the site");
-    archive::restore(store.as_ref(), &data.media_dir(), &site).await?;
+    archive::restore(store.as_ref(), &data.media_store(config)?, &site).await?;
     spinner.finish_and_clear();
     println!(
         "restored {} rows in {} tables and {} media files into {}",

@@ -34,6 +34,25 @@ pub struct Config {
     /// `[metrics]`: where Prometheus reads `/metrics`.
     #[serde(default)]
     pub metrics: MetricsConfig,
+    /// `[media]`: where pictures are kept.
+    #[serde(default)]
+    pub media: MediaConfig,
+}
+
+/// `[media]`. Without `store`, pictures live in the data folder's `media/`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaConfig {
+    /// `s3://BUCKET/PREFIX` for an S3-compatible bucket, or a folder (relative to the data
+    /// folder).
+    pub store: Option<String>,
+    /// The S3 service's address when it is not AWS (`https://s3.example.net`).
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    /// Better given as `BYLINE_S3_ACCESS_KEY_ID` in the environment, which wins.
+    pub access_key_id: Option<String>,
+    /// Better given as `BYLINE_S3_SECRET_ACCESS_KEY` in the environment, which wins.
+    pub secret_access_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

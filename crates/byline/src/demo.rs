@@ -176,7 +176,7 @@ const STORIES: [(usize, &str, &str, &str); 20] = [
 /// Loads the demo newsroom unless the store already holds stories; returns how many it loaded.
 pub async fn load_if_empty(
     store: &dyn Store,
-    media_dir: &std::path::Path,
+    media: &byline_media::MediaStore,
     now: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
     if store.story_count().await? > 0 {
@@ -185,7 +185,7 @@ pub async fn load_if_empty(
     for (n, (desk, headline, standfirst, byline)) in STORIES.iter().enumerate() {
         let desk = &DESKS[*desk];
         let svg = illustration(n);
-        let key = media::store_generated_svg(media_dir, &svg)?;
+        let key = media::store_generated_svg(media, &svg).await?;
         let published = now - Duration::hours(5 * n as i64 + 1);
         let body = std::iter::once(format!("<p>{standfirst}</p>"))
             .chain(desk.paragraphs.iter().map(|p| format!("<p>{p}</p>")))

@@ -22,7 +22,8 @@ const MAX_PICTURE_BYTES: u64 = 25 * 1024 * 1024;
 pub struct ImportOptions {
     pub section: Option<SectionRef>,
     pub default_language: String,
-    pub media_dir: PathBuf,
+    /// Where copied pictures go.
+    pub media: byline_media::MediaStore,
     pub now: DateTime<Utc>,
 }
 
@@ -142,19 +143,19 @@ async fn import_item(
     options: &ImportOptions,
 ) -> ItemReport {
     let mut warnings = Vec::new();
-    let lead_picture =
-        item.picture
-            .as_ref()
-            .and_then(|p| match resolve_picture(file, p, &options.media_dir) {
-                Ok(picture) => Some(picture),
-                Err(why) => {
-                    warnings.push(format!(
-                        "{}: lead picture not imported: {why}",
-                        file.display()
-                    ));
-                    None
-                }
-            });
+    let lead_picture = match &item.picture {
+        Some(p) => match resolve_picture(file, p, &options.media).await {
+            Ok(picture) => Some(picture),
+            Err(why) => {
+                warnings.push(format!(
+                    "{}: lead picture not imported: {why}",
+                    file.display()
+                ));
+                None
+            }
+        },
+        None => None,
+    };
     let embargo = item.embargoed.filter(|t| *t > options.now);
     let (status, note) = match item.pub_status {
         PubStatus::Canceled => (
@@ -233,10 +234,10 @@ async fn import_item(
 
 /// Copies a relative rendition into the media store (checking it is a picture) or keeps a
 /// remote URL as it is.
-fn resolve_picture(
+async fn resolve_picture(
     file: &Path,
     picture: &WirePicture,
-    media_dir: &Path,
+    media: &byline_media::MediaStore,
 ) -> Result<Picture, String> {
     let (source, width, height, content_type) = match &picture.href {
         RenditionHref::Remote(url) => (
@@ -262,7 +263,8 @@ fn resolve_picture(
                 return Err(format!("{} is larger than 25 MB", path.display()));
             }
             let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let (key, kind) = media::store_image(media_dir, &bytes)
+            let (key, kind) = media::store_image(media, &bytes)
+                .await
                 .map_err(|e| format!("{}: {e}", path.display()))?;
             let (w, h) = media::dimensions(&bytes)
                 .map_or((picture.width, picture.height), |(w, h)| (Some(w), Some(h)));

@@ -5,6 +5,8 @@
 
 use std::path::{Component, Path};
 
+use axum::body::Bytes;
+use byline_media::MediaStore;
 use sha2::{Digest, Sha256};
 
 /// What a picture file is, recognised from its first bytes (never from its name).
@@ -129,77 +131,72 @@ pub fn dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
 }
 
 /// Stores a raster picture after checking what it is; returns its key and kind.
-pub fn store_image(media_dir: &Path, bytes: &[u8]) -> Result<(String, ImageKind), MediaError> {
+pub async fn store_image(
+    media: &MediaStore,
+    bytes: &[u8],
+) -> Result<(String, ImageKind), MediaError> {
     let kind = sniff(bytes).ok_or(MediaError::NotAnImage)?;
-    Ok((store(media_dir, bytes, kind)?, kind))
+    Ok((store(media, bytes, kind).await?, kind))
 }
 
 /// Stores an SVG picture that Byline itself generated (never one from outside).
-pub fn store_generated_svg(media_dir: &Path, svg: &str) -> Result<String, MediaError> {
-    store(media_dir, svg.as_bytes(), SVG)
+pub async fn store_generated_svg(media: &MediaStore, svg: &str) -> Result<String, MediaError> {
+    store(media, svg.as_bytes(), SVG).await
 }
 
-fn store(media_dir: &Path, bytes: &[u8], kind: ImageKind) -> Result<String, MediaError> {
+async fn store(media: &MediaStore, bytes: &[u8], kind: ImageKind) -> Result<String, MediaError> {
     let hash: String = Sha256::digest(bytes)
         .iter()
         .take(16)
         .map(|b| format!("{b:02x}"))
         .collect();
     let key = format!("{}/{hash}.{}", &hash[..2], kind.extension);
-    let path = media_dir.join(&key);
-    if path.exists() {
-        return Ok(key);
-    }
-    let dir = path.parent().expect("a key has a folder");
-    std::fs::create_dir_all(dir)
-        .map_err(|e| MediaError::Write(format!("{}: {e}", dir.display())))?;
-    // Write aside, then rename: a crash never leaves a half-written picture under its key.
-    let temp = dir.join(format!(".{hash}.{}.tmp", std::process::id()));
-    std::fs::write(&temp, bytes)
-        .and_then(|()| std::fs::rename(&temp, &path))
-        .map_err(|e| MediaError::Write(format!("{}: {e}", path.display())))?;
+    media
+        .put(&key, bytes.to_vec())
+        .await
+        .map_err(|e| MediaError::Write(e.to_string()))?;
     Ok(key)
 }
 
 /// Reads a stored picture by key, with its content type; `None` for unknown or malformed keys.
-pub async fn read(media_dir: &Path, key: &str) -> Option<(Vec<u8>, &'static str)> {
+pub async fn read(
+    media: &MediaStore,
+    key: &str,
+) -> Result<Option<(Bytes, &'static str)>, MediaError> {
     let well_formed = key.len() < 200
         && key
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'_'))
-        && Path::new(key)
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)));
+        && Path::new(key).components().all(
+            |c| matches!(c, Component::Normal(name) if !name.to_string_lossy().starts_with('.')),
+        );
     if !well_formed {
-        return None;
+        return Ok(None);
     }
-    let extension = key.rsplit_once('.')?.1;
-    let content_type = KINDS
-        .iter()
-        .map(|(_, _, k)| *k)
-        .chain([SVG])
-        .find(|k| k.extension == extension)?
-        .content_type;
-    let bytes = tokio::fs::read(media_dir.join(key)).await.ok()?;
-    Some((bytes, content_type))
-}
-
-/// Whether the media folder takes writes: a small file is written there and removed.
-pub async fn check_writable(media_dir: &Path) -> Result<(), MediaError> {
-    let probe = media_dir.join(format!(".health.{}.tmp", std::process::id()));
-    tokio::fs::write(&probe, b"ok")
+    let Some(content_type) = key.rsplit_once('.').and_then(|(_, extension)| {
+        KINDS
+            .iter()
+            .map(|(_, _, k)| *k)
+            .chain([SVG])
+            .find(|k| k.extension == extension)
+    }) else {
+        return Ok(None);
+    };
+    let bytes = media
+        .get(key)
         .await
-        .map_err(|e| MediaError::Write(format!("{}: {e}", media_dir.display())))?;
-    let _ = tokio::fs::remove_file(&probe).await;
-    Ok(())
+        .map_err(|e| MediaError::Read(e.to_string()))?;
+    Ok(bytes.map(|b| (b, content_type.content_type)))
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum MediaError {
     #[error("the file is not a JPEG, PNG, GIF, WebP or AVIF image")]
     NotAnImage,
-    #[error("cannot write the picture to {0}")]
+    #[error("cannot write the picture: {0}")]
     Write(String),
+    #[error("cannot read the picture: {0}")]
+    Read(String),
 }
 
 #[cfg(test)]
@@ -230,18 +227,19 @@ mod tests {
     #[tokio::test]
     async fn stores_by_content_and_reads_back() {
         let dir = tempfile::tempdir().unwrap();
+        let media = MediaStore::local(dir.path()).unwrap();
         let jpeg = seed_photo();
-        let (key, kind) = store_image(dir.path(), &jpeg).unwrap();
+        let (key, kind) = store_image(&media, &jpeg).await.unwrap();
         assert_eq!(kind.extension, "jpg");
         assert_eq!(
-            store_image(dir.path(), &jpeg).unwrap().0,
+            store_image(&media, &jpeg).await.unwrap().0,
             key,
             "same content, same key"
         );
-        let (bytes, content_type) = read(dir.path(), &key).await.unwrap();
-        assert_eq!((bytes, content_type), (jpeg, "image/jpeg"));
+        let (bytes, content_type) = read(&media, &key).await.unwrap().unwrap();
+        assert_eq!((bytes.to_vec(), content_type), (jpeg, "image/jpeg"));
         assert!(matches!(
-            store_image(dir.path(), b"text"),
+            store_image(&media, b"text").await,
             Err(MediaError::NotAnImage)
         ));
         for bad in [
@@ -250,8 +248,9 @@ mod tests {
             "ab/../../x.jpg",
             "a b.jpg",
             "x.exe",
+            ".health-probe",
         ] {
-            assert!(read(dir.path(), bad).await.is_none(), "{bad}");
+            assert!(read(&media, bad).await.unwrap().is_none(), "{bad}");
         }
     }
 }

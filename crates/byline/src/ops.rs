@@ -161,7 +161,7 @@ pub async fn metrics_page(state: &AppState) -> Result<Response, AppError> {
 /// writes, else 503; the body says which.
 pub async fn healthz(State(state): State<AppState>) -> Response {
     let store = state.store.ping().await;
-    let media = crate::media::check_writable(&state.media_dir).await;
+    let media = state.media.check().await;
     if let Err(e) = &store {
         tracing::warn!(error = %e, "health check: store unreachable");
     }

@@ -11,6 +11,8 @@ use byline_store_postgres::PgStore;
 use byline_store_sqlite::SqliteStore;
 use tokio::net::TcpListener;
 
+use byline_media::{MediaStore, S3Settings};
+
 use crate::config::Config;
 use crate::state::AppState;
 use crate::{demo, router};
@@ -47,6 +49,28 @@ impl DataDir {
         self.root.join("byline.toml")
     }
 
+    /// Where pictures are kept: `[media] store` (a bucket or a folder), else `media/` here.
+    pub fn media_store(&self, config: &Config) -> anyhow::Result<MediaStore> {
+        let media = &config.media;
+        let store = match media.store.as_deref() {
+            Some(url) if url.starts_with("s3://") => {
+                let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+                MediaStore::s3(&S3Settings {
+                    url: url.to_owned(),
+                    endpoint: media.endpoint.clone(),
+                    region: media.region.clone(),
+                    access_key_id: env("BYLINE_S3_ACCESS_KEY_ID")
+                        .or_else(|| media.access_key_id.clone()),
+                    secret_access_key: env("BYLINE_S3_SECRET_ACCESS_KEY")
+                        .or_else(|| media.secret_access_key.clone()),
+                })?
+            }
+            Some(folder) => MediaStore::local(&self.root.join(folder))?,
+            None => MediaStore::local(&self.media_dir())?,
+        };
+        Ok(store)
+    }
+
     /// Keeps the store in the database at `url` (`postgres://…`) instead of `byline.db`.
     pub fn with_database(mut self, url: Option<String>) -> DataDir {
         self.database_url = url.filter(|u| !u.is_empty());
@@ -80,9 +104,13 @@ impl DataDir {
 /// Serves the site; returns when a shutdown signal arrived and in-flight requests finished.
 pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> anyhow::Result<()> {
     let store = data.open_store().await?;
+    let media = data.media_store(config)?;
+    media
+        .check()
+        .await
+        .with_context(|| format!("the media storage {} cannot be written", media.location()))?;
     if demo {
-        let loaded =
-            demo::load_if_empty(store.as_ref(), &data.media_dir(), chrono::Utc::now()).await?;
+        let loaded = demo::load_if_empty(store.as_ref(), &media, chrono::Utc::now()).await?;
         if loaded > 0 {
             tracing::info!(stories = loaded, "loaded the demo newsroom");
         }
@@ -95,13 +123,7 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
     let local = listener.local_addr()?;
     say(&format!("Byline is serving http://{local}/"));
     let needs_setup = store.user_count().await? == 0;
-    let state = AppState::new(
-        store,
-        theme,
-        config,
-        format!("http://{local}"),
-        data.media_dir(),
-    );
+    let state = AppState::new(store, theme, config, format!("http://{local}"), media);
     if needs_setup {
         let token = crate::admin::auth::random_token();
         say(&format!(

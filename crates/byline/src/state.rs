@@ -1,6 +1,5 @@
 //! What every request handler shares: the store, the theme, the settings.
 
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use byline_core::store::Store;
@@ -20,7 +19,8 @@ pub struct Inner {
     pub theme: Theme,
     pub site: SiteSettings,
     pub ads: ArticleAds,
-    pub media_dir: PathBuf,
+    /// Where pictures live: a local folder or an S3-compatible bucket.
+    pub media: byline_media::MediaStore,
     pub signup_limiter: RateLimiter,
     pub sessions: SessionPolicy,
     /// While no member exists: the one-time token that lets the first administrator be made.
@@ -52,7 +52,7 @@ impl AppState {
         theme: Theme,
         config: &Config,
         base_url: String,
-        media_dir: PathBuf,
+        media: byline_media::MediaStore,
     ) -> AppState {
         let base_url = config.site.base_url.clone().unwrap_or(base_url);
         let site_is_https = base_url.starts_with("https://");
@@ -66,7 +66,7 @@ impl AppState {
             theme,
             site,
             ads: crate::ads::article_ads(&config.ads),
-            media_dir,
+            media,
             signup_limiter: RateLimiter::per_hour(config.newsletter.signups_per_ip_per_hour),
             sessions: SessionPolicy {
                 idle: chrono::Duration::hours(i64::from(config.admin.session_idle_hours)),

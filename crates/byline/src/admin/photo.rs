@@ -113,7 +113,8 @@ pub async fn update(
                     )
                     .await;
                 };
-                let (key, _) = media::store_image(&state.media_dir, bytes)
+                let (key, _) = media::store_image(&state.media, bytes)
+                    .await
                     .map_err(|e| AppError::Internal(e.to_string()))?;
                 (
                     PictureSource::Local { key },

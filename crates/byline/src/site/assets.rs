@@ -29,8 +29,9 @@ pub async fn media_file(
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<Response, AppError> {
-    let (bytes, content_type) = media::read(&state.media_dir, &key)
+    let (bytes, content_type) = media::read(&state.media, &key)
         .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
         .ok_or(AppError::NotFound)?;
     Ok((
         [

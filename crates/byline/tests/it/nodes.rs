@@ -8,14 +8,14 @@ use crate::admin_accounts::{add_user, csrf_of, login_form};
 use crate::support::{Item, Site, enc, http_exchange, http_get};
 
 /// An editor signed in to one node over HTTP.
-struct Editor {
-    url: String,
-    cookie: String,
-    csrf: String,
+pub struct Editor {
+    pub url: String,
+    pub cookie: String,
+    pub csrf: String,
 }
 
 impl Editor {
-    fn sign_in(url: &str, email: &str, password: &str) -> Editor {
+    pub fn sign_in(url: &str, email: &str, password: &str) -> Editor {
         let (status, head, _) = form_post(url, "/admin/login", "", &login_form(email, password));
         assert_eq!(status, 303, "signed in");
         let cookie = head
@@ -38,7 +38,7 @@ impl Editor {
     }
 
     /// POSTs a form with the session and CSRF token; the status and the `Location` header.
-    fn post(&self, path: &str, form: &str) -> (u16, String) {
+    pub fn post(&self, path: &str, form: &str) -> (u16, String) {
         let (status, head, _) = form_post(
             &self.url,
             path,

@@ -163,7 +163,7 @@ impl Site {
             theme,
             &config,
             "http://byline.test".into(),
-            data.media_dir(),
+            data.media_store(&config).unwrap(),
         );
         byline::router::router(state)
     }
@@ -180,7 +180,7 @@ impl Site {
             theme,
             &config,
             "http://byline.test".into(),
-            data.media_dir(),
+            data.media_store(&config).unwrap(),
         );
         state
             .cache
@@ -201,7 +201,7 @@ impl Site {
             theme,
             &config,
             "http://byline.test".into(),
-            data.media_dir(),
+            data.media_store(&config).unwrap(),
         );
         *state.setup_token.lock().unwrap() = Some(token.to_owned());
         byline::router::router(state)
