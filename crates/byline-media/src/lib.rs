@@ -1,6 +1,8 @@
-//! Byline's media storage: pictures and other files by key (`ab/cdef….jpg`), kept in a local
-//! folder or in any S3-compatible bucket, behind one type. Keys are content addresses, so a
-//! file is written once and never changes.
+//! Byline's media: where pictures are kept — by key (`ab/cdef….jpg`), in a local folder or in
+//! any S3-compatible bucket, behind one type; keys are content addresses, so a file is written
+//! once and never changes — and what a picture says about itself ([`metadata`]).
+
+pub mod metadata;
 
 use std::sync::Arc;
 

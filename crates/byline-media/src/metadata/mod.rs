@@ -1,0 +1,94 @@
+//! Who made a picture and who may use it, as agencies write it into the file: IPTC-IIM
+//! (APP13), XMP (APP1, UTF-8 or UTF-16, with Extended XMP) and EXIF (APP1). Where IIM and XMP
+//! both hold a field, XMP wins, as the Metadata Working Group's guidance has it — unless the
+//! IIM digest shows the IIM was edited after the XMP was last brought in step, in which case
+//! the IIM is newer and wins. EXIF fills what neither has.
+
+mod exif;
+mod iim;
+mod jpeg;
+mod xmp;
+
+/// The rights and description fields of one picture.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PhotoMetadata {
+    /// By-line / `dc:creator` / EXIF Artist, in order.
+    pub creators: Vec<String>,
+    /// Credit line as the agency gives it (`photoshop:Credit`, IIM 2:110).
+    pub credit: Option<String>,
+    pub source: Option<String>,
+    pub copyright: Option<String>,
+    /// Caption / description.
+    pub caption: Option<String>,
+    pub headline: Option<String>,
+    pub keywords: Vec<String>,
+    pub usage_terms: Option<String>,
+    /// XMP Web Statement of Rights.
+    pub web_statement: Option<String>,
+    pub licensor_urls: Vec<String>,
+}
+
+impl PhotoMetadata {
+    /// The credit shown under the picture, as agencies print it: `Credit/By-line` when both
+    /// exist and differ (`EPA/MAXIM SHIPENKOV`), else whichever exists.
+    pub fn credit_line(&self) -> Option<String> {
+        let byline = Some(self.creators.join(", ")).filter(|b| !b.is_empty());
+        match (&self.credit, byline) {
+            (Some(credit), Some(byline)) if *credit != byline => Some(format!("{credit}/{byline}")),
+            (Some(credit), _) => Some(credit.clone()),
+            (None, byline) => byline,
+        }
+    }
+
+    /// Fills every field this one lacks from `other`.
+    fn or(self, other: PhotoMetadata) -> PhotoMetadata {
+        let list = |a: Vec<String>, b: Vec<String>| if a.is_empty() { b } else { a };
+        PhotoMetadata {
+            creators: list(self.creators, other.creators),
+            credit: self.credit.or(other.credit),
+            source: self.source.or(other.source),
+            copyright: self.copyright.or(other.copyright),
+            caption: self.caption.or(other.caption),
+            headline: self.headline.or(other.headline),
+            keywords: list(self.keywords, other.keywords),
+            usage_terms: self.usage_terms.or(other.usage_terms),
+            web_statement: self.web_statement.or(other.web_statement),
+            licensor_urls: list(self.licensor_urls, other.licensor_urls),
+        }
+    }
+}
+
+/// Why a picture's metadata could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MetadataError {
+    #[error("the JPEG is cut short at byte {0}")]
+    Truncated(usize),
+    #[error("the JPEG has a segment of impossible length at byte {0}")]
+    BadSegment(usize),
+}
+
+/// Reads the metadata of a picture file. Files other than JPEG, and JPEGs without metadata,
+/// yield an empty result; a damaged JPEG is an error naming where.
+pub fn read_metadata(bytes: &[u8]) -> Result<PhotoMetadata, MetadataError> {
+    if !bytes.starts_with(&[0xFF, 0xD8]) {
+        return Ok(PhotoMetadata::default());
+    }
+    let segments = jpeg::segments(bytes)?;
+    let from_xmp = xmp::read(&segments);
+    let (from_iim, iim_is_newer) = iim::read(&segments);
+    let from_exif = exif::read(&segments);
+    Ok(if iim_is_newer {
+        from_iim.or(from_xmp).or(from_exif)
+    } else {
+        from_xmp.or(from_iim).or(from_exif)
+    })
+}
+
+/// Text with surrounding blanks and NULs removed; `None` when nothing is left.
+fn clean(text: &str) -> Option<String> {
+    let text = text.trim_matches(|c: char| c.is_whitespace() || c == '\0');
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+#[cfg(test)]
+mod tests;
