@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 
 use crate::media;
 use crate::stories::{self, Draft};
+use byline_media::metadata::read_metadata;
 
 /// Largest picture file an import copies.
 const MAX_PICTURE_BYTES: u64 = 25 * 1024 * 1024;
@@ -239,6 +240,7 @@ async fn resolve_picture(
     picture: &WirePicture,
     media: &byline_media::MediaStore,
 ) -> Result<Picture, String> {
+    let mut from_file = None;
     let (source, width, height, content_type) = match &picture.href {
         RenditionHref::Remote(url) => (
             PictureSource::Remote { url: url.clone() },
@@ -263,6 +265,7 @@ async fn resolve_picture(
                 return Err(format!("{} is larger than 25 MB", path.display()));
             }
             let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            from_file = read_metadata(&bytes).ok();
             let (key, kind) = media::store_image(media, &bytes)
                 .await
                 .map_err(|e| format!("{}: {e}", path.display()))?;
@@ -276,11 +279,13 @@ async fn resolve_picture(
             )
         }
     };
+    // The item's own credit and caption win; what it lacks comes from the file.
+    let from_file = from_file.unwrap_or_default();
     Ok(Picture {
         source,
-        credit: picture.credit.clone(),
-        caption: picture.caption.clone(),
-        alt: picture.alt.clone(),
+        credit: picture.credit.clone().or_else(|| from_file.credit_line()),
+        caption: picture.caption.clone().or(from_file.caption),
+        alt: picture.alt.clone().or(from_file.alt_text),
         width,
         height,
         content_type,

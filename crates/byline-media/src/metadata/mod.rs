@@ -26,6 +26,8 @@ pub struct PhotoMetadata {
     /// XMP Web Statement of Rights.
     pub web_statement: Option<String>,
     pub licensor_urls: Vec<String>,
+    /// IPTC's Alt Text (Accessibility), for readers who cannot see the picture.
+    pub alt_text: Option<String>,
 }
 
 impl PhotoMetadata {
@@ -54,6 +56,7 @@ impl PhotoMetadata {
             usage_terms: self.usage_terms.or(other.usage_terms),
             web_statement: self.web_statement.or(other.web_statement),
             licensor_urls: list(self.licensor_urls, other.licensor_urls),
+            alt_text: self.alt_text.or(other.alt_text),
         }
     }
 }

@@ -20,6 +20,7 @@ const DC: &str = "http://purl.org/dc/elements/1.1/";
 const PHOTOSHOP: &str = "http://ns.adobe.com/photoshop/1.0/";
 const RIGHTS: &str = "http://ns.adobe.com/xap/1.0/rights/";
 const PLUS: &str = "http://ns.useplus.org/ldf/xmp/1.0/";
+const IPTC_CORE: &str = "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/";
 const XML: &str = "http://www.w3.org/XML/1998/namespace";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -34,6 +35,7 @@ enum Field {
     UsageTerms,
     WebStatement,
     LicensorUrl,
+    AltText,
 }
 
 fn field(namespace: &str, local: &str) -> Option<Field> {
@@ -48,6 +50,7 @@ fn field(namespace: &str, local: &str) -> Option<Field> {
         (RIGHTS, "UsageTerms") => Field::UsageTerms,
         (RIGHTS, "WebStatement") => Field::WebStatement,
         (PLUS, "LicensorURL") => Field::LicensorUrl,
+        (IPTC_CORE, "AltTextAccessibility") => Field::AltText,
         _ => return None,
     })
 }
@@ -210,5 +213,6 @@ fn metadata_of(mut found: Found) -> PhotoMetadata {
         headline: one(Field::Headline),
         usage_terms: one(Field::UsageTerms),
         web_statement: one(Field::WebStatement),
+        alt_text: one(Field::AltText),
     }
 }

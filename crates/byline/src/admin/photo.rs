@@ -12,6 +12,7 @@ use super::stories::{load, refuse, require_edit, see_other};
 use crate::error::AppError;
 use crate::media;
 use crate::state::AppState;
+use byline_media::metadata::read_metadata;
 
 /// The photo form's fields as sent.
 #[derive(Debug, Default)]
@@ -141,11 +142,17 @@ pub async fn update(
                 .await;
             }
         };
+        // What the editor leaves empty comes from the file, as the agency wrote it.
+        let from_file = form
+            .file
+            .as_deref()
+            .and_then(|bytes| read_metadata(bytes).ok())
+            .unwrap_or_default();
         Some(Picture {
             source,
-            credit: tidy(&form.credit),
-            caption: tidy(&form.caption),
-            alt: tidy(&form.alt),
+            credit: tidy(&form.credit).or_else(|| from_file.credit_line()),
+            caption: tidy(&form.caption).or(from_file.caption),
+            alt: tidy(&form.alt).or(from_file.alt_text),
             width,
             height,
             content_type,

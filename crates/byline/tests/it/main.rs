@@ -17,5 +17,6 @@ mod media_storage;
 mod newsletter;
 mod nodes;
 mod ops;
+mod photo_credits;
 mod site;
 mod support;

@@ -1,0 +1,79 @@
+//! Credits and captions read from the picture file: an import or an upload that does not
+//! give them takes them from the file's IPTC/XMP, as the agency wrote them; what the item or
+//! the editor gives wins.
+
+use crate::editorial::{member, upload};
+use crate::support::{Item, Site, get, shared};
+
+fn photo(name: &str) -> Vec<u8> {
+    std::fs::read(shared().join("fixtures/photos").join(name)).unwrap()
+}
+
+#[tokio::test]
+async fn an_imported_picture_without_a_credit_takes_the_files() {
+    let site = Site::new("");
+    let items = tempfile::tempdir().unwrap();
+    std::fs::write(items.path().join("iptc.jpg"), photo("exiftool/IPTC.jpg")).unwrap();
+    let bare = serde_json::json!([{"name": "featureimage", "type": "picture",
+        "renditions": [{"name": "original", "href": "iptc.jpg", "contenttype": "image/jpeg"}]}]);
+    let from_file = Item::new("urn:test:credit:file", "Credited by the file")
+        .created("2024-06-01T10:00:00Z")
+        .set("associations", bare)
+        .write(items.path(), "file");
+    let own = Item::new("urn:test:credit:own", "Credited by the wire")
+        .created("2024-06-01T11:00:00Z")
+        .picture("iptc.jpg", "AP/ANA LIMA", "The wire's own caption.")
+        .write(items.path(), "own");
+    let (_, err, ok) = site.import(&[&from_file, &own]);
+    assert!(ok, "{err}");
+    let app = site.app().await;
+
+    let (_, _, page) = get(&app, "/story/credited-by-the-file").await;
+    assert!(
+        page.contains(r#"<p class="credit">My Credit/Phil Harvey</p>"#),
+        "{page}"
+    );
+    assert!(page.contains("A witty caption"), "{page}");
+    let (_, _, page) = get(&app, "/story/credited-by-the-wire").await;
+    assert!(
+        page.contains(r#"<p class="credit">AP/ANA LIMA</p>"#),
+        "{page}"
+    );
+    assert!(
+        page.contains("The wire&#39;s own caption.") || page.contains("The wire's own caption.")
+    );
+    assert!(!page.contains("My Credit"), "the item's credit wins");
+}
+
+#[tokio::test]
+async fn an_uploaded_photo_fills_what_the_editor_left_empty() {
+    let site = Site::new("");
+    let app = site.app().await;
+    let ed = member(&app, &site, "ed@example.org", "editor").await;
+    let id = ed.write(&app, "Reference photo story", "Text.").await;
+    let reference = photo("superdesk-core/IPTC-PhotometadataRef-Std2017.1.jpg");
+    let (status, _) = upload(&app, &ed, id, &[], Some(&reference)).await;
+    assert_eq!(status, axum::http::StatusCode::SEE_OTHER);
+    ed.act(&app, id, "publish", "").await;
+    let (_, _, page) = get(&app, "/story/reference-photo-story").await;
+    assert!(
+        page.contains(
+            r#"<p class="credit">Credit Line (ref2017.1)/Creator1 (ref2017.1), Creator2 (ref2017.1)</p>"#
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("The description aka caption (ref2017.1)"),
+        "{page}"
+    );
+
+    let fields = [("credit", "BYLINE/STAFF"), ("caption", "Our own words.")];
+    let (status, _) = upload(&app, &ed, id, &fields, Some(&reference)).await;
+    assert_eq!(status, axum::http::StatusCode::SEE_OTHER);
+    let (_, _, page) = get(&app, "/story/reference-photo-story").await;
+    assert!(
+        page.contains(r#"<p class="credit">BYLINE/STAFF</p>"#),
+        "{page}"
+    );
+    assert!(page.contains("Our own words.") && !page.contains("aka caption"));
+}
