@@ -2,6 +2,7 @@
 //! any S3-compatible bucket, behind one type; keys are content addresses, so a file is written
 //! once and never changes — and what a picture says about itself ([`metadata`]).
 
+pub mod decode;
 pub mod metadata;
 
 use std::sync::Arc;

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 
 use crate::media;
 use crate::stories::{self, Draft};
+use byline_media::decode::decode;
 use byline_media::metadata::read_metadata;
 
 /// Largest picture file an import copies.
@@ -265,17 +266,17 @@ async fn resolve_picture(
                 return Err(format!("{} is larger than 25 MB", path.display()));
             }
             let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            // Only a picture that decodes completely is kept.
+            let (_, decoded) = decode(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
             from_file = read_metadata(&bytes).ok();
-            let (key, kind) = media::store_image(media, &bytes)
+            let (key, _) = media::store_image(media, &bytes)
                 .await
                 .map_err(|e| format!("{}: {e}", path.display()))?;
-            let (w, h) = media::dimensions(&bytes)
-                .map_or((picture.width, picture.height), |(w, h)| (Some(w), Some(h)));
             (
                 PictureSource::Local { key },
-                w,
-                h,
-                Some(kind.content_type.to_owned()),
+                Some(decoded.width),
+                Some(decoded.height),
+                Some(decoded.content_type.to_owned()),
             )
         }
     };

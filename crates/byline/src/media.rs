@@ -73,62 +73,7 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageKind> {
 }
 
 /// Width and height from the image header, for JPEG, PNG, GIF and WebP.
-pub fn dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
-    let be16 = |i: usize| {
-        bytes
-            .get(i..i + 2)
-            .map(|b| u32::from(u16::from_be_bytes([b[0], b[1]])))
-    };
-    let le16 = |i: usize| {
-        bytes
-            .get(i..i + 2)
-            .map(|b| u32::from(u16::from_le_bytes([b[0], b[1]])))
-    };
-    let be32 = |i: usize| {
-        bytes
-            .get(i..i + 4)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-    };
-    match sniff(bytes)?.extension {
-        "png" => Some((be32(16)?, be32(20)?)),
-        "gif" => Some((le16(6)?, le16(8)?)),
-        "jpg" => {
-            // Walk the segments to the first start-of-frame marker.
-            let mut i = 2;
-            while i + 9 < bytes.len() {
-                if bytes[i] != 0xFF {
-                    return None;
-                }
-                let marker = bytes[i + 1];
-                let is_frame =
-                    matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
-                if is_frame {
-                    return Some((be16(i + 7)?, be16(i + 5)?));
-                }
-                i += 2 + be16(i + 2)? as usize;
-            }
-            None
-        }
-        "webp" => match bytes.get(12..16)? {
-            b"VP8X" => {
-                let le24 = |i: usize| {
-                    bytes
-                        .get(i..i + 3)
-                        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], 0]))
-                };
-                Some((le24(24)? + 1, le24(27)? + 1))
-            }
-            b"VP8 " => Some((le16(26)? & 0x3FFF, le16(28)? & 0x3FFF)),
-            b"VP8L" => {
-                let b = bytes.get(21..25)?;
-                let bits = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-                Some(((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1))
-            }
-            _ => None,
-        },
-        _ => None,
-    }
-}
+pub use byline_media::decode::declared_dimensions as dimensions;
 
 /// Stores a raster picture after checking what it is; returns its key and kind.
 pub async fn store_image(

@@ -10,6 +10,22 @@ pub(super) struct Segment<'a> {
 
 /// The segments before the image data (start of scan), in file order.
 pub(super) fn segments(bytes: &[u8]) -> Result<Vec<Segment<'_>>, MetadataError> {
+    walk(bytes).map(|(segments, _)| segments)
+}
+
+/// Whether the JPEG's image data runs to its end-of-image marker: a file cut short has none
+/// after its first scan (marker bytes cannot occur inside the compressed data).
+pub(crate) fn is_complete(bytes: &[u8]) -> bool {
+    match walk(bytes) {
+        Ok((_, scan)) => bytes
+            .get(scan..)
+            .is_some_and(|data| data.windows(2).any(|w| w == [0xFF, 0xD9])),
+        Err(_) => false,
+    }
+}
+
+/// The segments, and where the image data starts (just after the start-of-scan marker).
+fn walk(bytes: &[u8]) -> Result<(Vec<Segment<'_>>, usize), MetadataError> {
     let mut found = Vec::new();
     let mut at = 2;
     loop {
@@ -29,7 +45,7 @@ pub(super) fn segments(bytes: &[u8]) -> Result<Vec<Segment<'_>>, MetadataError> 
         at += 1;
         match marker {
             // Start of scan or end of image: no metadata follows.
-            0xDA | 0xD9 => return Ok(found),
+            0xDA | 0xD9 => return Ok((found, at)),
             // Markers without a length.
             0x01 | 0xD0..=0xD7 => continue,
             _ => {}

@@ -6,7 +6,7 @@
 
 mod exif;
 mod iim;
-mod jpeg;
+pub(crate) mod jpeg;
 mod xmp;
 
 /// The rights and description fields of one picture.

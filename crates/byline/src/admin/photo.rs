@@ -12,6 +12,7 @@ use super::stories::{load, refuse, require_edit, see_other};
 use crate::error::AppError;
 use crate::media;
 use crate::state::AppState;
+use byline_media::decode::{DecodeError, decode};
 use byline_media::metadata::read_metadata;
 
 /// The photo form's fields as sent.
@@ -90,38 +91,40 @@ pub async fn update(
     } else {
         let (source, width, height, content_type) = match (&form.file, &story.lead_picture) {
             (Some(bytes), _) => {
-                let Some(kind) = media::sniff(bytes) else {
-                    return refuse(
-                        &state,
-                        &me,
-                        &story,
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "photo",
-                        "That file is not a picture: upload a JPEG, PNG, GIF, WebP or AVIF image."
-                            .into(),
-                    )
-                    .await;
-                };
-                let Some((w, h)) = media::dimensions(bytes).filter(|(w, h)| *w > 0 && *h > 0)
-                else {
-                    return refuse(
-                        &state,
-                        &me,
-                        &story,
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "photo",
-                        "That picture's size cannot be read; it may be damaged.".into(),
-                    )
-                    .await;
+                // Only a picture that decodes completely is kept (on a blocking thread: a
+                // large photo takes a moment).
+                let owned = bytes.clone();
+                let checked = tokio::task::spawn_blocking(move || decode(&owned).map(|(_, d)| d))
+                    .await
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                let decoded = match checked {
+                    Ok(decoded) => decoded,
+                    Err(why) => {
+                        let message = match why {
+                            DecodeError::NotAPicture => "That file is not a picture: upload a \
+                                JPEG, PNG, GIF or WebP image."
+                                .to_owned(),
+                            other => format!("That picture cannot be used: {other}."),
+                        };
+                        return refuse(
+                            &state,
+                            &me,
+                            &story,
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            "photo",
+                            message,
+                        )
+                        .await;
+                    }
                 };
                 let (key, _) = media::store_image(&state.media, bytes)
                     .await
                     .map_err(|e| AppError::Internal(e.to_string()))?;
                 (
                     PictureSource::Local { key },
-                    Some(w),
-                    Some(h),
-                    Some(kind.content_type.to_owned()),
+                    Some(decoded.width),
+                    Some(decoded.height),
+                    Some(decoded.content_type.to_owned()),
                 )
             }
             (None, Some(current)) => (

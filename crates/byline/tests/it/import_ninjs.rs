@@ -273,7 +273,7 @@ async fn lead_pictures_are_copied_checked_and_served() {
     assert_eq!(out.lines().filter(|l| l.starts_with("created ")).count(), 4);
     assert!(
         err.contains("fake.json: lead picture not imported:")
-            && err.contains("not a JPEG, PNG, GIF, WebP or AVIF"),
+            && err.contains("not a JPEG, PNG, GIF or WebP picture"),
         "{err}"
     );
     assert!(

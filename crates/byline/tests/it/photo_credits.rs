@@ -77,3 +77,32 @@ async fn an_uploaded_photo_fills_what_the_editor_left_empty() {
     );
     assert!(page.contains("Our own words.") && !page.contains("aka caption"));
 }
+
+#[tokio::test]
+async fn uploads_are_checked_by_decoding_them() {
+    let site = Site::new("");
+    let app = site.app().await;
+    let ed = member(&app, &site, "ed@example.org", "editor").await;
+    let id = ed.write(&app, "Checked photo story", "Text.").await;
+    let whole = std::fs::read(shared().join("seed/lead-photo.jpg")).unwrap();
+    let cut = &whole[..whole.len() * 2 / 3];
+    let (status, page) = upload(&app, &ed, id, &[("credit", "X")], Some(cut)).await;
+    assert_eq!(status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("damaged or cut short"), "{page}");
+    // A GIF whose header claims 65,535 × 65,535 pixels in 13 bytes.
+    let bomb = b"GIF89a\xff\xff\xff\xff\x00\x00\x00";
+    let (status, page) = upload(&app, &ed, id, &[("credit", "X")], Some(bomb)).await;
+    assert_eq!(status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("more than the 80 million accepted"), "{page}");
+    // Nothing was kept: the story still has no photo, and no file was stored.
+    let (_, editor) = ed.get(&app, &format!("/admin/stories/{id}")).await;
+    assert!(!editor.contains("/media/"), "{editor}");
+    assert!(
+        site.data.join("media").read_dir().unwrap().all(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with('.')),
+        "no picture stored"
+    );
+}
