@@ -34,4 +34,44 @@ impl Picture {
             PictureSource::Remote { url } => url.clone(),
         }
     }
+
+    /// The sized copies pages offer of a stored raster picture, as (width, URL), narrowest
+    /// first; none for remote pictures, SVG or a picture of unknown width.
+    pub fn renditions(&self) -> Vec<(u32, String)> {
+        let raster = matches!(
+            self.content_type.as_deref(),
+            Some("image/jpeg" | "image/png" | "image/gif" | "image/webp")
+        );
+        match (&self.source, self.width) {
+            (PictureSource::Local { key }, Some(width)) if raster && width > 0 => {
+                rendition_widths(width)
+                    .into_iter()
+                    .map(|w| (w, format!("/media/{}", rendition_key(key, w))))
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The widths renditions are made in, narrowest first.
+pub const RENDITION_WIDTHS: [u32; 6] = [320, 640, 960, 1280, 1600, 2048];
+
+/// The rendition widths of a picture `width` pixels wide: those narrower than it, and its own
+/// width (up to the widest), so that the original is never what readers download.
+pub fn rendition_widths(width: u32) -> Vec<u32> {
+    let widest = width.min(RENDITION_WIDTHS[RENDITION_WIDTHS.len() - 1]);
+    let mut widths: Vec<u32> = RENDITION_WIDTHS
+        .iter()
+        .copied()
+        .filter(|w| *w < widest)
+        .collect();
+    widths.push(widest);
+    widths
+}
+
+/// The key of a rendition of the picture stored under `key` (`ab/cdef.jpg` → `ab/cdef-w640.jpg`).
+pub fn rendition_key(key: &str, width: u32) -> String {
+    let stem = key.rsplit_once('.').map_or(key, |(stem, _)| stem);
+    format!("{stem}-w{width}.jpg")
 }

@@ -4,6 +4,7 @@
 
 pub mod decode;
 pub mod metadata;
+pub mod renditions;
 
 use std::sync::Arc;
 

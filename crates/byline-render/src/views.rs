@@ -69,7 +69,10 @@ pub struct Link {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PictureView {
+    /// The widest rendition (or the picture itself when it has none).
     pub url: String,
+    /// `URL 320w, URL 640w, …` when the picture has renditions.
+    pub srcset: Option<String>,
     pub alt: String,
     pub credit: Option<String>,
     pub caption: Option<String>,
@@ -79,8 +82,18 @@ pub struct PictureView {
 
 impl From<&Picture> for PictureView {
     fn from(p: &Picture) -> PictureView {
+        let renditions = p.renditions();
         PictureView {
-            url: p.url(),
+            url: renditions
+                .last()
+                .map_or_else(|| p.url(), |(_, url)| url.clone()),
+            srcset: (!renditions.is_empty()).then(|| {
+                renditions
+                    .iter()
+                    .map(|(w, url)| format!("{url} {w}w"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
             alt: p.alt.clone().unwrap_or_default(),
             credit: p.credit.clone(),
             caption: p.caption.clone(),

@@ -103,6 +103,61 @@ async fn store(media: &MediaStore, bytes: &[u8], kind: ImageKind) -> Result<Stri
     Ok(key)
 }
 
+/// A rendition read from the store, or made from the original and stored on its first request
+/// (a picture imported before renditions existed, or whose renditions are still being made).
+async fn rendition(media: &MediaStore, key: &str) -> Result<Option<Bytes>, MediaError> {
+    let Some((stem, width)) = byline_media::renditions::parse_key(key) else {
+        return Ok(None);
+    };
+    if let Some(bytes) = media
+        .get(key)
+        .await
+        .map_err(|e| MediaError::Read(e.to_string()))?
+    {
+        return Ok(Some(bytes));
+    }
+    for extension in ["jpg", "png", "gif", "webp"] {
+        let original = format!("{stem}.{extension}");
+        let Some(bytes) = media
+            .get(&original)
+            .await
+            .map_err(|e| MediaError::Read(e.to_string()))?
+        else {
+            continue;
+        };
+        let made = tokio::task::spawn_blocking(move || make_rendition(&bytes, width))
+            .await
+            .map_err(|e| MediaError::Read(e.to_string()))?;
+        let Some(made) = made else { return Ok(None) };
+        media
+            .put(key, made.clone())
+            .await
+            .map_err(|e| MediaError::Write(e.to_string()))?;
+        return Ok(Some(Bytes::from(made)));
+    }
+    Ok(None)
+}
+
+/// The rendition `width` wide of the picture in `original`, if that width is one it has.
+fn make_rendition(original: &[u8], width: u32) -> Option<Vec<u8>> {
+    let (image, decoded) = byline_media::decode::decode(original).ok()?;
+    if !byline_media::renditions::widths_for(decoded.width).contains(&width) {
+        return None;
+    }
+    let rights = byline_media::metadata::read_metadata(original).unwrap_or_default();
+    Some(byline_media::renditions::make(&image, width, &rights))
+}
+
+/// Makes every rendition of a newly stored picture, so that readers never wait for one.
+pub async fn make_renditions(media: MediaStore, key: String, width: u32) {
+    for w in byline_media::renditions::widths_for(width) {
+        let rendition_key = byline_media::renditions::key_for(&key, w);
+        if let Err(e) = rendition(&media, &rendition_key).await {
+            tracing::warn!(key = rendition_key, error = %e, "cannot make a rendition");
+        }
+    }
+}
+
 /// Reads a stored picture by key, with its content type; `None` for unknown or malformed keys.
 pub async fn read(
     media: &MediaStore,
@@ -127,10 +182,14 @@ pub async fn read(
     }) else {
         return Ok(None);
     };
-    let bytes = media
+    let bytes = match media
         .get(key)
         .await
-        .map_err(|e| MediaError::Read(e.to_string()))?;
+        .map_err(|e| MediaError::Read(e.to_string()))?
+    {
+        Some(bytes) => Some(bytes),
+        None => rendition(media, key).await?,
+    };
     Ok(bytes.map(|b| (b, content_type.content_type)))
 }
 

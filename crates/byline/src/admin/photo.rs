@@ -120,6 +120,12 @@ pub async fn update(
                 let (key, _) = media::store_image(&state.media, bytes)
                     .await
                     .map_err(|e| AppError::Internal(e.to_string()))?;
+                // Renditions are made in the background; one asked for first is made then.
+                tokio::spawn(media::make_renditions(
+                    state.media.clone(),
+                    key.clone(),
+                    decoded.width,
+                ));
                 (
                     PictureSource::Local { key },
                     Some(decoded.width),

@@ -312,7 +312,24 @@ async fn lead_pictures_are_copied_checked_and_served() {
         headers["cache-control"],
         "public, max-age=31536000, immutable"
     );
-    assert_eq!(bytes, photo);
+    // The page shows a rendition of the photo's own width (the original is kept, not shown),
+    // with the narrower ones in its srcset.
+    let (_, shown) = byline_media::decode::decode(&bytes).unwrap();
+    assert_eq!((shown.width, shown.height), (1200, 675));
+    assert!(src.ends_with("-w1200.jpg"), "{src}");
+    for width in [320, 640, 960] {
+        let narrower = src.replace("-w1200.jpg", &format!("-w{width}.jpg"));
+        assert!(html.contains(&format!("{narrower} {width}w")), "{html}");
+        let (status, _, bytes) = get_bytes(&app, &narrower).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(byline_media::decode::decode(&bytes).unwrap().1.width, width);
+    }
+    let original = src.replace("-w1200.jpg", ".jpg");
+    assert_eq!(
+        get_bytes(&app, &original).await.2,
+        photo,
+        "the original is kept"
+    );
     let (_, _, without) = get(&app, "/story/story-with-a-fake-photo").await;
     assert!(
         !without.contains("<figure"),

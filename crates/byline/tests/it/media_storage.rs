@@ -147,12 +147,22 @@ fn a_photo_uploaded_on_one_node_lives_in_the_bucket_and_is_served_by_another() {
         head.starts_with("http/1.1 200") && head.contains("content-type: image/jpeg"),
         "{head}"
     );
-    assert_eq!(&response[split + 4..], &photo[..]);
-    // It lives in the bucket under the prefix, and not in either node's data folder.
+    let shown = byline_media::decode::decode(&response[split + 4..])
+        .unwrap()
+        .1;
     assert_eq!(
-        std::fs::read(s3.root.path().join("newsroom/site").join(&key)).unwrap(),
+        (shown.width, shown.height),
+        (1200, 675),
+        "a rendition of its width"
+    );
+    // The original and the rendition live in the bucket under the prefix, and not in either
+    // node's data folder.
+    let bucket = s3.root.path().join("newsroom/site");
+    assert_eq!(
+        std::fs::read(bucket.join(key.replace("-w1200.jpg", ".jpg"))).unwrap(),
         photo
     );
+    assert!(bucket.join(&key).is_file());
     let local = site.data.join("media");
     assert!(
         local.read_dir().map_or(true, |mut d| d.next().is_none()),
