@@ -148,12 +148,23 @@ fn make_rendition(original: &[u8], width: u32) -> Option<Vec<u8>> {
     Some(byline_media::renditions::make(&image, width, &rights))
 }
 
-/// Makes every rendition of a newly stored picture, so that readers never wait for one.
-pub async fn make_renditions(media: MediaStore, key: String, width: u32) {
-    for w in byline_media::renditions::widths_for(width) {
-        let rendition_key = byline_media::renditions::key_for(&key, w);
-        if let Err(e) = rendition(&media, &rendition_key).await {
-            tracing::warn!(key = rendition_key, error = %e, "cannot make a rendition");
+/// Makes every rendition of a newly stored picture (decoding it once), so that readers never
+/// wait for one.
+pub async fn make_renditions(media: MediaStore, key: String, original: Vec<u8>) {
+    let made = tokio::task::spawn_blocking(move || {
+        let (image, _) = byline_media::decode::decode(&original).ok()?;
+        let rights = byline_media::metadata::read_metadata(&original).unwrap_or_default();
+        Some(byline_media::renditions::make_all(&image, &rights))
+    })
+    .await;
+    let Ok(Some(made)) = made else {
+        tracing::warn!(key, "cannot make the renditions");
+        return;
+    };
+    for (width, jpeg) in made {
+        let rendition_key = byline_media::renditions::key_for(&key, width);
+        if let Err(e) = media.put(&rendition_key, jpeg).await {
+            tracing::warn!(key = rendition_key, error = %e, "cannot store a rendition");
         }
     }
 }

@@ -124,7 +124,7 @@ pub async fn update(
                 tokio::spawn(media::make_renditions(
                     state.media.clone(),
                     key.clone(),
-                    decoded.width,
+                    bytes.clone(),
                 ));
                 (
                     PictureSource::Local { key },
