@@ -35,6 +35,11 @@ impl Picture {
         }
     }
 
+    /// Whether the picture says whom to credit (a credit line that is not blank).
+    pub fn is_credited(&self) -> bool {
+        self.credit.as_deref().is_some_and(|c| !c.trim().is_empty())
+    }
+
     /// The sized copies pages offer of a stored raster picture, as (width, URL), narrowest
     /// first; none for remote pictures, SVG or a picture of unknown width.
     pub fn renditions(&self) -> Vec<(u32, String)> {

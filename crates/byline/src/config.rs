@@ -37,6 +37,30 @@ pub struct Config {
     /// `[media]`: where pictures are kept.
     #[serde(default)]
     pub media: MediaConfig,
+    /// `[photos]`: the photo desk's rules.
+    #[serde(default)]
+    pub photos: PhotosConfig,
+}
+
+/// `[photos]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhotosConfig {
+    /// A story whose lead photo has no credit cannot be published or scheduled. Default: true.
+    #[serde(default = "default_true")]
+    pub credit_required: bool,
+}
+
+impl Default for PhotosConfig {
+    fn default() -> PhotosConfig {
+        PhotosConfig {
+            credit_required: true,
+        }
+    }
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// `[media]`. Without `store`, pictures live in the data folder's `media/`.

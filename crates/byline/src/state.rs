@@ -27,6 +27,8 @@ pub struct Inner {
     pub setup_token: Mutex<Option<String>>,
     /// Largest upload accepted, in bytes.
     pub upload_limit: usize,
+    /// Whether a lead photo must carry a credit before its story goes out.
+    pub credit_required: bool,
     /// Who has which story open in the editor.
     pub presence: crate::admin::presence::Presence,
     /// Public pages, ready to send.
@@ -75,6 +77,7 @@ impl AppState {
             },
             setup_token: Mutex::new(None),
             upload_limit: config.admin.upload_max_mb as usize * 1024 * 1024,
+            credit_required: config.photos.credit_required,
             presence: Default::default(),
             cache: crate::cache::PageCache::new(config.cache.max_mb as usize * 1024 * 1024),
             metrics: Default::default(),

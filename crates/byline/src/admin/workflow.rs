@@ -4,6 +4,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use byline_core::Status;
 use byline_core::access::Permission;
 use byline_core::editorial::EditorStory;
 use byline_core::workflow::{Move, Transition, decide};
@@ -24,6 +25,17 @@ pub struct StatusForm {
     /// `YYYY-MM-DDTHH:MM` in UTC, for scheduling.
     #[serde(default)]
     at: String,
+}
+
+/// The newsroom's rule (`[photos] credit_required`): a story whose lead photo has no credit
+/// is not published or scheduled.
+fn lacks_required_credit(state: &AppState, story: &EditorStory, to: Status) -> bool {
+    matches!(to, Status::Published | Status::Scheduled)
+        && state.credit_required
+        && story
+            .lead_picture
+            .as_ref()
+            .is_some_and(|p| !p.is_credited())
 }
 
 pub async fn change_status(
@@ -67,6 +79,19 @@ pub async fn change_status(
             .await;
         }
     };
+    if lacks_required_credit(&state, &story, to) {
+        return refuse(
+            &state,
+            &me,
+            &story,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "status",
+            "The lead photo has no credit. Add the credit line (as the agency gives it) or \
+             remove the photo before publishing."
+                .into(),
+        )
+        .await;
+    }
     let change = byline_core::editorial::StatusChange {
         from: story.status,
         to,

@@ -106,3 +106,28 @@ async fn uploads_are_checked_by_decoding_them() {
         "no picture stored"
     );
 }
+
+#[tokio::test]
+async fn a_lead_photo_without_a_credit_keeps_its_story_in_unless_the_rule_is_off() {
+    for (config, required) in [("", true), ("[photos]\ncredit_required = false\n", false)] {
+        let site = Site::new(config);
+        let app = site.app().await;
+        let ed = member(&app, &site, "ed@example.org", "editor").await;
+        let id = ed.write(&app, "Uncredited photo story", "Text.").await;
+        // The seed photo carries no metadata, so nothing fills the credit.
+        let plain = std::fs::read(shared().join("seed/lead-photo.jpg")).unwrap();
+        upload(&app, &ed, id, &[("caption", "A harbour.")], Some(&plain)).await;
+        let (status, _, page) = ed.act(&app, id, "publish", "").await;
+        if required {
+            assert_eq!(status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(page.contains("The lead photo has no credit"), "{page}");
+            assert_eq!(get(&app, "/story/uncredited-photo-story").await.0, 404);
+            upload(&app, &ed, id, &[("credit", "BYLINE/STAFF")], None).await;
+            let (status, _, _) = ed.act(&app, id, "publish", "").await;
+            assert_eq!(status, axum::http::StatusCode::SEE_OTHER, "credited now");
+        } else {
+            assert_eq!(status, axum::http::StatusCode::SEE_OTHER, "the rule is off");
+        }
+        assert_eq!(get(&app, "/story/uncredited-photo-story").await.0, 200);
+    }
+}
