@@ -5,9 +5,8 @@
 use std::path::Path;
 
 use crate::admin_accounts::add_user;
-use crate::support::{
-    Item, Site, http_exchange, http_get, postgres_execute, postgres_schema_in, shared,
-};
+use crate::postgres;
+use crate::support::{Item, Site, http_exchange, http_get, shared};
 
 /// A site on SQLite with the IPTC and Superdesk fixtures, a local lead picture, a member and
 /// picks.
@@ -60,9 +59,9 @@ fn on_postgres(site: &mut Site) -> String {
         .ok()
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-    let (schema, url) = postgres_schema_in(&base);
+    let (schema, url) = postgres::schema_in(&base);
     site.database_url = Some(url);
-    postgres_execute(&base, "SELECT 1");
+    postgres::execute(&base, "SELECT 1");
     schema
 }
 
@@ -117,7 +116,7 @@ fn a_site_moves_between_sqlite_and_postgresql_byte_for_byte() {
     // The new store holds the site now: a second restore is refused.
     let (ok, err) = import_site(&to, &first);
     assert!(!ok && err.contains("already holds a site"), "{err}");
-    postgres_execute(
+    postgres::execute(
         &std::env::var("BYLINE_TEST_DATABASE_URL")
             .ok()
             .filter(|u| !u.is_empty())

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
-use crate::support::{Item, Site, http_exchange, http_get, postgres_execute, postgres_schema_in};
+use crate::postgres;
+use crate::support::{Item, Site, http_exchange, http_get};
 
 /// The PostgreSQL database the fault tests use: the suite's, or the local server's `postgres`.
 fn postgres_base() -> String {
@@ -88,7 +89,7 @@ async fn a_database_outage_answers_503_and_heals_without_a_restart() {
         through_proxy, base,
         "the suite's database is on 127.0.0.1:5432"
     );
-    let (schema, url) = postgres_schema_in(&through_proxy);
+    let (schema, url) = postgres::schema_in(&through_proxy);
     let mut site = Site::new("");
     site.database_url = Some(url);
     let items = tempfile::tempdir().unwrap();
@@ -149,7 +150,7 @@ async fn a_database_outage_answers_503_and_heals_without_a_restart() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     drop(server);
-    postgres_execute(&base, &format!("DROP SCHEMA {schema} CASCADE"));
+    postgres::execute(&base, &format!("DROP SCHEMA {schema} CASCADE"));
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Byline's integration tests: one binary, driving the real CLI, the real server and the
-//! router in-process against real SQLite files.
+//! router in-process against real stores — SQLite files, or PostgreSQL schemas when
+//! `BYLINE_TEST_DATABASE_URL` is set (CI runs both) — and a real S3-compatible server.
 
 mod admin_accounts;
 mod admin_sessions;
@@ -18,5 +19,6 @@ mod newsletter;
 mod nodes;
 mod ops;
 mod photo_credits;
+mod postgres;
 mod site;
 mod support;
