@@ -169,7 +169,9 @@ pub async fn make_renditions(media: MediaStore, key: String, original: Vec<u8>) 
     }
 }
 
-/// Reads a stored picture by key, with its content type; `None` for unknown or malformed keys.
+/// Reads a picture readers may see, by key, with its content type: a rendition (made now if it
+/// is missing) or a picture Byline drew itself (SVG). A raster original is never served — it
+/// may carry camera and location data — and unknown or malformed keys are `None`.
 pub async fn read(
     media: &MediaStore,
     key: &str,
@@ -193,6 +195,10 @@ pub async fn read(
     }) else {
         return Ok(None);
     };
+    let is_rendition = byline_media::renditions::parse_key(key).is_some();
+    if !is_rendition && content_type.extension != SVG.extension {
+        return Ok(None);
+    }
     let bytes = match media
         .get(key)
         .await
@@ -251,8 +257,20 @@ mod tests {
             key,
             "same content, same key"
         );
-        let (bytes, content_type) = read(&media, &key).await.unwrap().unwrap();
-        assert_eq!((bytes.to_vec(), content_type), (jpeg, "image/jpeg"));
+        assert!(
+            read(&media, &key).await.unwrap().is_none(),
+            "a raster original is never served"
+        );
+        assert_eq!(media.get(&key).await.unwrap().unwrap().to_vec(), jpeg);
+        let rendition = byline_media::renditions::key_for(&key, 640);
+        let (bytes, content_type) = read(&media, &rendition).await.unwrap().unwrap();
+        assert_eq!(content_type, "image/jpeg");
+        assert_eq!(byline_media::decode::decode(&bytes).unwrap().1.width, 640);
+        let too_wide = byline_media::renditions::key_for(&key, 2048);
+        assert!(
+            read(&media, &too_wide).await.unwrap().is_none(),
+            "no rendition wider than the picture"
+        );
         assert!(matches!(
             store_image(&media, b"text").await,
             Err(MediaError::NotAnImage)
