@@ -166,16 +166,8 @@ fn parse_body(lines: &[&str]) -> anyhow::Result<Archive> {
                     .last_mut()
                     .filter(|_| expected_rows > 0)
                     .with_context(|| format!("line {number}: a row outside any table"))?;
-                let row = cells
-                    .iter()
-                    .map(|c| match c {
-                        Value::Null => Ok(Cell::Null),
-                        Value::Number(n) => n.as_i64().map(Cell::Int).context("not an integer"),
-                        Value::String(s) => Ok(Cell::Text(s.clone())),
-                        _ => bail!("not a number, text or null"),
-                    })
-                    .collect::<anyhow::Result<Vec<_>>>()
-                    .with_context(|| format!("line {number} ({})", table.table))?;
+                let row =
+                    row_of(&cells).with_context(|| format!("line {number} ({})", table.table))?;
                 table.rows.push(row);
                 expected_rows -= 1;
             }
@@ -210,6 +202,19 @@ fn parse_body(lines: &[&str]) -> anyhow::Result<Archive> {
         bail!("the last table is missing {expected_rows} rows");
     }
     Ok(archive)
+}
+
+/// The cells of one row line.
+fn row_of(cells: &[Value]) -> anyhow::Result<Vec<Cell>> {
+    cells
+        .iter()
+        .map(|c| match c {
+            Value::Null => Ok(Cell::Null),
+            Value::Number(n) => n.as_i64().map(Cell::Int).context("not an integer"),
+            Value::String(s) => Ok(Cell::Text(s.clone())),
+            _ => bail!("not a number, text or null"),
+        })
+        .collect()
 }
 
 #[derive(serde::Deserialize)]

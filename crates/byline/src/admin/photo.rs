@@ -63,6 +63,61 @@ async fn read_form(mut multipart: Multipart, limit: usize) -> Result<PhotoForm, 
     Ok(form)
 }
 
+/// Where a picture is kept and what it is: source, width, height, content type.
+type Kept = (PictureSource, Option<u32>, Option<u32>, Option<String>);
+
+/// Keeps an uploaded picture if it decodes completely (decoded on a blocking thread: a large
+/// photo takes a moment) and starts making its renditions; else the reason, for the editor.
+async fn keep_upload(state: &AppState, bytes: &[u8]) -> Result<Result<Kept, String>, AppError> {
+    let owned = bytes.to_vec();
+    let checked = tokio::task::spawn_blocking(move || decode(&owned).map(|(_, d)| d))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let decoded = match checked {
+        Ok(decoded) => decoded,
+        Err(DecodeError::NotAPicture) => {
+            return Ok(Err(
+                "That file is not a picture: upload a JPEG, PNG, GIF or WebP image.".into(),
+            ));
+        }
+        Err(other) => return Ok(Err(format!("That picture cannot be used: {other}."))),
+    };
+    let (key, _) = media::store_image(&state.media, bytes)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    // Renditions are made in the background; one asked for before is made on its request.
+    tokio::spawn(media::make_renditions(
+        state.media.clone(),
+        key.clone(),
+        bytes.to_vec(),
+    ));
+    Ok(Ok((
+        PictureSource::Local { key },
+        Some(decoded.width),
+        Some(decoded.height),
+        Some(decoded.content_type.to_owned()),
+    )))
+}
+
+/// The lead photo as the form describes it; what the editor left empty comes from the file,
+/// as the agency wrote it.
+fn described(form: &PhotoForm, (source, width, height, content_type): Kept) -> Picture {
+    let from_file = form
+        .file
+        .as_deref()
+        .and_then(|bytes| read_metadata(bytes).ok())
+        .unwrap_or_default();
+    Picture {
+        source,
+        credit: tidy(&form.credit).or_else(|| from_file.credit_line()),
+        caption: tidy(&form.caption).or(from_file.caption),
+        alt: tidy(&form.alt).or(from_file.alt_text),
+        width,
+        height,
+        content_type,
+    }
+}
+
 pub async fn update(
     State(state): State<AppState>,
     me: SignedIn,
@@ -89,50 +144,21 @@ pub async fn update(
     let picture = if form.remove {
         None
     } else {
-        let (source, width, height, content_type) = match (&form.file, &story.lead_picture) {
-            (Some(bytes), _) => {
-                // Only a picture that decodes completely is kept (on a blocking thread: a
-                // large photo takes a moment).
-                let owned = bytes.clone();
-                let checked = tokio::task::spawn_blocking(move || decode(&owned).map(|(_, d)| d))
-                    .await
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
-                let decoded = match checked {
-                    Ok(decoded) => decoded,
-                    Err(why) => {
-                        let message = match why {
-                            DecodeError::NotAPicture => "That file is not a picture: upload a \
-                                JPEG, PNG, GIF or WebP image."
-                                .to_owned(),
-                            other => format!("That picture cannot be used: {other}."),
-                        };
-                        return refuse(
-                            &state,
-                            &me,
-                            &story,
-                            StatusCode::UNPROCESSABLE_ENTITY,
-                            "photo",
-                            message,
-                        )
-                        .await;
-                    }
-                };
-                let (key, _) = media::store_image(&state.media, bytes)
-                    .await
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
-                // Renditions are made in the background; one asked for first is made then.
-                tokio::spawn(media::make_renditions(
-                    state.media.clone(),
-                    key.clone(),
-                    bytes.clone(),
-                ));
-                (
-                    PictureSource::Local { key },
-                    Some(decoded.width),
-                    Some(decoded.height),
-                    Some(decoded.content_type.to_owned()),
-                )
-            }
+        let kept = match (&form.file, &story.lead_picture) {
+            (Some(bytes), _) => match keep_upload(&state, bytes).await? {
+                Ok(stored) => stored,
+                Err(message) => {
+                    return refuse(
+                        &state,
+                        &me,
+                        &story,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "photo",
+                        message,
+                    )
+                    .await;
+                }
+            },
             (None, Some(current)) => (
                 current.source.clone(),
                 current.width,
@@ -151,21 +177,7 @@ pub async fn update(
                 .await;
             }
         };
-        // What the editor leaves empty comes from the file, as the agency wrote it.
-        let from_file = form
-            .file
-            .as_deref()
-            .and_then(|bytes| read_metadata(bytes).ok())
-            .unwrap_or_default();
-        Some(Picture {
-            source,
-            credit: tidy(&form.credit).or_else(|| from_file.credit_line()),
-            caption: tidy(&form.caption).or(from_file.caption),
-            alt: tidy(&form.alt).or(from_file.alt_text),
-            width,
-            height,
-            content_type,
-        })
+        Some(described(&form, kept))
     };
     state
         .store
