@@ -97,41 +97,38 @@ impl Site {
         )
     }
 
+    /// The application's state over this site's store, config and theme, as `serve` builds it;
+    /// `cache: false` gives it no page-cache budget.
+    async fn state(&self, cache: bool) -> byline::AppState {
+        let data = self.data_dir();
+        let mut config = Config::load(&self.config, true).unwrap();
+        if !cache {
+            config.cache.max_mb = 0;
+        }
+        let store = data.open_store().await.unwrap();
+        let theme = Theme::load(config.theme.path.as_deref()).unwrap();
+        byline::AppState::new(
+            store,
+            theme,
+            &config,
+            "http://byline.test".into(),
+            data.media_store(&config).unwrap(),
+        )
+    }
+
     /// The router over this site's store and theme, for in-process requests.
     ///
     /// It runs without the page cache (a budget of 0 keeps nothing), so that what the CLI
     /// writes in another process shows at once; the cache has tests of its own
     /// ([`Site::cached_app`]).
     pub async fn app(&self) -> App {
-        let data = self.data_dir();
-        let mut config = Config::load(&self.config, true).unwrap();
-        config.cache.max_mb = 0;
-        let store = data.open_store().await.unwrap();
-        let theme = Theme::load(config.theme.path.as_deref()).unwrap();
-        let state = byline::AppState::new(
-            store,
-            theme,
-            &config,
-            "http://byline.test".into(),
-            data.media_store(&config).unwrap(),
-        );
-        byline::router::router(state)
+        byline::router::router(self.state(false).await)
     }
 
     /// The router with the page cache, and its state to look into the cache and follow the
     /// change log as `serve` does.
     pub async fn cached_app(&self) -> (App, byline::AppState) {
-        let data = self.data_dir();
-        let config = Config::load(&self.config, true).unwrap();
-        let store = data.open_store().await.unwrap();
-        let theme = Theme::load(config.theme.path.as_deref()).unwrap();
-        let state = byline::AppState::new(
-            store,
-            theme,
-            &config,
-            "http://byline.test".into(),
-            data.media_store(&config).unwrap(),
-        );
+        let state = self.state(true).await;
         state
             .cache
             .start_at_end(state.store.as_ref())
@@ -142,17 +139,7 @@ impl Site {
 
     /// The router with a known first-administrator setup token, as `serve` makes on a new site.
     pub async fn app_with_setup_token(&self, token: &str) -> App {
-        let data = self.data_dir();
-        let config = Config::load(&self.config, true).unwrap();
-        let store = data.open_store().await.unwrap();
-        let theme = Theme::load(None).unwrap();
-        let state = byline::AppState::new(
-            store,
-            theme,
-            &config,
-            "http://byline.test".into(),
-            data.media_store(&config).unwrap(),
-        );
+        let state = self.state(true).await;
         *state.setup_token.lock().unwrap() = Some(token.to_owned());
         byline::router::router(state)
     }
