@@ -7,6 +7,9 @@ use std::io::Cursor;
 
 use image::{ImageDecoder, ImageFormat, ImageReader, Limits};
 
+/// A decoded picture, upright.
+pub use image::DynamicImage;
+
 /// Largest file accepted.
 pub const MAX_BYTES: usize = 25 * 1024 * 1024;
 /// Most pixels accepted: a 60-megapixel camera's frame, with room to spare for panoramas.

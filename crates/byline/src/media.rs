@@ -148,16 +148,18 @@ fn make_rendition(original: &[u8], width: u32) -> Option<Vec<u8>> {
     Some(byline_media::renditions::make(&image, width, &rights))
 }
 
-/// Makes every rendition of a newly stored picture (decoding it once), so that readers never
-/// wait for one.
-pub async fn make_renditions(media: MediaStore, key: String, original: Vec<u8>) {
-    let made = tokio::task::spawn_blocking(move || {
-        let (image, _) = byline_media::decode::decode(&original).ok()?;
-        let rights = byline_media::metadata::read_metadata(&original).unwrap_or_default();
-        Some(byline_media::renditions::make_all(&image, &rights))
-    })
-    .await;
-    let Ok(Some(made)) = made else {
+/// Makes every rendition of a newly stored picture from its decoded `image`, carrying its
+/// `rights`, so that readers never wait for one.
+pub async fn make_renditions(
+    media: MediaStore,
+    key: String,
+    image: byline_media::decode::DynamicImage,
+    rights: byline_media::metadata::PhotoMetadata,
+) {
+    let made =
+        tokio::task::spawn_blocking(move || byline_media::renditions::make_all(&image, &rights))
+            .await;
+    let Ok(made) = made else {
         tracing::warn!(key, "cannot make the renditions");
         return;
     };

@@ -70,10 +70,10 @@ type Kept = (PictureSource, Option<u32>, Option<u32>, Option<String>);
 /// photo takes a moment) and starts making its renditions; else the reason, for the editor.
 async fn keep_upload(state: &AppState, bytes: &[u8]) -> Result<Result<Kept, String>, AppError> {
     let owned = bytes.to_vec();
-    let checked = tokio::task::spawn_blocking(move || decode(&owned).map(|(_, d)| d))
+    let checked = tokio::task::spawn_blocking(move || decode(&owned))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let decoded = match checked {
+    let (image, decoded) = match checked {
         Ok(decoded) => decoded,
         Err(DecodeError::NotAPicture) => {
             return Ok(Err(
@@ -85,11 +85,14 @@ async fn keep_upload(state: &AppState, bytes: &[u8]) -> Result<Result<Kept, Stri
     let (key, _) = media::store_image(&state.media, bytes)
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    // Renditions are made in the background; one asked for before is made on its request.
+    // Renditions are made in the background from the picture decoded above; one asked for
+    // before is made on its request.
+    let rights = read_metadata(bytes).unwrap_or_default();
     tokio::spawn(media::make_renditions(
         state.media.clone(),
         key.clone(),
-        bytes.to_vec(),
+        image,
+        rights,
     ));
     Ok(Ok((
         PictureSource::Local { key },
