@@ -60,6 +60,10 @@ const TABLES: &[Table] = &[
             ("width", Int),
             ("height", Int),
             ("content_type", Text),
+            ("keywords", Text),
+            ("focus_x", Int),
+            ("focus_y", Int),
+            ("added_at", Int),
         ],
     },
     Table {
@@ -101,6 +105,7 @@ const TABLES: &[Table] = &[
             ("body_format", Text),
             ("preview_token", Text),
             ("first_published_at", Int),
+            ("lead_caption", Text),
         ],
     },
     Table {
@@ -182,6 +187,16 @@ const TABLES: &[Table] = &[
     },
 ];
 
+/// Columns added since archive version 1: an older archive may lack them, and what it lacks
+/// takes the column's default (a story's caption comes from its picture, as it did then).
+const ADDED_SINCE_1: &[(&str, &str)] = &[
+    ("pictures", "keywords"),
+    ("pictures", "focus_x"),
+    ("pictures", "focus_y"),
+    ("pictures", "added_at"),
+    ("stories", "lead_caption"),
+];
+
 /// Tables whose `id` the store assigns, so its counter must move past restored ids.
 const NUMBERED: &[&str] = &[
     "sections",
@@ -252,14 +267,20 @@ fn cell(
     })
 }
 
-/// The table of the schema `rows` claim to be, checked column by column.
+/// The table of the schema `rows` claim to be, checked column by column: all of its columns,
+/// or (from an older archive) all but those added since.
 fn schema_of(rows: &TableRows) -> Result<&'static Table, StoreError> {
     let table = TABLES
         .iter()
         .find(|t| t.name == rows.table)
         .ok_or_else(|| StoreError::Invalid(format!("unknown table {}", rows.table)))?;
     let expected: Vec<&str> = table.columns.iter().map(|(name, _)| *name).collect();
-    if rows.columns != expected {
+    let older: Vec<&str> = expected
+        .iter()
+        .copied()
+        .filter(|name| !ADDED_SINCE_1.contains(&(table.name, name)))
+        .collect();
+    if rows.columns != expected && rows.columns != older {
         return Err(StoreError::Invalid(format!(
             "table {} has columns {} where {} were expected",
             rows.table,
@@ -271,7 +292,7 @@ fn schema_of(rows: &TableRows) -> Result<&'static Table, StoreError> {
         .rows
         .iter()
         .enumerate()
-        .find(|(_, row)| row.len() != expected.len())
+        .find(|(_, row)| row.len() != rows.columns.len())
     {
         return Err(StoreError::Invalid(format!(
             "table {} row {} has the wrong number of values",
@@ -323,7 +344,13 @@ async fn refuse_unless_empty(conn: &mut DbConn) -> Result<(), StoreError> {
 }
 
 async fn insert_rows(conn: &mut DbConn, table: &Table, rows: &TableRows) -> Result<(), StoreError> {
-    let names: Vec<&str> = table.columns.iter().map(|(name, _)| *name).collect();
+    let columns: Vec<(&str, Kind)> = table
+        .columns
+        .iter()
+        .copied()
+        .filter(|(name, _)| rows.columns.iter().any(|c| c == name))
+        .collect();
+    let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
     let slots: Vec<String> = (1..=names.len()).map(|n| format!("${n}")).collect();
     let sql = format!(
         "INSERT INTO {} ({}) VALUES ({})",
@@ -333,7 +360,7 @@ async fn insert_rows(conn: &mut DbConn, table: &Table, rows: &TableRows) -> Resu
     );
     for (n, row) in rows.rows.iter().enumerate() {
         let mut query = sqlx::query(AssertSqlSafe(sql.clone()));
-        for ((column, kind), value) in table.columns.iter().zip(row) {
+        for ((column, kind), value) in columns.iter().zip(row) {
             query = match (kind, value) {
                 (Int, Cell::Int(v)) => query.bind(Some(*v)),
                 (Int, Cell::Null) => query.bind(None::<i64>),

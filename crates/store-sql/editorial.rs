@@ -13,7 +13,7 @@ use byline_core::{Picture, Slug, Status, Story, StoryId};
 use chrono::{DateTime, Utc};
 
 use crate::rows::{corrupt, from_secs, get, to_secs};
-use crate::stories::{free_slug, link_names, save_picture};
+use crate::stories::{free_slug, link_names};
 use crate::taxonomy::{self, Kind};
 use crate::{changes, load, unavailable};
 
@@ -418,21 +418,16 @@ impl EditorialStore for crate::Backend {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = crate::db::writing(&self.pool).await?;
-        let existing: Option<Option<i64>> =
-            sqlx::query_scalar("SELECT lead_picture_id FROM stories WHERE id = $1")
-                .bind(id.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(unavailable)?;
-        let existing = existing.ok_or_else(|| StoreError::NotFound(format!("story {id}")))?;
-        let picture_id = save_picture(&mut tx, picture.as_ref(), existing).await?;
-        sqlx::query("UPDATE stories SET lead_picture_id = $2, updated_at = $3 WHERE id = $1")
+        let updated = sqlx::query("UPDATE stories SET updated_at = $2 WHERE id = $1")
             .bind(id.0)
-            .bind(picture_id)
             .bind(to_secs(now))
             .execute(&mut *tx)
             .await
             .map_err(unavailable)?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("story {id}")));
+        }
+        crate::library::set_lead(&mut tx, id.0, picture.as_ref(), now).await?;
         if is_published(&mut tx, id).await? {
             changes::record(&mut tx, &changes::story_keys(id.0)).await?;
         }

@@ -95,7 +95,7 @@ pub(crate) async fn set_picks(pool: &DbPool, slugs: &[Slug]) -> Result<(), Store
 }
 
 /// `%` and `_` matched literally in a LIKE pattern (compared lower-cased on both sides).
-fn like_pattern(text: &str) -> String {
+pub(crate) fn like_pattern(text: &str) -> String {
     let escaped = text
         .replace('\\', "\\\\")
         .replace('%', "\\%")

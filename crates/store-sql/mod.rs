@@ -6,6 +6,7 @@ pub(crate) mod accounts;
 pub(crate) mod archive;
 pub(crate) mod changes;
 pub(crate) mod editorial;
+pub(crate) mod library;
 pub(crate) mod listing;
 pub(crate) mod load;
 pub(crate) mod rows;

@@ -2,14 +2,27 @@
 
 use crate::db::DbRow;
 use byline_core::store::StoreError;
-use byline_core::{Headline, Picture, PictureSource, Slug, StoryCard, StoryId};
+use byline_core::{Focus, Headline, Picture, PictureSource, Slug, StoryCard, StoryId};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 /// The picture columns every card and story query selects, prefixed `p_`.
+/// The caption is the story's own for this use, else the picture's.
 pub(crate) const PICTURE_COLUMNS: &str = "p.source_kind AS p_kind, p.location AS p_location, \
-     p.credit AS p_credit, p.caption AS p_caption, p.alt AS p_alt, p.width AS p_width, \
-     p.height AS p_height, p.content_type AS p_content_type";
+     p.credit AS p_credit, COALESCE(s.lead_caption, p.caption) AS p_caption, p.alt AS p_alt, \
+     p.width AS p_width, p.height AS p_height, p.content_type AS p_content_type, \
+     p.keywords AS p_keywords, p.focus_x AS p_focus_x, p.focus_y AS p_focus_y";
+
+/// The same columns for a picture read on its own (the library), with its own caption.
+pub(crate) const LIBRARY_COLUMNS: &str = "p.id, p.added_at, p.source_kind AS p_kind, \
+     p.location AS p_location, p.credit AS p_credit, p.caption AS p_caption, p.alt AS p_alt, \
+     p.width AS p_width, p.height AS p_height, p.content_type AS p_content_type, \
+     p.keywords AS p_keywords, p.focus_x AS p_focus_x, p.focus_y AS p_focus_y";
+
+/// Keywords as stored: one per line.
+pub(crate) fn keywords_text(keywords: &[String]) -> String {
+    keywords.join("\n")
+}
 
 pub(crate) fn to_secs(t: DateTime<Utc>) -> i64 {
     t.timestamp()
@@ -63,6 +76,12 @@ pub(crate) fn picture(row: &DbRow) -> Result<Option<Picture>, StoreError> {
         width: dimension("p_width")?,
         height: dimension("p_height")?,
         content_type: get(row, "p_content_type")?,
+        keywords: get::<String>(row, "p_keywords")?
+            .lines()
+            .filter(|k| !k.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        focus: Focus::new(get(row, "p_focus_x")?, get(row, "p_focus_y")?),
     }))
 }
 

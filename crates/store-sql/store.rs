@@ -117,10 +117,13 @@ impl Store for crate::Backend {
     }
 
     async fn pending_jobs(&self) -> Result<u64, StoreError> {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE state = 'pending'")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(unavailable)?;
+        let count: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM jobs WHERE state = 'pending') \
+             + (SELECT COUNT(*) FROM rendition_jobs WHERE state = 'pending')",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(unavailable)?;
         Ok(count as u64)
     }
 

@@ -2,7 +2,7 @@
 
 use crate::db::{DbConn, DbPool};
 use byline_core::store::{SaveOutcome, StoreError, StoryInput};
-use byline_core::{Picture, PictureSource, Slug, StoryId};
+use byline_core::{Slug, StoryId};
 use chrono::Utc;
 
 use crate::rows::{self, get, to_secs};
@@ -14,7 +14,6 @@ struct Existing {
     id: i64,
     slug: Slug,
     version: Option<i64>,
-    picture_id: Option<i64>,
     /// Whether readers could see it before this save.
     was_public: bool,
 }
@@ -47,12 +46,12 @@ pub(crate) async fn save(pool: &DbPool, mut input: StoryInput) -> Result<SaveOut
         Some(section) => Some(taxonomy::ensure_section(&mut tx, section).await?),
         None => None,
     };
-    let picture_id = save_picture(
-        &mut tx,
-        input.lead_picture.as_ref(),
-        existing.as_ref().and_then(|e| e.picture_id),
-    )
-    .await?;
+    let picture_id = match &input.lead_picture {
+        Some(picture) => Some(
+            crate::library::upsert(&mut tx, picture, crate::library::Merge::FillGaps, now).await?,
+        ),
+        None => None,
+    };
     let content = Content {
         input: &input,
         section_id,
@@ -70,6 +69,7 @@ pub(crate) async fn save(pool: &DbPool, mut input: StoryInput) -> Result<SaveOut
             (id, slug, true)
         }
     };
+    crate::library::set_caption(&mut tx, id, input.lead_picture.as_ref()).await?;
     link_names(&mut tx, id, Kind::Tag, &input.tags).await?;
     link_names(&mut tx, id, Kind::Author, &input.authors).await?;
     // A source's update is a new revision too: an editor who has the story open is told.
@@ -103,7 +103,7 @@ async fn find_existing(
     external_id: &str,
 ) -> Result<Option<Existing>, StoreError> {
     let row = sqlx::query(
-        "SELECT id, slug, version, lead_picture_id, status, published_at FROM stories WHERE external_id = $1",
+        "SELECT id, slug, version, status, published_at FROM stories WHERE external_id = $1",
     )
     .bind(external_id)
     .fetch_optional(&mut *conn)
@@ -114,7 +114,6 @@ async fn find_existing(
             id: get(&row, "id")?,
             slug: rows::slug(&row, "slug")?,
             version: get(&row, "version")?,
-            picture_id: get(&row, "lead_picture_id")?,
             was_public: crate::changes::public(
                 &get::<String>(&row, "status")?,
                 get(&row, "published_at")?,
@@ -145,58 +144,6 @@ pub(crate) async fn free_slug(conn: &mut DbConn, wanted: &Slug) -> Result<Slug, 
     Err(StoreError::Conflict(format!(
         "no free slug left for {wanted}"
     )))
-}
-
-/// Writes the lead picture into the story's existing picture row (or a new one); removes the
-/// old row when the story no longer has a picture. Returns the row id to link.
-pub(crate) async fn save_picture(
-    conn: &mut DbConn,
-    picture: Option<&Picture>,
-    existing: Option<i64>,
-) -> Result<Option<i64>, StoreError> {
-    let Some(picture) = picture else {
-        if let Some(old) = existing {
-            sqlx::query("UPDATE stories SET lead_picture_id = NULL WHERE lead_picture_id = $1")
-                .bind(old)
-                .execute(&mut *conn)
-                .await
-                .map_err(unavailable)?;
-            sqlx::query("DELETE FROM pictures WHERE id = $1")
-                .bind(old)
-                .execute(&mut *conn)
-                .await
-                .map_err(unavailable)?;
-        }
-        return Ok(None);
-    };
-    let (kind, location) = match &picture.source {
-        PictureSource::Local { key } => ("local", key.as_str()),
-        PictureSource::Remote { url } => ("remote", url.as_str()),
-    };
-    let sql = match existing {
-        Some(_) => {
-            "UPDATE pictures SET source_kind = $1, location = $2, credit = $3, caption = $4, alt = $5, \
-             width = $6, height = $7, content_type = $8 WHERE id = $9 RETURNING id"
-        }
-        None => {
-            "INSERT INTO pictures (source_kind, location, credit, caption, alt, width, height, content_type) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
-        }
-    };
-    let id: i64 = sqlx::query_scalar(sql)
-        .bind(kind)
-        .bind(location)
-        .bind(&picture.credit)
-        .bind(&picture.caption)
-        .bind(&picture.alt)
-        .bind(picture.width.map(i64::from))
-        .bind(picture.height.map(i64::from))
-        .bind(&picture.content_type)
-        .bind(existing)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(unavailable)?;
-    Ok(Some(id))
 }
 
 /// The content columns an insert and an update both write, bound as `$1`…`$13` in this order.

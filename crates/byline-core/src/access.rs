@@ -54,13 +54,16 @@ pub enum Permission {
     Correct,
     /// Choose the front page's lead and the "Don't miss" picks.
     Curate,
+    /// Change a library picture's credit, caption, keywords and focus for every story that
+    /// uses it, and delete unused pictures.
+    ManagePictures,
     ManageSections,
     ManageUsers,
     ManageSettings,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 13] = [
         Permission::CreateStory,
         Permission::EditStory,
         Permission::Submit,
@@ -70,6 +73,7 @@ impl Permission {
         Permission::ReturnToDraft,
         Permission::Correct,
         Permission::Curate,
+        Permission::ManagePictures,
         Permission::ManageSections,
         Permission::ManageUsers,
         Permission::ManageSettings,
@@ -104,9 +108,12 @@ pub fn allows(role: Role, permission: Permission, ownership: Ownership) -> bool 
             | P::Schedule
             | P::Unpublish
             | P::ReturnToDraft => own,
-            P::Correct | P::Curate | P::ManageSections | P::ManageUsers | P::ManageSettings => {
-                false
-            }
+            P::Correct
+            | P::Curate
+            | P::ManagePictures
+            | P::ManageSections
+            | P::ManageUsers
+            | P::ManageSettings => false,
         },
         Role::Contributor => match permission {
             P::CreateStory => true,
@@ -132,6 +139,7 @@ mod tests {
         (Role::Contributor, P::Unpublish, false, false),
         (Role::Contributor, P::ReturnToDraft, false, false),
         (Role::Contributor, P::Correct, false, false),
+        (Role::Contributor, P::ManagePictures, false, false),
         (Role::Contributor, P::Curate, false, false),
         (Role::Contributor, P::ManageSections, false, false),
         (Role::Contributor, P::ManageUsers, false, false),
@@ -144,6 +152,7 @@ mod tests {
         (Role::Author, P::Unpublish, true, false),
         (Role::Author, P::ReturnToDraft, true, false),
         (Role::Author, P::Correct, false, false),
+        (Role::Author, P::ManagePictures, false, false),
         (Role::Author, P::Curate, false, false),
         (Role::Author, P::ManageSections, false, false),
         (Role::Author, P::ManageUsers, false, false),
@@ -156,6 +165,7 @@ mod tests {
         (Role::Editor, P::Unpublish, true, true),
         (Role::Editor, P::ReturnToDraft, true, true),
         (Role::Editor, P::Correct, true, true),
+        (Role::Editor, P::ManagePictures, true, true),
         (Role::Editor, P::Curate, true, true),
         (Role::Editor, P::ManageSections, false, false),
         (Role::Editor, P::ManageUsers, false, false),
@@ -168,6 +178,7 @@ mod tests {
         (Role::Admin, P::Unpublish, true, true),
         (Role::Admin, P::ReturnToDraft, true, true),
         (Role::Admin, P::Correct, true, true),
+        (Role::Admin, P::ManagePictures, true, true),
         (Role::Admin, P::Curate, true, true),
         (Role::Admin, P::ManageSections, true, true),
         (Role::Admin, P::ManageUsers, true, true),

@@ -163,7 +163,9 @@ pub trait EditorialStore: Send + Sync {
     ) -> Result<(), StoreError>;
     async fn corrections(&self, id: StoryId) -> Result<Vec<Correction>, StoreError>;
     async fn story_by_preview_token(&self, token: &str) -> Result<Option<Story>, StoreError>;
-    /// Replaces (or with `None` removes) a story's lead picture.
+    /// Replaces (or with `None` removes) a story's lead picture. The picture joins the media
+    /// library if it is new there; the credit and alt text given are an editor's and replace
+    /// the library's, for every story that uses the picture; the caption is this story's own.
     async fn set_lead_picture(
         &self,
         id: StoryId,

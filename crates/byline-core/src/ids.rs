@@ -29,3 +29,7 @@ id_type!(
     /// An author's row id.
     AuthorId
 );
+id_type!(
+    /// A picture's row in the media library.
+    PictureId
+);

@@ -218,7 +218,9 @@ pub struct PoolUse {
 
 /// The whole storage contract. Every method is one transaction.
 #[async_trait]
-pub trait Store: AccountStore + EditorialStore + Send + Sync + 'static {
+pub trait Store:
+    AccountStore + EditorialStore + crate::library::LibraryStore + Send + Sync + 'static
+{
     /// Answers when the store can serve queries.
     async fn ping(&self) -> Result<(), StoreError>;
 

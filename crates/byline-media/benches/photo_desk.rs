@@ -6,9 +6,10 @@
 use std::io::Cursor;
 use std::time::Instant;
 
+use byline_core::picture::Focus;
 use byline_media::decode::decode;
 use byline_media::metadata::read_metadata;
-use byline_media::renditions::{make_all, widths_for};
+use byline_media::renditions::make_all;
 use image::codecs::jpeg::JpegEncoder;
 
 fn peak_resident_mb() -> f64 {
@@ -51,13 +52,17 @@ fn main() {
     let (image, decoded) = decode(&jpeg).expect("it decodes");
     let decoded_at = started.elapsed();
     let rights = read_metadata(&jpeg).unwrap_or_default();
-    let total: usize = make_all(&image, &rights).iter().map(|(_, j)| j.len()).sum();
+    let made = make_all(&image, Focus::default(), &rights);
+    let total: usize = made.iter().map(|(_, bytes)| bytes.len()).sum();
     let all = started.elapsed();
     println!(
-        "decode {:.0} ms; decode and all {} renditions {:.0} ms ({total} bytes); peak resident \
-         memory {:.0} MB (before: {before:.0} MB)",
+        "decode {:.0} ms ({}×{}); decode and all {} renditions (whole and 16:9, 4:3, 1:1 crops; \
+         JPEG and WebP) {:.0} ms ({total} bytes); peak resident memory {:.0} MB (before: \
+         {before:.0} MB)",
         decoded_at.as_secs_f64() * 1000.0,
-        widths_for(decoded.width).len(),
+        decoded.width,
+        decoded.height,
+        made.len(),
         all.as_secs_f64() * 1000.0,
         peak_resident_mb()
     );

@@ -159,6 +159,35 @@ impl MediaStore {
         Ok(keys)
     }
 
+    /// Deletes the picture stored under `key` and every rendition made of it (the keys that
+    /// start with its stem and a `-`); returns how many files went.
+    pub async fn delete_picture(&self, key: &str) -> Result<usize, MediaStoreError> {
+        let stem = key.rsplit_once('.').map_or(key, |(stem, _)| stem);
+        let folder = stem
+            .rsplit_once('/')
+            .map(|(folder, _)| StorePath::from(folder));
+        let mut listing = self.objects.list(folder.as_ref());
+        let mut doomed = Vec::new();
+        while let Some(meta) = listing.next().await {
+            let meta = meta.map_err(|e| self.unreachable(e))?;
+            let found = meta.location.to_string();
+            if found == key
+                || found
+                    .strip_prefix(stem)
+                    .is_some_and(|rest| rest.starts_with('-'))
+            {
+                doomed.push(meta.location);
+            }
+        }
+        for path in &doomed {
+            match self.objects.delete(path).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(self.unreachable(e)),
+            }
+        }
+        Ok(doomed.len())
+    }
+
     /// Whether files can be written and read back: a small probe is written and removed.
     pub async fn check(&self) -> Result<(), MediaStoreError> {
         let probe = StorePath::from(".health-probe");
@@ -193,6 +222,19 @@ mod tests {
         media.check().await.unwrap();
         assert_eq!(media.keys().await.unwrap(), vec!["ab/cdef.png".to_owned()]);
         assert!(dir.path().join("media/ab/cdef.png").is_file());
+        for key in [
+            "ab/cdef-w320.jpg",
+            "ab/cdef-1x1-at500x500-w320.webp",
+            "ab/cdefg.png",
+        ] {
+            media.put(key, b"x".to_vec()).await.unwrap();
+        }
+        assert_eq!(media.delete_picture("ab/cdef.png").await.unwrap(), 3);
+        assert_eq!(
+            media.keys().await.unwrap(),
+            vec!["ab/cdefg.png".to_owned()],
+            "another picture whose name starts the same stays"
+        );
     }
 
     #[test]

@@ -1,75 +1,166 @@
-//! Renditions: a picture resized to the widths pages ask for, as JPEG. A rendition carries no
-//! camera or location metadata — it is encoded afresh from pixels — but keeps the rights:
-//! creator, credit, copyright, usage terms and web statement go into a small XMP packet.
+//! Renditions: a picture resized to the widths pages ask for, whole and cropped to 16:9, 4:3
+//! and 1:1 around its focus, as JPEG and WebP. A rendition carries no camera or location
+//! metadata — it is encoded afresh from pixels — but keeps the rights: creator, credit,
+//! copyright, usage terms and web statement go into a small XMP packet.
 
 use std::io::Cursor;
 
+use byline_core::picture::{Crop, Focus, Format, Rendition, Shape};
 use image::DynamicImage;
 use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
 
 use crate::metadata::PhotoMetadata;
 
-const QUALITY: u8 = 82;
+const JPEG_QUALITY: u8 = 82;
+const WEBP_QUALITY: f32 = 78.0;
 
 pub use byline_core::picture::{
     RENDITION_WIDTHS as WIDTHS, rendition_key as key_for, rendition_widths as widths_for,
 };
 
-/// The original's key stem and the width, when `key` names a rendition.
-pub fn parse_key(key: &str) -> Option<(&str, u32)> {
-    let (stem, width) = key.strip_suffix(".jpg")?.rsplit_once("-w")?;
-    // Digits only, no sign or leading zero: one key per rendition.
-    if width.is_empty() || width.starts_with('0') || !width.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let width: u32 = width.parse().ok()?;
-    (width <= WIDTHS[WIDTHS.len() - 1]).then_some((stem, width))
-}
-
-/// Every rendition of a picture, widest first: the widest is made from the picture, the
-/// narrower ones from the widest (a fraction of the work, and no visible difference).
-pub fn make_all(image: &DynamicImage, rights: &PhotoMetadata) -> Vec<(u32, Vec<u8>)> {
-    let mut widths = widths_for(image.width());
-    widths.reverse();
-    let widest = widths[0];
+/// Every rendition of a picture whose crops keep `focus` in view, with its bytes. The widest
+/// whole rendition is made from the picture and everything else from it (a fraction of the
+/// work, and no visible difference), unless a crop needs more pixels than it has.
+pub fn make_all(
+    image: &DynamicImage,
+    focus: Focus,
+    rights: &PhotoMetadata,
+) -> Vec<(Rendition, Vec<u8>)> {
+    let widest = widths_for(image.width()).last().copied().unwrap_or(1);
     let base = if widest == image.width() {
         image.clone()
     } else {
-        let height = scaled_height(image, widest);
-        image.resize_exact(widest, height, FilterType::Lanczos3)
+        image.resize_exact(widest, scaled_height(image, widest), FilterType::Lanczos3)
     };
-    widths
-        .into_iter()
-        .map(|w| (w, make(&base, w, rights)))
-        .collect()
+    let packet = rights_packet(rights);
+    let mut made = Vec::new();
+    let shapes = std::iter::once(Shape::Original)
+        .chain(Crop::ALL.into_iter().map(|c| Shape::Crop(c, focus)));
+    for shape in shapes {
+        let mut widths = shape.widths(image.width(), image.height());
+        widths.reverse();
+        let Some(&largest) = widths.first() else {
+            continue;
+        };
+        let source = shaped(&base, shape);
+        let source = if source.width() >= largest {
+            source
+        } else {
+            shaped(image, shape)
+        };
+        for width in widths {
+            let pixels = resized(&source, shape, width);
+            for format in Format::ALL {
+                let rendition = Rendition {
+                    shape,
+                    width,
+                    format,
+                };
+                made.push((rendition, encode(&pixels, format, &packet)));
+            }
+        }
+    }
+    made
+}
+
+/// One rendition of the picture, if it is one the picture has (a width it offers, in that
+/// shape); used for a rendition asked for before its job has made it.
+pub fn make(image: &DynamicImage, rendition: Rendition, rights: &PhotoMetadata) -> Option<Vec<u8>> {
+    if !rendition
+        .shape
+        .widths(image.width(), image.height())
+        .contains(&rendition.width)
+    {
+        return None;
+    }
+    let source = shaped(image, rendition.shape);
+    let pixels = resized(&source, rendition.shape, rendition.width);
+    Some(encode(&pixels, rendition.format, &rights_packet(rights)))
+}
+
+/// The part of `image` a shape shows.
+fn shaped(image: &DynamicImage, shape: Shape) -> DynamicImage {
+    match shape {
+        Shape::Original => image.clone(),
+        Shape::Crop(crop, focus) => {
+            let r = crop.region(image.width(), image.height(), focus);
+            image.crop_imm(r.x, r.y, r.width, r.height)
+        }
+    }
+}
+
+/// `source` at `width` pixels wide; a crop keeps its exact ratio, so pages can size its box.
+fn resized(source: &DynamicImage, shape: Shape, width: u32) -> image::RgbImage {
+    let width = width.min(source.width()).max(1);
+    let height = match shape {
+        Shape::Original => scaled_height(source, width),
+        Shape::Crop(crop, _) => {
+            let (rw, rh) = crop.ratio();
+            (u64::from(width) * u64::from(rh) / u64::from(rw)).max(1) as u32
+        }
+    };
+    if (width, height) == (source.width(), source.height()) {
+        source.to_rgb8()
+    } else {
+        source
+            .resize_exact(width, height, FilterType::Lanczos3)
+            .to_rgb8()
+    }
 }
 
 fn scaled_height(image: &DynamicImage, width: u32) -> u32 {
     (u64::from(image.height()) * u64::from(width) / u64::from(image.width().max(1))).max(1) as u32
 }
 
-/// The picture at `width` pixels wide (never wider than it is), as a JPEG carrying `rights`.
-pub fn make(image: &DynamicImage, width: u32, rights: &PhotoMetadata) -> Vec<u8> {
-    let width = width.min(image.width()).max(1);
-    let height = scaled_height(image, width);
-    let resized = if width == image.width() {
-        image.to_rgb8()
-    } else {
-        image
-            .resize_exact(width, height, FilterType::Lanczos3)
-            .to_rgb8()
-    };
-    let mut jpeg = Vec::new();
-    JpegEncoder::new_with_quality(Cursor::new(&mut jpeg), QUALITY)
-        .encode_image(&resized)
-        .expect("encoding to memory");
-    with_rights(jpeg, rights)
+fn encode(pixels: &image::RgbImage, format: Format, packet: &str) -> Vec<u8> {
+    match format {
+        Format::Jpeg => {
+            let mut jpeg = Vec::new();
+            JpegEncoder::new_with_quality(Cursor::new(&mut jpeg), JPEG_QUALITY)
+                .encode_image(pixels)
+                .expect("encoding to memory");
+            jpeg_with_rights(jpeg, packet)
+        }
+        Format::Webp => {
+            let webp = webp::Encoder::from_rgb(pixels.as_raw(), pixels.width(), pixels.height())
+                .encode(WEBP_QUALITY);
+            webp_with_rights(&webp, packet, pixels.width(), pixels.height())
+        }
+    }
 }
 
-/// Inserts an XMP packet with the rights fields right after the JPEG's start marker.
-fn with_rights(jpeg: Vec<u8>, rights: &PhotoMetadata) -> Vec<u8> {
-    let packet = rights_packet(rights);
+/// A lossy WebP (`RIFF…WEBPVP8 …`) in the extended format, with the rights packet as its XMP
+/// chunk; unchanged when there is no packet.
+fn webp_with_rights(webp: &[u8], packet: &str, width: u32, height: u32) -> Vec<u8> {
+    if packet.is_empty() || webp.len() < 12 {
+        return webp.to_vec();
+    }
+    let chunk = |name: &[u8; 4], data: &[u8]| {
+        let mut out = name.to_vec();
+        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        out.extend_from_slice(data);
+        if data.len() % 2 == 1 {
+            out.push(0);
+        }
+        out
+    };
+    // Flags: XMP present (bit 2); then the canvas size less one, 24 bits each.
+    let mut header = vec![0x04, 0, 0, 0];
+    header.extend_from_slice(&(width - 1).to_le_bytes()[..3]);
+    header.extend_from_slice(&(height - 1).to_le_bytes()[..3]);
+    let mut body = b"WEBP".to_vec();
+    body.extend(chunk(b"VP8X", &header));
+    body.extend_from_slice(&webp[12..]);
+    body.extend(chunk(b"XMP ", packet.as_bytes()));
+    let mut out = b"RIFF".to_vec();
+    out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    out.extend(body);
+    out
+}
+
+/// Inserts the XMP packet right after the JPEG's start marker.
+fn jpeg_with_rights(jpeg: Vec<u8>, packet: &str) -> Vec<u8> {
     if packet.is_empty() {
         return jpeg;
     }
@@ -143,58 +234,96 @@ mod tests {
     use crate::decode::decode;
     use crate::metadata::read_metadata;
 
-    #[test]
-    fn widths_never_exceed_the_picture_and_always_include_its_own() {
-        assert_eq!(widths_for(1200), vec![320, 640, 960, 1200]);
-        assert_eq!(widths_for(6000), WIDTHS.to_vec());
-        assert_eq!(widths_for(200), vec![200]);
-        assert_eq!(key_for("ab/cdef.png", 640), "ab/cdef-w640.jpg");
-        assert_eq!(parse_key("ab/cdef-w640.jpg"), Some(("ab/cdef", 640)));
-        assert_eq!(parse_key("ab/cdef-w1200.jpg"), Some(("ab/cdef", 1200)));
-        assert_eq!(
-            parse_key("ab/cdef-w4000.jpg"),
-            None,
-            "never wider than the widest"
-        );
-        assert_eq!(parse_key("ab/cdef-w0640.jpg"), None);
-        assert_eq!(parse_key("ab/cdef.jpg"), None);
+    fn fixture() -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/../../../shared/fixtures/photos/superdesk-core/IPTC-PhotometadataRef-Std2017.1.jpg",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
     }
 
     #[test]
-    fn all_renditions_at_once_have_every_width() {
+    fn all_renditions_at_once_have_every_width_shape_and_format() {
         let image = DynamicImage::ImageRgb8(image::RgbImage::new(1500, 1000));
-        let made = make_all(&image, &PhotoMetadata::default());
-        let widths: Vec<u32> = made.iter().map(|(w, _)| *w).collect();
-        assert_eq!(widths, vec![1500, 1280, 960, 640, 320]);
-        for (width, jpeg) in made {
-            let (_, decoded) = decode(&jpeg).unwrap();
-            assert_eq!((decoded.width, decoded.height), (width, width * 2 / 3));
+        let made = make_all(&image, Focus::new(200, 500), &PhotoMetadata::default());
+        assert_eq!(made.len(), 2 * (5 + 4 + 4 + 4));
+        for (rendition, bytes) in made {
+            let (_, decoded) = decode(&bytes).unwrap();
+            assert_eq!(decoded.content_type, rendition.format.content_type());
+            assert_eq!(decoded.width, rendition.width, "{rendition:?}");
+            let expected_height = match rendition.shape {
+                Shape::Original => rendition.width * 2 / 3,
+                Shape::Crop(crop, _) => {
+                    let (rw, rh) = crop.ratio();
+                    rendition.width * rh / rw
+                }
+            };
+            assert_eq!(decoded.height, expected_height, "{rendition:?}");
         }
     }
 
     #[test]
+    fn a_crop_shows_the_part_around_the_focus() {
+        // Left half black, right half white: a square crop focused right is white.
+        let image = DynamicImage::ImageRgb8(image::RgbImage::from_fn(1000, 500, |x, _| {
+            if x < 500 {
+                image::Rgb([0, 0, 0])
+            } else {
+                image::Rgb([255, 255, 255])
+            }
+        }));
+        let square = |x| Rendition {
+            shape: Shape::Crop(Crop::Square, Focus::new(x, 500)),
+            width: 320,
+            format: Format::Jpeg,
+        };
+        let brightness = |bytes: Vec<u8>| {
+            let (pixels, _) = decode(&bytes).unwrap();
+            let rgb = pixels.to_rgb8();
+            rgb.pixels().map(|p| u64::from(p[0])).sum::<u64>()
+                / u64::from(rgb.width() * rgb.height())
+        };
+        let none = PhotoMetadata::default();
+        assert!(brightness(make(&image, square(1000), &none).unwrap()) > 240);
+        assert!(brightness(make(&image, square(0), &none).unwrap()) < 15);
+        let too_wide = Rendition {
+            width: 640,
+            ..square(0)
+        };
+        assert_eq!(
+            make(&image, too_wide, &none),
+            None,
+            "a 500 px square has no 640"
+        );
+    }
+
+    #[test]
     fn a_rendition_keeps_the_rights_and_drops_the_camera() {
-        let original = std::fs::read(format!(
-            "{}/../../../shared/fixtures/photos/superdesk-core/IPTC-PhotometadataRef-Std2017.1.jpg",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap();
+        let original = fixture();
         assert!(original.windows(6).any(|w| w == b"Exif\0\0"));
         let (image, _) = decode(&original).unwrap();
         let rights = read_metadata(&original).unwrap();
-        let small = make(&image, 320, &rights);
-        let (_, decoded) = decode(&small).unwrap();
-        assert_eq!((decoded.width, decoded.height), (320, 160));
-        assert!(
-            !small.windows(6).any(|w| w == b"Exif\0\0"),
-            "no EXIF (camera, GPS)"
-        );
-        let kept = read_metadata(&small).unwrap();
-        assert_eq!(kept.creators, rights.creators);
-        assert_eq!(kept.credit, rights.credit);
-        assert_eq!(kept.copyright, rights.copyright);
-        assert_eq!(kept.usage_terms, rights.usage_terms);
-        assert_eq!(kept.caption, None, "only the rights travel");
-        assert_eq!(kept.credit_line(), rights.credit_line());
+        for format in Format::ALL {
+            let small = Rendition {
+                shape: Shape::Original,
+                width: 320,
+                format,
+            };
+            let small = make(&image, small, &rights).unwrap();
+            let (_, decoded) = decode(&small).unwrap();
+            assert_eq!((decoded.width, decoded.height), (320, 160));
+            assert_eq!(decoded.content_type, format.content_type());
+            assert!(
+                !small.windows(6).any(|w| w == b"Exif\0\0"),
+                "no EXIF (camera, GPS)"
+            );
+            let kept = read_metadata(&small).unwrap();
+            assert_eq!(kept.creators, rights.creators, "{format:?}");
+            assert_eq!(kept.credit, rights.credit);
+            assert_eq!(kept.copyright, rights.copyright);
+            assert_eq!(kept.usage_terms, rights.usage_terms);
+            assert_eq!(kept.caption, None, "only the rights travel");
+            assert_eq!(kept.credit_line(), rights.credit_line());
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use byline_core::curation::Rails;
 use byline_core::excerpt::MORE_EXCERPT_WORDS;
-use byline_core::{CardKind, Picture, Slug, Story, StoryCard, excerpt};
+use byline_core::{CardKind, Crop, Format, Picture, Shape, Slug, Story, StoryCard, excerpt};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -69,37 +69,56 @@ pub struct Link {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PictureView {
-    /// The widest rendition (or the picture itself when it has none).
+    /// The widest JPEG rendition (or the picture itself when it has none).
     pub url: String,
-    /// `URL 320w, URL 640w, …` when the picture has renditions.
+    /// `URL 320w, URL 640w, …` of the JPEG renditions, when the picture has renditions.
     pub srcset: Option<String>,
+    /// The same in WebP, offered first to browsers that take it.
+    pub webp_srcset: Option<String>,
+    /// A 16:9 JPEG for link previews (`og:image`).
+    pub share_url: Option<String>,
     pub alt: String,
     pub credit: Option<String>,
     pub caption: Option<String>,
+    /// The size of the shape shown, so the page reserves its box before the picture loads.
     pub width: Option<u32>,
     pub height: Option<u32>,
 }
 
-impl From<&Picture> for PictureView {
-    fn from(p: &Picture) -> PictureView {
-        let renditions = p.renditions();
-        PictureView {
-            url: renditions
-                .last()
-                .map_or_else(|| p.url(), |(_, url)| url.clone()),
-            srcset: (!renditions.is_empty()).then(|| {
+impl PictureView {
+    /// The picture as a page shows it: whole, or cropped for a card.
+    pub fn new(p: &Picture, shape: Shape) -> PictureView {
+        let jpeg = p.renditions(shape, Format::Jpeg);
+        let srcset = |renditions: &[(u32, String)]| {
+            (!renditions.is_empty()).then(|| {
                 renditions
                     .iter()
                     .map(|(w, url)| format!("{url} {w}w"))
                     .collect::<Vec<_>>()
                     .join(", ")
-            }),
+            })
+        };
+        let size = p.size_in(shape);
+        PictureView {
+            url: jpeg.last().map_or_else(|| p.url(), |(_, url)| url.clone()),
+            srcset: srcset(&jpeg),
+            webp_srcset: srcset(&p.renditions(shape, Format::Webp)),
+            share_url: p
+                .renditions(Shape::crop(Crop::Wide), Format::Jpeg)
+                .pop()
+                .map(|(_, url)| url),
             alt: p.alt.clone().unwrap_or_default(),
             credit: p.credit.clone(),
             caption: p.caption.clone(),
-            width: p.width,
-            height: p.height,
+            width: size.map(|(w, _)| w),
+            height: size.map(|(_, h)| h),
         }
+    }
+}
+
+impl From<&Picture> for PictureView {
+    fn from(p: &Picture) -> PictureView {
+        PictureView::new(p, Shape::Original)
     }
 }
 
@@ -135,7 +154,10 @@ impl CardView {
             url: paths::story(&card.slug),
             excerpt: excerpt(&card.summary, kind.excerpt_words()),
             published: card.published_at.into(),
-            picture: card.lead_picture.as_ref().map(PictureView::from),
+            picture: card
+                .lead_picture
+                .as_ref()
+                .map(|p| PictureView::new(p, Shape::crop(Crop::Wide))),
         }
     }
 

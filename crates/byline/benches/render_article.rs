@@ -66,6 +66,8 @@ fn draft(n: usize) -> Draft {
             width: Some(1200),
             height: Some(800),
             content_type: Some("image/jpeg".to_owned()),
+            keywords: Vec::new(),
+            focus: Default::default(),
         }),
         updated_at: now,
     }

@@ -224,6 +224,7 @@ async fn import_ninjs(
         default_language: config.site.language.clone(),
         media: data.media_store(config)?,
         now: chrono::Utc::now(),
+        credit_pattern: config.photos.credit_pattern.clone(),
     };
     let progress = progress_bar(files.len() as u64);
     let (mut created, mut updated, mut skipped, mut invalid) = (0, 0, 0, 0);

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use byline_media::metadata::credit::CreditPattern;
 use serde::Deserialize;
 
 /// The whole configuration file. Every table and key is optional.
@@ -49,14 +50,26 @@ pub struct PhotosConfig {
     /// A story whose lead photo has no credit cannot be published or scheduled. Default: true.
     #[serde(default = "default_true")]
     pub credit_required: bool,
+    /// How the credit line is printed from a picture's own metadata: alternatives separated by
+    /// `|`, the first whose fields all exist (and differ) winning. Fields: `{credit}`,
+    /// `{byline}`, `{source}`, `{copyright}`. Default: `{credit}/{byline} | {credit} | {byline}`.
+    #[serde(default, deserialize_with = "credit_pattern")]
+    pub credit_pattern: CreditPattern,
 }
 
 impl Default for PhotosConfig {
     fn default() -> PhotosConfig {
         PhotosConfig {
             credit_required: true,
+            credit_pattern: CreditPattern::default(),
         }
     }
+}
+
+fn credit_pattern<'de, D: serde::Deserializer<'de>>(d: D) -> Result<CreditPattern, D::Error> {
+    let text = String::deserialize(d)?;
+    CreditPattern::parse(&text)
+        .map_err(|e| serde::de::Error::custom(format!("credit_pattern {text:?}: {e}")))
 }
 
 fn default_true() -> bool {
@@ -331,6 +344,25 @@ mod tests {
             config.placements().keys().copied().collect::<Vec<_>>(),
             ["article_top"]
         );
+    }
+
+    #[test]
+    fn a_credit_pattern_is_checked_when_the_config_is_read() {
+        let config =
+            Config::parse("[photos]\ncredit_pattern = '{byline} ({credit}) | {byline}'\n").unwrap();
+        let photo = byline_media::metadata::PhotoMetadata {
+            credit: Some("AP".into()),
+            creators: vec!["Jo Doe".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            config.photos.credit_pattern.apply(&photo).as_deref(),
+            Some("Jo Doe (AP)")
+        );
+        let (line, _, message) =
+            Config::parse("[photos]\n\ncredit_pattern = '{credit}/{author}'\n").unwrap_err();
+        assert_eq!(line, 3);
+        assert!(message.contains("unknown field {author}"), "{message}");
     }
 
     #[test]

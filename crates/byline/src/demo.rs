@@ -216,6 +216,8 @@ pub async fn load_if_empty(
                 width: Some(1200),
                 height: Some(675),
                 content_type: Some("image/svg+xml".to_owned()),
+                keywords: Vec::new(),
+                focus: Default::default(),
             }),
             updated_at: published,
         };

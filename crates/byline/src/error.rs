@@ -20,6 +20,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("too many requests")]
     TooManyRequests,
+    /// A form the server cannot act on, with why, for the member.
+    #[error("{0}")]
+    Unprocessable(String),
     /// An admin page was asked for without a live session.
     #[error("sign-in required")]
     SignInRequired,
@@ -43,6 +46,11 @@ impl IntoResponse for AppError {
         let (status, heading, message) = match &self {
             AppError::NotFound => (StatusCode::NOT_FOUND, "Page not found", String::new()),
             AppError::Forbidden(why) => (StatusCode::FORBIDDEN, "Not allowed", why.clone()),
+            AppError::Unprocessable(why) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "That cannot be done",
+                why.clone(),
+            ),
             AppError::TooManyRequests => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "Too many requests",

@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use crate::media;
 use crate::stories::{self, Draft};
 use byline_media::decode::decode;
+use byline_media::metadata::credit::CreditPattern;
 use byline_media::metadata::read_metadata;
 
 /// Largest picture file an import copies.
@@ -27,6 +28,8 @@ pub struct ImportOptions {
     /// Where copied pictures go.
     pub media: byline_media::MediaStore,
     pub now: DateTime<Utc>,
+    /// How a credit read from a picture file is printed (`[photos] credit_pattern`).
+    pub credit_pattern: CreditPattern,
 }
 
 /// What happened to one item (or to a file that held no readable items).
@@ -146,7 +149,7 @@ async fn import_item(
 ) -> ItemReport {
     let mut warnings = Vec::new();
     let lead_picture = match &item.picture {
-        Some(p) => match resolve_picture(file, p, &options.media).await {
+        Some(p) => match resolve_picture(file, p, options).await {
             Ok(picture) => Some(picture),
             Err(why) => {
                 warnings.push(format!(
@@ -239,7 +242,7 @@ async fn import_item(
 async fn resolve_picture(
     file: &Path,
     picture: &WirePicture,
-    media: &byline_media::MediaStore,
+    options: &ImportOptions,
 ) -> Result<Picture, String> {
     let mut from_file = None;
     let (source, width, height, content_type) = match &picture.href {
@@ -269,7 +272,7 @@ async fn resolve_picture(
             // Only a picture that decodes completely is kept.
             let (_, decoded) = decode(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
             from_file = read_metadata(&bytes).ok();
-            let (key, _) = media::store_image(media, &bytes)
+            let (key, _) = media::store_image(&options.media, &bytes)
                 .await
                 .map_err(|e| format!("{}: {e}", path.display()))?;
             (
@@ -284,11 +287,16 @@ async fn resolve_picture(
     let from_file = from_file.unwrap_or_default();
     Ok(Picture {
         source,
-        credit: picture.credit.clone().or_else(|| from_file.credit_line()),
+        credit: picture
+            .credit
+            .clone()
+            .or_else(|| options.credit_pattern.apply(&from_file)),
         caption: picture.caption.clone().or(from_file.caption),
         alt: picture.alt.clone().or(from_file.alt_text),
         width,
         height,
         content_type,
+        keywords: from_file.keywords,
+        focus: Default::default(),
     })
 }

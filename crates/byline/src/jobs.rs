@@ -1,5 +1,6 @@
-//! The job runner: publishes scheduled stories when their time comes, whether or not anyone
-//! visits the site, and catches up at start-up on what fell due while the server was down.
+//! The job runners: one publishes scheduled stories when their time comes, whether or not
+//! anyone visits the site, and catches up at start-up on what fell due while the server was
+//! down; the other makes pictures' renditions from the store's queue.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,5 +28,57 @@ pub async fn run(store: Arc<dyn Store>) {
             _ => MAX_NAP,
         };
         tokio::time::sleep(nap.max(Duration::from_millis(20))).await;
+    }
+}
+
+/// How long a claimed rendition job is this node's before another node may take it over (a
+/// node that dies mid-job loses it then).
+const RENDITION_LEASE: Duration = Duration::from_secs(600);
+
+/// How often a node without a wake-up looks for rendition work queued by another node.
+const RENDITION_POLL: Duration = Duration::from_secs(2);
+
+/// Makes the renditions of pictures as the store's job queue asks, one picture at a time,
+/// until the task is dropped. A failure is recorded on the job, which the store retries later.
+pub async fn make_renditions(state: crate::state::AppState) {
+    loop {
+        match state
+            .store
+            .claim_rendition_job(Utc::now(), RENDITION_LEASE)
+            .await
+        {
+            Ok(Some(job)) => {
+                let made = crate::media::make_renditions(&state.media, &job.key, job.focus).await;
+                let outcome = match made {
+                    Ok(count) => {
+                        tracing::info!(
+                            picture = job.picture.0,
+                            key = job.key,
+                            count,
+                            "renditions made"
+                        );
+                        Ok(())
+                    }
+                    Err(e) => {
+                        tracing::warn!(picture = job.picture.0, key = job.key, attempt = job.attempts, error = %e, "cannot make renditions");
+                        Err(e.to_string())
+                    }
+                };
+                if let Err(e) = state
+                    .store
+                    .finish_rendition_job(job.id, outcome, Utc::now())
+                    .await
+                {
+                    tracing::error!(job = job.id, error = %e, "cannot record a rendition job");
+                }
+                continue;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "cannot read the rendition queue; retrying"),
+        }
+        tokio::select! {
+            () = state.renditions_wanted.notified() => {}
+            () = tokio::time::sleep(RENDITION_POLL) => {}
+        }
     }
 }

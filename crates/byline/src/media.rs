@@ -6,6 +6,8 @@
 use std::path::{Component, Path};
 
 use axum::body::Bytes;
+use byline_core::library::LibraryStore;
+use byline_core::{Focus, Rendition, Shape};
 use byline_media::MediaStore;
 use sha2::{Digest, Sha256};
 
@@ -103,31 +105,40 @@ async fn store(media: &MediaStore, bytes: &[u8], kind: ImageKind) -> Result<Stri
     Ok(key)
 }
 
-/// A rendition read from the store, or made from the original and stored on its first request
-/// (a picture imported before renditions existed, or whose renditions are still being made).
-async fn rendition(media: &MediaStore, key: &str) -> Result<Option<Bytes>, MediaError> {
-    let Some((stem, width)) = byline_media::renditions::parse_key(key) else {
-        return Ok(None);
-    };
-    if let Some(bytes) = media
-        .get(key)
-        .await
-        .map_err(|e| MediaError::Read(e.to_string()))?
-    {
+/// A rendition read from the media store, or made from the original and stored on its first
+/// request (a picture imported before renditions existed, or whose job has not run yet). A
+/// crop is made only around the focus the library has for the picture now, so that nobody can
+/// fill the store by asking for every possible focus.
+async fn rendition(
+    media: &MediaStore,
+    library: &dyn LibraryStore,
+    key: &str,
+    (stem, rendition): (&str, Rendition),
+) -> Result<Option<Bytes>, MediaError> {
+    if let Some(bytes) = media.get(key).await.map_err(read_error)? {
         return Ok(Some(bytes));
     }
     for extension in ["jpg", "png", "gif", "webp"] {
         let original = format!("{stem}.{extension}");
-        let Some(bytes) = media
-            .get(&original)
-            .await
-            .map_err(|e| MediaError::Read(e.to_string()))?
-        else {
+        let Some(bytes) = media.get(&original).await.map_err(read_error)? else {
             continue;
         };
-        let made = tokio::task::spawn_blocking(move || make_rendition(&bytes, width))
-            .await
-            .map_err(|e| MediaError::Read(e.to_string()))?;
+        if let Shape::Crop(_, focus) = rendition.shape {
+            let picture = library
+                .picture_at(&original)
+                .await
+                .map_err(|e| MediaError::Read(e.to_string()))?;
+            if picture.is_none_or(|p| p.focus != focus) {
+                return Ok(None);
+            }
+        }
+        let made = tokio::task::spawn_blocking(move || {
+            let (image, _) = byline_media::decode::decode(&bytes).ok()?;
+            let rights = byline_media::metadata::read_metadata(&bytes).unwrap_or_default();
+            byline_media::renditions::make(&image, rendition, &rights)
+        })
+        .await
+        .map_err(read_error)?;
         let Some(made) = made else { return Ok(None) };
         media
             .put(key, made.clone())
@@ -138,37 +149,38 @@ async fn rendition(media: &MediaStore, key: &str) -> Result<Option<Bytes>, Media
     Ok(None)
 }
 
-/// The rendition `width` wide of the picture in `original`, if that width is one it has.
-fn make_rendition(original: &[u8], width: u32) -> Option<Vec<u8>> {
-    let (image, decoded) = byline_media::decode::decode(original).ok()?;
-    if !byline_media::renditions::widths_for(decoded.width).contains(&width) {
-        return None;
-    }
-    let rights = byline_media::metadata::read_metadata(original).unwrap_or_default();
-    Some(byline_media::renditions::make(&image, width, &rights))
+fn read_error(e: impl std::fmt::Display) -> MediaError {
+    MediaError::Read(e.to_string())
 }
 
-/// Makes every rendition of a newly stored picture from its decoded `image`, carrying its
-/// `rights`, so that readers never wait for one.
+/// Makes every rendition of the picture stored under `key`, whole and cropped around `focus`,
+/// in a blocking thread, and stores them; files already there are kept.
 pub async fn make_renditions(
-    media: MediaStore,
-    key: String,
-    image: byline_media::decode::DynamicImage,
-    rights: byline_media::metadata::PhotoMetadata,
-) {
-    let made =
-        tokio::task::spawn_blocking(move || byline_media::renditions::make_all(&image, &rights))
-            .await;
-    let Ok(made) = made else {
-        tracing::warn!(key, "cannot make the renditions");
-        return;
-    };
-    for (width, jpeg) in made {
-        let rendition_key = byline_media::renditions::key_for(&key, width);
-        if let Err(e) = media.put(&rendition_key, jpeg).await {
-            tracing::warn!(key = rendition_key, error = %e, "cannot store a rendition");
-        }
+    media: &MediaStore,
+    key: &str,
+    focus: Focus,
+) -> Result<usize, MediaError> {
+    let original = media
+        .get(key)
+        .await
+        .map_err(read_error)?
+        .ok_or_else(|| MediaError::Read(format!("{key} is not in the media store")))?;
+    let made = tokio::task::spawn_blocking(move || {
+        let (image, _) =
+            byline_media::decode::decode(&original).map_err(|e| MediaError::Read(e.to_string()))?;
+        let rights = byline_media::metadata::read_metadata(&original).unwrap_or_default();
+        Ok::<_, MediaError>(byline_media::renditions::make_all(&image, focus, &rights))
+    })
+    .await
+    .map_err(read_error)??;
+    let count = made.len();
+    for (rendition, bytes) in made {
+        media
+            .put(&rendition.key(key), bytes)
+            .await
+            .map_err(|e| MediaError::Write(e.to_string()))?;
     }
+    Ok(count)
 }
 
 /// Reads a picture readers may see, by key, with its content type: a rendition (made now if it
@@ -176,6 +188,7 @@ pub async fn make_renditions(
 /// may carry camera and location data — and unknown or malformed keys are `None`.
 pub async fn read(
     media: &MediaStore,
+    library: &dyn LibraryStore,
     key: &str,
 ) -> Result<Option<(Bytes, &'static str)>, MediaError> {
     let well_formed = key.len() < 200
@@ -188,28 +201,15 @@ pub async fn read(
     if !well_formed {
         return Ok(None);
     }
-    let Some(content_type) = key.rsplit_once('.').and_then(|(_, extension)| {
-        KINDS
-            .iter()
-            .map(|(_, _, k)| *k)
-            .chain([SVG])
-            .find(|k| k.extension == extension)
-    }) else {
-        return Ok(None);
-    };
-    let is_rendition = byline_media::renditions::parse_key(key).is_some();
-    if !is_rendition && content_type.extension != SVG.extension {
-        return Ok(None);
+    if let Some(parsed) = Rendition::parse(key) {
+        let bytes = rendition(media, library, key, parsed).await?;
+        return Ok(bytes.map(|b| (b, parsed.1.format.content_type())));
     }
-    let bytes = match media
-        .get(key)
-        .await
-        .map_err(|e| MediaError::Read(e.to_string()))?
-    {
-        Some(bytes) => Some(bytes),
-        None => rendition(media, key).await?,
-    };
-    Ok(bytes.map(|b| (b, content_type.content_type)))
+    if key.ends_with(".svg") {
+        let bytes = media.get(key).await.map_err(read_error)?;
+        return Ok(bytes.map(|b| (b, SVG.content_type)));
+    }
+    Ok(None)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -250,7 +250,14 @@ mod tests {
     #[tokio::test]
     async fn stores_by_content_and_reads_back() {
         let dir = tempfile::tempdir().unwrap();
-        let media = MediaStore::local(dir.path()).unwrap();
+        let media = MediaStore::local(&dir.path().join("media")).unwrap();
+        let store = byline_store_sqlite::SqliteStore::open(&dir.path().join("byline.db"))
+            .await
+            .unwrap();
+        let read = |key: String| {
+            let (media, store) = (media.clone(), &store);
+            async move { read(&media, store, &key).await }
+        };
         let jpeg = seed_photo();
         let (key, kind) = store_image(&media, &jpeg).await.unwrap();
         assert_eq!(kind.extension, "jpg");
@@ -260,19 +267,47 @@ mod tests {
             "same content, same key"
         );
         assert!(
-            read(&media, &key).await.unwrap().is_none(),
+            read(key.clone()).await.unwrap().is_none(),
             "a raster original is never served"
         );
         assert_eq!(media.get(&key).await.unwrap().unwrap().to_vec(), jpeg);
         let rendition = byline_media::renditions::key_for(&key, 640);
-        let (bytes, content_type) = read(&media, &rendition).await.unwrap().unwrap();
+        let (bytes, content_type) = read(rendition).await.unwrap().unwrap();
         assert_eq!(content_type, "image/jpeg");
         assert_eq!(byline_media::decode::decode(&bytes).unwrap().1.width, 640);
         let too_wide = byline_media::renditions::key_for(&key, 2048);
         assert!(
-            read(&media, &too_wide).await.unwrap().is_none(),
+            read(too_wide).await.unwrap().is_none(),
             "no rendition wider than the picture"
         );
+        let square = |focus: Focus| Rendition {
+            shape: Shape::Crop(byline_core::Crop::Square, focus),
+            width: 320,
+            format: byline_core::Format::Webp,
+        };
+        let centred = square(Focus::default()).key(&key);
+        assert!(
+            read(centred.clone()).await.unwrap().is_none(),
+            "a crop of a picture the library does not have"
+        );
+        let mut picture =
+            byline_core::Picture::at(byline_core::PictureSource::Local { key: key.clone() });
+        picture.focus = Focus::new(300, 500);
+        store
+            .add_picture(&picture, chrono::Utc::now())
+            .await
+            .unwrap();
+        assert!(
+            read(centred).await.unwrap().is_none(),
+            "a crop around another focus than the picture's"
+        );
+        let (bytes, content_type) = read(square(picture.focus).key(&key))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(content_type, "image/webp");
+        let (_, decoded) = byline_media::decode::decode(&bytes).unwrap();
+        assert_eq!((decoded.width, decoded.height), (320, 320));
         assert!(matches!(
             store_image(&media, b"text").await,
             Err(MediaError::NotAnImage)
@@ -285,7 +320,7 @@ mod tests {
             "x.exe",
             ".health-probe",
         ] {
-            assert!(read(&media, bad).await.unwrap().is_none(), "{bad}");
+            assert!(read(bad.into()).await.unwrap().is_none(), "{bad}");
         }
     }
 }

@@ -93,6 +93,21 @@ fn routes(state: AppState) -> Router {
             post(admin::photo::update).layer(DefaultBodyLimit::max(state.upload_limit + 64 * 1024)),
         )
         .route(
+            "/admin/stories/{id}/photo/use",
+            post(admin::library::use_in_story),
+        )
+        .route(
+            "/admin/media",
+            get(admin::library::show)
+                .post(admin::library::add)
+                .layer(DefaultBodyLimit::max(state.upload_limit + 64 * 1024)),
+        )
+        .route(
+            "/admin/media/{id}",
+            get(admin::library::show_picture).post(admin::library::edit),
+        )
+        .route("/admin/media/{id}/delete", post(admin::library::delete))
+        .route(
             "/admin/stories/{id}/presence",
             post(admin::presence::heartbeat),
         )

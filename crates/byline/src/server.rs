@@ -133,6 +133,7 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
         *state.setup_token.lock().unwrap_or_else(|p| p.into_inner()) = Some(token);
     }
     let runner = tokio::spawn(crate::jobs::run(state.store.clone()));
+    let renditions = tokio::spawn(crate::jobs::make_renditions(state.clone()));
     state.cache.start_at_end(state.store.as_ref()).await?;
     let follower = tokio::spawn(follow_changes(state.clone()));
     let metrics = match &config.metrics.addr {
@@ -151,6 +152,7 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     runner.abort();
+    renditions.abort();
     follower.abort();
     if let Some(metrics) = metrics {
         metrics.abort();

@@ -29,6 +29,10 @@ pub struct Inner {
     pub upload_limit: usize,
     /// Whether a lead photo must carry a credit before its story goes out.
     pub credit_required: bool,
+    /// How a credit read from a picture file is printed.
+    pub credit_pattern: byline_media::metadata::credit::CreditPattern,
+    /// Woken when a picture needs renditions, so this node's worker starts at once.
+    pub renditions_wanted: tokio::sync::Notify,
     /// Who has which story open in the editor.
     pub presence: crate::admin::presence::Presence,
     /// Public pages, ready to send.
@@ -78,6 +82,8 @@ impl AppState {
             setup_token: Mutex::new(None),
             upload_limit: config.admin.upload_max_mb as usize * 1024 * 1024,
             credit_required: config.photos.credit_required,
+            credit_pattern: config.photos.credit_pattern.clone(),
+            renditions_wanted: tokio::sync::Notify::new(),
             presence: Default::default(),
             cache: crate::cache::PageCache::new(config.cache.max_mb as usize * 1024 * 1024),
             metrics: Default::default(),

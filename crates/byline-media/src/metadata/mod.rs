@@ -4,6 +4,7 @@
 //! IIM digest shows the IIM was edited after the XMP was last brought in step, in which case
 //! the IIM is newer and wins. EXIF fills what neither has.
 
+pub mod credit;
 mod exif;
 mod iim;
 pub(crate) mod jpeg;
@@ -32,14 +33,10 @@ pub struct PhotoMetadata {
 
 impl PhotoMetadata {
     /// The credit shown under the picture, as agencies print it: `Credit/By-line` when both
-    /// exist and differ (`EPA/MAXIM SHIPENKOV`), else whichever exists.
+    /// exist and differ (`EPA/MAXIM SHIPENKOV`), else whichever exists. A newsroom's own
+    /// pattern is applied with [`credit::CreditPattern::apply`].
     pub fn credit_line(&self) -> Option<String> {
-        let byline = Some(self.creators.join(", ")).filter(|b| !b.is_empty());
-        match (&self.credit, byline) {
-            (Some(credit), Some(byline)) if *credit != byline => Some(format!("{credit}/{byline}")),
-            (Some(credit), _) => Some(credit.clone()),
-            (None, byline) => byline,
-        }
+        credit::CreditPattern::default().apply(self)
     }
 
     /// Fills every field this one lacks from `other`.
@@ -70,9 +67,13 @@ pub enum MetadataError {
     BadSegment(usize),
 }
 
-/// Reads the metadata of a picture file. Files other than JPEG, and JPEGs without metadata,
-/// yield an empty result; a damaged JPEG is an error naming where.
+/// Reads the metadata of a picture file: a JPEG's IIM, XMP and EXIF, or a WebP's XMP chunk.
+/// Other files, and files without metadata, yield an empty result; a damaged JPEG is an error
+/// naming where.
 pub fn read_metadata(bytes: &[u8]) -> Result<PhotoMetadata, MetadataError> {
+    if let Some(packet) = webp_chunk(bytes, b"XMP ") {
+        return Ok(xmp::read_packet(packet));
+    }
     if !bytes.starts_with(&[0xFF, 0xD8]) {
         return Ok(PhotoMetadata::default());
     }
@@ -85,6 +86,24 @@ pub fn read_metadata(bytes: &[u8]) -> Result<PhotoMetadata, MetadataError> {
     } else {
         from_xmp.or(from_iim).or(from_exif)
     })
+}
+
+/// The data of the first chunk named `name` in a WebP (RIFF) file.
+pub(crate) fn webp_chunk<'a>(bytes: &'a [u8], name: &[u8; 4]) -> Option<&'a [u8]> {
+    if bytes.get(..4)? != b"RIFF" || bytes.get(8..12)? != b"WEBP" {
+        return None;
+    }
+    let mut at = 12usize;
+    while let Some(header) = bytes.get(at..at + 8) {
+        let size = u32::from_le_bytes([header[4], header[5], header[6], header[7]]) as usize;
+        let data = bytes.get(at + 8..(at + 8).checked_add(size)?)?;
+        if &header[..4] == name {
+            return Some(data);
+        }
+        // Chunks are padded to an even length.
+        at = at + 8 + size + (size & 1);
+    }
+    None
 }
 
 /// Text with surrounding blanks and NULs removed; `None` when nothing is left.

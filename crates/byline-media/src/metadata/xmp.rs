@@ -80,6 +80,13 @@ pub(super) fn read(segments: &[Segment<'_>]) -> PhotoMetadata {
     metadata_of(found)
 }
 
+/// The fields of one whole XMP packet (as WebP and other containers carry it).
+pub(super) fn read_packet(packet: &[u8]) -> PhotoMetadata {
+    let mut found = Found::new();
+    parse(&decode(packet), &mut found);
+    metadata_of(found)
+}
+
 /// The packet as text: UTF-16 (either order, with or without a byte-order mark) or UTF-8.
 fn decode(packet: &[u8]) -> String {
     let utf16 = |big: bool| {

@@ -76,7 +76,8 @@ impl ListParams {
     }
 }
 
-fn encode(text: &str) -> String {
+/// `text` percent-encoded for a query string value.
+pub(super) fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),

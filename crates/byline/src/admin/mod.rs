@@ -5,6 +5,7 @@ pub mod auth;
 pub mod curation;
 pub mod dashboard;
 pub mod editor_form;
+pub mod library;
 pub mod live;
 pub mod login;
 pub mod photo;

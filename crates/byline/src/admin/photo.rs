@@ -17,21 +17,21 @@ use byline_media::metadata::read_metadata;
 
 /// The photo form's fields as sent.
 #[derive(Debug, Default)]
-struct PhotoForm {
-    csrf: String,
-    credit: String,
-    caption: String,
-    alt: String,
-    remove: bool,
-    file: Option<Vec<u8>>,
+pub(super) struct PhotoForm {
+    pub csrf: String,
+    pub credit: String,
+    pub caption: String,
+    pub alt: String,
+    pub remove: bool,
+    pub file: Option<Vec<u8>>,
 }
 
-fn tidy(text: &str) -> Option<String> {
+pub(super) fn tidy(text: &str) -> Option<String> {
     Some(text.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|t| !t.is_empty())
 }
 
 /// Reads the multipart body; a file over the limit is an error message, not a crash.
-async fn read_form(mut multipart: Multipart, limit: usize) -> Result<PhotoForm, String> {
+pub(super) async fn read_form(mut multipart: Multipart, limit: usize) -> Result<PhotoForm, String> {
     let too_big = || format!("The photo is larger than {} MB.", limit / (1024 * 1024));
     let mut form = PhotoForm::default();
     while let Some(mut field) = multipart.next_field().await.map_err(|_| too_big())? {
@@ -64,16 +64,20 @@ async fn read_form(mut multipart: Multipart, limit: usize) -> Result<PhotoForm, 
 }
 
 /// Where a picture is kept and what it is: source, width, height, content type.
-type Kept = (PictureSource, Option<u32>, Option<u32>, Option<String>);
+pub(super) type Kept = (PictureSource, Option<u32>, Option<u32>, Option<String>);
 
 /// Keeps an uploaded picture if it decodes completely (decoded on a blocking thread: a large
-/// photo takes a moment) and starts making its renditions; else the reason, for the editor.
-async fn keep_upload(state: &AppState, bytes: &[u8]) -> Result<Result<Kept, String>, AppError> {
+/// photo takes a moment); else the reason, for the editor. Its renditions are made by the job
+/// the store queues when the picture joins the library.
+pub(super) async fn keep_upload(
+    state: &AppState,
+    bytes: &[u8],
+) -> Result<Result<Kept, String>, AppError> {
     let owned = bytes.to_vec();
     let checked = tokio::task::spawn_blocking(move || decode(&owned))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let (image, decoded) = match checked {
+    let (_, decoded) = match checked {
         Ok(decoded) => decoded,
         Err(DecodeError::NotAPicture) => {
             return Ok(Err(
@@ -85,15 +89,6 @@ async fn keep_upload(state: &AppState, bytes: &[u8]) -> Result<Result<Kept, Stri
     let (key, _) = media::store_image(&state.media, bytes)
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    // Renditions are made in the background from the picture decoded above; one asked for
-    // before is made on its request.
-    let rights = read_metadata(bytes).unwrap_or_default();
-    tokio::spawn(media::make_renditions(
-        state.media.clone(),
-        key.clone(),
-        image,
-        rights,
-    ));
     Ok(Ok((
         PictureSource::Local { key },
         Some(decoded.width),
@@ -102,23 +97,53 @@ async fn keep_upload(state: &AppState, bytes: &[u8]) -> Result<Result<Kept, Stri
     )))
 }
 
-/// The lead photo as the form describes it; what the editor left empty comes from the file,
-/// as the agency wrote it.
-fn described(form: &PhotoForm, (source, width, height, content_type): Kept) -> Picture {
-    let from_file = form
-        .file
-        .as_deref()
+/// The picture as the editor describes it; what the editor left empty comes from the file,
+/// as the agency wrote it (the credit printed the newsroom's way).
+pub(super) fn described(
+    state: &AppState,
+    file: Option<&[u8]>,
+    (credit, caption, alt): (&str, &str, &str),
+    (source, width, height, content_type): Kept,
+) -> Picture {
+    let from_file = file
         .and_then(|bytes| read_metadata(bytes).ok())
         .unwrap_or_default();
     Picture {
         source,
-        credit: tidy(&form.credit).or_else(|| from_file.credit_line()),
-        caption: tidy(&form.caption).or(from_file.caption),
-        alt: tidy(&form.alt).or(from_file.alt_text),
+        credit: tidy(credit).or_else(|| state.credit_pattern.apply(&from_file)),
+        caption: tidy(caption).or(from_file.caption),
+        alt: tidy(alt).or(from_file.alt_text),
         width,
         height,
         content_type,
+        keywords: from_file.keywords,
+        focus: Default::default(),
     }
+}
+
+/// The form with what the editor left empty taken from the library, when it already has the
+/// picture: the desk's credit and wording, not the file's again.
+async fn with_library_defaults(
+    state: &AppState,
+    mut form: PhotoForm,
+    (source, ..): &Kept,
+) -> Result<PhotoForm, AppError> {
+    let PictureSource::Local { key } = source else {
+        return Ok(form);
+    };
+    let Some(known) = state.store.picture_at(key).await? else {
+        return Ok(form);
+    };
+    for (typed, library) in [
+        (&mut form.credit, known.credit),
+        (&mut form.caption, known.caption),
+        (&mut form.alt, known.alt),
+    ] {
+        if typed.trim().is_empty() {
+            *typed = library.unwrap_or_default();
+        }
+    }
+    Ok(form)
 }
 
 pub async fn update(
@@ -180,12 +205,19 @@ pub async fn update(
                 .await;
             }
         };
-        Some(described(&form, kept))
+        let form = with_library_defaults(&state, form, &kept).await?;
+        let typed = (
+            form.credit.as_str(),
+            form.caption.as_str(),
+            form.alt.as_str(),
+        );
+        Some(described(&state, form.file.as_deref(), typed, kept))
     };
     state
         .store
         .set_lead_picture(story.id, picture, Utc::now())
         .await?;
+    state.renditions_wanted.notify_one();
     tracing::info!(story = id, user = me.user.id.0, "lead photo changed");
     Ok(see_other(&format!("/admin/stories/{id}?saved")))
 }

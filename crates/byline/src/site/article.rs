@@ -71,7 +71,7 @@ async fn render(
     page.image = article
         .picture
         .as_ref()
-        .map(|p| absolute(&site.base_url, &p.url));
+        .map(|p| absolute(&site.base_url, p.share_url.as_ref().unwrap_or(&p.url)));
     let structured_data = json!({
         "@context": "https://schema.org",
         "@type": "NewsArticle",

@@ -29,7 +29,7 @@ pub async fn media_file(
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<Response, AppError> {
-    let (bytes, content_type) = media::read(&state.media, &key)
+    let (bytes, content_type) = media::read(&state.media, state.store.as_ref(), &key)
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
         .ok_or(AppError::NotFound)?;

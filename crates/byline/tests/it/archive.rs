@@ -155,7 +155,11 @@ fn corrupted_and_newer_archives_are_refused_before_anything_is_written() {
         (
             write(
                 "newer.gz",
-                &text.replacen("\"version\":1", "\"version\":9", 1),
+                &text.replacen(
+                    &format!("\"version\":{}", byline::archive::VERSION),
+                    "\"version\":9",
+                    1,
+                ),
             ),
             "newer",
         ),

@@ -14,6 +14,8 @@ async fn an_imported_picture_without_a_credit_takes_the_files() {
     let site = Site::new("");
     let items = tempfile::tempdir().unwrap();
     std::fs::write(items.path().join("iptc.jpg"), photo("exiftool/IPTC.jpg")).unwrap();
+    let other = photo("superdesk-core/picture_bug.jpg");
+    std::fs::write(items.path().join("other.jpg"), other).unwrap();
     let bare = serde_json::json!([{"name": "featureimage", "type": "picture",
         "renditions": [{"name": "original", "href": "iptc.jpg", "contenttype": "image/jpeg"}]}]);
     let from_file = Item::new("urn:test:credit:file", "Credited by the file")
@@ -22,7 +24,7 @@ async fn an_imported_picture_without_a_credit_takes_the_files() {
         .write(items.path(), "file");
     let own = Item::new("urn:test:credit:own", "Credited by the wire")
         .created("2024-06-01T11:00:00Z")
-        .picture("iptc.jpg", "AP/ANA LIMA", "The wire's own caption.")
+        .picture("other.jpg", "AP/ANA LIMA", "The wire's own caption.")
         .write(items.path(), "own");
     let (_, err, ok) = site.import(&[&from_file, &own]);
     assert!(ok, "{err}");

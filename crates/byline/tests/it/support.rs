@@ -137,6 +137,14 @@ impl Site {
         (byline::router::router(state.clone()), state)
     }
 
+    /// The router (without the page cache) with the rendition worker `serve` runs, and its
+    /// state.
+    pub async fn app_with_jobs(&self) -> (App, byline::AppState, tokio::task::JoinHandle<()>) {
+        let state = self.state(false).await;
+        let worker = tokio::spawn(byline::jobs::make_renditions(state.clone()));
+        (byline::router::router(state.clone()), state, worker)
+    }
+
     /// The router with a known first-administrator setup token, as `serve` makes on a new site.
     pub async fn app_with_setup_token(&self, token: &str) -> App {
         let state = self.state(true).await;

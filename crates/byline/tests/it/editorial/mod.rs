@@ -140,21 +140,44 @@ pub async fn upload(
     fields: &[(&str, &str)],
     file: Option<&[u8]>,
 ) -> (StatusCode, String) {
+    let path = format!("/admin/stories/{id}/photo");
+    let (status, _, page) = post_multipart(app, who, &path, fields, file).await;
+    (status, page)
+}
+
+/// Posts a multipart form (with the member's CSRF token) and returns the status, the
+/// `Location` (if any) and the page.
+pub async fn post_multipart(
+    app: &App,
+    who: &Member,
+    path: &str,
+    fields: &[(&str, &str)],
+    file: Option<&[u8]>,
+) -> (StatusCode, String, String) {
     use tower::ServiceExt;
     let mut all = vec![("csrf", who.csrf.as_str())];
     all.extend_from_slice(fields);
     let (content_type, body) = multipart(&all, file);
-    let request = axum::http::Request::post(format!("/admin/stories/{id}/photo"))
+    let request = axum::http::Request::post(path)
         .header("cookie", format!("byline_session={}", who.cookie))
         .header("content-type", content_type)
         .body(axum::body::Body::from(body))
         .unwrap();
     let response = app.clone().oneshot(request).await.unwrap();
     let status = response.status();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default();
     let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
         .await
         .unwrap();
-    (status, String::from_utf8_lossy(&bytes).into_owned())
+    (
+        status,
+        location,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
 }
 
 /// Puts a fresh story of `owner` into `state`, moved there by an administrator.

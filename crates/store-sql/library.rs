@@ -1,0 +1,469 @@
+//! The media library: one row per picture file, reused by stories with their own captions,
+//! and the rendition job queue.
+
+use async_trait::async_trait;
+use byline_core::library::{
+    DeleteOutcome, LibraryPage, LibraryPicture, LibraryQuery, LibraryStore, PictureEdit,
+    PictureUse, RenditionJob,
+};
+use byline_core::store::StoreError;
+use byline_core::{Headline, Picture, PictureId, PictureSource, StoryId};
+use chrono::{DateTime, Utc};
+use sqlx::AssertSqlSafe;
+
+use crate::db::DbConn;
+use crate::rows::{self, LIBRARY_COLUMNS, corrupt, from_secs, get, keywords_text, to_secs};
+use crate::{changes, unavailable};
+
+/// Tries before a rendition job is given up.
+const RENDITION_TRIES: i64 = 5;
+
+fn location(picture: &Picture) -> (&'static str, &str) {
+    match &picture.source {
+        PictureSource::Local { key } => ("local", key.as_str()),
+        PictureSource::Remote { url } => ("remote", url.as_str()),
+    }
+}
+
+/// How a picture given for a file the library already has changes the library's row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Merge {
+    /// It only fills what the library lacks (imports: a desk's corrections survive a re-import).
+    FillGaps,
+    /// Its credit and alt text are an editor's, and replace the library's.
+    Replace,
+}
+
+/// The library row for `picture`'s file: the existing one (merged with `picture` as `merge`
+/// says) or a new one. A new local raster picture gets a rendition job.
+pub(crate) async fn upsert(
+    conn: &mut DbConn,
+    picture: &Picture,
+    merge: Merge,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let (kind, place) = location(picture);
+    let found = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {LIBRARY_COLUMNS} FROM pictures p WHERE p.source_kind = $1 AND p.location = $2"
+    )))
+    .bind(kind)
+    .bind(place)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(unavailable)?;
+    let Some(row) = found else {
+        return insert(conn, picture, now).await;
+    };
+    let id: i64 = get(&row, "id")?;
+    let stored = rows::picture(&row)?.ok_or_else(|| corrupt("picture without a kind"))?;
+    let (credit, alt) = match merge {
+        Merge::FillGaps => (&stored.credit, &stored.alt),
+        Merge::Replace => (&picture.credit, &picture.alt),
+    };
+    let merged = Picture {
+        credit: credit
+            .clone()
+            .or(picture.credit.clone())
+            .or(stored.credit.clone()),
+        alt: alt.clone().or(picture.alt.clone()).or(stored.alt.clone()),
+        width: picture.width.or(stored.width),
+        height: picture.height.or(stored.height),
+        content_type: picture.content_type.clone().or(stored.content_type.clone()),
+        keywords: if stored.keywords.is_empty() {
+            picture.keywords.clone()
+        } else {
+            stored.keywords.clone()
+        },
+        ..stored.clone()
+    };
+    if merged != stored {
+        sqlx::query(
+            "UPDATE pictures SET credit = $2, alt = $3, width = $4, height = $5, content_type = $6, \
+             keywords = $7 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(&merged.credit)
+        .bind(&merged.alt)
+        .bind(merged.width.map(i64::from))
+        .bind(merged.height.map(i64::from))
+        .bind(&merged.content_type)
+        .bind(keywords_text(&merged.keywords))
+        .execute(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+        record_uses(conn, id).await?;
+    }
+    Ok(id)
+}
+
+async fn insert(
+    conn: &mut DbConn,
+    picture: &Picture,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let (kind, place) = location(picture);
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO pictures (source_kind, location, credit, caption, alt, width, height, \
+         content_type, keywords, focus_x, focus_y, added_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+    )
+    .bind(kind)
+    .bind(place)
+    .bind(&picture.credit)
+    .bind(&picture.caption)
+    .bind(&picture.alt)
+    .bind(picture.width.map(i64::from))
+    .bind(picture.height.map(i64::from))
+    .bind(&picture.content_type)
+    .bind(keywords_text(&picture.keywords))
+    .bind(i64::from(picture.focus.x))
+    .bind(i64::from(picture.focus.y))
+    .bind(to_secs(now))
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(unavailable)?;
+    if picture.has_renditions() {
+        queue_renditions(conn, id, now).await?;
+    }
+    Ok(id)
+}
+
+async fn queue_renditions(
+    conn: &mut DbConn,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO rendition_jobs (picture_id, run_at) VALUES ($1, $2)")
+        .bind(id)
+        .bind(to_secs(now))
+        .execute(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+    Ok(())
+}
+
+/// Records a change for every public story that shows the picture, so caches drop them.
+async fn record_uses(conn: &mut DbConn, id: i64) -> Result<(), StoreError> {
+    let users: Vec<(i64, String, Option<i64>)> =
+        sqlx::query_as("SELECT id, status, published_at FROM stories WHERE lead_picture_id = $1")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(unavailable)?;
+    let mut keys = Vec::new();
+    for (story, status, published_at) in users {
+        if changes::public(&status, published_at, Utc::now()) {
+            keys.extend(changes::story_keys(story));
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    changes::record(conn, &keys).await
+}
+
+/// Makes `picture` (or none) the story's lead, with the picture's caption as this use's own.
+pub(crate) async fn set_lead(
+    conn: &mut DbConn,
+    story: i64,
+    picture: Option<&Picture>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let id = match picture {
+        Some(picture) => Some(upsert(conn, picture, Merge::Replace, now).await?),
+        None => None,
+    };
+    link(conn, story, id, picture.and_then(|p| p.caption.clone())).await
+}
+
+/// Keeps the caption of the story's lead picture as this use's own.
+pub(crate) async fn set_caption(
+    conn: &mut DbConn,
+    story: i64,
+    picture: Option<&Picture>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE stories SET lead_caption = $2 WHERE id = $1")
+        .bind(story)
+        .bind(picture.and_then(|p| p.caption.clone()))
+        .execute(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+    Ok(())
+}
+
+async fn link(
+    conn: &mut DbConn,
+    story: i64,
+    picture: Option<i64>,
+    caption: Option<String>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE stories SET lead_picture_id = $2, lead_caption = $3 WHERE id = $1")
+        .bind(story)
+        .bind(picture)
+        .bind(caption)
+        .execute(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+    Ok(())
+}
+
+fn library_picture(row: &crate::db::DbRow) -> Result<LibraryPicture, StoreError> {
+    Ok(LibraryPicture {
+        id: PictureId(get(row, "id")?),
+        picture: rows::picture(row)?.ok_or_else(|| corrupt("picture without a kind"))?,
+        added_at: from_secs(get(row, "added_at")?)?,
+        uses: get::<i64>(row, "uses")?.max(0) as u64,
+    })
+}
+
+const USES: &str = "(SELECT COUNT(*) FROM stories u WHERE u.lead_picture_id = p.id) AS uses";
+
+#[async_trait]
+impl LibraryStore for crate::Backend {
+    async fn add_picture(
+        &self,
+        picture: &Picture,
+        now: DateTime<Utc>,
+    ) -> Result<PictureId, StoreError> {
+        let mut tx = crate::db::writing(&self.pool).await?;
+        let id = upsert(&mut tx, picture, Merge::FillGaps, now).await?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(PictureId(id))
+    }
+
+    async fn library(&self, query: &LibraryQuery) -> Result<LibraryPage, StoreError> {
+        let pattern = query
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(crate::listing::like_pattern);
+        let filter = "($1 IS NULL OR lower(p.caption) LIKE lower($1) ESCAPE '\\' \
+             OR lower(p.credit) LIKE lower($1) ESCAPE '\\' OR lower(p.keywords) LIKE lower($1) ESCAPE '\\')";
+        let per_page = i64::from(query.per_page.clamp(1, 200));
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {LIBRARY_COLUMNS}, {USES} FROM pictures p WHERE {filter} \
+             ORDER BY p.added_at DESC, p.id DESC LIMIT $2 OFFSET $3"
+        )))
+        .bind(pattern.clone())
+        .bind(per_page)
+        .bind(i64::from(query.page) * per_page)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        let total: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM pictures p WHERE {filter}"
+        )))
+        .bind(pattern)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(LibraryPage {
+            pictures: rows.iter().map(library_picture).collect::<Result<_, _>>()?,
+            total: total.max(0) as u64,
+        })
+    }
+
+    async fn library_picture(&self, id: PictureId) -> Result<Option<LibraryPicture>, StoreError> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {LIBRARY_COLUMNS}, {USES} FROM pictures p WHERE p.id = $1"
+        )))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        row.as_ref().map(library_picture).transpose()
+    }
+
+    async fn picture_at(&self, key: &str) -> Result<Option<Picture>, StoreError> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {LIBRARY_COLUMNS} FROM pictures p WHERE p.source_kind = 'local' AND p.location = $1"
+        )))
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        row.as_ref()
+            .map(rows::picture)
+            .transpose()
+            .map(Option::flatten)
+    }
+
+    async fn picture_uses(&self, id: PictureId) -> Result<Vec<PictureUse>, StoreError> {
+        let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT id, slug, headline, lead_caption FROM stories WHERE lead_picture_id = $1 \
+             ORDER BY updated_at DESC, id DESC",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        rows.into_iter()
+            .map(|(story, slug, headline, caption)| {
+                Ok(PictureUse {
+                    story: StoryId(story),
+                    slug: byline_core::Slug::parse(&slug).map_err(corrupt)?,
+                    headline: Headline::parse(&headline).map_err(corrupt)?,
+                    caption,
+                })
+            })
+            .collect()
+    }
+
+    async fn edit_picture(
+        &self,
+        id: PictureId,
+        edit: PictureEdit,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = crate::db::writing(&self.pool).await?;
+        let before = picture_in(&mut tx, id).await?;
+        sqlx::query(
+            "UPDATE pictures SET credit = $2, caption = $3, alt = $4, keywords = $5, focus_x = $6, \
+             focus_y = $7 WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(&edit.credit)
+        .bind(&edit.caption)
+        .bind(&edit.alt)
+        .bind(keywords_text(&edit.keywords))
+        .bind(i64::from(edit.focus.x))
+        .bind(i64::from(edit.focus.y))
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        if before.focus != edit.focus && before.has_renditions() {
+            queue_renditions(&mut tx, id.0, now).await?;
+        }
+        record_uses(&mut tx, id.0).await?;
+        tx.commit().await.map_err(unavailable)
+    }
+
+    async fn delete_picture(&self, id: PictureId) -> Result<(DeleteOutcome, String), StoreError> {
+        let mut tx = crate::db::writing(&self.pool).await?;
+        let picture = picture_in(&mut tx, id).await?;
+        let place = location(&picture).1.to_owned();
+        let uses: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM stories WHERE lead_picture_id = $1")
+                .bind(id.0)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+        if uses > 0 {
+            return Ok((DeleteOutcome::InUse(uses as u64), place));
+        }
+        sqlx::query("DELETE FROM pictures WHERE id = $1")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok((DeleteOutcome::Deleted, place))
+    }
+
+    async fn use_picture(
+        &self,
+        story: StoryId,
+        id: PictureId,
+        caption: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = crate::db::writing(&self.pool).await?;
+        picture_in(&mut tx, id).await?;
+        let status: Option<(String, Option<i64>)> =
+            sqlx::query_as("SELECT status, published_at FROM stories WHERE id = $1")
+                .bind(story.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+        let (status, published_at) =
+            status.ok_or_else(|| StoreError::NotFound(format!("story {story}")))?;
+        link(&mut tx, story.0, Some(id.0), caption).await?;
+        sqlx::query("UPDATE stories SET updated_at = $2 WHERE id = $1")
+            .bind(story.0)
+            .bind(to_secs(now))
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        if changes::public(&status, published_at, now) {
+            changes::record(&mut tx, &changes::story_keys(story.0)).await?;
+        }
+        tx.commit().await.map_err(unavailable)
+    }
+
+    async fn claim_rendition_job(
+        &self,
+        now: DateTime<Utc>,
+        lease: std::time::Duration,
+    ) -> Result<Option<RenditionJob>, StoreError> {
+        let mut tx = crate::db::writing(&self.pool).await?;
+        let due: Option<(i64, i64, i64, String, String, i64, i64)> = sqlx::query_as(
+            "SELECT j.id, j.picture_id, j.attempts, p.source_kind, p.location, p.focus_x, p.focus_y \
+             FROM rendition_jobs j JOIN pictures p ON p.id = j.picture_id \
+             WHERE j.state = 'pending' AND j.run_at <= $1 ORDER BY j.run_at, j.id LIMIT 1",
+        )
+        .bind(to_secs(now))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        let Some((job, picture, attempts, kind, key, x, y)) = due else {
+            return Ok(None);
+        };
+        if kind != "local" {
+            return Err(corrupt(format!("rendition job {job} for a remote picture")));
+        }
+        let lease = i64::try_from(lease.as_secs()).unwrap_or(i64::MAX / 2);
+        sqlx::query("UPDATE rendition_jobs SET run_at = $2, attempts = attempts + 1 WHERE id = $1")
+            .bind(job)
+            .bind(to_secs(now).saturating_add(lease))
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(Some(RenditionJob {
+            id: job,
+            picture: PictureId(picture),
+            key,
+            focus: byline_core::Focus::new(x, y),
+            attempts: u32::try_from(attempts + 1).unwrap_or(u32::MAX),
+        }))
+    }
+
+    async fn finish_rendition_job(
+        &self,
+        id: i64,
+        outcome: Result<(), String>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = crate::db::writing(&self.pool).await?;
+        let query = match &outcome {
+            Ok(()) => sqlx::query(
+                "UPDATE rendition_jobs SET state = 'done', last_error = NULL WHERE id = $1",
+            )
+            .bind(id),
+            // Back off 30 s, 1 min, 2 min, … and give up after the last try.
+            Err(reason) => sqlx::query(
+                "UPDATE rendition_jobs SET last_error = $2, \
+                 state = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'pending' END, \
+                 run_at = $4 + 30 * (attempts * attempts) WHERE id = $1",
+            )
+            .bind(id)
+            .bind(reason.clone())
+            .bind(RENDITION_TRIES)
+            .bind(to_secs(now)),
+        };
+        query.execute(&mut *tx).await.map_err(unavailable)?;
+        tx.commit().await.map_err(unavailable)
+    }
+}
+
+async fn picture_in(conn: &mut DbConn, id: PictureId) -> Result<Picture, StoreError> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {LIBRARY_COLUMNS} FROM pictures p WHERE p.id = $1"
+    )))
+    .bind(id.0)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(unavailable)?;
+    let row = row.ok_or_else(|| StoreError::NotFound(format!("picture {id}")))?;
+    rows::picture(&row)?.ok_or_else(|| corrupt("picture without a kind"))
+}
