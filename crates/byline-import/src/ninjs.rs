@@ -26,6 +26,8 @@ pub struct WireStory {
     pub version_created: Option<DateTime<Utc>>,
     pub embargoed: Option<DateTime<Utc>>,
     pub pub_status: PubStatus,
+    /// The section the source files it under (a WordPress category), if any.
+    pub section: Option<String>,
     /// Subject names, which become tags.
     pub subjects: Vec<String>,
     pub picture: Option<WirePicture>,
@@ -35,6 +37,8 @@ pub struct WireStory {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PubStatus {
     Usable,
+    /// Not finished: kept as a draft (a WordPress draft, pending or private post).
+    Draft,
     Withheld,
     Canceled,
 }
@@ -59,6 +63,11 @@ pub enum RenditionHref {
     Relative(String),
     /// An http(s) URL.
     Remote(String),
+    /// A path inside a folder given on the command line (a copy of WordPress's uploads).
+    InFolder {
+        folder: std::path::PathBuf,
+        path: String,
+    },
 }
 
 /// Why a file or an item could not be read.
@@ -168,6 +177,7 @@ pub fn parse_item(value: Value) -> Result<WireStory, NinjsError> {
         version_created: timestamp(&item, "versioncreated")?,
         embargoed: timestamp(&item, "embargoed")?,
         pub_status: pub_status(&item)?,
+        section: None,
         subjects: subjects(&item),
         picture,
     })

@@ -98,6 +98,11 @@ pub enum ImportCommand {
     /// Import IPTC ninjs (1.x, 2.x, 3.x) items: files or folders (searched for *.json); a file
     /// holds one item or an array. Re-importing an item updates its story in place.
     Ninjs(NinjsArgs),
+    /// Import a WordPress export (WXR 1.0–1.2, from Tools → Export): its posts, with their
+    /// authors, first category as section, tags, excerpt, status, dates and featured image
+    /// (caption, alt text, credit). Pages and other content are listed as skipped.
+    /// Re-importing a post updates its story in place.
+    Wordpress(WordpressArgs),
     /// Restore a whole site from an archive written by `byline export` into an empty store
     /// (SQLite or PostgreSQL). The archive is checked completely before anything is written.
     Site(SiteArgs),
@@ -110,6 +115,23 @@ pub struct NinjsArgs {
     pub section: Option<String>,
 
     /// ninjs files or folders.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct WordpressArgs {
+    /// File every story under this section (its slug) instead of its first category.
+    #[arg(long, value_name = "SLUG")]
+    pub section: Option<String>,
+
+    /// A copy of the site's `wp-content/uploads` folder: featured images are copied from it
+    /// into the media store (checked, credits read from the files). Without it they stay
+    /// linked where they are.
+    #[arg(long, value_name = "DIR")]
+    pub uploads: Option<PathBuf>,
+
+    /// Export files (.xml) or folders.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 }
@@ -191,7 +213,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             server::serve(&data, &config, &args.addr, args.demo).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import(ImportCommand::Ninjs(args)) => import_ninjs(&data, &config, args).await,
+        Command::Import(ImportCommand::Ninjs(args)) => {
+            let source = import::Source::Ninjs;
+            import_files(&data, &config, source, args.section, args.paths).await
+        }
+        Command::Import(ImportCommand::Wordpress(args)) => {
+            if let Some(uploads) = &args.uploads
+                && !uploads.is_dir()
+            {
+                anyhow::bail!("--uploads {}: not a folder", uploads.display());
+            }
+            let source = import::Source::Wordpress {
+                uploads: args.uploads,
+            };
+            import_files(&data, &config, source, args.section, args.paths).await
+        }
         Command::Picks(args) => set_picks(&data, &args.stories).await,
         Command::Export(args) => export(&data, &config, &args.out).await,
         Command::Import(ImportCommand::Site(args)) => {
@@ -208,13 +244,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn import_ninjs(
+async fn import_files(
     data: &DataDir,
     config: &Config,
-    args: NinjsArgs,
+    source: import::Source,
+    section: Option<String>,
+    paths: Vec<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
-    let files = import::collect_files(&args.paths).map_err(anyhow::Error::msg)?;
-    let section = match &args.section {
+    let files = import::collect_files(&paths, source.extension()).map_err(anyhow::Error::msg)?;
+    let section = match &section {
         Some(slug) => Some(section_ref(slug)?),
         None => None,
     };
@@ -225,6 +263,7 @@ async fn import_ninjs(
         media: data.media_store(config)?,
         now: chrono::Utc::now(),
         credit_pattern: config.photos.credit_pattern.clone(),
+        source,
     };
     let progress = progress_bar(files.len() as u64);
     let (mut created, mut updated, mut skipped, mut invalid) = (0, 0, 0, 0);

@@ -1,13 +1,15 @@
-//! The ninjs import use case: files in, stories saved one transaction per item, one report
-//! line per item out. A bad item never stops the batch.
+//! The import use case for wire items (ninjs) and WordPress exports (WXR): files in, stories
+//! saved one transaction per item, one report line per item out. A bad item never stops the
+//! batch.
 
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
+use byline_core::Slug;
 use byline_core::store::{SaveOutcome, SectionRef, Store};
 use byline_core::{Picture, PictureSource, Status};
-use byline_import::ninjs;
 use byline_import::{PubStatus, RenditionHref, WirePicture, WireStory};
+use byline_import::{ninjs, wxr};
 use byline_render::views::paths;
 use chrono::{DateTime, Utc};
 
@@ -30,6 +32,27 @@ pub struct ImportOptions {
     pub now: DateTime<Utc>,
     /// How a credit read from a picture file is printed (`[photos] credit_pattern`).
     pub credit_pattern: CreditPattern,
+    pub source: Source,
+}
+
+/// What the files are.
+#[derive(Debug, Clone)]
+pub enum Source {
+    Ninjs,
+    /// WordPress exports; `uploads` is a copy of the site's `wp-content/uploads` folder.
+    Wordpress {
+        uploads: Option<PathBuf>,
+    },
+}
+
+impl Source {
+    /// The file extension searched for in folders.
+    pub fn extension(&self) -> &'static str {
+        match self {
+            Source::Ninjs => "json",
+            Source::Wordpress { .. } => "xml",
+        }
+    }
 }
 
 /// What happened to one item (or to a file that held no readable items).
@@ -50,7 +73,7 @@ pub enum Action {
     Updated,
     /// Not applied on purpose: an older version than the stored one.
     Skipped,
-    /// Not applied because the file or item is not valid ninjs.
+    /// Not applied because the file or item is not valid.
     Invalid,
 }
 
@@ -65,13 +88,14 @@ impl fmt::Display for ItemReport {
     }
 }
 
-/// The `.json` files named by `paths`, directories searched recursively, in a stable order.
-pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+/// The files named by `paths`, directories searched recursively for `.EXTENSION` files, in a
+/// stable order.
+pub fn collect_files(paths: &[PathBuf], extension: &str) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
         if meta.is_dir() {
-            walk(path, &mut files)?;
+            walk(path, extension, &mut files)?;
         } else {
             files.push(path.clone());
         }
@@ -79,7 +103,7 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
+fn walk(dir: &Path, extension: &str, files: &mut Vec<PathBuf>) -> Result<(), String> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
@@ -87,10 +111,10 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
     entries.sort();
     for path in entries {
         if path.is_dir() {
-            walk(&path, files)?;
+            walk(&path, extension, files)?;
         } else if path
             .extension()
-            .is_some_and(|ext| ext.eq_ignore_ascii_case("json"))
+            .is_some_and(|ext| ext.eq_ignore_ascii_case(extension))
         {
             files.push(path);
         }
@@ -119,26 +143,75 @@ pub async fn import_file(
             )];
         }
     };
-    let items = match ninjs::parse_file(&text) {
+    let items = match parse(&text, path, &options.source) {
         Ok(items) => items,
-        Err(e) => {
-            return vec![invalid(path.display().to_string(), e.to_string())];
-        }
+        Err(report) => return vec![report],
     };
-    let several = items.len() > 1;
     let mut reports = Vec::with_capacity(items.len());
-    for (n, item) in items.into_iter().enumerate() {
-        let location = if several {
-            format!("{}#{}", path.display(), n + 1)
-        } else {
-            path.display().to_string()
-        };
+    for ((location, left_out), item) in items {
         reports.push(match item {
-            Ok(story) => import_item(store, path, story, options).await,
-            Err(e) => invalid(location, e.to_string()),
+            Ok(Some(story)) => import_item(store, path, story, options).await,
+            Ok(None) => left_out,
+            Err(reason) => invalid(location, reason),
         });
     }
     reports
+}
+
+/// One parsed item: where it is (with the report for an item left out on purpose), and the
+/// story, nothing (left out), or why it is not valid.
+type Parsed = ((String, ItemReport), Result<Option<WireStory>, String>);
+
+fn placed(location: String, why: String) -> (String, ItemReport) {
+    let report = ItemReport {
+        action: Action::Skipped,
+        id: location.clone(),
+        detail: why,
+        warnings: vec![],
+    };
+    (location, report)
+}
+
+/// The items of a file; a file that cannot be read at all is one report.
+fn parse(text: &str, path: &Path, source: &Source) -> Result<Vec<Parsed>, ItemReport> {
+    let whole = |reason: String| ItemReport {
+        action: Action::Invalid,
+        id: path.display().to_string(),
+        detail: reason,
+        warnings: vec![],
+    };
+    match source {
+        Source::Ninjs => {
+            let items = ninjs::parse_file(text).map_err(|e| whole(e.to_string()))?;
+            let several = items.len() > 1;
+            Ok(items
+                .into_iter()
+                .enumerate()
+                .map(|(n, item)| {
+                    let location = if several {
+                        format!("{}#{}", path.display(), n + 1)
+                    } else {
+                        path.display().to_string()
+                    };
+                    let item = item.map(Some).map_err(|e| e.to_string());
+                    (placed(location, String::new()), item)
+                })
+                .collect())
+        }
+        Source::Wordpress { uploads } => {
+            let file = wxr::parse_file(text, uploads.clone()).map_err(|e| whole(e.to_string()))?;
+            let at = |line: usize| format!("{}:{line}", path.display());
+            let stories = file
+                .stories
+                .into_iter()
+                .map(|(line, story)| (placed(at(line), String::new()), story.map(Some)));
+            let left_out = file
+                .skipped
+                .into_iter()
+                .map(|s| (placed(at(s.line), s.reason), Ok(None)));
+            Ok(stories.chain(left_out).collect())
+        }
+    }
 }
 
 async fn import_item(
@@ -171,6 +244,7 @@ async fn import_item(
             Status::Unpublished,
             Some("unpublished: the item is withheld".to_owned()),
         ),
+        PubStatus::Draft => (Status::Draft, Some("a draft".to_owned())),
         PubStatus::Usable => match embargo {
             Some(until) => (
                 Status::Scheduled,
@@ -186,19 +260,29 @@ async fn import_item(
         headline: item.headline,
         standfirst: item.standfirst,
         body: item.body,
-        section: options.section.clone(),
+        // The section asked for on the command line, else the source's own.
+        section: options.section.clone().or_else(|| {
+            let name = item.section.as_deref()?;
+            Some(SectionRef {
+                slug: Slug::derive(name)?,
+                name: name.to_owned(),
+            })
+        }),
         tags: item.subjects,
         byline: item.byline,
         language: item
             .language
             .unwrap_or_else(|| options.default_language.clone()),
         status,
-        // An embargoed story is published by the job runner when its embargo lifts.
-        published_at: Some(embargo.unwrap_or_else(|| {
-            item.first_created
-                .or(item.version_created)
-                .unwrap_or(options.now)
-        })),
+        // An embargoed story is published by the job runner when its embargo lifts; a draft
+        // has no publication time yet.
+        published_at: (status != Status::Draft).then(|| {
+            embargo.unwrap_or_else(|| {
+                item.first_created
+                    .or(item.version_created)
+                    .unwrap_or(options.now)
+            })
+        }),
         embargo_until: embargo,
         lead_picture,
         updated_at: item
@@ -252,7 +336,7 @@ async fn resolve_picture(
             picture.height,
             picture.content_type.clone(),
         ),
-        RenditionHref::Relative(href) => {
+        RenditionHref::Relative(href) | RenditionHref::InFolder { path: href, .. } => {
             let relative = Path::new(href);
             // A wire item may only point at files beside it, never elsewhere on the disk.
             if !relative
@@ -261,7 +345,11 @@ async fn resolve_picture(
             {
                 return Err(format!("{href:?} points outside the item's folder"));
             }
-            let path = file.parent().unwrap_or(Path::new(".")).join(relative);
+            let folder = match &picture.href {
+                RenditionHref::InFolder { folder, .. } => folder.as_path(),
+                _ => file.parent().unwrap_or(Path::new(".")),
+            };
+            let path = folder.join(relative);
             let size = std::fs::metadata(&path)
                 .map_err(|e| format!("{}: {e}", path.display()))?
                 .len();

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use quick_xml::XmlVersion;
+use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
@@ -163,14 +164,7 @@ fn parse(text: &str, found: &mut Found) {
             Event::CData(t) => buffer.push_str(&t.xml10_content()),
             Event::GeneralRef(r) => match r.resolve_char_ref() {
                 Ok(Some(c)) => buffer.push(c),
-                _ => buffer.push_str(match r.into_inner().as_ref() {
-                    "amp" => "&",
-                    "lt" => "<",
-                    "gt" => ">",
-                    "quot" => "\"",
-                    "apos" => "'",
-                    _ => "",
-                }),
+                _ => buffer.push_str(resolve_predefined_entity(&r.into_inner()).unwrap_or("")),
             },
             Event::End(_) => {
                 let Some((own, lang)) = open.pop() else {

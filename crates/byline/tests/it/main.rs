@@ -14,6 +14,7 @@ mod flood;
 mod golden_page;
 mod html_validity;
 mod import_ninjs;
+mod import_wordpress;
 mod media_library;
 mod media_storage;
 mod newsletter;
