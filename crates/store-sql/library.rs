@@ -30,8 +30,12 @@ fn location(picture: &Picture) -> (&'static str, &str) {
 pub(crate) enum Merge {
     /// It only fills what the library lacks (imports: a desk's corrections survive a re-import).
     FillGaps,
-    /// Its credit and alt text are an editor's, and replace the library's.
+    /// Its credit and alt text are an editor's, and replace the library's (a story's photo
+    /// form: its caption is the story's own).
     Replace,
+    /// Its credit, alt text and caption are an editor's for the picture itself (the library's
+    /// own upload form): all replace the library's.
+    ReplaceWithCaption,
 }
 
 /// The library row for `picture`'s file: the existing one (merged with `picture` as `merge`
@@ -58,7 +62,11 @@ pub(crate) async fn upsert(
     let stored = rows::picture(&row)?.ok_or_else(|| corrupt("picture without a kind"))?;
     let (credit, alt) = match merge {
         Merge::FillGaps => (&stored.credit, &stored.alt),
-        Merge::Replace => (&picture.credit, &picture.alt),
+        Merge::Replace | Merge::ReplaceWithCaption => (&picture.credit, &picture.alt),
+    };
+    let caption = match merge {
+        Merge::ReplaceWithCaption => picture.caption.clone().or(stored.caption.clone()),
+        Merge::FillGaps | Merge::Replace => stored.caption.clone(),
     };
     let merged = Picture {
         credit: credit
@@ -66,6 +74,7 @@ pub(crate) async fn upsert(
             .or(picture.credit.clone())
             .or(stored.credit.clone()),
         alt: alt.clone().or(picture.alt.clone()).or(stored.alt.clone()),
+        caption,
         width: picture.width.or(stored.width),
         height: picture.height.or(stored.height),
         content_type: picture.content_type.clone().or(stored.content_type.clone()),
@@ -79,7 +88,7 @@ pub(crate) async fn upsert(
     if merged != stored {
         sqlx::query(
             "UPDATE pictures SET credit = $2, alt = $3, width = $4, height = $5, content_type = $6, \
-             keywords = $7 WHERE id = $1",
+             keywords = $7, caption = $8 WHERE id = $1",
         )
         .bind(id)
         .bind(&merged.credit)
@@ -88,6 +97,7 @@ pub(crate) async fn upsert(
         .bind(merged.height.map(i64::from))
         .bind(&merged.content_type)
         .bind(keywords_text(&merged.keywords))
+        .bind(&merged.caption)
         .execute(&mut *conn)
         .await
         .map_err(unavailable)?;
@@ -225,7 +235,7 @@ impl LibraryStore for crate::Backend {
         now: DateTime<Utc>,
     ) -> Result<PictureId, StoreError> {
         let mut tx = crate::db::writing(&self.pool).await?;
-        let id = upsert(&mut tx, picture, Merge::FillGaps, now).await?;
+        let id = upsert(&mut tx, picture, Merge::ReplaceWithCaption, now).await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(PictureId(id))
     }

@@ -142,3 +142,70 @@ test("two editors saving the same story: the second gets the conflict page", asy
   assert.equal(await second.getByLabel("Body").inputValue(), "Councillors voted at two in the morning.");
   await second.screenshot({ path: join(artifacts, "conflict.png"), fullPage: true });
 });
+
+test("the photo desk: a library picture's focus is set by a click and a story reuses it without layout shift", async () => {
+  const editor = await signIn("editor@example.org");
+  await editor.goto(base + "/admin/media");
+  await editor.getByLabel(/^Photo/).setInputFiles(photo);
+  await editor.getByLabel("Credit", { exact: true }).fill("BYLINE/LIBRARY");
+  await editor.getByLabel("Caption", { exact: true }).fill("The harbour wall from the library.");
+  await editor.getByRole("button", { name: "Add to the library" }).click();
+  await editor.getByText("The picture is in the library").waitFor();
+  const pictureUrl = editor.url().split("?")[0];
+
+  // A click at 80 % across and 20 % down sets the focus fields.
+  const image = editor.locator(".library-picture img");
+  const box = await image.boundingBox();
+  await editor.mouse.click(box.x + box.width * 0.8, box.y + box.height * 0.2);
+  assert.ok(Math.abs(Number(await editor.getByLabel("Across").inputValue()) - 80) <= 1);
+  assert.ok(Math.abs(Number(await editor.getByLabel("Down").inputValue()) - 20) <= 1);
+  await editor.getByLabel("Across").fill("80");
+  await editor.getByLabel("Down").fill("20");
+  await editor.getByRole("button", { name: "Save picture" }).click();
+  await editor.getByText("Saved.").waitFor();
+  const crop = editor.locator(".library-crops img").first();
+  assert.ok((await crop.getAttribute("src")).includes("-at800x200-"));
+  await crop.evaluate((img) => img.decode());
+  assert.equal(await editor.getByLabel(/^Caption for new uses/).inputValue(), "The harbour wall from the library.");
+  await editor.screenshot({ path: join(artifacts, "library-picture.png"), fullPage: true });
+
+  // A new story takes it from the library, with a caption of its own.
+  await editor.goto(base + "/admin/stories/new");
+  await editor.getByLabel("Headline").fill("Harbour wall repaired");
+  await editor.getByRole("button", { name: "Save", exact: true }).click();
+  await editor.waitForURL(/\/admin\/stories\/\d+$/);
+  await editor.getByRole("link", { name: "choose a picture from the library" }).click();
+  const tile = editor.locator(".library-tile", { hasText: "BYLINE/LIBRARY" });
+  await tile.getByLabel("Caption in this story").fill("The repaired wall at low tide.");
+  await tile.getByRole("button", { name: "Use as lead photo" }).click();
+  await editor.getByRole("button", { name: "Publish now" }).click();
+
+  // The page reserves the picture's box before it arrives: even a picture that never comes
+  // takes its place, so nothing below it moves when it does.
+  const story = base + "/story/harbour-wall-repaired";
+  const slow = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await slow.route(/\/media\//, (route) => route.abort());
+  await slow.goto(story);
+  const reserved = await slow.locator(".lead-photo img").boundingBox();
+  assert.ok(reserved.height > 100 && Math.abs(reserved.height - (reserved.width * 675) / 1200) < 1, JSON.stringify(reserved));
+
+  // Readers get WebP, the lead photo loads at once, and the page does not shift.
+  const reader = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await reader.addInitScript(() => {
+    window.__shift = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__shift += entry.value;
+    }).observe({ type: "layout-shift", buffered: true });
+  });
+  await reader.goto(story);
+  const lead = reader.locator(".lead-photo img");
+  await lead.evaluate((img) => img.decode());
+  assert.ok((await lead.evaluate((img) => img.currentSrc)).endsWith(".webp"));
+  assert.equal(await lead.getAttribute("loading"), null, "the lead photo is not lazy");
+  assert.deepEqual(await lead.boundingBox(), reserved, "the loaded picture fills exactly the reserved box");
+  assert.ok(await reader.getByText("The repaired wall at low tide.").isVisible());
+  assert.ok(await reader.getByText("BYLINE/LIBRARY").isVisible());
+  assert.ok(await reader.evaluate(() => window.__shift) < 0.001);
+  await reader.screenshot({ path: join(artifacts, "library-article.png"), fullPage: true });
+  assert.ok(pictureUrl.includes("/admin/media/"));
+});

@@ -78,9 +78,9 @@ pub struct RenditionJob {
 /// The storage contract of the media library.
 #[async_trait]
 pub trait LibraryStore: Send + Sync {
-    /// Adds a picture to the library, or returns the one already stored at the same place
-    /// (with its credit and alt text filled in where it had none). Local raster pictures get
-    /// a rendition job.
+    /// Adds a picture to the library as an editor describes it, or returns the one already
+    /// stored at the same place, its credit, alt text and caption replaced by those given. Local raster
+    /// pictures get a rendition job.
     async fn add_picture(
         &self,
         picture: &Picture,

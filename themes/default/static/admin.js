@@ -74,3 +74,22 @@
   heartbeat();
   setInterval(heartbeat, 10000);
 })();
+
+// The media library: a click on the picture sets the focus crops keep in view (the fields
+// stay, for keyboards and for pages without this script).
+(function () {
+  "use strict";
+  var picture = document.querySelector(".library-picture img[data-focus]");
+  var across = document.getElementById("focus_x");
+  var down = document.getElementById("focus_y");
+  if (!picture || !across || !down) return;
+  picture.style.cursor = "crosshair";
+  picture.addEventListener("click", function (event) {
+    var box = picture.getBoundingClientRect();
+    var percent = function (offset, size) {
+      return Math.min(100, Math.max(0, Math.round((offset / size) * 1000) / 10));
+    };
+    across.value = percent(event.clientX - box.left, box.width);
+    down.value = percent(event.clientY - box.top, box.height);
+  });
+})();

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::admin_page;
 use super::auth::SignedIn;
-use super::photo::{described, keep_upload, read_form, tidy};
+use super::photo::{described, keep_upload, read_form, tidy, with_library_defaults};
 use super::stories::{load, require, require_edit, see_other};
 use crate::error::AppError;
 use crate::site::bare_site_view;
@@ -149,12 +149,14 @@ pub async fn add(
     let kept = keep_upload(&state, bytes)
         .await?
         .map_err(AppError::Unprocessable)?;
+    // A picture the library already has keeps the desk's wording where the form is empty.
+    let form = with_library_defaults(&state, form, &kept).await?;
     let typed = (
         form.credit.as_str(),
         form.caption.as_str(),
         form.alt.as_str(),
     );
-    let picture = described(&state, Some(bytes), typed, kept);
+    let picture = described(&state, form.file.as_deref(), typed, kept);
     let id = state.store.add_picture(&picture, Utc::now()).await?;
     state.renditions_wanted.notify_one();
     tracing::info!(

@@ -123,7 +123,7 @@ pub(super) fn described(
 
 /// The form with what the editor left empty taken from the library, when it already has the
 /// picture: the desk's credit and wording, not the file's again.
-async fn with_library_defaults(
+pub(super) async fn with_library_defaults(
     state: &AppState,
     mut form: PhotoForm,
     (source, ..): &Kept,
