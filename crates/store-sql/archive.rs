@@ -133,6 +133,8 @@ const TABLES: &[Table] = &[
             ("source", Text),
             ("consented_at", Int),
             ("confirmed_at", Int),
+            ("ip_hash", Text),
+            ("unsubscribed_at", Int),
         ],
     },
     Table {
@@ -195,6 +197,8 @@ const ADDED_SINCE_1: &[(&str, &str)] = &[
     ("pictures", "focus_y"),
     ("pictures", "added_at"),
     ("stories", "lead_caption"),
+    ("subscribers", "ip_hash"),
+    ("subscribers", "unsubscribed_at"),
 ];
 
 /// Tables whose `id` the store assigns, so its counter must move past restored ids.

@@ -1,8 +1,12 @@
-//! Newsletter subscribers: pending sign-ups with their consent record.
+//! Newsletter subscribers: sign-ups with their consent record, confirmation, unsubscription,
+//! and the secret their links are signed with.
 
 use crate::db::DbPool;
+use async_trait::async_trait;
 use byline_core::Email;
+use byline_core::newsletter::{ConfirmOutcome, SubscriberStore};
 use byline_core::store::{NewSubscriber, StoreError, SubscribeOutcome, Subscriber};
+use chrono::{DateTime, Utc};
 
 use crate::rows::{corrupt, from_secs, get, to_secs};
 use crate::unavailable;
@@ -11,21 +15,41 @@ pub(crate) async fn add(
     pool: &DbPool,
     subscriber: NewSubscriber,
 ) -> Result<SubscribeOutcome, StoreError> {
-    let result = sqlx::query(
-        "INSERT INTO subscribers (email, status, source, consented_at) VALUES ($1, 'pending', $2, $3) \
-         ON CONFLICT (email) DO NOTHING",
-    )
-    .bind(subscriber.email.as_str())
-    .bind(&subscriber.source)
-    .bind(to_secs(subscriber.consented_at))
-    .execute(pool)
-    .await
-    .map_err(unavailable)?;
-    Ok(if result.rows_affected() == 1 {
-        SubscribeOutcome::Added
-    } else {
-        SubscribeOutcome::AlreadyKnown
-    })
+    let mut tx = crate::db::writing(pool).await?;
+    let status: Option<String> =
+        sqlx::query_scalar("SELECT status FROM subscribers WHERE email = $1")
+            .bind(subscriber.email.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+    // A fresh sign-up is fresh consent: its record replaces an earlier one.
+    let (sql, outcome) = match status.as_deref() {
+        None => (
+            "INSERT INTO subscribers (email, status, source, consented_at, ip_hash) \
+             VALUES ($1, 'pending', $2, $3, $4)",
+            SubscribeOutcome::Added,
+        ),
+        Some(status @ ("pending" | "unsubscribed")) => (
+            "UPDATE subscribers SET status = 'pending', source = $2, consented_at = $3, \
+             ip_hash = $4, confirmed_at = NULL, unsubscribed_at = NULL WHERE email = $1",
+            if status == "pending" {
+                SubscribeOutcome::StillPending
+            } else {
+                SubscribeOutcome::Added
+            },
+        ),
+        Some(_) => return Ok(SubscribeOutcome::AlreadyKnown),
+    };
+    sqlx::query(sql)
+        .bind(subscriber.email.as_str())
+        .bind(&subscriber.source)
+        .bind(to_secs(subscriber.consented_at))
+        .bind(&subscriber.ip_hash)
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+    tx.commit().await.map_err(unavailable)?;
+    Ok(outcome)
 }
 
 pub(crate) async fn find(pool: &DbPool, email: &Email) -> Result<Option<Subscriber>, StoreError> {
@@ -45,4 +69,72 @@ pub(crate) async fn find(pool: &DbPool, email: &Email) -> Result<Option<Subscrib
         })
     })
     .transpose()
+}
+
+/// The settings key of the secret newsletter links are signed with.
+const SECRET_KEY: &str = "newsletter.secret";
+
+#[async_trait]
+impl SubscriberStore for crate::Backend {
+    async fn newsletter_secret(&self, candidate: &str) -> Result<String, StoreError> {
+        // The first node to ask stores its candidate; every node then reads the same one.
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(SECRET_KEY)
+        .bind(candidate)
+        .execute(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        let stored: String = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(SECRET_KEY)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(stored)
+    }
+
+    async fn confirm_subscriber(
+        &self,
+        email: &Email,
+        now: DateTime<Utc>,
+    ) -> Result<ConfirmOutcome, StoreError> {
+        let mut tx = crate::db::writing(&self.pool).await?;
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT status FROM subscribers WHERE email = $1")
+                .bind(email.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+        let outcome = match status.as_deref() {
+            Some("pending") => {
+                sqlx::query(
+                    "UPDATE subscribers SET status = 'active', confirmed_at = $2 WHERE email = $1",
+                )
+                .bind(email.as_str())
+                .bind(to_secs(now))
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+                ConfirmOutcome::Confirmed
+            }
+            Some("active") => ConfirmOutcome::AlreadyActive,
+            _ => ConfirmOutcome::NotPending,
+        };
+        tx.commit().await.map_err(unavailable)?;
+        Ok(outcome)
+    }
+
+    async fn unsubscribe(&self, email: &Email, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = $2 \
+             WHERE email = $1 AND status IN ('pending', 'active')",
+        )
+        .bind(email.as_str())
+        .bind(to_secs(now))
+        .execute(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(done.rows_affected() == 1)
+    }
 }

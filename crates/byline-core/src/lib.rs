@@ -12,6 +12,7 @@ pub mod email;
 pub mod excerpt;
 pub mod ids;
 pub mod library;
+pub mod newsletter;
 pub mod picture;
 pub mod slug;
 pub mod store;

@@ -111,12 +111,20 @@ pub struct NewSubscriber {
     /// The page the reader signed up on.
     pub source: String,
     pub consented_at: DateTime<Utc>,
+    /// The reader's IP address, hashed with the site's secret: evidence of the consent that
+    /// does not keep the address.
+    pub ip_hash: Option<String>,
 }
 
 /// What signing up did. The reader is told the same thing either way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SubscribeOutcome {
+    /// A new pending subscriber (or one who had unsubscribed and signs up again): ask them to
+    /// confirm.
     Added,
+    /// Signed up before and not confirmed yet: the consent record is renewed; ask again.
+    StillPending,
+    /// Already confirmed, or an address that bounces: nothing is sent.
     AlreadyKnown,
 }
 
@@ -219,7 +227,13 @@ pub struct PoolUse {
 /// The whole storage contract. Every method is one transaction.
 #[async_trait]
 pub trait Store:
-    AccountStore + EditorialStore + crate::library::LibraryStore + Send + Sync + 'static
+    AccountStore
+    + EditorialStore
+    + crate::library::LibraryStore
+    + crate::newsletter::SubscriberStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Answers when the store can serve queries.
     async fn ping(&self) -> Result<(), StoreError>;
@@ -286,7 +300,8 @@ pub trait Store:
     /// The connection pool now: connections open, and how many of them are idle.
     fn connections(&self) -> PoolUse;
 
-    /// Records a pending subscriber unless the address is already known.
+    /// Records a pending subscriber: a new address, one that had unsubscribed, or a pending
+    /// one (whose consent record is renewed).
     async fn add_subscriber(
         &self,
         subscriber: NewSubscriber,

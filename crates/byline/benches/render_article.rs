@@ -106,7 +106,8 @@ async fn newsroom() -> Newsroom {
         &config,
         "http://byline.test".into(),
         data.media_store(&config).expect("media storage"),
-    );
+    )
+    .expect("the application state");
     state
         .cache
         .start_at_end(store.as_ref())

@@ -41,6 +41,43 @@ pub struct Config {
     /// `[photos]`: the photo desk's rules.
     #[serde(default)]
     pub photos: PhotosConfig,
+    /// `[mail]`: the SMTP server newsletter mail goes through. Without it, sign-ups are kept
+    /// but no mail is sent.
+    #[serde(default)]
+    pub mail: Option<MailConfig>,
+}
+
+/// `[mail]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailConfig {
+    pub host: String,
+    /// Default: 587 for `starttls`, 465 for `tls`, 25 for `none`.
+    pub port: Option<u16>,
+    /// `"none"`, `"starttls"` (default) or `"tls"`.
+    #[serde(default)]
+    pub tls: MailTls,
+    pub username: Option<String>,
+    /// Or `BYLINE_MAIL_PASSWORD` in the environment.
+    pub password: Option<String>,
+    /// The sender, as `Name <address>` or an address.
+    pub from: String,
+    /// A file with the key to sign with DKIM (relative to the config file): an RSA private key
+    /// in PKCS#1 PEM, or an Ed25519 key as its 32 bytes in base64.
+    pub dkim_key: Option<PathBuf>,
+    /// The DKIM selector (the DNS record is `SELECTOR._domainkey.DOMAIN`). Default: `byline`.
+    pub dkim_selector: Option<String>,
+}
+
+/// How the connection to the SMTP server is secured.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailTls {
+    /// Plain text: only for a relay on the same machine or network.
+    None,
+    #[default]
+    Starttls,
+    Tls,
 }
 
 /// `[photos]`.
@@ -295,6 +332,11 @@ impl Config {
             })?;
         if let (Some(theme), Some(dir)) = (&config.theme.path, path.parent()) {
             config.theme.path = Some(dir.join(theme));
+        }
+        if let (Some(mail), Some(dir)) = (&mut config.mail, path.parent())
+            && let Some(key) = &mail.dkim_key
+        {
+            mail.dkim_key = Some(dir.join(key));
         }
         Ok(config)
     }

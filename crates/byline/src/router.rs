@@ -47,6 +47,18 @@ fn routes(state: AppState) -> Router {
             "/newsletter/subscribe",
             post(newsletter::subscribe).layer(DefaultBodyLimit::max(SIGNUP_BODY_LIMIT)),
         )
+        .route(
+            newsletter::confirm::CONFIRM,
+            get(newsletter::confirm::confirm_page)
+                .post(newsletter::confirm::confirm)
+                .layer(DefaultBodyLimit::max(SIGNUP_BODY_LIMIT)),
+        )
+        .route(
+            newsletter::confirm::UNSUBSCRIBE,
+            get(newsletter::confirm::unsubscribe_page)
+                .post(newsletter::confirm::unsubscribe)
+                .layer(DefaultBodyLimit::max(SIGNUP_BODY_LIMIT)),
+        )
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .route("/admin", get(admin::dashboard::show))

@@ -123,7 +123,12 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
     let local = listener.local_addr()?;
     say(&format!("Byline is serving http://{local}/"));
     let needs_setup = store.user_count().await? == 0;
-    let state = AppState::new(store, theme, config, format!("http://{local}"), media);
+    let state = AppState::new(store, theme, config, format!("http://{local}"), media)?;
+    if state.mailer.is_none() {
+        tracing::warn!(
+            "no [mail] in the config: newsletter sign-ups are kept, but no mail is sent"
+        );
+    }
     if needs_setup {
         let token = crate::admin::auth::random_token();
         say(&format!(

@@ -33,6 +33,10 @@ pub struct Inner {
     pub credit_pattern: byline_media::metadata::credit::CreditPattern,
     /// Woken when a picture needs renditions, so this node's worker starts at once.
     pub renditions_wanted: tokio::sync::Notify,
+    /// The SMTP server of `[mail]`; without one, sign-ups are kept but no mail goes out.
+    pub mailer: Option<crate::mail::Mailer>,
+    /// The secret newsletter links are signed with, read from the store once.
+    pub newsletter_secret: tokio::sync::OnceCell<Vec<u8>>,
     /// Who has which story open in the editor.
     pub presence: crate::admin::presence::Presence,
     /// Public pages, ready to send.
@@ -59,7 +63,12 @@ impl AppState {
         config: &Config,
         base_url: String,
         media: byline_media::MediaStore,
-    ) -> AppState {
+    ) -> Result<AppState, crate::mail::MailError> {
+        let mailer = config
+            .mail
+            .as_ref()
+            .map(crate::mail::Mailer::new)
+            .transpose()?;
         let base_url = config.site.base_url.clone().unwrap_or(base_url);
         let site_is_https = base_url.starts_with("https://");
         let site = SiteSettings {
@@ -67,7 +76,7 @@ impl AppState {
             base_url: base_url.trim_end_matches('/').to_owned(),
             language: config.site.language.clone(),
         };
-        AppState(Arc::new(Inner {
+        Ok(AppState(Arc::new(Inner {
             store,
             theme,
             site,
@@ -84,11 +93,13 @@ impl AppState {
             credit_required: config.photos.credit_required,
             credit_pattern: config.photos.credit_pattern.clone(),
             renditions_wanted: tokio::sync::Notify::new(),
+            mailer,
+            newsletter_secret: tokio::sync::OnceCell::new(),
             presence: Default::default(),
             cache: crate::cache::PageCache::new(config.cache.max_mb as usize * 1024 * 1024),
             metrics: Default::default(),
             metrics_elsewhere: config.metrics.addr.is_some(),
-        }))
+        })))
     }
 }
 

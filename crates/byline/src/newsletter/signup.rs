@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use byline_core::Email;
-use byline_core::store::NewSubscriber;
+use byline_core::store::{NewSubscriber, SubscribeOutcome};
 use byline_render::views::{PageMeta, paths};
 use chrono::Utc;
 use serde::Deserialize;
@@ -61,13 +61,23 @@ pub async fn subscribe(
         }
     };
     if form.website.trim().is_empty() {
+        let secret = super::confirm::secret(&state).await?;
         let subscriber = NewSubscriber {
             email: email.clone(),
             source: source.clone(),
             consented_at: Utc::now(),
+            ip_hash: client.map(|addr| ip_hash(secret, addr.ip())),
         };
         let outcome = state.store.add_subscriber(subscriber).await?;
         tracing::info!(?outcome, "newsletter sign-up");
+        // Only an address that still has to confirm is mailed; an active one gets nothing
+        // new, and the page says the same either way.
+        if matches!(
+            outcome,
+            SubscribeOutcome::Added | SubscribeOutcome::StillPending
+        ) {
+            super::confirm::send_confirmation(&state, email.clone()).await?;
+        }
     } else {
         // Answer a bot exactly as a person, so that it learns nothing, and store nothing.
         tracing::info!("newsletter sign-up caught by the honeypot");
@@ -111,6 +121,16 @@ async fn answer(
         "no-store".parse().expect("static header"),
     );
     Ok(response.into_response())
+}
+
+/// The reader's IP address as the consent record keeps it: hashed with the site's secret, so
+/// that it proves the sign-up came from somewhere without revealing where.
+fn ip_hash(secret: &[u8], ip: std::net::IpAddr) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(secret);
+    hash.update(ip.to_string().as_bytes());
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The form's source page when it is a path on this site, else the front page.

@@ -11,7 +11,7 @@ use tower::ServiceExt;
 
 use crate::support::{Item, Site, get};
 
-async fn post(
+pub async fn post(
     app: &App,
     form: &str,
     from: &str,
@@ -34,7 +34,7 @@ async fn post(
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
-async fn subscriber_status(site: &Site, email: &str) -> Option<String> {
+pub async fn subscriber_status(site: &Site, email: &str) -> Option<String> {
     let store = site.data_dir().open_store().await.unwrap();
     store
         .find_subscriber(&Email::parse(email).unwrap())

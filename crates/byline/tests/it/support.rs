@@ -114,6 +114,7 @@ impl Site {
             "http://byline.test".into(),
             data.media_store(&config).unwrap(),
         )
+        .unwrap()
     }
 
     /// The router over this site's store and theme, for in-process requests.

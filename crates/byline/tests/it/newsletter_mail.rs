@@ -1,0 +1,269 @@
+//! The newsletter's mail through a real SMTP server (Python's aiosmtpd, storing what it
+//! receives in a maildir): double opt-in end to end through the real endpoints, the list
+//! headers, the parts, tampered links, one-click unsubscribe, and a mail server that is down.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use serde_json::Value;
+
+use crate::newsletter::{post, subscriber_status};
+use crate::support::{Site, get, send};
+
+/// aiosmtpd on a free port of 127.0.0.1, keeping every message in a maildir.
+struct SmtpServer {
+    port: u16,
+    maildir: tempfile::TempDir,
+    child: Child,
+}
+
+impl SmtpServer {
+    fn start() -> SmtpServer {
+        let maildir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(maildir.path().join("mail"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 with aiosmtpd (scripts/setup installs it)");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "aiosmtpd did not start in 15 s");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        SmtpServer {
+            port,
+            maildir,
+            child,
+        }
+    }
+
+    fn messages(&self) -> Vec<PathBuf> {
+        let new = self.maildir.path().join("mail/new");
+        let mut found: Vec<PathBuf> = std::fs::read_dir(new)
+            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        found.sort();
+        found
+    }
+
+    /// Waits (at most 15 s) until `n` messages have arrived, letting the sender run.
+    async fn wait_for(&self, n: usize) -> Vec<PathBuf> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let found = self.messages();
+            if found.len() >= n {
+                return found;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{n} messages not received in 15 s"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A received message read by Python's `email` package: its headers, decoded text and HTML
+/// parts, and whether the HTML parses.
+fn parsed(path: &Path) -> Value {
+    const SCRIPT: &str = r#"
+import email, email.policy, json, sys
+from html.parser import HTMLParser
+message = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+parts = {p.get_content_type(): p.get_content() for p in message.walk() if not p.is_multipart()}
+class Strict(HTMLParser):
+    def error(self, message): raise ValueError(message)
+try:
+    Strict().feed(parts.get("text/html", "")); html_ok = True
+except Exception:
+    html_ok = False
+headers = {k: str(v) for k, v in message.items()}
+print(json.dumps({"headers": headers, "type": message.get_content_type(),
+    "text": parts.get("text/plain"), "html": parts.get("text/html"), "html_ok": html_ok,
+    "defects": [str(d) for p in message.walk() for d in p.defects]}))
+"#;
+    let out = Command::new("python3")
+        .args(["-c", SCRIPT])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn mail_config(port: u16) -> String {
+    format!(
+        "[site]\nbase_url = \"http://byline.test\"\n\n[mail]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nfrom = \"Port Alder Gazette <news@byline.test>\"\n"
+    )
+}
+
+const SAME_ORIGIN: &[(&str, &str)] = &[("origin", "http://byline.test"), ("host", "byline.test")];
+
+/// The path and query of the link in `text` that starts with `prefix`.
+fn link(text: &str, prefix: &str) -> String {
+    let start = text.find(prefix).expect("the link");
+    let url: String = text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '"')
+        .collect();
+    url.trim_start_matches("http://byline.test").to_owned()
+}
+
+#[tokio::test]
+async fn a_reader_confirms_by_mail_and_leaves_with_one_click() {
+    let smtp = SmtpServer::start();
+    let site = Site::new(&mail_config(smtp.port));
+    let app = site.app().await;
+    let form = "email=reader%40example.org&source=%2F&website=";
+    let (status, first_page) = post(&app, form, "192.0.2.10", SAME_ORIGIN).await;
+    assert_eq!(status, StatusCode::OK);
+    let mail = parsed(&smtp.wait_for(1).await[0]);
+
+    let headers = &mail["headers"];
+    assert_eq!(headers["To"], "reader@example.org");
+    assert_eq!(headers["From"], "Port Alder Gazette <news@byline.test>");
+    assert_eq!(headers["Subject"], "Confirm your subscription to Byline");
+    assert_eq!(
+        headers["List-Unsubscribe-Post"],
+        "List-Unsubscribe=One-Click"
+    );
+    let list = headers["List-Unsubscribe"].as_str().unwrap();
+    assert!(
+        list.starts_with("<http://byline.test/newsletter/unsubscribe?token="),
+        "{list}"
+    );
+    assert!(
+        list.ends_with(", <mailto:news@byline.test?subject=unsubscribe>"),
+        "{list}"
+    );
+    assert_eq!(mail["type"], "multipart/alternative");
+    assert_eq!(mail["defects"], serde_json::json!([]));
+    assert_eq!(mail["html_ok"], true);
+    let text = mail["text"].as_str().unwrap();
+    let html = mail["html"].as_str().unwrap();
+    let confirm = link(text, "http://byline.test/newsletter/confirm?token=");
+    assert!(html.contains("/newsletter/confirm?token="), "{html}");
+    assert_eq!(
+        subscriber_status(&site, "reader@example.org")
+            .await
+            .as_deref(),
+        Some("pending")
+    );
+
+    // Following the link shows a button; only pressing it confirms.
+    let (status, _, page) = get(&app, &confirm).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Confirm my subscription"), "{page}");
+    assert_eq!(
+        subscriber_status(&site, "reader@example.org")
+            .await
+            .as_deref(),
+        Some("pending")
+    );
+    let token = confirm.split("token=").nth(1).unwrap();
+    let (status, _, page) = send(
+        &app,
+        "POST",
+        "/newsletter/confirm",
+        None,
+        Some(&format!("token={token}")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Thank you for subscribing"), "{page}");
+    assert_eq!(
+        subscriber_status(&site, "reader@example.org")
+            .await
+            .as_deref(),
+        Some("active")
+    );
+
+    // A changed link is refused and changes nothing.
+    let mut forged = token.to_owned();
+    forged.replace_range(3..4, if &forged[3..4] == "A" { "B" } else { "A" });
+    let (status, _, page) = send(
+        &app,
+        "POST",
+        "/newsletter/confirm",
+        None,
+        Some(&format!("token={forged}")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("This link does not work"), "{page}");
+
+    // Signing up again with an active address: the same page, and no new mail.
+    let (status, again) = post(&app, form, "192.0.2.10", SAME_ORIGIN).await;
+    assert_eq!(status, StatusCode::OK);
+    let words = |page: &str| page.split("<main").nth(1).unwrap().to_owned();
+    assert_eq!(
+        words(&again),
+        words(&first_page),
+        "nothing reveals the address was known"
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(smtp.messages().len(), 1);
+
+    // The mail program's one-click POST: no page, no login, no cookie.
+    let leave = link(list, "http://byline.test/newsletter/unsubscribe?token=");
+    let (status, _, _) = send(
+        &app,
+        "POST",
+        &leave,
+        None,
+        Some("List-Unsubscribe=One-Click"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        subscriber_status(&site, "reader@example.org")
+            .await
+            .as_deref(),
+        Some("unsubscribed")
+    );
+}
+
+#[tokio::test]
+async fn a_sign_up_is_kept_while_the_mail_server_is_down() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let site = Site::new(&mail_config(closed));
+    let app = site.app().await;
+    let form = "email=early%40example.org&source=%2F&website=";
+    let (status, page) = post(&app, form, "192.0.2.11", SAME_ORIGIN).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("We have recorded your sign-up for early@example.org."),
+        "{page}"
+    );
+    assert_eq!(
+        subscriber_status(&site, "early@example.org")
+            .await
+            .as_deref(),
+        Some("pending")
+    );
+}
