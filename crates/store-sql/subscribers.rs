@@ -7,6 +7,7 @@ use byline_core::Email;
 use byline_core::newsletter::{ConfirmOutcome, SubscriberStore};
 use byline_core::store::{NewSubscriber, StoreError, SubscribeOutcome, Subscriber};
 use chrono::{DateTime, Utc};
+use sqlx::AssertSqlSafe;
 
 use crate::rows::{corrupt, from_secs, get, to_secs};
 use crate::unavailable;
@@ -52,23 +53,33 @@ pub(crate) async fn add(
     Ok(outcome)
 }
 
-pub(crate) async fn find(pool: &DbPool, email: &Email) -> Result<Option<Subscriber>, StoreError> {
-    let row =
-        sqlx::query("SELECT email, status, source, consented_at FROM subscribers WHERE email = $1")
-            .bind(email.as_str())
-            .fetch_optional(pool)
-            .await
-            .map_err(unavailable)?;
-    row.map(|row| {
-        let stored: String = get(&row, "email")?;
-        Ok(Subscriber {
-            email: Email::parse(&stored).map_err(corrupt)?,
-            status: get(&row, "status")?,
-            source: get(&row, "source")?,
-            consented_at: from_secs(get(&row, "consented_at")?)?,
-        })
+const SUBSCRIBER_COLUMNS: &str =
+    "email, status, source, consented_at, confirmed_at, unsubscribed_at";
+
+fn subscriber(row: &crate::db::DbRow) -> Result<Subscriber, StoreError> {
+    let stored: String = get(row, "email")?;
+    let time = |column| -> Result<Option<DateTime<Utc>>, StoreError> {
+        get::<Option<i64>>(row, column)?.map(from_secs).transpose()
+    };
+    Ok(Subscriber {
+        email: Email::parse(&stored).map_err(corrupt)?,
+        status: get(row, "status")?,
+        source: get(row, "source")?,
+        consented_at: from_secs(get(row, "consented_at")?)?,
+        confirmed_at: time("confirmed_at")?,
+        unsubscribed_at: time("unsubscribed_at")?,
     })
-    .transpose()
+}
+
+pub(crate) async fn find(pool: &DbPool, email: &Email) -> Result<Option<Subscriber>, StoreError> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE email = $1"
+    )))
+    .bind(email.as_str())
+    .fetch_optional(pool)
+    .await
+    .map_err(unavailable)?;
+    row.as_ref().map(subscriber).transpose()
 }
 
 /// The settings key of the secret newsletter links are signed with.
@@ -123,6 +134,31 @@ impl SubscriberStore for crate::Backend {
         };
         tx.commit().await.map_err(unavailable)?;
         Ok(outcome)
+    }
+
+    async fn subscribers(&self, status: Option<&str>) -> Result<Vec<Subscriber>, StoreError> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE ($1 IS NULL OR status = $1) \
+             ORDER BY email"
+        )))
+        .bind(status)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        rows.iter().map(subscriber).collect()
+    }
+
+    async fn subscriber_counts(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let counts: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT status, COUNT(*) FROM subscribers GROUP BY status ORDER BY status",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(counts
+            .into_iter()
+            .map(|(status, n)| (status, n.max(0) as u64))
+            .collect())
     }
 
     async fn unsubscribe(&self, email: &Email, now: DateTime<Utc>) -> Result<bool, StoreError> {

@@ -29,6 +29,13 @@ pub trait SubscriberStore: Send + Sync {
         email: &Email,
         now: DateTime<Utc>,
     ) -> Result<ConfirmOutcome, StoreError>;
+    /// Every subscriber (or those with `status`), by address.
+    async fn subscribers(
+        &self,
+        status: Option<&str>,
+    ) -> Result<Vec<crate::store::Subscriber>, StoreError>;
+    /// How many subscribers have each status, for every status that has any.
+    async fn subscriber_counts(&self) -> Result<Vec<(String, u64)>, StoreError>;
     /// Marks the address unsubscribed; false when it was not subscribed.
     async fn unsubscribe(&self, email: &Email, now: DateTime<Utc>) -> Result<bool, StoreError>;
 }

@@ -215,6 +215,8 @@ pub struct Subscriber {
     pub status: String,
     pub source: String,
     pub consented_at: DateTime<Utc>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub unsubscribed_at: Option<DateTime<Utc>>,
 }
 
 /// How a store's connection pool is used at one moment.

@@ -53,6 +53,9 @@ pub enum Command {
     /// Manage newsroom accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// The newsletter's subscribers.
+    #[command(subcommand)]
+    Subscribers(SubscribersCommand),
     /// Set the editor's "Don't miss" picks, in order; with none, clear them (the rail then
     /// shows the newest stories).
     Picks(PicksArgs),
@@ -134,6 +137,21 @@ pub struct WordpressArgs {
     /// Export files (.xml) or folders.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SubscribersCommand {
+    /// Write the subscribers as CSV (email, status, source page, consent, confirmation and
+    /// unsubscription times, UTC) to standard output; the counts per status go to standard
+    /// error.
+    Export(SubscribersExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SubscribersExportArgs {
+    /// Only subscribers with this status.
+    #[arg(long, value_parser = crate::newsletter::export::STATUSES)]
+    pub status: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -236,6 +254,29 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate => {
             data.open_store().await?;
             println!("{}: migrations applied", data.store_location());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Subscribers(SubscribersCommand::Export(args)) => {
+            let store = data.open_store().await?;
+            let subscribers = store.subscribers(args.status.as_deref()).await?;
+            let mut out = std::io::stdout().lock();
+            crate::newsletter::export::write_csv(&mut out, &subscribers)?;
+            out.flush()?;
+            let counts: Vec<String> = store
+                .subscriber_counts()
+                .await?
+                .iter()
+                .map(|(status, n)| format!("{n} {status}"))
+                .collect();
+            eprintln!(
+                "exported {} subscribers (in all: {})",
+                subscribers.len(),
+                if counts.is_empty() {
+                    "none".to_owned()
+                } else {
+                    counts.join(", ")
+                }
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::User(UserCommand::Add(args)) => {

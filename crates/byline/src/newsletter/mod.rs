@@ -2,6 +2,7 @@
 //! unsubscription with signed links.
 
 pub mod confirm;
+pub mod export;
 mod rate_limit;
 mod signup;
 pub mod token;

@@ -190,3 +190,52 @@ async fn sign_ups_are_rate_limited_per_address() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn subscribers_export_as_csv_by_status_from_the_command_line() {
+    let site = Site::new("");
+    let app = site.app().await;
+    let headers = &[("origin", "http://byline.test"), ("host", "byline.test")];
+    for (n, email) in ["b%40example.org", "a%40example.org"].iter().enumerate() {
+        let form = format!("email={email}&source=%2Fstory%2Fone&website=");
+        let from = format!("192.0.2.{}", 20 + n);
+        assert_eq!(post(&app, &form, &from, headers).await.0, StatusCode::OK);
+    }
+    let out = site.cli(&["subscribers", "export", "--status", "pending"]);
+    assert!(out.status.success());
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = csv.split("\r\n").collect();
+    assert_eq!(
+        lines[0],
+        "email,status,source,consented_at,confirmed_at,unsubscribed_at"
+    );
+    assert!(
+        lines[1].starts_with("a@example.org,pending,/story/one,20"),
+        "{csv}"
+    );
+    assert!(
+        lines[2].starts_with("b@example.org,pending,/story/one,20"),
+        "{csv}"
+    );
+    assert!(
+        lines[1].ends_with("Z,,"),
+        "not confirmed, not unsubscribed: {csv}"
+    );
+    assert_eq!(lines.len(), 4, "two rows and the final line end: {csv}");
+    let counts = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        counts.contains("exported 2 subscribers (in all: 2 pending)"),
+        "{counts}"
+    );
+
+    let out = site.cli(&["subscribers", "export", "--status", "active"]);
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(csv.lines().count(), 1, "only the header: {csv}");
+    let out = site.cli(&["subscribers", "export", "--status", "gone"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("possible values: active, pending, unsubscribed, bounced"),
+        "{err}"
+    );
+}
