@@ -9,6 +9,7 @@ pub(crate) mod editorial;
 pub(crate) mod library;
 pub(crate) mod listing;
 pub(crate) mod load;
+pub(crate) mod outbox;
 pub(crate) mod rows;
 pub(crate) mod store;
 pub(crate) mod stories;

@@ -233,6 +233,7 @@ pub trait Store:
     + EditorialStore
     + crate::library::LibraryStore
     + crate::newsletter::SubscriberStore
+    + crate::newsletter::OutboxStore
     + Send
     + Sync
     + 'static

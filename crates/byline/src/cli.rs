@@ -56,6 +56,9 @@ pub enum Command {
     /// The newsletter's subscribers.
     #[command(subcommand)]
     Subscribers(SubscribersCommand),
+    /// Newsletter issues.
+    #[command(subcommand)]
+    Newsletter(NewsletterCommand),
     /// Set the editor's "Don't miss" picks, in order; with none, clear them (the rail then
     /// shows the newest stories).
     Picks(PicksArgs),
@@ -137,6 +140,27 @@ pub struct WordpressArgs {
     /// Export files (.xml) or folders.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NewsletterCommand {
+    /// Compose an issue from published stories (in the order given) and queue it for every
+    /// active subscriber; a running `byline serve` sends it, once to each, at `[mail]`'s rate.
+    /// Needs `[mail]` and `[site] base_url` (the links' address).
+    Send(NewsletterSendArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NewsletterSendArgs {
+    /// The subject line.
+    #[arg(long)]
+    pub subject: String,
+    /// A few words before the stories.
+    #[arg(long, default_value = "")]
+    pub intro: String,
+    /// The stories' slugs.
+    #[arg(required = true, value_name = "SLUG")]
+    pub slugs: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -256,6 +280,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}: migrations applied", data.store_location());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Newsletter(NewsletterCommand::Send(args)) => {
+            send_issue(&data, &config, args).await
+        }
         Command::Subscribers(SubscribersCommand::Export(args)) => {
             let store = data.open_store().await?;
             let subscribers = store.subscribers(args.status.as_deref()).await?;
@@ -337,6 +364,30 @@ async fn import_files(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+async fn send_issue(
+    data: &DataDir,
+    config: &Config,
+    args: NewsletterSendArgs,
+) -> anyhow::Result<ExitCode> {
+    if config.mail.is_none() {
+        anyhow::bail!("[mail] is not configured: there is no way to send the issue");
+    }
+    let Some(base_url) = config.site.base_url.clone() else {
+        anyhow::bail!(
+            "[site] base_url is not set: the newsletter's links need the site's public address"
+        );
+    };
+    let store = data.open_store().await?;
+    let theme = byline_render::Theme::load(config.theme.path.as_deref())?;
+    let state = crate::AppState::new(store, theme, config, base_url, data.media_store(config)?)?;
+    let issue = crate::newsletter::issue::compose(&state, &args.subject, &args.intro, &args.slugs)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (id, queued) = state.store.queue_issue(&issue, chrono::Utc::now()).await?;
+    println!("issue {id} queued for {queued} active subscribers");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A progress bar on standard error, shown only for long runs on a terminal.

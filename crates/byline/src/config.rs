@@ -67,6 +67,37 @@ pub struct MailConfig {
     pub dkim_key: Option<PathBuf>,
     /// The DKIM selector (the DNS record is `SELECTOR._domainkey.DOMAIN`). Default: `byline`.
     pub dkim_selector: Option<String>,
+    /// The most newsletter messages sent per second (the provider's limit). Default: 10.
+    #[serde(default = "default_rate")]
+    pub messages_per_second: f64,
+    /// Permanent refusals in a row after which an address is marked bouncing. Default: 3.
+    #[serde(default = "default_bounce_limit")]
+    pub bounce_limit: u32,
+    /// Seconds a sender may hold a delivery; one still held after that belonged to a sender
+    /// that stopped mid-send and is recorded as of unknown outcome, never resent. One SMTP
+    /// exchange may take at most half of it (and at most 30 s). Default: 120.
+    #[serde(default = "default_lease")]
+    pub delivery_lease_seconds: u64,
+    /// Messages in flight at once (SMTP connections), within `messages_per_second`. A sender
+    /// killed mid-send leaves at most this many deliveries of unknown outcome. Default: 4.
+    #[serde(default = "default_connections")]
+    pub connections: u32,
+}
+
+fn default_connections() -> u32 {
+    4
+}
+
+fn default_lease() -> u64 {
+    120
+}
+
+fn default_rate() -> f64 {
+    10.0
+}
+
+fn default_bounce_limit() -> u32 {
+    3
 }
 
 /// How the connection to the SMTP server is secured.

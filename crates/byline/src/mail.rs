@@ -13,7 +13,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::{MailConfig, MailTls};
 
-/// How long one SMTP exchange may take before it counts as a temporary failure.
+/// The longest one SMTP exchange may take before it counts as a temporary failure.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Why mail could not be set up or sent.
@@ -115,7 +115,10 @@ impl Mailer {
             }
             MailTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host).map_err(bad_host)?,
         };
-        let mut builder = builder.timeout(Some(SMTP_TIMEOUT));
+        // Well within the delivery lease, so that a slow exchange is never taken for a dead
+        // sender's.
+        let lease_half = Duration::from_secs(config.delivery_lease_seconds.max(2) / 2);
+        let mut builder = builder.timeout(Some(SMTP_TIMEOUT.min(lease_half)));
         if let Some(port) = config.port {
             builder = builder.port(port);
         }
@@ -236,6 +239,10 @@ mod tests {
 
     fn config(extra: impl FnOnce(&mut MailConfig)) -> MailConfig {
         let mut config = MailConfig {
+            messages_per_second: 10.0,
+            bounce_limit: 3,
+            delivery_lease_seconds: 120,
+            connections: 4,
             host: "127.0.0.1".into(),
             port: Some(2525),
             tls: MailTls::None,

@@ -35,6 +35,8 @@ pub struct Inner {
     pub renditions_wanted: tokio::sync::Notify,
     /// The SMTP server of `[mail]`; without one, sign-ups are kept but no mail goes out.
     pub mailer: Option<crate::mail::Mailer>,
+    /// `[mail]`'s limits, for the newsletter sender.
+    pub mail_limits: Option<crate::newsletter::sender::Limits>,
     /// The secret newsletter links are signed with, read from the store once.
     pub newsletter_secret: tokio::sync::OnceCell<Vec<u8>>,
     /// Who has which story open in the editor.
@@ -94,6 +96,10 @@ impl AppState {
             credit_pattern: config.photos.credit_pattern.clone(),
             renditions_wanted: tokio::sync::Notify::new(),
             mailer,
+            mail_limits: config
+                .mail
+                .as_ref()
+                .map(crate::newsletter::sender::Limits::from),
             newsletter_secret: tokio::sync::OnceCell::new(),
             presence: Default::default(),
             cache: crate::cache::PageCache::new(config.cache.max_mb as usize * 1024 * 1024),

@@ -38,23 +38,28 @@ pub async fn secret(state: &AppState) -> Result<&[u8], AppError> {
     Ok(secret)
 }
 
-/// Links for `email`: confirming (expiring) and unsubscribing.
-async fn links(state: &AppState, email: &Email) -> Result<(String, Unsubscribe), AppError> {
+/// The way out for `email`: a signed one-click URL, and a mail to the sender.
+pub async fn unsubscribe_link(state: &AppState, email: &Email) -> Result<Unsubscribe, AppError> {
     let secret = secret(state).await?;
-    let base = &state.site.base_url;
-    let expires = Utc::now() + CONFIRM_FOR;
-    let confirm = token::sign(secret, Purpose::Confirm, email, Some(expires));
     let leave = token::sign(secret, Purpose::Unsubscribe, email, None);
     let from = state
         .mailer
         .as_ref()
         .map_or_else(String::new, |m| m.from_address());
+    Ok(Unsubscribe {
+        url: format!("{}{UNSUBSCRIBE}?token={leave}", state.site.base_url),
+        mailto: format!("mailto:{from}?subject=unsubscribe"),
+    })
+}
+
+/// Links for `email`: confirming (expiring) and unsubscribing.
+async fn links(state: &AppState, email: &Email) -> Result<(String, Unsubscribe), AppError> {
+    let secret = secret(state).await?;
+    let expires = Utc::now() + CONFIRM_FOR;
+    let confirm = token::sign(secret, Purpose::Confirm, email, Some(expires));
     Ok((
-        format!("{base}{CONFIRM}?token={confirm}"),
-        Unsubscribe {
-            url: format!("{base}{UNSUBSCRIBE}?token={leave}"),
-            mailto: format!("mailto:{from}?subject=unsubscribe"),
-        },
+        format!("{}{CONFIRM}?token={confirm}", state.site.base_url),
+        unsubscribe_link(state, email).await?,
     ))
 }
 

@@ -3,7 +3,9 @@
 
 pub mod confirm;
 pub mod export;
+pub mod issue;
 mod rate_limit;
+pub mod sender;
 mod signup;
 pub mod token;
 

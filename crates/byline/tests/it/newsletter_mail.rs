@@ -267,3 +267,139 @@ async fn a_sign_up_is_kept_while_the_mail_server_is_down() {
         Some("pending")
     );
 }
+
+/// The recipient of each received message.
+fn recipients(smtp: &SmtpServer) -> Vec<String> {
+    smtp.messages()
+        .iter()
+        .map(|path| {
+            let raw = std::fs::read_to_string(path).unwrap();
+            raw.lines()
+                .find_map(|l| l.strip_prefix("To: "))
+                .expect("a To header")
+                .trim()
+                .to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_issue_reaches_a_thousand_subscribers_once_each_though_the_sender_is_killed() {
+    let smtp = SmtpServer::start();
+    let config = format!(
+        "{}messages_per_second = 400\ndelivery_lease_seconds = 3\nconnections = 8\n",
+        mail_config(smtp.port)
+    );
+    let site = Site::new(&config);
+    let item = crate::support::Item::new("urn:test:issue", "Harbour reopens after storm")
+        .write(&site.dir.path().join("items"), "issue");
+    assert!(site.import(&[&item]).2);
+    let store = site.data_dir().open_store().await.unwrap();
+    for n in 0..1000 {
+        let email = byline_core::Email::parse(&format!("reader{n:04}@example.org")).unwrap();
+        let subscriber = byline_core::store::NewSubscriber {
+            email: email.clone(),
+            source: "/".into(),
+            consented_at: chrono::Utc::now(),
+            ip_hash: None,
+        };
+        store.add_subscriber(subscriber).await.unwrap();
+        store
+            .confirm_subscriber(&email, chrono::Utc::now())
+            .await
+            .unwrap();
+    }
+
+    let server = site.serve();
+    let out = site.cli(&[
+        "newsletter",
+        "send",
+        "--subject",
+        "Morning briefing",
+        "harbour-reopens-after-storm",
+    ]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains("issue 1 queued for 1000 active subscribers"),
+        "{said}"
+    );
+
+    // SIGKILL in the middle of the send.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while smtp.messages().len() < 300 {
+        assert!(Instant::now() < deadline, "300 messages not sent in 60 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    drop(server);
+    let at_kill = smtp.messages().len();
+    assert!(
+        at_kill < 1000,
+        "the kill came in the middle ({at_kill} sent)"
+    );
+
+    // A restarted sender delivers the rest; the delivery it was holding is recorded as of
+    // unknown outcome once its lease runs out, and is not sent again.
+    let _server = site.serve();
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let progress = loop {
+        let progress = store.issue_progress(1).await.unwrap();
+        if progress.queued == 0 && progress.claimed == 0 {
+            break progress;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not finished in 90 s: {progress:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(progress.failed, 0);
+    assert!(
+        progress.unknown <= 8,
+        "at most the deliveries in flight: {progress:?}"
+    );
+    assert_eq!(progress.sent + progress.unknown, 1000, "{progress:?}");
+
+    let got = recipients(&smtp);
+    let mut unique = got.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), got.len(), "nobody got the issue twice");
+    // The server may or may not have taken the deliveries that were in flight.
+    let received = got.len() as u64;
+    assert!(
+        (progress.sent..=progress.sent + progress.unknown).contains(&received),
+        "{received} received, {progress:?}"
+    );
+    let one = parsed(&smtp.messages()[0]);
+    assert_eq!(one["headers"]["Subject"], "Morning briefing");
+    assert_eq!(
+        one["headers"]["List-Unsubscribe-Post"],
+        "List-Unsubscribe=One-Click"
+    );
+    assert_eq!(one["html_ok"], true);
+    let text = one["text"].as_str().unwrap();
+    let html = one["html"].as_str().unwrap();
+    assert!(text.contains("Harbour reopens after storm"), "{text}");
+    assert!(
+        text.contains("http://byline.test/story/harbour-reopens-after-storm"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Unsubscribe: http://byline.test/newsletter/unsubscribe?token="),
+        "{text}"
+    );
+    assert!(!text.contains("%%UNSUBSCRIBE_URL%%") && !html.contains("%%UNSUBSCRIBE_URL%%"));
+    // Every link of the HTML part is in the text part too.
+    for href in html
+        .split("href=\"")
+        .skip(1)
+        .map(|h| h.split('"').next().unwrap())
+    {
+        assert!(text.contains(href), "{href} missing from the text part");
+    }
+}

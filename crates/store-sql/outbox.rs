@@ -1,0 +1,195 @@
+//! The newsletter outbox: an issue queued as one delivery per active subscriber, each
+//! delivery claimed, sent and marked in its own transactions.
+
+use async_trait::async_trait;
+use byline_core::Email;
+use byline_core::newsletter::{
+    Delivery, DeliveryOutcome, IssueContent, IssueProgress, OutboxStore,
+};
+use byline_core::store::StoreError;
+use chrono::{DateTime, Utc};
+
+use crate::rows::{corrupt, to_secs};
+use crate::unavailable;
+
+#[async_trait]
+impl OutboxStore for crate::Backend {
+    async fn queue_issue(
+        &self,
+        content: &IssueContent,
+        now: DateTime<Utc>,
+    ) -> Result<(i64, u64), StoreError> {
+        let mut tx = crate::db::writing(&self.pool).await?;
+        let issue: i64 = sqlx::query_scalar(
+            "INSERT INTO newsletter_issues (subject, text_body, html_body, created_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(&content.subject)
+        .bind(&content.text)
+        .bind(&content.html)
+        .bind(to_secs(now))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        let queued = sqlx::query(
+            "INSERT INTO deliveries (issue_id, email, next_at) \
+             SELECT $1, email, $2 FROM subscribers WHERE status = 'active' ORDER BY id",
+        )
+        .bind(issue)
+        .bind(to_secs(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?
+        .rows_affected();
+        tx.commit().await.map_err(unavailable)?;
+        Ok((issue, queued))
+    }
+
+    async fn claim_delivery(
+        &self,
+        now: DateTime<Utc>,
+        lease: std::time::Duration,
+    ) -> Result<Option<Delivery>, StoreError> {
+        let mut tx = crate::db::writing(&self.pool).await?;
+        let lease = i64::try_from(lease.as_secs()).unwrap_or(i64::MAX / 2);
+        sqlx::query(
+            "UPDATE deliveries SET state = 'unknown', \
+             last_error = 'the sender stopped before recording the outcome' \
+             WHERE state = 'claimed' AND claimed_at < $1",
+        )
+        .bind(to_secs(now).saturating_sub(lease))
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        let due: Option<(i64, i64, String, i64, String, String, String)> = sqlx::query_as(
+            "SELECT d.id, d.issue_id, d.email, d.attempts, i.subject, i.text_body, i.html_body \
+             FROM deliveries d JOIN newsletter_issues i ON i.id = d.issue_id \
+             WHERE d.state = 'queued' AND d.next_at <= $1 ORDER BY d.next_at, d.id LIMIT 1",
+        )
+        .bind(to_secs(now))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        let Some((id, issue, email, attempts, subject, text, html)) = due else {
+            tx.commit().await.map_err(unavailable)?;
+            return Ok(None);
+        };
+        sqlx::query(
+            "UPDATE deliveries SET state = 'claimed', claimed_at = $2, attempts = attempts + 1 \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(to_secs(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(Some(Delivery {
+            id,
+            issue,
+            email: Email::parse(&email).map_err(corrupt)?,
+            content: IssueContent {
+                subject,
+                text,
+                html,
+            },
+            attempts: u32::try_from(attempts + 1).unwrap_or(u32::MAX),
+        }))
+    }
+
+    async fn finish_delivery(
+        &self,
+        delivery: &Delivery,
+        outcome: DeliveryOutcome,
+        now: DateTime<Utc>,
+        (bounce_limit, max_attempts): (u32, u32),
+    ) -> Result<(), StoreError> {
+        let mut tx = crate::db::writing(&self.pool).await?;
+        let email = delivery.email.as_str();
+        let run = |sql: &'static str| sqlx::query(sql);
+        match &outcome {
+            DeliveryOutcome::Sent => {
+                run("UPDATE deliveries SET state = 'sent', sent_at = $2, last_error = NULL WHERE id = $1")
+                    .bind(delivery.id)
+                    .bind(to_secs(now))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(unavailable)?;
+                run("UPDATE subscribers SET bounces = 0 WHERE email = $1")
+                    .bind(email)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(unavailable)?;
+            }
+            DeliveryOutcome::Refused(why) => {
+                run("UPDATE deliveries SET state = 'failed', last_error = $2 WHERE id = $1")
+                    .bind(delivery.id)
+                    .bind(why)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(unavailable)?;
+                run("UPDATE subscribers SET bounces = bounces + 1, \
+                     status = CASE WHEN bounces + 1 >= $2 THEN 'bounced' ELSE status END \
+                     WHERE email = $1")
+                .bind(email)
+                .bind(i64::from(bounce_limit.max(1)))
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+            }
+            DeliveryOutcome::Deferred(why) => {
+                // Back off 1, 4, 9, … minutes; give up after the last try.
+                let attempts = i64::from(delivery.attempts);
+                let state = if delivery.attempts >= max_attempts {
+                    "failed"
+                } else {
+                    "queued"
+                };
+                run(
+                    "UPDATE deliveries SET state = $2, last_error = $3, next_at = $4 WHERE id = $1",
+                )
+                .bind(delivery.id)
+                .bind(state)
+                .bind(why)
+                .bind(to_secs(now) + 60 * attempts * attempts)
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+            }
+        }
+        run(
+            "UPDATE newsletter_issues SET state = 'sent', sent_at = $2 WHERE id = $1 \
+             AND state = 'sending' AND NOT EXISTS (SELECT 1 FROM deliveries \
+             WHERE issue_id = $1 AND state IN ('queued', 'claimed'))",
+        )
+        .bind(delivery.issue)
+        .bind(to_secs(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        tx.commit().await.map_err(unavailable)
+    }
+
+    async fn issue_progress(&self, issue: i64) -> Result<IssueProgress, StoreError> {
+        let counts: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT state, COUNT(*) FROM deliveries WHERE issue_id = $1 GROUP BY state",
+        )
+        .bind(issue)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        let mut progress = IssueProgress::default();
+        for (state, n) in counts {
+            let n = n.max(0) as u64;
+            match state.as_str() {
+                "queued" => progress.queued = n,
+                "claimed" => progress.claimed = n,
+                "sent" => progress.sent = n,
+                "unknown" => progress.unknown = n,
+                "failed" => progress.failed = n,
+                other => return Err(corrupt(format!("delivery state {other}"))),
+            }
+        }
+        Ok(progress)
+    }
+}
