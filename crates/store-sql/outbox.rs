@@ -9,8 +9,23 @@ use byline_core::newsletter::{
 use byline_core::store::StoreError;
 use chrono::{DateTime, Utc};
 
+use crate::db::DbConn;
 use crate::rows::{corrupt, to_secs};
 use crate::unavailable;
+
+/// Marks sent every issue with no delivery left queued or claimed.
+async fn settle_issues(conn: &mut DbConn, now: DateTime<Utc>) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE newsletter_issues SET state = 'sent', sent_at = $1 WHERE state = 'sending' \
+         AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.issue_id = newsletter_issues.id \
+         AND d.state IN ('queued', 'claimed'))",
+    )
+    .bind(to_secs(now))
+    .execute(&mut *conn)
+    .await
+    .map_err(unavailable)?;
+    Ok(())
+}
 
 #[async_trait]
 impl OutboxStore for crate::Backend {
@@ -61,6 +76,8 @@ impl OutboxStore for crate::Backend {
         .execute(&mut *tx)
         .await
         .map_err(unavailable)?;
+        // A swept delivery may have been its issue's last outstanding one.
+        settle_issues(&mut tx, now).await?;
         let due: Option<(i64, i64, String, i64, String, String, String)> = sqlx::query_as(
             "SELECT d.id, d.issue_id, d.email, d.attempts, i.subject, i.text_body, i.html_body \
              FROM deliveries d JOIN newsletter_issues i ON i.id = d.issue_id \
@@ -157,16 +174,7 @@ impl OutboxStore for crate::Backend {
                 .map_err(unavailable)?;
             }
         }
-        run(
-            "UPDATE newsletter_issues SET state = 'sent', sent_at = $2 WHERE id = $1 \
-             AND state = 'sending' AND NOT EXISTS (SELECT 1 FROM deliveries \
-             WHERE issue_id = $1 AND state IN ('queued', 'claimed'))",
-        )
-        .bind(delivery.issue)
-        .bind(to_secs(now))
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
+        settle_issues(&mut tx, now).await?;
         tx.commit().await.map_err(unavailable)
     }
 
