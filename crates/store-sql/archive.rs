@@ -135,7 +135,62 @@ const TABLES: &[Table] = &[
             ("confirmed_at", Int),
             ("ip_hash", Text),
             ("unsubscribed_at", Int),
+            ("bounces", Int),
         ],
+    },
+    Table {
+        name: "suppressions",
+        key: "email_hash",
+        columns: &[("email_hash", Text), ("created_at", Int)],
+    },
+    Table {
+        name: "newsletter_issues",
+        key: "id",
+        columns: &[
+            ("id", Int),
+            ("subject", Text),
+            ("text_body", Text),
+            ("html_body", Text),
+            ("state", Text),
+            ("created_at", Int),
+            ("sent_at", Int),
+            ("origin", Text),
+        ],
+    },
+    Table {
+        name: "deliveries",
+        key: "id",
+        columns: &[
+            ("id", Int),
+            ("issue_id", Int),
+            ("email", Text),
+            ("state", Text),
+            ("attempts", Int),
+            ("next_at", Int),
+            ("claimed_at", Int),
+            ("last_error", Text),
+            ("sent_at", Int),
+        ],
+    },
+    Table {
+        name: "newsletter_drafts",
+        key: "id",
+        columns: &[
+            ("id", Int),
+            ("subject", Text),
+            ("intro", Text),
+            ("stories", Text),
+            ("author", Text),
+            ("updated_at", Int),
+            ("send_at", Int),
+            ("text_body", Text),
+            ("html_body", Text),
+        ],
+    },
+    Table {
+        name: "newsletter_digests",
+        key: "day",
+        columns: &[("day", Text), ("issue_id", Int), ("created_at", Int)],
     },
     Table {
         name: "revisions",
@@ -189,8 +244,9 @@ const TABLES: &[Table] = &[
     },
 ];
 
-/// Columns added since archive version 1: an older archive may lack them, and what it lacks
-/// takes the column's default (a story's caption comes from its picture, as it did then).
+/// Columns added since archive version 1: an older archive may lack any of them, and what it
+/// lacks takes the column's default (a story's caption comes from its picture, as it did
+/// then). Tables added since are simply absent from an older archive.
 const ADDED_SINCE_1: &[(&str, &str)] = &[
     ("pictures", "keywords"),
     ("pictures", "focus_x"),
@@ -199,6 +255,8 @@ const ADDED_SINCE_1: &[(&str, &str)] = &[
     ("stories", "lead_caption"),
     ("subscribers", "ip_hash"),
     ("subscribers", "unsubscribed_at"),
+    // Version 3.
+    ("subscribers", "bounces"),
 ];
 
 /// Tables whose `id` the store assigns, so its counter must move past restored ids.
@@ -210,6 +268,9 @@ const NUMBERED: &[&str] = &[
     "users",
     "stories",
     "subscribers",
+    "newsletter_issues",
+    "deliveries",
+    "newsletter_drafts",
     "revisions",
     "jobs",
     "corrections",
@@ -279,12 +340,17 @@ fn schema_of(rows: &TableRows) -> Result<&'static Table, StoreError> {
         .find(|t| t.name == rows.table)
         .ok_or_else(|| StoreError::Invalid(format!("unknown table {}", rows.table)))?;
     let expected: Vec<&str> = table.columns.iter().map(|(name, _)| *name).collect();
-    let older: Vec<&str> = expected
-        .iter()
-        .copied()
-        .filter(|name| !ADDED_SINCE_1.contains(&(table.name, name)))
-        .collect();
-    if rows.columns != expected && rows.columns != older {
+    // The archive's columns must be the table's, in order, less only columns added later.
+    let mut given = rows.columns.iter().map(String::as_str).peekable();
+    let fits = expected.iter().all(|name| {
+        if given.peek() == Some(name) {
+            given.next();
+            true
+        } else {
+            ADDED_SINCE_1.contains(&(table.name, name))
+        }
+    }) && given.peek().is_none();
+    if !fits {
         return Err(StoreError::Invalid(format!(
             "table {} has columns {} where {} were expected",
             rows.table,

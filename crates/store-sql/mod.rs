@@ -5,6 +5,7 @@
 pub(crate) mod accounts;
 pub(crate) mod archive;
 pub(crate) mod changes;
+pub(crate) mod desk;
 pub(crate) mod editorial;
 pub(crate) mod library;
 pub(crate) mod listing;

@@ -14,7 +14,7 @@ use crate::rows::{corrupt, to_secs};
 use crate::unavailable;
 
 /// Marks sent every issue with no delivery left queued or claimed.
-async fn settle_issues(conn: &mut DbConn, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub(crate) async fn settle_issues(conn: &mut DbConn, now: DateTime<Utc>) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE newsletter_issues SET state = 'sent', sent_at = $1 WHERE state = 'sending' \
          AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.issue_id = newsletter_issues.id \
@@ -27,37 +27,53 @@ async fn settle_issues(conn: &mut DbConn, now: DateTime<Utc>) -> Result<(), Stor
     Ok(())
 }
 
+/// Freezes the issue and queues one delivery per active subscriber, inside the caller's
+/// transaction; returns the issue's id and how many deliveries were queued.
+pub(crate) async fn queue_in(
+    conn: &mut DbConn,
+    content: &IssueContent,
+    origin: &str,
+    now: DateTime<Utc>,
+) -> Result<(i64, u64), StoreError> {
+    let issue: i64 = sqlx::query_scalar(
+        "INSERT INTO newsletter_issues (subject, text_body, html_body, origin, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(&content.subject)
+    .bind(&content.text)
+    .bind(&content.html)
+    .bind(origin)
+    .bind(to_secs(now))
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(unavailable)?;
+    let queued = sqlx::query(
+        "INSERT INTO deliveries (issue_id, email, next_at) \
+         SELECT $1, email, $2 FROM subscribers WHERE status = 'active' ORDER BY id",
+    )
+    .bind(issue)
+    .bind(to_secs(now))
+    .execute(&mut *conn)
+    .await
+    .map_err(unavailable)?
+    .rows_affected();
+    // An issue with no one to send to is done at once.
+    settle_issues(conn, now).await?;
+    Ok((issue, queued))
+}
+
 #[async_trait]
 impl OutboxStore for crate::Backend {
     async fn queue_issue(
         &self,
         content: &IssueContent,
+        origin: &str,
         now: DateTime<Utc>,
     ) -> Result<(i64, u64), StoreError> {
         let mut tx = crate::db::writing(&self.pool).await?;
-        let issue: i64 = sqlx::query_scalar(
-            "INSERT INTO newsletter_issues (subject, text_body, html_body, created_at) \
-             VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-        .bind(&content.subject)
-        .bind(&content.text)
-        .bind(&content.html)
-        .bind(to_secs(now))
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(unavailable)?;
-        let queued = sqlx::query(
-            "INSERT INTO deliveries (issue_id, email, next_at) \
-             SELECT $1, email, $2 FROM subscribers WHERE status = 'active' ORDER BY id",
-        )
-        .bind(issue)
-        .bind(to_secs(now))
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?
-        .rows_affected();
+        let queued = queue_in(&mut tx, content, origin, now).await?;
         tx.commit().await.map_err(unavailable)?;
-        Ok((issue, queued))
+        Ok(queued)
     }
 
     async fn claim_delivery(
@@ -179,25 +195,32 @@ impl OutboxStore for crate::Backend {
     }
 
     async fn issue_progress(&self, issue: i64) -> Result<IssueProgress, StoreError> {
-        let counts: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT state, COUNT(*) FROM deliveries WHERE issue_id = $1 GROUP BY state",
-        )
-        .bind(issue)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(unavailable)?;
-        let mut progress = IssueProgress::default();
-        for (state, n) in counts {
-            let n = n.max(0) as u64;
-            match state.as_str() {
-                "queued" => progress.queued = n,
-                "claimed" => progress.claimed = n,
-                "sent" => progress.sent = n,
-                "unknown" => progress.unknown = n,
-                "failed" => progress.failed = n,
-                other => return Err(corrupt(format!("delivery state {other}"))),
-            }
-        }
-        Ok(progress)
+        progress_of(&self.pool, issue).await
     }
+}
+
+/// An issue's deliveries counted by state.
+pub(crate) async fn progress_of(
+    pool: &crate::db::DbPool,
+    issue: i64,
+) -> Result<IssueProgress, StoreError> {
+    let counts: Vec<(String, i64)> =
+        sqlx::query_as("SELECT state, COUNT(*) FROM deliveries WHERE issue_id = $1 GROUP BY state")
+            .bind(issue)
+            .fetch_all(pool)
+            .await
+            .map_err(unavailable)?;
+    let mut progress = IssueProgress::default();
+    for (state, n) in counts {
+        let n = n.max(0) as u64;
+        match state.as_str() {
+            "queued" => progress.queued = n,
+            "claimed" => progress.claimed = n,
+            "sent" => progress.sent = n,
+            "unknown" => progress.unknown = n,
+            "failed" => progress.failed = n,
+            other => return Err(corrupt(format!("delivery state {other}"))),
+        }
+    }
+    Ok(progress)
 }

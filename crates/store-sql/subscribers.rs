@@ -4,7 +4,7 @@
 use crate::db::DbPool;
 use async_trait::async_trait;
 use byline_core::Email;
-use byline_core::newsletter::{ConfirmOutcome, SubscriberStore};
+use byline_core::newsletter::{ConfirmOutcome, SubscriberQuery, SubscriberStore};
 use byline_core::store::{NewSubscriber, StoreError, SubscribeOutcome, Subscriber};
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
@@ -17,14 +17,20 @@ pub(crate) async fn add(
     subscriber: NewSubscriber,
 ) -> Result<SubscribeOutcome, StoreError> {
     let mut tx = crate::db::writing(pool).await?;
-    let status: Option<String> =
-        sqlx::query_scalar("SELECT status FROM subscribers WHERE email = $1")
+    let known: Option<(String, i64)> =
+        sqlx::query_as("SELECT status, consented_at FROM subscribers WHERE email = $1")
             .bind(subscriber.email.as_str())
             .fetch_optional(&mut *tx)
             .await
             .map_err(unavailable)?;
+    if let Some((status, asked)) = &known
+        && status == "pending"
+        && from_secs(*asked)? + byline_core::store::ASK_AGAIN_AFTER > subscriber.consented_at
+    {
+        return Ok(SubscribeOutcome::JustAsked);
+    }
     // A fresh sign-up is fresh consent: its record replaces an earlier one.
-    let (sql, outcome) = match status.as_deref() {
+    let (sql, outcome) = match known.as_ref().map(|(status, _)| status.as_str()) {
         None => (
             "INSERT INTO subscribers (email, status, source, consented_at, ip_hash) \
              VALUES ($1, 'pending', $2, $3, $4)",
@@ -54,7 +60,7 @@ pub(crate) async fn add(
 }
 
 const SUBSCRIBER_COLUMNS: &str =
-    "email, status, source, consented_at, confirmed_at, unsubscribed_at";
+    "email, status, source, consented_at, confirmed_at, unsubscribed_at, bounces";
 
 fn subscriber(row: &crate::db::DbRow) -> Result<Subscriber, StoreError> {
     let stored: String = get(row, "email")?;
@@ -68,6 +74,7 @@ fn subscriber(row: &crate::db::DbRow) -> Result<Subscriber, StoreError> {
         consented_at: from_secs(get(row, "consented_at")?)?,
         confirmed_at: time("confirmed_at")?,
         unsubscribed_at: time("unsubscribed_at")?,
+        bounces: u32::try_from(get::<i64>(row, "bounces")?).unwrap_or(u32::MAX),
     })
 }
 
@@ -162,15 +169,132 @@ impl SubscriberStore for crate::Backend {
     }
 
     async fn unsubscribe(&self, email: &Email, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let mut tx = crate::db::writing(&self.pool).await?;
         let done = sqlx::query(
             "UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = $2 \
              WHERE email = $1 AND status IN ('pending', 'active')",
         )
         .bind(email.as_str())
         .bind(to_secs(now))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(unavailable)?;
+        // An issue still going out does not reach a reader who has just left.
+        drop_deliveries(&mut tx, email, "state = 'queued'").await?;
+        tx.commit().await.map_err(unavailable)?;
         Ok(done.rows_affected() == 1)
     }
+
+    async fn search_subscribers(
+        &self,
+        query: &SubscriberQuery,
+    ) -> Result<(Vec<Subscriber>, u64), StoreError> {
+        let pattern = query.search.as_deref().map(|words| {
+            let escaped = words
+                .trim()
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("%{escaped}%")
+        });
+        let filter =
+            "($1 IS NULL OR status = $1) AND ($2 IS NULL OR LOWER(email) LIKE $2 ESCAPE '\\')";
+        let total: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM subscribers WHERE {filter}"
+        )))
+        .bind(query.status.as_deref())
+        .bind(pattern.as_deref())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE {filter} \
+             ORDER BY email LIMIT $3 OFFSET $4"
+        )))
+        .bind(query.status.as_deref())
+        .bind(pattern.as_deref())
+        .bind(i64::from(query.limit))
+        .bind(i64::from(query.offset))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        let found = rows.iter().map(subscriber).collect::<Result<_, _>>()?;
+        Ok((found, total.max(0) as u64))
+    }
+
+    async fn erase_subscriber(
+        &self,
+        email: &Email,
+        suppression: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = crate::db::writing(&self.pool).await?;
+        let erased = sqlx::query("DELETE FROM subscribers WHERE email = $1")
+            .bind(email.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?
+            .rows_affected()
+            == 1;
+        if erased {
+            drop_deliveries(&mut tx, email, "TRUE").await?;
+            sqlx::query(
+                "INSERT INTO suppressions (email_hash, created_at) VALUES ($1, $2) \
+                 ON CONFLICT (email_hash) DO NOTHING",
+            )
+            .bind(suppression)
+            .bind(to_secs(now))
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        }
+        tx.commit().await.map_err(unavailable)?;
+        Ok(erased)
+    }
+
+    async fn is_suppressed(&self, suppression: &str) -> Result<bool, StoreError> {
+        let found: Option<String> =
+            sqlx::query_scalar("SELECT email_hash FROM suppressions WHERE email_hash = $1")
+                .bind(suppression)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(unavailable)?;
+        Ok(found.is_some())
+    }
+
+    async fn lift_suppression(&self, suppression: &str) -> Result<(), StoreError> {
+        let mut tx = crate::db::writing(&self.pool).await?;
+        sqlx::query("DELETE FROM suppressions WHERE email_hash = $1")
+            .bind(suppression)
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        tx.commit().await.map_err(unavailable)
+    }
+
+    async fn suppressed_count(&self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM suppressions")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(n.max(0) as u64)
+    }
+}
+
+/// Deletes the address's deliveries matching `which` (a constant condition, never input),
+/// and settles the issues that were waiting only on them.
+async fn drop_deliveries(
+    conn: &mut crate::db::DbConn,
+    email: &Email,
+    which: &'static str,
+) -> Result<(), StoreError> {
+    sqlx::query(AssertSqlSafe(format!(
+        "DELETE FROM deliveries WHERE email = $1 AND {which}"
+    )))
+    .bind(email.as_str())
+    .execute(&mut *conn)
+    .await
+    .map_err(unavailable)?;
+    crate::outbox::settle_issues(conn, chrono::Utc::now()).await
 }

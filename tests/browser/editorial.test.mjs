@@ -209,3 +209,35 @@ test("the photo desk: a library picture's focus is set by a click and a story re
   await reader.screenshot({ path: join(artifacts, "library-article.png"), fullPage: true });
   assert.ok(pictureUrl.includes("/admin/media/"));
 });
+
+test("the newsletter desk: an issue is written from ticked stories and previewed as the email", async () => {
+  const editor = await signIn("editor@example.org");
+  await editor.goto(base + "/admin/stories/new");
+  await editor.getByLabel("Headline").fill("Ferry returns to the island");
+  await editor.getByRole("button", { name: "Save", exact: true }).click();
+  await editor.getByRole("button", { name: "Publish now" }).click();
+
+  await editor.getByRole("link", { name: "Newsletter" }).click();
+  await editor.getByLabel("Subject").fill("Island briefing");
+  await editor.getByRole("button", { name: "Start the issue" }).click();
+  await editor.waitForURL(/\/admin\/newsletter\/drafts\/\d+$/);
+  await editor.getByLabel("Intro").fill("Good morning from the harbour desk.");
+  await editor.getByLabel("Ferry returns to the island").check();
+  await editor.getByRole("button", { name: "Save and preview" }).click();
+  await editor.getByText("Saved. The preview below").waitFor();
+  // No [mail] on this server: the test button says so by being off.
+  assert.ok(await editor.getByRole("button", { name: /^Send a test to/ }).isDisabled());
+
+  // The email's HTML in its frame, with its own inline styles applied (the admin's policy
+  // forbids them; the frame's allows them and nothing else).
+  const email = editor.frameLocator("iframe.email-preview");
+  const headline = email.getByRole("link", { name: "Ferry returns to the island" });
+  await headline.waitFor();
+  assert.equal(await email.locator("h1").evaluate((h) => getComputedStyle(h).fontSize), "25.6px");
+  assert.ok(await email.getByText("Good morning from the harbour desk.").isVisible());
+  const text = await editor.locator("pre.email-text").innerText();
+  assert.match(text, /Ferry returns to the island/);
+  assert.match(text, /\/story\/ferry-returns-to-the-island/);
+  await editor.screenshot({ path: join(artifacts, "newsletter-draft.png"), fullPage: true });
+  await editor.locator("iframe.email-preview").screenshot({ path: join(artifacts, "newsletter-email.png") });
+});

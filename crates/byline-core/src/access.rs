@@ -57,13 +57,17 @@ pub enum Permission {
     /// Change a library picture's credit, caption, keywords and focus for every story that
     /// uses it, and delete unused pictures.
     ManagePictures,
+    /// Compose, test, schedule and send newsletter issues.
+    SendNewsletter,
+    /// See, search, export and erase newsletter subscribers (their personal data).
+    ManageSubscribers,
     ManageSections,
     ManageUsers,
     ManageSettings,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 15] = [
         Permission::CreateStory,
         Permission::EditStory,
         Permission::Submit,
@@ -74,6 +78,8 @@ impl Permission {
         Permission::Correct,
         Permission::Curate,
         Permission::ManagePictures,
+        Permission::SendNewsletter,
+        Permission::ManageSubscribers,
         Permission::ManageSections,
         Permission::ManageUsers,
         Permission::ManageSettings,
@@ -97,7 +103,7 @@ pub fn allows(role: Role, permission: Permission, ownership: Ownership) -> bool 
         Role::Admin | Role::Editor => {
             !matches!(
                 permission,
-                P::ManageSections | P::ManageUsers | P::ManageSettings
+                P::ManageSections | P::ManageUsers | P::ManageSettings | P::ManageSubscribers
             ) || role == Role::Admin
         }
         Role::Author => match permission {
@@ -111,6 +117,8 @@ pub fn allows(role: Role, permission: Permission, ownership: Ownership) -> bool 
             P::Correct
             | P::Curate
             | P::ManagePictures
+            | P::SendNewsletter
+            | P::ManageSubscribers
             | P::ManageSections
             | P::ManageUsers
             | P::ManageSettings => false,
@@ -141,6 +149,8 @@ mod tests {
         (Role::Contributor, P::Correct, false, false),
         (Role::Contributor, P::ManagePictures, false, false),
         (Role::Contributor, P::Curate, false, false),
+        (Role::Contributor, P::SendNewsletter, false, false),
+        (Role::Contributor, P::ManageSubscribers, false, false),
         (Role::Contributor, P::ManageSections, false, false),
         (Role::Contributor, P::ManageUsers, false, false),
         (Role::Contributor, P::ManageSettings, false, false),
@@ -154,6 +164,8 @@ mod tests {
         (Role::Author, P::Correct, false, false),
         (Role::Author, P::ManagePictures, false, false),
         (Role::Author, P::Curate, false, false),
+        (Role::Author, P::SendNewsletter, false, false),
+        (Role::Author, P::ManageSubscribers, false, false),
         (Role::Author, P::ManageSections, false, false),
         (Role::Author, P::ManageUsers, false, false),
         (Role::Author, P::ManageSettings, false, false),
@@ -167,6 +179,8 @@ mod tests {
         (Role::Editor, P::Correct, true, true),
         (Role::Editor, P::ManagePictures, true, true),
         (Role::Editor, P::Curate, true, true),
+        (Role::Editor, P::SendNewsletter, true, true),
+        (Role::Editor, P::ManageSubscribers, false, false),
         (Role::Editor, P::ManageSections, false, false),
         (Role::Editor, P::ManageUsers, false, false),
         (Role::Editor, P::ManageSettings, false, false),
@@ -180,6 +194,8 @@ mod tests {
         (Role::Admin, P::Correct, true, true),
         (Role::Admin, P::ManagePictures, true, true),
         (Role::Admin, P::Curate, true, true),
+        (Role::Admin, P::SendNewsletter, true, true),
+        (Role::Admin, P::ManageSubscribers, true, true),
         (Role::Admin, P::ManageSections, true, true),
         (Role::Admin, P::ManageUsers, true, true),
         (Role::Admin, P::ManageSettings, true, true),

@@ -36,8 +36,37 @@ pub trait SubscriberStore: Send + Sync {
     ) -> Result<Vec<crate::store::Subscriber>, StoreError>;
     /// How many subscribers have each status, for every status that has any.
     async fn subscriber_counts(&self) -> Result<Vec<(String, u64)>, StoreError>;
-    /// Marks the address unsubscribed; false when it was not subscribed.
+    /// Marks the address unsubscribed and drops its deliveries still queued; false when it
+    /// was not subscribed.
     async fn unsubscribe(&self, email: &Email, now: DateTime<Utc>) -> Result<bool, StoreError>;
+    /// A page of subscribers, by address, with how many match in all.
+    async fn search_subscribers(
+        &self,
+        query: &SubscriberQuery,
+    ) -> Result<(Vec<crate::store::Subscriber>, u64), StoreError>;
+    /// Erases the address everywhere (its subscription, consent record and deliveries) and
+    /// keeps only `suppression`, a keyed hash of it; false when no subscriber had it.
+    async fn erase_subscriber(
+        &self,
+        email: &Email,
+        suppression: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Whether an erased address had this keyed hash.
+    async fn is_suppressed(&self, suppression: &str) -> Result<bool, StoreError>;
+    /// Removes a suppression entry: the reader signed up again and confirmed.
+    async fn lift_suppression(&self, suppression: &str) -> Result<(), StoreError>;
+    /// How many addresses have been erased (and not come back).
+    async fn suppressed_count(&self) -> Result<u64, StoreError>;
+}
+
+/// A search of the subscribers: words in the address, a status, a page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SubscriberQuery {
+    pub search: Option<String>,
+    pub status: Option<String>,
+    pub limit: u32,
+    pub offset: u32,
 }
 
 /// A newsletter issue as it goes out: the same words to every subscriber, except the
@@ -92,6 +121,7 @@ pub trait OutboxStore: Send + Sync {
     async fn queue_issue(
         &self,
         content: &IssueContent,
+        origin: &str,
         now: DateTime<Utc>,
     ) -> Result<(i64, u64), StoreError>;
     /// Takes the next due delivery. A delivery claimed longer ago than `lease` belonged to a
@@ -112,4 +142,90 @@ pub trait OutboxStore: Send + Sync {
         limits: (u32, u32),
     ) -> Result<(), StoreError>;
     async fn issue_progress(&self, issue: i64) -> Result<IssueProgress, StoreError>;
+}
+
+/// An issue in the outbox, as the admin lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueSummary {
+    pub id: i64,
+    pub subject: String,
+    /// Who sent it: an editor's name, or the daily digest.
+    pub origin: String,
+    /// `sending` or `sent`.
+    pub state: String,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub progress: IssueProgress,
+}
+
+/// An issue being written in the admin: a subject, an intro and the stories, in order, by slug.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DraftInput {
+    pub subject: String,
+    pub intro: String,
+    pub stories: Vec<String>,
+    /// The editor who last changed it.
+    pub author: String,
+}
+
+/// A stored draft; `send_at` is set while it is scheduled, and then its content is frozen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub id: i64,
+    pub input: DraftInput,
+    pub updated_at: DateTime<Utc>,
+    pub send_at: Option<DateTime<Utc>>,
+    /// What goes out, frozen when it was scheduled.
+    pub frozen: Option<IssueContent>,
+}
+
+/// The newsletter desk: drafts, scheduling, the issues sent, and the daily digest. Every step
+/// that turns a draft into an issue removes the draft in the same transaction, so a draft is
+/// sent once however often its button is pressed or however many nodes look.
+#[async_trait]
+pub trait NewsletterDesk: Send + Sync {
+    /// Stores a new draft (`id` None) or changes one; a change unschedules it. Returns its id,
+    /// or None when the draft no longer exists (it was sent or deleted meanwhile).
+    async fn save_draft(
+        &self,
+        id: Option<i64>,
+        input: &DraftInput,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, StoreError>;
+    async fn draft(&self, id: i64) -> Result<Option<Draft>, StoreError>;
+    /// Every draft, scheduled ones first by time, then the latest changed.
+    async fn drafts(&self) -> Result<Vec<Draft>, StoreError>;
+    async fn delete_draft(&self, id: i64) -> Result<bool, StoreError>;
+    /// Freezes the draft's content to go out at `send_at`; false when it no longer exists.
+    async fn schedule_draft(
+        &self,
+        id: i64,
+        content: &IssueContent,
+        send_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    async fn unschedule_draft(&self, id: i64) -> Result<bool, StoreError>;
+    /// Turns the draft into an issue queued for every active subscriber, now; None when the
+    /// draft no longer exists.
+    async fn send_draft(
+        &self,
+        id: i64,
+        content: &IssueContent,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(i64, u64)>, StoreError>;
+    /// Queues every scheduled draft that is due, each as [`NewsletterDesk::send_draft`] does;
+    /// returns the issues made.
+    async fn release_due_drafts(&self, now: DateTime<Utc>) -> Result<Vec<(i64, u64)>, StoreError>;
+    /// The latest issues, newest first, with their deliveries counted.
+    async fn issues(&self, limit: u32) -> Result<Vec<IssueSummary>, StoreError>;
+    async fn issue(&self, id: i64) -> Result<Option<(IssueSummary, IssueContent)>, StoreError>;
+    /// Records the digest of `day` (`YYYY-MM-DD`) and, with content, queues it as an issue; a
+    /// day with no stories is recorded with none. None when the day was already done.
+    async fn queue_digest(
+        &self,
+        day: &str,
+        content: Option<&IssueContent>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Option<(i64, u64)>>, StoreError>;
+    /// Whether the digest of `day` was sent or skipped.
+    async fn digest_done(&self, day: &str) -> Result<bool, StoreError>;
 }

@@ -124,9 +124,15 @@ pub enum SubscribeOutcome {
     Added,
     /// Signed up before and not confirmed yet: the consent record is renewed; ask again.
     StillPending,
+    /// Signed up again within [`ASK_AGAIN_AFTER`] of the last request: the mail already sent
+    /// stands, so that sign-ups from many places cannot flood one inbox.
+    JustAsked,
     /// Already confirmed, or an address that bounces: nothing is sent.
     AlreadyKnown,
 }
+
+/// How long after a confirmation mail a sign-up of the same pending address sends another.
+pub const ASK_AGAIN_AFTER: chrono::Duration = chrono::Duration::minutes(15);
 
 /// A story as the admin's lists show it, whatever its status.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,6 +223,8 @@ pub struct Subscriber {
     pub consented_at: DateTime<Utc>,
     pub confirmed_at: Option<DateTime<Utc>>,
     pub unsubscribed_at: Option<DateTime<Utc>>,
+    /// Permanent delivery failures in a row.
+    pub bounces: u32,
 }
 
 /// How a store's connection pool is used at one moment.
@@ -234,6 +242,7 @@ pub trait Store:
     + crate::library::LibraryStore
     + crate::newsletter::SubscriberStore
     + crate::newsletter::OutboxStore
+    + crate::newsletter::NewsletterDesk
     + Send
     + Sync
     + 'static

@@ -4,7 +4,9 @@
 // backend's types and dialect (`db`). See docs/decisions/0011-one-sql-store.md.
 #[path = "../../store-sql/mod.rs"]
 mod sql;
-use sql::{changes, editorial, library, listing, load, rows, stories, subscribers, taxonomy};
+use sql::{
+    changes, editorial, library, listing, load, outbox, rows, stories, subscribers, taxonomy,
+};
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -104,7 +104,10 @@ async fn main() {
         ),
     };
     let before = peak_resident_mb();
-    let (id, queued) = store.queue_issue(&issue, Utc::now()).await.expect("queued");
+    let (id, queued) = store
+        .queue_issue(&issue, "benchmark", Utc::now())
+        .await
+        .expect("queued");
     let started = Instant::now();
     let sender = tokio::spawn(byline::newsletter::sender::run(state.clone()));
     let progress = loop {

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 pub const FORMAT: &str = "byline-site";
 /// The archive version this Byline writes and the newest it reads.
-pub const VERSION: u64 = 2;
+pub const VERSION: u64 = 3;
 
 /// A site read from an archive, checked line by line and against its checksum.
 #[derive(Debug)]
@@ -299,7 +299,11 @@ mod tests {
         assert!(format!("{:#}", decode(&flipped).unwrap_err()).contains("corrupted"));
         let truncated: String = text.lines().take(3).map(|l| format!("{l}\n")).collect();
         assert!(format!("{:#}", decode(&truncated).unwrap_err()).contains("truncated"));
-        let newer = text.replacen("\"version\":2", "\"version\":3", 1);
+        let newer = text.replacen(
+            &format!("\"version\":{VERSION}"),
+            &format!("\"version\":{}", VERSION + 1),
+            1,
+        );
         assert!(format!("{:#}", decode(&newer).unwrap_err()).contains("newer"));
         for key in ["../x.png", "/etc/passwd", "ab/.hidden", ""] {
             assert!(!well_formed_key(key), "{key}");

@@ -385,7 +385,10 @@ async fn send_issue(
     let issue = crate::newsletter::issue::compose(&state, &args.subject, &args.intro, &args.slugs)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (id, queued) = state.store.queue_issue(&issue, chrono::Utc::now()).await?;
+    let (id, queued) = state
+        .store
+        .queue_issue(&issue, "the command line", chrono::Utc::now())
+        .await?;
     println!("issue {id} queued for {queued} active subscribers");
     Ok(ExitCode::SUCCESS)
 }

@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 use byline_media::metadata::credit::CreditPattern;
 use serde::Deserialize;
 
+mod newsletter;
+pub use newsletter::{DigestConfig, MailConfig, MailTls, NewsletterConfig};
+
 /// The whole configuration file. Every table and key is optional.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -45,70 +48,6 @@ pub struct Config {
     /// but no mail is sent.
     #[serde(default)]
     pub mail: Option<MailConfig>,
-}
-
-/// `[mail]`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MailConfig {
-    pub host: String,
-    /// Default: 587 for `starttls`, 465 for `tls`, 25 for `none`.
-    pub port: Option<u16>,
-    /// `"none"`, `"starttls"` (default) or `"tls"`.
-    #[serde(default)]
-    pub tls: MailTls,
-    pub username: Option<String>,
-    /// Or `BYLINE_MAIL_PASSWORD` in the environment.
-    pub password: Option<String>,
-    /// The sender, as `Name <address>` or an address.
-    pub from: String,
-    /// A file with the key to sign with DKIM (relative to the config file): an RSA private key
-    /// in PKCS#1 PEM, or an Ed25519 key as its 32 bytes in base64.
-    pub dkim_key: Option<PathBuf>,
-    /// The DKIM selector (the DNS record is `SELECTOR._domainkey.DOMAIN`). Default: `byline`.
-    pub dkim_selector: Option<String>,
-    /// The most newsletter messages sent per second (the provider's limit). Default: 10.
-    #[serde(default = "default_rate")]
-    pub messages_per_second: f64,
-    /// Permanent refusals in a row after which an address is marked bouncing. Default: 3.
-    #[serde(default = "default_bounce_limit")]
-    pub bounce_limit: u32,
-    /// Seconds a sender may hold a delivery; one still held after that belonged to a sender
-    /// that stopped mid-send and is recorded as of unknown outcome, never resent. One SMTP
-    /// exchange may take at most half of it (and at most 30 s). Default: 120.
-    #[serde(default = "default_lease")]
-    pub delivery_lease_seconds: u64,
-    /// Messages in flight at once (SMTP connections), within `messages_per_second`. A sender
-    /// killed mid-send leaves at most this many deliveries of unknown outcome. Default: 4.
-    #[serde(default = "default_connections")]
-    pub connections: u32,
-}
-
-fn default_connections() -> u32 {
-    4
-}
-
-fn default_lease() -> u64 {
-    120
-}
-
-fn default_rate() -> f64 {
-    10.0
-}
-
-fn default_bounce_limit() -> u32 {
-    3
-}
-
-/// How the connection to the SMTP server is secured.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum MailTls {
-    /// Plain text: only for a relay on the same machine or network.
-    None,
-    #[default]
-    Starttls,
-    Tls,
 }
 
 /// `[photos]`.
@@ -300,26 +239,6 @@ pub struct ThemeConfig {
     /// A folder with `templates/` and `static/` files that replace the default theme's files of
     /// the same name; relative to the config file. Default: none.
     pub path: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewsletterConfig {
-    /// Sign-ups accepted from one IP address per hour. Default: 10.
-    #[serde(default = "default_signups_per_hour")]
-    pub signups_per_ip_per_hour: u32,
-}
-
-impl Default for NewsletterConfig {
-    fn default() -> NewsletterConfig {
-        NewsletterConfig {
-            signups_per_ip_per_hour: default_signups_per_hour(),
-        }
-    }
-}
-
-fn default_signups_per_hour() -> u32 {
-    10
 }
 
 /// A configuration file that could not be used, with where and why.

@@ -101,6 +101,12 @@ impl std::fmt::Debug for Mailer {
 
 impl Mailer {
     pub fn new(config: &MailConfig) -> Result<Mailer, MailError> {
+        if config.from.chars().any(char::is_control) {
+            return Err(MailError::Config(format!(
+                "from {:?}: a line break or another control character",
+                config.from
+            )));
+        }
         let from: Mailbox = config
             .from
             .parse()
@@ -323,6 +329,9 @@ mod tests {
         assert!(e.to_string().starts_with("[mail] dkim_key "), "{e}");
         let e = Mailer::new(&config(|c| c.from = "not an address".into())).unwrap_err();
         assert!(e.to_string().contains("from \"not an address\""), "{e}");
+        let injected = "News\r\nBcc: all@example.org <news@byline.test>";
+        let e = Mailer::new(&config(|c| c.from = injected.into())).unwrap_err();
+        assert!(e.to_string().contains("control character"), "{e}");
         let e = Mailer::new(&config(|c| c.username = Some("news".into()))).unwrap_err();
         assert!(e.to_string().contains("no password"), "{e}");
     }

@@ -128,6 +128,43 @@ fn routes(state: AppState) -> Router {
             "/admin/curation",
             get(admin::curation::show).post(admin::curation::save),
         )
+        .route("/admin/newsletter", get(admin::newsletter::desk))
+        .route("/admin/newsletter/drafts", post(admin::newsletter::create))
+        .route(
+            "/admin/newsletter/drafts/{id}",
+            get(admin::newsletter::show_draft).post(admin::newsletter::save_draft),
+        )
+        .route(
+            "/admin/newsletter/drafts/{id}/email",
+            get(admin::newsletter::draft_email),
+        )
+        .route(
+            "/admin/newsletter/drafts/{id}/send",
+            post(admin::newsletter_send::send),
+        )
+        .route(
+            "/admin/newsletter/drafts/{id}/schedule",
+            post(admin::newsletter_send::schedule),
+        )
+        .route(
+            "/admin/newsletter/drafts/{id}/unschedule",
+            post(admin::newsletter_send::unschedule),
+        )
+        .route(
+            "/admin/newsletter/drafts/{id}/delete",
+            post(admin::newsletter_send::delete),
+        )
+        .route(
+            "/admin/newsletter/issues/{id}",
+            get(admin::newsletter::show_issue),
+        )
+        .route(
+            "/admin/newsletter/issues/{id}/email",
+            get(admin::newsletter::issue_email),
+        )
+        .route("/admin/subscribers", get(admin::subscribers::list))
+        .route("/admin/subscribers.csv", get(admin::subscribers::download))
+        .route("/admin/subscribers/erase", post(admin::subscribers::erase))
         .route("/admin/sections", post(admin::curation::save_section))
         .route("/admin/tags", post(admin::curation::rename_tag))
         .fallback(not_found)

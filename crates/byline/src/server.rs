@@ -140,6 +140,7 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
     let runner = tokio::spawn(crate::jobs::run(state.store.clone()));
     let renditions = tokio::spawn(crate::jobs::make_renditions(state.clone()));
     let newsletters = tokio::spawn(crate::newsletter::sender::run(state.clone()));
+    let newsletter_clock = tokio::spawn(crate::newsletter::schedule::run(state.clone()));
     state.cache.start_at_end(state.store.as_ref()).await?;
     let follower = tokio::spawn(follow_changes(state.clone()));
     let metrics = match &config.metrics.addr {
@@ -160,6 +161,7 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
     runner.abort();
     renditions.abort();
     newsletters.abort();
+    newsletter_clock.abort();
     follower.abort();
     if let Some(metrics) = metrics {
         metrics.abort();

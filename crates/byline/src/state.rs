@@ -22,6 +22,8 @@ pub struct Inner {
     /// Where pictures live: a local folder or an S3-compatible bucket.
     pub media: byline_media::MediaStore,
     pub signup_limiter: RateLimiter,
+    /// Confirmation mails sent by the whole site per hour.
+    pub confirmation_limiter: RateLimiter,
     pub sessions: SessionPolicy,
     /// While no member exists: the one-time token that lets the first administrator be made.
     pub setup_token: Mutex<Option<String>>,
@@ -37,6 +39,8 @@ pub struct Inner {
     pub mailer: Option<crate::mail::Mailer>,
     /// `[mail]`'s limits, for the newsletter sender.
     pub mail_limits: Option<crate::newsletter::sender::Limits>,
+    /// `[newsletter.digest]`, when the daily digest is wanted.
+    pub digest: Option<crate::config::DigestConfig>,
     /// The secret newsletter links are signed with, read from the store once.
     pub newsletter_secret: tokio::sync::OnceCell<Vec<u8>>,
     /// Who has which story open in the editor.
@@ -85,6 +89,7 @@ impl AppState {
             ads: crate::ads::article_ads(&config.ads),
             media,
             signup_limiter: RateLimiter::per_hour(config.newsletter.signups_per_ip_per_hour),
+            confirmation_limiter: RateLimiter::per_hour(config.newsletter.confirmations_per_hour),
             sessions: SessionPolicy {
                 idle: chrono::Duration::hours(i64::from(config.admin.session_idle_hours)),
                 absolute: chrono::Duration::days(i64::from(config.admin.session_max_days)),
@@ -100,6 +105,7 @@ impl AppState {
                 .mail
                 .as_ref()
                 .map(crate::newsletter::sender::Limits::from),
+            digest: config.newsletter.digest.clone(),
             newsletter_secret: tokio::sync::OnceCell::new(),
             presence: Default::default(),
             cache: crate::cache::PageCache::new(config.cache.max_mb as usize * 1024 * 1024),

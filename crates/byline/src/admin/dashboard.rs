@@ -155,5 +155,11 @@ pub async fn show(
 
 /// The signed-in member as the admin header shows them.
 pub fn me_view(me: &SignedIn) -> byline_render::Value {
-    byline_render::page! { name => &me.user.name, role => me.user.role.as_str(), email => me.user.email.as_str() }
+    use byline_core::access::{Ownership, Permission, allows};
+    let may = |permission| allows(me.user.role, permission, Ownership::Own);
+    byline_render::page! {
+        name => &me.user.name, role => me.user.role.as_str(), email => me.user.email.as_str(),
+        newsletter => may(Permission::SendNewsletter),
+        subscribers => may(Permission::ManageSubscribers),
+    }
 }

@@ -8,11 +8,14 @@ pub mod editor_form;
 pub mod library;
 pub mod live;
 pub mod login;
+pub mod newsletter;
+pub mod newsletter_send;
 pub mod photo;
 pub mod presence;
 pub mod revisions;
 pub mod setup;
 pub mod stories;
+pub mod subscribers;
 pub mod workflow;
 
 use axum::http::{HeaderValue, header};

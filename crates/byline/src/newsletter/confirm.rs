@@ -70,6 +70,15 @@ pub async fn send_confirmation(state: &AppState, email: Email) -> Result<(), App
         tracing::warn!("no [mail] configured: the confirmation mail was not sent");
         return Ok(());
     }
+    if !state
+        .confirmation_limiter
+        .allow_site_wide(std::time::Instant::now())
+    {
+        tracing::warn!(
+            "confirmation mails are over [newsletter] confirmations_per_hour: kept unmailed"
+        );
+        return Ok(());
+    }
     let (confirm, unsubscribe) = links(state, &email).await?;
     let title = &state.site.title;
     let context = byline_render::page! { title, confirm, days => CONFIRM_FOR.num_days() };
@@ -181,7 +190,13 @@ pub async fn confirm(
         Ok(email) => email,
         Err(why) => return refused(&state, why).await,
     };
-    let (heading, message) = match state.store.confirm_subscriber(&email, Utc::now()).await? {
+    let outcome = state.store.confirm_subscriber(&email, Utc::now()).await?;
+    if outcome == ConfirmOutcome::Confirmed {
+        // An erased reader who signs up and confirms again has come back of their own accord.
+        let suppression = token::suppression(secret, &email);
+        state.store.lift_suppression(&suppression).await?;
+    }
+    let (heading, message) = match outcome {
         ConfirmOutcome::Confirmed | ConfirmOutcome::AlreadyActive => (
             "Thank you for subscribing",
             format!("{} will receive our newsletter. Every issue has a link to unsubscribe.", email.as_str()),

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 /// The statuses a subscriber can have.
 pub const STATUSES: [&str; 4] = ["active", "pending", "unsubscribed", "bounced"];
 
-const HEADER: &str = "email,status,source,consented_at,confirmed_at,unsubscribed_at";
+const HEADER: &str = "email,status,source,consented_at,confirmed_at,unsubscribed_at,bounces";
 
 /// One field as CSV: quoted when it holds a comma, quote or line break; prefixed with `'`
 /// when it starts like a formula (`=`, `+`, `-`, `@`, tab, carriage return).
@@ -42,6 +42,7 @@ pub fn write_csv(out: &mut impl Write, subscribers: &[Subscriber]) -> std::io::R
             time(Some(s.consented_at)),
             time(s.confirmed_at),
             time(s.unsubscribed_at),
+            s.bounces.to_string(),
         ];
         write!(out, "{}\r\n", row.join(","))?;
     }
@@ -65,13 +66,14 @@ mod tests {
             consented_at: at,
             confirmed_at: Some(at),
             unsubscribed_at: None,
+            bounces: 1,
         };
         let mut out = Vec::new();
         write_csv(&mut out, &[subscriber]).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "email,status,source,consented_at,confirmed_at,unsubscribed_at\r\n\
-             '=cmd@example.org,active,\"/story/a,\"\"b\"\"\",2026-11-28T10:00:00Z,2026-11-28T10:00:00Z,\r\n"
+            "email,status,source,consented_at,confirmed_at,unsubscribed_at,bounces\r\n\
+             '=cmd@example.org,active,\"/story/a,\"\"b\"\"\",2026-11-28T10:00:00Z,2026-11-28T10:00:00Z,,1\r\n"
         );
     }
 }

@@ -5,6 +5,7 @@ pub mod confirm;
 pub mod export;
 pub mod issue;
 mod rate_limit;
+pub mod schedule;
 pub mod sender;
 mod signup;
 pub mod token;

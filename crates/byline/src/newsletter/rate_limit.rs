@@ -27,6 +27,12 @@ impl RateLimiter {
         }
     }
 
+    /// Counts one event for the whole site at `now` (every client as one); false when the site
+    /// is over its limit.
+    pub fn allow_site_wide(&self, now: Instant) -> bool {
+        self.allow(IpAddr::from([0, 0, 0, 0]), now)
+    }
+
     /// Counts one request from `ip` at `now`; false when the address is over its limit.
     /// IPv6 clients are counted per /64, the block one subscriber line usually holds.
     pub fn allow(&self, ip: IpAddr, now: Instant) -> bool {

@@ -5,10 +5,12 @@
 
 use std::time::Duration;
 
-use byline_core::newsletter::{Delivery, DeliveryOutcome, UNSUBSCRIBE_MARK};
+use byline_core::Email;
+use byline_core::newsletter::{Delivery, DeliveryOutcome, IssueContent, UNSUBSCRIBE_MARK};
 use chrono::Utc;
 
 use super::confirm::unsubscribe_link;
+use crate::error::AppError;
 use crate::mail::{MailError, Outgoing};
 use crate::state::AppState;
 
@@ -104,26 +106,29 @@ async fn deliver(state: &AppState, delivery: &Delivery) -> DeliveryOutcome {
     let Some(mailer) = &state.mailer else {
         return DeliveryOutcome::Deferred("no [mail] configured".into());
     };
-    let unsubscribe = match unsubscribe_link(state, &delivery.email).await {
-        Ok(link) => link,
+    let outgoing = match personal_copy(state, &delivery.email, &delivery.content).await {
+        Ok(outgoing) => outgoing,
         Err(e) => return DeliveryOutcome::Deferred(e.to_string()),
-    };
-    let outgoing = Outgoing {
-        to: delivery.email.clone(),
-        subject: delivery.content.subject.clone(),
-        text: delivery
-            .content
-            .text
-            .replace(UNSUBSCRIBE_MARK, &unsubscribe.url),
-        html: delivery
-            .content
-            .html
-            .replace(UNSUBSCRIBE_MARK, &unsubscribe.url),
-        unsubscribe: Some(unsubscribe),
     };
     match mailer.send(&outgoing).await {
         Ok(()) => DeliveryOutcome::Sent,
         Err(MailError::Permanent(why) | MailError::Invalid(why)) => DeliveryOutcome::Refused(why),
         Err(e) => DeliveryOutcome::Deferred(e.to_string()),
     }
+}
+
+/// The issue as `to` receives it: with their own unsubscribe link in both bodies and headers.
+pub async fn personal_copy(
+    state: &AppState,
+    to: &Email,
+    content: &IssueContent,
+) -> Result<Outgoing, AppError> {
+    let unsubscribe = unsubscribe_link(state, to).await?;
+    Ok(Outgoing {
+        to: to.clone(),
+        subject: content.subject.clone(),
+        text: content.text.replace(UNSUBSCRIBE_MARK, &unsubscribe.url),
+        html: content.html.replace(UNSUBSCRIBE_MARK, &unsubscribe.url),
+        unsubscribe: Some(unsubscribe),
+    })
 }

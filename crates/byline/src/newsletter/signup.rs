@@ -126,11 +126,7 @@ async fn answer(
 /// The reader's IP address as the consent record keeps it: hashed with the site's secret, so
 /// that it proves the sign-up came from somewhere without revealing where.
 fn ip_hash(secret: &[u8], ip: std::net::IpAddr) -> String {
-    use sha2::{Digest, Sha256};
-    let mut hash = Sha256::new();
-    hash.update(secret);
-    hash.update(ip.to_string().as_bytes());
-    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    super::token::keyed_hash(secret, "ip", &ip.to_string())
 }
 
 /// The form's source page when it is a path on this site, else the front page.

@@ -40,6 +40,20 @@ fn mac(secret: &[u8], payload: &[u8]) -> Hmac<Sha256> {
     mac
 }
 
+/// A keyed hash (HMAC-SHA256, hex) of `text` for one use (`what`): proves a value was seen, or
+/// recognises it again, without keeping it; useless to anyone without the site's secret.
+pub fn keyed_hash(secret: &[u8], what: &str, text: &str) -> String {
+    let digest = mac(secret, format!("{what}|{text}").as_bytes())
+        .finalize()
+        .into_bytes();
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The suppression entry an erased address leaves behind.
+pub fn suppression(secret: &[u8], email: &Email) -> String {
+    keyed_hash(secret, "erased", &email.as_str().to_lowercase())
+}
+
 /// A token for `email`, valid until `expires` (or for ever).
 pub fn sign(
     secret: &[u8],

@@ -33,7 +33,48 @@ fn newsroom() -> Site {
     assert!(ok, "{err}");
     add_user(&site, "ed@example.org", "editor", "archive passphrase");
     assert!(site.cli(&["picks", "harbour-photo-story"]).status.success());
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(newsletter(&site));
     site
+}
+
+/// Subscribers, an issue with its deliveries, a scheduled draft, a skipped digest day and an
+/// erased address.
+async fn newsletter(site: &Site) {
+    use byline_core::newsletter::{DraftInput, IssueContent};
+    use chrono::{TimeZone, Utc};
+    let store = site.data_dir().open_store().await.unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 11, 28, 6, 0, 0).unwrap();
+    for email in ["one@example.org", "two@example.org", "gone@example.org"] {
+        let email = byline_core::Email::parse(email).unwrap();
+        let signup = byline_core::store::NewSubscriber {
+            email: email.clone(),
+            source: "/".into(),
+            consented_at: at,
+            ip_hash: Some("ab12".into()),
+        };
+        store.add_subscriber(signup).await.unwrap();
+        store.confirm_subscriber(&email, at).await.unwrap();
+    }
+    let content = IssueContent {
+        subject: "Morning briefing".into(),
+        text: "Text".into(),
+        html: "<p>HTML</p>".into(),
+    };
+    store.queue_issue(&content, "Desk", at).await.unwrap();
+    let input = DraftInput {
+        subject: "Weekend".into(),
+        intro: "Hello".into(),
+        stories: vec!["harbour-photo-story".into()],
+        author: "Desk".into(),
+    };
+    let draft = store.save_draft(None, &input, at).await.unwrap().unwrap();
+    let later = at + chrono::Duration::days(400);
+    assert!(store.schedule_draft(draft, &content, later).await.unwrap());
+    store.queue_digest("2026-11-28", None, at).await.unwrap();
+    let gone = byline_core::Email::parse("gone@example.org").unwrap();
+    assert!(store.erase_subscriber(&gone, "cafe", at).await.unwrap());
 }
 
 fn export(site: &Site, out: &Path) {
@@ -76,6 +117,15 @@ fn a_site_moves_between_sqlite_and_postgresql_byte_for_byte() {
     let schema = on_postgres(&mut to);
     let (ok, err) = import_site(&to, &first);
     assert!(ok, "{err}");
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = to.data_dir().open_store().await.unwrap();
+        let issues = store.issues(10).await.unwrap();
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0].progress.queued, 2, "its deliveries moved too");
+        assert!(store.drafts().await.unwrap()[0].frozen.is_some());
+        assert!(store.digest_done("2026-11-28").await.unwrap());
+        assert_eq!(store.suppressed_count().await.unwrap(), 1);
+    });
     let second = work.path().join("again.byline.gz");
     export(&to, &second);
     assert_eq!(

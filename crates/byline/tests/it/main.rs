@@ -18,6 +18,7 @@ mod import_wordpress;
 mod media_library;
 mod media_storage;
 mod newsletter;
+mod newsletter_desk;
 mod newsletter_mail;
 mod nodes;
 mod ops;

@@ -207,7 +207,7 @@ async fn subscribers_export_as_csv_by_status_from_the_command_line() {
     let lines: Vec<&str> = csv.split("\r\n").collect();
     assert_eq!(
         lines[0],
-        "email,status,source,consented_at,confirmed_at,unsubscribed_at"
+        "email,status,source,consented_at,confirmed_at,unsubscribed_at,bounces"
     );
     assert!(
         lines[1].starts_with("a@example.org,pending,/story/one,20"),
@@ -218,8 +218,8 @@ async fn subscribers_export_as_csv_by_status_from_the_command_line() {
         "{csv}"
     );
     assert!(
-        lines[1].ends_with("Z,,"),
-        "not confirmed, not unsubscribed: {csv}"
+        lines[1].ends_with("Z,,,0"),
+        "not confirmed, not unsubscribed, no bounces: {csv}"
     );
     assert_eq!(lines.len(), 4, "two rows and the final line end: {csv}");
     let counts = String::from_utf8(out.stderr).unwrap();

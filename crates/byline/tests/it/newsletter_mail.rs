@@ -13,14 +13,14 @@ use crate::newsletter::{post, subscriber_status};
 use crate::support::{Site, get, send};
 
 /// aiosmtpd on a free port of 127.0.0.1, keeping every message in a maildir.
-struct SmtpServer {
-    port: u16,
+pub struct SmtpServer {
+    pub port: u16,
     maildir: tempfile::TempDir,
     child: Child,
 }
 
 impl SmtpServer {
-    fn start() -> SmtpServer {
+    pub fn start() -> SmtpServer {
         let maildir = tempfile::tempdir().unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -47,7 +47,7 @@ impl SmtpServer {
         }
     }
 
-    fn messages(&self) -> Vec<PathBuf> {
+    pub fn messages(&self) -> Vec<PathBuf> {
         let new = self.maildir.path().join("mail/new");
         let mut found: Vec<PathBuf> = std::fs::read_dir(new)
             .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
@@ -57,7 +57,7 @@ impl SmtpServer {
     }
 
     /// Waits (at most 15 s) until `n` messages have arrived, letting the sender run.
-    async fn wait_for(&self, n: usize) -> Vec<PathBuf> {
+    pub async fn wait_for(&self, n: usize) -> Vec<PathBuf> {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let found = self.messages();
@@ -82,7 +82,7 @@ impl Drop for SmtpServer {
 
 /// A received message read by Python's `email` package: its headers, decoded text and HTML
 /// parts, and whether the HTML parses.
-fn parsed(path: &Path) -> Value {
+pub fn parsed(path: &Path) -> Value {
     const SCRIPT: &str = r#"
 import email, email.policy, json, sys
 from html.parser import HTMLParser
@@ -112,16 +112,48 @@ print(json.dumps({"headers": headers, "type": message.get_content_type(),
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-fn mail_config(port: u16) -> String {
+/// Sign-ups from many addresses cannot make the site mail without end: confirmation mails are
+/// capped for the whole site, and the sign-ups beyond the cap are kept.
+#[tokio::test]
+async fn confirmation_mails_are_capped_for_the_whole_site() {
+    let smtp = SmtpServer::start();
+    let config = mail_config(smtp.port).replace(
+        "[mail]",
+        "[newsletter]\nconfirmations_per_hour = 2\n\n[mail]",
+    );
+    let site = Site::new(&config);
+    let app = site.app().await;
+    for n in 0..4 {
+        let form = format!("email=flood{n}%40example.org&source=%2F&website=");
+        let from = format!("203.0.113.{}", 10 + n);
+        assert_eq!(
+            post(&app, &form, &from, SAME_ORIGIN).await.0,
+            StatusCode::OK
+        );
+    }
+    smtp.wait_for(2).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(smtp.messages().len(), 2);
+    assert_eq!(
+        subscriber_status(&site, "flood3@example.org")
+            .await
+            .as_deref(),
+        Some("pending"),
+        "kept, to be asked when it signs up again"
+    );
+}
+
+pub fn mail_config(port: u16) -> String {
     format!(
         "[site]\nbase_url = \"http://byline.test\"\n\n[mail]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nfrom = \"Port Alder Gazette <news@byline.test>\"\n"
     )
 }
 
-const SAME_ORIGIN: &[(&str, &str)] = &[("origin", "http://byline.test"), ("host", "byline.test")];
+pub const SAME_ORIGIN: &[(&str, &str)] =
+    &[("origin", "http://byline.test"), ("host", "byline.test")];
 
 /// The path and query of the link in `text` that starts with `prefix`.
-fn link(text: &str, prefix: &str) -> String {
+pub fn link(text: &str, prefix: &str) -> String {
     let start = text.find(prefix).expect("the link");
     let url: String = text[start..]
         .chars()
@@ -224,6 +256,22 @@ async fn a_reader_confirms_by_mail_and_leaves_with_one_click() {
     );
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(smtp.messages().len(), 1);
+    // From somewhere else, so is a pending address signed up again so soon: one mail stands.
+    let other = "email=second%40example.org&source=%2F&website=";
+    assert_eq!(
+        post(&app, other, "192.0.2.11", SAME_ORIGIN).await.0,
+        StatusCode::OK
+    );
+    smtp.wait_for(2).await;
+    for from in ["192.0.2.12", "198.51.100.7"] {
+        assert_eq!(post(&app, other, from, SAME_ORIGIN).await.0, StatusCode::OK);
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        smtp.messages().len(),
+        2,
+        "one inbox cannot be flooded from many addresses"
+    );
 
     // The mail program's one-click POST: no page, no login, no cookie.
     let leave = link(list, "http://byline.test/newsletter/unsubscribe?token=");

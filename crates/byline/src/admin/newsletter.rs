@@ -1,0 +1,482 @@
+//! The newsletter desk in the admin: drafts written from chosen stories and an intro,
+//! previewed as the email (HTML and text), tested on oneself; the issues sent, with how far
+//! each has gone. Sending and scheduling are in `newsletter_send`.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use byline_core::access::{Ownership, Permission};
+use byline_core::newsletter::{Draft, DraftInput, IssueContent, UNSUBSCRIBE_MARK};
+use byline_core::store::{ListQuery, Listing};
+use byline_render::views::PageMeta;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::admin_page;
+use super::auth::SignedIn;
+use super::stories::{require, see_other};
+use crate::error::AppError;
+use crate::newsletter::issue::compose;
+use crate::site::bare_site_view;
+use crate::state::AppState;
+
+/// Recent stories offered as checkboxes in a draft.
+const RECENT_STORIES: u32 = 40;
+/// The most stories one issue carries.
+pub const MAX_STORIES: usize = 30;
+const MAX_INTRO: usize = 5_000;
+
+pub fn when(t: DateTime<Utc>) -> String {
+    t.format("%-d %B %Y, %H:%M UTC").to_string()
+}
+
+fn notice(done: &str) -> Option<&'static str> {
+    match done {
+        "saved" => Some("Saved. The preview below is the email as subscribers will see it."),
+        "tested" => Some("A test copy is on its way to your address."),
+        "scheduled" => Some("Scheduled. Its content is frozen as previewed."),
+        "unscheduled" => Some("No longer scheduled: it is a draft again."),
+        "deleted" => Some("The draft was deleted."),
+        "queued" => Some("The issue is in the outbox and going out to every active subscriber."),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DoneParams {
+    #[serde(default)]
+    done: String,
+}
+
+/// `/admin/newsletter`: subscribers counted, the drafts and the latest issues.
+pub async fn desk(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(params): Query<DoneParams>,
+) -> Result<Response, AppError> {
+    require(&me, Permission::SendNewsletter, Ownership::Own)?;
+    let counts = state.store.subscriber_counts().await?;
+    let active = counts
+        .iter()
+        .find(|(status, _)| status == "active")
+        .map_or(0, |(_, n)| *n);
+    let drafts: Vec<_> = state
+        .store
+        .drafts()
+        .await?
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "id": d.id, "subject": d.input.subject, "author": d.input.author,
+                "stories": d.input.stories.len(), "updated": when(d.updated_at),
+                "send_at": d.send_at.map(when),
+            })
+        })
+        .collect();
+    let issues: Vec<_> = state
+        .store
+        .issues(50)
+        .await?
+        .iter()
+        .map(issue_view)
+        .collect();
+    let site = bare_site_view(&state);
+    let meta = PageMeta::new(&site, "Newsletter", "/admin/newsletter");
+    admin_page(
+        &state,
+        "admin/newsletter.html",
+        byline_render::page! {
+            site, page => meta, counts, active, drafts, issues,
+            mail => state.mailer.is_some(),
+            digest => state.digest.as_ref().map(|d| d.time_utc.format("%H:%M").to_string()),
+            notice => notice(&params.done),
+            me => super::dashboard::me_view(&me),
+            csrf => &me.csrf_token,
+        },
+    )
+}
+
+pub fn issue_view(issue: &byline_core::newsletter::IssueSummary) -> serde_json::Value {
+    let p = issue.progress;
+    serde_json::json!({
+        "id": issue.id, "subject": issue.subject, "origin": issue.origin, "state": issue.state,
+        "created": when(issue.created_at), "sent": issue.sent_at.map(when),
+        "queued": p.queued + p.claimed, "delivered": p.sent, "unknown": p.unknown,
+        "failed": p.failed, "total": p.queued + p.claimed + p.sent + p.unknown + p.failed,
+    })
+}
+
+/// A draft's form: repeated `story` fields, so it is read as pairs.
+#[derive(Debug, Default)]
+pub struct DraftForm {
+    pub csrf: String,
+    pub subject: String,
+    pub intro: String,
+    pub stories: Vec<String>,
+    pub action: String,
+    pub updated: String,
+    pub send_at: String,
+}
+
+impl From<Vec<(String, String)>> for DraftForm {
+    fn from(pairs: Vec<(String, String)>) -> DraftForm {
+        let mut form = DraftForm::default();
+        for (name, value) in pairs {
+            match name.as_str() {
+                "csrf" => form.csrf = value,
+                "subject" => form.subject = value,
+                "intro" => form.intro = value,
+                "story" => form.stories.push(value),
+                // A story added by its address or slug.
+                "add" => form.stories.extend(story_slug(&value)),
+                "action" => form.action = value,
+                "updated" => form.updated = value,
+                "send_at" => form.send_at = value,
+                _ => {}
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        form.stories
+            .retain(|s| !s.is_empty() && seen.insert(s.clone()));
+        form
+    }
+}
+
+/// The slug in a story's address (`https://site/story/SLUG`, `/story/SLUG`) or a bare slug.
+fn story_slug(text: &str) -> Option<String> {
+    let text = text.trim().trim_end_matches('/');
+    let slug = text.rsplit_once("/story/").map_or(text, |(_, slug)| slug);
+    let slug = slug.split(['?', '#']).next().unwrap_or_default();
+    (!slug.is_empty()).then(|| slug.to_owned())
+}
+
+/// The draft the form describes, or what is wrong with it.
+fn input_from(form: &DraftForm, me: &SignedIn) -> Result<DraftInput, String> {
+    let subject = form.subject.trim();
+    if subject.is_empty() {
+        return Err("Give the issue a subject.".into());
+    }
+    if subject.chars().count() > 200 {
+        return Err("The subject is longer than 200 characters.".into());
+    }
+    if subject.chars().any(char::is_control) {
+        return Err("The subject holds a line break or another control character.".into());
+    }
+    if form.intro.chars().count() > MAX_INTRO {
+        return Err(format!("The intro is longer than {MAX_INTRO} characters."));
+    }
+    if form.stories.len() > MAX_STORIES {
+        return Err(format!("An issue carries at most {MAX_STORIES} stories."));
+    }
+    if let Some(bad) = form
+        .stories
+        .iter()
+        .find(|s| byline_core::Slug::parse(s).is_err())
+    {
+        return Err(format!("{bad:?} is not the address or slug of a story."));
+    }
+    Ok(DraftInput {
+        subject: subject.to_owned(),
+        intro: form.intro.trim().to_owned(),
+        stories: form.stories.clone(),
+        author: me.user.name.clone(),
+    })
+}
+
+/// `POST /admin/newsletter/drafts`: a new draft, opened at once.
+pub async fn create(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    require(&me, Permission::SendNewsletter, Ownership::Own)?;
+    let form = DraftForm::from(pairs);
+    me.check_csrf(&form.csrf)?;
+    let input = input_from(&form, &me).map_err(AppError::Unprocessable)?;
+    let id = state
+        .store
+        .save_draft(None, &input, Utc::now())
+        .await?
+        .ok_or_else(|| AppError::Internal("a new draft was not stored".into()))?;
+    tracing::info!(draft = id, user = me.user.id.0, "newsletter draft started");
+    Ok(see_other(&format!("/admin/newsletter/drafts/{id}")))
+}
+
+pub async fn load_draft(state: &AppState, id: i64) -> Result<Draft, AppError> {
+    state.store.draft(id).await?.ok_or(AppError::NotFound)
+}
+
+/// What the draft would send now: its frozen content when scheduled, else composed afresh.
+pub async fn content_of(state: &AppState, draft: &Draft) -> Result<IssueContent, String> {
+    if let Some(frozen) = &draft.frozen {
+        return Ok(frozen.clone());
+    }
+    let input = &draft.input;
+    if input.stories.is_empty() && input.intro.is_empty() {
+        return Err("Choose at least one story or write an intro.".into());
+    }
+    compose(state, &input.subject, &input.intro, &input.stories)
+        .await
+        .map_err(|e| match e {
+            crate::newsletter::issue::IssueError::App(e) => e.to_string(),
+            e => format!("This issue cannot be sent as it is: {e}."),
+        })
+}
+
+/// `/admin/newsletter/drafts/{id}`: the form, the preview, and the ways to send.
+pub async fn draft_page(
+    state: &AppState,
+    me: &SignedIn,
+    draft: &Draft,
+    status: StatusCode,
+    error: Option<String>,
+    done: &str,
+) -> Result<Response, AppError> {
+    let content = content_of(state, draft).await;
+    let (text, problem) = match &content {
+        Ok(content) => (
+            Some(
+                content
+                    .text
+                    .replace(UNSUBSCRIBE_MARK, "(your unsubscribe link)"),
+            ),
+            None,
+        ),
+        Err(problem) => (None, Some(problem.clone())),
+    };
+    let recent = state
+        .store
+        .list_cards(&ListQuery {
+            listing: Listing::All,
+            limit: RECENT_STORIES,
+            offset: 0,
+            now: Utc::now(),
+        })
+        .await?;
+    let mut choices: Vec<Choice> = draft
+        .input
+        .stories
+        .iter()
+        .map(|slug| Choice {
+            slug: slug.clone(),
+            headline: recent
+                .cards
+                .iter()
+                .find(|c| c.slug.to_string() == *slug)
+                .map_or_else(|| slug.clone(), |c| c.headline.as_str().to_owned()),
+            chosen: true,
+        })
+        .collect();
+    for card in &recent.cards {
+        let slug = card.slug.to_string();
+        if !draft.input.stories.contains(&slug) {
+            choices.push(Choice {
+                slug,
+                headline: card.headline.as_str().to_owned(),
+                chosen: false,
+            });
+        }
+    }
+    let site = bare_site_view(state);
+    let meta = PageMeta::new(
+        &site,
+        "Newsletter issue",
+        format!("/admin/newsletter/drafts/{}", draft.id),
+    );
+    let mut response = admin_page(
+        state,
+        "admin/newsletter_draft.html",
+        byline_render::page! {
+            site, page => meta, choices, text, problem, error,
+            id => draft.id,
+            subject => &draft.input.subject,
+            intro => &draft.input.intro,
+            author => &draft.input.author,
+            updated => draft.updated_at.timestamp(),
+            updated_at => when(draft.updated_at),
+            send_at => draft.send_at.map(when),
+            suggested_at => (Utc::now() + chrono::Duration::hours(1)).format("%Y-%m-%dT%H:00").to_string(),
+            mail => state.mailer.is_some(),
+            notice => notice(done),
+            me => super::dashboard::me_view(me),
+            csrf => &me.csrf_token,
+        },
+    )?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+#[derive(Serialize)]
+struct Choice {
+    slug: String,
+    headline: String,
+    chosen: bool,
+}
+
+pub async fn show_draft(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<i64>,
+    Query(params): Query<DoneParams>,
+) -> Result<Response, AppError> {
+    require(&me, Permission::SendNewsletter, Ownership::Own)?;
+    let draft = load_draft(&state, id).await?;
+    draft_page(&state, &me, &draft, StatusCode::OK, None, &params.done).await
+}
+
+/// `POST /admin/newsletter/drafts/{id}`: saves, and with `action=test` mails the saved issue
+/// to the editor.
+pub async fn save_draft(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    require(&me, Permission::SendNewsletter, Ownership::Own)?;
+    let form = DraftForm::from(pairs);
+    me.check_csrf(&form.csrf)?;
+    let draft = load_draft(&state, id).await?;
+    let input = match input_from(&form, &me) {
+        Ok(input) => input,
+        Err(problem) => {
+            let typed = Draft {
+                input: DraftInput {
+                    subject: form.subject.clone(),
+                    intro: form.intro.clone(),
+                    stories: form.stories.clone(),
+                    ..draft.input.clone()
+                },
+                ..draft
+            };
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return draft_page(&state, &me, &typed, status, Some(problem), "").await;
+        }
+    };
+    let testing = form.action == "test";
+    if draft.send_at.is_some() && !testing {
+        let problem = "This issue is scheduled and its content frozen: unschedule it to change it.";
+        let status = StatusCode::CONFLICT;
+        return draft_page(&state, &me, &draft, status, Some(problem.into()), "").await;
+    }
+    if input != draft.input && draft.send_at.is_none() {
+        state
+            .store
+            .save_draft(Some(id), &input, Utc::now())
+            .await?
+            .ok_or(AppError::NotFound)?;
+    }
+    if !testing {
+        return Ok(see_other(&format!(
+            "/admin/newsletter/drafts/{id}?done=saved"
+        )));
+    }
+    let draft = load_draft(&state, id).await?;
+    match super::newsletter_send::test_copy(&state, &me, &draft).await {
+        Ok(()) => Ok(see_other(&format!(
+            "/admin/newsletter/drafts/{id}?done=tested"
+        ))),
+        Err(problem) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            draft_page(&state, &me, &draft, status, Some(problem), "").await
+        }
+    }
+}
+
+/// An email's HTML on its own, for the preview frame: the email's inline styles allowed, no
+/// script, framed only by the admin.
+pub fn email_frame(html: String) -> Response {
+    let mut response = Html(html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; img-src 'self' https: http: data:; style-src 'unsafe-inline'; \
+             frame-ancestors 'self'; form-action 'none'; base-uri 'none'",
+        ),
+    );
+    headers.insert(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("SAMEORIGIN"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// `GET /admin/newsletter/drafts/{id}/email`: the draft's HTML as the editor would receive it.
+pub async fn draft_email(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    require(&me, Permission::SendNewsletter, Ownership::Own)?;
+    let draft = load_draft(&state, id).await?;
+    let content = content_of(&state, &draft)
+        .await
+        .map_err(AppError::Unprocessable)?;
+    let copy = crate::newsletter::sender::personal_copy(&state, &me.user.email, &content).await?;
+    Ok(email_frame(copy.html))
+}
+
+/// `GET /admin/newsletter/issues/{id}`: an issue as sent, and how far its sending has got.
+pub async fn show_issue(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<i64>,
+    Query(params): Query<DoneParams>,
+) -> Result<Response, AppError> {
+    require(&me, Permission::SendNewsletter, Ownership::Own)?;
+    let (summary, content) = state.store.issue(id).await?.ok_or(AppError::NotFound)?;
+    let site = bare_site_view(&state);
+    let meta = PageMeta::new(
+        &site,
+        "Newsletter issue",
+        format!("/admin/newsletter/issues/{id}"),
+    );
+    admin_page(
+        &state,
+        "admin/newsletter_issue.html",
+        byline_render::page! {
+            site, page => meta,
+            issue => issue_view(&summary),
+            text => content.text.replace(UNSUBSCRIBE_MARK, "(the reader's unsubscribe link)"),
+            notice => notice(&params.done),
+            me => super::dashboard::me_view(&me),
+            csrf => &me.csrf_token,
+        },
+    )
+}
+
+/// `GET /admin/newsletter/issues/{id}/email`: the issue's HTML as it went out.
+pub async fn issue_email(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    require(&me, Permission::SendNewsletter, Ownership::Own)?;
+    let (_, content) = state.store.issue(id).await?.ok_or(AppError::NotFound)?;
+    let copy = crate::newsletter::sender::personal_copy(&state, &me.user.email, &content).await?;
+    Ok(email_frame(copy.html))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stories_are_added_by_address_or_slug() {
+        assert_eq!(
+            story_slug("https://news.example/story/a-b/").as_deref(),
+            Some("a-b")
+        );
+        assert_eq!(story_slug("/story/a-b?x=1#top").as_deref(), Some("a-b"));
+        assert_eq!(story_slug(" a-b ").as_deref(), Some("a-b"));
+        assert_eq!(story_slug("  "), None);
+        let form = DraftForm::from(vec![
+            ("story".into(), "one".into()),
+            ("add".into(), "/story/two".into()),
+            ("story".into(), "one".into()),
+        ]);
+        assert_eq!(form.stories, ["one", "two"], "in order, once each");
+    }
+}

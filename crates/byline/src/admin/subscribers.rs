@@ -1,0 +1,197 @@
+//! Newsletter subscribers in the admin: counted by status, searched, downloaded as CSV, and
+//! erased on request (GDPR), leaving only a keyed hash of the address.
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use byline_core::Email;
+use byline_core::access::{Ownership, Permission};
+use byline_core::newsletter::SubscriberQuery;
+use byline_render::views::PageMeta;
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::admin_page;
+use super::auth::SignedIn;
+use super::newsletter::when;
+use super::stories::{require, see_other};
+use crate::error::AppError;
+use crate::newsletter::export::{STATUSES, write_csv};
+use crate::site::bare_site_view;
+use crate::state::AppState;
+
+const PER_PAGE: u32 = 50;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListParams {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    page: String,
+    #[serde(default)]
+    done: String,
+}
+
+/// The status asked for, when it is one.
+fn status_of(text: &str) -> Option<String> {
+    STATUSES.contains(&text).then(|| text.to_owned())
+}
+
+/// `/admin/subscribers`.
+pub async fn list(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(params): Query<ListParams>,
+) -> Result<Response, AppError> {
+    require(&me, Permission::ManageSubscribers, Ownership::Own)?;
+    list_page(&state, &me, &params, StatusCode::OK, None).await
+}
+
+async fn list_page(
+    state: &AppState,
+    me: &SignedIn,
+    params: &ListParams,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let page = params.page.parse::<u32>().unwrap_or(1).clamp(1, 100_000);
+    let search = Some(params.q.trim().to_owned()).filter(|q| !q.is_empty());
+    let wanted = status_of(&params.status);
+    let (found, total) = state
+        .store
+        .search_subscribers(&SubscriberQuery {
+            search: search.clone(),
+            status: wanted.clone(),
+            limit: PER_PAGE,
+            offset: (page - 1) * PER_PAGE,
+        })
+        .await?;
+    let counts = state.store.subscriber_counts().await?;
+    let count = |s: &str| counts.iter().find(|(c, _)| c == s).map_or(0, |(_, n)| *n);
+    let statuses: Vec<_> = STATUSES
+        .iter()
+        .map(|s| serde_json::json!({"name": s, "count": count(s), "chosen": wanted.as_deref() == Some(*s)}))
+        .collect();
+    let rows: Vec<_> = found
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "email": s.email.as_str(), "status": s.status, "source": s.source,
+                "consented": when(s.consented_at), "confirmed": s.confirmed_at.map(when),
+                "unsubscribed": s.unsubscribed_at.map(when), "bounces": s.bounces,
+            })
+        })
+        .collect();
+    let pages = total.div_ceil(u64::from(PER_PAGE)).max(1);
+    let query = |n: u64| {
+        let mut q = format!("page={n}");
+        if let Some(search) = &search {
+            q.push_str(&format!("&q={}", super::dashboard::encode(search)));
+        }
+        if let Some(status) = &wanted {
+            q.push_str(&format!("&status={status}"));
+        }
+        q
+    };
+    let site = bare_site_view(state);
+    let meta = PageMeta::new(&site, "Subscribers", "/admin/subscribers");
+    let mut response = admin_page(
+        state,
+        "admin/subscribers.html",
+        byline_render::page! {
+            site, page => meta, statuses, rows, total, search, error,
+            status => wanted,
+            erased => state.store.suppressed_count().await?,
+            prev => (u64::from(page) > 1).then(|| query(u64::from(page) - 1)),
+            next => (u64::from(page) < pages).then(|| query(u64::from(page) + 1)),
+            notice => (params.done == "erased").then_some("The address was erased."),
+            me => super::dashboard::me_view(me),
+            csrf => &me.csrf_token,
+        },
+    )?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+/// `GET /admin/subscribers.csv`: every subscriber (or those of one status) as CSV.
+pub async fn download(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(params): Query<ListParams>,
+) -> Result<Response, AppError> {
+    require(&me, Permission::ManageSubscribers, Ownership::Own)?;
+    let wanted = status_of(&params.status);
+    let subscribers = state.store.subscribers(wanted.as_deref()).await?;
+    let mut csv = Vec::new();
+    write_csv(&mut csv, &subscribers).map_err(|e| AppError::Internal(e.to_string()))?;
+    tracing::info!(
+        user = me.user.id.0,
+        rows = subscribers.len(),
+        status = wanted.as_deref().unwrap_or("all"),
+        "subscribers downloaded"
+    );
+    let name = format!(
+        "attachment; filename=\"subscribers-{}-{}.csv\"",
+        wanted.as_deref().unwrap_or("all"),
+        Utc::now().format("%Y-%m-%d")
+    );
+    let mut response = csv.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&name).map_err(|e| AppError::Internal(e.to_string()))?,
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EraseForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    /// The box that says the editor means it.
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /admin/subscribers/erase`: the address leaves every table; a keyed hash of it stays.
+pub async fn erase(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Form(form): Form<EraseForm>,
+) -> Result<Response, AppError> {
+    require(&me, Permission::ManageSubscribers, Ownership::Own)?;
+    me.check_csrf(&form.csrf)?;
+    let params = ListParams::default();
+    let problem = match Email::parse(&form.email) {
+        Err(e) => Some(format!("{}: {e}", form.email.trim())),
+        Ok(_) if form.confirm != "yes" => {
+            Some("Tick the box to confirm the erasure: it cannot be undone.".into())
+        }
+        Ok(email) => {
+            let secret = crate::newsletter::confirm::secret(&state).await?;
+            let suppression = crate::newsletter::token::suppression(secret, &email);
+            if state
+                .store
+                .erase_subscriber(&email, &suppression, Utc::now())
+                .await?
+            {
+                // The address itself is not logged: that would keep what was just erased.
+                tracing::info!(user = me.user.id.0, "subscriber erased");
+                return Ok(see_other("/admin/subscribers?done=erased"));
+            }
+            Some(format!("No subscriber has the address {}.", email.as_str()))
+        }
+    };
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    list_page(&state, &me, &params, status, problem).await
+}

@@ -1,0 +1,328 @@
+//! The newsletter desk: drafts, scheduled drafts released into the outbox once, the issues
+//! sent, and the daily digest's one record per day.
+
+use async_trait::async_trait;
+use byline_core::newsletter::{Draft, DraftInput, IssueContent, IssueSummary, NewsletterDesk};
+use byline_core::store::StoreError;
+use chrono::{DateTime, Utc};
+use sqlx::AssertSqlSafe;
+
+use crate::db::{DbConn, DbRow};
+use crate::outbox::{progress_of, queue_in};
+use crate::rows::{from_secs, get, to_secs};
+use crate::unavailable;
+
+const DRAFT_COLUMNS: &str =
+    "id, subject, intro, stories, author, updated_at, send_at, text_body, html_body";
+
+fn draft(row: &DbRow) -> Result<Draft, StoreError> {
+    let stories: String = get(row, "stories")?;
+    let subject: String = get(row, "subject")?;
+    let bodies: (Option<String>, Option<String>) = (get(row, "text_body")?, get(row, "html_body")?);
+    let frozen = match bodies {
+        (Some(text), Some(html)) => Some(IssueContent {
+            subject: subject.clone(),
+            text,
+            html,
+        }),
+        _ => None,
+    };
+    Ok(Draft {
+        frozen,
+        id: get(row, "id")?,
+        input: DraftInput {
+            subject,
+            intro: get(row, "intro")?,
+            stories: stories.lines().map(str::to_owned).collect(),
+            author: get(row, "author")?,
+        },
+        updated_at: from_secs(get(row, "updated_at")?)?,
+        send_at: get::<Option<i64>>(row, "send_at")?
+            .map(from_secs)
+            .transpose()?,
+    })
+}
+
+/// Removes the draft and queues its issue, inside the caller's transaction; None when the
+/// draft was already gone (sent by another click or node, or deleted).
+async fn draft_to_issue(
+    conn: &mut DbConn,
+    id: i64,
+    content: Option<&IssueContent>,
+    now: DateTime<Utc>,
+) -> Result<Option<(i64, u64)>, StoreError> {
+    let taken: Option<(String, Option<String>, Option<String>, String)> = sqlx::query_as(
+        "DELETE FROM newsletter_drafts WHERE id = $1 \
+         RETURNING subject, text_body, html_body, author",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(unavailable)?;
+    let Some((subject, text, html, author)) = taken else {
+        return Ok(None);
+    };
+    let frozen;
+    let content = match (content, text, html) {
+        (Some(content), _, _) => content,
+        (None, Some(text), Some(html)) => {
+            frozen = IssueContent {
+                subject,
+                text,
+                html,
+            };
+            &frozen
+        }
+        _ => return Err(StoreError::Invalid(format!("draft {id} has no content"))),
+    };
+    queue_in(conn, content, &author, now).await.map(Some)
+}
+
+/// Runs one statement on draft `id` (a constant, never input) in a write transaction;
+/// whether it changed the draft.
+async fn change_draft(
+    pool: &crate::db::DbPool,
+    sql: &'static str,
+    id: i64,
+) -> Result<bool, StoreError> {
+    let mut tx = crate::db::writing(pool).await?;
+    let done = sqlx::query(sql)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+    tx.commit().await.map_err(unavailable)?;
+    Ok(done.rows_affected() == 1)
+}
+
+const ISSUE_COLUMNS: &str = "id, subject, origin, state, created_at, sent_at";
+
+async fn summary(pool: &crate::db::DbPool, row: &DbRow) -> Result<IssueSummary, StoreError> {
+    let id: i64 = get(row, "id")?;
+    Ok(IssueSummary {
+        id,
+        subject: get(row, "subject")?,
+        origin: get(row, "origin")?,
+        state: get(row, "state")?,
+        created_at: from_secs(get(row, "created_at")?)?,
+        sent_at: get::<Option<i64>>(row, "sent_at")?
+            .map(from_secs)
+            .transpose()?,
+        progress: progress_of(pool, id).await?,
+    })
+}
+
+#[async_trait]
+impl NewsletterDesk for crate::Backend {
+    async fn save_draft(
+        &self,
+        id: Option<i64>,
+        input: &DraftInput,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, StoreError> {
+        let mut tx = crate::db::writing(&self.pool).await?;
+        let stories = input.stories.join("\n");
+        // A change unschedules: what was frozen no longer matches.
+        let sql = match id {
+            None => {
+                "INSERT INTO newsletter_drafts (subject, intro, stories, author, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id"
+            }
+            Some(_) => {
+                "UPDATE newsletter_drafts SET subject = $1, intro = $2, stories = $3, \
+                 author = $4, updated_at = $5, send_at = NULL, text_body = NULL, \
+                 html_body = NULL WHERE id = $6 RETURNING id"
+            }
+        };
+        let mut query = sqlx::query_scalar(sql)
+            .bind(&input.subject)
+            .bind(&input.intro)
+            .bind(stories)
+            .bind(&input.author)
+            .bind(to_secs(now));
+        if let Some(id) = id {
+            query = query.bind(id);
+        }
+        let saved: Option<i64> = query.fetch_optional(&mut *tx).await.map_err(unavailable)?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(saved)
+    }
+
+    async fn draft(&self, id: i64) -> Result<Option<Draft>, StoreError> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {DRAFT_COLUMNS} FROM newsletter_drafts WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        row.as_ref().map(draft).transpose()
+    }
+
+    async fn drafts(&self) -> Result<Vec<Draft>, StoreError> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {DRAFT_COLUMNS} FROM newsletter_drafts \
+             ORDER BY send_at IS NULL, send_at, updated_at DESC, id DESC"
+        )))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        rows.iter().map(draft).collect()
+    }
+
+    async fn delete_draft(&self, id: i64) -> Result<bool, StoreError> {
+        change_draft(
+            &self.pool,
+            "DELETE FROM newsletter_drafts WHERE id = $1",
+            id,
+        )
+        .await
+    }
+
+    async fn schedule_draft(
+        &self,
+        id: i64,
+        content: &IssueContent,
+        send_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = crate::db::writing(&self.pool).await?;
+        let done = sqlx::query(
+            "UPDATE newsletter_drafts SET send_at = $2, subject = $3, text_body = $4, \
+             html_body = $5 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(to_secs(send_at))
+        .bind(&content.subject)
+        .bind(&content.text)
+        .bind(&content.html)
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn unschedule_draft(&self, id: i64) -> Result<bool, StoreError> {
+        change_draft(
+            &self.pool,
+            "UPDATE newsletter_drafts SET send_at = NULL, text_body = NULL, html_body = NULL \
+             WHERE id = $1 AND send_at IS NOT NULL",
+            id,
+        )
+        .await
+    }
+
+    async fn send_draft(
+        &self,
+        id: i64,
+        content: &IssueContent,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(i64, u64)>, StoreError> {
+        let mut tx = crate::db::writing(&self.pool).await?;
+        let queued = draft_to_issue(&mut tx, id, Some(content), now).await?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(queued)
+    }
+
+    async fn release_due_drafts(&self, now: DateTime<Utc>) -> Result<Vec<(i64, u64)>, StoreError> {
+        let mut tx = crate::db::writing(&self.pool).await?;
+        let due: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM newsletter_drafts WHERE send_at IS NOT NULL AND send_at <= $1 \
+             ORDER BY send_at, id",
+        )
+        .bind(to_secs(now))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        let mut released = Vec::with_capacity(due.len());
+        for id in due {
+            released.extend(draft_to_issue(&mut tx, id, None, now).await?);
+        }
+        tx.commit().await.map_err(unavailable)?;
+        Ok(released)
+    }
+
+    async fn issues(&self, limit: u32) -> Result<Vec<IssueSummary>, StoreError> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ISSUE_COLUMNS} FROM newsletter_issues ORDER BY id DESC LIMIT $1"
+        )))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        let mut issues = Vec::with_capacity(rows.len());
+        for row in &rows {
+            issues.push(summary(&self.pool, row).await?);
+        }
+        Ok(issues)
+    }
+
+    async fn issue(&self, id: i64) -> Result<Option<(IssueSummary, IssueContent)>, StoreError> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ISSUE_COLUMNS}, text_body, html_body FROM newsletter_issues WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let summary = summary(&self.pool, &row).await?;
+        let content = IssueContent {
+            subject: summary.subject.clone(),
+            text: get(&row, "text_body")?,
+            html: get(&row, "html_body")?,
+        };
+        Ok(Some((summary, content)))
+    }
+
+    async fn queue_digest(
+        &self,
+        day: &str,
+        content: Option<&IssueContent>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Option<(i64, u64)>>, StoreError> {
+        let mut tx = crate::db::writing(&self.pool).await?;
+        // The day's row is claimed first: of two nodes, only one goes on.
+        let claimed = sqlx::query(
+            "INSERT INTO newsletter_digests (day, created_at) VALUES ($1, $2) \
+             ON CONFLICT (day) DO NOTHING",
+        )
+        .bind(day)
+        .bind(to_secs(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?
+        .rows_affected()
+            == 1;
+        if !claimed {
+            return Ok(None);
+        }
+        let queued = match content {
+            Some(content) => {
+                let queued = queue_in(&mut tx, content, "daily digest", now).await?;
+                sqlx::query("UPDATE newsletter_digests SET issue_id = $2 WHERE day = $1")
+                    .bind(day)
+                    .bind(queued.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(unavailable)?;
+                Some(queued)
+            }
+            None => None,
+        };
+        tx.commit().await.map_err(unavailable)?;
+        Ok(Some(queued))
+    }
+
+    async fn digest_done(&self, day: &str) -> Result<bool, StoreError> {
+        let found: Option<String> =
+            sqlx::query_scalar("SELECT day FROM newsletter_digests WHERE day = $1")
+                .bind(day)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(unavailable)?;
+        Ok(found.is_some())
+    }
+}
