@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use byline_core::Email;
 use byline_core::newsletter::{
-    Delivery, DeliveryOutcome, IssueContent, IssueProgress, OutboxStore,
+    Delivery, DeliveryOutcome, IssueContent, IssueProgress, OutboxStore, RetryLimits,
 };
 use byline_core::store::StoreError;
 use chrono::{DateTime, Utc};
@@ -135,7 +135,7 @@ impl OutboxStore for crate::Backend {
         delivery: &Delivery,
         outcome: DeliveryOutcome,
         now: DateTime<Utc>,
-        (bounce_limit, max_attempts): (u32, u32),
+        limits: RetryLimits,
     ) -> Result<(), StoreError> {
         let mut tx = crate::db::writing(&self.pool).await?;
         let email = delivery.email.as_str();
@@ -165,15 +165,16 @@ impl OutboxStore for crate::Backend {
                      status = CASE WHEN bounces + 1 >= $2 THEN 'bounced' ELSE status END \
                      WHERE email = $1")
                 .bind(email)
-                .bind(i64::from(bounce_limit.max(1)))
+                .bind(i64::from(limits.bounce_limit.max(1)))
                 .execute(&mut *tx)
                 .await
                 .map_err(unavailable)?;
             }
             DeliveryOutcome::Deferred(why) => {
-                // Back off 1, 4, 9, … minutes; give up after the last try.
+                // Back off 1, 4, 9, … times `retry_after`; give up after the last try.
                 let attempts = i64::from(delivery.attempts);
-                let state = if delivery.attempts >= max_attempts {
+                let base = i64::try_from(limits.retry_after.as_secs().max(1)).unwrap_or(60);
+                let state = if delivery.attempts >= limits.max_attempts {
                     "failed"
                 } else {
                     "queued"
@@ -184,7 +185,7 @@ impl OutboxStore for crate::Backend {
                 .bind(delivery.id)
                 .bind(state)
                 .bind(why)
-                .bind(to_secs(now) + 60 * attempts * attempts)
+                .bind(to_secs(now) + base * attempts * attempts)
                 .execute(&mut *tx)
                 .await
                 .map_err(unavailable)?;

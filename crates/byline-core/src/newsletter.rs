@@ -102,6 +102,16 @@ pub enum DeliveryOutcome {
     Deferred(String),
 }
 
+/// How refusals and deferrals are counted: `bounce_limit` refusals in a row mark an address
+/// bouncing; a deferred delivery is tried again after `retry_after` × tries², up to
+/// `max_attempts` tries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryLimits {
+    pub bounce_limit: u32,
+    pub max_attempts: u32,
+    pub retry_after: std::time::Duration,
+}
+
 /// Deliveries of an issue by state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct IssueProgress {
@@ -132,14 +142,13 @@ pub trait OutboxStore: Send + Sync {
         now: DateTime<Utc>,
         lease: std::time::Duration,
     ) -> Result<Option<Delivery>, StoreError>;
-    /// Records a claimed delivery's outcome; `bounce_limit` refusals in a row mark the address
-    /// bouncing, and a deferral is retried with back-off up to `max_attempts` tries.
+    /// Records a claimed delivery's outcome, counting refusals and deferrals by `limits`.
     async fn finish_delivery(
         &self,
         delivery: &Delivery,
         outcome: DeliveryOutcome,
         now: DateTime<Utc>,
-        limits: (u32, u32),
+        limits: RetryLimits,
     ) -> Result<(), StoreError>;
     async fn issue_progress(&self, issue: i64) -> Result<IssueProgress, StoreError>;
 }

@@ -166,7 +166,7 @@ pub struct NewsletterSendArgs {
 #[derive(Debug, Subcommand)]
 pub enum SubscribersCommand {
     /// Write the subscribers as CSV (email, status, source page, consent, confirmation and
-    /// unsubscription times, UTC) to standard output; the counts per status go to standard
+    /// unsubscription times, UTC; bounces) to standard output; the counts per status go to standard
     /// error.
     Export(SubscribersExportArgs),
 }

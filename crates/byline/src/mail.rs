@@ -249,6 +249,7 @@ mod tests {
             bounce_limit: 3,
             delivery_lease_seconds: 120,
             connections: 4,
+            retry_seconds: 60,
             host: "127.0.0.1".into(),
             port: Some(2525),
             tls: MailTls::None,

@@ -40,6 +40,14 @@ pub struct MailConfig {
     /// killed mid-send leaves at most this many deliveries of unknown outcome. Default: 4.
     #[serde(default = "default_connections")]
     pub connections: u32,
+    /// Seconds before a delivery the server deferred (4xx, or down) is tried again; then 4×,
+    /// 9×, … as long, 8 tries in all. Default: 60.
+    #[serde(default = "default_retry_seconds")]
+    pub retry_seconds: u64,
+}
+
+fn default_retry_seconds() -> u64 {
+    60
 }
 
 fn default_connections() -> u32 {

@@ -6,7 +6,9 @@
 use std::time::Duration;
 
 use byline_core::Email;
-use byline_core::newsletter::{Delivery, DeliveryOutcome, IssueContent, UNSUBSCRIBE_MARK};
+use byline_core::newsletter::{
+    Delivery, DeliveryOutcome, IssueContent, RetryLimits, UNSUBSCRIBE_MARK,
+};
 use chrono::Utc;
 
 use super::confirm::unsubscribe_link;
@@ -23,6 +25,8 @@ pub struct Limits {
     pub lease: Duration,
     /// Deliveries in flight at once.
     pub connections: u32,
+    /// The first wait before a deferred delivery is tried again.
+    pub retry_after: Duration,
 }
 
 impl From<&crate::config::MailConfig> for Limits {
@@ -32,6 +36,7 @@ impl From<&crate::config::MailConfig> for Limits {
             bounce_limit: mail.bounce_limit,
             lease: Duration::from_secs(mail.delivery_lease_seconds.max(2)),
             connections: mail.connections.clamp(1, 64),
+            retry_after: Duration::from_secs(mail.retry_seconds.max(1)),
         }
     }
 }
@@ -84,7 +89,11 @@ async fn send_loop(
         match state.store.claim_delivery(Utc::now(), limits.lease).await {
             Ok(Some(delivery)) => {
                 let outcome = deliver(&state, &delivery).await;
-                let counts = (limits.bounce_limit, MAX_ATTEMPTS);
+                let counts = RetryLimits {
+                    bounce_limit: limits.bounce_limit,
+                    max_attempts: MAX_ATTEMPTS,
+                    retry_after: limits.retry_after,
+                };
                 if let Err(e) = state
                     .store
                     .finish_delivery(&delivery, outcome, Utc::now(), counts)

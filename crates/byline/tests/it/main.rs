@@ -19,6 +19,7 @@ mod media_library;
 mod media_storage;
 mod newsletter;
 mod newsletter_desk;
+mod newsletter_faults;
 mod newsletter_mail;
 mod nodes;
 mod ops;

@@ -17,7 +17,7 @@ use crate::newsletter_mail::{SmtpServer, mail_config, parsed};
 use crate::support::{Site, enc, send};
 
 /// Active subscribers, confirmed as double opt-in would.
-async fn subscribe(state: &AppState, emails: &[&str]) {
+pub async fn subscribe(state: &AppState, emails: &[&str]) {
     for email in emails {
         let email = Email::parse(email).unwrap();
         let signup = NewSubscriber {

@@ -21,23 +21,57 @@ pub struct SmtpServer {
 
 impl SmtpServer {
     pub fn start() -> SmtpServer {
+        let port = free_port();
         let maildir = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new("python3")
+        let mut command = Command::new("python3");
+        command
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(maildir.path().join("mail"));
+        SmtpServer::spawn(command, port, maildir)
+    }
+
+    /// A server on `port` that refuses for good (550) every recipient starting with `refuse`
+    /// and keeps the rest.
+    pub fn refusing(port: u16, refuse: &str) -> SmtpServer {
+        const SCRIPT: &str = r#"
+import mailbox, sys, threading
+from aiosmtpd.controller import Controller
+port, folder, refuse = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+box = mailbox.Maildir(folder, create=True)
+class Handler:
+    async def handle_RCPT(self, server, session, envelope, address, options):
+        if address.startswith(refuse):
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+    async def handle_DATA(self, server, session, envelope):
+        box.add(envelope.original_content)
+        return "250 Message accepted for delivery"
+Controller(Handler(), hostname="127.0.0.1", port=port).start()
+threading.Event().wait()
+"#;
+        let maildir = tempfile::tempdir().unwrap();
+        let mut command = Command::new("python3");
+        command
+            .args(["-c", SCRIPT, &port.to_string()])
             .arg(maildir.path().join("mail"))
+            .arg(refuse);
+        SmtpServer::spawn(command, port, maildir)
+    }
+
+    fn spawn(mut command: Command, port: u16, maildir: tempfile::TempDir) -> SmtpServer {
+        let child = command
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("python3 with aiosmtpd (scripts/setup installs it)");
         let deadline = Instant::now() + Duration::from_secs(15);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "aiosmtpd did not start in 15 s");
+            assert!(
+                Instant::now() < deadline,
+                "the SMTP server did not start in 15 s"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         SmtpServer {
@@ -78,6 +112,15 @@ impl Drop for SmtpServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A port of 127.0.0.1 nothing listens on (just now).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A received message read by Python's `email` package: its headers, decoded text and HTML
