@@ -245,6 +245,38 @@ pub async fn draft_page(
         ),
         Err(problem) => (None, Some(problem.clone())),
     };
+    let choices = choices(state, draft).await?;
+    let site = bare_site_view(state);
+    let meta = PageMeta::new(
+        &site,
+        "Newsletter issue",
+        format!("/admin/newsletter/drafts/{}", draft.id),
+    );
+    let mut response = admin_page(
+        state,
+        "admin/newsletter_draft.html",
+        byline_render::page! {
+            site, page => meta, choices, text, problem, error,
+            id => draft.id,
+            subject => &draft.input.subject,
+            intro => &draft.input.intro,
+            author => &draft.input.author,
+            updated => draft.updated_at.timestamp(),
+            updated_at => when(draft.updated_at),
+            send_at => draft.send_at.map(when),
+            suggested_at => (Utc::now() + chrono::Duration::hours(1)).format("%Y-%m-%dT%H:00").to_string(),
+            mail => state.mailer.is_some(),
+            notice => notice(done),
+            me => super::dashboard::me_view(me),
+            csrf => &me.csrf_token,
+        },
+    )?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+/// The draft's stories first, in order, then the latest published ones to tick.
+async fn choices(state: &AppState, draft: &Draft) -> Result<Vec<Choice>, AppError> {
     let recent = state
         .store
         .list_cards(&ListQuery {
@@ -278,33 +310,7 @@ pub async fn draft_page(
             });
         }
     }
-    let site = bare_site_view(state);
-    let meta = PageMeta::new(
-        &site,
-        "Newsletter issue",
-        format!("/admin/newsletter/drafts/{}", draft.id),
-    );
-    let mut response = admin_page(
-        state,
-        "admin/newsletter_draft.html",
-        byline_render::page! {
-            site, page => meta, choices, text, problem, error,
-            id => draft.id,
-            subject => &draft.input.subject,
-            intro => &draft.input.intro,
-            author => &draft.input.author,
-            updated => draft.updated_at.timestamp(),
-            updated_at => when(draft.updated_at),
-            send_at => draft.send_at.map(when),
-            suggested_at => (Utc::now() + chrono::Duration::hours(1)).format("%Y-%m-%dT%H:00").to_string(),
-            mail => state.mailer.is_some(),
-            notice => notice(done),
-            me => super::dashboard::me_view(me),
-            csrf => &me.csrf_token,
-        },
-    )?;
-    *response.status_mut() = status;
-    Ok(response)
+    Ok(choices)
 }
 
 #[derive(Serialize)]

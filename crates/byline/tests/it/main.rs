@@ -21,6 +21,7 @@ mod newsletter;
 mod newsletter_desk;
 mod newsletter_faults;
 mod newsletter_mail;
+mod newsletter_subscribers;
 mod nodes;
 mod ops;
 mod photo_credits;
