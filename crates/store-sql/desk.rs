@@ -225,15 +225,21 @@ impl NewsletterDesk for crate::Backend {
     }
 
     async fn release_due_drafts(&self, now: DateTime<Utc>) -> Result<Vec<(i64, u64)>, StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        // Read first: the clock asks every few seconds, and mostly nothing is due, which
+        // should not take the write lock.
         let due: Vec<i64> = sqlx::query_scalar(
             "SELECT id FROM newsletter_drafts WHERE send_at IS NOT NULL AND send_at <= $1 \
              ORDER BY send_at, id",
         )
         .bind(to_secs(now))
-        .fetch_all(&mut *tx)
+        .fetch_all(&self.pool)
         .await
         .map_err(unavailable)?;
+        if due.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Another node may take some first: each is queued by whoever deletes it.
+        let mut tx = crate::db::writing(&self.pool).await?;
         let mut released = Vec::with_capacity(due.len());
         for id in due {
             released.extend(draft_to_issue(&mut tx, id, None, now).await?);

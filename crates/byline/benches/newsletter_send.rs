@@ -104,10 +104,12 @@ async fn main() {
         ),
     };
     let before = peak_resident_mb();
+    let queueing = Instant::now();
     let (id, queued) = store
         .queue_issue(&issue, "benchmark", Utc::now())
         .await
         .expect("queued");
+    let queueing = queueing.elapsed();
     let started = Instant::now();
     let sender = tokio::spawn(byline::newsletter::sender::run(state.clone()));
     let progress = loop {
@@ -131,5 +133,35 @@ async fn main() {
         elapsed.as_secs_f64(),
         progress.sent as f64 / elapsed.as_secs_f64(),
         peak_resident_mb()
+    );
+    println!(
+        "queueing the issue (one transaction, {queued} deliveries): {:.0} ms",
+        queueing.as_secs_f64() * 1000.0
+    );
+    subscribers_page(store.as_ref()).await;
+}
+
+/// The subscribers' admin page's work over the same 10,000: a search and an erasure.
+async fn subscribers_page(store: &dyn byline_core::store::Store) {
+    let query = byline_core::newsletter::SubscriberQuery {
+        search: Some("reader0999".into()),
+        status: None,
+        limit: 50,
+        offset: 0,
+    };
+    let started = Instant::now();
+    let (_, total) = store.search_subscribers(&query).await.expect("a search");
+    let search = started.elapsed();
+    let email = Email::parse("reader09990@example.org").expect("an address");
+    let started = Instant::now();
+    let erased = store
+        .erase_subscriber(&email, "bench", Utc::now())
+        .await
+        .expect("an erasure");
+    println!(
+        "subscriber search among {SUBSCRIBERS} (substring, {total} found): {:.1} ms; \
+         erasing one (subscriber, its deliveries, suppression entry; {erased}): {:.1} ms",
+        search.as_secs_f64() * 1000.0,
+        started.elapsed().as_secs_f64() * 1000.0
     );
 }
