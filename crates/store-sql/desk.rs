@@ -2,7 +2,9 @@
 //! sent, and the daily digest's one record per day.
 
 use async_trait::async_trait;
-use byline_core::newsletter::{Draft, DraftInput, IssueContent, IssueSummary, NewsletterDesk};
+use byline_core::newsletter::{
+    Draft, DraftInput, IssueContent, IssueSummary, NewsletterDesk, Undelivered,
+};
 use byline_core::store::StoreError;
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
@@ -320,6 +322,52 @@ impl NewsletterDesk for crate::Backend {
         };
         tx.commit().await.map_err(unavailable)?;
         Ok(Some(queued))
+    }
+
+    async fn undelivered(&self, issue: i64, limit: u32) -> Result<Vec<Undelivered>, StoreError> {
+        let rows: Vec<(String, String, Option<String>, i64)> = sqlx::query_as(
+            "SELECT email, state, last_error, attempts FROM deliveries \
+             WHERE issue_id = $1 AND state IN ('failed', 'unknown') ORDER BY id LIMIT $2",
+        )
+        .bind(issue)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(rows
+            .into_iter()
+            .map(|(email, state, error, attempts)| Undelivered {
+                email,
+                state,
+                error,
+                attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+            })
+            .collect())
+    }
+
+    async fn requeue_unknown(&self, issue: i64, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let mut tx = crate::db::writing(&self.pool).await?;
+        let requeued = sqlx::query(
+            "UPDATE deliveries SET state = 'queued', next_at = $2, claimed_at = NULL, \
+             last_error = NULL WHERE issue_id = $1 AND state = 'unknown'",
+        )
+        .bind(issue)
+        .bind(to_secs(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?
+        .rows_affected();
+        if requeued > 0 {
+            sqlx::query(
+                "UPDATE newsletter_issues SET state = 'sending', sent_at = NULL WHERE id = $1",
+            )
+            .bind(issue)
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        }
+        tx.commit().await.map_err(unavailable)?;
+        Ok(requeued)
     }
 
     async fn digest_done(&self, day: &str) -> Result<bool, StoreError> {

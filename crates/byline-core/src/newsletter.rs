@@ -237,4 +237,19 @@ pub trait NewsletterDesk: Send + Sync {
     ) -> Result<Option<Option<(i64, u64)>>, StoreError>;
     /// Whether the digest of `day` was sent or skipped.
     async fn digest_done(&self, day: &str) -> Result<bool, StoreError>;
+    /// The issue's deliveries that failed or whose outcome is unknown, first `limit` of them.
+    async fn undelivered(&self, issue: i64, limit: u32) -> Result<Vec<Undelivered>, StoreError>;
+    /// Queues again, at an editor's word, the issue's deliveries of unknown outcome (some may
+    /// have arrived: the server took them before their sender died); returns how many.
+    async fn requeue_unknown(&self, issue: i64, now: DateTime<Utc>) -> Result<u64, StoreError>;
+}
+
+/// A delivery that did not go out as it should have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undelivered {
+    pub email: String,
+    /// `failed` or `unknown`.
+    pub state: String,
+    pub error: Option<String>,
+    pub attempts: u32,
 }

@@ -156,11 +156,15 @@ fn routes(state: AppState) -> Router {
         )
         .route(
             "/admin/newsletter/issues/{id}",
-            get(admin::newsletter::show_issue),
+            get(admin::newsletter_issues::show_issue),
         )
         .route(
             "/admin/newsletter/issues/{id}/email",
-            get(admin::newsletter::issue_email),
+            get(admin::newsletter_issues::issue_email),
+        )
+        .route(
+            "/admin/newsletter/issues/{id}/resend-unknown",
+            post(admin::newsletter_send::resend_unknown),
         )
         .route("/admin/subscribers", get(admin::subscribers::list))
         .route("/admin/subscribers.csv", get(admin::subscribers::download))

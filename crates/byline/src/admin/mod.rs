@@ -9,6 +9,7 @@ pub mod library;
 pub mod live;
 pub mod login;
 pub mod newsletter;
+pub mod newsletter_issues;
 pub mod newsletter_send;
 pub mod photo;
 pub mod presence;

@@ -31,7 +31,7 @@ pub fn when(t: DateTime<Utc>) -> String {
     t.format("%-d %B %Y, %H:%M UTC").to_string()
 }
 
-fn notice(done: &str) -> Option<&'static str> {
+pub fn notice(done: &str) -> Option<&'static str> {
     match done {
         "saved" => Some("Saved. The preview below is the email as subscribers will see it."),
         "tested" => Some("A test copy is on its way to your address."),
@@ -39,6 +39,7 @@ fn notice(done: &str) -> Option<&'static str> {
         "unscheduled" => Some("No longer scheduled: it is a draft again."),
         "deleted" => Some("The draft was deleted."),
         "queued" => Some("The issue is in the outbox and going out to every active subscriber."),
+        "requeued" => Some("The deliveries of unknown outcome are queued again."),
         _ => None,
     }
 }
@@ -46,7 +47,7 @@ fn notice(done: &str) -> Option<&'static str> {
 #[derive(Debug, Default, Deserialize)]
 pub struct DoneParams {
     #[serde(default)]
-    done: String,
+    pub done: String,
 }
 
 /// `/admin/newsletter`: subscribers counted, the drafts and the latest issues.
@@ -79,7 +80,7 @@ pub async fn desk(
         .issues(50)
         .await?
         .iter()
-        .map(issue_view)
+        .map(super::newsletter_issues::issue_view)
         .collect();
     let site = bare_site_view(&state);
     let meta = PageMeta::new(&site, "Newsletter", "/admin/newsletter");
@@ -95,16 +96,6 @@ pub async fn desk(
             csrf => &me.csrf_token,
         },
     )
-}
-
-pub fn issue_view(issue: &byline_core::newsletter::IssueSummary) -> serde_json::Value {
-    let p = issue.progress;
-    serde_json::json!({
-        "id": issue.id, "subject": issue.subject, "origin": issue.origin, "state": issue.state,
-        "created": when(issue.created_at), "sent": issue.sent_at.map(when),
-        "queued": p.queued + p.claimed, "delivered": p.sent, "unknown": p.unknown,
-        "failed": p.failed, "total": p.queued + p.claimed + p.sent + p.unknown + p.failed,
-    })
 }
 
 /// A draft's form: repeated `story` fields, so it is read as pairs.
@@ -420,47 +411,6 @@ pub async fn draft_email(
     let content = content_of(&state, &draft)
         .await
         .map_err(AppError::Unprocessable)?;
-    let copy = crate::newsletter::sender::personal_copy(&state, &me.user.email, &content).await?;
-    Ok(email_frame(copy.html))
-}
-
-/// `GET /admin/newsletter/issues/{id}`: an issue as sent, and how far its sending has got.
-pub async fn show_issue(
-    State(state): State<AppState>,
-    me: SignedIn,
-    Path(id): Path<i64>,
-    Query(params): Query<DoneParams>,
-) -> Result<Response, AppError> {
-    require(&me, Permission::SendNewsletter, Ownership::Own)?;
-    let (summary, content) = state.store.issue(id).await?.ok_or(AppError::NotFound)?;
-    let site = bare_site_view(&state);
-    let meta = PageMeta::new(
-        &site,
-        "Newsletter issue",
-        format!("/admin/newsletter/issues/{id}"),
-    );
-    admin_page(
-        &state,
-        "admin/newsletter_issue.html",
-        byline_render::page! {
-            site, page => meta,
-            issue => issue_view(&summary),
-            text => content.text.replace(UNSUBSCRIBE_MARK, "(the reader's unsubscribe link)"),
-            notice => notice(&params.done),
-            me => super::dashboard::me_view(&me),
-            csrf => &me.csrf_token,
-        },
-    )
-}
-
-/// `GET /admin/newsletter/issues/{id}/email`: the issue's HTML as it went out.
-pub async fn issue_email(
-    State(state): State<AppState>,
-    me: SignedIn,
-    Path(id): Path<i64>,
-) -> Result<Response, AppError> {
-    require(&me, Permission::SendNewsletter, Ownership::Own)?;
-    let (_, content) = state.store.issue(id).await?.ok_or(AppError::NotFound)?;
     let copy = crate::newsletter::sender::personal_copy(&state, &me.user.email, &content).await?;
     Ok(email_frame(copy.html))
 }

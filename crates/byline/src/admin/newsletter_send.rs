@@ -191,3 +191,40 @@ mod tests {
         assert!(send_time("tomorrow").unwrap_err().contains("\"tomorrow\""));
     }
 }
+
+#[derive(Debug, serde::Deserialize)]
+pub struct ResendForm {
+    #[serde(default)]
+    csrf: String,
+    /// The box that says the editor accepts second copies.
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /admin/newsletter/issues/{id}/resend-unknown`: the deliveries of unknown outcome go
+/// out again, at the editor's word (some readers may get a second copy).
+pub async fn resend_unknown(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<ResendForm>,
+) -> Result<Response, AppError> {
+    require(&me, Permission::SendNewsletter, Ownership::Own)?;
+    me.check_csrf(&form.csrf)?;
+    state.store.issue(id).await?.ok_or(AppError::NotFound)?;
+    if form.confirm != "yes" {
+        return Err(AppError::Unprocessable(
+            "Tick the box: some of these readers may already have the issue.".into(),
+        ));
+    }
+    let requeued = state.store.requeue_unknown(id, Utc::now()).await?;
+    tracing::info!(
+        issue = id,
+        requeued,
+        user = me.user.id.0,
+        "deliveries of unknown outcome queued again"
+    );
+    Ok(see_other(&format!(
+        "/admin/newsletter/issues/{id}?done=requeued"
+    )))
+}

@@ -10,6 +10,7 @@ use byline_core::Email;
 use byline_core::newsletter::IssueContent;
 use chrono::Utc;
 
+use crate::editorial::member;
 use crate::newsletter_desk::subscribe;
 use crate::newsletter_mail::{SmtpServer, free_port, mail_config, parsed};
 use crate::support::Site;
@@ -100,7 +101,9 @@ async fn permanent_refusals_mark_an_address_bouncing_and_it_gets_no_more_issues(
     let smtp = SmtpServer::refusing(free_port(), "gone");
     let config = format!("{}bounce_limit = 2\n", mail_config(smtp.port));
     let site = Site::new(&config);
-    let (_, state) = site.cached_app().await;
+    let (app, state) = site.cached_app().await;
+    let admin = member(&app, &site, "ad@example.org", "admin").await;
+    let ed = member(&app, &site, "ed@example.org", "editor").await;
     subscribe(&state, &["gone@example.org", "here@example.org"]).await;
     let sender = tokio::spawn(byline::newsletter::sender::run(state.clone()));
     let gone = Email::parse("gone@example.org").unwrap();
@@ -122,6 +125,19 @@ async fn permanent_refusals_mark_an_address_bouncing_and_it_gets_no_more_issues(
         assert_eq!(subscriber.bounces, n as u32 + 1);
         let expected = if n == 0 { "active" } else { "bounced" };
         assert_eq!(subscriber.status, expected, "after {subject}");
+        // Admins see which address failed and what the server said; editors see counts.
+        let path = format!("/admin/newsletter/issues/{id}");
+        let (_, page) = admin.get(&app, &path).await;
+        assert!(
+            page.contains("<td>gone@example.org</td><td>failed</td><td>1</td><td>permanent error (550): 5.1.1 No such mailbox here</td>"),
+            "{page}"
+        );
+        let (_, page) = ed.get(&app, &path).await;
+        assert!(
+            page.contains("<dt>Refused or given up</dt><dd>1</dd>"),
+            "{page}"
+        );
+        assert!(!page.contains("gone@example.org"), "{page}");
     }
     let (_, queued) = state
         .store
@@ -136,4 +152,80 @@ async fn permanent_refusals_mark_an_address_bouncing_and_it_gets_no_more_issues(
             .iter()
             .all(|m| { parsed(m)["headers"]["To"].as_str() == Some("here@example.org") })
     );
+}
+
+#[tokio::test]
+async fn deliveries_of_unknown_outcome_go_again_only_at_an_editors_word() {
+    let smtp = SmtpServer::start();
+    let site = Site::new(&mail_config(smtp.port));
+    let (app, state) = site.cached_app().await;
+    let ed = member(&app, &site, "ed@example.org", "editor").await;
+    subscribe(&state, &["r1@example.org", "r2@example.org"]).await;
+    let (id, _) = state
+        .store
+        .queue_issue(&issue("Unknown"), "test", Utc::now())
+        .await
+        .unwrap();
+
+    // A sender takes r1 and dies; the next claim, past the lease, records r1 as unknown.
+    let lease = Duration::from_secs(60);
+    let now = Utc::now();
+    let first = state
+        .store
+        .claim_delivery(now, lease)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.email.as_str(), "r1@example.org");
+    let later = now + chrono::Duration::minutes(2);
+    let second = state
+        .store
+        .claim_delivery(later, lease)
+        .await
+        .unwrap()
+        .unwrap();
+    let limits = byline_core::newsletter::RetryLimits {
+        bounce_limit: 3,
+        max_attempts: 8,
+        retry_after: Duration::from_secs(60),
+    };
+    state
+        .store
+        .finish_delivery(
+            &second,
+            byline_core::newsletter::DeliveryOutcome::Sent,
+            later,
+            limits,
+        )
+        .await
+        .unwrap();
+    let summary = wait_for_state(&state, id, "sent").await;
+    assert_eq!((summary.progress.sent, summary.progress.unknown), (1, 1));
+
+    let path = format!("/admin/newsletter/issues/{id}");
+    let (_, page) = ed.get(&app, &path).await;
+    assert!(page.contains("Send the 1 again"), "{page}");
+    let resend = format!("{path}/resend-unknown");
+    let (status, _, _) = ed.post(&app, &resend, "").await;
+    assert_eq!(
+        status,
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "the box must be ticked"
+    );
+    assert_eq!(state.store.issue_progress(id).await.unwrap().unknown, 1);
+    let (status, location, _) = ed.post(&app, &resend, "confirm=yes").await;
+    assert_eq!(status, axum::http::StatusCode::SEE_OTHER);
+    assert_eq!(location, format!("{path}?done=requeued"));
+    assert_eq!(
+        state.store.issue(id).await.unwrap().unwrap().0.state,
+        "sending"
+    );
+
+    let sender = tokio::spawn(byline::newsletter::sender::run(state.clone()));
+    let summary = wait_for_state(&state, id, "sent").await;
+    sender.abort();
+    assert_eq!((summary.progress.sent, summary.progress.unknown), (2, 0));
+    let received = smtp.wait_for(1).await;
+    assert_eq!(received.len(), 1, "only the unknown one went again");
+    assert_eq!(parsed(&received[0])["headers"]["To"], "r1@example.org");
 }
