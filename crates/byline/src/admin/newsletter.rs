@@ -194,6 +194,23 @@ pub async fn create(
     Ok(see_other(&format!("/admin/newsletter/drafts/{id}")))
 }
 
+/// What the editor saw of a draft, as a short fingerprint: its words, its stories and when it
+/// last changed, so that sending refuses a draft changed since (even within the same second).
+pub fn version(draft: &Draft) -> String {
+    use sha2::{Digest, Sha256};
+    let input = &draft.input;
+    let mut hash = Sha256::new();
+    for part in [&input.subject, &input.intro, &input.stories.join("\n")] {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    hash.update(draft.updated_at.timestamp().to_be_bytes());
+    hash.finalize()[..12]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 pub async fn load_draft(state: &AppState, id: i64) -> Result<Draft, AppError> {
     state.store.draft(id).await?.ok_or(AppError::NotFound)
 }
@@ -252,7 +269,7 @@ pub async fn draft_page(
             subject => &draft.input.subject,
             intro => &draft.input.intro,
             author => &draft.input.author,
-            updated => draft.updated_at.timestamp(),
+            updated => version(draft),
             updated_at => when(draft.updated_at),
             send_at => draft.send_at.map(when),
             suggested_at => (Utc::now() + chrono::Duration::hours(1)).format("%Y-%m-%dT%H:00").to_string(),

@@ -53,7 +53,7 @@ async fn ready_to_send(
     require(me, Permission::SendNewsletter, Ownership::Own)?;
     me.check_csrf(&form.csrf)?;
     let draft = load_draft(state, id).await?;
-    let problem = if form.updated != draft.updated_at.timestamp().to_string() {
+    let problem = if form.updated != super::newsletter::version(&draft) {
         format!(
             "{} changed this issue after you opened it. Check the preview below, then send again.",
             draft.input.author

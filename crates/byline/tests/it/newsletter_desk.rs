@@ -194,14 +194,23 @@ async fn editors_compose_preview_test_and_send_an_issue_once() {
 
     // Sending checks that the issue is the one previewed, then goes once.
     let (_, page) = ed.get(&app, &draft).await;
-    let updated = hidden(&page, "updated");
+    let seen = hidden(&page, "updated");
+    // Someone changes the intro meanwhile (within the same second, as likely as not).
+    let change = format!(
+        "subject=Morning+briefing&intro=Changed.&story={bridge}&story={budget}&action=save"
+    );
+    assert_eq!(
+        ed.post(&app, &draft, &change).await.0,
+        StatusCode::SEE_OTHER
+    );
     let send_path = format!("{draft}/send");
-    let (status, _, page) = ed.post(&app, &send_path, "updated=1").await;
+    let (status, _, page) = ed.post(&app, &send_path, &format!("updated={seen}")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         page.contains("changed this issue after you opened it"),
         "{page}"
     );
+    let updated = hidden(&page, "updated");
     let (status, location, page) = ed
         .post(&app, &send_path, &format!("updated={updated}"))
         .await;
