@@ -3,14 +3,14 @@
 
 use async_trait::async_trait;
 use byline_core::newsletter::{
-    Draft, DraftInput, IssueContent, IssueSummary, NewsletterDesk, Undelivered,
+    Draft, DraftInput, IssueContent, IssueProgress, IssueSummary, NewsletterDesk, Undelivered,
 };
 use byline_core::store::StoreError;
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
 use crate::db::{DbConn, DbRow};
-use crate::outbox::{progress_of, queue_in};
+use crate::outbox::{progress_between, progress_of, queue_in};
 use crate::rows::{from_secs, get, to_secs};
 use crate::unavailable;
 
@@ -99,10 +99,9 @@ async fn change_draft(
 
 const ISSUE_COLUMNS: &str = "id, subject, origin, state, created_at, sent_at";
 
-async fn summary(pool: &crate::db::DbPool, row: &DbRow) -> Result<IssueSummary, StoreError> {
-    let id: i64 = get(row, "id")?;
+fn summary(row: &DbRow, progress: IssueProgress) -> Result<IssueSummary, StoreError> {
     Ok(IssueSummary {
-        id,
+        id: get(row, "id")?,
         subject: get(row, "subject")?,
         origin: get(row, "origin")?,
         state: get(row, "state")?,
@@ -110,7 +109,7 @@ async fn summary(pool: &crate::db::DbPool, row: &DbRow) -> Result<IssueSummary, 
         sent_at: get::<Option<i64>>(row, "sent_at")?
             .map(from_secs)
             .transpose()?,
-        progress: progress_of(pool, id).await?,
+        progress,
     })
 }
 
@@ -258,11 +257,19 @@ impl NewsletterDesk for crate::Backend {
         .fetch_all(&self.pool)
         .await
         .map_err(unavailable)?;
-        let mut issues = Vec::with_capacity(rows.len());
-        for row in &rows {
-            issues.push(summary(&self.pool, row).await?);
-        }
-        Ok(issues)
+        // The newest issues are a run of ids: their deliveries are counted in one query.
+        let ids: Vec<i64> = rows
+            .iter()
+            .map(|row| get(row, "id"))
+            .collect::<Result<_, _>>()?;
+        let (Some(&last), Some(&first)) = (ids.first(), ids.last()) else {
+            return Ok(Vec::new());
+        };
+        let progress = progress_between(&self.pool, first, last).await?;
+        rows.iter()
+            .zip(&ids)
+            .map(|(row, id)| summary(row, progress.get(id).copied().unwrap_or_default()))
+            .collect()
     }
 
     async fn issue(&self, id: i64) -> Result<Option<(IssueSummary, IssueContent)>, StoreError> {
@@ -276,7 +283,7 @@ impl NewsletterDesk for crate::Backend {
         let Some(row) = row else {
             return Ok(None);
         };
-        let summary = summary(&self.pool, &row).await?;
+        let summary = summary(&row, progress_of(&self.pool, id).await?)?;
         let content = IssueContent {
             subject: summary.subject.clone(),
             text: get(&row, "text_body")?,

@@ -205,21 +205,35 @@ pub(crate) async fn progress_of(
     pool: &crate::db::DbPool,
     issue: i64,
 ) -> Result<IssueProgress, StoreError> {
-    let counts: Vec<(String, i64)> =
-        sqlx::query_as("SELECT state, COUNT(*) FROM deliveries WHERE issue_id = $1 GROUP BY state")
-            .bind(issue)
-            .fetch_all(pool)
-            .await
-            .map_err(unavailable)?;
-    let mut progress = IssueProgress::default();
-    for (state, n) in counts {
+    let counted = progress_between(pool, issue, issue).await?;
+    Ok(counted.get(&issue).copied().unwrap_or_default())
+}
+
+/// The deliveries of every issue from `first` to `last` (ids) counted by state, in one query.
+pub(crate) async fn progress_between(
+    pool: &crate::db::DbPool,
+    first: i64,
+    last: i64,
+) -> Result<std::collections::HashMap<i64, IssueProgress>, StoreError> {
+    let counts: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT issue_id, state, COUNT(*) FROM deliveries \
+         WHERE issue_id BETWEEN $1 AND $2 GROUP BY issue_id, state",
+    )
+    .bind(first)
+    .bind(last)
+    .fetch_all(pool)
+    .await
+    .map_err(unavailable)?;
+    let mut progress = std::collections::HashMap::<i64, IssueProgress>::new();
+    for (issue, state, n) in counts {
+        let of = progress.entry(issue).or_default();
         let n = n.max(0) as u64;
         match state.as_str() {
-            "queued" => progress.queued = n,
-            "claimed" => progress.claimed = n,
-            "sent" => progress.sent = n,
-            "unknown" => progress.unknown = n,
-            "failed" => progress.failed = n,
+            "queued" => of.queued = n,
+            "claimed" => of.claimed = n,
+            "sent" => of.sent = n,
+            "unknown" => of.unknown = n,
+            "failed" => of.failed = n,
             other => return Err(corrupt(format!("delivery state {other}"))),
         }
     }

@@ -180,7 +180,7 @@ impl SubscriberStore for crate::Backend {
         .await
         .map_err(unavailable)?;
         // An issue still going out does not reach a reader who has just left.
-        drop_deliveries(&mut tx, email, "state = 'queued'").await?;
+        drop_deliveries(&mut tx, email, "state = 'queued'", now).await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(done.rows_affected() == 1)
     }
@@ -238,7 +238,7 @@ impl SubscriberStore for crate::Backend {
             .rows_affected()
             == 1;
         if erased {
-            drop_deliveries(&mut tx, email, "TRUE").await?;
+            drop_deliveries(&mut tx, email, "TRUE", now).await?;
             sqlx::query(
                 "INSERT INTO suppressions (email_hash, created_at) VALUES ($1, $2) \
                  ON CONFLICT (email_hash) DO NOTHING",
@@ -251,16 +251,6 @@ impl SubscriberStore for crate::Backend {
         }
         tx.commit().await.map_err(unavailable)?;
         Ok(erased)
-    }
-
-    async fn is_suppressed(&self, suppression: &str) -> Result<bool, StoreError> {
-        let found: Option<String> =
-            sqlx::query_scalar("SELECT email_hash FROM suppressions WHERE email_hash = $1")
-                .bind(suppression)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(unavailable)?;
-        Ok(found.is_some())
     }
 
     async fn lift_suppression(&self, suppression: &str) -> Result<(), StoreError> {
@@ -288,6 +278,7 @@ async fn drop_deliveries(
     conn: &mut crate::db::DbConn,
     email: &Email,
     which: &'static str,
+    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     sqlx::query(AssertSqlSafe(format!(
         "DELETE FROM deliveries WHERE email = $1 AND {which}"
@@ -296,5 +287,5 @@ async fn drop_deliveries(
     .execute(&mut *conn)
     .await
     .map_err(unavailable)?;
-    crate::outbox::settle_issues(conn, chrono::Utc::now()).await
+    crate::outbox::settle_issues(conn, now).await
 }

@@ -52,8 +52,6 @@ pub trait SubscriberStore: Send + Sync {
         suppression: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
-    /// Whether an erased address had this keyed hash.
-    async fn is_suppressed(&self, suppression: &str) -> Result<bool, StoreError>;
     /// Removes a suppression entry: the reader signed up again and confirmed.
     async fn lift_suppression(&self, suppression: &str) -> Result<(), StoreError>;
     /// How many addresses have been erased (and not come back).

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use byline_core::access::{Ownership, Permission};
 use byline_core::newsletter::{Draft, IssueContent};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 
 use super::auth::SignedIn;
 use super::newsletter::{DraftForm, content_of, draft_page, load_draft};
@@ -105,14 +105,14 @@ pub async fn send(
     )))
 }
 
-/// The time a `datetime-local` field gives, read as UTC.
+/// The send time the form gives, or why it is not one.
 fn send_time(text: &str) -> Result<DateTime<Utc>, String> {
-    let text = text.trim();
-    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
-        .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
-        .map(|t| t.and_utc())
-        .ok_or_else(|| format!("{text:?} is not a date and time such as 2026-11-28T07:00."))
+    super::workflow::utc_field(text).ok_or_else(|| {
+        format!(
+            "{:?} is not a date and time such as 2026-11-28T07:00.",
+            text.trim()
+        )
+    })
 }
 
 /// `POST /admin/newsletter/drafts/{id}/schedule`: frozen as previewed, sent at the time given.

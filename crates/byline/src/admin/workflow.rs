@@ -8,7 +8,7 @@ use byline_core::Status;
 use byline_core::access::Permission;
 use byline_core::editorial::EditorStory;
 use byline_core::workflow::{Move, Transition, decide};
-use chrono::{NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
 
 use super::auth::SignedIn;
@@ -38,6 +38,14 @@ fn lacks_required_credit(state: &AppState, story: &EditorStory, to: Status) -> b
             .is_some_and(|p| !p.is_credited())
 }
 
+/// The time a `datetime-local` field gives (the admin's times are UTC), if it is one.
+pub fn utc_field(text: &str) -> Option<DateTime<Utc>> {
+    ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(text.trim(), format).ok())
+        .map(|t| t.and_utc())
+}
+
 pub async fn change_status(
     State(state): State<AppState>,
     me: SignedIn,
@@ -47,10 +55,7 @@ pub async fn change_status(
     me.check_csrf(&form.csrf)?;
     let story = load(&state, id).await?;
     let transition = Transition::parse(&form.action).ok_or(AppError::NotFound)?;
-    let at = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(form.at.trim(), f).ok())
-        .map(|t| t.and_utc());
+    let at = utc_field(&form.at);
     let now = Utc::now();
     let decision = decide(Move {
         from: story.status,

@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
-use byline::AppState;
 use byline::router::App;
 use byline_core::Email;
 use byline_core::store::NewSubscriber;
@@ -17,7 +16,7 @@ use crate::newsletter_mail::{SmtpServer, mail_config, parsed};
 use crate::support::{Site, enc, send};
 
 /// Active subscribers, confirmed as double opt-in would.
-pub async fn subscribe(state: &AppState, emails: &[&str]) {
+pub async fn subscribe(store: &dyn byline_core::store::Store, emails: &[&str]) {
     for email in emails {
         let email = Email::parse(email).unwrap();
         let signup = NewSubscriber {
@@ -26,12 +25,8 @@ pub async fn subscribe(state: &AppState, emails: &[&str]) {
             consented_at: Utc::now(),
             ip_hash: None,
         };
-        state.store.add_subscriber(signup).await.unwrap();
-        state
-            .store
-            .confirm_subscriber(&email, Utc::now())
-            .await
-            .unwrap();
+        store.add_subscriber(signup).await.unwrap();
+        store.confirm_subscriber(&email, Utc::now()).await.unwrap();
     }
 }
 
@@ -85,7 +80,7 @@ async fn editors_compose_preview_test_and_send_an_issue_once() {
     let bridge = publish(&app, &ed, "Harbour bridge reopens", "News").await;
     let budget = publish(&app, &ed, "Council votes on budget", "News").await;
     let readers = ["r1@example.org", "r2@example.org", "r3@example.org"];
-    subscribe(&state, &readers).await;
+    subscribe(state.store.as_ref(), &readers).await;
 
     assert_eq!(
         author.get(&app, "/admin/newsletter").await.0,
@@ -283,7 +278,7 @@ async fn a_scheduled_issue_goes_out_once_when_due_and_not_before() {
     let (app, state) = site.cached_app().await;
     let ed = member(&app, &site, "ed@example.org", "editor").await;
     let story = publish(&app, &ed, "Ferry timetable changes", "News").await;
-    subscribe(&state, &["r1@example.org", "r2@example.org"]).await;
+    subscribe(state.store.as_ref(), &["r1@example.org", "r2@example.org"]).await;
     let draft = start_draft(&app, &ed, "Weekend edition").await;
     let (status, _, _) = ed
         .post(
@@ -386,7 +381,7 @@ async fn the_daily_digest_carries_the_days_stories_from_its_sections_and_skips_e
     let ed = member(&app, &site, "ed@example.org", "editor").await;
     let world = publish(&app, &ed, "Summit ends in agreement", "World").await;
     publish(&app, &ed, "Late winner in the derby", "Sport").await;
-    subscribe(&state, &["r1@example.org"]).await;
+    subscribe(state.store.as_ref(), &["r1@example.org"]).await;
 
     let due = next_due(Utc::now(), 6);
     byline::newsletter::schedule::tick(&state, due - chrono::Duration::minutes(1)).await;

@@ -49,7 +49,7 @@ async fn an_issue_waits_while_the_mail_server_is_down_and_resumes_when_it_is_bac
     let config = format!("{}retry_seconds = 1\n", mail_config(port));
     let site = Site::new(&config);
     let (_, state) = site.cached_app().await;
-    subscribe(&state, &["r1@example.org", "r2@example.org"]).await;
+    subscribe(state.store.as_ref(), &["r1@example.org", "r2@example.org"]).await;
     let (id, queued) = state
         .store
         .queue_issue(&issue("While the server was down"), "test", Utc::now())
@@ -104,7 +104,11 @@ async fn permanent_refusals_mark_an_address_bouncing_and_it_gets_no_more_issues(
     let (app, state) = site.cached_app().await;
     let admin = member(&app, &site, "ad@example.org", "admin").await;
     let ed = member(&app, &site, "ed@example.org", "editor").await;
-    subscribe(&state, &["gone@example.org", "here@example.org"]).await;
+    subscribe(
+        state.store.as_ref(),
+        &["gone@example.org", "here@example.org"],
+    )
+    .await;
     let sender = tokio::spawn(byline::newsletter::sender::run(state.clone()));
     let gone = Email::parse("gone@example.org").unwrap();
 
@@ -160,7 +164,7 @@ async fn deliveries_of_unknown_outcome_go_again_only_at_an_editors_word() {
     let site = Site::new(&mail_config(smtp.port));
     let (app, state) = site.cached_app().await;
     let ed = member(&app, &site, "ed@example.org", "editor").await;
-    subscribe(&state, &["r1@example.org", "r2@example.org"]).await;
+    subscribe(state.store.as_ref(), &["r1@example.org", "r2@example.org"]).await;
     let (id, _) = state
         .store
         .queue_issue(&issue("Unknown"), "test", Utc::now())

@@ -337,11 +337,7 @@ async fn a_reader_confirms_by_mail_and_leaves_with_one_click() {
 
 #[tokio::test]
 async fn a_sign_up_is_kept_while_the_mail_server_is_down() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = free_port();
     let site = Site::new(&mail_config(closed));
     let app = site.app().await;
     let form = "email=early%40example.org&source=%2F&website=";
@@ -386,20 +382,11 @@ async fn an_issue_reaches_a_thousand_subscribers_once_each_though_the_sender_is_
         .write(&site.dir.path().join("items"), "issue");
     assert!(site.import(&[&item]).2);
     let store = site.data_dir().open_store().await.unwrap();
-    for n in 0..1000 {
-        let email = byline_core::Email::parse(&format!("reader{n:04}@example.org")).unwrap();
-        let subscriber = byline_core::store::NewSubscriber {
-            email: email.clone(),
-            source: "/".into(),
-            consented_at: chrono::Utc::now(),
-            ip_hash: None,
-        };
-        store.add_subscriber(subscriber).await.unwrap();
-        store
-            .confirm_subscriber(&email, chrono::Utc::now())
-            .await
-            .unwrap();
-    }
+    let readers: Vec<String> = (0..1000)
+        .map(|n| format!("reader{n:04}@example.org"))
+        .collect();
+    let readers: Vec<&str> = readers.iter().map(String::as_str).collect();
+    crate::newsletter_desk::subscribe(store.as_ref(), &readers).await;
 
     let server = site.serve();
     let out = site.cli(&[

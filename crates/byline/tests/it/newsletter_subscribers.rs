@@ -16,7 +16,11 @@ async fn subscribers_are_counted_searched_downloaded_and_erased() {
     let (app, state) = site.cached_app().await;
     let admin = member(&app, &site, "ad@example.org", "admin").await;
     let ed = member(&app, &site, "ed@example.org", "editor").await;
-    subscribe(&state, &["alpha@example.org", "beta@example.org"]).await;
+    subscribe(
+        state.store.as_ref(),
+        &["alpha@example.org", "beta@example.org"],
+    )
+    .await;
     state
         .store
         .add_subscriber(NewSubscriber {
