@@ -4,7 +4,10 @@ use crate::db::DbRow;
 use async_trait::async_trait;
 use byline_core::Email;
 use byline_core::access::Role;
-use byline_core::accounts::{AccountStore, FailureCounts, NewUser, SessionRecord, User, UserId};
+use byline_core::accounts::{
+    AccountStore, AttemptCounts, MemberRecord, NewUser, Reservation, SessionInfo, SessionRecord,
+    SignInLimits, User, UserId,
+};
 use byline_core::store::StoreError;
 use chrono::{DateTime, Utc};
 
@@ -65,7 +68,8 @@ impl AccountStore for crate::Backend {
         email: &Email,
     ) -> Result<Option<(User, Option<String>)>, StoreError> {
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.email = $1"
+            "SELECT {USER_COLUMNS}, u.password_hash FROM users u \
+             WHERE u.email = $1 AND u.disabled_at IS NULL"
         ));
         let row = sqlx::query(sql)
             .bind(email.as_str())
@@ -110,7 +114,8 @@ impl AccountStore for crate::Backend {
     async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS}, s.csrf_token, s.created_at, s.last_seen_at \
-             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND u.disabled_at IS NULL"
         ));
         let row = sqlx::query(sql)
             .bind(token_hash)
@@ -156,52 +161,150 @@ impl AccountStore for crate::Backend {
         Ok(())
     }
 
-    async fn record_login_failure(
+    async fn reserve_sign_in(
         &self,
         email: &str,
         ip: &str,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO login_failures (email, ip, at) VALUES ($1, $2, $3)")
-            .bind(email)
-            .bind(ip)
-            .bind(to_secs(now))
-            .execute(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        Ok(())
-    }
-
-    async fn login_failures_since(
-        &self,
-        email: &str,
-        ip: &str,
-        since: DateTime<Utc>,
-    ) -> Result<FailureCounts, StoreError> {
+        limits: &SignInLimits,
+    ) -> Result<Reservation, StoreError> {
+        let mut tx = crate::db::writing(&self.pool).await?;
+        let since = to_secs(now - limits.window);
         let row = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at >= $3) AS for_email, \
-                    (SELECT COUNT(*) FROM login_failures WHERE ip = $2 AND at >= $3) AS for_ip",
+            "SELECT (SELECT COUNT(*) FROM login_failures WHERE ip = $2 AND at >= $3) AS for_ip, \
+                    (SELECT MIN(at) FROM login_failures WHERE ip = $2 AND at >= $3) AS oldest_ip, \
+                    (SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at >= $3) AS for_email, \
+                    (SELECT MAX(at) FROM login_failures WHERE email = $1 AND at >= $3) AS newest_email",
         )
         .bind(email)
         .bind(ip)
-        .bind(to_secs(since))
-        .fetch_one(&self.pool)
+        .bind(since)
+        .fetch_one(&mut *tx)
         .await
         .map_err(unavailable)?;
-        let count = |column| get::<i64>(&row, column).map(|n| n as u64);
-        Ok(FailureCounts {
-            for_email: count("for_email")?,
-            for_ip: count("for_ip")?,
-        })
+        let time = |column| -> Result<Option<DateTime<Utc>>, StoreError> {
+            get::<Option<i64>>(&row, column)?.map(from_secs).transpose()
+        };
+        let counts = AttemptCounts {
+            for_address: get::<i64>(&row, "for_ip")? as u64,
+            oldest_for_address: time("oldest_ip")?,
+            for_account: get::<i64>(&row, "for_email")? as u64,
+            newest_for_account: time("newest_email")?,
+        };
+        if let Some(retry_after) = limits.wait(&counts, now) {
+            return Ok(Reservation::Refused { retry_after });
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO login_failures (email, ip, at) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(email)
+        .bind(ip)
+        .bind(to_secs(now))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        // Rows older than any window are of no more use.
+        sqlx::query("DELETE FROM login_failures WHERE at < $1")
+            .bind(to_secs(now - limits.window * 4))
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(Reservation::Granted(id))
     }
 
-    async fn clear_login_failures(&self, email: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM login_failures WHERE email = $1")
+    async fn sign_in_succeeded(
+        &self,
+        attempt: i64,
+        email: &str,
+        ip: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM login_failures WHERE id = $1 OR (email = $2 AND ip = $3)")
+            .bind(attempt)
             .bind(email)
+            .bind(ip)
             .execute(&self.pool)
             .await
             .map_err(unavailable)?;
         Ok(())
+    }
+
+    async fn release_sign_in(&self, attempt: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM login_failures WHERE id = $1")
+            .bind(attempt)
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn members(&self) -> Result<Vec<MemberRecord>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS}, u.created_at, u.disabled_at FROM users u ORDER BY lower(u.name), u.id"
+        ));
+        let rows = sqlx::query(sql)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        let sessions = sqlx::query(
+            "SELECT user_id, created_at, last_seen_at FROM sessions ORDER BY last_seen_at DESC",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        rows.iter()
+            .map(|row| {
+                let user = user(row)?;
+                let mine = sessions
+                    .iter()
+                    .filter(|s| get::<i64>(s, "user_id").ok() == Some(user.id.0))
+                    .map(|s| {
+                        Ok(SessionInfo {
+                            created_at: from_secs(get(s, "created_at")?)?,
+                            last_seen_at: from_secs(get(s, "last_seen_at")?)?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>()?;
+                Ok(MemberRecord {
+                    user,
+                    created_at: from_secs(get(row, "created_at")?)?,
+                    disabled_at: get::<Option<i64>>(row, "disabled_at")?
+                        .map(from_secs)
+                        .transpose()?,
+                    sessions: mine,
+                })
+            })
+            .collect()
+    }
+
+    async fn set_disabled(
+        &self,
+        user: UserId,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = crate::db::writing(&self.pool).await?;
+        let found = sqlx::query("UPDATE users SET disabled_at = $2 WHERE id = $1")
+            .bind(user.0)
+            .bind(at.map(to_secs))
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?
+            .rows_affected()
+            == 1;
+        if at.is_some() {
+            for sql in [
+                "DELETE FROM sessions WHERE user_id = $1",
+                "DELETE FROM signin_links WHERE user_id = $1",
+            ] {
+                sqlx::query(sql)
+                    .bind(user.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(unavailable)?;
+            }
+        }
+        tx.commit().await.map_err(unavailable)?;
+        Ok(found)
     }
 
     async fn create_signin_link(
@@ -230,7 +333,7 @@ impl AccountStore for crate::Backend {
         let mut tx = crate::db::writing(&self.pool).await?;
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS}, l.expires_at FROM signin_links l JOIN users u ON u.id = l.user_id \
-             WHERE l.token_hash = $1"
+             WHERE l.token_hash = $1 AND u.disabled_at IS NULL"
         ));
         let row = sqlx::query(sql)
             .bind(token_hash)

@@ -76,6 +76,7 @@ const TABLES: &[Table] = &[
             ("role", Text),
             ("password_hash", Text),
             ("created_at", Int),
+            ("disabled_at", Int),
         ],
     },
     Table {
@@ -106,6 +107,9 @@ const TABLES: &[Table] = &[
             ("preview_token", Text),
             ("first_published_at", Int),
             ("lead_caption", Text),
+            ("preview_expires_at", Int),
+            ("import_hash", Text),
+            ("edited_since_import", Int),
         ],
     },
     Table {
@@ -206,6 +210,7 @@ const TABLES: &[Table] = &[
             ("body_source", Text),
             ("body_format", Text),
             ("summary", Text),
+            ("source", Text),
         ],
     },
     Table {
@@ -257,6 +262,12 @@ const ADDED_SINCE_1: &[(&str, &str)] = &[
     ("subscribers", "unsubscribed_at"),
     // Version 3.
     ("subscribers", "bounces"),
+    // Version 4.
+    ("users", "disabled_at"),
+    ("stories", "preview_expires_at"),
+    ("stories", "import_hash"),
+    ("stories", "edited_since_import"),
+    ("revisions", "source"),
 ];
 
 /// Tables whose `id` the store assigns, so its counter must move past restored ids.

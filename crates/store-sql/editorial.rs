@@ -5,8 +5,8 @@ use crate::db::DbConn;
 use async_trait::async_trait;
 use byline_core::accounts::UserId;
 use byline_core::editorial::{
-    Correction, EditOutcome, EditorStory, EditorialStore, Revision, StatusChange, StoryEdit,
-    StoryFields,
+    Correction, EditOutcome, EditorStory, EditorialStore, PreviewLink, Revision, StatusChange,
+    StoryEdit, StoryFields,
 };
 use byline_core::store::StoreError;
 use byline_core::{Picture, Slug, Status, Story, StoryId};
@@ -136,6 +136,16 @@ async fn is_published(conn: &mut DbConn, id: StoryId) -> Result<bool, StoreError
     Ok(status == Status::Published.as_str())
 }
 
+/// Records that the newsroom changed the story, so that a later import does not undo it.
+async fn mark_edited(conn: &mut DbConn, id: StoryId) -> Result<(), StoreError> {
+    sqlx::query("UPDATE stories SET edited_since_import = 1 WHERE id = $1")
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+    Ok(())
+}
+
 /// Cancels the story's pending jobs and, for a scheduled story, queues its publication.
 pub(crate) async fn reschedule(
     conn: &mut DbConn,
@@ -165,7 +175,7 @@ impl EditorialStore for crate::Backend {
         &self,
         fields: StoryFields,
         user: UserId,
-        preview_token: &str,
+        preview: &PreviewLink,
         now: DateTime<Utc>,
     ) -> Result<StoryId, StoreError> {
         let mut tx = crate::db::writing(&self.pool).await?;
@@ -173,8 +183,9 @@ impl EditorialStore for crate::Backend {
         let slug = free_slug(&mut tx, &fields.slug).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO stories (slug, headline, standfirst, body_html, summary, section_id, language, status, \
-             updated_at, created_at, created_by, revision, body_source, body_format, preview_token) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $8, $9, 1, $10, $11, $12) RETURNING id",
+             updated_at, created_at, created_by, revision, body_source, body_format, preview_token, \
+             preview_expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $8, $9, 1, $10, $11, $12, $13) RETURNING id",
         )
         .bind(slug.as_str())
         .bind(fields.headline.as_str())
@@ -187,7 +198,8 @@ impl EditorialStore for crate::Backend {
         .bind(user.0)
         .bind(&fields.body_source)
         .bind(fields.body_format.as_str())
-        .bind(preview_token)
+        .bind(&preview.token)
+        .bind(to_secs(preview.expires_at))
         .fetch_one(&mut *tx)
         .await
         .map_err(unavailable)?;
@@ -221,7 +233,7 @@ impl EditorialStore for crate::Backend {
         sqlx::query(
             "UPDATE stories SET slug = $2, headline = $3, standfirst = $4, body_html = $5, summary = $6, \
              section_id = $7, language = $8, body_source = $9, body_format = $10, revision = $11, \
-             updated_at = $12, byline = NULL, preview_token = COALESCE(preview_token, $13) WHERE id = $1",
+             updated_at = $12, byline = NULL, edited_since_import = 1 WHERE id = $1",
         )
         .bind(id.0)
         .bind(fields.slug.as_str())
@@ -235,7 +247,6 @@ impl EditorialStore for crate::Backend {
         .bind(fields.body_format.as_str())
         .bind(revision)
         .bind(to_secs(edit.now))
-        .bind(&edit.preview_token)
         .execute(&mut *tx)
         .await
         .map_err(unavailable)?;
@@ -276,14 +287,18 @@ impl EditorialStore for crate::Backend {
             Status::Published => {
                 "UPDATE stories SET status = 'published', \
                  published_at = CASE WHEN first_published_at IS NULL THEN $2 ELSE published_at END, \
-                 first_published_at = COALESCE(first_published_at, $2), embargo_until = NULL WHERE id = $1"
+                 first_published_at = COALESCE(first_published_at, $2), embargo_until = NULL, \
+                 preview_token = NULL, preview_expires_at = NULL WHERE id = $1"
             }
             Status::Scheduled => {
                 "UPDATE stories SET status = 'scheduled', published_at = $3 WHERE id = $1"
             }
             Status::Draft => "UPDATE stories SET status = 'draft' WHERE id = $1",
             Status::InReview => "UPDATE stories SET status = 'in_review' WHERE id = $1",
-            Status::Unpublished => "UPDATE stories SET status = 'unpublished' WHERE id = $1",
+            Status::Unpublished => {
+                "UPDATE stories SET status = 'unpublished', preview_token = NULL, \
+                 preview_expires_at = NULL WHERE id = $1"
+            }
         };
         sqlx::query(sql)
             .bind(id.0)
@@ -292,6 +307,7 @@ impl EditorialStore for crate::Backend {
             .execute(&mut *tx)
             .await
             .map_err(unavailable)?;
+        mark_edited(&mut tx, id).await?;
         if change.from == Status::Published || change.to == Status::Published {
             changes::record(&mut tx, &changes::story_keys(id.0)).await?;
         }
@@ -311,7 +327,8 @@ impl EditorialStore for crate::Backend {
         for (job, story) in due {
             let done = sqlx::query(
                 "UPDATE stories SET status = 'published', embargo_until = NULL, \
-                 first_published_at = COALESCE(first_published_at, published_at) \
+                 first_published_at = COALESCE(first_published_at, published_at), \
+                 preview_token = NULL, preview_expires_at = NULL \
                  WHERE id = $1 AND status = 'scheduled'",
             )
             .bind(story)
@@ -343,8 +360,8 @@ impl EditorialStore for crate::Backend {
 
     async fn revisions(&self, id: StoryId) -> Result<Vec<Revision>, StoreError> {
         let rows = sqlx::query(
-            "SELECT r.number, u.name AS author, r.created_at, r.headline, r.standfirst, r.body_source, \
-             r.body_format, r.summary FROM revisions r LEFT JOIN users u ON u.id = r.user_id \
+            "SELECT r.number, u.name AS author, r.source, r.created_at, r.headline, r.standfirst, \
+             r.body_source, r.body_format, r.summary FROM revisions r LEFT JOIN users u ON u.id = r.user_id \
              WHERE r.story_id = $1 ORDER BY r.number DESC",
         )
         .bind(id.0)
@@ -357,6 +374,7 @@ impl EditorialStore for crate::Backend {
                 Ok(Revision {
                     number: get(row, "number")?,
                     author: get(row, "author")?,
+                    source: get(row, "source")?,
                     created_at: from_secs(get(row, "created_at")?)?,
                     headline: get(row, "headline")?,
                     standfirst: get(row, "standfirst")?,
@@ -388,7 +406,7 @@ impl EditorialStore for crate::Backend {
         .await
         .map_err(unavailable)?;
         // A correction changes what readers read: it moves dateModified.
-        sqlx::query("UPDATE stories SET updated_at = $2 WHERE id = $1")
+        sqlx::query("UPDATE stories SET updated_at = $2, edited_since_import = 1 WHERE id = $1")
             .bind(id.0)
             .bind(to_secs(now))
             .execute(&mut *tx)
@@ -406,28 +424,67 @@ impl EditorialStore for crate::Backend {
         load::corrections(&mut conn, id.0).await
     }
 
-    async fn story_by_preview_token(&self, token: &str) -> Result<Option<Story>, StoreError> {
+    async fn story_by_preview_token(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Story>, StoreError> {
         let mut conn = self.pool.acquire().await.map_err(unavailable)?;
-        load::public(&mut conn, load::Key::PreviewToken(token)).await
+        let live: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM stories WHERE preview_token = $1 AND preview_expires_at > $2 \
+             AND status NOT IN ('published', 'unpublished')",
+        )
+        .bind(token)
+        .bind(to_secs(now))
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+        match live {
+            Some(id) => load::public(&mut conn, load::Key::Id(StoryId(id))).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn set_preview_link(
+        &self,
+        id: StoryId,
+        link: Option<&PreviewLink>,
+    ) -> Result<(), StoreError> {
+        let updated = sqlx::query(
+            "UPDATE stories SET preview_token = $2, preview_expires_at = $3 WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(link.map(|l| l.token.clone()))
+        .bind(link.map(|l| to_secs(l.expires_at)))
+        .execute(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("story {id}")));
+        }
+        Ok(())
     }
 
     async fn set_lead_picture(
         &self,
         id: StoryId,
         picture: Option<Picture>,
+        describing: byline_core::library::Describing,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = crate::db::writing(&self.pool).await?;
-        let updated = sqlx::query("UPDATE stories SET updated_at = $2 WHERE id = $1")
-            .bind(id.0)
-            .bind(to_secs(now))
-            .execute(&mut *tx)
-            .await
-            .map_err(unavailable)?;
+        let updated = sqlx::query(
+            "UPDATE stories SET updated_at = $2, edited_since_import = 1 WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(to_secs(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
         if updated.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("story {id}")));
         }
-        crate::library::set_lead(&mut tx, id.0, picture.as_ref(), now).await?;
+        crate::library::set_lead(&mut tx, id.0, picture.as_ref(), describing, now).await?;
         if is_published(&mut tx, id).await? {
             changes::record(&mut tx, &changes::story_keys(id.0)).await?;
         }

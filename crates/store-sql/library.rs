@@ -3,11 +3,11 @@
 
 use async_trait::async_trait;
 use byline_core::library::{
-    DeleteOutcome, LibraryPage, LibraryPicture, LibraryQuery, LibraryStore, PictureEdit,
-    PictureUse, RenditionJob,
+    DeleteOutcome, Describing, LibraryPage, LibraryPicture, LibraryQuery, LibraryStore,
+    PictureEdit, PictureUse, RenditionJob,
 };
 use byline_core::store::StoreError;
-use byline_core::{Headline, Picture, PictureId, PictureSource, StoryId};
+use byline_core::{Picture, PictureId, PictureSource, StoryId};
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
@@ -176,10 +176,15 @@ pub(crate) async fn set_lead(
     conn: &mut DbConn,
     story: i64,
     picture: Option<&Picture>,
+    describing: Describing,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let merge = match describing {
+        Describing::Desk => Merge::Replace,
+        Describing::GapsOnly => Merge::FillGaps,
+    };
     let id = match picture {
-        Some(picture) => Some(upsert(conn, picture, Merge::Replace, now).await?),
+        Some(picture) => Some(upsert(conn, picture, merge, now).await?),
         None => None,
     };
     link(conn, story, id, picture.and_then(|p| p.caption.clone())).await
@@ -232,10 +237,15 @@ impl LibraryStore for crate::Backend {
     async fn add_picture(
         &self,
         picture: &Picture,
+        describing: Describing,
         now: DateTime<Utc>,
     ) -> Result<PictureId, StoreError> {
         let mut tx = crate::db::writing(&self.pool).await?;
-        let id = upsert(&mut tx, picture, Merge::ReplaceWithCaption, now).await?;
+        let merge = match describing {
+            Describing::Desk => Merge::ReplaceWithCaption,
+            Describing::GapsOnly => Merge::FillGaps,
+        };
+        let id = upsert(&mut tx, picture, merge, now).await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(PictureId(id))
     }
@@ -299,21 +309,24 @@ impl LibraryStore for crate::Backend {
     }
 
     async fn picture_uses(&self, id: PictureId) -> Result<Vec<PictureUse>, StoreError> {
-        let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT id, slug, headline, lead_caption FROM stories WHERE lead_picture_id = $1 \
-             ORDER BY updated_at DESC, id DESC",
+        let rows = sqlx::query(
+            "SELECT id, slug, headline, lead_caption, status, created_by FROM stories \
+             WHERE lead_picture_id = $1 ORDER BY updated_at DESC, id DESC",
         )
         .bind(id.0)
         .fetch_all(&self.pool)
         .await
         .map_err(unavailable)?;
-        rows.into_iter()
-            .map(|(story, slug, headline, caption)| {
+        rows.iter()
+            .map(|row| {
                 Ok(PictureUse {
-                    story: StoryId(story),
-                    slug: byline_core::Slug::parse(&slug).map_err(corrupt)?,
-                    headline: Headline::parse(&headline).map_err(corrupt)?,
-                    caption,
+                    story: StoryId(get(row, "id")?),
+                    slug: rows::slug(row, "slug")?,
+                    headline: rows::headline(row)?,
+                    caption: get(row, "lead_caption")?,
+                    published: get::<String>(row, "status")? == "published",
+                    created_by: get::<Option<i64>>(row, "created_by")?
+                        .map(byline_core::accounts::UserId),
                 })
             })
             .collect()
@@ -388,7 +401,7 @@ impl LibraryStore for crate::Backend {
         let (status, published_at) =
             status.ok_or_else(|| StoreError::NotFound(format!("story {story}")))?;
         link(&mut tx, story.0, Some(id.0), caption).await?;
-        sqlx::query("UPDATE stories SET updated_at = $2 WHERE id = $1")
+        sqlx::query("UPDATE stories SET updated_at = $2, edited_since_import = 1 WHERE id = $1")
             .bind(story.0)
             .bind(to_secs(now))
             .execute(&mut *tx)

@@ -121,6 +121,7 @@ pub(crate) async fn admin_stories(
          AND ($3 IS NULL OR EXISTS (SELECT 1 FROM story_authors sa JOIN authors a ON a.id = sa.author_id \
               WHERE sa.story_id = s.id AND lower(a.name) LIKE lower($3) ESCAPE '\\')) \
          AND ($4 IS NULL OR lower(s.headline) LIKE lower($4) ESCAPE '\\' OR lower(s.standfirst) LIKE lower($4) ESCAPE '\\') \
+         AND ($7 IS NULL OR s.created_by = $7 OR s.status = 'published') \
          ORDER BY {order} LIMIT $5 OFFSET $6"
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
@@ -130,6 +131,7 @@ pub(crate) async fn admin_stories(
         .bind(query.text.as_deref().map(like_pattern))
         .bind(i64::from(query.limit) + 1)
         .bind(i64::from(query.offset))
+        .bind(query.own_or_public.map(|user| user.0))
         .fetch_all(pool)
         .await
         .map_err(unavailable)?;

@@ -17,16 +17,14 @@ use crate::{taxonomy, unavailable};
 pub(crate) enum Key<'a> {
     Id(StoryId),
     Slug(&'a Slug),
-    PreviewToken(&'a str),
 }
 
 pub(crate) async fn row(conn: &mut DbConn, key: Key<'_>) -> Result<Option<DbRow>, StoreError> {
     let column = match key {
         Key::Id(_) => "s.id",
         Key::Slug(_) => "s.slug",
-        Key::PreviewToken(_) => "s.preview_token",
     };
-    // `column` is one of three fixed names; the key is bound.
+    // `column` is one of two fixed names; the key is bound.
     let sql = format!(
         "SELECT s.*, sec.id AS sec_id, sec.slug AS sec_slug, sec.name AS sec_name, \
          sec.description AS sec_description, sec.position AS sec_position, {PICTURE_COLUMNS} \
@@ -37,7 +35,6 @@ pub(crate) async fn row(conn: &mut DbConn, key: Key<'_>) -> Result<Option<DbRow>
     let query = match key {
         Key::Id(id) => query.bind(id.0),
         Key::Slug(slug) => query.bind(slug.as_str().to_owned()),
-        Key::PreviewToken(token) => query.bind(token.to_owned()),
     };
     query.fetch_optional(&mut *conn).await.map_err(unavailable)
 }
@@ -158,6 +155,7 @@ pub(crate) async fn editor(
         revision: get(&row, "revision")?,
         created_by: get::<Option<i64>>(&row, "created_by")?.map(UserId),
         preview_token: get(&row, "preview_token")?,
+        preview_expires_at: time(&row, "preview_expires_at")?,
         updated_at: from_secs(get(&row, "updated_at")?)?,
         lead_picture: rows::picture(&row)?,
     }))

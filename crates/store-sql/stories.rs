@@ -16,6 +16,10 @@ struct Existing {
     version: Option<i64>,
     /// Whether readers could see it before this save.
     was_public: bool,
+    /// The fingerprint of the item it was last imported from.
+    import_hash: Option<String>,
+    /// Whether the newsroom changed it since.
+    edited: bool,
 }
 
 pub(crate) async fn save(pool: &DbPool, mut input: StoryInput) -> Result<SaveOutcome, StoreError> {
@@ -42,6 +46,18 @@ pub(crate) async fn save(pool: &DbPool, mut input: StoryInput) -> Result<SaveOut
             stored_version: stored,
         });
     }
+    if let Some(found) = &existing {
+        if found.edited && !input.origin.overwrite {
+            return Ok(SaveOutcome::SkippedEdited {
+                slug: found.slug.clone(),
+            });
+        }
+        if !found.edited && found.import_hash.as_deref() == Some(&input.origin.fingerprint) {
+            return Ok(SaveOutcome::SkippedUnchanged {
+                slug: found.slug.clone(),
+            });
+        }
+    }
     let section_id = match &input.section {
         Some(section) => Some(taxonomy::ensure_section(&mut tx, section).await?),
         None => None,
@@ -60,6 +76,7 @@ pub(crate) async fn save(pool: &DbPool, mut input: StoryInput) -> Result<SaveOut
     let existing_was_public = existing.as_ref().is_some_and(|e| e.was_public);
     let (id, slug, created) = match existing {
         Some(found) => {
+            keep_replaced_text(&mut tx, found.id).await?;
             update_row(&mut tx, found.id, content).await?;
             (found.id, found.slug, false)
         }
@@ -72,16 +89,23 @@ pub(crate) async fn save(pool: &DbPool, mut input: StoryInput) -> Result<SaveOut
     crate::library::set_caption(&mut tx, id, input.lead_picture.as_ref()).await?;
     link_names(&mut tx, id, Kind::Tag, &input.tags).await?;
     link_names(&mut tx, id, Kind::Author, &input.authors).await?;
-    // A source's update is a new revision too: an editor who has the story open is told.
+    // A source's update is a new revision too: an editor who has the story open is told, and
+    // the text it replaced can be compared and restored.
     sqlx::query(
         "UPDATE stories SET body_source = body_html, body_format = 'html', revision = revision + 1, \
          first_published_at = CASE WHEN status = 'published' \
-         THEN COALESCE(first_published_at, published_at) ELSE first_published_at END WHERE id = $1",
+         THEN COALESCE(first_published_at, published_at) ELSE first_published_at END, \
+         import_hash = $2, edited_since_import = 0, \
+         preview_token = CASE WHEN status IN ('published', 'unpublished') THEN NULL ELSE preview_token END \
+         WHERE id = $1",
     )
     .bind(id)
+    .bind(&input.origin.fingerprint)
     .execute(&mut *tx)
     .await
     .map_err(unavailable)?;
+    let summary = if created { "created" } else { "updated" };
+    revision_of_current(&mut tx, id, Some(&input.origin.source), summary, now).await?;
     crate::editorial::reschedule(&mut tx, id, input.status, input.published_at).await?;
     let was_public = existing_was_public;
     let is_public =
@@ -103,7 +127,8 @@ async fn find_existing(
     external_id: &str,
 ) -> Result<Option<Existing>, StoreError> {
     let row = sqlx::query(
-        "SELECT id, slug, version, status, published_at FROM stories WHERE external_id = $1",
+        "SELECT id, slug, version, status, published_at, import_hash, edited_since_import \
+         FROM stories WHERE external_id = $1",
     )
     .bind(external_id)
     .fetch_optional(&mut *conn)
@@ -119,9 +144,52 @@ async fn find_existing(
                 get(&row, "published_at")?,
                 chrono::Utc::now(),
             ),
+            import_hash: get(&row, "import_hash")?,
+            edited: get::<i64>(&row, "edited_since_import")? != 0,
         })
     })
     .transpose()
+}
+
+/// Writes the story's current text as its current revision, when it has no row for it yet
+/// (stories imported before imports wrote revisions), so the text an import replaces stays.
+async fn keep_replaced_text(conn: &mut DbConn, id: i64) -> Result<(), StoreError> {
+    let missing: Option<i64> = sqlx::query_scalar(
+        "SELECT s.revision FROM stories s WHERE s.id = $1 AND NOT EXISTS \
+         (SELECT 1 FROM revisions r WHERE r.story_id = s.id AND r.number = s.revision)",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(unavailable)?;
+    if missing.is_some() {
+        revision_of_current(conn, id, Some("before this import"), "kept", Utc::now()).await?;
+    }
+    Ok(())
+}
+
+/// Records the story's text as it is now as its current revision, made by `source`.
+async fn revision_of_current(
+    conn: &mut DbConn,
+    id: i64,
+    source: Option<&str>,
+    summary: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO revisions (story_id, number, user_id, created_at, headline, standfirst, \
+         body_source, body_format, summary, source) \
+         SELECT id, revision, NULL, $2, headline, standfirst, body_source, body_format, $3, $4 \
+         FROM stories WHERE id = $1",
+    )
+    .bind(id)
+    .bind(to_secs(now))
+    .bind(summary)
+    .bind(source)
+    .execute(&mut *conn)
+    .await
+    .map_err(unavailable)?;
+    Ok(())
 }
 
 /// The wanted slug, or the first of `slug-2`, `slug-3`, … that no story has.

@@ -1,7 +1,7 @@
 //! Newsroom accounts and sessions, and the storage contract for them.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::access::Role;
@@ -41,11 +41,81 @@ pub struct SessionRecord {
     pub last_seen_at: DateTime<Utc>,
 }
 
-/// Failed sign-ins counted for rate limiting.
+/// How many password guesses are let through (decision 0017). An address gets `per_address`
+/// attempts that fail in `window`, then none until the window moves on. An account that has
+/// failed `per_account` times in the window is not locked, since that would let anyone lock any
+/// member out: each further attempt on it, from anywhere, waits twice as long as the one before
+/// (1 s, 2 s, 4 s … up to `max_spacing`) after the account's last attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FailureCounts {
-    pub for_email: u64,
-    pub for_ip: u64,
+pub struct SignInLimits {
+    pub per_address: u64,
+    pub per_account: u64,
+    pub window: Duration,
+    pub max_spacing: Duration,
+}
+
+impl Default for SignInLimits {
+    fn default() -> SignInLimits {
+        SignInLimits {
+            per_address: 10,
+            per_account: 10,
+            window: Duration::minutes(15),
+            max_spacing: Duration::seconds(60),
+        }
+    }
+}
+
+/// The attempts (failed, or in flight) the store holds within the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AttemptCounts {
+    pub for_address: u64,
+    /// The oldest of the address's, which is the first to leave the window.
+    pub oldest_for_address: Option<DateTime<Utc>>,
+    pub for_account: u64,
+    pub newest_for_account: Option<DateTime<Utc>>,
+}
+
+impl SignInLimits {
+    /// `None` when an attempt may go ahead now; else how long it must wait.
+    pub fn wait(&self, counts: &AttemptCounts, now: DateTime<Utc>) -> Option<Duration> {
+        if counts.for_address >= self.per_address {
+            let frees = counts.oldest_for_address.unwrap_or(now) + self.window;
+            return Some((frees - now).max(Duration::seconds(1)));
+        }
+        if counts.for_account >= self.per_account {
+            let beyond = (counts.for_account - self.per_account).min(30) as u32;
+            let spacing = Duration::seconds(1i64 << beyond.min(20)).min(self.max_spacing);
+            let next = counts.newest_for_account.unwrap_or(now) + spacing;
+            if next > now {
+                return Some(next - now);
+            }
+        }
+        None
+    }
+}
+
+/// A sign-in attempt the store let through (its row is the attempt), or how long to wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reservation {
+    Granted(i64),
+    Refused { retry_after: Duration },
+}
+
+/// A member as the members' page shows them.
+#[derive(Debug, Clone)]
+pub struct MemberRecord {
+    pub user: User,
+    pub created_at: DateTime<Utc>,
+    pub disabled_at: Option<DateTime<Utc>>,
+    /// Their live sessions, newest use first.
+    pub sessions: Vec<SessionInfo>,
+}
+
+/// One signed-in session, without its token.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionInfo {
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
 }
 
 /// Accounts, sessions and sign-in links. Every method is one transaction.
@@ -74,19 +144,36 @@ pub trait AccountStore: Send + Sync {
     /// Signs the member out everywhere.
     async fn delete_sessions_of(&self, user: UserId) -> Result<(), StoreError>;
 
-    async fn record_login_failure(
+    /// Counts the attempts on `email` and from `ip` within the window and, when `limits`
+    /// allow another, records it before it is checked; one transaction, so attempts sent at
+    /// once cannot all read the same count.
+    async fn reserve_sign_in(
         &self,
         email: &str,
         ip: &str,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
-    async fn login_failures_since(
+        limits: &SignInLimits,
+    ) -> Result<Reservation, StoreError>;
+    /// A reserved attempt had the right password: it and the earlier failures of this account
+    /// from this address are forgotten (other addresses' failures are not).
+    async fn sign_in_succeeded(
         &self,
+        attempt: i64,
         email: &str,
         ip: &str,
-        since: DateTime<Utc>,
-    ) -> Result<FailureCounts, StoreError>;
-    async fn clear_login_failures(&self, email: &str) -> Result<(), StoreError>;
+    ) -> Result<(), StoreError>;
+    /// A reserved attempt was never checked (the server was too busy): it does not count.
+    async fn release_sign_in(&self, attempt: i64) -> Result<(), StoreError>;
+
+    /// Every member, with their live sessions.
+    async fn members(&self) -> Result<Vec<MemberRecord>, StoreError>;
+    /// Disables a member (`Some(time)`: their sessions and sign-in links end in the same
+    /// transaction) or enables them again (`None`). False when there is no such member.
+    async fn set_disabled(
+        &self,
+        user: UserId,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<bool, StoreError>;
 
     async fn create_signin_link(
         &self,
@@ -100,4 +187,44 @@ pub trait AccountStore: Send + Sync {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<User>, StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_is_stopped_and_an_account_is_slowed() {
+        let limits = SignInLimits::default();
+        let now = Utc::now();
+        let mut counts = AttemptCounts::default();
+        assert_eq!(limits.wait(&counts, now), None);
+        counts.for_address = 10;
+        counts.oldest_for_address = Some(now - Duration::minutes(5));
+        assert_eq!(limits.wait(&counts, now), Some(Duration::minutes(10)));
+        let account = |n, ago| AttemptCounts {
+            for_account: n,
+            newest_for_account: Some(now - Duration::seconds(ago)),
+            ..AttemptCounts::default()
+        };
+        assert_eq!(limits.wait(&account(9, 0), now), None);
+        assert_eq!(
+            limits.wait(&account(10, 0), now),
+            Some(Duration::seconds(1))
+        );
+        assert_eq!(
+            limits.wait(&account(10, 1), now),
+            None,
+            "a second later it goes"
+        );
+        assert_eq!(
+            limits.wait(&account(13, 3), now),
+            Some(Duration::seconds(5))
+        );
+        assert_eq!(
+            limits.wait(&account(500, 0), now),
+            Some(Duration::seconds(60)),
+            "never more than the longest spacing"
+        );
+    }
 }

@@ -56,9 +56,11 @@ pub struct EditorStory {
     /// Bumped by every save; the editor sends it back to detect a lost update.
     pub revision: i64,
     pub created_by: Option<UserId>,
-    /// The private preview link's token; stories that came from an import have none until
-    /// they are first saved in the editor.
+    /// The private preview link's token and until when it works; a story has one when its
+    /// draft was created in the editor or an editor made one, and loses it when it is
+    /// published or taken down (the public address takes over).
     pub preview_token: Option<String>,
+    pub preview_expires_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
     pub lead_picture: Option<Picture>,
 }
@@ -83,8 +85,6 @@ pub struct StoryFields {
 #[derive(Debug, Clone)]
 pub struct StoryEdit {
     pub fields: StoryFields,
-    /// Stored when the story has no preview token yet.
-    pub preview_token: String,
     pub expected_revision: i64,
     pub user: UserId,
     pub now: DateTime<Utc>,
@@ -101,11 +101,21 @@ pub enum EditOutcome {
     Conflict(Box<EditorStory>),
 }
 
+/// A private preview link: a random token that works until `expires_at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviewLink {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
 /// One saved state of a story.
 #[derive(Debug, Clone, Serialize)]
 pub struct Revision {
     pub number: i64,
+    /// The member who saved it, if a member did.
     pub author: Option<String>,
+    /// Where it came from when no member saved it ("import: FILE").
+    pub source: Option<String>,
     pub created_at: DateTime<Utc>,
     pub headline: String,
     pub standfirst: Option<String>,
@@ -141,7 +151,7 @@ pub trait EditorialStore: Send + Sync {
         &self,
         fields: StoryFields,
         user: UserId,
-        preview_token: &str,
+        preview: &PreviewLink,
         now: DateTime<Utc>,
     ) -> Result<StoryId, StoreError>;
     async fn editor_story(&self, id: StoryId) -> Result<Option<EditorStory>, StoreError>;
@@ -162,14 +172,28 @@ pub trait EditorialStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
     async fn corrections(&self, id: StoryId) -> Result<Vec<Correction>, StoreError>;
-    async fn story_by_preview_token(&self, token: &str) -> Result<Option<Story>, StoreError>;
+    /// The story a preview link shows at `now`: the link must be live and the story neither
+    /// published nor taken down.
+    async fn story_by_preview_token(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Story>, StoreError>;
+    /// Replaces the story's preview link (the old one stops working) or, with `None`, ends it.
+    async fn set_preview_link(
+        &self,
+        id: StoryId,
+        link: Option<&PreviewLink>,
+    ) -> Result<(), StoreError>;
     /// Replaces (or with `None` removes) a story's lead picture. The picture joins the media
-    /// library if it is new there; the credit and alt text given are an editor's and replace
-    /// the library's, for every story that uses the picture; the caption is this story's own.
+    /// library if it is new there; when the desk describes it, the credit and alt text given
+    /// replace the library's for every story that uses the picture; the caption is this
+    /// story's own.
     async fn set_lead_picture(
         &self,
         id: StoryId,
         picture: Option<Picture>,
+        describing: crate::library::Describing,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
     /// The current slug of a story that used to live at `old`.

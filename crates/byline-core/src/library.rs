@@ -29,6 +29,9 @@ pub struct PictureUse {
     pub headline: Headline,
     /// The caption this story shows, when it has its own.
     pub caption: Option<String>,
+    /// Whether readers can see the story.
+    pub published: bool,
+    pub created_by: Option<crate::accounts::UserId>,
 }
 
 /// A page of the library, newest first, matching `search` in caption, credit or keywords.
@@ -75,15 +78,27 @@ pub struct RenditionJob {
     pub attempts: u32,
 }
 
+/// Whose words come with a picture a member adds or sets as a story's lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Describing {
+    /// The photo desk's (a member who may manage pictures): the credit and alt text given (and
+    /// a library upload's caption) replace the library's, for every story using the picture.
+    Desk,
+    /// Anyone else's: they describe a picture new to the library, but one it already has keeps
+    /// its words, since other stories show them.
+    GapsOnly,
+}
+
 /// The storage contract of the media library.
 #[async_trait]
 pub trait LibraryStore: Send + Sync {
-    /// Adds a picture to the library as an editor describes it, or returns the one already
-    /// stored at the same place, its credit, alt text and caption replaced by those given. Local raster
-    /// pictures get a rendition job.
+    /// Adds a picture to the library, or returns the one already stored at the same place,
+    /// its credit, alt text and caption replaced by those given when the desk gives them.
+    /// Local raster pictures get a rendition job.
     async fn add_picture(
         &self,
         picture: &Picture,
+        describing: Describing,
         now: DateTime<Utc>,
     ) -> Result<PictureId, StoreError>;
     async fn library(&self, query: &LibraryQuery) -> Result<LibraryPage, StoreError>;

@@ -123,6 +123,24 @@ impl Picture {
             .collect()
     }
 
+    /// Whether pages offer `rendition` of this picture: a stored raster picture, a width its
+    /// shape is made in, and for a crop the picture's focus now.
+    pub fn offers(&self, rendition: Rendition) -> bool {
+        let (Some(width), Some(height)) = (self.width, self.height) else {
+            return false;
+        };
+        let current_focus = match rendition.shape {
+            Shape::Original => true,
+            Shape::Crop(_, focus) => focus == self.focus,
+        };
+        self.has_renditions()
+            && current_focus
+            && rendition
+                .shape
+                .widths(width, height)
+                .contains(&rendition.width)
+    }
+
     /// The width and height the picture has in `shape`, for the page to reserve its box.
     pub fn size_in(&self, shape: Shape) -> Option<(u32, u32)> {
         let (width, height) = (self.width?, self.height?);
@@ -383,6 +401,37 @@ mod tests {
         assert_eq!((square.x, square.width, square.height), (1000, 2000, 2000));
         let tall = Crop::Standard.region(1000, 3000, Focus::new(500, 1000));
         assert_eq!((tall.width, tall.height, tall.y), (1000, 750, 2250));
+    }
+
+    #[test]
+    fn only_the_renditions_pages_offer_are_offered() {
+        let mut picture = Picture::at(PictureSource::Local {
+            key: "ab/cdef.jpg".into(),
+        });
+        picture.width = Some(1000);
+        picture.height = Some(800);
+        picture.content_type = Some("image/jpeg".into());
+        picture.focus = Focus::new(300, 600);
+        let whole = |width| Rendition {
+            shape: Shape::Original,
+            width,
+            format: Format::Webp,
+        };
+        assert!(picture.offers(whole(320)) && picture.offers(whole(960)));
+        assert!(!picture.offers(whole(1280)), "wider than the picture");
+        assert!(
+            !picture.offers(whole(500)),
+            "not a width renditions are made in"
+        );
+        let square = |focus| Rendition {
+            shape: Shape::Crop(Crop::Square, focus),
+            width: 640,
+            format: Format::Jpeg,
+        };
+        assert!(picture.offers(square(Focus::new(300, 600))));
+        assert!(!picture.offers(square(Focus::default())), "another focus");
+        picture.content_type = Some("image/svg+xml".into());
+        assert!(!picture.offers(whole(320)), "no renditions of an SVG");
     }
 
     #[test]

@@ -58,6 +58,20 @@ pub struct StoryInput {
     pub lead_picture: Option<Picture>,
     /// When the content last changed at its source (`versioncreated`).
     pub updated_at: DateTime<Utc>,
+    /// Where this save comes from and what it brings, for the revision it writes and to
+    /// recognise an item imported before.
+    pub origin: ImportOrigin,
+}
+
+/// An import's mark on the stories it saves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportOrigin {
+    /// Named in the revision the save writes ("import: FILE", "demo").
+    pub source: String,
+    /// A digest of everything the item brings: an item imported again unchanged is skipped.
+    pub fingerprint: String,
+    /// Replace a story the newsroom changed since its import (else it is skipped).
+    pub overwrite: bool,
 }
 
 /// What saving did.
@@ -75,6 +89,15 @@ pub enum SaveOutcome {
     SkippedOlder {
         slug: Slug,
         stored_version: i64,
+    },
+    /// The item is exactly what was imported last time; nothing was written.
+    SkippedUnchanged {
+        slug: Slug,
+    },
+    /// The newsroom changed the story since it was imported (an edit, a status change, a
+    /// correction, its photo); nothing was written.
+    SkippedEdited {
+        slug: Slug,
     },
 }
 
@@ -167,6 +190,9 @@ pub struct AdminQuery {
     pub order: AdminOrder,
     pub limit: u32,
     pub offset: u32,
+    /// For a member who may not see others' unpublished work: only their own stories and
+    /// published ones are listed.
+    pub own_or_public: Option<crate::accounts::UserId>,
 }
 
 /// How the admin's story list is sorted.

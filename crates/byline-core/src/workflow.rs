@@ -116,6 +116,50 @@ pub fn may_edit(role: Role, ownership: Ownership, status: Status) -> bool {
         && (role != Role::Contributor || status == Status::Draft)
 }
 
+/// What an admin route asks of the member before anything else of the request is read: the
+/// router declares one per route and one gate checks it (the finer rules, such as which move
+/// or which field, are checked after, by the operation itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Anyone, signed in or not (sign-in, first setup, invitation links).
+    Anyone,
+    /// Any signed-in member.
+    Member,
+    /// A signed-in member whose role has this permission.
+    Role(Permission),
+    /// The story the route names, which the member may reach this way.
+    Story(StoryAccess),
+}
+
+/// How a route reaches the story it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoryAccess {
+    /// Open it to ask for a workflow move: one's own story, or anyone's with the right to edit
+    /// others' stories (the move itself is decided by [`decide`]).
+    Open,
+    /// Change its text, photo or revisions now ([`may_edit`]).
+    Edit,
+    /// Act on it with this permission.
+    Act(Permission),
+}
+
+impl StoryAccess {
+    /// Whether a member of `role` may reach a story they own or not, in `status`, this way.
+    pub fn allows(self, role: Role, ownership: Ownership, status: Status) -> bool {
+        match self {
+            StoryAccess::Open => allows(role, Permission::EditStory, ownership),
+            StoryAccess::Edit => may_edit(role, ownership, status),
+            StoryAccess::Act(permission) => allows(role, permission, ownership),
+        }
+    }
+}
+
+/// Whether a member of `role` may see another member's story that is not public (in lists,
+/// picture uses, searches): only those who may edit others' stories.
+pub fn sees_others_work(role: Role) -> bool {
+    allows(role, Permission::EditStory, Ownership::Others)
+}
+
 /// Checks a move and returns the new status.
 pub fn decide(m: Move) -> Result<Status, WorkflowError> {
     if !allows(m.role, m.transition.permission(), m.ownership) {
@@ -236,6 +280,22 @@ mod tests {
             assert!(!may_edit(Role::Author, Ownership::Others, status));
             assert!(may_edit(Role::Editor, Ownership::Others, status));
         }
+    }
+
+    #[test]
+    fn story_access_follows_ownership_and_status() {
+        use StoryAccess::*;
+        assert!(Open.allows(Role::Contributor, Ownership::Own, Status::InReview));
+        assert!(!Edit.allows(Role::Contributor, Ownership::Own, Status::InReview));
+        assert!(!Open.allows(Role::Author, Ownership::Others, Status::Draft));
+        assert!(Open.allows(Role::Editor, Ownership::Others, Status::Draft));
+        assert!(!Act(Permission::Correct).allows(Role::Author, Ownership::Own, Status::Published));
+        assert!(Act(Permission::Correct).allows(
+            Role::Editor,
+            Ownership::Others,
+            Status::Published
+        ));
+        assert!(!sees_others_work(Role::Author) && sees_others_work(Role::Editor));
     }
 
     #[test]

@@ -17,6 +17,8 @@ pub struct MediaStore {
     objects: Arc<dyn ObjectStore>,
     /// For messages: the folder or `s3://bucket/prefix` (never a credential).
     location: String,
+    /// Files read so far (shared by every clone), for metrics and to prove work bounded.
+    reads: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for MediaStore {
@@ -57,6 +59,7 @@ impl MediaStore {
         Ok(MediaStore {
             objects: Arc::new(objects),
             location: dir.display().to_string(),
+            reads: Arc::default(),
         })
     }
 
@@ -99,6 +102,7 @@ impl MediaStore {
         Ok(MediaStore {
             objects,
             location: settings.url.clone(),
+            reads: Arc::default(),
         })
     }
 
@@ -130,8 +134,15 @@ impl MediaStore {
         Ok(())
     }
 
+    /// How many files [`MediaStore::get`] has been asked for, by this store and its clones.
+    pub fn reads(&self) -> u64 {
+        self.reads.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// The file under `key`, or `None` when there is none.
     pub async fn get(&self, key: &str) -> Result<Option<Bytes>, MediaStoreError> {
+        self.reads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         match self.objects.get(&StorePath::from(key)).await {
             Ok(found) => Ok(Some(found.bytes().await.map_err(|e| self.unreachable(e))?)),
             Err(object_store::Error::NotFound { .. }) => Ok(None),

@@ -62,18 +62,37 @@ impl PgStore {
     }
 }
 
-/// A database URL with its password replaced by `***`, for messages and logs.
+/// A database URL with every password in it replaced by `***`, for messages and logs: the one
+/// after the user name and any `password` (or `sslpassword`, …) query parameter.
 pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
+    let (before_query, query) = match url.split_once('?') {
+        Some((before, query)) => (before, Some(query)),
+        None => (url, None),
     };
-    let Some((credentials, host)) = rest.rsplit_once('@') else {
-        return url.to_owned();
+    let mut shown = match before_query.split_once("://") {
+        Some((scheme, rest)) => match rest.rsplit_once('@') {
+            Some((credentials, host)) => match credentials.split_once(':') {
+                Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+                None => before_query.to_owned(),
+            },
+            None => before_query.to_owned(),
+        },
+        None => before_query.to_owned(),
     };
-    match credentials.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-        None => url.to_owned(),
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if key.to_ascii_lowercase().contains("password") => {
+                    format!("{key}=***")
+                }
+                _ => pair.to_owned(),
+            })
+            .collect();
+        shown.push('?');
+        shown.push_str(&pairs.join("&"));
     }
+    shown
 }
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -191,5 +210,27 @@ pub(crate) mod db {
             changed.notify_waiters();
             tokio::time::sleep(std::time::Duration::from_secs(1)).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod redaction {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_hidden_wherever_the_url_carries_them() {
+        assert_eq!(
+            redact("postgres://news:s3cret@db:5432/site"),
+            "postgres://news:***@db:5432/site"
+        );
+        assert_eq!(
+            redact("postgres://news@db/site?sslmode=require&password=s3cret"),
+            "postgres://news@db/site?sslmode=require&password=***"
+        );
+        assert_eq!(
+            redact("postgresql://db/site?sslpassword=x&user=a"),
+            "postgresql://db/site?sslpassword=***&user=a"
+        );
+        assert_eq!(redact("postgres://db/site"), "postgres://db/site");
     }
 }

@@ -27,8 +27,13 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens (creating if missing) the database file and applies pending migrations.
+    /// Opens (creating if missing) the database file and applies pending migrations. The file
+    /// and its journal hold password hashes, the site's secrets and readers' addresses: they
+    /// are made readable by their owner only (SQLite gives its journal files the database's
+    /// mode).
     pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        owner_only(path)
+            .map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
         let options = SqliteConnectOptions::from_str("sqlite://")
             .map_err(unavailable)?
             .filename(path)
@@ -52,6 +57,33 @@ impl SqliteStore {
 }
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Creates the database file readable and writable by its owner only, or makes an existing one
+/// (and its journal files) so.
+#[cfg(unix)]
+fn owner_only(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)?;
+    for suffix in ["", "-wal", "-shm"] {
+        let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+        match std::fs::metadata(&file) {
+            Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn owner_only(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
 
 pub(crate) fn unavailable(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(e.to_string())

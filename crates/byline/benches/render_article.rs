@@ -70,6 +70,8 @@ fn draft(n: usize) -> Draft {
             focus: Default::default(),
         }),
         updated_at: now,
+        source: "benchmark".to_owned(),
+        overwrite: false,
     }
 }
 

@@ -57,7 +57,7 @@ async fn main() -> anyhow::Result<()> {
             .check("en", None)
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let id = store
-            .create_draft(fields, user.id, &format!("{n:064x}"), Utc::now())
+            .create_draft(fields, user.id, &preview(n), Utc::now())
             .await?;
         for r in 1..REVISIONS_PER_STORY {
             let fields = form(&format!("Story number {n}"), body(n + r), 0)
@@ -65,7 +65,6 @@ async fn main() -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?;
             let edit = StoryEdit {
                 fields,
-                preview_token: String::new(),
                 expected_revision: r as i64,
                 user: user.id,
                 now: Utc::now(),
@@ -90,7 +89,6 @@ async fn main() -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let edit = StoryEdit {
             fields,
-            preview_token: String::new(),
             expected_revision: current.revision,
             user: user.id,
             now: Utc::now(),
@@ -126,4 +124,12 @@ async fn main() -> anyhow::Result<()> {
         percentile(&publishes, 0.99)
     );
     Ok(())
+}
+
+/// A preview link for the `n`th story.
+fn preview(n: usize) -> byline_core::editorial::PreviewLink {
+    byline_core::editorial::PreviewLink {
+        token: format!("{n:064x}"),
+        expires_at: Utc::now() + chrono::Duration::days(7),
+    }
 }

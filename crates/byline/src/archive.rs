@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 pub const FORMAT: &str = "byline-site";
 /// The archive version this Byline writes and the newest it reads.
-pub const VERSION: u64 = 3;
+pub const VERSION: u64 = 4;
 
 /// A site read from an archive, checked line by line and against its checksum.
 #[derive(Debug)]
@@ -102,10 +102,25 @@ pub fn write(archive: &Archive, out: &Path) -> anyhow::Result<u64> {
         .file_name()
         .with_context(|| format!("{} is not a file name", out.display()))?;
     let temp = out.with_file_name(format!(".{}.partial", name.to_string_lossy()));
-    std::fs::write(&temp, &bytes)
+    // The archive holds password hashes, the site's secrets and readers' addresses: only its
+    // owner may read it.
+    write_owner_only(&temp, &bytes)
         .and_then(|()| std::fs::rename(&temp, out))
         .with_context(|| format!("writing {}", out.display()))?;
     Ok(bytes.len() as u64)
+}
+
+/// Writes `bytes` to a new file at `path` that only its owner may read.
+fn write_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    #[cfg(unix)]
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 /// Reads and checks a whole archive; nothing is written anywhere. Errors name the line.

@@ -113,6 +113,11 @@ impl Pages {
     }
 }
 
+/// Render locks are pruned once the map holds this many.
+const PRUNE_LOCKS_AT: usize = 256;
+/// Render counts are kept for at most this many pages.
+const MAX_COUNTED_PAGES: usize = 4096;
+
 pub struct PageCache {
     max_bytes: usize,
     pages: Mutex<Pages>,
@@ -182,12 +187,15 @@ impl PageCache {
     ) -> Arc<CachedPage> {
         let page = Arc::new(page);
         self.renders_total.fetch_add(1, Ordering::Relaxed);
-        *self
-            .renders
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .entry(key.to_owned())
-            .or_default() += 1;
+        {
+            let mut renders = self.renders.lock().unwrap_or_else(|p| p.into_inner());
+            // Counts per page are a diagnostic: kept for the last few thousand pages rendered,
+            // so that made-up URLs cannot grow this map without bound.
+            if renders.len() >= MAX_COUNTED_PAGES && !renders.contains_key(key) {
+                renders.clear();
+            }
+            *renders.entry(key.to_owned()).or_default() += 1;
+        }
         let mut pages = self.pages();
         if page.size() > self.max_bytes || pages.epoch != read_at {
             return page;
@@ -275,12 +283,27 @@ impl PageCache {
     pub async fn render_lock(&self, key: &str) -> tokio::sync::OwnedMutexGuard<()> {
         let lock = {
             let mut inflight = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
-            if inflight.len() > 10_000 {
+            // Locks nobody holds or waits for any more are dropped, so the map holds about as
+            // many entries as renders are in flight.
+            if inflight.len() >= PRUNE_LOCKS_AT {
                 inflight.retain(|_, l| Arc::strong_count(l) > 1);
             }
             inflight.entry(key.to_owned()).or_default().clone()
         };
         lock.lock_owned().await
+    }
+
+    /// Keys the cache keeps anything under (pages, render locks, render counts): bounded
+    /// however many distinct URLs are asked for.
+    pub fn keys_held(&self) -> usize {
+        let pages = self.pages().entries.len();
+        let locks = self
+            .inflight
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .len();
+        let counted = self.renders.lock().unwrap_or_else(|p| p.into_inner()).len();
+        pages + locks + counted
     }
 
     /// How many times the page under `key` was rendered into the cache.

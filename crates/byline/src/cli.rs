@@ -102,12 +102,14 @@ pub struct ServeArgs {
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
     /// Import IPTC ninjs (1.x, 2.x, 3.x) items: files or folders (searched for *.json); a file
-    /// holds one item or an array. Re-importing an item updates its story in place.
+    /// holds one item or an array. Re-importing an item updates its story in place, unless it
+    /// is unchanged or the newsroom changed the story since (see --overwrite).
     Ninjs(NinjsArgs),
     /// Import a WordPress export (WXR 1.0–1.2, from Tools → Export): its posts, with their
     /// authors, first category as section, tags, excerpt, status, dates and featured image
     /// (caption, alt text, credit). Pages and other content are listed as skipped.
-    /// Re-importing a post updates its story in place.
+    /// Re-importing a post updates its story in place, unless it is unchanged or the newsroom
+    /// changed the story since (see --overwrite).
     Wordpress(WordpressArgs),
     /// Restore a whole site from an archive written by `byline export` into an empty store
     /// (SQLite or PostgreSQL). The archive is checked completely before anything is written.
@@ -119,6 +121,11 @@ pub struct NinjsArgs {
     /// File the stories under this section (its slug; created when new).
     #[arg(long, value_name = "SLUG")]
     pub section: Option<String>,
+
+    /// Replace stories the newsroom changed since they were imported (an edit, a status
+    /// change, a correction, a new photo); their text stays in their revisions.
+    #[arg(long)]
+    pub overwrite: bool,
 
     /// ninjs files or folders.
     #[arg(required = true, value_name = "PATH")]
@@ -136,6 +143,11 @@ pub struct WordpressArgs {
     /// linked where they are.
     #[arg(long, value_name = "DIR")]
     pub uploads: Option<PathBuf>,
+
+    /// Replace stories the newsroom changed since they were imported (an edit, a status
+    /// change, a correction, a new photo); their text stays in their revisions.
+    #[arg(long)]
+    pub overwrite: bool,
 
     /// Export files (.xml) or folders.
     #[arg(required = true, value_name = "PATH")]
@@ -257,7 +269,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Import(ImportCommand::Ninjs(args)) => {
             let source = import::Source::Ninjs;
-            import_files(&data, &config, source, args.section, args.paths).await
+            let run = (args.section, args.overwrite, args.paths);
+            import_files(&data, &config, source, run).await
         }
         Command::Import(ImportCommand::Wordpress(args)) => {
             if let Some(uploads) = &args.uploads
@@ -268,7 +281,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let source = import::Source::Wordpress {
                 uploads: args.uploads,
             };
-            import_files(&data, &config, source, args.section, args.paths).await
+            let run = (args.section, args.overwrite, args.paths);
+            import_files(&data, &config, source, run).await
         }
         Command::Picks(args) => set_picks(&data, &args.stories).await,
         Command::Export(args) => export(&data, &config, &args.out).await,
@@ -312,12 +326,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Imports `paths` (`--section`, `--overwrite` and the paths of the command line).
 async fn import_files(
     data: &DataDir,
     config: &Config,
     source: import::Source,
-    section: Option<String>,
-    paths: Vec<PathBuf>,
+    (section, overwrite, paths): (Option<String>, bool, Vec<PathBuf>),
 ) -> anyhow::Result<ExitCode> {
     let files = import::collect_files(&paths, source.extension()).map_err(anyhow::Error::msg)?;
     let section = match &section {
@@ -332,9 +346,10 @@ async fn import_files(
         now: chrono::Utc::now(),
         credit_pattern: config.photos.credit_pattern.clone(),
         source,
+        overwrite,
     };
     let progress = progress_bar(files.len() as u64);
-    let (mut created, mut updated, mut skipped, mut invalid) = (0, 0, 0, 0);
+    let (mut created, mut updated, mut unchanged, mut skipped, mut invalid) = (0, 0, 0, 0, 0);
     for file in &files {
         progress.set_message(file.display().to_string());
         for report in import::import_file(store.as_ref(), file, &options).await {
@@ -347,6 +362,7 @@ async fn import_files(
             match report.action {
                 Action::Created => created += 1,
                 Action::Updated => updated += 1,
+                Action::Unchanged => unchanged += 1,
                 Action::Skipped => skipped += 1,
                 Action::Invalid => invalid += 1,
             }
@@ -355,7 +371,8 @@ async fn import_files(
     }
     progress.finish_and_clear();
     eprintln!(
-        "{} files: {created} created, {updated} updated, {skipped} skipped, {invalid} not valid",
+        "{} files: {created} created, {updated} updated, {unchanged} unchanged, {skipped} skipped, \
+         {invalid} not valid",
         files.len()
     );
     std::io::stdout().flush()?;

@@ -7,7 +7,9 @@ use byline_media::metadata::credit::CreditPattern;
 use serde::Deserialize;
 
 mod newsletter;
+mod server;
 pub use newsletter::{DigestConfig, MailConfig, MailTls, NewsletterConfig};
+pub use server::{ForwardedHeader, Network, ServerConfig};
 
 /// The whole configuration file. Every table and key is optional.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -48,6 +50,9 @@ pub struct Config {
     /// but no mail is sent.
     #[serde(default)]
     pub mail: Option<MailConfig>,
+    /// `[server]`: the reverse proxies in front.
+    #[serde(default)]
+    pub server: ServerConfig,
 }
 
 /// `[photos]`.
@@ -139,6 +144,9 @@ pub struct AdminConfig {
     /// Largest picture the editor accepts, in megabytes. Default: 25.
     #[serde(default = "default_upload_mb")]
     pub upload_max_mb: u32,
+    /// A story's private preview link works this many days. Default: 7.
+    #[serde(default = "default_preview_days")]
+    pub preview_days: u32,
 }
 
 impl Default for AdminConfig {
@@ -147,8 +155,13 @@ impl Default for AdminConfig {
             session_idle_hours: default_idle_hours(),
             session_max_days: default_max_days(),
             upload_max_mb: default_upload_mb(),
+            preview_days: default_preview_days(),
         }
     }
+}
+
+fn default_preview_days() -> u32 {
+    7
 }
 
 fn default_idle_hours() -> u32 {
@@ -204,6 +217,12 @@ pub struct AdsConfig {
     pub article_top: Option<Placement>,
     /// Below the article body.
     pub article_bottom: Option<Placement>,
+    /// The origins the ad tags load scripts, frames and pictures from
+    /// (`["https://ads.example"]`). Given, public pages carry a Content-Security-Policy built
+    /// from them (an empty list allows no third party); absent (the default), none, since ad
+    /// tags are the operator's own HTML.
+    #[serde(default, deserialize_with = "origins")]
+    pub script_origins: Option<Vec<String>>,
 }
 
 impl Default for AdsConfig {
@@ -212,8 +231,30 @@ impl Default for AdsConfig {
             label: default_ad_label(),
             article_top: None,
             article_bottom: None,
+            script_origins: None,
         }
     }
+}
+
+/// Origins as `https://host[:port]`: anything else could widen a policy past what was meant.
+fn origins<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    let list = Vec::<String>::deserialize(d)?;
+    for origin in &list {
+        let host = origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"));
+        let fine = host.is_some_and(|h| {
+            !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'*'))
+        });
+        if !fine {
+            return Err(serde::de::Error::custom(format!(
+                "script_origins: {origin:?} is not an origin such as \"https://ads.example\""
+            )));
+        }
+    }
+    Ok(Some(list))
 }
 
 fn default_ad_label() -> String {

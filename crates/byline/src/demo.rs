@@ -220,6 +220,8 @@ pub async fn load_if_empty(
                 focus: Default::default(),
             }),
             updated_at: published,
+            source: "demo".to_owned(),
+            overwrite: false,
         };
         stories::save(store, draft).await?;
     }

@@ -11,15 +11,22 @@ use byline_render::views::PageMeta;
 use crate::site::site_view;
 use crate::state::AppState;
 
-/// Everything a public handler can fail with.
+/// Everything a handler can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("not found")]
     NotFound,
     #[error("{0}")]
     Forbidden(String),
+    /// Too many requests from one client; it may try again after this many seconds.
     #[error("too many requests")]
-    TooManyRequests,
+    TooManyRequests(u64),
+    /// The server is at its limit for this kind of work (password checks, renditions).
+    #[error("busy")]
+    Busy,
+    /// The request itself cannot be read (a broken multipart body, a wrong content type).
+    #[error("{0}")]
+    BadRequest(String),
     /// A form the server cannot act on, with why, for the member.
     #[error("{0}")]
     Unprocessable(String),
@@ -51,11 +58,21 @@ impl IntoResponse for AppError {
                 "That cannot be done",
                 why.clone(),
             ),
-            AppError::TooManyRequests => (
+            AppError::TooManyRequests(_) => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "Too many requests",
                 "You have sent too many requests in a short time. Please try again later."
                     .to_owned(),
+            ),
+            AppError::Busy => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Busy",
+                "The server is busy. Please try again in a few seconds.".to_owned(),
+            ),
+            AppError::BadRequest(why) => (
+                StatusCode::BAD_REQUEST,
+                "The request could not be read",
+                why.clone(),
             ),
             AppError::Store(StoreError::NotFound(_)) => {
                 (StatusCode::NOT_FOUND, "Page not found", String::new())
@@ -96,6 +113,11 @@ impl IntoResponse for AppError {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         }
+        if let AppError::TooManyRequests(seconds) = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+        }
         response
             .extensions_mut()
             .insert(ErrorPage { heading, message });
@@ -118,6 +140,13 @@ pub async fn render_error_pages(
     let (mut parts, _) = response.into_parts();
     match error_html(&state, &path, status, &page).await {
         Ok(html) => {
+            if !path.starts_with("/admin")
+                && let Some(policy) = crate::site::public_policy(&state, &html)
+            {
+                parts
+                    .headers
+                    .insert(header::CONTENT_SECURITY_POLICY, policy);
+            }
             parts.headers.insert(
                 header::CONTENT_TYPE,
                 "text/html; charset=utf-8".parse().expect("static header"),

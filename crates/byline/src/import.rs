@@ -33,6 +33,8 @@ pub struct ImportOptions {
     /// How a credit read from a picture file is printed (`[photos] credit_pattern`).
     pub credit_pattern: CreditPattern,
     pub source: Source,
+    /// Replace stories the newsroom changed since their import.
+    pub overwrite: bool,
 }
 
 /// What the files are.
@@ -71,7 +73,10 @@ pub struct ItemReport {
 pub enum Action {
     Created,
     Updated,
-    /// Not applied on purpose: an older version than the stored one.
+    /// Exactly what was imported before: nothing to do.
+    Unchanged,
+    /// Not applied on purpose: an older version than the stored one, or a story the newsroom
+    /// changed since its import.
     Skipped,
     /// Not applied because the file or item is not valid.
     Invalid,
@@ -82,6 +87,7 @@ impl fmt::Display for ItemReport {
         let action = match self.action {
             Action::Created => "created",
             Action::Updated => "updated",
+            Action::Unchanged => "unchanged",
             Action::Skipped | Action::Invalid => "skipped",
         };
         write!(f, "{action:<8} {} {}", self.id, self.detail)
@@ -289,6 +295,8 @@ async fn import_item(
             .version_created
             .or(item.first_created)
             .unwrap_or(options.now),
+        source: format!("import: {}", file.display()),
+        overwrite: options.overwrite,
     };
     let with_note = |path: String| match &note {
         Some(note) => format!("{path} ({note})"),
@@ -297,6 +305,14 @@ async fn import_item(
     let (action, detail) = match stories::save(store, draft).await {
         Ok(SaveOutcome::Created { slug, .. }) => (Action::Created, with_note(paths::story(&slug))),
         Ok(SaveOutcome::Updated { slug, .. }) => (Action::Updated, with_note(paths::story(&slug))),
+        Ok(SaveOutcome::SkippedUnchanged { slug }) => (Action::Unchanged, paths::story(&slug)),
+        Ok(SaveOutcome::SkippedEdited { slug }) => (
+            Action::Skipped,
+            format!(
+                "{}: changed in the newsroom since it was imported; --overwrite replaces it",
+                paths::story(&slug)
+            ),
+        ),
         Ok(SaveOutcome::SkippedOlder {
             slug,
             stored_version,

@@ -48,7 +48,14 @@ pub async fn make_renditions(state: crate::state::AppState) {
             .await
         {
             Ok(Some(job)) => {
-                let made = crate::media::make_renditions(&state.media, &job.key, job.focus).await;
+                // The same slots as renditions made on a reader's request: never more at once
+                // than the machine has cores.
+                let made = match state.rendition_slots.acquire().await {
+                    Ok(_slot) => {
+                        crate::media::make_renditions(&state.media, &job.key, job.focus).await
+                    }
+                    Err(e) => Err(crate::media::MediaError::Read(e.to_string())),
+                };
                 let outcome = match made {
                     Ok(count) => {
                         tracing::info!(

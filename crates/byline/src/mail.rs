@@ -222,6 +222,15 @@ fn dkim(
 ) -> Result<DkimConfig, MailError> {
     let pem = std::fs::read_to_string(path)
         .map_err(|e| MailError::Config(format!("dkim_key {}: {e}", path.display())))?;
+    #[cfg(unix)]
+    if let Ok(meta) = std::fs::metadata(path)
+        && std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o077 != 0
+    {
+        tracing::warn!(
+            key = %path.display(),
+            "the DKIM key can be read by other users of this machine: chmod 600 it"
+        );
+    }
     let key = [DkimSigningAlgorithm::Rsa, DkimSigningAlgorithm::Ed25519]
         .into_iter()
         .find_map(|algorithm| DkimSigningKey::new(pem.trim(), algorithm).ok())

@@ -7,7 +7,7 @@ use std::path::{Component, Path};
 
 use axum::body::Bytes;
 use byline_core::library::LibraryStore;
-use byline_core::{Focus, Rendition, Shape};
+use byline_core::{Focus, Rendition};
 use byline_media::MediaStore;
 use sha2::{Digest, Sha256};
 
@@ -105,48 +105,72 @@ async fn store(media: &MediaStore, bytes: &[u8], kind: ImageKind) -> Result<Stri
     Ok(key)
 }
 
-/// A rendition read from the media store, or made from the original and stored on its first
-/// request (a picture imported before renditions existed, or whose job has not run yet). A
-/// crop is made only around the focus the library has for the picture now, so that nobody can
-/// fill the store by asking for every possible focus.
+/// The longest a reader's request waits for a free slot to make a rendition.
+const RENDITION_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The library's picture whose file is `stem` with one of the raster extensions, and its key.
+async fn original_of(
+    library: &dyn LibraryStore,
+    stem: &str,
+) -> Result<Option<(String, byline_core::Picture)>, MediaError> {
+    for extension in ["jpg", "png", "gif", "webp"] {
+        let key = format!("{stem}.{extension}");
+        let found = library
+            .picture_at(&key)
+            .await
+            .map_err(|e| MediaError::Read(e.to_string()))?;
+        if let Some(picture) = found {
+            return Ok(Some((key, picture)));
+        }
+    }
+    Ok(None)
+}
+
+/// A rendition pages offer, read from the media store or, on its first request (the job has
+/// not run yet), made from the original in one of the slots the rendition worker uses too. A
+/// rendition no page offers (another width, a crop around another focus, a picture the
+/// library lacks) is `None` before any file is read, so nobody can make the server decode
+/// pictures or fill the store by asking for made-up sizes.
 async fn rendition(
     media: &MediaStore,
     library: &dyn LibraryStore,
+    slots: &tokio::sync::Semaphore,
     key: &str,
     (stem, rendition): (&str, Rendition),
 ) -> Result<Option<Bytes>, MediaError> {
+    let Some((original, picture)) = original_of(library, stem).await? else {
+        return Ok(None);
+    };
+    if !picture.offers(rendition) {
+        return Ok(None);
+    }
     if let Some(bytes) = media.get(key).await.map_err(read_error)? {
         return Ok(Some(bytes));
     }
-    for extension in ["jpg", "png", "gif", "webp"] {
-        let original = format!("{stem}.{extension}");
-        let Some(bytes) = media.get(&original).await.map_err(read_error)? else {
-            continue;
-        };
-        if let Shape::Crop(_, focus) = rendition.shape {
-            let picture = library
-                .picture_at(&original)
-                .await
-                .map_err(|e| MediaError::Read(e.to_string()))?;
-            if picture.is_none_or(|p| p.focus != focus) {
-                return Ok(None);
-            }
-        }
-        let made = tokio::task::spawn_blocking(move || {
-            let (image, _) = byline_media::decode::decode(&bytes).ok()?;
-            let rights = byline_media::metadata::read_metadata(&bytes).unwrap_or_default();
-            byline_media::renditions::make(&image, rendition, &rights)
-        })
+    let _slot = tokio::time::timeout(RENDITION_WAIT, slots.acquire())
         .await
+        .map_err(|_| MediaError::Busy)?
         .map_err(read_error)?;
-        let Some(made) = made else { return Ok(None) };
-        media
-            .put(key, made.clone())
-            .await
-            .map_err(|e| MediaError::Write(e.to_string()))?;
-        return Ok(Some(Bytes::from(made)));
+    // Made by another request or the worker while this one waited.
+    if let Some(bytes) = media.get(key).await.map_err(read_error)? {
+        return Ok(Some(bytes));
     }
-    Ok(None)
+    let Some(bytes) = media.get(&original).await.map_err(read_error)? else {
+        return Ok(None);
+    };
+    let made = tokio::task::spawn_blocking(move || {
+        let (image, _) = byline_media::decode::decode(&bytes).ok()?;
+        let rights = byline_media::metadata::read_metadata(&bytes).unwrap_or_default();
+        byline_media::renditions::make(&image, rendition, &rights)
+    })
+    .await
+    .map_err(read_error)?;
+    let Some(made) = made else { return Ok(None) };
+    media
+        .put(key, made.clone())
+        .await
+        .map_err(|e| MediaError::Write(e.to_string()))?;
+    Ok(Some(Bytes::from(made)))
 }
 
 fn read_error(e: impl std::fmt::Display) -> MediaError {
@@ -189,6 +213,7 @@ pub async fn make_renditions(
 pub async fn read(
     media: &MediaStore,
     library: &dyn LibraryStore,
+    slots: &tokio::sync::Semaphore,
     key: &str,
 ) -> Result<Option<(Bytes, &'static str)>, MediaError> {
     let well_formed = key.len() < 200
@@ -202,7 +227,7 @@ pub async fn read(
         return Ok(None);
     }
     if let Some(parsed) = Rendition::parse(key) {
-        let bytes = rendition(media, library, key, parsed).await?;
+        let bytes = rendition(media, library, slots, key, parsed).await?;
         return Ok(bytes.map(|b| (b, parsed.1.format.content_type())));
     }
     if key.ends_with(".svg") {
@@ -220,11 +245,15 @@ pub enum MediaError {
     Write(String),
     #[error("cannot read the picture: {0}")]
     Read(String),
+    #[error("every slot for making pictures is busy")]
+    Busy,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use byline_core::Shape;
+    use byline_core::library::Describing;
 
     fn seed_photo() -> Vec<u8> {
         std::fs::read(concat!(
@@ -254,9 +283,10 @@ mod tests {
         let store = byline_store_sqlite::SqliteStore::open(&dir.path().join("byline.db"))
             .await
             .unwrap();
+        let slots = tokio::sync::Semaphore::new(1);
         let read = |key: String| {
-            let (media, store) = (media.clone(), &store);
-            async move { read(&media, store, &key).await }
+            let (media, store, slots) = (media.clone(), &store, &slots);
+            async move { read(&media, store, slots, &key).await }
         };
         let jpeg = seed_photo();
         let (key, kind) = store_image(&media, &jpeg).await.unwrap();
@@ -272,6 +302,25 @@ mod tests {
         );
         assert_eq!(media.get(&key).await.unwrap().unwrap().to_vec(), jpeg);
         let rendition = byline_media::renditions::key_for(&key, 640);
+        let reads = media.reads();
+        assert!(
+            read(rendition.clone()).await.unwrap().is_none(),
+            "a picture the library does not have"
+        );
+        assert_eq!(media.reads(), reads, "refused before any file is read");
+        let mut picture =
+            byline_core::Picture::at(byline_core::PictureSource::Local { key: key.clone() });
+        (picture.width, picture.height) = (Some(1200), Some(675));
+        picture.content_type = Some("image/jpeg".into());
+        picture.focus = Focus::new(300, 500);
+        store
+            .add_picture(&picture, Describing::Desk, chrono::Utc::now())
+            .await
+            .unwrap();
+        let unoffered = byline_media::renditions::key_for(&key, 700);
+        let reads = media.reads();
+        assert!(read(unoffered).await.unwrap().is_none(), "not a width made");
+        assert_eq!(media.reads(), reads, "refused before any file is read");
         let (bytes, content_type) = read(rendition).await.unwrap().unwrap();
         assert_eq!(content_type, "image/jpeg");
         assert_eq!(byline_media::decode::decode(&bytes).unwrap().1.width, 640);
@@ -286,17 +335,6 @@ mod tests {
             format: byline_core::Format::Webp,
         };
         let centred = square(Focus::default()).key(&key);
-        assert!(
-            read(centred.clone()).await.unwrap().is_none(),
-            "a crop of a picture the library does not have"
-        );
-        let mut picture =
-            byline_core::Picture::at(byline_core::PictureSource::Local { key: key.clone() });
-        picture.focus = Focus::new(300, 500);
-        store
-            .add_picture(&picture, chrono::Utc::now())
-            .await
-            .unwrap();
         assert!(
             read(centred).await.unwrap().is_none(),
             "a crop around another focus than the picture's"

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
@@ -88,17 +88,39 @@ fn gauge(out: &mut String, name: &str, kind: &str, help: &str, value: impl std::
     );
 }
 
-/// `GET /metrics`. Without `[metrics] addr` it answers only clients on this machine (the
-/// page would tell the world how busy the newsroom is); with it, only that address serves it.
+/// `GET /metrics`. Without `[metrics] addr` it answers only clients on this machine that
+/// ask for it by a loopback name and not through a proxy (the page would tell the world how
+/// busy the newsroom is; a reverse proxy on this machine is a loopback peer too, but it names
+/// the site and says whom it forwards for); with `[metrics] addr`, only that address serves it.
 pub async fn metrics(
     State(state): State<AppState>,
     client: ClientAddr,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let local = client.0.is_none_or(|addr| addr.ip().is_loopback());
-    if state.metrics_elsewhere || !local {
+    let local = client.0.is_none_or(|ip| ip.is_loopback());
+    let asked_locally = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .is_none_or(loopback_host);
+    if state.metrics_elsewhere || !local || !asked_locally || crate::guards::forwarded(&headers) {
         return Err(AppError::NotFound);
     }
     metrics_page(&state).await
+}
+
+/// Whether a `Host` header names this machine by a loopback name or address.
+fn loopback_host(host: &str) -> bool {
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return ip.is_loopback();
+    }
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The metrics page itself, for the main port and for the metrics-only address.
@@ -157,9 +179,47 @@ pub async fn metrics_page(state: &AppState) -> Result<Response, AppError> {
     Ok(response)
 }
 
+/// How often at most `/healthz` asks the store and the media storage; in between it answers
+/// what they said last.
+const HEALTH_FOR: Duration = Duration::from_secs(1);
+
+/// What the last health check found, and when.
+#[derive(Debug, Clone)]
+pub struct Health {
+    at: std::time::Instant,
+    store: bool,
+    media: bool,
+}
+
 /// `GET /healthz` for load balancers: 200 when the store answers and the media storage takes
-/// writes, else 503; the body says which.
+/// writes, else 503; the body says which. Storage is asked at most once a second, however
+/// often the check is asked for (and by one request at a time).
 pub async fn healthz(State(state): State<AppState>) -> Response {
+    let mut last = state.health.lock().await;
+    let health = match last.as_ref().filter(|h| h.at.elapsed() < HEALTH_FOR) {
+        Some(fresh) => fresh.clone(),
+        None => {
+            let checked = check_health(&state).await;
+            *last = Some(checked.clone());
+            checked
+        }
+    };
+    drop(last);
+    let word = |ok: bool| if ok { "ok" } else { "unreachable" };
+    let body = format!(
+        "store {}\nmedia {}\n",
+        word(health.store),
+        word(health.media)
+    );
+    let status = if health.store && health.media {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, [(header::CACHE_CONTROL, "no-store")], body).into_response()
+}
+
+async fn check_health(state: &AppState) -> Health {
     let store = state.store.ping().await;
     let media = state.media.check().await;
     if let Err(e) = &store {
@@ -168,16 +228,35 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     if let Err(e) = &media {
         tracing::warn!(error = %e, "health check: media storage unusable");
     }
-    let word = |ok: bool| if ok { "ok" } else { "unreachable" };
-    let body = format!(
-        "store {}\nmedia {}\n",
-        word(store.is_ok()),
-        word(media.is_ok())
-    );
-    let status = if store.is_ok() && media.is_ok() {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    (status, body).into_response()
+    Health {
+        at: std::time::Instant::now(),
+        store: store.is_ok(),
+        media: media.is_ok(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loopback_host;
+
+    #[test]
+    fn loopback_hosts() {
+        for host in [
+            "127.0.0.1:8080",
+            "localhost",
+            "LOCALHOST:9",
+            "[::1]:8080",
+            "::1",
+        ] {
+            assert!(loopback_host(host), "{host}");
+        }
+        for host in [
+            "news.example",
+            "10.0.0.5:8080",
+            "[2001:db8::1]:80",
+            "localhost.evil",
+        ] {
+            assert!(!loopback_host(host), "{host}");
+        }
+    }
 }

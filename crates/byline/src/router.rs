@@ -4,10 +4,13 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::handler::Handler;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
+use byline_core::access::Permission as P;
+use byline_core::workflow::{Need, StoryAccess};
 
 use crate::error::{self, AppError};
 pub use crate::front::App;
@@ -39,8 +42,12 @@ fn routes(state: AppState) -> Router {
             state.clone(),
             site::delivery::deliver,
         ));
-    Router::new()
-        .merge(pages)
+    let mut router = Router::new().merge(pages);
+    for route in admin_routes(state.upload_limit) {
+        let gate = middleware::from_fn_with_state((state.clone(), route.need), admin::gate::gate);
+        router = router.route(route.path, route.handler.route_layer(gate));
+    }
+    router
         .route("/static/{file}", get(site::assets::theme_file))
         .route("/media/{*key}", get(site::assets::media_file))
         .route(
@@ -61,126 +68,218 @@ fn routes(state: AppState) -> Router {
         )
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
-        .route("/admin", get(admin::dashboard::show))
-        .route(
-            "/admin/login",
-            get(admin::login::form).post(admin::login::submit),
-        )
-        .route("/admin/logout", post(admin::login::logout))
-        .route(
-            "/admin/logout-everywhere",
-            post(admin::login::logout_everywhere),
-        )
-        .route(
-            "/admin/setup",
-            get(admin::setup::setup_form).post(admin::setup::setup_submit),
-        )
-        .route(
-            "/admin/signin/{token}",
-            get(admin::setup::link_form).post(admin::setup::link_submit),
-        )
-        .route("/admin/stories", post(admin::stories::create))
-        .route("/admin/stories/new", get(admin::stories::new_form))
-        .route(
-            "/admin/stories/{id}",
-            get(admin::stories::edit).post(admin::stories::save),
-        )
-        .route(
-            "/admin/stories/{id}/status",
-            post(admin::workflow::change_status),
-        )
-        .route(
-            "/admin/stories/{id}/corrections",
-            post(admin::workflow::add_correction),
-        )
-        .route("/admin/stories/{id}/autosave", post(admin::live::autosave))
-        .route("/admin/stories/{id}/revisions", get(admin::revisions::list))
-        .route(
-            "/admin/stories/{id}/revisions/{number}/restore",
-            post(admin::revisions::restore),
-        )
-        .route(
-            "/admin/stories/{id}/photo",
-            // Room for the form's other fields; the handler enforces the upload limit itself.
-            post(admin::photo::update).layer(DefaultBodyLimit::max(state.upload_limit + 64 * 1024)),
-        )
-        .route(
-            "/admin/stories/{id}/photo/use",
-            post(admin::library::use_in_story),
-        )
-        .route(
-            "/admin/media",
-            get(admin::library::show)
-                .post(admin::library::add)
-                .layer(DefaultBodyLimit::max(state.upload_limit + 64 * 1024)),
-        )
-        .route(
-            "/admin/media/{id}",
-            get(admin::library::show_picture).post(admin::library::edit),
-        )
-        .route("/admin/media/{id}/delete", post(admin::library::delete))
-        .route(
-            "/admin/stories/{id}/presence",
-            post(admin::presence::heartbeat),
-        )
-        .route("/admin/preview", post(admin::live::preview))
-        .route(
-            "/admin/curation",
-            get(admin::curation::show).post(admin::curation::save),
-        )
-        .route("/admin/newsletter", get(admin::newsletter::desk))
-        .route("/admin/newsletter/drafts", post(admin::newsletter::create))
-        .route(
-            "/admin/newsletter/drafts/{id}",
-            get(admin::newsletter::show_draft).post(admin::newsletter::save_draft),
-        )
-        .route(
-            "/admin/newsletter/drafts/{id}/email",
-            get(admin::newsletter::draft_email),
-        )
-        .route(
-            "/admin/newsletter/drafts/{id}/send",
-            post(admin::newsletter_send::send),
-        )
-        .route(
-            "/admin/newsletter/drafts/{id}/schedule",
-            post(admin::newsletter_send::schedule),
-        )
-        .route(
-            "/admin/newsletter/drafts/{id}/unschedule",
-            post(admin::newsletter_send::unschedule),
-        )
-        .route(
-            "/admin/newsletter/drafts/{id}/delete",
-            post(admin::newsletter_send::delete),
-        )
-        .route(
-            "/admin/newsletter/issues/{id}",
-            get(admin::newsletter_issues::show_issue),
-        )
-        .route(
-            "/admin/newsletter/issues/{id}/email",
-            get(admin::newsletter_issues::issue_email),
-        )
-        .route(
-            "/admin/newsletter/issues/{id}/resend-unknown",
-            post(admin::newsletter_send::resend_unknown),
-        )
-        .route("/admin/subscribers", get(admin::subscribers::list))
-        .route("/admin/subscribers.csv", get(admin::subscribers::download))
-        .route("/admin/subscribers/erase", post(admin::subscribers::erase))
-        .route("/admin/sections", post(admin::curation::save_section))
-        .route("/admin/tags", post(admin::curation::rename_tag))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             error::render_error_pages,
         ))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), follow_writes))
         .layer(middleware::from_fn_with_state(state.clone(), log_request))
         .with_state(state)
+}
+
+/// One admin URL with one method: what it needs of the member (checked by the gate before the
+/// body is read) and what answers it.
+pub struct AdminRoute {
+    pub method: Method,
+    pub path: &'static str,
+    pub need: Need,
+    handler: MethodRouter<AppState>,
+}
+
+impl AdminRoute {
+    fn get<H: Handler<T, AppState>, T: 'static>(
+        path: &'static str,
+        need: Need,
+        handler: H,
+    ) -> AdminRoute {
+        AdminRoute {
+            method: Method::GET,
+            path,
+            need,
+            handler: get(handler),
+        }
+    }
+
+    fn post<H: Handler<T, AppState>, T: 'static>(
+        path: &'static str,
+        need: Need,
+        handler: H,
+    ) -> AdminRoute {
+        AdminRoute {
+            method: Method::POST,
+            path,
+            need,
+            handler: post(handler),
+        }
+    }
+
+    /// Room for an upload of `limit` bytes and the form's other fields; the handler enforces
+    /// the upload's own limit.
+    fn uploading(mut self, limit: usize) -> AdminRoute {
+        self.handler = self.handler.layer(DefaultBodyLimit::max(limit + 64 * 1024));
+        self
+    }
+}
+
+/// Every admin URL with the permission it needs. A new route must name its need here; the
+/// gate refuses before the handler runs, and the route-walking test covers it by itself.
+pub fn admin_routes(upload_limit: usize) -> Vec<AdminRoute> {
+    use admin::*;
+    let story = |access| Need::Story(access);
+    let role = Need::Role;
+    let (edit, write) = (story(StoryAccess::Edit), role(P::CreateStory));
+    let desk = role(P::SendNewsletter);
+    vec![
+        AdminRoute::get("/admin", Need::Member, dashboard::show),
+        AdminRoute::get("/admin/login", Need::Anyone, login::form),
+        AdminRoute::post("/admin/login", Need::Anyone, login::submit),
+        AdminRoute::post("/admin/logout", Need::Member, login::logout),
+        AdminRoute::post(
+            "/admin/logout-everywhere",
+            Need::Member,
+            login::logout_everywhere,
+        ),
+        AdminRoute::get("/admin/setup", Need::Anyone, setup::setup_form),
+        AdminRoute::post("/admin/setup", Need::Anyone, setup::setup_submit),
+        AdminRoute::get("/admin/signin/{token}", Need::Anyone, setup::link_form),
+        AdminRoute::post("/admin/signin/{token}", Need::Anyone, setup::link_submit),
+        AdminRoute::post("/admin/stories", write, stories::create),
+        AdminRoute::get("/admin/stories/new", write, stories::new_form),
+        AdminRoute::get("/admin/stories/{id}", edit, stories::edit),
+        AdminRoute::post("/admin/stories/{id}", edit, stories::save),
+        AdminRoute::post(
+            "/admin/stories/{id}/status",
+            story(StoryAccess::Open),
+            workflow::change_status,
+        ),
+        AdminRoute::post(
+            "/admin/stories/{id}/corrections",
+            story(StoryAccess::Act(P::Correct)),
+            workflow::add_correction,
+        ),
+        AdminRoute::post("/admin/stories/{id}/autosave", edit, live::autosave),
+        AdminRoute::post("/admin/stories/{id}/presence", edit, presence::heartbeat),
+        AdminRoute::post(
+            "/admin/stories/{id}/preview-link",
+            edit,
+            stories::preview_link,
+        ),
+        AdminRoute::get("/admin/stories/{id}/revisions", edit, revisions::list),
+        AdminRoute::post(
+            "/admin/stories/{id}/revisions/{number}/restore",
+            edit,
+            revisions::restore,
+        ),
+        AdminRoute::post("/admin/stories/{id}/photo", edit, photo::update).uploading(upload_limit),
+        AdminRoute::post("/admin/stories/{id}/photo/use", edit, library::use_in_story),
+        AdminRoute::post("/admin/preview", write, live::preview),
+        AdminRoute::get("/admin/media", write, library::show),
+        AdminRoute::post("/admin/media", write, library::add).uploading(upload_limit),
+        AdminRoute::get("/admin/media/{id}", write, library::show_picture),
+        AdminRoute::post("/admin/media/{id}", role(P::ManagePictures), library::edit),
+        AdminRoute::post(
+            "/admin/media/{id}/delete",
+            role(P::ManagePictures),
+            library::delete,
+        ),
+        AdminRoute::get("/admin/curation", role(P::Curate), curation::show),
+        AdminRoute::post("/admin/curation", role(P::Curate), curation::save),
+        AdminRoute::post("/admin/tags", role(P::Curate), curation::rename_tag),
+        AdminRoute::post(
+            "/admin/sections",
+            role(P::ManageSections),
+            curation::save_section,
+        ),
+        AdminRoute::get("/admin/newsletter", desk, newsletter::desk),
+        AdminRoute::post("/admin/newsletter/drafts", desk, newsletter::create),
+        AdminRoute::get(
+            "/admin/newsletter/drafts/{id}",
+            desk,
+            newsletter::show_draft,
+        ),
+        AdminRoute::post(
+            "/admin/newsletter/drafts/{id}",
+            desk,
+            newsletter::save_draft,
+        ),
+        AdminRoute::get(
+            "/admin/newsletter/drafts/{id}/email",
+            desk,
+            newsletter::draft_email,
+        ),
+        AdminRoute::post(
+            "/admin/newsletter/drafts/{id}/send",
+            desk,
+            newsletter_send::send,
+        ),
+        AdminRoute::post(
+            "/admin/newsletter/drafts/{id}/schedule",
+            desk,
+            newsletter_send::schedule,
+        ),
+        AdminRoute::post(
+            "/admin/newsletter/drafts/{id}/unschedule",
+            desk,
+            newsletter_send::unschedule,
+        ),
+        AdminRoute::post(
+            "/admin/newsletter/drafts/{id}/delete",
+            desk,
+            newsletter_send::delete,
+        ),
+        AdminRoute::get(
+            "/admin/newsletter/issues/{id}",
+            desk,
+            newsletter_issues::show_issue,
+        ),
+        AdminRoute::get(
+            "/admin/newsletter/issues/{id}/email",
+            desk,
+            newsletter_issues::issue_email,
+        ),
+        AdminRoute::post(
+            "/admin/newsletter/issues/{id}/resend-unknown",
+            desk,
+            newsletter_send::resend_unknown,
+        ),
+        AdminRoute::get(
+            "/admin/subscribers",
+            role(P::ManageSubscribers),
+            subscribers::list,
+        ),
+        AdminRoute::get(
+            "/admin/subscribers.csv",
+            role(P::ManageSubscribers),
+            subscribers::download,
+        ),
+        AdminRoute::post(
+            "/admin/subscribers/erase",
+            role(P::ManageSubscribers),
+            subscribers::erase,
+        ),
+        AdminRoute::get("/admin/members", role(P::ManageUsers), members::list),
+        AdminRoute::post(
+            "/admin/members/{id}/disable",
+            role(P::ManageUsers),
+            members::disable,
+        ),
+        AdminRoute::post(
+            "/admin/members/{id}/enable",
+            role(P::ManageUsers),
+            members::enable,
+        ),
+        AdminRoute::post(
+            "/admin/members/{id}/sessions/end",
+            role(P::ManageUsers),
+            members::end_sessions,
+        ),
+    ]
 }
 
 /// The metrics-only server of `[metrics] addr`.
@@ -215,8 +314,9 @@ async fn follow_writes(
     response
 }
 
-/// Headers every response carries (cached pages keep them with their bytes).
-pub fn add_security_headers(headers: &mut HeaderMap) {
+/// Headers every response carries (cached pages keep them with their bytes). A site served
+/// over HTTPS tells browsers to keep to it for a year.
+pub fn add_security_headers(state: &AppState, headers: &mut HeaderMap) {
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -225,16 +325,39 @@ pub fn add_security_headers(headers: &mut HeaderMap) {
         header::REFERRER_POLICY,
         HeaderValue::from_static("strict-origin-when-cross-origin"),
     );
-    headers.insert(
-        header::X_FRAME_OPTIONS,
-        HeaderValue::from_static("SAMEORIGIN"),
-    );
+    if !headers.contains_key(header::X_FRAME_OPTIONS) {
+        headers.insert(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("SAMEORIGIN"),
+        );
+    }
+    if state.https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
 }
 
-async fn security_headers(request: Request, next: Next) -> Response {
+async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
-    add_security_headers(response.headers_mut());
+    add_security_headers(&state, response.headers_mut());
     response
+}
+
+/// The paths whose next segment is a secret (an invitation's token, a private preview's).
+const SECRET_SEGMENT_AFTER: [&str; 2] = ["/admin/signin/", "/preview/"];
+
+/// A path as the log may show it: the secret segment of a link-carrying path becomes `…`.
+/// (The query string is never logged: it can carry tokens too.)
+pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for prefix in SECRET_SEGMENT_AFTER {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            return format!("{prefix}…{tail}").into();
+        }
+    }
+    path.into()
 }
 
 /// One structured log line per request (the query string is left out: it can carry tokens).
@@ -262,9 +385,51 @@ pub fn answered(
     state.metrics.record(status, started.elapsed());
     tracing::info!(
         %method,
-        path,
+        path = %loggable_path(path),
         status = status.as_u16(),
         micros = started.elapsed().as_micros() as u64,
         "request"
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_in_paths_are_not_logged() {
+        let token = "ab".repeat(32);
+        assert_eq!(
+            loggable_path(&format!("/admin/signin/{token}")),
+            "/admin/signin/…"
+        );
+        assert_eq!(loggable_path(&format!("/preview/{token}")), "/preview/…");
+        assert_eq!(
+            loggable_path(&format!("/preview/{token}/x")),
+            "/preview/…/x"
+        );
+        assert_eq!(loggable_path("/story/harbour-news"), "/story/harbour-news");
+    }
+
+    #[test]
+    fn every_admin_route_is_under_admin_and_declared_once() {
+        let routes = admin_routes(1);
+        let mut seen = std::collections::HashSet::new();
+        for route in &routes {
+            assert!(route.path.starts_with("/admin"), "{}", route.path);
+            assert!(
+                seen.insert((route.method.clone(), route.path)),
+                "{} {}",
+                route.method,
+                route.path
+            );
+            if route.path.contains("{id}") && route.path.starts_with("/admin/stories/") {
+                assert!(
+                    matches!(route.need, Need::Story(_)),
+                    "{} names a story but does not load it through the gate",
+                    route.path
+                );
+            }
+        }
+    }
 }

@@ -52,6 +52,23 @@ pub struct Inner {
     /// Whether `/metrics` is served on its own address (`[metrics] addr`) instead of the
     /// site's port.
     pub metrics_elsewhere: bool,
+    /// The reverse proxies whose forwarding headers name the client (`[server]`).
+    pub proxies: crate::guards::Proxies,
+    /// Where Argon2 runs, at most one per core.
+    pub password_checks: crate::admin::auth::PasswordChecks,
+    /// How many password guesses are let through.
+    pub sign_in_limits: byline_core::accounts::SignInLimits,
+    /// How long a story's private preview link works.
+    pub preview_days: i64,
+    /// Whether the site is served over HTTPS (`[site] base_url`): browsers are told to keep it so.
+    pub https: bool,
+    /// The Content-Security-Policy of public pages, when `[ads] script_origins` asks for one.
+    pub public_policy: Option<crate::site::policy::PublicPolicy>,
+    /// Renditions made on a reader's request: at most one per core at a time.
+    pub rendition_slots: tokio::sync::Semaphore,
+    /// The last health check and when it ran: load balancers ask often, storage is asked at
+    /// most once a second.
+    pub health: tokio::sync::Mutex<Option<crate::ops::Health>>,
 }
 
 /// The site-wide settings pages need, resolved from the config.
@@ -111,6 +128,23 @@ impl AppState {
             cache: crate::cache::PageCache::new(config.cache.max_mb as usize * 1024 * 1024),
             metrics: Default::default(),
             metrics_elsewhere: config.metrics.addr.is_some(),
+            proxies: crate::guards::Proxies {
+                trusted: config.server.trusted_proxies.clone(),
+                header: config.server.forwarded_header,
+            },
+            password_checks: crate::admin::auth::PasswordChecks::for_this_machine(),
+            sign_in_limits: byline_core::accounts::SignInLimits::default(),
+            preview_days: i64::from(config.admin.preview_days.max(1)),
+            https: site_is_https,
+            public_policy: config
+                .ads
+                .script_origins
+                .as_ref()
+                .map(|origins| crate::site::policy::PublicPolicy::new(origins.clone())),
+            rendition_slots: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            ),
+            health: tokio::sync::Mutex::new(None),
         })))
     }
 }

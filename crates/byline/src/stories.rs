@@ -1,13 +1,15 @@
-//! Story use cases: every write of a story goes through [`save`]; rails are assembled here.
+//! Story use cases: every write of a story from a source goes through [`save`]; rails are
+//! assembled here.
 
 use byline_core::curation::{NEWEST_NEEDED, Rails};
 use byline_core::store::{
-    ListQuery, Listing, SaveOutcome, SectionRef, Store, StoreError, StoryInput,
+    ImportOrigin, ListQuery, Listing, SaveOutcome, SectionRef, Store, StoreError, StoryInput,
 };
 use byline_core::story::byline_names;
 use byline_core::{Headline, Picture, RawBody, Slug, Status, StoryCard, StoryId};
 use byline_render::{html, plain_text, sanitize};
 use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
 
 /// Words of plain text kept for excerpts; the longest excerpt shown is 24 words.
 const SUMMARY_WORDS: usize = 80;
@@ -29,10 +31,67 @@ pub struct Draft {
     pub embargo_until: Option<DateTime<Utc>>,
     pub lead_picture: Option<Picture>,
     pub updated_at: DateTime<Utc>,
+    /// Named in the revision the save writes ("import: FILE", "demo").
+    pub source: String,
+    /// Replace a story the newsroom changed since its import.
+    pub overwrite: bool,
+}
+
+impl Draft {
+    /// A digest of everything the draft brings, so that an item imported again unchanged is
+    /// recognised (and skipped) whatever else happened meanwhile.
+    pub fn fingerprint(&self) -> String {
+        let mut hash = Sha256::new();
+        let mut field = |text: &str| {
+            hash.update((text.len() as u64).to_le_bytes());
+            hash.update(text.as_bytes());
+        };
+        let time =
+            |t: Option<DateTime<Utc>>| t.map(|t| t.timestamp().to_string()).unwrap_or_default();
+        let body = match &self.body {
+            RawBody::Html(html) => format!("html:{html}"),
+            RawBody::Text(text) => format!("text:{text}"),
+            RawBody::Empty => String::new(),
+        };
+        field(&self.external_id.clone().unwrap_or_default());
+        field(&self.version.map(|v| v.to_string()).unwrap_or_default());
+        field(self.headline.as_str());
+        field(self.standfirst.as_deref().unwrap_or_default());
+        field(&body);
+        field(
+            &self
+                .section
+                .as_ref()
+                .map(|s| format!("{}:{}", s.slug, s.name))
+                .unwrap_or_default(),
+        );
+        field(&self.tags.join("\u{1f}"));
+        field(self.byline.as_deref().unwrap_or_default());
+        field(&self.language);
+        field(self.status.as_str());
+        field(&time(self.published_at));
+        field(&time(self.embargo_until));
+        field(&time(Some(self.updated_at)));
+        match &self.lead_picture {
+            Some(p) => {
+                field(&p.url());
+                for text in [&p.credit, &p.caption, &p.alt] {
+                    field(text.as_deref().unwrap_or_default());
+                }
+            }
+            None => field("no picture"),
+        }
+        hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
 }
 
 /// Sanitizes the body, derives slug, summary and authors, and saves in one transaction.
 pub async fn save(store: &dyn Store, draft: Draft) -> Result<SaveOutcome, StoreError> {
+    let origin = ImportOrigin {
+        source: draft.source.clone(),
+        fingerprint: draft.fingerprint(),
+        overwrite: draft.overwrite,
+    };
     let body = match &draft.body {
         RawBody::Html(untrusted) => sanitize(untrusted),
         RawBody::Text(text) => html::paragraphs_from_text(text),
@@ -81,6 +140,7 @@ pub async fn save(store: &dyn Store, draft: Draft) -> Result<SaveOutcome, StoreE
         embargo_until: draft.embargo_until,
         lead_picture: draft.lead_picture,
         updated_at: draft.updated_at,
+        origin,
     };
     store.save_story(input).await
 }

@@ -31,6 +31,49 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
         .is_ok()
 }
 
+/// Where Argon2 runs: at most one hash per core at a time (each takes ~19 MiB and a core for a
+/// moment), the rest waiting in line up to `wait`, then answered 503. A burst of sign-ins
+/// cannot take the server's memory or every core.
+pub struct PasswordChecks {
+    slots: tokio::sync::Semaphore,
+    wait: std::time::Duration,
+}
+
+impl PasswordChecks {
+    pub fn new(slots: usize, wait: std::time::Duration) -> PasswordChecks {
+        PasswordChecks {
+            slots: tokio::sync::Semaphore::new(slots.max(1)),
+            wait,
+        }
+    }
+
+    /// As many checks at once as the machine has cores, a queue of up to 10 seconds.
+    pub fn for_this_machine() -> PasswordChecks {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        PasswordChecks::new(cores, std::time::Duration::from_secs(10))
+    }
+
+    /// Runs `work` (hashing or verifying) on a blocking thread once a slot is free.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let _slot = tokio::time::timeout(self.wait, self.slots.acquire())
+            .await
+            .map_err(|_| AppError::Busy)?
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))
+    }
+
+    /// [`hash_password`] in a slot.
+    pub async fn hash(&self, password: &str) -> Result<String, AppError> {
+        let password = password.to_owned();
+        self.run(move || hash_password(&password)).await?
+    }
+}
+
 /// Checks a new password's length; the message is shown on the form.
 pub fn check_new_password(password: &str) -> Result<(), String> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
@@ -145,30 +188,43 @@ impl SignedIn {
     }
 }
 
-impl FromRequestParts<AppState> for SignedIn {
+/// The member whose live session the request presents, if any. An expired session is ended;
+/// a disabled member has no sessions left (they end when the member is disabled).
+pub async fn session_of(state: &AppState, parts: &Parts) -> Result<Option<SignedIn>, AppError> {
+    let Some(token) = session_token(parts) else {
+        return Ok(None);
+    };
+    let hash = token_hash(&token);
+    let Some(session) = state.store.session(&hash).await? else {
+        return Ok(None);
+    };
+    let now = Utc::now();
+    if state.sessions.expired(&session, now) {
+        state.store.delete_session(&hash).await?;
+        return Ok(None);
+    }
+    // One write a minute at most, not one per request.
+    if now - session.last_seen_at > Duration::seconds(60) {
+        state.store.touch_session(&hash, now).await?;
+    }
+    Ok(Some(SignedIn {
+        user: session.user,
+        csrf_token: session.csrf_token,
+        token_hash: hash,
+    }))
+}
+
+/// The member the route's gate admitted (see [`super::gate`]). A handler that takes it on a
+/// route declared open to anyone fails loudly instead of running unchecked.
+impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<SignedIn, AppError> {
-        let token = session_token(parts).ok_or(AppError::SignInRequired)?;
-        let hash = token_hash(&token);
-        let session = state
-            .store
-            .session(&hash)
-            .await?
-            .ok_or(AppError::SignInRequired)?;
-        let now = Utc::now();
-        if state.sessions.expired(&session, now) {
-            state.store.delete_session(&hash).await?;
-            return Err(AppError::SignInRequired);
-        }
-        // One write a minute at most, not one per request.
-        if now - session.last_seen_at > Duration::seconds(60) {
-            state.store.touch_session(&hash, now).await?;
-        }
-        Ok(SignedIn {
-            user: session.user,
-            csrf_token: session.csrf_token,
-            token_hash: hash,
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<SignedIn, AppError> {
+        parts.extensions.get::<SignedIn>().cloned().ok_or_else(|| {
+            AppError::Internal(format!(
+                "{} takes a member but its route admits anyone",
+                parts.uri.path()
+            ))
         })
     }
 }

@@ -34,7 +34,7 @@ pub struct ListParams {
 }
 
 impl ListParams {
-    fn query(&self) -> Result<AdminQuery, AppError> {
+    fn query(&self, me: &SignedIn) -> Result<AdminQuery, AppError> {
         let optional = |text: &str| Some(text.trim().to_owned()).filter(|t| !t.is_empty());
         let page = self.page.unwrap_or(1);
         if page == 0 || page > 100_000 {
@@ -55,6 +55,8 @@ impl ListParams {
                 .unwrap_or_default(),
             limit: PAGE_SIZE,
             offset: (page - 1) * PAGE_SIZE,
+            own_or_public: (!byline_core::workflow::sees_others_work(me.user.role))
+                .then_some(me.user.id),
         })
     }
 
@@ -108,7 +110,7 @@ pub async fn show(
     me: SignedIn,
     Query(params): Query<ListParams>,
 ) -> Result<Response, AppError> {
-    let query = params.query()?;
+    let query = params.query(&me)?;
     let (stories, more) = state.store.admin_stories(&query).await?;
     let rows: Vec<Row> = stories
         .iter()
@@ -161,5 +163,6 @@ pub fn me_view(me: &SignedIn) -> byline_render::Value {
         name => &me.user.name, role => me.user.role.as_str(), email => me.user.email.as_str(),
         newsletter => may(Permission::SendNewsletter),
         subscribers => may(Permission::ManageSubscribers),
+        members => may(Permission::ManageUsers),
     }
 }

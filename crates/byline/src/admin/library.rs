@@ -7,7 +7,9 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use byline_core::access::{Ownership, Permission, allows};
-use byline_core::library::{DeleteOutcome, LibraryPicture, LibraryQuery, PictureEdit, PictureUse};
+use byline_core::library::{
+    DeleteOutcome, Describing, LibraryPicture, LibraryQuery, PictureEdit, PictureUse,
+};
 use byline_core::{Crop, Focus, PictureId, PictureSource, Shape, StoryId};
 use byline_render::views::{PageMeta, PictureView};
 use chrono::Utc;
@@ -15,8 +17,11 @@ use serde::{Deserialize, Serialize};
 
 use super::admin_page;
 use super::auth::SignedIn;
-use super::photo::{described, keep_upload, read_form, tidy, with_library_defaults};
-use super::stories::{load, require, require_edit, see_other};
+use super::gate::AllowedStory;
+use super::photo::{
+    check_words, described, describing, keep_upload, read_form, tidy, with_library_defaults,
+};
+use super::stories::{load_editable, require, see_other};
 use crate::error::AppError;
 use crate::site::bare_site_view;
 use crate::state::AppState;
@@ -70,8 +75,7 @@ async fn chosen_for(
     let Ok(id) = id.parse::<i64>() else {
         return Ok(None);
     };
-    let story = load(state, id).await?;
-    require_edit(me, &story)?;
+    let story = load_editable(state, me, id).await?;
     Ok(Some(
         serde_json::json!({"id": story.id.0, "headline": story.headline.as_str()}),
     ))
@@ -139,9 +143,7 @@ pub async fn add(
     multipart: Multipart,
 ) -> Result<Response, AppError> {
     require(&me, Permission::CreateStory, Ownership::Own)?;
-    let form = read_form(multipart, state.upload_limit)
-        .await
-        .map_err(AppError::Unprocessable)?;
+    let form = read_form(multipart, state.upload_limit).await?;
     me.check_csrf(&form.csrf)?;
     let Some(bytes) = form.file.as_deref() else {
         return Err(AppError::Unprocessable("Choose a photo to upload.".into()));
@@ -149,15 +151,31 @@ pub async fn add(
     let kept = keep_upload(&state, bytes)
         .await?
         .map_err(AppError::Unprocessable)?;
-    // A picture the library already has keeps the desk's wording where the form is empty.
-    let form = with_library_defaults(&state, form, &kept).await?;
+    // A picture the library already has keeps the desk's wording where the form is empty;
+    // only the desk may change it.
+    let (form, known) = with_library_defaults(&state, form, &kept).await?;
+    if known.is_some() && describing(&me) == Describing::GapsOnly {
+        // Someone else's upload of a picture the library has: it is reused as it is.
+        let caption_differs = tidy(&form.caption) != known.as_ref().and_then(|k| k.caption.clone());
+        check_words(&me, &form, known.as_ref())?;
+        if caption_differs {
+            return Err(AppError::Forbidden(
+                "This picture is already in the library; only the photo desk (an editor) \
+                 changes its caption there. Give the caption in your story instead."
+                    .into(),
+            ));
+        }
+    }
     let typed = (
         form.credit.as_str(),
         form.caption.as_str(),
         form.alt.as_str(),
     );
     let picture = described(&state, form.file.as_deref(), typed, kept);
-    let id = state.store.add_picture(&picture, Utc::now()).await?;
+    let id = state
+        .store
+        .add_picture(&picture, describing(&me), Utc::now())
+        .await?;
     state.renditions_wanted.notify_one();
     tracing::info!(
         picture = id.0,
@@ -180,7 +198,15 @@ async fn picture_page(
         .library_picture(id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let uses: Vec<PictureUse> = state.store.picture_uses(id).await?;
+    // Others' unpublished stories are named only to those who may see them.
+    let sees_all = byline_core::workflow::sees_others_work(me.user.role);
+    let uses: Vec<PictureUse> = state
+        .store
+        .picture_uses(id)
+        .await?
+        .into_iter()
+        .filter(|u| sees_all || u.published || u.created_by == Some(me.user.id))
+        .collect();
     let crops: Vec<serde_json::Value> = Crop::ALL
         .into_iter()
         .map(|crop| {
@@ -392,12 +418,11 @@ pub struct UseForm {
 pub async fn use_in_story(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(story): Path<i64>,
+    editing: AllowedStory,
     Form(form): Form<UseForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
-    let editing = load(&state, story).await?;
-    require_edit(&me, &editing)?;
+    let story = editing.id.0;
     let picture = form
         .picture
         .parse::<i64>()

@@ -1,6 +1,6 @@
 //! What the editor's script calls: the body preview and the autosave of drafts.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
@@ -10,7 +10,8 @@ use serde::Deserialize;
 
 use super::auth::SignedIn;
 use super::editor_form::EditorForm;
-use super::stories::{edit_from, load, require_edit};
+use super::gate::AllowedStory;
+use super::stories::edit_from;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -47,17 +48,15 @@ pub async fn preview(
 pub async fn autosave(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    story: AllowedStory,
     Form(form): Form<EditorForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
-    let story = load(&state, id).await?;
-    require_edit(&me, &story)?;
     // Only unpublished work autosaves: a live story changes when someone presses Save.
     if story.status == byline_core::Status::Published {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
-    let Ok(edit) = edit_from(&state, &me, &story, &form) else {
+    let Ok(edit) = edit_from(&state, &me, &story, &form).await? else {
         return Ok(StatusCode::UNPROCESSABLE_ENTITY.into_response());
     };
     match state.store.save_edit(story.id, edit).await {

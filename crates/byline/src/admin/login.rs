@@ -5,8 +5,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use byline_core::Email;
+use byline_core::accounts::Reservation;
 use byline_render::views::PageMeta;
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use serde::Deserialize;
 
 use super::admin_page;
@@ -16,9 +17,9 @@ use crate::guards::{ClientAddr, same_origin};
 use crate::site::bare_site_view;
 use crate::state::AppState;
 
-/// Failed sign-ins allowed per account and per address in [`FAILURE_WINDOW_MINUTES`].
-pub const MAX_FAILURES: u64 = 10;
-pub const FAILURE_WINDOW_MINUTES: i64 = 15;
+/// The longest address a sign-in form may name (RFC 5321's limit); a longer one is refused
+/// before anything is stored or logged.
+const MAX_EMAIL_BYTES: usize = 254;
 
 /// A hash of no one's password, verified when the address is unknown so that an unknown
 /// address takes as long to refuse as a wrong password.
@@ -70,40 +71,55 @@ pub async fn submit(
             "Sign-in is accepted only from this site's own page.".into(),
         ));
     }
-    let ip = client.ip_text();
     let email_key = form.email.trim().to_lowercase();
-    let now = Utc::now();
-    let failures = state
-        .store
-        .login_failures_since(
-            &email_key,
-            &ip,
-            now - Duration::minutes(FAILURE_WINDOW_MINUTES),
-        )
-        .await?;
-    if failures.for_email >= MAX_FAILURES || failures.for_ip >= MAX_FAILURES {
-        tracing::warn!(email = %email_key, client = %ip, "sign-in refused: too many failures");
-        return Err(AppError::TooManyRequests);
+    if email_key.len() > MAX_EMAIL_BYTES || form.password.len() > 1024 {
+        return render(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "",
+            Some("That email address or password is too long."),
+            false,
+        );
     }
+    let ip = client.ip_text();
+    // The attempt is counted before the password is checked, so a burst cannot slip past.
+    let attempt = match state
+        .store
+        .reserve_sign_in(&email_key, &ip, Utc::now(), &state.sign_in_limits)
+        .await?
+    {
+        Reservation::Granted(attempt) => attempt,
+        Reservation::Refused { retry_after } => {
+            tracing::warn!(email = %email_key, client = %ip, "sign-in refused: too many failures");
+            return Err(AppError::TooManyRequests(
+                retry_after.num_seconds().max(1) as u64
+            ));
+        }
+    };
     let account = match Email::parse(&email_key) {
         Ok(email) => state.store.user_by_email(&email).await?,
         Err(_) => None,
     };
     let password = form.password;
-    let user = tokio::task::spawn_blocking(move || match account {
-        Some((user, Some(hash))) if verify_password(&password, &hash) => Some(user),
-        _ => {
-            verify_password(&password, &DECOY_HASH);
-            None
+    let checked = state
+        .password_checks
+        .run(move || match account {
+            Some((user, Some(hash))) if verify_password(&password, &hash) => Some(user),
+            _ => {
+                verify_password(&password, &DECOY_HASH);
+                None
+            }
+        })
+        .await;
+    let user = match checked {
+        Ok(user) => user,
+        Err(busy) => {
+            // Not checked: the attempt does not count against anyone.
+            state.store.release_sign_in(attempt).await?;
+            return Err(busy);
         }
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?;
+    };
     let Some(user) = user else {
-        state
-            .store
-            .record_login_failure(&email_key, &ip, now)
-            .await?;
         tracing::warn!(email = %email_key, client = %ip, "failed sign-in");
         return render(
             &state,
@@ -113,7 +129,10 @@ pub async fn submit(
             false,
         );
     };
-    state.store.clear_login_failures(&email_key).await?;
+    state
+        .store
+        .sign_in_succeeded(attempt, &email_key, &ip)
+        .await?;
     tracing::info!(user = user.id.0, client = %ip, "signed in");
     signed_in_response(&state, user.id, &headers).await
 }

@@ -1,14 +1,17 @@
 //! The lead photo of a story: upload (checked to be a picture, within the size limit), its
 //! credit, caption and alt text, or its removal.
 
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use byline_core::access::{Ownership, Permission, allows};
+use byline_core::library::Describing;
 use byline_core::{Picture, PictureSource};
 use chrono::Utc;
 
 use super::auth::SignedIn;
-use super::stories::{load, refuse, require_edit, see_other};
+use super::gate::AllowedStory;
+use super::stories::{refuse, see_other};
 use crate::error::AppError;
 use crate::media;
 use crate::state::AppState;
@@ -30,15 +33,49 @@ pub(super) fn tidy(text: &str) -> Option<String> {
     Some(text.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|t| !t.is_empty())
 }
 
-/// Reads the multipart body; a file over the limit is an error message, not a crash.
-pub(super) async fn read_form(mut multipart: Multipart, limit: usize) -> Result<PhotoForm, String> {
-    let too_big = || format!("The photo is larger than {} MB.", limit / (1024 * 1024));
+/// Why a photo form could not be read.
+#[derive(Debug)]
+pub(super) enum Unread {
+    /// The file is over the upload limit: the editor says so beside the field.
+    TooLarge(String),
+    /// The body is not a form at all (broken multipart, bad encoding): a plain 400.
+    Malformed(String),
+}
+
+impl From<Unread> for AppError {
+    fn from(problem: Unread) -> AppError {
+        match problem {
+            Unread::TooLarge(message) => AppError::Unprocessable(message),
+            Unread::Malformed(message) => AppError::BadRequest(message),
+        }
+    }
+}
+
+/// Longest text field a photo form may carry (a caption with room to spare).
+const MAX_FIELD_BYTES: usize = 16 * 1024;
+
+/// Reads the multipart body; a file over the limit or a body that is not a form is an error
+/// message, not a crash.
+pub(super) async fn read_form(mut multipart: Multipart, limit: usize) -> Result<PhotoForm, Unread> {
+    let too_big = || {
+        Unread::TooLarge(format!(
+            "The photo is larger than {} MB.",
+            limit / (1024 * 1024)
+        ))
+    };
+    let unread = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_big()
+        } else {
+            Unread::Malformed(format!("The form could not be read: {}.", e.body_text()))
+        }
+    };
     let mut form = PhotoForm::default();
-    while let Some(mut field) = multipart.next_field().await.map_err(|_| too_big())? {
+    while let Some(mut field) = multipart.next_field().await.map_err(unread)? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "photo" {
             let mut bytes = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(|_| too_big())? {
+            while let Some(chunk) = field.chunk().await.map_err(unread)? {
                 bytes.extend_from_slice(&chunk);
                 if bytes.len() > limit {
                     return Err(too_big());
@@ -47,10 +84,17 @@ pub(super) async fn read_form(mut multipart: Multipart, limit: usize) -> Result<
             form.file = Some(bytes).filter(|b| !b.is_empty());
             continue;
         }
-        let value = field
-            .text()
-            .await
-            .map_err(|_| "The form could not be read.".to_owned())?;
+        let mut value = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(unread)? {
+            value.extend_from_slice(&chunk);
+            if value.len() > MAX_FIELD_BYTES {
+                return Err(Unread::Malformed(format!(
+                    "The field {name:?} is too long."
+                )));
+            }
+        }
+        let value = String::from_utf8(value)
+            .map_err(|_| Unread::Malformed(format!("The field {name:?} is not UTF-8 text.")))?;
         match name.as_str() {
             "csrf" => form.csrf = value,
             "credit" => form.credit = value,
@@ -61,6 +105,36 @@ pub(super) async fn read_form(mut multipart: Multipart, limit: usize) -> Result<
         }
     }
     Ok(form)
+}
+
+/// Whose words the member's picture form carries: the desk's, or someone's who may only
+/// describe pictures new to the library.
+pub(super) fn describing(me: &SignedIn) -> Describing {
+    if allows(me.user.role, Permission::ManagePictures, Ownership::Own) {
+        Describing::Desk
+    } else {
+        Describing::GapsOnly
+    }
+}
+
+/// Refuses a member without the desk's permission who would change the credit or alt text of
+/// a picture the library already has (other stories show them).
+pub(super) fn check_words(
+    me: &SignedIn,
+    form: &PhotoForm,
+    known: Option<&Picture>,
+) -> Result<(), AppError> {
+    let Some(known) = known.filter(|_| describing(me) == Describing::GapsOnly) else {
+        return Ok(());
+    };
+    if tidy(&form.credit) != known.credit || tidy(&form.alt) != known.alt {
+        return Err(AppError::Forbidden(
+            "This picture is in the library and other stories may use it: only the photo desk \
+             (an editor) changes its credit or alt text. Your caption can be changed."
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Where a picture is kept and what it is: source, width, height, content type.
@@ -122,40 +196,42 @@ pub(super) fn described(
 }
 
 /// The form with what the editor left empty taken from the library, when it already has the
-/// picture: the desk's credit and wording, not the file's again.
+/// picture: the desk's credit and wording, not the file's again; and the library's picture.
 pub(super) async fn with_library_defaults(
     state: &AppState,
     mut form: PhotoForm,
     (source, ..): &Kept,
-) -> Result<PhotoForm, AppError> {
+) -> Result<(PhotoForm, Option<Picture>), AppError> {
     let PictureSource::Local { key } = source else {
-        return Ok(form);
+        return Ok((form, None));
     };
     let Some(known) = state.store.picture_at(key).await? else {
-        return Ok(form);
+        return Ok((form, None));
     };
     for (typed, library) in [
-        (&mut form.credit, known.credit),
-        (&mut form.caption, known.caption),
-        (&mut form.alt, known.alt),
+        (&mut form.credit, &known.credit),
+        (&mut form.caption, &known.caption),
+        (&mut form.alt, &known.alt),
     ] {
         if typed.trim().is_empty() {
-            *typed = library.unwrap_or_default();
+            *typed = library.clone().unwrap_or_default();
         }
     }
-    Ok(form)
+    Ok((form, Some(known)))
 }
 
 pub async fn update(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    story: AllowedStory,
     multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let story = load(&state, id).await?;
+    let id = story.id.0;
     let form = match read_form(multipart, state.upload_limit).await {
         Ok(form) => form,
-        Err(message) => {
+        Err(Unread::TooLarge(message)) => {
+            // Only the member's own page (the gate checked their reach to the story), with the
+            // reason beside the field; nothing was changed.
             return refuse(
                 &state,
                 &me,
@@ -166,9 +242,9 @@ pub async fn update(
             )
             .await;
         }
+        Err(malformed) => return Err(malformed.into()),
     };
     me.check_csrf(&form.csrf)?;
-    require_edit(&me, &story)?;
     let picture = if form.remove {
         None
     } else {
@@ -176,15 +252,8 @@ pub async fn update(
             (Some(bytes), _) => match keep_upload(&state, bytes).await? {
                 Ok(stored) => stored,
                 Err(message) => {
-                    return refuse(
-                        &state,
-                        &me,
-                        &story,
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "photo",
-                        message,
-                    )
-                    .await;
+                    let status = StatusCode::UNPROCESSABLE_ENTITY;
+                    return refuse(&state, &me, &story, status, "photo", message).await;
                 }
             },
             (None, Some(current)) => (
@@ -194,18 +263,13 @@ pub async fn update(
                 current.content_type.clone(),
             ),
             (None, None) => {
-                return refuse(
-                    &state,
-                    &me,
-                    &story,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "photo",
-                    "Choose a photo to upload.".into(),
-                )
-                .await;
+                let status = StatusCode::UNPROCESSABLE_ENTITY;
+                let message = "Choose a photo to upload.".into();
+                return refuse(&state, &me, &story, status, "photo", message).await;
             }
         };
-        let form = with_library_defaults(&state, form, &kept).await?;
+        let (form, known) = with_library_defaults(&state, form, &kept).await?;
+        check_words(&me, &form, known.as_ref())?;
         let typed = (
             form.credit.as_str(),
             form.caption.as_str(),
@@ -215,7 +279,7 @@ pub async fn update(
     };
     state
         .store
-        .set_lead_picture(story.id, picture, Utc::now())
+        .set_lead_picture(story.id, picture, describing(&me), Utc::now())
         .await?;
     state.renditions_wanted.notify_one();
     tracing::info!(story = id, user = me.user.id.0, "lead photo changed");

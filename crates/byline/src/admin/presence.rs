@@ -5,14 +5,14 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::{Form, Json};
 use byline_core::StoryId;
 use byline_core::accounts::UserId;
 
 use super::auth::SignedIn;
+use super::gate::AllowedStory;
 use super::login::CsrfForm;
-use super::stories::{load, require_edit};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -50,12 +50,10 @@ impl Presence {
 pub async fn heartbeat(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    story: AllowedStory,
     Form(form): Form<CsrfForm>,
 ) -> Result<Json<Vec<String>>, AppError> {
     me.check_csrf(form.csrf())?;
-    let story = load(&state, id).await?;
-    require_edit(&me, &story)?;
     Ok(Json(state.presence.visit(
         story.id,
         me.user.id,

@@ -10,8 +10,9 @@ use serde::Serialize;
 use super::admin_page;
 use super::auth::SignedIn;
 use super::editor_form::EditorForm;
+use super::gate::AllowedStory;
 use super::login::CsrfForm;
-use super::stories::{edit_from, load, require_edit, see_other};
+use super::stories::{edit_from, see_other};
 use crate::error::AppError;
 use crate::site::bare_site_view;
 use crate::state::AppState;
@@ -27,11 +28,9 @@ struct Row {
 pub async fn list(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    story: AllowedStory,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    let story = load(&state, id).await?;
-    require_edit(&me, &story)?;
     let revisions = state.store.revisions(story.id).await?;
     let compare = match query.as_deref().and_then(|q| q.strip_prefix("compare=")) {
         Some(n) => {
@@ -50,7 +49,7 @@ pub async fn list(
         .map(|r| Row {
             number: r.number,
             when: r.created_at.into(),
-            author: r.author.clone(),
+            author: r.author.clone().or_else(|| r.source.clone()),
             summary: r.summary.clone(),
         })
         .collect();
@@ -76,12 +75,11 @@ pub async fn list(
 pub async fn restore(
     State(state): State<AppState>,
     me: SignedIn,
+    story: AllowedStory,
     Path((id, number)): Path<(i64, i64)>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(form.csrf())?;
-    let story = load(&state, id).await?;
-    require_edit(&me, &story)?;
     let revisions = state.store.revisions(story.id).await?;
     let old = revisions
         .iter()
@@ -93,11 +91,15 @@ pub async fn restore(
     restored.body = old.body_source.clone();
     restored.body_format = old.body_format.as_str().to_owned();
     restored.revision = story.revision;
-    let edit = edit_from(&state, &me, &story, &restored).map_err(|_| {
-        AppError::Internal(format!(
-            "revision {number} of story {id} no longer validates"
-        ))
-    })?;
+    let edit = edit_from(&state, &me, &story, &restored)
+        .await?
+        .map_err(|errors| {
+            let why = errors.into_iter().map(|e| e.message).collect::<Vec<_>>();
+            AppError::Unprocessable(format!(
+                "Revision {number} cannot be restored as it is: {}",
+                why.join(" ")
+            ))
+        })?;
     match state.store.save_edit(story.id, edit).await? {
         EditOutcome::Saved { .. } => Ok(see_other(&format!("/admin/stories/{id}?saved"))),
         EditOutcome::Conflict(_) => Err(AppError::Store(byline_core::store::StoreError::Conflict(

@@ -13,7 +13,7 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::admin_page;
-use super::auth::{check_new_password, hash_password, same_secret, token_hash};
+use super::auth::{check_new_password, same_secret, token_hash};
 use super::login::signed_in_response;
 use crate::error::AppError;
 use crate::guards::same_origin;
@@ -138,7 +138,7 @@ pub async fn setup_submit(
             Some(problem),
         );
     }
-    let password_hash = hash_password(&form.password)?;
+    let password_hash = state.password_checks.hash(&form.password).await?;
     let user = state
         .store
         .create_user(NewUser {
@@ -210,7 +210,7 @@ pub async fn link_submit(
     })?;
     state
         .store
-        .set_password(user.id, &hash_password(&form.password)?)
+        .set_password(user.id, &state.password_checks.hash(&form.password).await?)
         .await?;
     state.store.delete_sessions_of(user.id).await?;
     tracing::info!(user = user.id.0, "password set from a sign-in link");

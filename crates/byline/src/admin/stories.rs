@@ -1,14 +1,14 @@
 //! The story editor: create, edit (with lost-update detection), workflow moves, corrections.
 
 use axum::Form;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use byline_core::StoryId;
 use byline_core::access::{Ownership, Permission, allows};
-use byline_core::editorial::{EditOutcome, EditorStory, StoryEdit};
+use byline_core::editorial::{EditOutcome, EditorStory, PreviewLink, StoryEdit, StoryFields};
 use byline_core::store::StoreError;
 use byline_core::workflow::Transition;
+use byline_core::{Slug, Status, StoryId};
 use byline_render::views::{PageMeta, TimeView, paths};
 use chrono::Utc;
 use serde::Serialize;
@@ -16,17 +16,11 @@ use serde::Serialize;
 use super::admin_page;
 use super::auth::{SignedIn, random_token};
 use super::editor_form::{EditorForm, FieldError};
+use super::gate::AllowedStory;
+pub use super::gate::ownership;
 use crate::error::AppError;
 use crate::site::bare_site_view;
 use crate::state::AppState;
-
-pub fn ownership(story: &EditorStory, me: &SignedIn) -> Ownership {
-    if story.created_by == Some(me.user.id) {
-        Ownership::Own
-    } else {
-        Ownership::Others
-    }
-}
 
 /// Refuses unless the member's role allows `permission` here: the server decides, whatever
 /// the page showed.
@@ -42,7 +36,8 @@ pub fn require(
     }
 }
 
-/// Refuses unless the member may change this story's text in its current state.
+/// Refuses unless the member may change this story's text in its current state (a story
+/// route's gate has checked this already; a library page naming a story checks it here).
 pub fn require_edit(me: &SignedIn, story: &EditorStory) -> Result<(), AppError> {
     if byline_core::workflow::may_edit(me.user.role, ownership(story, me), story.status) {
         Ok(())
@@ -53,12 +48,19 @@ pub fn require_edit(me: &SignedIn, story: &EditorStory) -> Result<(), AppError> 
     }
 }
 
-pub async fn load(state: &AppState, id: i64) -> Result<EditorStory, AppError> {
-    state
+/// A story named outside the route (a query parameter), loaded and checked like the gate does.
+pub async fn load_editable(
+    state: &AppState,
+    me: &SignedIn,
+    id: i64,
+) -> Result<EditorStory, AppError> {
+    let story = state
         .store
         .editor_story(StoryId(id))
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    require_edit(me, &story)?;
+    Ok(story)
 }
 
 #[derive(Serialize)]
@@ -92,7 +94,7 @@ fn story_view(state: &AppState, story: &EditorStory, me: &SignedIn) -> impl Seri
             needs_time: t == Transition::Schedule,
         })
         .collect();
-    let public = story.status == byline_core::Status::Published;
+    let public = story.status == Status::Published;
     // Showing the editor is being in the story.
     let others = state.presence.visit(
         story.id,
@@ -108,7 +110,11 @@ fn story_view(state: &AppState, story: &EditorStory, me: &SignedIn) -> impl Seri
         published => story.published_at.map(TimeView::from),
         embargo => story.embargo_until.map(TimeView::from),
         url => public.then(|| paths::story(&story.slug)),
-        preview => story.preview_token.as_ref().map(|t| format!("{}/preview/{t}", state.site.base_url)),
+        preview => story.preview_token.as_ref().filter(|_| {
+            story.preview_expires_at.is_some_and(|t| t > Utc::now())
+        }).map(|t| format!("{}/preview/{t}", state.site.base_url)),
+        preview_until => story.preview_expires_at.filter(|t| *t > Utc::now()).map(TimeView::from),
+        may_preview => !matches!(story.status, Status::Published | Status::Unpublished),
         can_correct => public && allows(me.user.role, Permission::Correct, own),
         slug_locked => story.first_published_at.is_some(),
         picture => story.lead_picture.as_ref().map(byline_render::views::PictureView::from),
@@ -118,7 +124,7 @@ fn story_view(state: &AppState, story: &EditorStory, me: &SignedIn) -> impl Seri
 }
 
 #[allow(clippy::too_many_arguments)]
-pub fn render_editor(
+pub async fn render_editor(
     state: &AppState,
     me: &SignedIn,
     status: StatusCode,
@@ -128,6 +134,14 @@ pub fn render_editor(
     notice: Option<&str>,
     corrections: &[byline_core::editorial::Correction],
 ) -> Result<Response, AppError> {
+    // The sections to choose from (members who do not manage sections cannot make new ones).
+    let sections: Vec<String> = state
+        .store
+        .sections()
+        .await?
+        .into_iter()
+        .map(|section| section.name)
+        .collect();
     let site = bare_site_view(state);
     let title = story.map_or("New story".to_owned(), |s| {
         format!("Edit: {}", s.headline.as_str())
@@ -142,7 +156,7 @@ pub fn render_editor(
         state,
         "admin/editor.html",
         byline_render::page! {
-            site, page, story, form, errors, notice, corrections,
+            site, page, story, form, errors, notice, corrections, sections,
             me => super::dashboard::me_view(me),
             csrf => &me.csrf_token,
         },
@@ -157,7 +171,7 @@ pub async fn new_form(State(state): State<AppState>, me: SignedIn) -> Result<Res
         authors: me.user.name.clone(),
         ..EditorForm::default()
     };
-    render_editor(&state, &me, StatusCode::OK, None, &form, &[], None, &[])
+    render_editor(&state, &me, StatusCode::OK, None, &form, &[], None, &[]).await
 }
 
 pub async fn create(
@@ -167,7 +181,7 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
     require(&me, Permission::CreateStory, Ownership::Own)?;
-    let fields = match form.check(&state.site.language, None) {
+    let fields = match checked_fields(&state, &me, &form, None).await? {
         Ok(fields) => fields,
         Err(errors) => {
             return render_editor(
@@ -179,32 +193,114 @@ pub async fn create(
                 &errors,
                 None,
                 &[],
-            );
+            )
+            .await;
         }
     };
+    let now = Utc::now();
     let id = state
         .store
-        .create_draft(fields, me.user.id, &random_token(), Utc::now())
+        .create_draft(fields, me.user.id, &new_preview_link(&state, now), now)
         .await?;
     tracing::info!(story = id.0, user = me.user.id.0, "story created");
     Ok(see_other(&format!("/admin/stories/{}", id.0)))
 }
 
+/// A new private preview link, valid `[admin] preview_days`.
+fn new_preview_link(state: &AppState, now: chrono::DateTime<Utc>) -> PreviewLink {
+    PreviewLink {
+        token: random_token(),
+        expires_at: now + chrono::Duration::days(state.preview_days),
+    }
+}
+
+/// The editor's form checked into fields, with the newsroom's rule on sections: a member who
+/// does not manage sections may choose an existing one but not make a new one by naming it.
+pub async fn checked_fields(
+    state: &AppState,
+    me: &SignedIn,
+    form: &EditorForm,
+    current_slug: Option<&Slug>,
+) -> Result<Result<StoryFields, Vec<FieldError>>, AppError> {
+    let fields = match form.check(&state.site.language, current_slug) {
+        Ok(fields) => fields,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    if let Some(section) = &fields.section
+        && !allows(me.user.role, Permission::ManageSections, Ownership::Own)
+        && state.store.section(&section.slug).await?.is_none()
+    {
+        return Ok(Err(vec![FieldError {
+            field: "section",
+            message: format!(
+                "There is no section \"{}\". Choose one of the newsroom's sections; an \
+                 administrator creates new ones.",
+                section.name
+            ),
+        }]));
+    }
+    Ok(Ok(fields))
+}
+
 /// The editor's form as a save of `story` by `me`, made against the revision the form names;
 /// or the form's problems. An empty slug keeps the story's.
-pub fn edit_from(
+pub async fn edit_from(
     state: &AppState,
     me: &SignedIn,
     story: &EditorStory,
     form: &EditorForm,
-) -> Result<StoryEdit, Vec<FieldError>> {
-    Ok(StoryEdit {
-        fields: form.check(&state.site.language, Some(&story.slug))?,
-        preview_token: random_token(),
-        expected_revision: form.revision,
-        user: me.user.id,
-        now: Utc::now(),
-    })
+) -> Result<Result<StoryEdit, Vec<FieldError>>, AppError> {
+    Ok(checked_fields(state, me, form, Some(&story.slug))
+        .await?
+        .map(|fields| StoryEdit {
+            fields,
+            expected_revision: form.revision,
+            user: me.user.id,
+            now: Utc::now(),
+        }))
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct PreviewLinkForm {
+    #[serde(default)]
+    csrf: String,
+    /// `new` (a fresh link, the old one stops working) or `revoke`.
+    #[serde(default)]
+    action: String,
+}
+
+/// Makes a new private preview link for an unpublished story, or ends its link.
+pub async fn preview_link(
+    State(state): State<AppState>,
+    me: SignedIn,
+    story: AllowedStory,
+    Form(form): Form<PreviewLinkForm>,
+) -> Result<Response, AppError> {
+    me.check_csrf(&form.csrf)?;
+    let id = story.id.0;
+    let link = match form.action.as_str() {
+        "new" if matches!(story.status, Status::Published | Status::Unpublished) => {
+            let message = "A published or taken-down story has no preview: its public \
+                           address takes over."
+                .to_owned();
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return refuse(&state, &me, &story, status, "preview", message).await;
+        }
+        "new" => Some(new_preview_link(&state, Utc::now())),
+        "revoke" => None,
+        _ => return Err(AppError::BadRequest("Unknown preview link action.".into())),
+    };
+    state
+        .store
+        .set_preview_link(story.id, link.as_ref())
+        .await?;
+    tracing::info!(
+        story = id,
+        user = me.user.id.0,
+        revoked = link.is_none(),
+        "preview link changed"
+    );
+    Ok(see_other(&format!("/admin/stories/{id}?saved")))
 }
 
 pub fn see_other(location: &str) -> Response {
@@ -216,11 +312,9 @@ pub fn see_other(location: &str) -> Response {
 pub async fn edit(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    story: AllowedStory,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    let story = load(&state, id).await?;
-    require_edit(&me, &story)?;
     let notice = match query.as_deref() {
         Some("saved") => Some("Saved."),
         Some("moved") => Some("Status changed."),
@@ -239,6 +333,7 @@ pub async fn edit(
         notice,
         &corrections,
     )
+    .await
 }
 
 /// "Also in this story now: Ana, Bo." for the editor's notice line.
@@ -249,27 +344,18 @@ pub fn also_here(others: &[String]) -> String {
 pub async fn save(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    story: AllowedStory,
     Form(form): Form<EditorForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
-    let story = load(&state, id).await?;
-    require_edit(&me, &story)?;
-    let reject = |errors: Vec<FieldError>| {
-        render_editor(
-            &state,
-            &me,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(&story),
-            &form,
-            &errors,
-            None,
-            &[],
-        )
+    let id = story.id.0;
+    let reject = async |errors: Vec<FieldError>| {
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        render_editor(&state, &me, status, Some(&story), &form, &errors, None, &[]).await
     };
-    let edit = match edit_from(&state, &me, &story, &form) {
+    let edit = match edit_from(&state, &me, &story, &form).await? {
         Ok(edit) => edit,
-        Err(errors) => return reject(errors),
+        Err(errors) => return reject(errors).await,
     };
     match state.store.save_edit(story.id, edit).await {
         Ok(EditOutcome::Saved { revision, .. }) => {
@@ -277,10 +363,13 @@ pub async fn save(
             Ok(see_other(&format!("/admin/stories/{id}?saved")))
         }
         Ok(EditOutcome::Conflict(current)) => conflict(&state, &me, &form, &current),
-        Err(StoreError::Conflict(why)) => reject(vec![FieldError {
-            field: "slug",
-            message: capitalise(&why),
-        }]),
+        Err(StoreError::Conflict(why)) => {
+            reject(vec![FieldError {
+                field: "slug",
+                message: capitalise(&why),
+            }])
+            .await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -335,6 +424,7 @@ pub async fn refuse(
         None,
         &corrections,
     )
+    .await
 }
 
 pub fn capitalise(text: &str) -> String {

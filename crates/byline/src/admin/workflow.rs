@@ -1,7 +1,7 @@
 //! Workflow moves and corrections on a story: the buttons under the editor.
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use byline_core::Status;
@@ -12,7 +12,8 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
 
 use super::auth::SignedIn;
-use super::stories::{capitalise, load, ownership, refuse, require, see_other};
+use super::gate::AllowedStory;
+use super::stories::{capitalise, ownership, refuse, require, see_other};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -49,11 +50,11 @@ pub fn utc_field(text: &str) -> Option<DateTime<Utc>> {
 pub async fn change_status(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    story: AllowedStory,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
-    let story = load(&state, id).await?;
+    let id = story.id.0;
     let transition = Transition::parse(&form.action).ok_or(AppError::NotFound)?;
     let at = utc_field(&form.at);
     let now = Utc::now();
@@ -114,7 +115,7 @@ pub async fn change_status(
     // Back to the story when the member may still edit it, else to the list where it now sits.
     let after = EditorStory {
         status: to,
-        ..story
+        ..(*story).clone()
     };
     if byline_core::workflow::may_edit(me.user.role, ownership(&after, &me), to) {
         Ok(see_other(&format!("/admin/stories/{id}?moved")))
@@ -134,11 +135,11 @@ pub struct CorrectionForm {
 pub async fn add_correction(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    story: AllowedStory,
     Form(form): Form<CorrectionForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
-    let story = load(&state, id).await?;
+    let id = story.id.0;
     require(&me, Permission::Correct, ownership(&story, &me))?;
     let note = form.note.split_whitespace().collect::<Vec<_>>().join(" ");
     let problem = if story.status != byline_core::Status::Published {

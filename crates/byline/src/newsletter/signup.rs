@@ -40,11 +40,11 @@ pub async fn subscribe(
             "Sign-ups are accepted only from this site's own pages.".into(),
         ));
     }
-    if let Some(addr) = client
-        && !state.signup_limiter.allow(addr.ip(), Instant::now())
+    if let Some(ip) = client
+        && !state.signup_limiter.allow(ip, Instant::now())
     {
-        tracing::warn!(client = %addr.ip(), "newsletter sign-up rate limit reached");
-        return Err(AppError::TooManyRequests);
+        tracing::warn!(client = %ip, "newsletter sign-up rate limit reached");
+        return Err(AppError::TooManyRequests(3600));
     }
     let source = local_path(&form.source);
     let email = match Email::parse(&form.email) {
@@ -66,7 +66,7 @@ pub async fn subscribe(
             email: email.clone(),
             source: source.clone(),
             consented_at: Utc::now(),
-            ip_hash: client.map(|addr| ip_hash(secret, addr.ip())),
+            ip_hash: client.map(|ip| ip_hash(secret, ip)),
         };
         let outcome = state.store.add_subscriber(subscriber).await?;
         tracing::info!(?outcome, "newsletter sign-up");

@@ -45,7 +45,7 @@ pub async fn preview(
     }
     let story = state
         .store
-        .story_by_preview_token(&token)
+        .story_by_preview_token(&token, Utc::now())
         .await?
         .ok_or(AppError::NotFound)?;
     let mut response = render(&state, &story, Utc::now()).await?;

@@ -29,10 +29,18 @@ pub async fn media_file(
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<Response, AppError> {
-    let (bytes, content_type) = media::read(&state.media, state.store.as_ref(), &key)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .ok_or(AppError::NotFound)?;
+    let found = media::read(
+        &state.media,
+        state.store.as_ref(),
+        &state.rendition_slots,
+        &key,
+    )
+    .await
+    .map_err(|e| match e {
+        media::MediaError::Busy => AppError::Busy,
+        other => AppError::Internal(other.to_string()),
+    })?;
+    let (bytes, content_type) = found.ok_or(AppError::NotFound)?;
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),

@@ -158,8 +158,9 @@ fn matches_etag(value: &HeaderValue, tag: &str) -> bool {
     })
 }
 
-/// A request signed in to the admin sees pages as they are, never from or into the cache.
-fn signed_in(headers: &HeaderMap) -> bool {
+/// Whether a request presents a session cookie. The front door leaves such requests to the
+/// delivery layer, which looks the session up: only a live one sees pages fresh.
+fn has_session_cookie(headers: &HeaderMap) -> bool {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -170,9 +171,32 @@ fn signed_in(headers: &HeaderMap) -> bool {
         })
 }
 
-/// The cache key of a public URL: its path, and its page number when it has one. Other query
-/// parameters do not change a page, so they cannot be used to fill the cache. Previews are
-/// never cached.
+/// A request signed in to the admin (a live session, not just a cookie) sees pages as they
+/// are, never from or into the cache; a stale or forged cookie is no reason to render.
+async fn signed_in(state: &AppState, headers: &HeaderMap) -> bool {
+    if !has_session_cookie(headers) {
+        return false;
+    }
+    let (mut parts, ()) = Request::new(()).into_parts();
+    parts.headers = headers.clone();
+    matches!(
+        crate::admin::auth::session_of(state, &parts).await,
+        Ok(Some(_))
+    )
+}
+
+/// The listings that read `?page=N`; every other page reads no query parameter.
+fn paginated(path: &str) -> bool {
+    path == "/latest"
+        || ["/section/", "/tag/", "/author/"].iter().any(|prefix| {
+            path.strip_prefix(prefix)
+                .is_some_and(|rest| !rest.contains('/'))
+        })
+}
+
+/// The cache key of a public URL: its path, and for a listing its page number. Parameters a
+/// page does not read do not change it, so they cannot be used to fill the cache. Previews
+/// are never cached.
 fn cache_key(uri: &axum::http::Uri) -> Option<Cow<'_, str>> {
     let path = uri.path();
     if path.starts_with("/preview/") || path.len() > 300 {
@@ -180,17 +204,23 @@ fn cache_key(uri: &axum::http::Uri) -> Option<Cow<'_, str>> {
     }
     let page = uri
         .query()
+        .filter(|_| paginated(path))
         .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("page=")));
+    // One key per page however its number is spelt (`02`, `2`).
+    let page = page
+        .filter(|n| n.len() <= 6)
+        .and_then(|n| n.parse::<u32>().ok());
     Some(match page {
-        Some(n) if n.len() <= 6 && n.bytes().all(|b| b.is_ascii_digit()) => {
-            Cow::Owned(format!("{path}?page={n}"))
-        }
+        Some(n) if n != 1 => Cow::Owned(format!("{path}?page={n}")),
         _ => Cow::Borrowed(path),
     })
 }
 
 /// A 200 HTML answer turned into a page; anything else is handed back.
-async fn into_page(response: Response) -> Result<(CachedPage, PageInfo, bool), Response> {
+async fn into_page(
+    state: &AppState,
+    response: Response,
+) -> Result<(CachedPage, PageInfo, bool), Response> {
     let is_page = response.status() == StatusCode::OK
         && response
             .headers()
@@ -209,7 +239,7 @@ async fn into_page(response: Response) -> Result<(CachedPage, PageInfo, bool), R
         return Err((StatusCode::INTERNAL_SERVER_ERROR, "page too large").into_response());
     };
     let mut headers = HeaderMap::with_capacity(16);
-    crate::router::add_security_headers(&mut headers);
+    crate::router::add_security_headers(state, &mut headers);
     for name in [header::CONTENT_TYPE, header::CONTENT_SECURITY_POLICY] {
         if let Some(value) = parts.headers.get(&name) {
             headers.insert(name, value.clone());
@@ -306,7 +336,9 @@ fn answer(page: &CachedPage, ask: &Ask) -> Response {
 /// The answer from the page cache, when the request is for a public page it holds: the front
 /// door serves these before any routing or other layer (see `crate::front`).
 pub fn from_cache(state: &AppState, request: &Request) -> Option<Response> {
-    if !matches!(*request.method(), Method::GET | Method::HEAD) || signed_in(request.headers()) {
+    if !matches!(*request.method(), Method::GET | Method::HEAD)
+        || has_session_cookie(request.headers())
+    {
         return None;
     }
     let page = state.cache.get(&cache_key(request.uri())?)?;
@@ -321,11 +353,13 @@ pub async fn deliver(State(state): State<AppState>, request: Request, next: Next
         return next.run(request).await;
     }
     let ask = Ask::of(&request);
-    let key = cache_key(request.uri())
-        .filter(|_| !signed_in(request.headers()))
-        .map(Cow::into_owned);
+    let key = cache_key(request.uri()).map(Cow::into_owned);
+    let key = match key {
+        Some(key) if !signed_in(&state, &request.headers().clone()).await => Some(key),
+        _ => None,
+    };
     let Some(key) = key else {
-        return match into_page(next.run(request).await).await {
+        return match into_page(&state, next.run(request).await).await {
             Ok((page, _, _)) => answer(&page, &ask),
             Err(response) => response,
         };
@@ -338,7 +372,7 @@ pub async fn deliver(State(state): State<AppState>, request: Request, next: Next
         return answer(&page, &ask);
     }
     let read_at = state.cache.epoch();
-    match into_page(next.run(request).await).await {
+    match into_page(&state, next.run(request).await).await {
         Ok((page, info, true)) => {
             answer(&state.cache.insert(&key, page, &info.keys, read_at), &ask)
         }
@@ -350,6 +384,25 @@ pub async fn deliver(State(state): State<AppState>, request: Request, next: Next
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_listings_are_keyed_by_their_page() {
+        let key = |uri: &str| cache_key(&uri.parse().unwrap()).map(Cow::into_owned);
+        assert_eq!(key("/latest?page=3").as_deref(), Some("/latest?page=3"));
+        assert_eq!(key("/latest?page=1").as_deref(), Some("/latest"));
+        assert_eq!(key("/latest?page=003").as_deref(), Some("/latest?page=3"));
+        assert_eq!(
+            key("/tag/ports?utm=x&page=2").as_deref(),
+            Some("/tag/ports?page=2")
+        );
+        assert_eq!(
+            key("/story/harbour?page=7").as_deref(),
+            Some("/story/harbour")
+        );
+        assert_eq!(key("/?page=7").as_deref(), Some("/"));
+        assert_eq!(key("/section/a/b?page=2").as_deref(), Some("/section/a/b"));
+        assert_eq!(key("/preview/abc"), None);
+    }
 
     #[test]
     fn negotiation_prefers_brotli_and_honours_q() {

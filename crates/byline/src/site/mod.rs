@@ -5,6 +5,7 @@ pub mod assets;
 pub mod delivery;
 pub mod home;
 pub mod listing;
+pub mod policy;
 
 use axum::response::{Html, IntoResponse, Response};
 use byline_render::views::{SiteView, nav_links};
@@ -79,9 +80,21 @@ pub fn html_page(
     info: delivery::PageInfo,
 ) -> Result<Response, AppError> {
     let html = state.theme.render(template, context)?;
+    let policy = public_policy(state, &html);
     let mut response = Html(html).into_response();
+    if let Some(policy) = policy {
+        response
+            .headers_mut()
+            .insert(axum::http::header::CONTENT_SECURITY_POLICY, policy);
+    }
     response.extensions_mut().insert(info);
     Ok(response)
+}
+
+/// The Content-Security-Policy header of a public page of `html`, when the site has one.
+pub fn public_policy(state: &AppState, html: &str) -> Option<axum::http::HeaderValue> {
+    let policy = state.public_policy.as_ref()?.header_for(html);
+    axum::http::HeaderValue::from_str(&policy).ok()
 }
 
 /// The `page` number of a listing from its query string: absent means 1; anything that is not

@@ -62,6 +62,7 @@ async fn rerendered(app: &App, state: &AppState, before: &[u64]) -> Vec<u64> {
 async fn newsroom() -> (Site, App, AppState, Member, i64, i64) {
     let site = Site::new("");
     let (app, state) = site.cached_app().await;
+    crate::support::sections(&site, &["Desk"]).await;
     let ed = member(&app, &site, "ed@example.org", "editor").await;
     let mut ids = Vec::new();
     for title in ["Story A", "Story B"] {

@@ -60,7 +60,10 @@ fn data_and_config_go_before_or_after_the_command_or_in_the_environment() {
     assert!(ok, "{err}");
     assert!(out.starts_with("created "));
     let (out, _, _) = byline(&["import", "ninjs", item, "--data", data]);
-    assert!(out.starts_with("updated "), "the same data folder: {out}");
+    assert!(
+        out.starts_with("unchanged "),
+        "the same data folder, where the item is already: {out}"
+    );
     let out = Command::new(env!("CARGO_BIN_EXE_byline"))
         .args(["import", "ninjs", item])
         .env("BYLINE_DATA", data)
@@ -69,7 +72,7 @@ fn data_and_config_go_before_or_after_the_command_or_in_the_environment() {
     assert!(
         String::from_utf8(out.stdout)
             .unwrap()
-            .starts_with("updated ")
+            .starts_with("unchanged ")
     );
     assert!(std::path::Path::new(data).join("byline.db").exists());
     assert!(std::path::Path::new(data).join("media").is_dir());

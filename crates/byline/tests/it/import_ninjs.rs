@@ -53,7 +53,7 @@ async fn iptc_and_superdesk_examples_import_and_the_invalid_one_is_named() {
         "{not_valid}"
     );
     assert!(
-        err.contains("69 files: 30 created, 34 updated, 0 skipped, 5 not valid"),
+        err.contains("69 files: 30 created, 13 updated, 21 unchanged, 0 skipped, 5 not valid"),
         "{err}"
     );
 

@@ -45,7 +45,7 @@ async fn featured_images_come_from_the_uploads_folder_with_credits_from_item_or_
     let (out, err, ok) = wordpress(&site, &["--uploads", &folder, &export]);
     assert!(ok, "{out}{err}");
     assert!(
-        err.contains("1 files: 3 created, 0 updated, 0 skipped, 0 not valid"),
+        err.contains("1 files: 3 created, 0 updated, 0 unchanged, 0 skipped, 0 not valid"),
         "{err}"
     );
     let app = site.app().await;
@@ -79,9 +79,12 @@ async fn featured_images_come_from_the_uploads_folder_with_credits_from_item_or_
     let (_, _, page) = get(&app, "/story/post-without-featured-image").await;
     assert!(!page.contains("lead-photo"), "{page}");
 
-    // Importing again updates the same stories.
+    // Importing the same export again finds the same stories, unchanged.
     let (_, err, ok) = wordpress(&site, &["--uploads", &folder, &export]);
-    assert!(ok && err.contains("0 created, 3 updated"), "{err}");
+    assert!(
+        ok && err.contains("0 created, 0 updated, 3 unchanged"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -137,7 +140,7 @@ async fn broken_exports_are_refused_naming_file_and_line_and_write_nothing() {
             "{fixture}: {out}"
         );
         assert!(
-            err.contains("0 created, 0 updated, 0 skipped, 1 not valid"),
+            err.contains("0 created, 0 updated, 0 unchanged, 0 skipped, 1 not valid"),
             "{err}"
         );
     }

@@ -26,5 +26,6 @@ mod nodes;
 mod ops;
 mod photo_credits;
 mod postgres;
+mod security;
 mod site;
 mod support;

@@ -75,6 +75,7 @@ async fn editors_compose_preview_test_and_send_an_issue_once() {
     let smtp = SmtpServer::start();
     let site = Site::new(&mail_config(smtp.port));
     let (app, state) = site.cached_app().await;
+    crate::support::sections(&site, &["News", "World", "Sport"]).await;
     let ed = member(&app, &site, "ed@example.org", "editor").await;
     let author = member(&app, &site, "au@example.org", "author").await;
     let bridge = publish(&app, &ed, "Harbour bridge reopens", "News").await;
@@ -276,6 +277,7 @@ async fn a_scheduled_issue_goes_out_once_when_due_and_not_before() {
     let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     let site = Site::new("[site]\nbase_url = \"http://byline.test\"\n");
     let (app, state) = site.cached_app().await;
+    crate::support::sections(&site, &["News", "World", "Sport"]).await;
     let ed = member(&app, &site, "ed@example.org", "editor").await;
     let story = publish(&app, &ed, "Ferry timetable changes", "News").await;
     subscribe(state.store.as_ref(), &["r1@example.org", "r2@example.org"]).await;
@@ -378,6 +380,7 @@ async fn the_daily_digest_carries_the_days_stories_from_its_sections_and_skips_e
     let config = "[site]\nbase_url = \"http://byline.test\"\n\n[newsletter.digest]\ntime_utc = \"06:00\"\nsections = [\"world\"]\n";
     let site = Site::new(config);
     let (app, state) = site.cached_app().await;
+    crate::support::sections(&site, &["News", "World", "Sport"]).await;
     let ed = member(&app, &site, "ed@example.org", "editor").await;
     let world = publish(&app, &ed, "Summit ends in agreement", "World").await;
     publish(&app, &ed, "Late winner in the derby", "Sport").await;

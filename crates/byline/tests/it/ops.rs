@@ -91,11 +91,25 @@ async fn the_health_check_names_what_is_unreachable() {
         (status, body.as_str()),
         (StatusCode::OK, "store ok\nmedia ok\n")
     );
-    // The media folder replaced by a file: nothing can be written there any more.
+    // Asked again at once, storage is not asked again: nothing is written per request.
+    let probes_before = probes(&site);
+    for _ in 0..50 {
+        assert_eq!(get(&app, "/healthz").await.0, StatusCode::OK);
+    }
+    assert_eq!(probes(&site), probes_before, "answered from the last check");
+    // The media folder replaced by a file: nothing can be written there any more. The next
+    // check (within the second or two a result is kept) says so.
     let media = site.data.join("media");
     std::fs::remove_dir_all(&media).unwrap();
     std::fs::write(&media, "not a folder").unwrap();
-    let (status, _, body) = get(&app, "/healthz").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    let (status, body) = loop {
+        let (status, _, body) = get(&app, "/healthz").await;
+        if status != StatusCode::OK || std::time::Instant::now() > deadline {
+            break (status, body);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
     assert_eq!(
         (status, body.as_str()),
         (
@@ -103,4 +117,12 @@ async fn the_health_check_names_what_is_unreachable() {
             "store ok\nmedia unreachable\n"
         )
     );
+}
+
+/// When the media folder last changed (each health probe writes and removes a file in it).
+fn probes(site: &Site) -> std::time::SystemTime {
+    std::fs::metadata(site.data.join("media"))
+        .unwrap()
+        .modified()
+        .unwrap()
 }

@@ -481,3 +481,21 @@ impl Item {
         path
     }
 }
+
+/// Adds the newsroom's sections by name, as an administrator would (editors and writers file
+/// stories under existing sections only).
+pub async fn sections(site: &Site, names: &[&str]) {
+    let store = site.data_dir().open_store().await.unwrap();
+    for (position, name) in names.iter().enumerate() {
+        store
+            .save_section(byline_core::store::SectionEdit {
+                id: None,
+                slug: byline_core::Slug::derive(name).unwrap(),
+                name: (*name).to_owned(),
+                description: String::new(),
+                position: position as i64,
+            })
+            .await
+            .unwrap();
+    }
+}

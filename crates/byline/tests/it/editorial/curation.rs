@@ -128,6 +128,7 @@ async fn editors_choose_the_lead_and_the_picks_and_admins_manage_sections() {
 async fn the_story_list_filters_sorts_and_shows_the_schedule() {
     let site = Site::new("");
     let app = site.app().await;
+    crate::support::sections(&site, &["Business", "Culture"]).await;
     let ed = member(&app, &site, "ed@example.org", "editor").await;
     let mut ids = Vec::new();
     for (title, section, author) in [

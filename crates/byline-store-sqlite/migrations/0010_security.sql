@@ -1,0 +1,27 @@
+-- Security: members who can be disabled, preview links that expire, imports that respect the
+-- newsroom's edits and leave a revision, and sign-in attempts reserved before they are checked.
+
+-- A disabled member cannot sign in and has no sessions.
+ALTER TABLE users ADD COLUMN disabled_at INTEGER;
+
+-- A preview link works until this time, and only while the story is not public or taken down.
+ALTER TABLE stories ADD COLUMN preview_expires_at INTEGER;
+UPDATE stories SET preview_token = NULL WHERE status IN ('published', 'unpublished');
+UPDATE stories SET preview_expires_at = CAST(strftime('%s', 'now') AS INTEGER) + 7 * 86400
+    WHERE preview_token IS NOT NULL;
+
+-- What the last import of a story brought (a fingerprint of the item), and whether the
+-- newsroom changed the story since (an edit, a status change, a correction, its photo).
+ALTER TABLE stories ADD COLUMN import_hash TEXT;
+ALTER TABLE stories ADD COLUMN edited_since_import INTEGER NOT NULL DEFAULT 0;
+-- Stories a member saved or corrected before this migration count as changed.
+UPDATE stories SET edited_since_import = 1
+    WHERE EXISTS (SELECT 1 FROM revisions r WHERE r.story_id = stories.id AND r.user_id IS NOT NULL)
+       OR EXISTS (SELECT 1 FROM corrections c WHERE c.story_id = stories.id);
+
+-- Where a revision came from when no member made it ("import: FILE").
+ALTER TABLE revisions ADD COLUMN source TEXT;
+
+-- Sign-in attempts are reserved (a row) before the password is checked; a good password
+-- removes its row, so the rows are the failures and the attempts in flight.
+CREATE INDEX login_failures_by_email_ip ON login_failures (email, ip, at);
