@@ -102,8 +102,61 @@ pub fn sanitize(untrusted: &str) -> SafeHtml {
     SafeHtml::from_sanitized(SANITIZER.clean(untrusted).to_string().trim().to_owned())
 }
 
+/// What in an HTML document (an email as sent) could run: a script, frame, object or form
+/// element, an event-handler attribute or a `javascript:` URL; `None` when nothing could.
+/// Documents Byline writes itself never hold any; one that does came from elsewhere.
+pub fn active_content(html: &str) -> Option<&'static str> {
+    let lower = html.to_ascii_lowercase();
+    for (needle, what) in [
+        ("<script", "a script"),
+        ("<iframe", "a frame"),
+        ("<frame", "a frame"),
+        ("<object", "an embedded object"),
+        ("<embed", "an embedded object"),
+        ("<form", "a form"),
+        ("<base", "a base address"),
+        ("<meta http-equiv", "a meta refresh"),
+        ("javascript:", "a javascript: address"),
+        ("vbscript:", "a vbscript: address"),
+    ] {
+        if lower.contains(needle) {
+            return Some(what);
+        }
+    }
+    // An attribute `on…=` inside a tag: an event handler.
+    let bytes = lower.as_bytes();
+    let mut in_tag = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'<' => in_tag = true,
+            b'>' => in_tag = false,
+            b'o' if in_tag
+                && i > 0
+                && (bytes[i - 1].is_ascii_whitespace() || bytes[i - 1] == b'/')
+                && bytes.get(i + 1) == Some(&b'n') =>
+            {
+                let name: Vec<u8> = bytes[i..]
+                    .iter()
+                    .copied()
+                    .take_while(|c| c.is_ascii_alphanumeric())
+                    .collect();
+                let after = bytes[i + name.len()..]
+                    .iter()
+                    .find(|c| !c.is_ascii_whitespace());
+                if name.len() > 2 && after == Some(&b'=') {
+                    return Some("an event handler");
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Turns plain text into paragraphs, one per non-empty line (wire services end paragraphs
-/// with a single line break). The text is escaped, never interpreted.
+/// with a single line break). The text is escaped, never interpreted; the result is written
+/// the way the sanitizer writes HTML, so that sanitizing it again (a restored archive) leaves
+/// every byte as it is.
 pub fn paragraphs_from_text(text: &str) -> SafeHtml {
     let html: String = text
         .lines()
@@ -111,7 +164,7 @@ pub fn paragraphs_from_text(text: &str) -> SafeHtml {
         .filter(|line| !line.is_empty())
         .map(|line| format!("<p>{}</p>", escape(line)))
         .collect();
-    SafeHtml::from_sanitized(html)
+    sanitize(&html)
 }
 
 /// Escapes text for HTML content and quoted attributes.
@@ -184,6 +237,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn active_content_is_found_and_styles_are_not() {
+        let email = r#"<!DOCTYPE html><html><body style="margin: 0"><p style="font-size: 1rem">Hi
+            <a href="https://news.example/one">one</a> <img src="x.png" alt="only words"></p></body></html>"#;
+        assert_eq!(active_content(email), None);
+        for (html, what) in [
+            ("<p>x</p><SCRIPT>alert(1)</SCRIPT>", "a script"),
+            (
+                "<a href=\"JavaScript:alert(1)\">x</a>",
+                "a javascript: address",
+            ),
+            ("<img src=x onerror=alert(1)>", "an event handler"),
+            ("<body onload = \"go()\">", "an event handler"),
+            ("<iframe src=x></iframe>", "a frame"),
+            ("<form action=x><input></form>", "a form"),
+        ] {
+            assert_eq!(active_content(html), Some(what), "{html}");
+        }
+        assert_eq!(
+            active_content("<p>Go on, online: one=two</p>"),
+            None,
+            "text, not a tag"
+        );
+    }
+
+    #[test]
     fn hostile_html_is_removed() {
         let dirty = r#"<p onclick="x()">Hi<script>alert(1)</script></p><img src="x.jpg" onerror="steal()"><a href="javascript:alert(1)">link</a><iframe src="https://evil.example"></iframe><style>p{}</style>"#;
         let clean = sanitize(dirty);
@@ -239,5 +317,19 @@ mod tests {
             html.as_str(),
             "<p>First &lt;b&gt;line&lt;/b&gt;</p><p>next para</p><p>Third</p>"
         );
+    }
+
+    #[test]
+    fn sanitizing_again_changes_nothing() {
+        let quoted = paragraphs_from_text("Sport, \"Doping\" & 'Society'\u{a0}2014");
+        assert_eq!(sanitize(quoted.as_str()).as_str(), quoted.as_str());
+        for html in [
+            "<p>A <a href=\"https://x.example/?a=1&b=2\">link</a> &amp; more</p>",
+            "<figure><img src=\"/media/a.jpg\" alt=\"A \\\"quote\\\"\"><figcaption>C</figcaption></figure>",
+            "<h1>Title</h1><ul><li>one<li>two</ul><script>x()</script>",
+        ] {
+            let once = sanitize(html);
+            assert_eq!(sanitize(once.as_str()).as_str(), once.as_str(), "{html}");
+        }
     }
 }

@@ -257,22 +257,86 @@ fn well_formed_key(key: &str) -> bool {
         )
 }
 
-/// Restores `archive` into `store` (which must be empty) and `media`. The media files go
-/// first (each written whole before it shows under its key); the tables then go in one
-/// transaction.
+/// Restores `archive` into `store` (which must be empty) and `media`. An archive is not
+/// trusted more than an import: story bodies are sanitized again, and newsletter HTML with
+/// anything that could run is refused. The media files go first (each written whole before it
+/// shows under its key); the tables then go in one transaction. Returns the accounts made.
 pub async fn restore(
     store: &dyn Store,
     media: &MediaStore,
     archive: &Archive,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<(String, String)>> {
     if store.story_count().await? > 0 || store.user_count().await? > 0 {
         bail!("the store already holds a site; import a site archive into an empty one");
     }
+    let mut tables = archive.tables.clone();
+    clean_html(&mut tables)?;
     for (key, bytes) in &archive.media {
         media.put(key, bytes.clone()).await?;
     }
-    store.restore_site(&archive.tables).await?;
+    store.restore_site(&tables).await?;
+    Ok(accounts(&tables))
+}
+
+/// The column `name` of `table`'s rows, if it has it.
+fn column(table: &TableRows, name: &str) -> Option<usize> {
+    table.columns.iter().position(|c| c == name)
+}
+
+/// Sanitizes every story body again and refuses newsletter HTML that could run anything.
+fn clean_html(tables: &mut [TableRows]) -> anyhow::Result<()> {
+    for table in tables.iter_mut() {
+        match table.table.as_str() {
+            "stories" => {
+                let Some(body) = column(table, "body_html") else {
+                    continue;
+                };
+                for row in &mut table.rows {
+                    if let Some(Cell::Text(html)) = row.get_mut(body) {
+                        *html = byline_render::sanitize(html).as_str().to_owned();
+                    }
+                }
+            }
+            "newsletter_issues" | "newsletter_drafts" => {
+                let Some(html) = column(table, "html_body") else {
+                    continue;
+                };
+                for (n, row) in table.rows.iter().enumerate() {
+                    if let Some(Cell::Text(body)) = row.get(html)
+                        && let Some(active) = byline_render::html::active_content(body)
+                    {
+                        bail!(
+                            "table {} row {}: its HTML holds {active}; an archive may not carry \
+                             anything that runs",
+                            table.table,
+                            n + 1
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
     Ok(())
+}
+
+/// The accounts of the `users` table: (address, role).
+fn accounts(tables: &[TableRows]) -> Vec<(String, String)> {
+    let Some(users) = tables.iter().find(|t| t.table == "users") else {
+        return Vec::new();
+    };
+    let (Some(email), Some(role)) = (column(users, "email"), column(users, "role")) else {
+        return Vec::new();
+    };
+    let text = |cell: Option<&Cell>| match cell {
+        Some(Cell::Text(text)) => text.clone(),
+        _ => String::new(),
+    };
+    users
+        .rows
+        .iter()
+        .map(|row| (text(row.get(email)), text(row.get(role))))
+        .collect()
 }
 
 #[cfg(test)]

@@ -333,7 +333,12 @@ async fn import_files(
     source: import::Source,
     (section, overwrite, paths): (Option<String>, bool, Vec<PathBuf>),
 ) -> anyhow::Result<ExitCode> {
-    let files = import::collect_files(&paths, source.extension()).map_err(anyhow::Error::msg)?;
+    let collected =
+        import::collect_files(&paths, source.extension()).map_err(anyhow::Error::msg)?;
+    for why in &collected.passed_over {
+        eprintln!("warning: not followed: {why}");
+    }
+    let files = collected.files;
     let section = match &section {
         Some(slug) => Some(section_ref(slug)?),
         None => None,
@@ -440,8 +445,12 @@ async fn import_site(
     let site = archive::read(path)?;
     let store = data.open_store().await?;
     let spinner = ProgressBar::new_spinner().with_message("restoring the site");
-    archive::restore(store.as_ref(), &data.media_store(config)?, &site).await?;
+    let accounts = archive::restore(store.as_ref(), &data.media_store(config)?, &site).await?;
     spinner.finish_and_clear();
+    // Whoever restores a site should know who can sign in to it now.
+    for (email, role) in &accounts {
+        println!("account {email} ({role})");
+    }
     println!(
         "restored {} rows in {} tables and {} media files into {}",
         site.rows(),

@@ -12,7 +12,6 @@ use axum::Router;
 use axum::extract::{ConnectInfo, Request};
 use axum::response::Response;
 use axum::routing::future::RouteFuture;
-use axum::serve::{IncomingStream, Listener};
 use tower::Service;
 
 use crate::site::delivery;
@@ -36,10 +35,13 @@ impl App {
         }
     }
 
-    /// One copy of the application per accepted connection, knowing its peer's address (the
-    /// rate limits of sign-in and sign-up count by it).
-    pub fn connections(self) -> Connections {
-        Connections(self)
+    /// The copy of the application that serves a connection from `peer` (the rate limits of
+    /// sign-in and sign-up count by the client address it gives).
+    pub fn for_peer(&self, peer: SocketAddr) -> App {
+        App {
+            peer: Some(peer),
+            ..self.clone()
+        }
     }
 }
 
@@ -87,28 +89,5 @@ impl Future for Answer {
                 .expect("an answer is polled to its end once"))),
             Answer::Routed(routed) => routed.as_mut().poll(cx),
         }
-    }
-}
-
-/// Makes the [`App`] of each connection `axum::serve` accepts.
-#[derive(Clone)]
-pub struct Connections(App);
-
-impl<L> Service<IncomingStream<'_, L>> for Connections
-where
-    L: Listener<Addr = SocketAddr>,
-{
-    type Response = App;
-    type Error = Infallible;
-    type Future = std::future::Ready<Result<App, Infallible>>;
-
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, stream: IncomingStream<'_, L>) -> Self::Future {
-        let mut app = self.0.clone();
-        app.peer = Some(*stream.remote_addr());
-        std::future::ready(Ok(app))
     }
 }

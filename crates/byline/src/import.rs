@@ -94,35 +94,81 @@ impl fmt::Display for ItemReport {
     }
 }
 
-/// The files named by `paths`, directories searched recursively for `.EXTENSION` files, in a
-/// stable order.
-pub fn collect_files(paths: &[PathBuf], extension: &str) -> Result<Vec<PathBuf>, String> {
-    let mut files = Vec::new();
+/// The files to import and what was passed over while looking for them.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub files: Vec<PathBuf>,
+    /// Symbolic links not followed, with why (outside the folder named, or a loop).
+    pub passed_over: Vec<String>,
+}
+
+/// The files named by `paths`, folders searched recursively for `.EXTENSION` files, in a
+/// stable order. Inside a folder, a symbolic link is followed only to somewhere within that
+/// folder, and a folder already searched is not searched again (so a link loop ends).
+pub fn collect_files(paths: &[PathBuf], extension: &str) -> Result<Collected, String> {
+    let mut collected = Collected::default();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
         if meta.is_dir() {
-            walk(path, extension, &mut files)?;
+            let root = path
+                .canonicalize()
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            let mut searched = std::collections::HashSet::new();
+            walk(path, &root, extension, &mut searched, &mut collected)?;
         } else {
-            files.push(path.clone());
+            collected.files.push(path.clone());
         }
     }
-    Ok(files)
+    Ok(collected)
 }
 
-fn walk(dir: &Path, extension: &str, files: &mut Vec<PathBuf>) -> Result<(), String> {
+fn walk(
+    dir: &Path,
+    root: &Path,
+    extension: &str,
+    searched: &mut std::collections::HashSet<PathBuf>,
+    collected: &mut Collected,
+) -> Result<(), String> {
+    let real = dir
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    if !searched.insert(real) {
+        collected.passed_over.push(format!(
+            "{}: a link back to a folder already searched",
+            dir.display()
+        ));
+        return Ok(());
+    }
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .collect();
     entries.sort();
     for path in entries {
+        let linked = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+        if linked {
+            match path.canonicalize() {
+                Ok(target) if target.starts_with(root) => {}
+                Ok(_) => {
+                    let why = format!("{}: a link to outside {}", path.display(), root.display());
+                    collected.passed_over.push(why);
+                    continue;
+                }
+                Err(e) => {
+                    collected
+                        .passed_over
+                        .push(format!("{}: {e}", path.display()));
+                    continue;
+                }
+            }
+        }
         if path.is_dir() {
-            walk(&path, extension, files)?;
+            walk(&path, root, extension, searched, collected)?;
         } else if path
             .extension()
             .is_some_and(|ext| ext.eq_ignore_ascii_case(extension))
         {
-            files.push(path);
+            collected.files.push(path);
         }
     }
     Ok(())
@@ -366,6 +412,17 @@ async fn resolve_picture(
                 _ => file.parent().unwrap_or(Path::new(".")),
             };
             let path = folder.join(relative);
+            // Nor through a symbolic link that leads elsewhere.
+            let inside = match (path.canonicalize(), folder.canonicalize()) {
+                (Ok(real), Ok(folder)) => real.starts_with(folder),
+                _ => true, // a missing file is named by the read below
+            };
+            if !inside {
+                return Err(format!(
+                    "{} links to outside the item's folder",
+                    path.display()
+                ));
+            }
             let size = std::fs::metadata(&path)
                 .map_err(|e| format!("{}: {e}", path.display()))?
                 .len();

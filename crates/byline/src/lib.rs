@@ -12,6 +12,7 @@ pub mod front;
 pub mod guards;
 pub mod import;
 pub mod jobs;
+pub mod listen;
 pub mod mail;
 pub mod media;
 pub mod newsletter;

@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use byline_core::store::Store;
 use byline_render::Theme;
 use byline_store_postgres::PgStore;
@@ -149,15 +148,9 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
     };
     let app = router::router(state);
     tracing::info!(address = %local, data = %data.root.display(), store = %data.store_location(), "serving");
-    // Pages go out in one write each; no need to wait for acknowledgements (Nagle).
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-        }
-    });
-    axum::serve(listener, app.connections())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let header_timeout =
+        std::time::Duration::from_secs(u64::from(config.server.header_timeout_seconds.max(1)));
+    crate::listen::serve(listener, app, header_timeout, shutdown_signal()).await?;
     runner.abort();
     renditions.abort();
     newsletters.abort();

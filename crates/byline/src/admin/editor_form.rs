@@ -117,6 +117,43 @@ impl EditorForm {
                 message: "The body is longer than 2 MB.".into(),
             });
         }
+        for (field, text, max) in [
+            ("standfirst", &self.standfirst, 1_000),
+            ("section", &self.section, 100),
+            ("tags", &self.tags, 2_000),
+            ("authors", &self.authors, 1_000),
+            ("language", &self.language, 35),
+        ] {
+            if text.chars().count() > max {
+                errors.push(FieldError {
+                    field,
+                    message: format!("The {field} field is longer than {max} characters."),
+                });
+            }
+        }
+        if list(&self.tags).iter().any(|t| t.chars().count() > 100) {
+            errors.push(FieldError {
+                field: "tags",
+                message: "A tag is at most 100 characters.".into(),
+            });
+        }
+        if list(&self.authors).iter().any(|a| a.chars().count() > 100) {
+            errors.push(FieldError {
+                field: "authors",
+                message: "An author's name is at most 100 characters.".into(),
+            });
+        }
+        let language = self.language.trim();
+        if !language.is_empty()
+            && !language.split('-').all(|part| {
+                (1..=8).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_alphanumeric())
+            })
+        {
+            errors.push(FieldError {
+                field: "language",
+                message: "The language is a code such as en, de or pt-BR.".into(),
+            });
+        }
         let slug_text = self.slug.trim();
         let slug = if slug_text.is_empty() {
             current_slug
@@ -231,6 +268,17 @@ mod tests {
                 .slug,
             current
         );
+    }
+
+    #[test]
+    fn overlong_fields_are_refused_before_anything_is_stored() {
+        let mut f = form("Fine", "");
+        f.tags = format!("ok, {}", "t".repeat(101));
+        f.standfirst = "s".repeat(1001);
+        f.language = "en-<script>".into();
+        let errors = f.check("en", None).unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["standfirst", "tags", "language"]);
     }
 
     #[test]

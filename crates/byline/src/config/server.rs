@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use serde::Deserialize;
 
 /// `[server]`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServerConfig {
     /// Addresses of the reverse proxies in front of Byline (`"10.0.0.0/8"`, `"127.0.0.1"`,
@@ -19,6 +19,25 @@ pub struct ServerConfig {
     /// `"forwarded"` (RFC 7239). Only that one is read, so a client cannot slip in the other.
     #[serde(default)]
     pub forwarded_header: ForwardedHeader,
+    /// A client must send a request's headers within this many seconds of starting it (or of
+    /// its previous answer, on a kept-alive connection), else the connection is closed: slow
+    /// or idle connections cannot pile up. Default: 20.
+    #[serde(default = "default_header_seconds")]
+    pub header_timeout_seconds: u32,
+}
+
+fn default_header_seconds() -> u32 {
+    20
+}
+
+impl Default for ServerConfig {
+    fn default() -> ServerConfig {
+        ServerConfig {
+            trusted_proxies: Vec::new(),
+            forwarded_header: ForwardedHeader::default(),
+            header_timeout_seconds: default_header_seconds(),
+        }
+    }
 }
 
 /// The forwarding header the proxies write.

@@ -166,10 +166,16 @@ impl Site {
 
     /// `serve` with extra flags (such as `--demo`).
     pub fn serve_with(&self, flags: &[&str]) -> Server {
+        self.serve_env(flags, &[])
+    }
+
+    /// `serve` with extra flags and environment variables (`BYLINE_LOG=info` to read the log).
+    pub fn serve_env(&self, flags: &[&str], env: &[(&str, &str)]) -> Server {
         let mut args = vec!["serve", "--addr", "127.0.0.1:0"];
         args.extend(flags);
-        let mut child = self
-            .command(&args)
+        let mut command = self.command(&args);
+        command.envs(env.iter().copied());
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

@@ -1,5 +1,12 @@
 //! The security issue's findings, each reproduced against the real server: who may reach what,
-//! guessing passwords, secrets in logs and at rest, bounded work for strangers, imports that
-//! respect the newsroom, and members that can be stopped.
+//! guessing passwords, secrets in links, logs and files, bounded work for strangers, imports
+//! that respect the newsroom, and members that can be stopped.
 
+mod at_rest;
+mod bounds;
+mod imports;
+mod links;
+mod newsroom;
 mod routes;
+mod sign_in;
+mod walk;
