@@ -8,7 +8,7 @@ use axum::handler::Handler;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodFilter, MethodRouter, get, on, post};
 use byline_core::access::Permission as P;
 use byline_core::workflow::{Need, StoryAccess};
 
@@ -93,30 +93,27 @@ pub struct AdminRoute {
 }
 
 impl AdminRoute {
-    fn get<H: Handler<T, AppState>, T: 'static>(
+    fn at<H: Handler<T, AppState>, T: 'static>(
+        method: Method,
         path: &'static str,
         need: Need,
         handler: H,
     ) -> AdminRoute {
+        let filter = MethodFilter::try_from(method.clone()).expect("GET or POST");
         AdminRoute {
-            method: Method::GET,
+            method,
             path,
             need,
-            handler: get(handler),
+            handler: on(filter, handler),
         }
     }
 
-    fn post<H: Handler<T, AppState>, T: 'static>(
-        path: &'static str,
-        need: Need,
-        handler: H,
-    ) -> AdminRoute {
-        AdminRoute {
-            method: Method::POST,
-            path,
-            need,
-            handler: post(handler),
-        }
+    fn get<H: Handler<T, AppState>, T: 'static>(path: &'static str, need: Need, h: H) -> Self {
+        AdminRoute::at(Method::GET, path, need, h)
+    }
+
+    fn post<H: Handler<T, AppState>, T: 'static>(path: &'static str, need: Need, h: H) -> Self {
+        AdminRoute::at(Method::POST, path, need, h)
     }
 
     /// Room for an upload of `limit` bytes and the form's other fields; the handler enforces

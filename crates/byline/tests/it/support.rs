@@ -364,14 +364,35 @@ async fn send_raw(
     cookie: Option<&str>,
     form: Option<&str>,
 ) -> (StatusCode, HeaderMap, Vec<u8>) {
+    let body = form.map(|f| {
+        (
+            "application/x-www-form-urlencoded".to_owned(),
+            f.as_bytes().to_vec(),
+        )
+    });
+    request(app, method, path, cookie, body).await
+}
+
+/// An in-process request with an optional session token and a body of any content type:
+/// status, headers and the body's bytes.
+pub async fn request(
+    app: &App,
+    method: &str,
+    path: &str,
+    session: Option<&str>,
+    body: Option<(String, Vec<u8>)>,
+) -> (StatusCode, HeaderMap, Vec<u8>) {
     let mut request = Request::builder().method(method).uri(path);
-    if let Some(token) = cookie {
+    if let Some(token) = session {
         request = request.header("cookie", format!("byline_session={token}"));
     }
-    if form.is_some() {
-        request = request.header("content-type", "application/x-www-form-urlencoded");
-    }
-    let body = form.map_or_else(Body::empty, |f| Body::from(f.to_owned()));
+    let body = match body {
+        Some((content_type, bytes)) => {
+            request = request.header("content-type", content_type);
+            Body::from(bytes)
+        }
+        None => Body::empty(),
+    };
     let response = app
         .clone()
         .oneshot(request.body(body).unwrap())

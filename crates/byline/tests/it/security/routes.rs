@@ -4,12 +4,10 @@
 //! gives, nothing of another member's unpublished story is in any answer to a member who may
 //! not see it, and a malformed request changes nothing.
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use byline::router::{App, admin_routes};
 use byline_core::access::{Ownership, Role};
 use byline_core::workflow::{Need, sees_others_work};
-use tower::ServiceExt;
 
 use super::walk::{Fixture, World, fixture, malformed, path_of, secret_token, well_formed, world};
 
@@ -109,37 +107,18 @@ async fn send(
     app: &App,
     method: &Method,
     path: &str,
-    cookie: Option<&str>,
-    body: Option<(String, Vec<u8>)>,
+    session: Option<&str>,
+    body: Option<Sent>,
 ) -> (StatusCode, String, String) {
-    let mut request = Request::builder().method(method).uri(path);
-    if let Some(token) = cookie {
-        request = request.header("cookie", format!("byline_session={token}"));
-    }
-    let body = match body {
-        Some((content_type, bytes)) => {
-            request = request.header("content-type", content_type);
-            Body::from(bytes)
-        }
-        None => Body::empty(),
-    };
-    let response = app
-        .clone()
-        .oneshot(request.body(body).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let mut location = response
-        .headers()
+    let (status, headers, bytes) =
+        crate::support::request(app, method.as_str(), path, session, body).await;
+    let mut location = headers
         .get("location")
         .map(|l| l.to_str().unwrap().to_owned())
         .unwrap_or_default();
-    if response.headers().contains_key("set-cookie") {
+    if headers.contains_key("set-cookie") {
         location.push_str("+cookie");
     }
-    let bytes = axum::body::to_bytes(response.into_body(), 50 << 20)
-        .await
-        .unwrap();
     (
         status,
         location,
