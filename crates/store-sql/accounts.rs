@@ -167,6 +167,7 @@ impl AccountStore for crate::Backend {
         ip: &str,
         now: DateTime<Utc>,
         limits: &SignInLimits,
+        known_browser: bool,
     ) -> Result<Reservation, StoreError> {
         let mut tx = crate::db::writing(&self.pool).await?;
         let since = to_secs(now - limits.window);
@@ -191,7 +192,7 @@ impl AccountStore for crate::Backend {
             for_account: get::<i64>(&row, "for_email")? as u64,
             newest_for_account: time("newest_email")?,
         };
-        if let Some(retry_after) = limits.wait(&counts, now) {
+        if let Some(retry_after) = limits.wait(&counts, now, known_browser) {
             return Ok(Reservation::Refused { retry_after });
         }
         let id: i64 = sqlx::query_scalar(

@@ -64,6 +64,7 @@ const TABLES: &[Table] = &[
             ("focus_x", Int),
             ("focus_y", Int),
             ("added_at", Int),
+            ("shared", Int),
         ],
     },
     Table {
@@ -263,6 +264,7 @@ const ADDED_SINCE_1: &[(&str, &str)] = &[
     // Version 3.
     ("subscribers", "bounces"),
     // Version 4.
+    ("pictures", "shared"),
     ("users", "disabled_at"),
     ("stories", "preview_expires_at"),
     ("stories", "import_hash"),

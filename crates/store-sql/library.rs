@@ -36,6 +36,20 @@ pub(crate) enum Merge {
     /// Its credit, alt text and caption are an editor's for the picture itself (the library's
     /// own upload form): all replace the library's.
     ReplaceWithCaption,
+    /// It is someone's who may not describe shared pictures: a picture the library has is
+    /// left exactly as it is.
+    Untouched,
+}
+
+/// The id of the library row for `picture`'s file, if it has one.
+async fn library_id(conn: &mut DbConn, picture: &Picture) -> Result<Option<i64>, StoreError> {
+    let (kind, place) = location(picture);
+    sqlx::query_scalar("SELECT id FROM pictures WHERE source_kind = $1 AND location = $2")
+        .bind(kind)
+        .bind(place)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(unavailable)
 }
 
 /// The library row for `picture`'s file: the existing one (merged with `picture` as `merge`
@@ -59,14 +73,17 @@ pub(crate) async fn upsert(
         return insert(conn, picture, now).await;
     };
     let id: i64 = get(&row, "id")?;
+    if matches!(merge, Merge::Untouched) {
+        return Ok(id);
+    }
     let stored = rows::picture(&row)?.ok_or_else(|| corrupt("picture without a kind"))?;
     let (credit, alt) = match merge {
-        Merge::FillGaps => (&stored.credit, &stored.alt),
+        Merge::FillGaps | Merge::Untouched => (&stored.credit, &stored.alt),
         Merge::Replace | Merge::ReplaceWithCaption => (&picture.credit, &picture.alt),
     };
     let caption = match merge {
         Merge::ReplaceWithCaption => picture.caption.clone().or(stored.caption.clone()),
-        Merge::FillGaps | Merge::Replace => stored.caption.clone(),
+        Merge::FillGaps | Merge::Replace | Merge::Untouched => stored.caption.clone(),
     };
     let merged = Picture {
         credit: credit
@@ -181,7 +198,7 @@ pub(crate) async fn set_lead(
 ) -> Result<(), StoreError> {
     let merge = match describing {
         Describing::Desk => Merge::Replace,
-        Describing::GapsOnly => Merge::FillGaps,
+        Describing::GapsOnly => Merge::Untouched,
     };
     let id = match picture {
         Some(picture) => Some(upsert(conn, picture, merge, now).await?),
@@ -227,6 +244,7 @@ fn library_picture(row: &crate::db::DbRow) -> Result<LibraryPicture, StoreError>
         picture: rows::picture(row)?.ok_or_else(|| corrupt("picture without a kind"))?,
         added_at: from_secs(get(row, "added_at")?)?,
         uses: get::<i64>(row, "uses")?.max(0) as u64,
+        shared: get::<i64>(row, "shared")? != 0,
     })
 }
 
@@ -243,9 +261,19 @@ impl LibraryStore for crate::Backend {
         let mut tx = crate::db::writing(&self.pool).await?;
         let merge = match describing {
             Describing::Desk => Merge::ReplaceWithCaption,
-            Describing::GapsOnly => Merge::FillGaps,
+            Describing::GapsOnly => Merge::Untouched,
         };
+        let known = library_id(&mut tx, picture).await?;
         let id = upsert(&mut tx, picture, merge, now).await?;
+        // Added through the library's own form: everyone's, unless it was someone's story's
+        // photo and the desk did not say so.
+        if known.is_none() || describing == Describing::Desk {
+            sqlx::query("UPDATE pictures SET shared = 1 WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+        }
         tx.commit().await.map_err(unavailable)?;
         Ok(PictureId(id))
     }
@@ -257,14 +285,22 @@ impl LibraryStore for crate::Backend {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(crate::listing::like_pattern);
+        // A member who may not see others' unpublished work sees the pictures added to the
+        // library for everyone and those of stories they may see, not the photos that came in
+        // with others' unpublished work (their captions and alt text are that work's).
         let filter = "($1 IS NULL OR lower(p.caption) LIKE lower($1) ESCAPE '\\' \
-             OR lower(p.credit) LIKE lower($1) ESCAPE '\\' OR lower(p.keywords) LIKE lower($1) ESCAPE '\\')";
+             OR lower(p.credit) LIKE lower($1) ESCAPE '\\' OR lower(p.keywords) LIKE lower($1) ESCAPE '\\') \
+             AND ($2 IS NULL OR p.shared = 1 \
+                  OR EXISTS (SELECT 1 FROM stories s WHERE s.lead_picture_id = p.id \
+                             AND (s.status = 'published' OR s.created_by = $2)))";
         let per_page = i64::from(query.per_page.clamp(1, 200));
+        let viewer = query.visible_to.map(|user| user.0);
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {LIBRARY_COLUMNS}, {USES} FROM pictures p WHERE {filter} \
-             ORDER BY p.added_at DESC, p.id DESC LIMIT $2 OFFSET $3"
+             ORDER BY p.added_at DESC, p.id DESC LIMIT $3 OFFSET $4"
         )))
         .bind(pattern.clone())
+        .bind(viewer)
         .bind(per_page)
         .bind(i64::from(query.page) * per_page)
         .fetch_all(&self.pool)
@@ -274,6 +310,7 @@ impl LibraryStore for crate::Backend {
             "SELECT COUNT(*) FROM pictures p WHERE {filter}"
         )))
         .bind(pattern)
+        .bind(viewer)
         .fetch_one(&self.pool)
         .await
         .map_err(unavailable)?;
@@ -302,6 +339,33 @@ impl LibraryStore for crate::Backend {
         .fetch_optional(&self.pool)
         .await
         .map_err(unavailable)?;
+        row.as_ref()
+            .map(rows::picture)
+            .transpose()
+            .map(Option::flatten)
+    }
+
+    async fn picture_of_stem(
+        &self,
+        stem: &str,
+        extensions: &[&str],
+    ) -> Result<Option<Picture>, StoreError> {
+        // One query for every spelling: `location` is indexed (unique with its kind).
+        let keys: Vec<String> = extensions.iter().map(|e| format!("{stem}.{e}")).collect();
+        let slots: Vec<String> = (1..=keys.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT {LIBRARY_COLUMNS} FROM pictures p WHERE p.source_kind = 'local' \
+             AND p.location IN ({}) ORDER BY p.id LIMIT 1",
+            slots.join(", ")
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for key in keys {
+            query = query.bind(key);
+        }
+        let row = query
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(unavailable)?;
         row.as_ref()
             .map(rows::picture)
             .transpose()

@@ -11,13 +11,13 @@ use sqlx::Row;
 pub(crate) const PICTURE_COLUMNS: &str = "p.source_kind AS p_kind, p.location AS p_location, \
      p.credit AS p_credit, COALESCE(s.lead_caption, p.caption) AS p_caption, p.alt AS p_alt, \
      p.width AS p_width, p.height AS p_height, p.content_type AS p_content_type, \
-     p.keywords AS p_keywords, p.focus_x AS p_focus_x, p.focus_y AS p_focus_y";
+     p.keywords AS p_keywords, p.focus_x AS p_focus_x, p.focus_y AS p_focus_y, p.shared";
 
 /// The same columns for a picture read on its own (the library), with its own caption.
 pub(crate) const LIBRARY_COLUMNS: &str = "p.id, p.added_at, p.source_kind AS p_kind, \
      p.location AS p_location, p.credit AS p_credit, p.caption AS p_caption, p.alt AS p_alt, \
      p.width AS p_width, p.height AS p_height, p.content_type AS p_content_type, \
-     p.keywords AS p_keywords, p.focus_x AS p_focus_x, p.focus_y AS p_focus_y";
+     p.keywords AS p_keywords, p.focus_x AS p_focus_x, p.focus_y AS p_focus_y, p.shared";
 
 /// Keywords as stored: one per line.
 pub(crate) fn keywords_text(keywords: &[String]) -> String {

@@ -20,6 +20,7 @@ struct Existing {
     import_hash: Option<String>,
     /// Whether the newsroom changed it since.
     edited: bool,
+    published_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 pub(crate) async fn save(pool: &DbPool, mut input: StoryInput) -> Result<SaveOutcome, StoreError> {
@@ -47,6 +48,10 @@ pub(crate) async fn save(pool: &DbPool, mut input: StoryInput) -> Result<SaveOut
         });
     }
     if let Some(found) = &existing {
+        // An item without times of its own does not move a story it updates.
+        if input.origin.undated && found.published_at.is_some() {
+            input.published_at = found.published_at;
+        }
         if found.edited && !input.origin.overwrite {
             return Ok(SaveOutcome::SkippedEdited {
                 slug: found.slug.clone(),
@@ -146,6 +151,9 @@ async fn find_existing(
             ),
             import_hash: get(&row, "import_hash")?,
             edited: get::<i64>(&row, "edited_since_import")? != 0,
+            published_at: get::<Option<i64>>(&row, "published_at")?
+                .map(rows::from_secs)
+                .transpose()?,
         })
     })
     .transpose()

@@ -44,8 +44,9 @@ pub struct SessionRecord {
 /// How many password guesses are let through (decision 0017). An address gets `per_address`
 /// attempts that fail in `window`, then none until the window moves on. An account that has
 /// failed `per_account` times in the window is not locked, since that would let anyone lock any
-/// member out: each further attempt on it, from anywhere, waits twice as long as the one before
-/// (1 s, 2 s, 4 s … up to `max_spacing`) after the account's last attempt.
+/// member out: each further attempt on it from a browser that has not signed in to it before
+/// waits twice as long as the one before (1 s, 2 s, 4 s … up to `max_spacing`) after the
+/// account's last attempt; the member's own browsers are not slowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SignInLimits {
     pub per_address: u64,
@@ -76,13 +77,20 @@ pub struct AttemptCounts {
 }
 
 impl SignInLimits {
-    /// `None` when an attempt may go ahead now; else how long it must wait.
-    pub fn wait(&self, counts: &AttemptCounts, now: DateTime<Utc>) -> Option<Duration> {
+    /// `None` when an attempt may go ahead now; else how long it must wait. A browser that
+    /// signed in to the account before (`known_browser`) is not slowed by the account's
+    /// failures, only by its address's: whoever guesses cannot keep the member out.
+    pub fn wait(
+        &self,
+        counts: &AttemptCounts,
+        now: DateTime<Utc>,
+        known_browser: bool,
+    ) -> Option<Duration> {
         if counts.for_address >= self.per_address {
             let frees = counts.oldest_for_address.unwrap_or(now) + self.window;
             return Some((frees - now).max(Duration::seconds(1)));
         }
-        if counts.for_account >= self.per_account {
+        if !known_browser && counts.for_account >= self.per_account {
             let beyond = (counts.for_account - self.per_account).min(30) as u32;
             let spacing = Duration::seconds(1i64 << beyond.min(20)).min(self.max_spacing);
             let next = counts.newest_for_account.unwrap_or(now) + spacing;
@@ -153,6 +161,7 @@ pub trait AccountStore: Send + Sync {
         ip: &str,
         now: DateTime<Utc>,
         limits: &SignInLimits,
+        known_browser: bool,
     ) -> Result<Reservation, StoreError>;
     /// A reserved attempt had the right password: it and the earlier failures of this account
     /// from this address are forgotten (other addresses' failures are not).
@@ -198,33 +207,46 @@ mod tests {
         let limits = SignInLimits::default();
         let now = Utc::now();
         let mut counts = AttemptCounts::default();
-        assert_eq!(limits.wait(&counts, now), None);
+        assert_eq!(limits.wait(&counts, now, false), None);
         counts.for_address = 10;
         counts.oldest_for_address = Some(now - Duration::minutes(5));
-        assert_eq!(limits.wait(&counts, now), Some(Duration::minutes(10)));
+        assert_eq!(
+            limits.wait(&counts, now, false),
+            Some(Duration::minutes(10))
+        );
+        assert_eq!(
+            limits.wait(&counts, now, true),
+            Some(Duration::minutes(10)),
+            "an address's limit holds for every browser"
+        );
         let account = |n, ago| AttemptCounts {
             for_account: n,
             newest_for_account: Some(now - Duration::seconds(ago)),
             ..AttemptCounts::default()
         };
-        assert_eq!(limits.wait(&account(9, 0), now), None);
+        assert_eq!(limits.wait(&account(9, 0), now, false), None);
         assert_eq!(
-            limits.wait(&account(10, 0), now),
+            limits.wait(&account(10, 0), now, false),
             Some(Duration::seconds(1))
         );
         assert_eq!(
-            limits.wait(&account(10, 1), now),
+            limits.wait(&account(10, 1), now, false),
             None,
             "a second later it goes"
         );
         assert_eq!(
-            limits.wait(&account(13, 3), now),
+            limits.wait(&account(13, 3), now, false),
             Some(Duration::seconds(5))
         );
         assert_eq!(
-            limits.wait(&account(500, 0), now),
+            limits.wait(&account(500, 0), now, false),
             Some(Duration::seconds(60)),
             "never more than the longest spacing"
+        );
+        assert_eq!(
+            limits.wait(&account(500, 0), now, true),
+            None,
+            "the member's own browser is not slowed"
         );
     }
 }

@@ -19,6 +19,8 @@ pub struct LibraryPicture {
     pub added_at: DateTime<Utc>,
     /// How many stories use it as their lead picture.
     pub uses: u64,
+    /// Added to the library for everyone (its upload form), not only as a story's photo.
+    pub shared: bool,
 }
 
 /// A story that uses a picture, for the library to list.
@@ -34,12 +36,35 @@ pub struct PictureUse {
     pub created_by: Option<crate::accounts::UserId>,
 }
 
+impl PictureUse {
+    /// Whether a member (`role`, `me`) may know of this use: the story is public, theirs, or
+    /// they may see others' work.
+    pub fn seen_by(&self, role: crate::access::Role, me: crate::accounts::UserId) -> bool {
+        self.published || self.created_by == Some(me) || crate::workflow::sees_others_work(role)
+    }
+}
+
+/// Whether a member may see a library picture at all: one added to the library for everyone,
+/// or one a story they may see uses. A photo that came in with someone's unpublished story
+/// (its caption and alt text are that story's) is theirs and the desk's until it goes out.
+pub fn picture_seen_by(
+    shared: bool,
+    uses: &[PictureUse],
+    role: crate::access::Role,
+    me: crate::accounts::UserId,
+) -> bool {
+    shared || crate::workflow::sees_others_work(role) || uses.iter().any(|u| u.seen_by(role, me))
+}
+
 /// A page of the library, newest first, matching `search` in caption, credit or keywords.
 #[derive(Debug, Clone, Default)]
 pub struct LibraryQuery {
     pub search: Option<String>,
     pub page: u32,
     pub per_page: u32,
+    /// For a member who may not see others' unpublished work: pictures that only came in
+    /// with such work are left out (see [`picture_seen_by`]).
+    pub visible_to: Option<crate::accounts::UserId>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +130,13 @@ pub trait LibraryStore: Send + Sync {
     async fn library_picture(&self, id: PictureId) -> Result<Option<LibraryPicture>, StoreError>;
     /// The library's picture stored under a media key.
     async fn picture_at(&self, key: &str) -> Result<Option<Picture>, StoreError>;
+    /// The library's picture stored under `STEM.EXTENSION` for one of `extensions` (a
+    /// rendition's key names the stem only), in one lookup.
+    async fn picture_of_stem(
+        &self,
+        stem: &str,
+        extensions: &[&str],
+    ) -> Result<Option<Picture>, StoreError>;
     async fn picture_uses(&self, id: PictureId) -> Result<Vec<PictureUse>, StoreError>;
     /// Changes a picture for every story that uses it; a moved focus queues new crops.
     async fn edit_picture(

@@ -72,6 +72,9 @@ pub struct ImportOrigin {
     pub fingerprint: String,
     /// Replace a story the newsroom changed since its import (else it is skipped).
     pub overwrite: bool,
+    /// The item gives no time of its own (its times are the import's): a story it updates
+    /// keeps its publication time.
+    pub undated: bool,
 }
 
 /// What saving did.

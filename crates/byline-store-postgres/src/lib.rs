@@ -65,34 +65,40 @@ impl PgStore {
 /// A database URL with every password in it replaced by `***`, for messages and logs: the one
 /// after the user name and any `password` (or `sslpassword`, …) query parameter.
 pub fn redact(url: &str) -> String {
-    let (before_query, query) = match url.split_once('?') {
-        Some((before, query)) => (before, Some(query)),
-        None => (url, None),
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
     };
-    let mut shown = match before_query.split_once("://") {
-        Some((scheme, rest)) => match rest.rsplit_once('@') {
-            Some((credentials, host)) => match credentials.split_once(':') {
-                Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-                None => before_query.to_owned(),
-            },
-            None => before_query.to_owned(),
-        },
-        None => before_query.to_owned(),
+    // The user part ends at the last `@` (a password may hold `?`, `/` or `#`, unencoded).
+    let (user, place) = match rest.rsplit_once('@') {
+        Some((credentials, place)) => {
+            let user = credentials
+                .split_once(':')
+                .map_or(credentials, |(user, _)| user);
+            let hidden = if credentials.contains(':') {
+                ":***"
+            } else {
+                ""
+            };
+            (format!("{user}{hidden}@"), place)
+        }
+        None => (String::new(), rest),
     };
-    if let Some(query) = query {
-        let pairs: Vec<String> = query
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((key, _)) if key.to_ascii_lowercase().contains("password") => {
-                    format!("{key}=***")
-                }
-                _ => pair.to_owned(),
-            })
-            .collect();
-        shown.push('?');
-        shown.push_str(&pairs.join("&"));
-    }
-    shown
+    let place = match place.split_once('?') {
+        Some((address, query)) => {
+            let pairs: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) if key.to_ascii_lowercase().contains("password") => {
+                        format!("{key}=***")
+                    }
+                    _ => pair.to_owned(),
+                })
+                .collect();
+            format!("{address}?{}", pairs.join("&"))
+        }
+        None => place.to_owned(),
+    };
+    format!("{scheme}://{user}{place}")
 }
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -232,5 +238,9 @@ mod redaction {
             "postgresql://db/site?sslpassword=***&user=a"
         );
         assert_eq!(redact("postgres://db/site"), "postgres://db/site");
+        assert_eq!(
+            redact("postgres://news:s3cr?et/x@db:5432/site?sslmode=require"),
+            "postgres://news:***@db:5432/site?sslmode=require"
+        );
     }
 }

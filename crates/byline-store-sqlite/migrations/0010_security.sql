@@ -14,10 +14,19 @@ UPDATE stories SET preview_expires_at = CAST(strftime('%s', 'now') AS INTEGER) +
 -- newsroom changed the story since (an edit, a status change, a correction, its photo).
 ALTER TABLE stories ADD COLUMN import_hash TEXT;
 ALTER TABLE stories ADD COLUMN edited_since_import INTEGER NOT NULL DEFAULT 0;
--- Stories a member saved or corrected before this migration count as changed.
+-- Stories a member saved, corrected, took down or sent for review before this migration
+-- count as changed (an imported story taken down by its own item counts too: its next import
+-- then needs --overwrite, which errs on the newsroom's side).
 UPDATE stories SET edited_since_import = 1
-    WHERE EXISTS (SELECT 1 FROM revisions r WHERE r.story_id = stories.id AND r.user_id IS NOT NULL)
+    WHERE status IN ('unpublished', 'in_review')
+       OR EXISTS (SELECT 1 FROM revisions r WHERE r.story_id = stories.id AND r.user_id IS NOT NULL)
        OR EXISTS (SELECT 1 FROM corrections c WHERE c.story_id = stories.id);
+
+-- A picture added through the library's own form is everyone's; one that came in as a story's
+-- photo is seen by writers only once a story they may see uses it (its words are that story's).
+ALTER TABLE pictures ADD COLUMN shared INTEGER NOT NULL DEFAULT 0;
+UPDATE pictures SET shared = 1
+    WHERE NOT EXISTS (SELECT 1 FROM stories s WHERE s.lead_picture_id = pictures.id);
 
 -- Where a revision came from when no member made it ("import: FILE").
 ALTER TABLE revisions ADD COLUMN source TEXT;

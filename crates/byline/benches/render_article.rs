@@ -72,6 +72,7 @@ fn draft(n: usize) -> Draft {
         updated_at: now,
         source: "benchmark".to_owned(),
         overwrite: false,
+        undated: false,
     }
 }
 

@@ -222,6 +222,7 @@ pub async fn load_if_empty(
             updated_at: published,
             source: "demo".to_owned(),
             overwrite: false,
+            undated: false,
         };
         stories::save(store, draft).await?;
     }

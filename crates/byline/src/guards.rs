@@ -23,10 +23,26 @@ pub struct Proxies {
 pub struct ClientAddr(pub Option<IpAddr>);
 
 impl ClientAddr {
-    /// The address as text for logs and rate limits; `unknown` when there is none.
+    /// The address as text for logs; `unknown` when there is none.
     pub fn ip_text(&self) -> String {
         self.0
             .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+    }
+
+    /// What rate limits count by: the address, or for IPv6 its /64 network (one subscriber
+    /// line gets a whole /64, so single IPv6 addresses are free to change).
+    pub fn limit_key(&self) -> String {
+        match self.0 {
+            Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+                Some(v4) => v4.to_string(),
+                None => {
+                    let s = v6.segments();
+                    format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+                }
+            },
+            Some(v4) => v4.to_string(),
+            None => "unknown".to_owned(),
+        }
     }
 }
 
@@ -73,19 +89,24 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, proxies: &Proxies) -> IpAddr
     client
 }
 
+/// How many hops of a forwarding chain are read, from the right (the end the proxies write).
+const MAX_HOPS: usize = 32;
+
 /// The addresses of the forwarding header, in order; `None` for an entry that is not an
-/// address (`unknown`, an obfuscated name). At most 32 entries are read.
+/// address (`unknown`, an obfuscated name). Only the last [`MAX_HOPS`] entries are read: those
+/// the proxies appended, never a client's padding before them.
 fn forwarded_chain(headers: &HeaderMap, header: ForwardedHeader) -> Vec<Option<IpAddr>> {
     let name = match header {
         ForwardedHeader::XForwardedFor => "x-forwarded-for",
         ForwardedHeader::Forwarded => "forwarded",
     };
-    let entries = headers
+    let all: Vec<&str> = headers
         .get_all(name)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .take(32);
+        .collect();
+    let entries = all[all.len().saturating_sub(MAX_HOPS)..].iter().copied();
     match header {
         ForwardedHeader::XForwardedFor => entries.map(|e| parse_node(e.trim())).collect(),
         ForwardedHeader::Forwarded => entries
@@ -219,5 +240,22 @@ mod tests {
             client_ip(ip("10.0.0.1"), &forwarded, &proxies),
             ip("192.0.2.99")
         );
+        // Padding before the proxy's own entry is never reached.
+        let padded = format!("{}203.0.113.50, 198.51.100.7", "6.6.6.6, ".repeat(40));
+        let padded =
+            HeaderMap::from_iter([("x-forwarded-for".parse().unwrap(), padded.parse().unwrap())]);
+        assert_eq!(
+            client_ip(ip("10.0.0.1"), &padded, &proxies),
+            ip("198.51.100.7")
+        );
+    }
+
+    #[test]
+    fn ipv6_clients_are_limited_by_their_network() {
+        let key = |text: &str| ClientAddr(Some(ip(text))).limit_key();
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), key("2001:db8:1:2:ffff::9"));
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(key("192.0.2.7"), "192.0.2.7");
     }
 }

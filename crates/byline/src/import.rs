@@ -306,6 +306,7 @@ async fn import_item(
         },
     };
     let id = item.external_id.clone();
+    let undated = item.first_created.is_none() && item.version_created.is_none();
     let draft = Draft {
         external_id: Some(item.external_id),
         version: item.version,
@@ -343,6 +344,7 @@ async fn import_item(
             .unwrap_or(options.now),
         source: format!("import: {}", file.display()),
         overwrite: options.overwrite,
+        undated,
     };
     let with_note = |path: String| match &note {
         Some(note) => format!("{path} ({note})"),

@@ -77,6 +77,12 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageKind> {
 /// Width and height from the image header, for JPEG, PNG, GIF and WebP.
 pub use byline_media::decode::declared_dimensions as dimensions;
 
+/// The key a raster picture would be stored under, without storing it.
+pub fn image_key(bytes: &[u8]) -> Result<String, MediaError> {
+    let kind = sniff(bytes).ok_or(MediaError::NotAnImage)?;
+    Ok(key_of(bytes, kind))
+}
+
 /// Stores a raster picture after checking what it is; returns its key and kind.
 pub async fn store_image(
     media: &MediaStore,
@@ -91,13 +97,18 @@ pub async fn store_generated_svg(media: &MediaStore, svg: &str) -> Result<String
     store(media, svg.as_bytes(), SVG).await
 }
 
-async fn store(media: &MediaStore, bytes: &[u8], kind: ImageKind) -> Result<String, MediaError> {
+/// `ab/abcdef….EXT`: the first 16 bytes of the content's SHA-256, in hex.
+fn key_of(bytes: &[u8], kind: ImageKind) -> String {
     let hash: String = Sha256::digest(bytes)
         .iter()
         .take(16)
         .map(|b| format!("{b:02x}"))
         .collect();
-    let key = format!("{}/{hash}.{}", &hash[..2], kind.extension);
+    format!("{}/{hash}.{}", &hash[..2], kind.extension)
+}
+
+async fn store(media: &MediaStore, bytes: &[u8], kind: ImageKind) -> Result<String, MediaError> {
+    let key = key_of(bytes, kind);
     media
         .put(&key, bytes.to_vec())
         .await
@@ -113,17 +124,14 @@ async fn original_of(
     library: &dyn LibraryStore,
     stem: &str,
 ) -> Result<Option<(String, byline_core::Picture)>, MediaError> {
-    for extension in ["jpg", "png", "gif", "webp"] {
-        let key = format!("{stem}.{extension}");
-        let found = library
-            .picture_at(&key)
-            .await
-            .map_err(|e| MediaError::Read(e.to_string()))?;
-        if let Some(picture) = found {
-            return Ok(Some((key, picture)));
-        }
-    }
-    Ok(None)
+    let found = library
+        .picture_of_stem(stem, &["jpg", "png", "gif", "webp"])
+        .await
+        .map_err(|e| MediaError::Read(e.to_string()))?;
+    Ok(found.and_then(|picture| match &picture.source {
+        byline_core::PictureSource::Local { key } => Some((key.clone(), picture)),
+        byline_core::PictureSource::Remote { .. } => None,
+    }))
 }
 
 /// A rendition pages offer, read from the media store or, on its first request (the job has

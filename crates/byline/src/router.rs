@@ -345,16 +345,52 @@ async fn security_headers(State(state): State<AppState>, request: Request, next:
 /// The paths whose next segment is a secret (an invitation's token, a private preview's).
 const SECRET_SEGMENT_AFTER: [&str; 2] = ["/admin/signin/", "/preview/"];
 
-/// A path as the log may show it: the secret segment of a link-carrying path becomes `…`.
-/// (The query string is never logged: it can carry tokens too.)
+/// Tokens are 64 hex digits; media keys' content hashes are 32. A run this long is a token,
+/// however the path around it is spelt (`//admin/…`, `%2F`, `%61dmin`).
+const TOKEN_RUN: usize = 48;
+
+/// A path as the log may show it: the secret segment of a link-carrying path, and any run of
+/// hex digits as long as a token, become `…`. (The query string is never logged: it can carry
+/// tokens too.)
 pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
     for prefix in SECRET_SEGMENT_AFTER {
         if let Some(rest) = path.strip_prefix(prefix) {
             let tail = rest.find('/').map_or("", |i| &rest[i..]);
-            return format!("{prefix}…{tail}").into();
+            return format!("{prefix}…{}", without_tokens(tail)).into();
         }
     }
-    path.into()
+    without_tokens(path)
+}
+
+/// `text` with every run of at least [`TOKEN_RUN`] hex digits replaced by `…`.
+fn without_tokens(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, b) in bytes.iter().chain(std::iter::once(&b'/')).enumerate() {
+        match (b.is_ascii_hexdigit(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                if i - s >= TOKEN_RUN {
+                    runs.push((s, i));
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if runs.is_empty() {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (s, e) in runs {
+        out.push_str(&text[at..s]);
+        out.push('…');
+        at = e;
+    }
+    out.push_str(&text[at..]);
+    out.into()
 }
 
 /// One structured log line per request (the query string is left out: it can carry tokens).
@@ -406,6 +442,19 @@ mod tests {
             "/preview/…/x"
         );
         assert_eq!(loggable_path("/story/harbour-news"), "/story/harbour-news");
+        for odd in [
+            format!("//admin/signin/{token}"),
+            format!("/admin/signin%2F{token}"),
+            format!("/%61dmin/signin/{token}"),
+        ] {
+            assert!(!loggable_path(&odd).contains(&token), "{odd}");
+        }
+        let media = "/media/ab/0123456789abcdef0123456789abcdef-w640.jpg";
+        assert_eq!(
+            loggable_path(media),
+            media,
+            "content hashes are not secrets"
+        );
     }
 
     #[test]

@@ -148,9 +148,13 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
     };
     let app = router::router(state);
     tracing::info!(address = %local, data = %data.root.display(), store = %data.store_location(), "serving");
-    let header_timeout =
-        std::time::Duration::from_secs(u64::from(config.server.header_timeout_seconds.max(1)));
-    crate::listen::serve(listener, app, header_timeout, shutdown_signal()).await?;
+    let limits = crate::listen::Limits {
+        header_timeout: std::time::Duration::from_secs(u64::from(
+            config.server.header_timeout_seconds.max(1),
+        )),
+        max_connections: config.server.max_connections as usize,
+    };
+    crate::listen::serve(listener, app, limits, shutdown_signal()).await?;
     runner.abort();
     renditions.abort();
     newsletters.abort();

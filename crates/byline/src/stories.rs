@@ -35,6 +35,9 @@ pub struct Draft {
     pub source: String,
     /// Replace a story the newsroom changed since its import.
     pub overwrite: bool,
+    /// The source gives no time of its own: `published_at` and `updated_at` are the import's,
+    /// so they neither count as a change nor move a story that exists.
+    pub undated: bool,
 }
 
 impl Draft {
@@ -69,9 +72,11 @@ impl Draft {
         field(self.byline.as_deref().unwrap_or_default());
         field(&self.language);
         field(self.status.as_str());
-        field(&time(self.published_at));
+        if !self.undated {
+            field(&time(self.published_at));
+            field(&time(Some(self.updated_at)));
+        }
         field(&time(self.embargo_until));
-        field(&time(Some(self.updated_at)));
         match &self.lead_picture {
             Some(p) => {
                 field(&p.url());
@@ -91,6 +96,7 @@ pub async fn save(store: &dyn Store, draft: Draft) -> Result<SaveOutcome, StoreE
         source: draft.source.clone(),
         fingerprint: draft.fingerprint(),
         overwrite: draft.overwrite,
+        undated: draft.undated,
     };
     let body = match &draft.body {
         RawBody::Html(untrusted) => sanitize(untrusted),

@@ -9,8 +9,9 @@ use axum::response::Response;
 use byline_core::access::{Ownership, Permission, allows};
 use byline_core::library::{
     DeleteOutcome, Describing, LibraryPicture, LibraryQuery, PictureEdit, PictureUse,
+    picture_seen_by,
 };
-use byline_core::{Crop, Focus, PictureId, PictureSource, Shape, StoryId};
+use byline_core::{Crop, Focus, Picture, PictureId, PictureSource, Shape, StoryId};
 use byline_render::views::{PageMeta, PictureView};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -19,7 +20,8 @@ use super::admin_page;
 use super::auth::SignedIn;
 use super::gate::AllowedStory;
 use super::photo::{
-    check_words, described, describing, keep_upload, read_form, tidy, with_library_defaults,
+    PhotoForm, check_upload, check_words, described, describing, keep, read_form, tidy,
+    with_library_defaults,
 };
 use super::stories::{load_editable, require, see_other};
 use crate::error::AppError;
@@ -103,6 +105,8 @@ pub async fn show(
             search: search.clone(),
             page: page - 1,
             per_page: PER_PAGE,
+            visible_to: (!byline_core::workflow::sees_others_work(me.user.role))
+                .then_some(me.user.id),
         })
         .await?;
     let tiles: Vec<Tile> = found.pictures.iter().map(Tile::from).collect();
@@ -143,35 +147,25 @@ pub async fn add(
     multipart: Multipart,
 ) -> Result<Response, AppError> {
     require(&me, Permission::CreateStory, Ownership::Own)?;
-    let form = read_form(multipart, state.upload_limit).await?;
+    let mut form = read_form(multipart, state.upload_limit).await?;
     me.check_csrf(&form.csrf)?;
-    let Some(bytes) = form.file.as_deref() else {
+    let Some(bytes) = form.file.take() else {
         return Err(AppError::Unprocessable("Choose a photo to upload.".into()));
     };
-    let kept = keep_upload(&state, bytes)
+    let kept = check_upload(&bytes)
         .await?
         .map_err(AppError::Unprocessable)?;
     // A picture the library already has keeps the desk's wording where the form is empty;
     // only the desk may change it.
     let (form, known) = with_library_defaults(&state, form, &kept).await?;
-    if known.is_some() && describing(&me) == Describing::GapsOnly {
-        // Someone else's upload of a picture the library has: it is reused as it is.
-        let caption_differs = tidy(&form.caption) != known.as_ref().and_then(|k| k.caption.clone());
-        check_words(&me, &form, known.as_ref())?;
-        if caption_differs {
-            return Err(AppError::Forbidden(
-                "This picture is already in the library; only the photo desk (an editor) \
-                 changes its caption there. Give the caption in your story instead."
-                    .into(),
-            ));
-        }
-    }
+    check_reupload(&me, &form, known.as_ref())?;
+    keep(&state, &bytes).await?;
     let typed = (
         form.credit.as_str(),
         form.caption.as_str(),
         form.alt.as_str(),
     );
-    let picture = described(&state, form.file.as_deref(), typed, kept);
+    let picture = described(&state, Some(&bytes), typed, kept);
     let id = state
         .store
         .add_picture(&picture, describing(&me), Utc::now())
@@ -183,6 +177,47 @@ pub async fn add(
         "picture added to the library"
     );
     Ok(see_other(&format!("/admin/media/{id}?done=added")))
+}
+
+/// Someone other than the desk uploading a picture the library has reuses it as it is: their
+/// form may not change its credit, alt text or caption there.
+fn check_reupload(
+    me: &SignedIn,
+    form: &PhotoForm,
+    known: Option<&Picture>,
+) -> Result<(), AppError> {
+    let Some(known) = known.filter(|_| describing(me) == Describing::GapsOnly) else {
+        return Ok(());
+    };
+    check_words(me, form, Some(known))?;
+    if tidy(&form.caption) != known.caption {
+        return Err(AppError::Forbidden(
+            "This picture is already in the library; only the photo desk (an editor) changes \
+             its caption there. Give the caption in your story instead."
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The uses of a picture the member may see; a picture only others' unpublished work uses
+/// is not found.
+async fn visible_uses(
+    state: &AppState,
+    me: &SignedIn,
+    id: PictureId,
+) -> Result<Vec<PictureUse>, AppError> {
+    let shared = state
+        .store
+        .library_picture(id)
+        .await?
+        .is_some_and(|item| item.shared);
+    let uses = state.store.picture_uses(id).await?;
+    if picture_seen_by(shared, &uses, me.user.role, me.user.id) {
+        Ok(uses)
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 async fn picture_page(
@@ -199,13 +234,10 @@ async fn picture_page(
         .await?
         .ok_or(AppError::NotFound)?;
     // Others' unpublished stories are named only to those who may see them.
-    let sees_all = byline_core::workflow::sees_others_work(me.user.role);
-    let uses: Vec<PictureUse> = state
-        .store
-        .picture_uses(id)
+    let uses: Vec<PictureUse> = visible_uses(state, me, id)
         .await?
         .into_iter()
-        .filter(|u| sees_all || u.published || u.created_by == Some(me.user.id))
+        .filter(|u| u.seen_by(me.user.role, me.user.id))
         .collect();
     let crops: Vec<serde_json::Value> = Crop::ALL
         .into_iter()
@@ -428,6 +460,7 @@ pub async fn use_in_story(
         .parse::<i64>()
         .map(PictureId)
         .map_err(|_| AppError::Unprocessable("No picture was chosen.".into()))?;
+    visible_uses(&state, &me, picture).await?;
     let item = state.store.library_picture(picture).await?.ok_or_else(|| {
         AppError::Unprocessable("That picture is no longer in the library.".into())
     })?;

@@ -140,13 +140,10 @@ pub(super) fn check_words(
 /// Where a picture is kept and what it is: source, width, height, content type.
 pub(super) type Kept = (PictureSource, Option<u32>, Option<u32>, Option<String>);
 
-/// Keeps an uploaded picture if it decodes completely (decoded on a blocking thread: a large
-/// photo takes a moment); else the reason, for the editor. Its renditions are made by the job
-/// the store queues when the picture joins the library.
-pub(super) async fn keep_upload(
-    state: &AppState,
-    bytes: &[u8],
-) -> Result<Result<Kept, String>, AppError> {
+/// An uploaded picture checked by decoding it completely (on a blocking thread: a large
+/// photo takes a moment), with the key it will be kept under; or the reason, for the editor.
+/// Nothing is stored yet: [`keep`] does that once the form's words are allowed.
+pub(super) async fn check_upload(bytes: &[u8]) -> Result<Result<Kept, String>, AppError> {
     let owned = bytes.to_vec();
     let checked = tokio::task::spawn_blocking(move || decode(&owned))
         .await
@@ -160,15 +157,22 @@ pub(super) async fn keep_upload(
         }
         Err(other) => return Ok(Err(format!("That picture cannot be used: {other}."))),
     };
-    let (key, _) = media::store_image(&state.media, bytes)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let key = media::image_key(bytes).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Ok((
         PictureSource::Local { key },
         Some(decoded.width),
         Some(decoded.height),
         Some(decoded.content_type.to_owned()),
     )))
+}
+
+/// Stores an upload [`check_upload`] accepted (its renditions are made by the job the store
+/// queues when the picture joins the library).
+pub(super) async fn keep(state: &AppState, bytes: &[u8]) -> Result<(), AppError> {
+    media::store_image(&state.media, bytes)
+        .await
+        .map(|_| ())
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// The picture as the editor describes it; what the editor left empty comes from the file,
@@ -249,7 +253,7 @@ pub async fn update(
         None
     } else {
         let kept = match (&form.file, &story.lead_picture) {
-            (Some(bytes), _) => match keep_upload(&state, bytes).await? {
+            (Some(bytes), _) => match check_upload(bytes).await? {
                 Ok(stored) => stored,
                 Err(message) => {
                     let status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -270,6 +274,9 @@ pub async fn update(
         };
         let (form, known) = with_library_defaults(&state, form, &kept).await?;
         check_words(&me, &form, known.as_ref())?;
+        if let Some(bytes) = &form.file {
+            keep(&state, bytes).await?;
+        }
         let typed = (
             form.credit.as_str(),
             form.caption.as_str(),

@@ -189,6 +189,26 @@ fn a_client_that_never_finishes_its_headers_is_disconnected() {
     );
 }
 
+#[test]
+fn a_client_that_never_finishes_its_body_is_disconnected() {
+    let site = Site::new("[server]\nheader_timeout_seconds = 1\n");
+    let server = site.serve();
+    let address = server.url.strip_prefix("http://").unwrap().to_owned();
+    let mut slow = std::net::TcpStream::connect(&address).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let started = Instant::now();
+    slow.write_all(
+        b"POST /admin/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\nemail=a",
+    )
+    .unwrap();
+    let mut rest = Vec::new();
+    let _ = slow.read_to_end(&mut rest);
+    // One second of grace and one per 64 KiB announced: about 2.5 s.
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(8), "closed after {took:?}");
+}
+
 #[tokio::test]
 async fn oversize_sign_in_fields_are_refused_without_being_counted() {
     let site = Site::new("");

@@ -133,3 +133,39 @@ fn symbolic_links_do_not_lead_an_import_out_of_its_folder_or_round_in_circles() 
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn an_item_without_times_is_recognised_and_keeps_its_date() {
+    let site = Site::new("");
+    let wire = site.dir.path().join("wire");
+    let path = Item::new("urn:test:undated", "Undated item").write(&wire, "undated");
+    let (out, _, _) = site.import(&[&path]);
+    assert!(out.starts_with("created "), "{out}");
+    let store = site.data_dir().open_store().await.unwrap();
+    let dated = |store: std::sync::Arc<dyn byline_core::store::Store>| async move {
+        store
+            .editor_story(StoryId(1))
+            .await
+            .unwrap()
+            .unwrap()
+            .published_at
+    };
+    let first = dated(store.clone()).await;
+    assert!(first.is_some());
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (out, _, _) = site.import(&[&path]);
+    assert!(
+        out.starts_with("unchanged "),
+        "its import time is not a change: {out}"
+    );
+    Item::new("urn:test:undated", "Undated item")
+        .body("<p>Changed.</p>")
+        .write(&wire, "undated");
+    let (out, _, _) = site.import(&[&path]);
+    assert!(out.starts_with("updated "), "{out}");
+    assert_eq!(
+        dated(store).await,
+        first,
+        "the story keeps its publication time"
+    );
+}

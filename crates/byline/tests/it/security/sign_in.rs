@@ -110,6 +110,85 @@ fn behind_trusted_proxies_each_reader_is_their_own_address() {
         429,
         "the attacker's address stays locked"
     );
+    let padded = format!(
+        "X-Forwarded-For: {}198.51.100.7, 203.0.113.1\r\n",
+        "192.0.2.1, ".repeat(40)
+    );
+    assert_eq!(
+        sign_in(url, "ana@example.org", "guess 13", &padded).0,
+        429,
+        "padding the chain does not make the attacker someone else"
+    );
+}
+
+/// The `byline_browser` cookie a sign-in answer sets.
+fn browser_cookie(url: &str, email: &str, password: &str, headers: &str) -> String {
+    let form = login_form(email, password);
+    let headers = format!(
+        "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n{headers}",
+        form.len()
+    );
+    let (status, head, _) = http_exchange("POST", &format!("{url}/admin/login"), &headers, &form);
+    assert_eq!(status, 303, "{head}");
+    head.lines()
+        .filter_map(|l| l.split_once(':'))
+        .filter(|(name, _)| name.eq_ignore_ascii_case("set-cookie"))
+        .find_map(|(_, v)| v.trim().strip_prefix("byline_browser="))
+        .map(|v| v.split(';').next().unwrap().to_owned())
+        .expect("a browser mark")
+}
+
+#[test]
+fn guessing_from_many_addresses_cannot_keep_the_member_out() {
+    let site = Site::new("[server]\ntrusted_proxies = [\"127.0.0.1\"]\n");
+    add_user(&site, "ana@example.org", "editor", "the right passphrase");
+    let server = site.serve();
+    let url = &server.url;
+    let mark = browser_cookie(url, "ana@example.org", "the right passphrase", "");
+    // Someone guesses ten times: the account is now slowed for browsers it does not know.
+    for n in 0..10 {
+        let guess = format!("guess {n}");
+        let (status, _) = sign_in(
+            url,
+            "ana@example.org",
+            &guess,
+            &forwarded_for("203.0.113.1"),
+        );
+        assert_eq!(status, 401);
+    }
+    let last_guess = Instant::now();
+    let (status, wait) = sign_in(
+        url,
+        "ana@example.org",
+        "the right passphrase",
+        &forwarded_for("192.0.2.9"),
+    );
+    if last_guess.elapsed() < Duration::from_millis(800) {
+        assert_eq!(
+            status, 429,
+            "a browser the account does not know waits a moment"
+        );
+        assert!(wait.is_some_and(|w| w >= 1), "{wait:?}");
+    }
+    // The member's own browser, from yet another address, gets in at once.
+    let known = format!(
+        "{}Cookie: byline_browser={mark}\r\n",
+        forwarded_for("192.0.2.10")
+    );
+    assert_eq!(
+        sign_in(url, "ana@example.org", "the right passphrase", &known).0,
+        303
+    );
+    // A made-up mark is no mark.
+    let forged = format!(
+        "{}Cookie: byline_browser={}\r\n",
+        forwarded_for("192.0.2.11"),
+        "0".repeat(64)
+    );
+    assert_eq!(
+        sign_in(url, "ana@example.org", "the right passphrase", &forged).0,
+        429
+    );
 }
 
 #[test]

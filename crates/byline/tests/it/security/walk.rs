@@ -140,8 +140,20 @@ pub async fn fixture(world: &World, role: Option<Role>, n: usize) -> Fixture {
         .add_picture(&picture, byline_core::library::Describing::Desk, now)
         .await
         .unwrap();
+    // The other draft's own photo: in the library, but its words are that draft's.
+    let mut hidden = Picture::at(PictureSource::Remote {
+        url: format!("https://pictures.example/hidden-{n}.jpg"),
+    });
+    hidden.credit = Some("Agency".into());
+    hidden.caption = Some(format!("Caption {SECRET}"));
+    hidden.alt = Some(format!("Alt {SECRET}"));
     store
-        .use_picture(other, picture, Some(format!("Caption {SECRET}")), now)
+        .set_lead_picture(
+            other,
+            Some(hidden),
+            byline_core::library::Describing::Desk,
+            now,
+        )
         .await
         .unwrap();
     let draft = store
