@@ -31,8 +31,17 @@ impl DataDir {
             root: root.to_owned(),
             database_url: None,
         };
+        let new = !root.exists();
         std::fs::create_dir_all(dir.media_dir())
             .with_context(|| format!("cannot create the data folder {}", root.display()))?;
+        // A new data folder is its owner's only: it holds the database, and the originals of
+        // pictures, which may carry camera and location data.
+        #[cfg(unix)]
+        if new {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o700))
+                .with_context(|| format!("cannot protect the data folder {}", root.display()))?;
+        }
         Ok(dir)
     }
 

@@ -136,11 +136,14 @@ impl AppState {
             sign_in_limits: byline_core::accounts::SignInLimits::default(),
             preview_days: i64::from(config.admin.preview_days.max(1)),
             https: site_is_https,
-            public_policy: config
-                .ads
-                .script_origins
-                .as_ref()
-                .map(|origins| crate::site::policy::PublicPolicy::new(origins.clone())),
+            public_policy: config.ads.script_origins.as_ref().map(|origins| {
+                let ads: Vec<&str> = config
+                    .placements()
+                    .values()
+                    .map(|p| p.html.as_str())
+                    .collect();
+                crate::site::policy::PublicPolicy::new(origins.clone(), &ads)
+            }),
             rendition_slots: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
             ),

@@ -1,7 +1,9 @@
 //! The optional Content-Security-Policy of public pages (`[ads] script_origins`). Pages are
-//! cached bytes and cannot carry a per-request nonce, so every inline block a page holds (the
-//! theme's JSON-LD, an ad tag's inline script, the ad boxes' reserved sizes) is allowed by the
-//! SHA-256 of its text. Story bodies are sanitized and can hold none of these.
+//! cached bytes and cannot carry a per-request nonce, so inline blocks are allowed by the
+//! SHA-256 of their text: the inline scripts of the operator's ad HTML (hashed once, from the
+//! configuration), a page's JSON-LD (data, never run), and its styles (the ad boxes' reserved
+//! sizes). Any other inline script a page came to hold is not allowed; story bodies are
+//! sanitized and hold none. A theme's own scripts belong in its `static/` files.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -11,28 +13,46 @@ use sha2::{Digest, Sha256};
 #[derive(Debug, Clone)]
 pub struct PublicPolicy {
     origins: String,
+    /// The hashes of the inline scripts in the configured ad HTML.
+    ad_scripts: Vec<String>,
 }
 
 impl PublicPolicy {
-    pub fn new(origins: Vec<String>) -> PublicPolicy {
+    /// The policy for `origins`, allowing the inline scripts of the ad HTML `ads`.
+    pub fn new(origins: Vec<String>, ads: &[&str]) -> PublicPolicy {
+        let mut ad_scripts: Vec<String> = ads
+            .iter()
+            .flat_map(|html| inline_elements(html, "script"))
+            .map(|(_, text)| source_hash(&text))
+            .collect();
+        ad_scripts.sort();
+        ad_scripts.dedup();
         PublicPolicy {
             origins: origins.join(" "),
+            ad_scripts,
         }
     }
 
     /// The `Content-Security-Policy` value for a page of `html`.
     pub fn header_for(&self, html: &str) -> String {
-        let hashes = |blocks: Vec<String>| -> String {
-            let mut hashes: Vec<String> = blocks
-                .iter()
-                .map(|block| format!("'sha256-{}'", BASE64.encode(Sha256::digest(block))))
-                .collect();
+        let joined = |mut hashes: Vec<String>| -> String {
             hashes.sort();
             hashes.dedup();
             hashes.join(" ")
         };
-        let scripts = hashes(inline_elements(html, "script"));
-        let mut styles = inline_elements(html, "style");
+        let scripts: Vec<String> = inline_elements(html, "script")
+            .into_iter()
+            .filter_map(|(tag, text)| {
+                let hash = source_hash(&text);
+                let data = tag.contains("application/ld+json");
+                (data || self.ad_scripts.contains(&hash)).then_some(hash)
+            })
+            .collect();
+        let scripts = joined(scripts);
+        let mut styles: Vec<String> = inline_elements(html, "style")
+            .into_iter()
+            .map(|(_, text)| text)
+            .collect();
         let attributes = style_attributes(html);
         let unsafe_hashes = if attributes.is_empty() {
             ""
@@ -40,7 +60,7 @@ impl PublicPolicy {
             " 'unsafe-hashes'"
         };
         styles.extend(attributes);
-        let styles = hashes(styles);
+        let styles = joined(styles.iter().map(|s| source_hash(s)).collect());
         let origins = &self.origins;
         let policy = format!(
             "default-src 'self'; script-src 'self' {origins} {scripts}; \
@@ -65,8 +85,14 @@ impl PublicPolicy {
     }
 }
 
-/// The text of every `<NAME …>…</NAME>` element without a `src` attribute.
-fn inline_elements(html: &str, name: &str) -> Vec<String> {
+/// A CSP source allowing exactly `text`.
+fn source_hash(text: &str) -> String {
+    format!("'sha256-{}'", BASE64.encode(Sha256::digest(text)))
+}
+
+/// The opening tag (lower case) and text of every `<NAME …>…</NAME>` element without a `src`
+/// attribute.
+fn inline_elements(html: &str, name: &str) -> Vec<(String, String)> {
     let lower = html.to_ascii_lowercase();
     let (open, close) = (format!("<{name}"), format!("</{name}"));
     let mut found = Vec::new();
@@ -84,8 +110,9 @@ fn inline_elements(html: &str, name: &str) -> Vec<String> {
         let Some(end) = lower[tag_end..].find(&close).map(|i| i + tag_end) else {
             break;
         };
-        if !lower[after_name..tag_end].contains("src=") {
-            found.push(html[tag_end + 1..end].to_owned());
+        let tag = &lower[after_name..tag_end];
+        if !tag.contains("src=") {
+            found.push((tag.to_owned(), html[tag_end + 1..end].to_owned()));
         }
         at = end + close.len();
     }
@@ -126,7 +153,8 @@ mod tests {
         let html = r#"<head><script type="application/ld+json">{"a":1}</script>
             <script async src="https://ads.example/tag.js"></script><style>p{color:red}</style></head>
             <body><div class="ad-box" style="min-height:90px;">x</div><script>go()</script></body>"#;
-        let policy = PublicPolicy::new(vec!["https://ads.example".into()]).header_for(html);
+        let ads = ["<script>go()</script><script async src=\"https://ads.example/t.js\"></script>"];
+        let policy = PublicPolicy::new(vec!["https://ads.example".into()], &ads).header_for(html);
         let hash = |text: &str| format!("'sha256-{}'", BASE64.encode(Sha256::digest(text)));
         assert!(
             policy.contains(&format!(
@@ -143,7 +171,9 @@ mod tests {
         assert!(policy.contains(&hash("p{color:red}")), "{policy}");
         assert!(!policy.contains("unsafe-inline"), "{policy}");
         assert!(policy.contains("frame-src https://ads.example"), "{policy}");
-        let none = PublicPolicy::new(vec![]).header_for("<p>plain</p>");
+        let injected = PublicPolicy::new(vec![], &ads).header_for("<script>steal()</script>");
+        assert!(!injected.contains(&hash("steal()")), "{injected}");
+        let none = PublicPolicy::new(vec![], &[]).header_for("<p>plain</p>");
         assert!(none.contains("frame-src 'none'"), "{none}");
         assert!(none.contains("script-src 'self';"), "{none}");
     }

@@ -21,6 +21,7 @@ async fn the_database_and_exports_are_their_owners_only() {
     let site = Site::new("");
     let app = site.app().await;
     member(&app, &site, "ed@example.org", "editor").await;
+    assert_eq!(mode(&site.data), 0o700, "a new data folder is its owner's");
     if site.database_url.is_none() {
         let db = site.data.join("byline.db");
         assert_eq!(mode(&db), 0o600, "byline.db");
