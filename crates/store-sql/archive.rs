@@ -401,6 +401,20 @@ pub(crate) async fn restore(pool: &DbPool, tables: &[TableRows]) -> Result<(), S
         insert_rows(&mut tx, table, &tables[index]).await?;
     }
     crate::db::after_restore(&mut tx, NUMBERED).await?;
+    // An archive from before pictures were marked shared: as the migration did, a picture no
+    // story uses is the library's for everyone.
+    let marked = tables
+        .iter()
+        .any(|t| t.table == "pictures" && t.columns.iter().any(|c| c == "shared"));
+    if !marked {
+        sqlx::query(
+            "UPDATE pictures SET shared = 1 \
+             WHERE NOT EXISTS (SELECT 1 FROM stories s WHERE s.lead_picture_id = pictures.id)",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+    }
     tx.commit().await.map_err(unavailable)
 }
 

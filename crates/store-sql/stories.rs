@@ -57,6 +57,12 @@ pub(crate) async fn save(pool: &DbPool, mut input: StoryInput) -> Result<SaveOut
                 slug: found.slug.clone(),
             });
         }
+        let newer = matches!((found.version, input.version), (Some(s), Some(i)) if i > s);
+        if found.import_hash.is_none() && !newer && !input.origin.overwrite {
+            return Ok(SaveOutcome::SkippedUnknown {
+                slug: found.slug.clone(),
+            });
+        }
         if !found.edited && found.import_hash.as_deref() == Some(&input.origin.fingerprint) {
             return Ok(SaveOutcome::SkippedUnchanged {
                 slug: found.slug.clone(),

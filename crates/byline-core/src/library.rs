@@ -130,6 +130,8 @@ pub trait LibraryStore: Send + Sync {
     async fn library_picture(&self, id: PictureId) -> Result<Option<LibraryPicture>, StoreError>;
     /// The library's picture stored under a media key.
     async fn picture_at(&self, key: &str) -> Result<Option<Picture>, StoreError>;
+    /// The library's entry for the picture stored under a media key.
+    async fn library_picture_at(&self, key: &str) -> Result<Option<LibraryPicture>, StoreError>;
     /// The library's picture stored under `STEM.EXTENSION` for one of `extensions` (a
     /// rendition's key names the stem only), in one lookup.
     async fn picture_of_stem(

@@ -102,6 +102,12 @@ pub enum SaveOutcome {
     SkippedEdited {
         slug: Slug,
     },
+    /// The story was imported before Byline recorded what imports bring, so whether the
+    /// newsroom changed it since is unknown; only a newer version of the item (or
+    /// `--overwrite`) replaces it. Nothing was written.
+    SkippedUnknown {
+        slug: Slug,
+    },
 }
 
 /// Which public stories a listing shows.

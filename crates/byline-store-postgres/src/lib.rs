@@ -65,40 +65,45 @@ impl PgStore {
 /// A database URL with every password in it replaced by `***`, for messages and logs: the one
 /// after the user name and any `password` (or `sslpassword`, …) query parameter.
 pub fn redact(url: &str) -> String {
+    let url = redact_password_parameters(url);
     let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
+        return url;
     };
-    // The user part ends at the last `@` (a password may hold `?`, `/` or `#`, unencoded).
-    let (user, place) = match rest.rsplit_once('@') {
-        Some((credentials, place)) => {
-            let user = credentials
-                .split_once(':')
-                .map_or(credentials, |(user, _)| user);
+    // The user part ends at the last `@` of the address before any path; a password that
+    // holds `/` (unencoded) puts the `@` after it, before the query string.
+    let before_path = &rest[..rest.find('/').unwrap_or(rest.len())];
+    let before_query = &rest[..rest.rfind('?').unwrap_or(rest.len())];
+    let at = before_path.rfind('@').or_else(|| before_query.rfind('@'));
+    match at {
+        Some(at) => {
+            let credentials = &rest[..at];
+            let user = credentials.split_once(':').map_or(credentials, |(u, _)| u);
             let hidden = if credentials.contains(':') {
                 ":***"
             } else {
                 ""
             };
-            (format!("{user}{hidden}@"), place)
+            format!("{scheme}://{user}{hidden}{}", &rest[at..])
         }
-        None => (String::new(), rest),
+        None => url.clone(),
+    }
+}
+
+/// `url` with the value of every `…password=` parameter replaced by `***`.
+fn redact_password_parameters(url: &str) -> String {
+    let Some((address, query)) = url.split_once('?') else {
+        return url.to_owned();
     };
-    let place = match place.split_once('?') {
-        Some((address, query)) => {
-            let pairs: Vec<String> = query
-                .split('&')
-                .map(|pair| match pair.split_once('=') {
-                    Some((key, _)) if key.to_ascii_lowercase().contains("password") => {
-                        format!("{key}=***")
-                    }
-                    _ => pair.to_owned(),
-                })
-                .collect();
-            format!("{address}?{}", pairs.join("&"))
-        }
-        None => place.to_owned(),
-    };
-    format!("{scheme}://{user}{place}")
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) if key.to_ascii_lowercase().contains("password") => {
+                format!("{key}=***")
+            }
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{address}?{}", pairs.join("&"))
 }
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -241,6 +246,10 @@ mod redaction {
         assert_eq!(
             redact("postgres://news:s3cr?et/x@db:5432/site?sslmode=require"),
             "postgres://news:***@db:5432/site?sslmode=require"
+        );
+        assert_eq!(
+            redact("postgres://h/db?user=a@srv&password=s3cret"),
+            "postgres://h/db?user=a@srv&password=***"
         );
     }
 }

@@ -354,6 +354,14 @@ async fn import_item(
         Ok(SaveOutcome::Created { slug, .. }) => (Action::Created, with_note(paths::story(&slug))),
         Ok(SaveOutcome::Updated { slug, .. }) => (Action::Updated, with_note(paths::story(&slug))),
         Ok(SaveOutcome::SkippedUnchanged { slug }) => (Action::Unchanged, paths::story(&slug)),
+        Ok(SaveOutcome::SkippedUnknown { slug }) => (
+            Action::Skipped,
+            format!(
+                "{}: imported before Byline recorded its imports, so changes made in the \
+                 newsroom cannot be told apart; a newer version or --overwrite replaces it",
+                paths::story(&slug)
+            ),
+        ),
         Ok(SaveOutcome::SkippedEdited { slug }) => (
             Action::Skipped,
             format!(

@@ -1,8 +1,8 @@
 //! The accept loop: each connection served over HTTP/1.1 with time limits on reading a
-//! request's headers (which also closes a kept-alive connection left idle that long) and its
-//! body, and at most so many connections at once, so that slow or idle clients cannot hold the
-//! server's connections; on shutdown, no new connections, and the ones in flight finish their
-//! requests.
+//! request's headers (which also closes a kept-alive connection left idle that long) and on the
+//! pauses in its body, at most so many connections at once and so many from one address, so
+//! that slow or idle clients cannot hold the server's connections; on shutdown, no new
+//! connections, and the ones in flight finish their requests.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -26,14 +26,15 @@ use crate::front::App;
 /// How long connections still open at shutdown may take to finish.
 const DRAIN: Duration = Duration::from_secs(30);
 
-/// The slowest a request body may arrive, after the grace of one header timeout.
-const MIN_BODY_BYTES_PER_SECOND: u64 = 64 * 1024;
-
 /// How the accept loop bounds its clients.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Limits {
+    /// For a request's headers, and for each pause while its body arrives.
     pub header_timeout: Duration,
     pub max_connections: usize,
+    /// Connections one address may hold at once (a trusted proxy may hold any number).
+    pub per_address: usize,
+    pub proxies: crate::guards::Proxies,
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then lets open connections finish
@@ -50,6 +51,7 @@ pub async fn serve(
         .keep_alive(true);
     let graceful = GracefulShutdown::new();
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let open = Arc::new(OpenPerAddress::default());
     tokio::pin!(shutdown);
     loop {
         // A free slot first: at the limit, new connections wait in the kernel's queue.
@@ -68,6 +70,11 @@ pub async fn serve(
                 }
             },
             () = &mut shutdown => break,
+        };
+        let trusted = limits.proxies.trusted.iter().any(|n| n.contains(peer.ip()));
+        let Some(held) = open.take(peer.ip(), limits.per_address, trusted) else {
+            tracing::warn!(client = %peer.ip(), "too many connections from one address");
+            continue;
         };
         // Pages go out in one write each; no need to wait for acknowledgements (Nagle).
         if let Err(e) = tcp.set_nodelay(true) {
@@ -93,7 +100,7 @@ pub async fn serve(
             if let Err(e) = watched.await {
                 tracing::debug!(error = %e, "connection ended with an error");
             }
-            drop(slot);
+            drop((slot, held));
         });
     }
     drop(listener);
@@ -106,23 +113,59 @@ pub async fn serve(
     Ok(())
 }
 
-/// A request body that must have arrived by a deadline: the grace, plus a second for every
-/// [`MIN_BODY_BYTES_PER_SECOND`] it announces (a body of unknown length gets the grace and
-/// the time of the largest form).
+/// How many connections each address holds.
+#[derive(Default)]
+struct OpenPerAddress(std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>);
+
+/// One connection counted for its address; uncounted when dropped.
+struct Held {
+    open: Arc<OpenPerAddress>,
+    ip: std::net::IpAddr,
+}
+
+impl OpenPerAddress {
+    /// Counts a connection from `ip`, unless it already holds `limit` (a trusted proxy is
+    /// counted but never refused).
+    fn take(self: &Arc<Self>, ip: std::net::IpAddr, limit: usize, trusted: bool) -> Option<Held> {
+        let mut open = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let count = open.entry(ip).or_default();
+        if *count >= limit && !trusted {
+            return None;
+        }
+        *count += 1;
+        Some(Held {
+            open: self.clone(),
+            ip,
+        })
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let mut open = self.open.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(count) = open.get_mut(&self.ip) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// A request body that may pause at most `patience` between two pieces (as a web server's
+/// client body timeout): a slow upload goes on as long as it moves, a stalled one is cut.
 struct Deadline {
     body: Incoming,
+    patience: Duration,
     timer: Pin<Box<tokio::time::Sleep>>,
 }
 
 impl Deadline {
-    fn new(body: Incoming, grace: Duration) -> Deadline {
-        let length = http_body::Body::size_hint(&body)
-            .exact()
-            .unwrap_or(4 * 1024 * 1024);
-        let allowed = grace + Duration::from_secs(length / MIN_BODY_BYTES_PER_SECOND);
+    fn new(body: Incoming, patience: Duration) -> Deadline {
         Deadline {
             body,
-            timer: Box::pin(tokio::time::sleep(allowed)),
+            patience,
+            timer: Box::pin(tokio::time::sleep(patience)),
         }
     }
 }
@@ -136,10 +179,17 @@ impl http_body::Body for Deadline {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         let this = self.get_mut();
-        if this.timer.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(Some(Err("the request body did not arrive in time".into())));
+        match Pin::new(&mut this.body).poll_frame(cx) {
+            Poll::Ready(frame) => {
+                let next = tokio::time::Instant::now() + this.patience;
+                this.timer.as_mut().reset(next);
+                Poll::Ready(frame.map(|f| f.map_err(Into::into)))
+            }
+            Poll::Pending if this.timer.as_mut().poll(cx).is_ready() => {
+                Poll::Ready(Some(Err("the request body stopped arriving".into())))
+            }
+            Poll::Pending => Poll::Pending,
         }
-        Pin::new(&mut this.body).poll_frame(cx).map_err(Into::into)
     }
 
     fn is_end_stream(&self) -> bool {

@@ -125,6 +125,7 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
     }
     // The theme is loaded before binding, so that a broken theme stops start-up at once.
     let theme = Theme::load(config.theme.path.as_deref())?;
+    warn_if_readable_by_others(data);
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
@@ -162,6 +163,11 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
             config.server.header_timeout_seconds.max(1),
         )),
         max_connections: config.server.max_connections as usize,
+        per_address: config.server.max_connections_per_address.max(1) as usize,
+        proxies: crate::guards::Proxies {
+            trusted: config.server.trusted_proxies.clone(),
+            header: config.server.forwarded_header,
+        },
     };
     crate::listen::serve(listener, app, limits, shutdown_signal()).await?;
     runner.abort();
@@ -174,6 +180,23 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Warns when the data folder or the database in it can be read by other users of this
+/// machine (they hold password hashes, the site's secrets and originals with location data).
+fn warn_if_readable_by_others(data: &DataDir) {
+    #[cfg(unix)]
+    for path in [data.root.clone(), data.database()] {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(&path)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            tracing::warn!(
+                path = %path.display(),
+                "readable by other users of this machine: chmod go-rwx it"
+            );
+        }
+    }
 }
 
 /// Serves `/metrics` alone on `addr` (`[metrics] addr`), for Prometheus on a private network.

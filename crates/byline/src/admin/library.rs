@@ -20,8 +20,8 @@ use super::admin_page;
 use super::auth::SignedIn;
 use super::gate::AllowedStory;
 use super::photo::{
-    PhotoForm, check_upload, check_words, described, describing, keep, read_form, tidy,
-    with_library_defaults,
+    PhotoForm, check_upload, check_visible, check_words, described, describing, keep, read_form,
+    tidy, with_library_defaults,
 };
 use super::stories::{load_editable, require, see_other};
 use crate::error::AppError;
@@ -155,6 +155,7 @@ pub async fn add(
     let kept = check_upload(&bytes)
         .await?
         .map_err(AppError::Unprocessable)?;
+    check_visible(&state, &me, &kept).await?;
     // A picture the library already has keeps the desk's wording where the form is empty;
     // only the desk may change it.
     let (form, known) = with_library_defaults(&state, form, &kept).await?;

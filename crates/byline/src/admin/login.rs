@@ -82,9 +82,18 @@ pub async fn submit(
         );
     }
     let ip = client.limit_key();
+    let account = match Email::parse(&email_key) {
+        Ok(email) => state.store.user_by_email(&email).await?,
+        Err(_) => None,
+    };
+    let known_browser = match &account {
+        Some((user, Some(hash))) => {
+            super::browser::is_known(&state, &headers, user.id, hash).await?
+        }
+        _ => false,
+    };
     // The attempt is counted before the password is checked, so a burst cannot slip past.
-    let known_browser = known_browser(&state, &headers, &email_key).await?;
-    let attempt = match state
+    let reserved = state
         .store
         .reserve_sign_in(
             &email_key,
@@ -93,25 +102,20 @@ pub async fn submit(
             &state.sign_in_limits,
             known_browser,
         )
-        .await?
-    {
+        .await?;
+    let attempt = match reserved {
         Reservation::Granted(attempt) => attempt,
         Reservation::Refused { retry_after } => {
             tracing::warn!(email = %email_key, client = %ip, "sign-in refused: too many failures");
-            return Err(AppError::TooManyRequests(
-                retry_after.num_seconds().max(1) as u64
-            ));
+            let seconds = retry_after.num_seconds().max(1) as u64;
+            return Err(AppError::TooManyRequests(seconds));
         }
-    };
-    let account = match Email::parse(&email_key) {
-        Ok(email) => state.store.user_by_email(&email).await?,
-        Err(_) => None,
     };
     let password = form.password;
     let checked = state
         .password_checks
         .run(move || match account {
-            Some((user, Some(hash))) if verify_password(&password, &hash) => Some(user),
+            Some((user, Some(hash))) if verify_password(&password, &hash) => Some((user, hash)),
             _ => {
                 verify_password(&password, &DECOY_HASH);
                 None
@@ -126,7 +130,7 @@ pub async fn submit(
             return Err(busy);
         }
     };
-    let Some(user) = user else {
+    let Some((user, hash)) = user else {
         tracing::warn!(email = %email_key, client = %ip, "failed sign-in");
         return render(
             &state,
@@ -142,62 +146,10 @@ pub async fn submit(
         .await?;
     tracing::info!(user = user.id.0, client = %ip, "signed in");
     let mut response = signed_in_response(&state, user.id, &headers).await?;
-    // This browser is now known to the account: the account's failures will not slow it.
-    let mark = browser_mark(&state, &email_key).await?;
-    let secure = if state.sessions.secure {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{BROWSER_COOKIE}={mark}; Path=/admin; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-        60 * 60 * 24 * 365
-    );
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
+    // This browser is now known to the account: its failures will not slow it.
+    let known = super::browser::cookie(&state, user.id, &hash).await?;
+    response.headers_mut().append(header::SET_COOKIE, known);
     Ok(response)
-}
-
-/// The cookie that marks a browser which signed in to an account before.
-const BROWSER_COOKIE: &str = "byline_browser";
-
-/// The mark of a browser known to the account at `email`: a keyed hash, so that nobody
-/// without the site's secret can make one.
-async fn browser_mark(state: &AppState, email: &str) -> Result<String, AppError> {
-    use hmac::{Hmac, Mac};
-    let secret = crate::newsletter::confirm::secret(state).await?;
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
-    mac.update(b"known browser\0");
-    mac.update(email.as_bytes());
-    Ok(mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
-}
-
-/// Whether the request comes from a browser that signed in to the account at `email` before.
-async fn known_browser(
-    state: &AppState,
-    headers: &HeaderMap,
-    email: &str,
-) -> Result<bool, AppError> {
-    let presented = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(name, _)| *name == BROWSER_COOKIE)
-        .map(|(_, value)| value.to_owned())
-        .collect::<Vec<_>>();
-    if presented.is_empty() {
-        return Ok(false);
-    }
-    let mark = browser_mark(state, email).await?;
-    Ok(presented.iter().any(|p| super::auth::same_secret(p, &mark)))
 }
 
 /// Starts a new session (ending any the browser presented) and sends the member to the admin.

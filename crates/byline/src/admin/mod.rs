@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod browser;
 pub mod curation;
 pub mod dashboard;
 pub mod editor_form;

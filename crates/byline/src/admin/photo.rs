@@ -199,6 +199,31 @@ pub(super) fn described(
     }
 }
 
+/// Refuses an upload of a picture the library already has with a story the member may not
+/// see: its words are that story's, and reusing it would show them.
+pub(super) async fn check_visible(
+    state: &AppState,
+    me: &SignedIn,
+    (source, ..): &Kept,
+) -> Result<(), AppError> {
+    let PictureSource::Local { key } = source else {
+        return Ok(());
+    };
+    let Some(item) = state.store.library_picture_at(key).await? else {
+        return Ok(());
+    };
+    let uses = state.store.picture_uses(item.id).await?;
+    if byline_core::library::picture_seen_by(item.shared, &uses, me.user.role, me.user.id) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "This picture is already in the library with a story you cannot see. Ask the \
+             photo desk (an editor) to share it."
+                .into(),
+        ))
+    }
+}
+
 /// The form with what the editor left empty taken from the library, when it already has the
 /// picture: the desk's credit and wording, not the file's again; and the library's picture.
 pub(super) async fn with_library_defaults(
@@ -254,7 +279,10 @@ pub async fn update(
     } else {
         let kept = match (&form.file, &story.lead_picture) {
             (Some(bytes), _) => match check_upload(bytes).await? {
-                Ok(stored) => stored,
+                Ok(stored) => {
+                    check_visible(&state, &me, &stored).await?;
+                    stored
+                }
                 Err(message) => {
                     let status = StatusCode::UNPROCESSABLE_ENTITY;
                     return refuse(&state, &me, &story, status, "photo", message).await;

@@ -20,19 +20,27 @@ pub struct ServerConfig {
     #[serde(default)]
     pub forwarded_header: ForwardedHeader,
     /// A client must send a request's headers within this many seconds of starting it (or of
-    /// its previous answer, on a kept-alive connection), and its body within as long again
-    /// plus a second per 64 KiB, else the connection is closed: slow or idle connections
-    /// cannot pile up. Default: 20.
+    /// its previous answer, on a kept-alive connection), and may not pause longer than this
+    /// while sending its body, else the connection is closed: slow or idle connections cannot
+    /// pile up. Default: 20.
     #[serde(default = "default_header_seconds")]
     pub header_timeout_seconds: u32,
     /// Connections served at once; beyond it new ones wait to be accepted. Keep it below the
     /// process's open-file limit. Default: 4096.
     #[serde(default = "default_max_connections")]
     pub max_connections: u32,
+    /// Connections one address may hold at once (a trusted proxy's are not limited).
+    /// Default: 64.
+    #[serde(default = "default_per_address")]
+    pub max_connections_per_address: u32,
 }
 
 fn default_max_connections() -> u32 {
     4096
+}
+
+fn default_per_address() -> u32 {
+    64
 }
 
 fn default_header_seconds() -> u32 {
@@ -46,6 +54,7 @@ impl Default for ServerConfig {
             forwarded_header: ForwardedHeader::default(),
             header_timeout_seconds: default_header_seconds(),
             max_connections: default_max_connections(),
+            max_connections_per_address: default_per_address(),
         }
     }
 }

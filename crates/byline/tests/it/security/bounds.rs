@@ -209,6 +209,51 @@ fn a_client_that_never_finishes_its_body_is_disconnected() {
     assert!(took < Duration::from_secs(8), "closed after {took:?}");
 }
 
+#[test]
+fn one_address_cannot_hold_every_connection() {
+    let site = Site::new("[server]\nmax_connections_per_address = 3\n");
+    let server = site.serve();
+    let address = server.url.strip_prefix("http://").unwrap().to_owned();
+    let held: Vec<std::net::TcpStream> = (0..3)
+        .map(|_| std::net::TcpStream::connect(&address).unwrap())
+        .collect();
+    // Wait until the server has taken the three (each answers a request).
+    for mut connection in &held {
+        connection
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        let mut answer = [0u8; 12];
+        connection.read_exact(&mut answer).unwrap();
+        assert_eq!(&answer, b"HTTP/1.1 200");
+    }
+    let mut fourth = std::net::TcpStream::connect(&address).unwrap();
+    fourth
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let _ = fourth.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    let mut answer = Vec::new();
+    let _ = fourth.read_to_end(&mut answer);
+    assert!(answer.is_empty(), "a fourth is closed at once: {answer:?}");
+    drop(held);
+    // Once they are gone, the address is served again.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let served = || -> bool {
+        let Ok(mut again) = std::net::TcpStream::connect(&address) else {
+            return false;
+        };
+        let _ = again.set_read_timeout(Some(Duration::from_secs(5)));
+        let mut answer = [0u8; 12];
+        again
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            .and_then(|()| again.read_exact(&mut answer))
+            .is_ok_and(|()| &answer == b"HTTP/1.1 200")
+    };
+    while !served() {
+        assert!(Instant::now() < deadline, "not served again");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[tokio::test]
 async fn oversize_sign_in_fields_are_refused_without_being_counted() {
     let site = Site::new("");

@@ -169,3 +169,53 @@ async fn an_item_without_times_is_recognised_and_keeps_its_date() {
         "the story keeps its publication time"
     );
 }
+
+/// Runs `sql` on the site's store, whichever it is.
+async fn run_sql(site: &Site, sql: &str) {
+    match &site.database_url {
+        Some(url) => crate::postgres::execute(url, sql),
+        None => {
+            let url = format!("sqlite://{}", site.data.join("byline.db").display());
+            let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+                .await
+                .unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_story_imported_before_imports_were_recorded_waits_for_a_newer_version() {
+    let site = Site::new("");
+    let wire = site.dir.path().join("wire");
+    let item = |version: u32, body: &str| {
+        Item::new("urn:test:legacy", "Legacy story")
+            .created("2026-11-20T08:00:00Z")
+            .version(version)
+            .body(body)
+            .write(&wire, "legacy")
+    };
+    let path = item(1, "<p>As imported.</p>");
+    assert!(site.import(&[&path]).0.starts_with("created "));
+    // As a story imported by an earlier Byline looks: nothing recorded of its import.
+    run_sql(&site, "UPDATE stories SET import_hash = NULL").await;
+    let (out, _, ok) = site.import(&[&path]);
+    assert!(ok);
+    assert!(
+        out.starts_with(
+            "skipped  urn:test:legacy /story/legacy-story: imported before Byline recorded"
+        ),
+        "{out}"
+    );
+    item(2, "<p>The agency's update.</p>");
+    let (out, _, _) = site.import(&[&path]);
+    assert!(
+        out.starts_with("updated "),
+        "a newer version goes in: {out}"
+    );
+    let (out, _, _) = site.import(&[&path]);
+    assert!(out.starts_with("unchanged "), "and is recorded: {out}");
+}

@@ -84,6 +84,46 @@ async fn only_the_photo_desk_changes_a_shared_pictures_credit() {
 }
 
 #[tokio::test]
+async fn a_photo_of_someone_elses_draft_stays_theirs() {
+    let site = Site::new("");
+    let app = site.app().await;
+    let ana = member(&app, &site, "ana@example.org", "author").await;
+    let bob = member(&app, &site, "bob@example.org", "author").await;
+    let photo = std::fs::read(shared().join("seed/lead-photo.jpg")).unwrap();
+    let hers = ana.write(&app, "Embargoed", "Text.").await;
+    let secret = [
+        ("credit", "Agency/Photographer"),
+        ("caption", "Minister resigns tonight"),
+        ("alt", "The minister leaving"),
+    ];
+    assert_eq!(
+        upload(&app, &ana, hers, &secret, Some(&photo)).await.0,
+        StatusCode::SEE_OTHER
+    );
+    // Bob does not find it in the library…
+    let (_, library) = bob.get(&app, "/admin/media?q=minister").await;
+    assert!(!library.contains("Minister resigns"), "{library}");
+    assert_eq!(
+        bob.get(&app, "/admin/media/1").await.0,
+        StatusCode::NOT_FOUND
+    );
+    // …and uploading the same bytes does not hand him its words.
+    let his = bob.write(&app, "Mine", "Text.").await;
+    let (status, page) = upload(&app, &bob, his, &[], Some(&photo)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(!page.contains("Minister"), "{page}");
+    let (status, _, page) = post_multipart(&app, &bob, "/admin/media", &[], Some(&photo)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    let (_, editor) = bob.get(&app, &format!("/admin/stories/{his}")).await;
+    assert!(!editor.contains("Minister"), "{editor}");
+    // Once her story is out, the picture is anyone's to find.
+    let (status, _, page) = ana.act(&app, hers, "publish", "").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let (_, library) = bob.get(&app, "/admin/media?q=minister").await;
+    assert!(library.contains("Minister resigns"), "{library}");
+}
+
+#[tokio::test]
 async fn writers_choose_among_the_sections_and_only_admins_make_new_ones() {
     let site = Site::new("");
     let app = site.app().await;

@@ -221,6 +221,17 @@ pub fn path_of(route: &AdminRoute, f: &Fixture, ownership: Ownership) -> String 
         .replace("{token}", &f.invitation)
 }
 
+/// `jpeg` with a comment segment holding `note` after its start: the same picture as another
+/// file, so each case uploads a picture of its own.
+fn distinct(jpeg: &[u8], note: &str) -> Vec<u8> {
+    let length = u16::try_from(note.len() + 2).unwrap().to_be_bytes();
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xFE, length[0], length[1]]);
+    out.extend_from_slice(note.as_bytes());
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
 /// A request the route's handler can act on: its form fields (with the CSRF token).
 pub fn well_formed(route: &AdminRoute, f: &Fixture, photo: &[u8]) -> (String, Vec<u8>) {
     let csrf = f.csrf.as_str();
@@ -263,7 +274,7 @@ pub fn well_formed(route: &AdminRoute, f: &Fixture, photo: &[u8]) -> (String, Ve
     let mut all = vec![("csrf", csrf)];
     all.extend(fields);
     if matches!(route.path, "/admin/stories/{id}/photo" | "/admin/media") {
-        return multipart(&all, Some(photo));
+        return multipart(&all, Some(&distinct(photo, &f.invitation)));
     }
     let body = all
         .iter()
