@@ -152,17 +152,26 @@ pub async fn start_session(state: &AppState, user: UserId) -> Result<String, App
     Ok(token)
 }
 
-/// The session token in the request's cookies, if any.
-pub fn session_token(parts: &Parts) -> Option<String> {
-    parts
-        .headers
+/// The values of the cookies named `name` a request presents.
+pub fn cookies<'a>(
+    headers: &'a axum::http::HeaderMap,
+    name: &'a str,
+) -> impl Iterator<Item = &'a str> + 'a {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_owned())
+        .filter(move |(cookie, _)| *cookie == name)
+        .map(|(_, value)| value)
+}
+
+/// The session token in the request's cookies, if any.
+pub fn session_token(parts: &Parts) -> Option<String> {
+    cookies(&parts.headers, SESSION_COOKIE)
+        .next()
+        .map(str::to_owned)
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 

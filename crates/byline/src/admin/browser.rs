@@ -3,12 +3,12 @@
 //! out. The mark is a keyed hash of the member and their password hash: nobody without the
 //! site's secret can make one, and it ends when the password changes.
 
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue};
 use byline_core::accounts::UserId;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::auth::same_secret;
+use super::auth::{cookies, same_secret};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -44,15 +44,7 @@ pub async fn is_known(
     password_hash: &str,
 ) -> Result<bool, AppError> {
     let name = cookie_name(user);
-    let presented: Vec<&str> = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(cookie, _)| *cookie == name)
-        .map(|(_, value)| value)
-        .collect();
+    let presented: Vec<&str> = cookies(headers, &name).collect();
     if presented.is_empty() {
         return Ok(false);
     }

@@ -161,14 +161,9 @@ fn matches_etag(value: &HeaderValue, tag: &str) -> bool {
 /// Whether a request presents a session cookie. The front door leaves such requests to the
 /// delivery layer, which looks the session up: only a live one sees pages fresh.
 fn has_session_cookie(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|v| {
-            v.split(';')
-                .any(|pair| pair.trim().starts_with("byline_session="))
-        })
+    crate::admin::auth::cookies(headers, crate::admin::auth::SESSION_COOKIE)
+        .next()
+        .is_some()
 }
 
 /// A request signed in to the admin (a live session, not just a cookie) sees pages as they
