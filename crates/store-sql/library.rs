@@ -1,10 +1,9 @@
-//! The media library: one row per picture file, reused by stories with their own captions,
-//! and the rendition job queue.
+//! The media library: one row per picture file, reused by stories with their own captions.
 
 use async_trait::async_trait;
 use byline_core::library::{
     DeleteOutcome, Describing, LibraryPage, LibraryPicture, LibraryQuery, LibraryStore,
-    PictureEdit, PictureUse, RenditionJob,
+    PictureEdit, PictureUse,
 };
 use byline_core::store::StoreError;
 use byline_core::{Picture, PictureId, PictureSource, StoryId};
@@ -14,9 +13,6 @@ use sqlx::AssertSqlSafe;
 use crate::db::DbConn;
 use crate::rows::{self, LIBRARY_COLUMNS, corrupt, from_secs, get, keywords_text, to_secs};
 use crate::{changes, unavailable};
-
-/// Tries before a rendition job is given up.
-const RENDITION_TRIES: i64 = 5;
 
 fn location(picture: &Picture) -> (&'static str, &str) {
     match &picture.source {
@@ -150,23 +146,9 @@ async fn insert(
     .await
     .map_err(unavailable)?;
     if picture.has_renditions() {
-        queue_renditions(conn, id, now).await?;
+        crate::renditions::queue(conn, id, now).await?;
     }
     Ok(id)
-}
-
-async fn queue_renditions(
-    conn: &mut DbConn,
-    id: i64,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO rendition_jobs (picture_id, run_at) VALUES ($1, $2)")
-        .bind(id)
-        .bind(to_secs(now))
-        .execute(&mut *conn)
-        .await
-        .map_err(unavailable)?;
-    Ok(())
 }
 
 /// Records a change for every public story that shows the picture, so caches drop them.
@@ -431,7 +413,7 @@ impl LibraryStore for crate::Backend {
         .await
         .map_err(unavailable)?;
         if before.focus != edit.focus && before.has_renditions() {
-            queue_renditions(&mut tx, id.0, now).await?;
+            crate::renditions::queue(&mut tx, id.0, now).await?;
         }
         record_uses(&mut tx, id.0).await?;
         tx.commit().await.map_err(unavailable)
@@ -486,71 +468,6 @@ impl LibraryStore for crate::Backend {
         if changes::public(&status, published_at, now) {
             changes::record(&mut tx, &changes::story_keys(story.0)).await?;
         }
-        tx.commit().await.map_err(unavailable)
-    }
-
-    async fn claim_rendition_job(
-        &self,
-        now: DateTime<Utc>,
-        lease: std::time::Duration,
-    ) -> Result<Option<RenditionJob>, StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
-        let due: Option<(i64, i64, i64, String, String, i64, i64)> = sqlx::query_as(
-            "SELECT j.id, j.picture_id, j.attempts, p.source_kind, p.location, p.focus_x, p.focus_y \
-             FROM rendition_jobs j JOIN pictures p ON p.id = j.picture_id \
-             WHERE j.state = 'pending' AND j.run_at <= $1 ORDER BY j.run_at, j.id LIMIT 1",
-        )
-        .bind(to_secs(now))
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(unavailable)?;
-        let Some((job, picture, attempts, kind, key, x, y)) = due else {
-            return Ok(None);
-        };
-        if kind != "local" {
-            return Err(corrupt(format!("rendition job {job} for a remote picture")));
-        }
-        let lease = i64::try_from(lease.as_secs()).unwrap_or(i64::MAX / 2);
-        sqlx::query("UPDATE rendition_jobs SET run_at = $2, attempts = attempts + 1 WHERE id = $1")
-            .bind(job)
-            .bind(to_secs(now).saturating_add(lease))
-            .execute(&mut *tx)
-            .await
-            .map_err(unavailable)?;
-        tx.commit().await.map_err(unavailable)?;
-        Ok(Some(RenditionJob {
-            id: job,
-            picture: PictureId(picture),
-            key,
-            focus: byline_core::Focus::new(x, y),
-            attempts: u32::try_from(attempts + 1).unwrap_or(u32::MAX),
-        }))
-    }
-
-    async fn finish_rendition_job(
-        &self,
-        id: i64,
-        outcome: Result<(), String>,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
-        let query = match &outcome {
-            Ok(()) => sqlx::query(
-                "UPDATE rendition_jobs SET state = 'done', last_error = NULL WHERE id = $1",
-            )
-            .bind(id),
-            // Back off 30 s, 1 min, 2 min, … and give up after the last try.
-            Err(reason) => sqlx::query(
-                "UPDATE rendition_jobs SET last_error = $2, \
-                 state = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'pending' END, \
-                 run_at = $4 + 30 * (attempts * attempts) WHERE id = $1",
-            )
-            .bind(id)
-            .bind(reason.clone())
-            .bind(RENDITION_TRIES)
-            .bind(to_secs(now)),
-        };
-        query.execute(&mut *tx).await.map_err(unavailable)?;
         tx.commit().await.map_err(unavailable)
     }
 }

@@ -11,6 +11,7 @@ pub(crate) mod library;
 pub(crate) mod listing;
 pub(crate) mod load;
 pub(crate) mod outbox;
+pub(crate) mod renditions;
 pub(crate) mod rows;
 pub(crate) mod store;
 pub(crate) mod stories;

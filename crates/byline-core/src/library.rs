@@ -157,6 +157,12 @@ pub trait LibraryStore: Send + Sync {
         caption: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+}
+
+/// The queue of rendition work: a job per picture that needs its sizes made, queued in the
+/// transaction that adds the picture or moves its focus.
+#[async_trait]
+pub trait RenditionQueue: Send + Sync {
     /// Takes the oldest due rendition job for `lease`; a worker that dies holding it loses it
     /// when the lease runs out, and another takes it over.
     async fn claim_rendition_job(

@@ -275,6 +275,7 @@ pub trait Store:
     AccountStore
     + EditorialStore
     + crate::library::LibraryStore
+    + crate::library::RenditionQueue
     + crate::newsletter::SubscriberStore
     + crate::newsletter::OutboxStore
     + crate::newsletter::NewsletterDesk
