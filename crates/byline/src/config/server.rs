@@ -19,10 +19,9 @@ pub struct ServerConfig {
     /// `"forwarded"` (RFC 7239). Only that one is read, so a client cannot slip in the other.
     #[serde(default)]
     pub forwarded_header: ForwardedHeader,
-    /// A client must send a request's headers within this many seconds of starting it (or of
-    /// its previous answer, on a kept-alive connection), and may not pause longer than this
-    /// while sending its body, else the connection is closed: slow or idle connections cannot
-    /// pile up. Default: 20.
+    /// A connection with no request in hand that makes no progress (no request arriving, no
+    /// answer going out) for this many seconds is closed, and a request body may not pause
+    /// longer than this: slow or idle connections cannot pile up. Default: 20.
     #[serde(default = "default_header_seconds")]
     pub header_timeout_seconds: u32,
     /// Connections served at once; beyond it new ones wait to be accepted. Keep it below the
