@@ -190,7 +190,9 @@ impl AccountStore for crate::Backend {
             for_address: get::<i64>(&row, "for_ip")? as u64,
             oldest_for_address: time("oldest_ip")?,
             for_account: get::<i64>(&row, "for_email")? as u64,
-            newest_for_account: time("newest_email")?,
+            // Times are whole seconds: an attempt counts from the end of its second, so that
+            // a wait is never cut short by the rounding.
+            newest_for_account: time("newest_email")?.map(|t| t + chrono::Duration::seconds(1)),
         };
         if let Some(retry_after) = limits.wait(&counts, now, known_browser) {
             return Ok(Reservation::Refused { retry_after });
