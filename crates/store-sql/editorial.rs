@@ -17,47 +17,6 @@ use crate::stories::{free_slug, link_names};
 use crate::taxonomy::{self, Kind};
 use crate::{changes, load, unavailable};
 
-/// The names of the fields that differ between the stored story and a save.
-fn changed_fields(before: &EditorStory, after: &StoryFields) -> String {
-    let mut changed = Vec::new();
-    if before.headline != after.headline {
-        changed.push("headline");
-    }
-    if before.standfirst != after.standfirst {
-        changed.push("standfirst");
-    }
-    if before.body_source != after.body_source || before.body_format != after.body_format {
-        changed.push("body");
-    }
-    if before.section.as_ref().map(|s| &s.slug) != after.section.as_ref().map(|s| &s.slug) {
-        changed.push("section");
-    }
-    if before
-        .tags
-        .iter()
-        .map(|t| t.name.as_str())
-        .ne(after.tags.iter().map(String::as_str))
-    {
-        changed.push("tags");
-    }
-    if before
-        .authors
-        .iter()
-        .map(|a| a.name.as_str())
-        .ne(after.authors.iter().map(String::as_str))
-    {
-        changed.push("authors");
-    }
-    if before.slug != after.slug {
-        changed.push("slug");
-    }
-    if changed.is_empty() {
-        "no changes".to_owned()
-    } else {
-        changed.join(", ")
-    }
-}
-
 async fn insert_revision(
     conn: &mut DbConn,
     story: i64,
@@ -227,7 +186,7 @@ impl EditorialStore for crate::Backend {
         if fields.slug != current.slug {
             move_slug(&mut tx, &current, &fields.slug).await?;
         }
-        let summary = changed_fields(&current, fields);
+        let summary = byline_core::editorial::changed_fields(&current, fields);
         let section = section_id(&mut tx, fields).await?;
         let revision = current.revision + 1;
         sqlx::query(

@@ -325,20 +325,6 @@ impl LibraryStore for crate::Backend {
         row.as_ref().map(library_picture).transpose()
     }
 
-    async fn picture_at(&self, key: &str) -> Result<Option<Picture>, StoreError> {
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {LIBRARY_COLUMNS} FROM pictures p WHERE p.source_kind = 'local' AND p.location = $1"
-        )))
-        .bind(key)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(unavailable)?;
-        row.as_ref()
-            .map(rows::picture)
-            .transpose()
-            .map(Option::flatten)
-    }
-
     async fn picture_of_stem(
         &self,
         stem: &str,

@@ -143,6 +143,48 @@ pub struct StatusChange {
     pub now: DateTime<Utc>,
 }
 
+/// What a save changes, in words for the revision list ("headline, body"): the names of the
+/// fields that differ between the stored story and the save.
+pub fn changed_fields(before: &EditorStory, after: &StoryFields) -> String {
+    let mut changed = Vec::new();
+    if before.headline != after.headline {
+        changed.push("headline");
+    }
+    if before.standfirst != after.standfirst {
+        changed.push("standfirst");
+    }
+    if before.body_source != after.body_source || before.body_format != after.body_format {
+        changed.push("body");
+    }
+    if before.section.as_ref().map(|s| &s.slug) != after.section.as_ref().map(|s| &s.slug) {
+        changed.push("section");
+    }
+    if before
+        .tags
+        .iter()
+        .map(|t| t.name.as_str())
+        .ne(after.tags.iter().map(String::as_str))
+    {
+        changed.push("tags");
+    }
+    if before
+        .authors
+        .iter()
+        .map(|a| a.name.as_str())
+        .ne(after.authors.iter().map(String::as_str))
+    {
+        changed.push("authors");
+    }
+    if before.slug != after.slug {
+        changed.push("slug");
+    }
+    if changed.is_empty() {
+        "no changes".to_owned()
+    } else {
+        changed.join(", ")
+    }
+}
+
 /// The editorial workflow's storage. Every method is one transaction.
 #[async_trait]
 pub trait EditorialStore: Send + Sync {

@@ -128,8 +128,6 @@ pub trait LibraryStore: Send + Sync {
     ) -> Result<PictureId, StoreError>;
     async fn library(&self, query: &LibraryQuery) -> Result<LibraryPage, StoreError>;
     async fn library_picture(&self, id: PictureId) -> Result<Option<LibraryPicture>, StoreError>;
-    /// The library's picture stored under a media key.
-    async fn picture_at(&self, key: &str) -> Result<Option<Picture>, StoreError>;
     /// The library's entry for the picture stored under a media key.
     async fn library_picture_at(&self, key: &str) -> Result<Option<LibraryPicture>, StoreError>;
     /// The library's picture stored under `STEM.EXTENSION` for one of `extensions` (a

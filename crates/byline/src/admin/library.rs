@@ -20,7 +20,7 @@ use super::admin_page;
 use super::auth::SignedIn;
 use super::gate::AllowedStory;
 use super::photo::{
-    PhotoForm, check_upload, check_visible, check_words, described, describing, keep, read_form,
+    PhotoForm, check_upload, check_words, described, describing, keep, known_picture, read_form,
     tidy, with_library_defaults,
 };
 use super::stories::{load_editable, require, see_other};
@@ -155,10 +155,10 @@ pub async fn add(
     let kept = check_upload(&bytes)
         .await?
         .map_err(AppError::Unprocessable)?;
-    check_visible(&state, &me, &kept).await?;
     // A picture the library already has keeps the desk's wording where the form is empty;
     // only the desk may change it.
-    let (form, known) = with_library_defaults(&state, form, &kept).await?;
+    let known = known_picture(&state, &me, &kept).await?;
+    let form = with_library_defaults(form, known.as_ref());
     check_reupload(&me, &form, known.as_ref())?;
     keep(&state, &bytes).await?;
     let typed = (
@@ -187,10 +187,10 @@ fn check_reupload(
     form: &PhotoForm,
     known: Option<&Picture>,
 ) -> Result<(), AppError> {
+    check_words(me, form, known)?;
     let Some(known) = known.filter(|_| describing(me) == Describing::GapsOnly) else {
         return Ok(());
     };
-    check_words(me, form, Some(known))?;
     if tidy(&form.caption) != known.caption {
         return Err(AppError::Forbidden(
             "This picture is already in the library; only the photo desk (an editor) changes \

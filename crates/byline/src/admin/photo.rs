@@ -199,22 +199,23 @@ pub(super) fn described(
     }
 }
 
-/// Refuses an upload of a picture the library already has with a story the member may not
-/// see: its words are that story's, and reusing it would show them.
-pub(super) async fn check_visible(
+/// The library's picture at `kept`'s place, when it has one; refused when the member may not
+/// see it (it came in with a story they may not see: its words are that story's, and reusing
+/// it would show them).
+pub(super) async fn known_picture(
     state: &AppState,
     me: &SignedIn,
     (source, ..): &Kept,
-) -> Result<(), AppError> {
+) -> Result<Option<Picture>, AppError> {
     let PictureSource::Local { key } = source else {
-        return Ok(());
+        return Ok(None);
     };
     let Some(item) = state.store.library_picture_at(key).await? else {
-        return Ok(());
+        return Ok(None);
     };
     let uses = state.store.picture_uses(item.id).await?;
     if byline_core::library::picture_seen_by(item.shared, &uses, me.user.role, me.user.id) {
-        Ok(())
+        Ok(Some(item.picture))
     } else {
         Err(AppError::Forbidden(
             "This picture is already in the library with a story you cannot see. Ask the \
@@ -224,18 +225,11 @@ pub(super) async fn check_visible(
     }
 }
 
-/// The form with what the editor left empty taken from the library, when it already has the
-/// picture: the desk's credit and wording, not the file's again; and the library's picture.
-pub(super) async fn with_library_defaults(
-    state: &AppState,
-    mut form: PhotoForm,
-    (source, ..): &Kept,
-) -> Result<(PhotoForm, Option<Picture>), AppError> {
-    let PictureSource::Local { key } = source else {
-        return Ok((form, None));
-    };
-    let Some(known) = state.store.picture_at(key).await? else {
-        return Ok((form, None));
+/// The form with what the editor left empty taken from the library's `known` picture: the
+/// desk's credit and wording, not the file's again.
+pub(super) fn with_library_defaults(mut form: PhotoForm, known: Option<&Picture>) -> PhotoForm {
+    let Some(known) = known else {
+        return form;
     };
     for (typed, library) in [
         (&mut form.credit, &known.credit),
@@ -246,7 +240,7 @@ pub(super) async fn with_library_defaults(
             *typed = library.clone().unwrap_or_default();
         }
     }
-    Ok((form, Some(known)))
+    form
 }
 
 pub async fn update(
@@ -279,10 +273,7 @@ pub async fn update(
     } else {
         let kept = match (&form.file, &story.lead_picture) {
             (Some(bytes), _) => match check_upload(bytes).await? {
-                Ok(stored) => {
-                    check_visible(&state, &me, &stored).await?;
-                    stored
-                }
+                Ok(stored) => stored,
                 Err(message) => {
                     let status = StatusCode::UNPROCESSABLE_ENTITY;
                     return refuse(&state, &me, &story, status, "photo", message).await;
@@ -300,7 +291,8 @@ pub async fn update(
                 return refuse(&state, &me, &story, status, "photo", message).await;
             }
         };
-        let (form, known) = with_library_defaults(&state, form, &kept).await?;
+        let known = known_picture(&state, &me, &kept).await?;
+        let form = with_library_defaults(form, known.as_ref());
         check_words(&me, &form, known.as_ref())?;
         if let Some(bytes) = &form.file {
             keep(&state, bytes).await?;

@@ -172,6 +172,7 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> bool {
     if !has_session_cookie(headers) {
         return false;
     }
+    // A copy: the lookup is awaited, and the request (its body) cannot be held across it.
     let (mut parts, ()) = Request::new(()).into_parts();
     parts.headers = headers.clone();
     matches!(
@@ -350,7 +351,7 @@ pub async fn deliver(State(state): State<AppState>, request: Request, next: Next
     let ask = Ask::of(&request);
     let key = cache_key(request.uri()).map(Cow::into_owned);
     let key = match key {
-        Some(key) if !signed_in(&state, &request.headers().clone()).await => Some(key),
+        Some(key) if !signed_in(&state, request.headers()).await => Some(key),
         _ => None,
     };
     let Some(key) = key else {

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::{ADS_CONFIG, Item, Server, Site, http_get, seed_match, shared, w3m_dump};
+use crate::support::{ADS_CONFIG, Item, Server, Site, http_get, shared};
 
 const LEAD_HEADLINE: &str = "Libya’s warlord Haftar rejects call for ceasefire";
 
@@ -187,4 +187,34 @@ fn the_rails_follow_the_content_not_the_seed() {
             .iter()
             .any(|t| t == "Starvation in Sudan" || t == "The complex politics of Caspian gas")
     );
+}
+
+/// `w3m -dump -cols 2000 -O UTF-8 URL`: the page as a text browser reads it.
+fn w3m_dump(url: &str) -> String {
+    let out = Command::new("w3m")
+        .args(["-dump", "-cols", "2000", "-O", "UTF-8", url])
+        .output()
+        .expect("w3m is installed");
+    assert!(
+        out.status.success(),
+        "w3m failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs `seed_match.py` on a dump; returns its last line and whether it matched all.
+fn seed_match(dump: &str) -> (String, bool) {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), dump).unwrap();
+    let out = Command::new("python3")
+        .arg(shared().join("seed/seed_match.py"))
+        .arg(file.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    (
+        text.lines().last().unwrap_or_default().to_owned(),
+        out.status.success(),
+    )
 }

@@ -320,36 +320,6 @@ fn dechunk(mut body: &str) -> String {
     out
 }
 
-/// `w3m -dump -cols 2000 -O UTF-8 URL`: the page as a text browser reads it.
-pub fn w3m_dump(url: &str) -> String {
-    let out = Command::new("w3m")
-        .args(["-dump", "-cols", "2000", "-O", "UTF-8", url])
-        .output()
-        .expect("w3m is installed");
-    assert!(
-        out.status.success(),
-        "w3m failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Runs `seed_match.py` on a dump; returns its last line and whether it matched all.
-pub fn seed_match(dump: &str) -> (String, bool) {
-    let file = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(file.path(), dump).unwrap();
-    let out = Command::new("python3")
-        .arg(shared().join("seed/seed_match.py"))
-        .arg(file.path())
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
-    (
-        text.lines().last().unwrap_or_default().to_owned(),
-        out.status.success(),
-    )
-}
-
 /// An in-process GET: status, headers and body text.
 pub async fn get(app: &App, path: &str) -> (StatusCode, HeaderMap, String) {
     send(app, "GET", path, None, None).await
