@@ -1,6 +1,7 @@
 //! Accounts, sessions, failed sign-ins and sign-in links.
 
 use crate::db::DbRow;
+use crate::failure::db_error;
 use async_trait::async_trait;
 use byline_core::Email;
 use byline_core::access::Role;
@@ -12,7 +13,6 @@ use byline_core::store::StoreError;
 use chrono::{DateTime, Utc};
 
 use crate::rows::{corrupt, from_secs, get, to_secs};
-use crate::unavailable;
 
 const USER_COLUMNS: &str = "u.id AS user_id, u.email, u.name, u.role";
 
@@ -45,7 +45,7 @@ impl AccountStore for crate::Backend {
             sqlx::Error::Database(d) if d.is_unique_violation() => {
                 StoreError::Conflict(format!("{} already has an account", new.email))
             }
-            other => unavailable(other),
+            other => db_error(other),
         })?;
         Ok(User {
             id: UserId(id),
@@ -59,7 +59,7 @@ impl AccountStore for crate::Backend {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(&self.pool)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         Ok(n as u64)
     }
 
@@ -75,7 +75,7 @@ impl AccountStore for crate::Backend {
             .bind(email.as_str())
             .fetch_optional(&self.pool)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         row.map(|row| Ok((user(&row)?, get(&row, "password_hash")?)))
             .transpose()
     }
@@ -86,7 +86,7 @@ impl AccountStore for crate::Backend {
             .bind(password_hash)
             .execute(&self.pool)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         Ok(())
     }
 
@@ -107,7 +107,7 @@ impl AccountStore for crate::Backend {
         .bind(to_secs(now))
         .execute(&self.pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         Ok(())
     }
 
@@ -121,7 +121,7 @@ impl AccountStore for crate::Backend {
             .bind(token_hash)
             .fetch_optional(&self.pool)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         row.map(|row| {
             Ok(SessionRecord {
                 user: user(&row)?,
@@ -139,7 +139,7 @@ impl AccountStore for crate::Backend {
             .bind(to_secs(now))
             .execute(&self.pool)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         Ok(())
     }
 
@@ -148,7 +148,7 @@ impl AccountStore for crate::Backend {
             .bind(token_hash)
             .execute(&self.pool)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         Ok(())
     }
 
@@ -157,7 +157,7 @@ impl AccountStore for crate::Backend {
             .bind(user.0)
             .execute(&self.pool)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         Ok(())
     }
 
@@ -182,7 +182,7 @@ impl AccountStore for crate::Backend {
         .bind(since)
         .fetch_one(&mut *tx)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         let time = |column| -> Result<Option<DateTime<Utc>>, StoreError> {
             get::<Option<i64>>(&row, column)?.map(from_secs).transpose()
         };
@@ -205,14 +205,14 @@ impl AccountStore for crate::Backend {
         .bind(to_secs(now))
         .fetch_one(&mut *tx)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         // Rows older than any window are of no more use.
         sqlx::query("DELETE FROM login_failures WHERE at < $1")
             .bind(to_secs(now - limits.window * 4))
             .execute(&mut *tx)
             .await
-            .map_err(unavailable)?;
-        tx.commit().await.map_err(unavailable)?;
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
         Ok(Reservation::Granted(id))
     }
 
@@ -228,7 +228,7 @@ impl AccountStore for crate::Backend {
             .bind(ip)
             .execute(&self.pool)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         Ok(())
     }
 
@@ -237,7 +237,7 @@ impl AccountStore for crate::Backend {
             .bind(attempt)
             .execute(&self.pool)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         Ok(())
     }
 
@@ -248,13 +248,13 @@ impl AccountStore for crate::Backend {
         let rows = sqlx::query(sql)
             .fetch_all(&self.pool)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         let sessions = sqlx::query(
             "SELECT user_id, created_at, last_seen_at FROM sessions ORDER BY last_seen_at DESC",
         )
         .fetch_all(&self.pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         rows.iter()
             .map(|row| {
                 let user = user(row)?;
@@ -291,7 +291,7 @@ impl AccountStore for crate::Backend {
             .bind(at.map(to_secs))
             .execute(&mut *tx)
             .await
-            .map_err(unavailable)?
+            .map_err(db_error)?
             .rows_affected()
             == 1;
         if at.is_some() {
@@ -303,10 +303,10 @@ impl AccountStore for crate::Backend {
                     .bind(user.0)
                     .execute(&mut *tx)
                     .await
-                    .map_err(unavailable)?;
+                    .map_err(db_error)?;
             }
         }
-        tx.commit().await.map_err(unavailable)?;
+        tx.commit().await.map_err(db_error)?;
         Ok(found)
     }
 
@@ -324,7 +324,7 @@ impl AccountStore for crate::Backend {
         .bind(to_secs(expires_at))
         .execute(&self.pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         Ok(())
     }
 
@@ -342,13 +342,13 @@ impl AccountStore for crate::Backend {
             .bind(token_hash)
             .fetch_optional(&mut *tx)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         sqlx::query("DELETE FROM signin_links WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&mut *tx)
             .await
-            .map_err(unavailable)?;
-        tx.commit().await.map_err(unavailable)?;
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
         let Some(row) = row else { return Ok(None) };
         if get::<i64>(&row, "expires_at")? < to_secs(now) {
             return Ok(None);

@@ -1,12 +1,12 @@
 //! The site as plain tables: read out in a fixed order with fixed columns, so that SQLite and
 //! PostgreSQL dump the same site identically, and written back into an empty store.
 
+use crate::failure::db_error;
 use byline_core::archive::{Cell, TableRows};
 use byline_core::store::StoreError;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::db::{DbConn, DbPool};
-use crate::unavailable;
 
 #[derive(Debug, Clone, Copy)]
 enum Kind {
@@ -290,7 +290,7 @@ const NUMBERED: &[&str] = &[
 ];
 
 pub(crate) async fn dump(pool: &DbPool) -> Result<Vec<TableRows>, StoreError> {
-    let mut conn = pool.acquire().await.map_err(unavailable)?;
+    let mut conn = pool.acquire().await.map_err(db_error)?;
     let mut tables = Vec::with_capacity(TABLES.len());
     for table in TABLES {
         let names: Vec<&str> = table.columns.iter().map(|(name, _)| *name).collect();
@@ -304,7 +304,7 @@ pub(crate) async fn dump(pool: &DbPool) -> Result<Vec<TableRows>, StoreError> {
         let rows = sqlx::query(AssertSqlSafe(sql))
             .fetch_all(&mut *conn)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         let rows = rows
             .iter()
             .map(|row| {
@@ -413,9 +413,9 @@ pub(crate) async fn restore(pool: &DbPool, tables: &[TableRows]) -> Result<(), S
         )
         .execute(&mut *tx)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
     }
-    tx.commit().await.map_err(unavailable)
+    tx.commit().await.map_err(db_error)
 }
 
 async fn refuse_unless_empty(conn: &mut DbConn) -> Result<(), StoreError> {
@@ -430,7 +430,7 @@ async fn refuse_unless_empty(conn: &mut DbConn) -> Result<(), StoreError> {
         let count: i64 = sqlx::query_scalar(AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
             .fetch_one(&mut *conn)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         if count > 0 {
             return Err(StoreError::Conflict(format!(
                 "the store already holds a site ({count} rows in {table}); restore into an empty one"

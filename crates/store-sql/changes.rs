@@ -1,28 +1,34 @@
 //! The change log: what each write touched on the public site, for caches to follow.
 
 use crate::db::{DbConn, DbPool};
+use crate::failure::db_error;
+use byline_core::changes::CacheKey;
 use byline_core::store::StoreError;
 use chrono::{DateTime, Utc};
 
 use crate::rows::to_secs;
-use crate::unavailable;
 
 /// The keys a change to one story touches when it was or is public.
-pub(crate) fn story_keys(id: i64) -> Vec<String> {
-    vec![format!("story-{id}"), "rails".into(), "lists".into()]
+pub(crate) fn story_keys(id: i64) -> Vec<CacheKey> {
+    CacheKey::of_story(byline_core::StoryId(id))
 }
 
-/// Appends a change on the caller's transaction; nothing is written for no keys.
-pub(crate) async fn record(conn: &mut DbConn, keys: &[String]) -> Result<(), StoreError> {
+/// Appends a change made at `now` on the caller's transaction; nothing is written for no keys.
+pub(crate) async fn record(
+    conn: &mut DbConn,
+    keys: &[CacheKey],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     if keys.is_empty() {
         return Ok(());
     }
+    let text: Vec<String> = keys.iter().map(CacheKey::to_string).collect();
     sqlx::query("INSERT INTO changes (keys, at) VALUES ($1, $2)")
-        .bind(keys.join(" "))
-        .bind(to_secs(Utc::now()))
+        .bind(text.join(" "))
+        .bind(to_secs(now))
         .execute(&mut *conn)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
     crate::db::announce_change(conn).await
 }
 
@@ -34,16 +40,16 @@ pub(crate) fn public(status: &str, published_at: Option<i64>, now: DateTime<Utc>
 pub(crate) async fn since(
     pool: &DbPool,
     after: i64,
-) -> Result<Vec<(i64, Vec<String>)>, StoreError> {
+) -> Result<Vec<(i64, Vec<CacheKey>)>, StoreError> {
     let rows: Vec<(i64, String)> =
         sqlx::query_as("SELECT id, keys FROM changes WHERE id > $1 ORDER BY id LIMIT 10000")
             .bind(after)
             .fetch_all(pool)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
     Ok(rows
         .into_iter()
-        .map(|(id, keys)| (id, keys.split(' ').map(str::to_owned).collect()))
+        .map(|(id, keys)| (id, keys.split(' ').map(CacheKey::parse).collect()))
         .collect())
 }
 
@@ -51,6 +57,6 @@ pub(crate) async fn last(pool: &DbPool) -> Result<i64, StoreError> {
     let id: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM changes")
         .fetch_one(pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
     Ok(id.unwrap_or(0))
 }

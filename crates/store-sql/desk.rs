@@ -1,6 +1,7 @@
 //! The newsletter desk: drafts, scheduled drafts released into the outbox once, the issues
 //! sent, and the daily digest's one record per day.
 
+use crate::failure::db_error;
 use async_trait::async_trait;
 use byline_core::newsletter::{
     Draft, DraftInput, IssueContent, IssueProgress, IssueSummary, NewsletterDesk, Undelivered,
@@ -12,7 +13,6 @@ use sqlx::AssertSqlSafe;
 use crate::db::{DbConn, DbRow};
 use crate::outbox::{progress_between, progress_of, queue_in};
 use crate::rows::{from_secs, get, to_secs};
-use crate::unavailable;
 
 const DRAFT_COLUMNS: &str =
     "id, subject, intro, stories, author, updated_at, send_at, text_body, html_body";
@@ -60,7 +60,7 @@ async fn draft_to_issue(
     .bind(id)
     .fetch_optional(&mut *conn)
     .await
-    .map_err(unavailable)?;
+    .map_err(db_error)?;
     let Some((subject, text, html, author)) = taken else {
         return Ok(None);
     };
@@ -92,8 +92,8 @@ async fn change_draft(
         .bind(id)
         .execute(&mut *tx)
         .await
-        .map_err(unavailable)?;
-    tx.commit().await.map_err(unavailable)?;
+        .map_err(db_error)?;
+    tx.commit().await.map_err(db_error)?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -144,8 +144,8 @@ impl NewsletterDesk for crate::Backend {
         if let Some(id) = id {
             query = query.bind(id);
         }
-        let saved: Option<i64> = query.fetch_optional(&mut *tx).await.map_err(unavailable)?;
-        tx.commit().await.map_err(unavailable)?;
+        let saved: Option<i64> = query.fetch_optional(&mut *tx).await.map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
         Ok(saved)
     }
 
@@ -156,7 +156,7 @@ impl NewsletterDesk for crate::Backend {
         .bind(id)
         .fetch_optional(&self.pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         row.as_ref().map(draft).transpose()
     }
 
@@ -167,7 +167,7 @@ impl NewsletterDesk for crate::Backend {
         )))
         .fetch_all(&self.pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         rows.iter().map(draft).collect()
     }
 
@@ -198,8 +198,8 @@ impl NewsletterDesk for crate::Backend {
         .bind(&content.html)
         .execute(&mut *tx)
         .await
-        .map_err(unavailable)?;
-        tx.commit().await.map_err(unavailable)?;
+        .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -221,7 +221,7 @@ impl NewsletterDesk for crate::Backend {
     ) -> Result<Option<(i64, u64)>, StoreError> {
         let mut tx = crate::db::writing(&self.pool).await?;
         let queued = draft_to_issue(&mut tx, id, Some(content), now).await?;
-        tx.commit().await.map_err(unavailable)?;
+        tx.commit().await.map_err(db_error)?;
         Ok(queued)
     }
 
@@ -235,7 +235,7 @@ impl NewsletterDesk for crate::Backend {
         .bind(to_secs(now))
         .fetch_all(&self.pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         if due.is_empty() {
             return Ok(Vec::new());
         }
@@ -245,7 +245,7 @@ impl NewsletterDesk for crate::Backend {
         for id in due {
             released.extend(draft_to_issue(&mut tx, id, None, now).await?);
         }
-        tx.commit().await.map_err(unavailable)?;
+        tx.commit().await.map_err(db_error)?;
         Ok(released)
     }
 
@@ -256,7 +256,7 @@ impl NewsletterDesk for crate::Backend {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         // The newest issues are a run of ids: their deliveries are counted in one query.
         let ids: Vec<i64> = rows
             .iter()
@@ -279,7 +279,7 @@ impl NewsletterDesk for crate::Backend {
         .bind(id)
         .fetch_optional(&self.pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         let Some(row) = row else {
             return Ok(None);
         };
@@ -308,7 +308,7 @@ impl NewsletterDesk for crate::Backend {
         .bind(to_secs(now))
         .execute(&mut *tx)
         .await
-        .map_err(unavailable)?
+        .map_err(db_error)?
         .rows_affected()
             == 1;
         if !claimed {
@@ -322,12 +322,12 @@ impl NewsletterDesk for crate::Backend {
                     .bind(queued.0)
                     .execute(&mut *tx)
                     .await
-                    .map_err(unavailable)?;
+                    .map_err(db_error)?;
                 Some(queued)
             }
             None => None,
         };
-        tx.commit().await.map_err(unavailable)?;
+        tx.commit().await.map_err(db_error)?;
         Ok(Some(queued))
     }
 
@@ -340,7 +340,7 @@ impl NewsletterDesk for crate::Backend {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         Ok(rows
             .into_iter()
             .map(|(email, state, error, attempts)| Undelivered {
@@ -362,7 +362,7 @@ impl NewsletterDesk for crate::Backend {
         .bind(to_secs(now))
         .execute(&mut *tx)
         .await
-        .map_err(unavailable)?
+        .map_err(db_error)?
         .rows_affected();
         if requeued > 0 {
             sqlx::query(
@@ -371,9 +371,9 @@ impl NewsletterDesk for crate::Backend {
             .bind(issue)
             .execute(&mut *tx)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         }
-        tx.commit().await.map_err(unavailable)?;
+        tx.commit().await.map_err(db_error)?;
         Ok(requeued)
     }
 
@@ -383,7 +383,7 @@ impl NewsletterDesk for crate::Backend {
                 .bind(day)
                 .fetch_optional(&self.pool)
                 .await
-                .map_err(unavailable)?;
+                .map_err(db_error)?;
         Ok(found.is_some())
     }
 }

@@ -2,8 +2,10 @@
 //! status changes with publication jobs, corrections, previews and old URLs.
 
 use crate::db::DbConn;
+use crate::failure::db_error;
 use async_trait::async_trait;
 use byline_core::accounts::UserId;
+use byline_core::changes::CacheKey;
 use byline_core::editorial::{
     Correction, EditOutcome, EditorStory, EditorialStore, PreviewLink, Revision, StatusChange,
     StoryEdit, StoryFields,
@@ -15,7 +17,7 @@ use chrono::{DateTime, Utc};
 use crate::rows::{corrupt, from_secs, get, to_secs};
 use crate::stories::{free_slug, link_names};
 use crate::taxonomy::{self, Kind};
-use crate::{changes, load, unavailable};
+use crate::{changes, load};
 
 async fn insert_revision(
     conn: &mut DbConn,
@@ -41,7 +43,7 @@ async fn insert_revision(
     .bind(summary)
     .execute(&mut *conn)
     .await
-    .map_err(unavailable)?;
+    .map_err(db_error)?;
     Ok(())
 }
 
@@ -60,7 +62,7 @@ async fn move_slug(conn: &mut DbConn, story: &EditorStory, new: &Slug) -> Result
             .bind(story.id.0)
             .fetch_optional(&mut *conn)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
     if taken.is_some() {
         return Err(StoreError::Conflict(format!(
             "the slug {new} is taken by another story"
@@ -70,7 +72,7 @@ async fn move_slug(conn: &mut DbConn, story: &EditorStory, new: &Slug) -> Result
         .bind(new.as_str())
         .execute(&mut *conn)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
     if story.first_published_at.is_some() {
         sqlx::query(
             "INSERT INTO slug_redirects (old_slug, story_id) VALUES ($1, $2) \
@@ -80,7 +82,7 @@ async fn move_slug(conn: &mut DbConn, story: &EditorStory, new: &Slug) -> Result
         .bind(story.id.0)
         .execute(&mut *conn)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
     }
     Ok(())
 }
@@ -91,7 +93,7 @@ async fn is_published(conn: &mut DbConn, id: StoryId) -> Result<bool, StoreError
         .bind(id.0)
         .fetch_one(&mut *conn)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
     Ok(status == Status::Published.as_str())
 }
 
@@ -101,7 +103,7 @@ async fn mark_edited(conn: &mut DbConn, id: StoryId) -> Result<(), StoreError> {
         .bind(id.0)
         .execute(&mut *conn)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
     Ok(())
 }
 
@@ -116,14 +118,14 @@ pub(crate) async fn reschedule(
         .bind(story)
         .execute(&mut *conn)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
     if let (Status::Scheduled, Some(at)) = (status, at) {
         sqlx::query("INSERT INTO jobs (kind, story_id, run_at) VALUES ('publish', $1, $2)")
             .bind(story)
             .bind(to_secs(at))
             .execute(&mut *conn)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
     }
     Ok(())
 }
@@ -161,16 +163,16 @@ impl EditorialStore for crate::Backend {
         .bind(to_secs(preview.expires_at))
         .fetch_one(&mut *tx)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         link_names(&mut tx, id, Kind::Tag, &fields.tags).await?;
         link_names(&mut tx, id, Kind::Author, &fields.authors).await?;
         insert_revision(&mut tx, id, 1, &fields, user, now, "created").await?;
-        tx.commit().await.map_err(unavailable)?;
+        tx.commit().await.map_err(db_error)?;
         Ok(StoryId(id))
     }
 
     async fn editor_story(&self, id: StoryId) -> Result<Option<EditorStory>, StoreError> {
-        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
+        let mut conn = self.pool.acquire().await.map_err(db_error)?;
         load::editor(&mut conn, id).await
     }
 
@@ -208,7 +210,7 @@ impl EditorialStore for crate::Backend {
         .bind(to_secs(edit.now))
         .execute(&mut *tx)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         link_names(&mut tx, id.0, Kind::Tag, &fields.tags).await?;
         link_names(&mut tx, id.0, Kind::Author, &fields.authors).await?;
         insert_revision(
@@ -218,9 +220,9 @@ impl EditorialStore for crate::Backend {
         if current.status == Status::Published
             && current.published_at.is_some_and(|t| t <= edit.now)
         {
-            changes::record(&mut tx, &changes::story_keys(id.0)).await?;
+            changes::record(&mut tx, &changes::story_keys(id.0), edit.now).await?;
         }
-        tx.commit().await.map_err(unavailable)?;
+        tx.commit().await.map_err(db_error)?;
         Ok(EditOutcome::Saved {
             revision,
             slug: fields.slug.clone(),
@@ -233,7 +235,7 @@ impl EditorialStore for crate::Backend {
             .bind(id.0)
             .fetch_optional(&mut *tx)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         let status = status.ok_or_else(|| StoreError::NotFound(format!("story {id}")))?;
         if status != change.from.as_str() {
             return Err(StoreError::Conflict(
@@ -265,13 +267,13 @@ impl EditorialStore for crate::Backend {
             .bind(change.at.map(to_secs))
             .execute(&mut *tx)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         mark_edited(&mut tx, id).await?;
         if change.from == Status::Published || change.to == Status::Published {
-            changes::record(&mut tx, &changes::story_keys(id.0)).await?;
+            changes::record(&mut tx, &changes::story_keys(id.0), change.now).await?;
         }
         reschedule(&mut tx, id.0, change.to, change.at).await?;
-        tx.commit().await.map_err(unavailable)
+        tx.commit().await.map_err(db_error)
     }
 
     async fn publish_due(&self, now: DateTime<Utc>) -> Result<Vec<StoryId>, StoreError> {
@@ -281,7 +283,7 @@ impl EditorialStore for crate::Backend {
                 .bind(to_secs(now))
                 .fetch_all(&mut *tx)
                 .await
-                .map_err(unavailable)?;
+                .map_err(db_error)?;
         let mut published = Vec::new();
         for (job, story) in due {
             let done = sqlx::query(
@@ -293,18 +295,18 @@ impl EditorialStore for crate::Backend {
             .bind(story)
             .execute(&mut *tx)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
             sqlx::query("UPDATE jobs SET state = 'done', attempts = attempts + 1 WHERE id = $1")
                 .bind(job)
                 .execute(&mut *tx)
                 .await
-                .map_err(unavailable)?;
+                .map_err(db_error)?;
             if done.rows_affected() == 1 {
-                changes::record(&mut tx, &changes::story_keys(story)).await?;
+                changes::record(&mut tx, &changes::story_keys(story), now).await?;
                 published.push(StoryId(story));
             }
         }
-        tx.commit().await.map_err(unavailable)?;
+        tx.commit().await.map_err(db_error)?;
         Ok(published)
     }
 
@@ -313,7 +315,7 @@ impl EditorialStore for crate::Backend {
             sqlx::query_scalar("SELECT MIN(run_at) FROM jobs WHERE state = 'pending'")
                 .fetch_one(&self.pool)
                 .await
-                .map_err(unavailable)?;
+                .map_err(db_error)?;
         at.map(from_secs).transpose()
     }
 
@@ -326,7 +328,7 @@ impl EditorialStore for crate::Backend {
         .bind(id.0)
         .fetch_all(&self.pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         rows.iter()
             .map(|row| {
                 let format: String = get(row, "body_format")?;
@@ -363,23 +365,23 @@ impl EditorialStore for crate::Backend {
         .bind(note)
         .execute(&mut *tx)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         // A correction changes what readers read: it moves dateModified.
         sqlx::query("UPDATE stories SET updated_at = $2, edited_since_import = 1 WHERE id = $1")
             .bind(id.0)
             .bind(to_secs(now))
             .execute(&mut *tx)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         if is_published(&mut tx, id).await? {
             // A correction shows on the article only.
-            changes::record(&mut tx, &[format!("story-{}", id.0)]).await?;
+            changes::record(&mut tx, &[CacheKey::Story(id)], now).await?;
         }
-        tx.commit().await.map_err(unavailable)
+        tx.commit().await.map_err(db_error)
     }
 
     async fn corrections(&self, id: StoryId) -> Result<Vec<Correction>, StoreError> {
-        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
+        let mut conn = self.pool.acquire().await.map_err(db_error)?;
         load::corrections(&mut conn, id.0).await
     }
 
@@ -388,7 +390,7 @@ impl EditorialStore for crate::Backend {
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Story>, StoreError> {
-        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
+        let mut conn = self.pool.acquire().await.map_err(db_error)?;
         let live: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM stories WHERE preview_token = $1 AND preview_expires_at > $2 \
              AND status NOT IN ('published', 'unpublished')",
@@ -397,7 +399,7 @@ impl EditorialStore for crate::Backend {
         .bind(to_secs(now))
         .fetch_optional(&mut *conn)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         match live {
             Some(id) => load::public(&mut conn, load::Key::Id(StoryId(id))).await,
             None => Ok(None),
@@ -417,7 +419,7 @@ impl EditorialStore for crate::Backend {
         .bind(link.map(|l| to_secs(l.expires_at)))
         .execute(&self.pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         if updated.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("story {id}")));
         }
@@ -439,15 +441,15 @@ impl EditorialStore for crate::Backend {
         .bind(to_secs(now))
         .execute(&mut *tx)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         if updated.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("story {id}")));
         }
         crate::library::set_lead(&mut tx, id.0, picture.as_ref(), describing, now).await?;
         if is_published(&mut tx, id).await? {
-            changes::record(&mut tx, &changes::story_keys(id.0)).await?;
+            changes::record(&mut tx, &changes::story_keys(id.0), now).await?;
         }
-        tx.commit().await.map_err(unavailable)
+        tx.commit().await.map_err(db_error)
     }
 
     async fn redirect_for(&self, old: &Slug) -> Result<Option<Slug>, StoreError> {
@@ -457,7 +459,7 @@ impl EditorialStore for crate::Backend {
         .bind(old.as_str())
         .fetch_optional(&self.pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         slug.map(|s| Slug::parse(&s).map_err(corrupt)).transpose()
     }
 }

@@ -1,5 +1,6 @@
 //! The media library: one row per picture file, reused by stories with their own captions.
 
+use crate::failure::db_error;
 use async_trait::async_trait;
 use byline_core::library::{
     DeleteOutcome, Describing, LibraryPage, LibraryPicture, LibraryQuery, LibraryStore,
@@ -10,9 +11,9 @@ use byline_core::{Picture, PictureId, PictureSource, StoryId};
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
+use crate::changes;
 use crate::db::DbConn;
 use crate::rows::{self, LIBRARY_COLUMNS, corrupt, from_secs, get, keywords_text, to_secs};
-use crate::{changes, unavailable};
 
 fn location(picture: &Picture) -> (&'static str, &str) {
     match &picture.source {
@@ -45,7 +46,7 @@ async fn library_id(conn: &mut DbConn, picture: &Picture) -> Result<Option<i64>,
         .bind(place)
         .fetch_optional(&mut *conn)
         .await
-        .map_err(unavailable)
+        .map_err(db_error)
 }
 
 /// The library row for `picture`'s file: the existing one (merged with `picture` as `merge`
@@ -64,7 +65,7 @@ pub(crate) async fn upsert(
     .bind(place)
     .fetch_optional(&mut *conn)
     .await
-    .map_err(unavailable)?;
+    .map_err(db_error)?;
     let Some(row) = found else {
         return insert(conn, picture, now).await;
     };
@@ -113,8 +114,8 @@ pub(crate) async fn upsert(
         .bind(&merged.caption)
         .execute(&mut *conn)
         .await
-        .map_err(unavailable)?;
-        record_uses(conn, id).await?;
+        .map_err(db_error)?;
+        record_uses(conn, id, now).await?;
     }
     Ok(id)
 }
@@ -144,7 +145,7 @@ async fn insert(
     .bind(to_secs(now))
     .fetch_one(&mut *conn)
     .await
-    .map_err(unavailable)?;
+    .map_err(db_error)?;
     if picture.has_renditions() {
         crate::renditions::queue(conn, id, now).await?;
     }
@@ -152,22 +153,22 @@ async fn insert(
 }
 
 /// Records a change for every public story that shows the picture, so caches drop them.
-async fn record_uses(conn: &mut DbConn, id: i64) -> Result<(), StoreError> {
+async fn record_uses(conn: &mut DbConn, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
     let users: Vec<(i64, String, Option<i64>)> =
         sqlx::query_as("SELECT id, status, published_at FROM stories WHERE lead_picture_id = $1")
             .bind(id)
             .fetch_all(&mut *conn)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
     let mut keys = Vec::new();
     for (story, status, published_at) in users {
-        if changes::public(&status, published_at, Utc::now()) {
+        if changes::public(&status, published_at, now) {
             keys.extend(changes::story_keys(story));
         }
     }
     keys.sort();
     keys.dedup();
-    changes::record(conn, &keys).await
+    changes::record(conn, &keys, now).await
 }
 
 /// Makes `picture` (or none) the story's lead, with the picture's caption as this use's own.
@@ -200,7 +201,7 @@ pub(crate) async fn set_caption(
         .bind(picture.and_then(|p| p.caption.clone()))
         .execute(&mut *conn)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
     Ok(())
 }
 
@@ -216,7 +217,7 @@ async fn link(
         .bind(caption)
         .execute(&mut *conn)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
     Ok(())
 }
 
@@ -254,9 +255,9 @@ impl LibraryStore for crate::Backend {
                 .bind(id)
                 .execute(&mut *tx)
                 .await
-                .map_err(unavailable)?;
+                .map_err(db_error)?;
         }
-        tx.commit().await.map_err(unavailable)?;
+        tx.commit().await.map_err(db_error)?;
         Ok(PictureId(id))
     }
 
@@ -287,7 +288,7 @@ impl LibraryStore for crate::Backend {
         .bind(i64::from(query.page) * per_page)
         .fetch_all(&self.pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         let total: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
             "SELECT COUNT(*) FROM pictures p WHERE {filter}"
         )))
@@ -295,7 +296,7 @@ impl LibraryStore for crate::Backend {
         .bind(viewer)
         .fetch_one(&self.pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         Ok(LibraryPage {
             pictures: rows.iter().map(library_picture).collect::<Result<_, _>>()?,
             total: total.max(0) as u64,
@@ -309,7 +310,7 @@ impl LibraryStore for crate::Backend {
         .bind(id.0)
         .fetch_optional(&self.pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         row.as_ref().map(library_picture).transpose()
     }
 
@@ -321,7 +322,7 @@ impl LibraryStore for crate::Backend {
         .bind(key)
         .fetch_optional(&self.pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         row.as_ref().map(library_picture).transpose()
     }
 
@@ -342,10 +343,7 @@ impl LibraryStore for crate::Backend {
         for key in keys {
             query = query.bind(key);
         }
-        let row = query
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(unavailable)?;
+        let row = query.fetch_optional(&self.pool).await.map_err(db_error)?;
         row.as_ref()
             .map(rows::picture)
             .transpose()
@@ -360,7 +358,7 @@ impl LibraryStore for crate::Backend {
         .bind(id.0)
         .fetch_all(&self.pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         rows.iter()
             .map(|row| {
                 Ok(PictureUse {
@@ -397,12 +395,12 @@ impl LibraryStore for crate::Backend {
         .bind(i64::from(edit.focus.y))
         .execute(&mut *tx)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         if before.focus != edit.focus && before.has_renditions() {
             crate::renditions::queue(&mut tx, id.0, now).await?;
         }
-        record_uses(&mut tx, id.0).await?;
-        tx.commit().await.map_err(unavailable)
+        record_uses(&mut tx, id.0, now).await?;
+        tx.commit().await.map_err(db_error)
     }
 
     async fn delete_picture(&self, id: PictureId) -> Result<(DeleteOutcome, String), StoreError> {
@@ -414,7 +412,7 @@ impl LibraryStore for crate::Backend {
                 .bind(id.0)
                 .fetch_one(&mut *tx)
                 .await
-                .map_err(unavailable)?;
+                .map_err(db_error)?;
         if uses > 0 {
             return Ok((DeleteOutcome::InUse(uses as u64), place));
         }
@@ -422,8 +420,8 @@ impl LibraryStore for crate::Backend {
             .bind(id.0)
             .execute(&mut *tx)
             .await
-            .map_err(unavailable)?;
-        tx.commit().await.map_err(unavailable)?;
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
         Ok((DeleteOutcome::Deleted, place))
     }
 
@@ -441,7 +439,7 @@ impl LibraryStore for crate::Backend {
                 .bind(story.0)
                 .fetch_optional(&mut *tx)
                 .await
-                .map_err(unavailable)?;
+                .map_err(db_error)?;
         let (status, published_at) =
             status.ok_or_else(|| StoreError::NotFound(format!("story {story}")))?;
         link(&mut tx, story.0, Some(id.0), caption).await?;
@@ -450,11 +448,11 @@ impl LibraryStore for crate::Backend {
             .bind(to_secs(now))
             .execute(&mut *tx)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         if changes::public(&status, published_at, now) {
-            changes::record(&mut tx, &changes::story_keys(story.0)).await?;
+            changes::record(&mut tx, &changes::story_keys(story.0), now).await?;
         }
-        tx.commit().await.map_err(unavailable)
+        tx.commit().await.map_err(db_error)
     }
 }
 
@@ -465,7 +463,7 @@ async fn picture_in(conn: &mut DbConn, id: PictureId) -> Result<Picture, StoreEr
     .bind(id.0)
     .fetch_optional(&mut *conn)
     .await
-    .map_err(unavailable)?;
+    .map_err(db_error)?;
     let row = row.ok_or_else(|| StoreError::NotFound(format!("picture {id}")))?;
     rows::picture(&row)?.ok_or_else(|| corrupt("picture without a kind"))
 }

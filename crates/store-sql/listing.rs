@@ -1,5 +1,7 @@
 //! Public listings (home, section, tag, author pages and the rails) and the editor's picks.
 
+use crate::failure::db_error;
+use byline_core::changes::CacheKey;
 use byline_core::store::{
     AdminOrder, AdminQuery, AdminStoryRow, CardPage, ListQuery, Listing, StoreError,
 };
@@ -10,7 +12,6 @@ use sqlx::AssertSqlSafe;
 use crate::db::DbPool;
 
 use crate::rows::{self, PICTURE_COLUMNS};
-use crate::unavailable;
 
 pub(crate) async fn cards(pool: &DbPool, query: &ListQuery) -> Result<CardPage, StoreError> {
     // Only fixed fragments are joined into the SQL; every value is a bound parameter.
@@ -43,7 +44,7 @@ pub(crate) async fn cards(pool: &DbPool, query: &ListQuery) -> Result<CardPage, 
         .bind(i64::from(query.offset))
         .fetch_all(pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
     let mut cards = rows.iter().map(rows::card).collect::<Result<Vec<_>, _>>()?;
     let has_more = cards.len() > query.limit as usize;
     cards.truncate(query.limit as usize);
@@ -61,22 +62,26 @@ pub(crate) async fn picks(pool: &DbPool, now: DateTime<Utc>) -> Result<Vec<Story
         .bind(rows::to_secs(now))
         .fetch_all(pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
     rows.iter().map(rows::card).collect()
 }
 
-pub(crate) async fn set_picks(pool: &DbPool, slugs: &[Slug]) -> Result<(), StoreError> {
+pub(crate) async fn set_picks(
+    pool: &DbPool,
+    slugs: &[Slug],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let mut tx = crate::db::writing(pool).await?;
     sqlx::query("DELETE FROM picks")
         .execute(&mut *tx)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
     for (position, slug) in slugs.iter().enumerate() {
         let id: Option<i64> = sqlx::query_scalar("SELECT id FROM stories WHERE slug = $1")
             .bind(slug.as_str())
             .fetch_optional(&mut *tx)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         let id = id.ok_or_else(|| StoreError::NotFound(format!("no story has the slug {slug}")))?;
         sqlx::query("INSERT INTO picks (position, story_id) VALUES ($1, $2)")
             .bind(position as i64)
@@ -87,11 +92,11 @@ pub(crate) async fn set_picks(pool: &DbPool, slugs: &[Slug]) -> Result<(), Store
                 sqlx::Error::Database(d) if d.is_unique_violation() => {
                     StoreError::Conflict(format!("{slug} is picked twice"))
                 }
-                other => unavailable(other),
+                other => db_error(other),
             })?;
     }
-    crate::changes::record(&mut tx, &["rails".to_owned()]).await?;
-    tx.commit().await.map_err(unavailable)
+    crate::changes::record(&mut tx, &[CacheKey::Rails], now).await?;
+    tx.commit().await.map_err(db_error)
 }
 
 /// `%` and `_` matched literally in a LIKE pattern (compared lower-cased on both sides).
@@ -134,7 +139,7 @@ pub(crate) async fn admin_stories(
         .bind(query.own_or_public.map(|user| user.0))
         .fetch_all(pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
     let limit = query.limit;
     let mut stories = rows
         .iter()
@@ -176,11 +181,15 @@ pub(crate) async fn home_lead(
         .bind(rows::to_secs(now))
         .fetch_optional(pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
     row.as_ref().map(rows::card).transpose()
 }
 
-pub(crate) async fn set_home_lead(pool: &DbPool, slug: Option<&Slug>) -> Result<(), StoreError> {
+pub(crate) async fn set_home_lead(
+    pool: &DbPool,
+    slug: Option<&Slug>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let mut tx = crate::db::writing(pool).await?;
     match slug {
         None => {
@@ -188,14 +197,14 @@ pub(crate) async fn set_home_lead(pool: &DbPool, slug: Option<&Slug>) -> Result<
                 .bind(HOME_LEAD)
                 .execute(&mut *tx)
                 .await
-                .map_err(unavailable)?;
+                .map_err(db_error)?;
         }
         Some(slug) => {
             let id: Option<i64> = sqlx::query_scalar("SELECT id FROM stories WHERE slug = $1")
                 .bind(slug.as_str())
                 .fetch_optional(&mut *tx)
                 .await
-                .map_err(unavailable)?;
+                .map_err(db_error)?;
             let id =
                 id.ok_or_else(|| StoreError::NotFound(format!("no story has the slug {slug}")))?;
             sqlx::query(
@@ -205,9 +214,9 @@ pub(crate) async fn set_home_lead(pool: &DbPool, slug: Option<&Slug>) -> Result<
             .bind(id.to_string())
             .execute(&mut *tx)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         }
     }
-    crate::changes::record(&mut tx, &["home".to_owned()]).await?;
-    tx.commit().await.map_err(unavailable)
+    crate::changes::record(&mut tx, &[CacheKey::Home], now).await?;
+    tx.commit().await.map_err(db_error)
 }

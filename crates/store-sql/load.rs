@@ -2,6 +2,7 @@
 //! under, on one connection.
 
 use crate::db::DbRow;
+use crate::failure::db_error;
 use byline_core::accounts::UserId;
 use byline_core::editorial::{BodyFormat, Correction, EditorStory};
 use byline_core::store::StoreError;
@@ -11,7 +12,7 @@ use sqlx::AssertSqlSafe;
 use crate::db::DbConn;
 
 use crate::rows::{self, PICTURE_COLUMNS, from_secs, get};
-use crate::{taxonomy, unavailable};
+use crate::taxonomy;
 
 /// Which story to load.
 pub(crate) enum Key<'a> {
@@ -36,7 +37,7 @@ pub(crate) async fn row(conn: &mut DbConn, key: Key<'_>) -> Result<Option<DbRow>
         Key::Id(id) => query.bind(id.0),
         Key::Slug(slug) => query.bind(slug.as_str().to_owned()),
     };
-    query.fetch_optional(&mut *conn).await.map_err(unavailable)
+    query.fetch_optional(&mut *conn).await.map_err(db_error)
 }
 
 async fn tags(conn: &mut DbConn, id: i64) -> Result<Vec<Tag>, StoreError> {
@@ -47,7 +48,7 @@ async fn tags(conn: &mut DbConn, id: i64) -> Result<Vec<Tag>, StoreError> {
     .bind(id)
     .fetch_all(&mut *conn)
     .await
-    .map_err(unavailable)?
+    .map_err(db_error)?
     .iter()
     .map(taxonomy::tag_row)
     .collect()
@@ -61,7 +62,7 @@ async fn authors(conn: &mut DbConn, id: i64) -> Result<Vec<Author>, StoreError> 
     .bind(id)
     .fetch_all(&mut *conn)
     .await
-    .map_err(unavailable)?
+    .map_err(db_error)?
     .iter()
     .map(taxonomy::author_row)
     .collect()
@@ -74,7 +75,7 @@ pub(crate) async fn corrections(conn: &mut DbConn, id: i64) -> Result<Vec<Correc
     .bind(id)
     .fetch_all(&mut *conn)
     .await
-    .map_err(unavailable)?
+    .map_err(db_error)?
     .iter()
     .map(|row| {
         Ok(Correction {

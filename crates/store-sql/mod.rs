@@ -7,6 +7,7 @@ pub(crate) mod archive;
 pub(crate) mod changes;
 pub(crate) mod desk;
 pub(crate) mod editorial;
+pub(crate) mod failure;
 pub(crate) mod library;
 pub(crate) mod listing;
 pub(crate) mod load;

@@ -1,6 +1,7 @@
 //! The newsletter outbox: an issue queued as one delivery per active subscriber, each
 //! delivery claimed, sent and marked in its own transactions.
 
+use crate::failure::db_error;
 use async_trait::async_trait;
 use byline_core::Email;
 use byline_core::newsletter::{
@@ -11,7 +12,6 @@ use chrono::{DateTime, Utc};
 
 use crate::db::DbConn;
 use crate::rows::{corrupt, to_secs};
-use crate::unavailable;
 
 /// Marks sent every issue with no delivery left queued or claimed.
 pub(crate) async fn settle_issues(conn: &mut DbConn, now: DateTime<Utc>) -> Result<(), StoreError> {
@@ -23,7 +23,7 @@ pub(crate) async fn settle_issues(conn: &mut DbConn, now: DateTime<Utc>) -> Resu
     .bind(to_secs(now))
     .execute(&mut *conn)
     .await
-    .map_err(unavailable)?;
+    .map_err(db_error)?;
     Ok(())
 }
 
@@ -46,7 +46,7 @@ pub(crate) async fn queue_in(
     .bind(to_secs(now))
     .fetch_one(&mut *conn)
     .await
-    .map_err(unavailable)?;
+    .map_err(db_error)?;
     let queued = sqlx::query(
         "INSERT INTO deliveries (issue_id, email, next_at) \
          SELECT $1, email, $2 FROM subscribers WHERE status = 'active' ORDER BY id",
@@ -55,7 +55,7 @@ pub(crate) async fn queue_in(
     .bind(to_secs(now))
     .execute(&mut *conn)
     .await
-    .map_err(unavailable)?
+    .map_err(db_error)?
     .rows_affected();
     // An issue with no one to send to is done at once.
     settle_issues(conn, now).await?;
@@ -72,7 +72,7 @@ impl OutboxStore for crate::Backend {
     ) -> Result<(i64, u64), StoreError> {
         let mut tx = crate::db::writing(&self.pool).await?;
         let queued = queue_in(&mut tx, content, origin, now).await?;
-        tx.commit().await.map_err(unavailable)?;
+        tx.commit().await.map_err(db_error)?;
         Ok(queued)
     }
 
@@ -91,7 +91,7 @@ impl OutboxStore for crate::Backend {
         .bind(to_secs(now).saturating_sub(lease))
         .execute(&mut *tx)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         // A swept delivery may have been its issue's last outstanding one.
         settle_issues(&mut tx, now).await?;
         let due: Option<(i64, i64, String, i64, String, String, String)> = sqlx::query_as(
@@ -102,9 +102,9 @@ impl OutboxStore for crate::Backend {
         .bind(to_secs(now))
         .fetch_optional(&mut *tx)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         let Some((id, issue, email, attempts, subject, text, html)) = due else {
-            tx.commit().await.map_err(unavailable)?;
+            tx.commit().await.map_err(db_error)?;
             return Ok(None);
         };
         sqlx::query(
@@ -115,8 +115,8 @@ impl OutboxStore for crate::Backend {
         .bind(to_secs(now))
         .execute(&mut *tx)
         .await
-        .map_err(unavailable)?;
-        tx.commit().await.map_err(unavailable)?;
+        .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
         Ok(Some(Delivery {
             id,
             issue,
@@ -147,12 +147,12 @@ impl OutboxStore for crate::Backend {
                     .bind(to_secs(now))
                     .execute(&mut *tx)
                     .await
-                    .map_err(unavailable)?;
+                    .map_err(db_error)?;
                 run("UPDATE subscribers SET bounces = 0 WHERE email = $1")
                     .bind(email)
                     .execute(&mut *tx)
                     .await
-                    .map_err(unavailable)?;
+                    .map_err(db_error)?;
             }
             DeliveryOutcome::Refused(why) => {
                 run("UPDATE deliveries SET state = 'failed', last_error = $2 WHERE id = $1")
@@ -160,7 +160,7 @@ impl OutboxStore for crate::Backend {
                     .bind(why)
                     .execute(&mut *tx)
                     .await
-                    .map_err(unavailable)?;
+                    .map_err(db_error)?;
                 run("UPDATE subscribers SET bounces = bounces + 1, \
                      status = CASE WHEN bounces + 1 >= $2 THEN 'bounced' ELSE status END \
                      WHERE email = $1")
@@ -168,7 +168,7 @@ impl OutboxStore for crate::Backend {
                 .bind(i64::from(limits.bounce_limit.max(1)))
                 .execute(&mut *tx)
                 .await
-                .map_err(unavailable)?;
+                .map_err(db_error)?;
             }
             DeliveryOutcome::Deferred(why) => {
                 // Back off 1, 4, 9, … times `retry_after`; give up after the last try.
@@ -188,11 +188,11 @@ impl OutboxStore for crate::Backend {
                 .bind(to_secs(now) + base * attempts * attempts)
                 .execute(&mut *tx)
                 .await
-                .map_err(unavailable)?;
+                .map_err(db_error)?;
             }
         }
         settle_issues(&mut tx, now).await?;
-        tx.commit().await.map_err(unavailable)
+        tx.commit().await.map_err(db_error)
     }
 
     async fn issue_progress(&self, issue: i64) -> Result<IssueProgress, StoreError> {
@@ -223,7 +223,7 @@ pub(crate) async fn progress_between(
     .bind(last)
     .fetch_all(pool)
     .await
-    .map_err(unavailable)?;
+    .map_err(db_error)?;
     let mut progress = std::collections::HashMap::<i64, IssueProgress>::new();
     for (issue, state, n) in counts {
         let of = progress.entry(issue).or_default();

@@ -1,6 +1,7 @@
 //! The rendition job queue: a job per picture that needs its sizes made, claimed with a lease
 //! by any node's worker, retried with back-off and given up after a few tries.
 
+use crate::failure::db_error;
 use async_trait::async_trait;
 use byline_core::PictureId;
 use byline_core::library::{RenditionJob, RenditionQueue};
@@ -9,7 +10,6 @@ use chrono::{DateTime, Utc};
 
 use crate::db::DbConn;
 use crate::rows::{corrupt, to_secs};
-use crate::unavailable;
 
 /// Tries before a rendition job is given up.
 const RENDITION_TRIES: i64 = 5;
@@ -25,7 +25,7 @@ pub(crate) async fn queue(
         .bind(to_secs(now))
         .execute(&mut *conn)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
     Ok(())
 }
 
@@ -45,7 +45,7 @@ impl RenditionQueue for crate::Backend {
         .bind(to_secs(now))
         .fetch_optional(&mut *tx)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         let Some((job, picture, attempts, kind, key, x, y)) = due else {
             return Ok(None);
         };
@@ -58,8 +58,8 @@ impl RenditionQueue for crate::Backend {
             .bind(to_secs(now).saturating_add(lease))
             .execute(&mut *tx)
             .await
-            .map_err(unavailable)?;
-        tx.commit().await.map_err(unavailable)?;
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
         Ok(Some(RenditionJob {
             id: job,
             picture: PictureId(picture),
@@ -92,7 +92,7 @@ impl RenditionQueue for crate::Backend {
             .bind(RENDITION_TRIES)
             .bind(to_secs(now)),
         };
-        query.execute(&mut *tx).await.map_err(unavailable)?;
-        tx.commit().await.map_err(unavailable)
+        query.execute(&mut *tx).await.map_err(db_error)?;
+        tx.commit().await.map_err(db_error)
     }
 }

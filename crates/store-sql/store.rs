@@ -1,6 +1,7 @@
 //! The [`Store`] contract over the SQL modules beside this one, for whichever backend
 //! compiles them (`crate::Backend`).
 
+use crate::failure::db_error;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -12,7 +13,7 @@ use byline_core::store::{
 use byline_core::{Author, Email, Section, Slug, Story, StoryCard, Tag};
 use chrono::{DateTime, Utc};
 
-use crate::{changes, listing, load, stories, subscribers, taxonomy, unavailable};
+use crate::{changes, listing, load, stories, subscribers, taxonomy};
 
 #[async_trait]
 impl Store for crate::Backend {
@@ -20,7 +21,7 @@ impl Store for crate::Backend {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         Ok(())
     }
 
@@ -29,7 +30,7 @@ impl Store for crate::Backend {
     }
 
     async fn story_by_slug(&self, slug: &Slug) -> Result<Option<Story>, StoreError> {
-        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
+        let mut conn = self.pool.acquire().await.map_err(db_error)?;
         load::public(&mut conn, load::Key::Slug(slug)).await
     }
 
@@ -41,32 +42,41 @@ impl Store for crate::Backend {
         listing::picks(&self.pool, now).await
     }
 
-    async fn set_picks(&self, slugs: &[Slug]) -> Result<(), StoreError> {
-        listing::set_picks(&self.pool, slugs).await
+    async fn set_picks(&self, slugs: &[Slug], now: DateTime<Utc>) -> Result<(), StoreError> {
+        listing::set_picks(&self.pool, slugs, now).await
     }
 
     async fn sections(&self) -> Result<Vec<Section>, StoreError> {
         taxonomy::sections(&self.pool).await
     }
 
-    async fn save_section(&self, edit: SectionEdit) -> Result<(), StoreError> {
-        taxonomy::save_section(&self.pool, edit).await
+    async fn save_section(&self, edit: SectionEdit, now: DateTime<Utc>) -> Result<(), StoreError> {
+        taxonomy::save_section(&self.pool, edit, now).await
     }
 
     async fn tags(&self) -> Result<Vec<(Tag, u64)>, StoreError> {
         taxonomy::tags(&self.pool).await
     }
 
-    async fn rename_tag(&self, slug: &Slug, name: &str) -> Result<(), StoreError> {
-        taxonomy::rename_tag(&self.pool, slug, name).await
+    async fn rename_tag(
+        &self,
+        slug: &Slug,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        taxonomy::rename_tag(&self.pool, slug, name, now).await
     }
 
     async fn home_lead(&self, now: DateTime<Utc>) -> Result<Option<StoryCard>, StoreError> {
         listing::home_lead(&self.pool, now).await
     }
 
-    async fn set_home_lead(&self, slug: Option<&Slug>) -> Result<(), StoreError> {
-        listing::set_home_lead(&self.pool, slug).await
+    async fn set_home_lead(
+        &self,
+        slug: Option<&Slug>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        listing::set_home_lead(&self.pool, slug, now).await
     }
 
     async fn section(&self, slug: &Slug) -> Result<Option<Section>, StoreError> {
@@ -88,7 +98,10 @@ impl Store for crate::Backend {
         listing::admin_stories(&self.pool, query).await
     }
 
-    async fn changes_since(&self, after: i64) -> Result<Vec<(i64, Vec<String>)>, StoreError> {
+    async fn changes_since(
+        &self,
+        after: i64,
+    ) -> Result<Vec<(i64, Vec<byline_core::changes::CacheKey>)>, StoreError> {
         changes::since(&self.pool, after).await
     }
 
@@ -104,7 +117,7 @@ impl Store for crate::Backend {
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stories")
             .fetch_one(&self.pool)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         Ok(count as u64)
     }
 
@@ -123,7 +136,7 @@ impl Store for crate::Backend {
         )
         .fetch_one(&self.pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         Ok(count as u64)
     }
 

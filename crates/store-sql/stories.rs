@@ -1,13 +1,13 @@
 //! Saving a story with everything it is filed under, in one transaction, and loading it back.
 
 use crate::db::{DbConn, DbPool};
+use crate::failure::db_error;
 use byline_core::store::{SaveOutcome, StoreError, StoryInput};
 use byline_core::{Slug, StoryId};
 use chrono::Utc;
 
 use crate::rows::{self, get, to_secs};
 use crate::taxonomy::{self, Kind};
-use crate::unavailable;
 
 /// The stored identity of a story found by external id.
 struct Existing {
@@ -24,18 +24,12 @@ struct Existing {
 }
 
 pub(crate) async fn save(pool: &DbPool, mut input: StoryInput) -> Result<SaveOutcome, StoreError> {
-    // A story "published" in the future is scheduled: the job runner makes it public, and so
-    // records the change the page cache follows.
-    let now = chrono::Utc::now();
-    if input.status == byline_core::Status::Published && input.published_at.is_some_and(|t| t > now)
-    {
-        input.status = byline_core::Status::Scheduled;
-    }
+    let now = input.now;
     // IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking
     // on a read-to-write upgrade.
     let mut tx = crate::db::writing(pool).await?;
     let existing = match &input.external_id {
-        Some(external_id) => find_existing(&mut tx, external_id).await?,
+        Some(external_id) => find_existing(&mut tx, external_id, now).await?,
         None => None,
     };
     if let Some(found) = &existing
@@ -87,7 +81,7 @@ pub(crate) async fn save(pool: &DbPool, mut input: StoryInput) -> Result<SaveOut
     let existing_was_public = existing.as_ref().is_some_and(|e| e.was_public);
     let (id, slug, created) = match existing {
         Some(found) => {
-            keep_replaced_text(&mut tx, found.id).await?;
+            keep_replaced_text(&mut tx, found.id, now).await?;
             update_row(&mut tx, found.id, content).await?;
             (found.id, found.slug, false)
         }
@@ -114,7 +108,7 @@ pub(crate) async fn save(pool: &DbPool, mut input: StoryInput) -> Result<SaveOut
     .bind(&input.origin.fingerprint)
     .execute(&mut *tx)
     .await
-    .map_err(unavailable)?;
+    .map_err(db_error)?;
     let summary = if created { "created" } else { "updated" };
     revision_of_current(&mut tx, id, Some(&input.origin.source), summary, now).await?;
     crate::editorial::reschedule(&mut tx, id, input.status, input.published_at).await?;
@@ -122,9 +116,9 @@ pub(crate) async fn save(pool: &DbPool, mut input: StoryInput) -> Result<SaveOut
     let is_public =
         crate::changes::public(input.status.as_str(), input.published_at.map(to_secs), now);
     if was_public || is_public {
-        crate::changes::record(&mut tx, &crate::changes::story_keys(id)).await?;
+        crate::changes::record(&mut tx, &crate::changes::story_keys(id), now).await?;
     }
-    tx.commit().await.map_err(unavailable)?;
+    tx.commit().await.map_err(db_error)?;
     let id = StoryId(id);
     Ok(if created {
         SaveOutcome::Created { id, slug }
@@ -136,6 +130,7 @@ pub(crate) async fn save(pool: &DbPool, mut input: StoryInput) -> Result<SaveOut
 async fn find_existing(
     conn: &mut DbConn,
     external_id: &str,
+    now: chrono::DateTime<Utc>,
 ) -> Result<Option<Existing>, StoreError> {
     let row = sqlx::query(
         "SELECT id, slug, version, status, published_at, import_hash, edited_since_import \
@@ -144,7 +139,7 @@ async fn find_existing(
     .bind(external_id)
     .fetch_optional(&mut *conn)
     .await
-    .map_err(unavailable)?;
+    .map_err(db_error)?;
     row.map(|row| {
         Ok(Existing {
             id: get(&row, "id")?,
@@ -153,7 +148,7 @@ async fn find_existing(
             was_public: crate::changes::public(
                 &get::<String>(&row, "status")?,
                 get(&row, "published_at")?,
-                chrono::Utc::now(),
+                now,
             ),
             import_hash: get(&row, "import_hash")?,
             edited: get::<i64>(&row, "edited_since_import")? != 0,
@@ -167,7 +162,11 @@ async fn find_existing(
 
 /// Writes the story's current text as its current revision, when it has no row for it yet
 /// (stories imported before imports wrote revisions), so the text an import replaces stays.
-async fn keep_replaced_text(conn: &mut DbConn, id: i64) -> Result<(), StoreError> {
+async fn keep_replaced_text(
+    conn: &mut DbConn,
+    id: i64,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), StoreError> {
     let missing: Option<i64> = sqlx::query_scalar(
         "SELECT s.revision FROM stories s WHERE s.id = $1 AND NOT EXISTS \
          (SELECT 1 FROM revisions r WHERE r.story_id = s.id AND r.number = s.revision)",
@@ -175,9 +174,9 @@ async fn keep_replaced_text(conn: &mut DbConn, id: i64) -> Result<(), StoreError
     .bind(id)
     .fetch_optional(&mut *conn)
     .await
-    .map_err(unavailable)?;
+    .map_err(db_error)?;
     if missing.is_some() {
-        revision_of_current(conn, id, Some("before this import"), "kept", Utc::now()).await?;
+        revision_of_current(conn, id, Some("before this import"), "kept", now).await?;
     }
     Ok(())
 }
@@ -202,7 +201,7 @@ async fn revision_of_current(
     .bind(source)
     .execute(&mut *conn)
     .await
-    .map_err(unavailable)?;
+    .map_err(db_error)?;
     Ok(())
 }
 
@@ -218,7 +217,7 @@ pub(crate) async fn free_slug(conn: &mut DbConn, wanted: &Slug) -> Result<Slug, 
             .bind(candidate.as_str())
             .fetch_optional(&mut *conn)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         if taken.is_none() {
             return Ok(candidate);
         }
@@ -272,10 +271,10 @@ async fn insert_row(
         .bind(query)
         .bind(content.input.external_id.clone())
         .bind(slug.as_str().to_owned())
-        .bind(to_secs(Utc::now()))
+        .bind(to_secs(content.input.now))
         .fetch_one(&mut *conn)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
     get(&row, "id")
 }
 
@@ -290,7 +289,7 @@ async fn update_row(conn: &mut DbConn, id: i64, content: Content<'_>) -> Result<
         .bind(id)
         .execute(&mut *conn)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
     Ok(())
 }
 
@@ -320,7 +319,7 @@ pub(crate) async fn link_names(
         .bind(story)
         .execute(&mut *conn)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
     for (position, name) in names.iter().enumerate() {
         let Some(slug) = Slug::derive(name) else {
             continue;
@@ -332,7 +331,7 @@ pub(crate) async fn link_names(
             .bind(position as i64)
             .execute(&mut *conn)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! and the secret their links are signed with.
 
 use crate::db::DbPool;
+use crate::failure::db_error;
 use async_trait::async_trait;
 use byline_core::Email;
 use byline_core::newsletter::{ConfirmOutcome, SubscriberQuery, SubscriberStore};
@@ -10,7 +11,6 @@ use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
 use crate::rows::{corrupt, from_secs, get, to_secs};
-use crate::unavailable;
 
 pub(crate) async fn add(
     pool: &DbPool,
@@ -22,7 +22,7 @@ pub(crate) async fn add(
             .bind(subscriber.email.as_str())
             .fetch_optional(&mut *tx)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
     if let Some((status, asked)) = &known
         && status == "pending"
         && from_secs(*asked)? + byline_core::store::ASK_AGAIN_AFTER > subscriber.consented_at
@@ -54,8 +54,8 @@ pub(crate) async fn add(
         .bind(&subscriber.ip_hash)
         .execute(&mut *tx)
         .await
-        .map_err(unavailable)?;
-    tx.commit().await.map_err(unavailable)?;
+        .map_err(db_error)?;
+    tx.commit().await.map_err(db_error)?;
     Ok(outcome)
 }
 
@@ -85,7 +85,7 @@ pub(crate) async fn find(pool: &DbPool, email: &Email) -> Result<Option<Subscrib
     .bind(email.as_str())
     .fetch_optional(pool)
     .await
-    .map_err(unavailable)?;
+    .map_err(db_error)?;
     row.as_ref().map(subscriber).transpose()
 }
 
@@ -103,12 +103,12 @@ impl SubscriberStore for crate::Backend {
         .bind(candidate)
         .execute(&self.pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         let stored: String = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
             .bind(SECRET_KEY)
             .fetch_one(&self.pool)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         Ok(stored)
     }
 
@@ -123,7 +123,7 @@ impl SubscriberStore for crate::Backend {
                 .bind(email.as_str())
                 .fetch_optional(&mut *tx)
                 .await
-                .map_err(unavailable)?;
+                .map_err(db_error)?;
         let outcome = match status.as_deref() {
             Some("pending") => {
                 sqlx::query(
@@ -133,13 +133,13 @@ impl SubscriberStore for crate::Backend {
                 .bind(to_secs(now))
                 .execute(&mut *tx)
                 .await
-                .map_err(unavailable)?;
+                .map_err(db_error)?;
                 ConfirmOutcome::Confirmed
             }
             Some("active") => ConfirmOutcome::AlreadyActive,
             _ => ConfirmOutcome::NotPending,
         };
-        tx.commit().await.map_err(unavailable)?;
+        tx.commit().await.map_err(db_error)?;
         Ok(outcome)
     }
 
@@ -151,7 +151,7 @@ impl SubscriberStore for crate::Backend {
         .bind(status)
         .fetch_all(&self.pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         rows.iter().map(subscriber).collect()
     }
 
@@ -161,7 +161,7 @@ impl SubscriberStore for crate::Backend {
         )
         .fetch_all(&self.pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         Ok(counts
             .into_iter()
             .map(|(status, n)| (status, n.max(0) as u64))
@@ -178,10 +178,10 @@ impl SubscriberStore for crate::Backend {
         .bind(to_secs(now))
         .execute(&mut *tx)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         // An issue still going out does not reach a reader who has just left.
         drop_deliveries(&mut tx, email, "state = 'queued'", now).await?;
-        tx.commit().await.map_err(unavailable)?;
+        tx.commit().await.map_err(db_error)?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -207,7 +207,7 @@ impl SubscriberStore for crate::Backend {
         .bind(pattern.as_deref())
         .fetch_one(&self.pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE {filter} \
              ORDER BY email LIMIT $3 OFFSET $4"
@@ -218,7 +218,7 @@ impl SubscriberStore for crate::Backend {
         .bind(i64::from(query.offset))
         .fetch_all(&self.pool)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
         let found = rows.iter().map(subscriber).collect::<Result<_, _>>()?;
         Ok((found, total.max(0) as u64))
     }
@@ -234,7 +234,7 @@ impl SubscriberStore for crate::Backend {
             .bind(email.as_str())
             .execute(&mut *tx)
             .await
-            .map_err(unavailable)?
+            .map_err(db_error)?
             .rows_affected()
             == 1;
         if erased {
@@ -247,9 +247,9 @@ impl SubscriberStore for crate::Backend {
             .bind(to_secs(now))
             .execute(&mut *tx)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         }
-        tx.commit().await.map_err(unavailable)?;
+        tx.commit().await.map_err(db_error)?;
         Ok(erased)
     }
 
@@ -259,15 +259,15 @@ impl SubscriberStore for crate::Backend {
             .bind(suppression)
             .execute(&mut *tx)
             .await
-            .map_err(unavailable)?;
-        tx.commit().await.map_err(unavailable)
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)
     }
 
     async fn suppressed_count(&self) -> Result<u64, StoreError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM suppressions")
             .fetch_one(&self.pool)
             .await
-            .map_err(unavailable)?;
+            .map_err(db_error)?;
         Ok(n.max(0) as u64)
     }
 }
@@ -286,6 +286,6 @@ async fn drop_deliveries(
     .bind(email.as_str())
     .execute(&mut *conn)
     .await
-    .map_err(unavailable)?;
+    .map_err(db_error)?;
     crate::outbox::settle_issues(conn, now).await
 }

@@ -1,14 +1,16 @@
 //! Sections, tags and authors: looked up by slug, created on first use by a story.
 
 use crate::db::DbRow;
+use crate::failure::db_error;
+use byline_core::changes::CacheKey;
 use byline_core::store::{SectionEdit, SectionRef, StoreError};
 use byline_core::{Author, AuthorId, Section, SectionId, Slug, Tag};
+use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
 use crate::db::{DbConn, DbPool};
 
 use crate::rows::{self, get};
-use crate::unavailable;
 
 /// The three name tables share one shape: `id`, `slug`, `name`.
 #[derive(Clone, Copy)]
@@ -44,14 +46,14 @@ pub(crate) async fn ensure(
     .bind(name)
     .execute(&mut *conn)
     .await
-    .map_err(unavailable)?;
+    .map_err(db_error)?;
     sqlx::query_scalar(AssertSqlSafe(format!(
         "SELECT id FROM {table} WHERE slug = $1"
     )))
     .bind(slug.as_str())
     .fetch_one(&mut *conn)
     .await
-    .map_err(unavailable)
+    .map_err(db_error)
 }
 
 pub(crate) async fn ensure_section(
@@ -69,7 +71,7 @@ async fn by_slug(pool: &DbPool, kind: Kind, slug: &Slug) -> Result<Option<DbRow>
     .bind(slug.as_str())
     .fetch_optional(pool)
     .await
-    .map_err(unavailable)
+    .map_err(db_error)
 }
 
 pub(crate) fn section_row(row: &DbRow) -> Result<Section, StoreError> {
@@ -114,7 +116,7 @@ pub(crate) async fn sections(pool: &DbPool) -> Result<Vec<Section>, StoreError> 
     )
     .fetch_all(pool)
     .await
-    .map_err(unavailable)?;
+    .map_err(db_error)?;
     rows.iter().map(section_row).collect()
 }
 
@@ -142,7 +144,11 @@ pub(crate) async fn author(pool: &DbPool, slug: &Slug) -> Result<Option<Author>,
         .transpose()
 }
 
-pub(crate) async fn save_section(pool: &DbPool, edit: SectionEdit) -> Result<(), StoreError> {
+pub(crate) async fn save_section(
+    pool: &DbPool,
+    edit: SectionEdit,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let mut tx = crate::db::writing(pool).await?;
     let result = match edit.id {
         Some(id) => {
@@ -174,11 +180,11 @@ pub(crate) async fn save_section(pool: &DbPool, edit: SectionEdit) -> Result<(),
                 edit.slug
             )));
         }
-        Err(e) => return Err(unavailable(e)),
+        Err(e) => return Err(db_error(e)),
     }
     // Section names and order are in every page's navigation.
-    crate::changes::record(&mut tx, &["site".to_owned(), "lists".to_owned()]).await?;
-    tx.commit().await.map_err(unavailable)
+    crate::changes::record(&mut tx, &[CacheKey::Site, CacheKey::Lists], now).await?;
+    tx.commit().await.map_err(db_error)
 }
 
 pub(crate) async fn tags(pool: &DbPool) -> Result<Vec<(Tag, u64)>, StoreError> {
@@ -188,24 +194,29 @@ pub(crate) async fn tags(pool: &DbPool) -> Result<Vec<(Tag, u64)>, StoreError> {
     )
     .fetch_all(pool)
     .await
-    .map_err(unavailable)?;
+    .map_err(db_error)?;
     rows.iter()
         .map(|row| Ok((tag_row(row)?, get::<i64>(row, "uses")? as u64)))
         .collect()
 }
 
-pub(crate) async fn rename_tag(pool: &DbPool, slug: &Slug, name: &str) -> Result<(), StoreError> {
+pub(crate) async fn rename_tag(
+    pool: &DbPool,
+    slug: &Slug,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let mut tx = crate::db::writing(pool).await?;
     let done = sqlx::query("UPDATE tags SET name = $2 WHERE slug = $1")
         .bind(slug.as_str())
         .bind(name)
         .execute(&mut *tx)
         .await
-        .map_err(unavailable)?;
+        .map_err(db_error)?;
     if done.rows_affected() != 1 {
         return Err(StoreError::NotFound(format!("no tag {slug}")));
     }
     // Tag names show on articles and on the tag's own page.
-    crate::changes::record(&mut tx, &["site".to_owned()]).await?;
-    tx.commit().await.map_err(unavailable)
+    crate::changes::record(&mut tx, &[CacheKey::Site], now).await?;
+    tx.commit().await.map_err(db_error)
 }

@@ -95,6 +95,21 @@ pub enum Ownership {
     Others,
 }
 
+impl Ownership {
+    /// Whose story one created by `owner` is, for `member` (a story without a known owner,
+    /// such as an imported one, is nobody's own).
+    pub fn of(
+        owner: Option<crate::accounts::UserId>,
+        member: crate::accounts::UserId,
+    ) -> Ownership {
+        if owner == Some(member) {
+            Ownership::Own
+        } else {
+            Ownership::Others
+        }
+    }
+}
+
 /// The permission table. `ownership` matters only for story actions.
 pub fn allows(role: Role, permission: Permission, ownership: Ownership) -> bool {
     use Permission as P;

@@ -8,6 +8,23 @@ pub const RAIL_EXCERPT_WORDS: usize = 9;
 /// Words in a card of the more-stories list.
 pub const MORE_EXCERPT_WORDS: usize = 24;
 
+/// Words of plain text a story keeps as its summary, whatever its source (the editor, an
+/// import, the API); the longest excerpt shown is [`MORE_EXCERPT_WORDS`].
+pub const SUMMARY_WORDS: usize = 80;
+
+/// A story's summary: the first [`SUMMARY_WORDS`] words of its standfirst when it has one,
+/// else of its body's plain text; whitespace normalised, never marked as cut.
+pub fn summary(standfirst: Option<&str>, body_text: &str) -> String {
+    let source = standfirst
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or(body_text);
+    source
+        .split_whitespace()
+        .take(SUMMARY_WORDS)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The first `words` words of `text`, whitespace normalised, with `...` when cut.
 pub fn excerpt(text: &str, words: usize) -> String {
     let mut parts = text.split_whitespace();
@@ -22,6 +39,15 @@ pub fn excerpt(text: &str, words: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_summary_is_the_standfirst_else_the_body_up_to_its_word_limit() {
+        assert_eq!(summary(Some(" A  standfirst "), "the body"), "A standfirst");
+        assert_eq!(summary(Some("  "), "the\nbody"), "the body");
+        assert_eq!(summary(None, "the body"), "the body");
+        let long = "word ".repeat(SUMMARY_WORDS + 5);
+        assert_eq!(summary(None, &long).split(' ').count(), SUMMARY_WORDS);
+    }
 
     #[test]
     fn cuts_on_words_and_marks_the_cut() {

@@ -11,17 +11,24 @@ use crate::picture::Picture;
 use crate::slug::Slug;
 use crate::story::{Author, Headline, SafeHtml, Section, Status, Story, StoryCard, Tag};
 
-/// What went wrong in a store, in terms the application can act on.
+/// What went wrong in a store, in terms the application can act on; each boundary maps these
+/// once (the web: 404, 409, 422, 503 and 500).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("not found: {0}")]
     NotFound(String),
+    /// A named conflict with what is stored (a slug in use, a site already restored).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Data the store refuses (a table or column it does not have, a broken reference).
     #[error("the store refused the data: {0}")]
     Invalid(String),
+    /// The store cannot answer now (no connection, the pool exhausted, busy): try again.
     #[error("the store is unavailable: {0}")]
     Unavailable(String),
+    /// A fault of Byline's own: a query or a stored value that does not fit the schema.
+    #[error("the store failed: {0}")]
+    Defect(String),
 }
 
 /// A section as a write names it: created on first use.
@@ -61,6 +68,8 @@ pub struct StoryInput {
     /// Where this save comes from and what it brings, for the revision it writes and to
     /// recognise an item imported before.
     pub origin: ImportOrigin,
+    /// When the save happens (the store never reads the clock itself).
+    pub now: DateTime<Utc>,
 }
 
 /// An import's mark on the stories it saves.
@@ -299,20 +308,29 @@ pub trait Store:
     async fn picks(&self, now: DateTime<Utc>) -> Result<Vec<StoryCard>, StoreError>;
 
     /// Replaces the editor's picks; every slug must name an existing story.
-    async fn set_picks(&self, slugs: &[Slug]) -> Result<(), StoreError>;
+    async fn set_picks(&self, slugs: &[Slug], now: DateTime<Utc>) -> Result<(), StoreError>;
 
     /// Sections in navigation order.
     async fn sections(&self) -> Result<Vec<Section>, StoreError>;
     /// Creates (`id` none) or changes a section; a slug in use by another is a `Conflict`.
-    async fn save_section(&self, edit: SectionEdit) -> Result<(), StoreError>;
+    async fn save_section(&self, edit: SectionEdit, now: DateTime<Utc>) -> Result<(), StoreError>;
     /// Every tag with how many stories carry it, by name.
     async fn tags(&self) -> Result<Vec<(Tag, u64)>, StoreError>;
     /// Renames a tag; its slug (and so its URL) stays.
-    async fn rename_tag(&self, slug: &Slug, name: &str) -> Result<(), StoreError>;
+    async fn rename_tag(
+        &self,
+        slug: &Slug,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     /// The story an editor chose to lead the front page, while it is public at `now`.
     async fn home_lead(&self, now: DateTime<Utc>) -> Result<Option<StoryCard>, StoreError>;
     /// Chooses (or with `None` clears) the front page's lead story.
-    async fn set_home_lead(&self, slug: Option<&Slug>) -> Result<(), StoreError>;
+    async fn set_home_lead(
+        &self,
+        slug: Option<&Slug>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     async fn section(&self, slug: &Slug) -> Result<Option<Section>, StoreError>;
     async fn tag(&self, slug: &Slug) -> Result<Option<Tag>, StoreError>;
     async fn author(&self, slug: &Slug) -> Result<Option<Author>, StoreError>;
@@ -324,7 +342,10 @@ pub trait Store:
     ) -> Result<(Vec<AdminStoryRow>, bool), StoreError>;
 
     /// Changes to the public site after change `after`, oldest first: (change id, keys).
-    async fn changes_since(&self, after: i64) -> Result<Vec<(i64, Vec<String>)>, StoreError>;
+    async fn changes_since(
+        &self,
+        after: i64,
+    ) -> Result<Vec<(i64, Vec<crate::changes::CacheKey>)>, StoreError>;
     /// The id of the newest change (0 when none).
     async fn last_change(&self) -> Result<i64, StoreError>;
     /// Returns when a change may have been recorded by any process, or after `within` at the

@@ -117,6 +117,52 @@ impl Status {
     pub fn parse(text: &str) -> Option<Status> {
         Status::ALL.into_iter().find(|s| s.as_str() == text)
     }
+
+    /// The status a story saved as `self` with this publication time has at `now`: a story
+    /// "published" in the future is scheduled (the job runner makes it public when its time
+    /// comes, and so records the change the page cache follows).
+    pub fn at(self, published_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Status {
+        match self {
+            Status::Published if published_at.is_some_and(|t| t > now) => Status::Scheduled,
+            other => other,
+        }
+    }
+
+    /// The status a wire item arrives in, and why when it is not simply published: usable
+    /// items are published (scheduled while under embargo), drafts stay drafts, withheld and
+    /// canceled items are taken down.
+    pub fn for_wire(
+        wire: WireStatus,
+        embargo_until: Option<DateTime<Utc>>,
+    ) -> (Status, Option<String>) {
+        match wire {
+            WireStatus::Canceled => (
+                Status::Unpublished,
+                Some("unpublished: the item is canceled".to_owned()),
+            ),
+            WireStatus::Withheld => (
+                Status::Unpublished,
+                Some("unpublished: the item is withheld".to_owned()),
+            ),
+            WireStatus::Draft => (Status::Draft, Some("a draft".to_owned())),
+            WireStatus::Usable => match embargo_until {
+                Some(until) => (
+                    Status::Scheduled,
+                    Some(format!("scheduled: embargoed until {}", until.to_rfc3339())),
+                ),
+                None => (Status::Published, None),
+            },
+        }
+    }
+}
+
+/// A wire item's publication status as agencies send it (ninjs `pubstatus`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WireStatus {
+    Usable,
+    Withheld,
+    Canceled,
+    Draft,
 }
 
 /// A desk of the newsroom, with its own front page.

@@ -31,6 +31,11 @@ pub enum WorkflowError {
     TimeInPast,
     #[error("the story is under embargo until {0}")]
     Embargoed(DateTime<Utc>),
+    #[error(
+        "the lead photo has no credit. Add the credit line (as the agency gives it) or \
+         remove the photo before publishing"
+    )]
+    UncreditedPhoto,
 }
 
 impl Transition {
@@ -106,7 +111,30 @@ pub struct Move {
     /// For `Schedule`: when to publish.
     pub at: Option<DateTime<Utc>>,
     pub embargo_until: Option<DateTime<Utc>>,
+    /// The story's lead photo, as far as the credit rule cares.
+    pub photo: LeadPhoto,
+    /// The newsroom's rule (`[photos] credit_required`): a story whose lead photo has no
+    /// credit is neither published nor scheduled.
+    pub credit_required: bool,
     pub now: DateTime<Utc>,
+}
+
+/// A story's lead photo, as the credit rule sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeadPhoto {
+    None,
+    Credited,
+    Uncredited,
+}
+
+impl LeadPhoto {
+    pub fn of(picture: Option<&crate::picture::Picture>) -> LeadPhoto {
+        match picture {
+            None => LeadPhoto::None,
+            Some(p) if p.is_credited() => LeadPhoto::Credited,
+            Some(_) => LeadPhoto::Uncredited,
+        }
+    }
 }
 
 /// Whether a member may change a story's text now: contributors only their own drafts (once
@@ -185,7 +213,14 @@ pub fn decide(m: Move) -> Result<Status, WorkflowError> {
         }
         _ => {}
     }
-    Ok(m.transition.target())
+    let target = m.transition.target();
+    if m.credit_required
+        && m.photo == LeadPhoto::Uncredited
+        && matches!(target, Status::Published | Status::Scheduled)
+    {
+        return Err(WorkflowError::UncreditedPhoto);
+    }
+    Ok(target)
 }
 
 #[cfg(test)]
@@ -202,8 +237,29 @@ mod tests {
             ownership: Ownership::Own,
             at: Some(Utc::now() + Duration::hours(1)),
             embargo_until: None,
+            photo: LeadPhoto::None,
+            credit_required: false,
             now: Utc::now(),
         }
+    }
+
+    #[test]
+    fn an_uncredited_lead_photo_stops_publication_only_where_credits_are_required() {
+        for transition in [Transition::Publish, Transition::Schedule] {
+            let mut m = mv(Status::Draft, transition, Role::Editor);
+            m.photo = LeadPhoto::Uncredited;
+            assert!(decide(m).is_ok(), "{transition:?} without the rule");
+            m.credit_required = true;
+            assert_eq!(decide(m), Err(WorkflowError::UncreditedPhoto));
+            m.photo = LeadPhoto::Credited;
+            assert!(decide(m).is_ok());
+            m.photo = LeadPhoto::None;
+            assert!(decide(m).is_ok());
+        }
+        let mut submit = mv(Status::Draft, Transition::Submit, Role::Contributor);
+        submit.photo = LeadPhoto::Uncredited;
+        submit.credit_required = true;
+        assert_eq!(decide(submit), Ok(Status::InReview));
     }
 
     #[test]

@@ -33,15 +33,9 @@ pub struct WireStory {
     pub picture: Option<WirePicture>,
 }
 
-/// ninjs `pubstatus`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PubStatus {
-    Usable,
-    /// Not finished: kept as a draft (a WordPress draft, pending or private post).
-    Draft,
-    Withheld,
-    Canceled,
-}
+/// ninjs `pubstatus` (a WordPress draft, pending or private post arrives as `Draft`): core's
+/// wire status, whose rule decides the story's status.
+pub use byline_core::story::WireStatus as PubStatus;
 
 /// The lead picture of an item.
 #[derive(Debug, Clone, PartialEq, Eq)]

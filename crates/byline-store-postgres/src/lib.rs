@@ -5,8 +5,8 @@
 #[path = "../../store-sql/mod.rs"]
 mod sql;
 use sql::{
-    changes, editorial, library, listing, load, outbox, renditions, rows, stories, subscribers,
-    taxonomy,
+    changes, editorial, failure, library, listing, load, outbox, renditions, rows, stories,
+    subscribers, taxonomy,
 };
 
 use std::sync::Arc;

@@ -11,7 +11,8 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use byline::router::App;
-use byline::stories::Draft;
+use byline::usecases::imports::Draft;
+use byline::usecases::{Actor, Newsroom as Desk, Rules};
 use byline_core::store::{SaveOutcome, SectionRef};
 use byline_core::{Headline, Picture, PictureSource, RawBody, Slug, Status};
 use chrono::{Duration, Utc};
@@ -87,9 +88,16 @@ async fn newsroom() -> Newsroom {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let data = byline::server::DataDir::create(dir.path()).expect("a data folder");
     let store = data.open_store().await.expect("the store");
+    let rules = Rules {
+        credit_required: false,
+        preview_days: 1,
+        language: "en".to_owned(),
+    };
+    let desk = Desk::new(store.clone(), rules);
     let mut slugs = Vec::new();
     for n in 0..STORIES {
-        match byline::stories::save(store.as_ref(), draft(n))
+        let now = chrono::Utc::now();
+        match byline::usecases::imports::import_item(&desk, Actor::System, draft(n), now)
             .await
             .expect("saved")
         {
@@ -99,7 +107,10 @@ async fn newsroom() -> Newsroom {
             other => panic!("not saved: {other:?}"),
         }
     }
-    store.set_picks(&slugs[100..104]).await.expect("picks set");
+    store
+        .set_picks(&slugs[100..104], chrono::Utc::now())
+        .await
+        .expect("picks set");
     let config =
         byline::config::Config::load(&dir.path().join("none.toml"), false).expect("config");
     let theme = byline_render::Theme::load(None).expect("the theme");
@@ -149,7 +160,10 @@ fn cold_render(c: &mut Criterion) {
     });
     group.bench_function("rails read too", |b| {
         b.to_async(&runtime).iter(|| async {
-            newsroom.state.cache.bump(&["rails".to_owned()]);
+            newsroom
+                .state
+                .cache
+                .bump(&[byline_core::changes::CacheKey::Rails]);
             render(&newsroom.app, &newsroom.path).await
         });
     });

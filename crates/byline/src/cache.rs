@@ -5,6 +5,7 @@
 //! change log, so changes from any process are followed. Bounded in bytes, least recently used
 //! pages go first. See docs/decisions/0008-page-cache.md.
 
+use byline_core::changes::CacheKey;
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -40,7 +41,7 @@ impl CachedPage {
 
 struct Entry {
     page: Arc<CachedPage>,
-    deps: Vec<(String, u64)>,
+    deps: Vec<(CacheKey, u64)>,
     /// The last use.
     tick: u64,
     /// The use this entry is filed under in `Pages::order` (at most `tick`).
@@ -53,13 +54,13 @@ struct Entry {
 /// budget: there are a handful of them, each small.
 struct Shared {
     value: Arc<dyn Any + Send + Sync>,
-    deps: Vec<(String, u64)>,
+    deps: Vec<(CacheKey, u64)>,
 }
 
 #[derive(Default)]
 struct Pages {
     shared: HashMap<&'static str, Shared>,
-    versions: HashMap<String, u64>,
+    versions: HashMap<CacheKey, u64>,
     /// Counts every bump: an entry checked at the current epoch needs no dependency check.
     epoch: u64,
     entries: HashMap<String, Entry>,
@@ -72,18 +73,15 @@ struct Pages {
 
 impl Pages {
     /// Whether every key in `deps` is still at the version recorded.
-    fn current(&self, deps: &[(String, u64)]) -> bool {
+    fn current(&self, deps: &[(CacheKey, u64)]) -> bool {
         deps.iter()
             .all(|(dep, version)| self.versions.get(dep).copied().unwrap_or(0) == *version)
     }
 
     /// The current version of each of `deps`.
-    fn stamp<S: AsRef<str>>(&self, deps: &[S]) -> Vec<(String, u64)> {
+    fn stamp(&self, deps: &[CacheKey]) -> Vec<(CacheKey, u64)> {
         deps.iter()
-            .map(|d| {
-                let d = d.as_ref();
-                (d.to_owned(), self.versions.get(d).copied().unwrap_or(0))
-            })
+            .map(|d| (d.clone(), self.versions.get(d).copied().unwrap_or(0)))
             .collect()
     }
 
@@ -182,7 +180,7 @@ impl PageCache {
         &self,
         key: &str,
         page: CachedPage,
-        deps: &[String],
+        deps: &[CacheKey],
         read_at: u64,
     ) -> Arc<CachedPage> {
         let page = Arc::new(page);
@@ -236,7 +234,7 @@ impl PageCache {
     pub fn share<T: Send + Sync + 'static>(
         &self,
         name: &'static str,
-        deps: &[&str],
+        deps: &[CacheKey],
         value: Arc<T>,
         read_at: u64,
     ) {
@@ -249,7 +247,7 @@ impl PageCache {
     }
 
     /// Marks everything that depends on `keys` as changed.
-    pub fn bump(&self, keys: &[String]) {
+    pub fn bump(&self, keys: &[CacheKey]) {
         if keys.is_empty() {
             return;
         }
@@ -335,6 +333,7 @@ impl PageCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use byline_core::StoryId;
 
     fn page(size: usize) -> CachedPage {
         CachedPage {
@@ -353,20 +352,20 @@ mod tests {
         cache.insert(
             "/a",
             page(10),
-            &["story-1".into(), "rails".into()],
+            &[CacheKey::Story(StoryId(1)), CacheKey::Rails],
             cache.epoch(),
         );
         cache.insert(
             "/b",
             page(10),
-            &["story-2".into(), "rails".into()],
+            &[CacheKey::Story(StoryId(2)), CacheKey::Rails],
             cache.epoch(),
         );
-        cache.insert("/", page(10), &["home".into()], cache.epoch());
-        cache.bump(&["story-1".into()]);
+        cache.insert("/", page(10), &[CacheKey::Home], cache.epoch());
+        cache.bump(&[CacheKey::Story(StoryId(1))]);
         assert!(cache.get("/a").is_none());
         assert!(cache.get("/b").is_some() && cache.get("/").is_some());
-        cache.bump(&["rails".into()]);
+        cache.bump(&[CacheKey::Rails]);
         assert!(cache.get("/b").is_none());
         assert!(
             cache.get("/").is_some(),
@@ -399,38 +398,48 @@ mod tests {
     fn a_page_rendered_while_a_change_arrived_is_sent_but_not_kept() {
         let cache = PageCache::new(1 << 20);
         let read_at = cache.epoch();
-        cache.bump(&["story-1".into()]);
-        cache.insert("/a", page(10), &["story-2".into()], read_at);
+        cache.bump(&[CacheKey::Story(StoryId(1))]);
+        cache.insert("/a", page(10), &[CacheKey::Story(StoryId(2))], read_at);
         assert!(
             cache.get("/a").is_none(),
             "it may show what the change replaced"
         );
-        cache.insert("/a", page(10), &["story-2".into()], cache.epoch());
+        cache.insert(
+            "/a",
+            page(10),
+            &[CacheKey::Story(StoryId(2))],
+            cache.epoch(),
+        );
         assert!(cache.get("/a").is_some());
     }
 
     #[test]
     fn shared_values_last_until_their_keys_change() {
         let cache = PageCache::new(1 << 20);
-        cache.share("rails", &["rails"], Arc::new(vec![1, 2, 3]), cache.epoch());
+        cache.share(
+            "rails",
+            &[CacheKey::Rails],
+            Arc::new(vec![1, 2, 3]),
+            cache.epoch(),
+        );
         assert_eq!(*cache.shared::<Vec<i32>>("rails").unwrap(), vec![1, 2, 3]);
         assert!(
             cache.shared::<String>("rails").is_none(),
             "another type is not it"
         );
-        cache.bump(&["home".into()]);
+        cache.bump(&[CacheKey::Home]);
         assert!(cache.shared::<Vec<i32>>("rails").is_some());
-        cache.bump(&["rails".into()]);
+        cache.bump(&[CacheKey::Rails]);
         assert!(cache.shared::<Vec<i32>>("rails").is_none());
         let read_at = cache.epoch();
-        cache.bump(&["home".into()]);
-        cache.share("rails", &["rails"], Arc::new(vec![4]), read_at);
+        cache.bump(&[CacheKey::Home]);
+        cache.share("rails", &[CacheKey::Rails], Arc::new(vec![4]), read_at);
         assert!(
             cache.shared::<Vec<i32>>("rails").is_none(),
             "read across a change"
         );
         let none = PageCache::new(0);
-        none.share("rails", &["rails"], Arc::new(vec![1]), none.epoch());
+        none.share("rails", &[CacheKey::Rails], Arc::new(vec![1]), none.epoch());
         assert!(
             none.shared::<Vec<i32>>("rails").is_none(),
             "no budget keeps nothing"

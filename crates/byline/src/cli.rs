@@ -12,7 +12,9 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::Config;
 use crate::import;
 use crate::server::{self, DataDir};
+use crate::usecases::subscribers as subscriber_cases;
 
+mod members;
 mod transfer;
 use transfer::{export, import_files, import_site};
 
@@ -284,7 +286,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let run = (args.section, args.overwrite, args.paths);
             import_files(&data, &config, source, run).await
         }
-        Command::Picks(args) => set_picks(&data, &args.stories).await,
+        Command::Picks(args) => set_picks(&data, &config, &args.stories).await,
         Command::Export(args) => export(&data, &config, &args.out).await,
         Command::Import(ImportCommand::Site(args)) => {
             import_site(&data, &config, &args.archive).await
@@ -298,13 +300,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             send_issue(&data, &config, args).await
         }
         Command::Subscribers(SubscribersCommand::Export(args)) => {
-            let store = data.open_store().await?;
-            let subscribers = store.subscribers(args.status.as_deref()).await?;
+            let newsroom = crate::usecases::Newsroom::new(
+                data.open_store().await?,
+                crate::usecases::Rules::from_config(&config),
+            );
+            let actor = crate::usecases::Actor::System;
+            let status = args.status.as_deref();
+            let subscribers = subscriber_cases::export(&newsroom, actor, status).await?;
             let mut out = std::io::stdout().lock();
             crate::newsletter::export::write_csv(&mut out, &subscribers)?;
             out.flush()?;
-            let counts: Vec<String> = store
-                .subscriber_counts()
+            let counts: Vec<String> = subscriber_cases::counts(&newsroom, actor)
                 .await?
                 .iter()
                 .map(|(status, n)| format!("{n} {status}"))
@@ -320,9 +326,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::User(UserCommand::Add(args)) => {
-            crate::admin::accounts::add_user(&data, &config, args).await
-        }
+        Command::User(UserCommand::Add(args)) => members::add_user(&data, &config, args).await,
     }
 }
 
@@ -345,15 +349,19 @@ async fn send_issue(
     let issue = crate::newsletter::issue::compose(&state, &args.subject, &args.intro, &args.slugs)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (id, queued) = state
-        .store
-        .queue_issue(&issue, "the command line", chrono::Utc::now())
-        .await?;
+    let actor = crate::usecases::Actor::System;
+    let now = chrono::Utc::now();
+    let (id, queued) =
+        crate::usecases::newsletter::queue_issue(&state.newsroom, actor, &issue, now).await?;
     println!("issue {id} queued for {queued} active subscribers");
     Ok(ExitCode::SUCCESS)
 }
 
-async fn set_picks(data: &DataDir, stories: &[String]) -> anyhow::Result<ExitCode> {
+async fn set_picks(
+    data: &DataDir,
+    config: &Config,
+    stories: &[String],
+) -> anyhow::Result<ExitCode> {
     let slugs = stories
         .iter()
         .map(|s| {
@@ -362,8 +370,12 @@ async fn set_picks(data: &DataDir, stories: &[String]) -> anyhow::Result<ExitCod
                 .with_context(|| format!("{s:?} is neither a story slug nor a /story/SLUG path"))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let store = data.open_store().await?;
-    store.set_picks(&slugs).await?;
+    let newsroom = crate::usecases::Newsroom::new(
+        data.open_store().await?,
+        crate::usecases::Rules::from_config(config),
+    );
+    let actor = crate::usecases::Actor::System;
+    crate::usecases::curation::set_picks(&newsroom, actor, &slugs, chrono::Utc::now()).await?;
     if slugs.is_empty() {
         println!("Don't miss: no picks; the rail shows the newest stories");
     } else {

@@ -1,12 +1,13 @@
 //! The demo newsroom for `byline serve --demo`: four desks, twenty stories and generated
 //! illustrations, all written for Byline. It goes through the same use case as any story.
 
-use byline_core::store::{SectionRef, Store};
+use byline_core::store::SectionRef;
 use byline_core::{Headline, Picture, PictureSource, RawBody, Slug, Status};
 use chrono::{DateTime, Duration, Utc};
 
 use crate::media;
-use crate::stories::{self, Draft};
+use crate::usecases::imports::{self, Draft};
+use crate::usecases::{Actor, Newsroom};
 
 /// One demo desk: its name and the paragraphs its stories continue with.
 struct Desk {
@@ -175,11 +176,11 @@ const STORIES: [(usize, &str, &str, &str); 20] = [
 
 /// Loads the demo newsroom unless the store already holds stories; returns how many it loaded.
 pub async fn load_if_empty(
-    store: &dyn Store,
+    nr: &Newsroom,
     media: &byline_media::MediaStore,
     now: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
-    if store.story_count().await? > 0 {
+    if !imports::site_is_empty(nr).await? {
         return Ok(0);
     }
     for (n, (desk, headline, standfirst, byline)) in STORIES.iter().enumerate() {
@@ -224,7 +225,7 @@ pub async fn load_if_empty(
             overwrite: false,
             undated: false,
         };
-        stories::save(store, draft).await?;
+        imports::import_item(nr, Actor::System, draft, now).await?;
     }
     Ok(STORIES.len())
 }

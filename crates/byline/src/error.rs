@@ -8,7 +8,7 @@ use byline_core::store::StoreError;
 use byline_render::RenderError;
 use byline_render::views::PageMeta;
 
-use crate::site::site_view;
+use crate::frame::site_view;
 use crate::state::AppState;
 
 /// Everything a handler can fail with.
@@ -39,6 +39,21 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Render(#[from] RenderError),
+}
+
+impl From<crate::usecases::Refusal> for AppError {
+    fn from(refusal: crate::usecases::Refusal) -> AppError {
+        use crate::usecases::Refusal;
+        match refusal {
+            Refusal::Forbidden(why) => AppError::Forbidden(why),
+            Refusal::NotFound => AppError::NotFound,
+            Refusal::Invalid { message, .. } => AppError::Unprocessable(message),
+            Refusal::Stale(_) => AppError::Store(StoreError::Conflict(
+                "someone else saved this story since it was opened".into(),
+            )),
+            Refusal::Store(e) => AppError::Store(e),
+        }
+    }
 }
 
 /// Carried from a failed handler to [`render_error_pages`], which has the theme to draw it.
@@ -84,6 +99,11 @@ impl IntoResponse for AppError {
             AppError::Store(StoreError::Conflict(why)) => {
                 (StatusCode::CONFLICT, "Conflict", why.clone())
             }
+            AppError::Store(StoreError::Invalid(why)) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "That cannot be done",
+                why.clone(),
+            ),
             AppError::Store(StoreError::Unavailable(_)) => {
                 tracing::error!(error = %self, "the store is unavailable");
                 (
@@ -141,7 +161,7 @@ pub async fn render_error_pages(
     match error_html(&state, &path, status, &page).await {
         Ok(html) => {
             if !path.starts_with("/admin")
-                && let Some(policy) = crate::site::public_policy(&state, &html)
+                && let Some(policy) = crate::frame::public_policy(&state, &html)
             {
                 parts
                     .headers
@@ -173,7 +193,7 @@ async fn error_html(
     // The error page must not fail because the store does: fall back to no section links.
     let site = site_view(state)
         .await
-        .unwrap_or_else(|_| crate::site::bare_site_view(state));
+        .unwrap_or_else(|_| crate::frame::bare_site_view(state));
     let meta = PageMeta::new(&site, page.heading, path);
     let html = if status == StatusCode::NOT_FOUND {
         state.theme.render(

@@ -6,15 +6,16 @@ use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
 use byline_core::Slug;
-use byline_core::store::{SaveOutcome, SectionRef, Store};
+use byline_core::store::{SaveOutcome, SectionRef};
 use byline_core::{Picture, PictureSource, Status};
-use byline_import::{PubStatus, RenditionHref, WirePicture, WireStory};
+use byline_import::{RenditionHref, WirePicture, WireStory};
 use byline_import::{ninjs, wxr};
 use byline_render::views::paths;
 use chrono::{DateTime, Utc};
 
 use crate::media;
-use crate::stories::{self, Draft};
+use crate::usecases::imports::{self, Draft};
+use crate::usecases::{Actor, Newsroom};
 use byline_media::decode::decode;
 use byline_media::metadata::credit::CreditPattern;
 use byline_media::metadata::read_metadata;
@@ -175,11 +176,7 @@ fn walk(
 }
 
 /// Imports every item of one file.
-pub async fn import_file(
-    store: &dyn Store,
-    path: &Path,
-    options: &ImportOptions,
-) -> Vec<ItemReport> {
+pub async fn import_file(nr: &Newsroom, path: &Path, options: &ImportOptions) -> Vec<ItemReport> {
     let invalid = |id: String, reason: String| ItemReport {
         action: Action::Invalid,
         id,
@@ -202,7 +199,7 @@ pub async fn import_file(
     let mut reports = Vec::with_capacity(items.len());
     for ((location, left_out), item) in items {
         reports.push(match item {
-            Ok(Some(story)) => import_item(store, path, story, options).await,
+            Ok(Some(story)) => import_item(nr, path, story, options).await,
             Ok(None) => left_out,
             Err(reason) => invalid(location, reason),
         });
@@ -267,7 +264,7 @@ fn parse(text: &str, path: &Path, source: &Source) -> Result<Vec<Parsed>, ItemRe
 }
 
 async fn import_item(
-    store: &dyn Store,
+    nr: &Newsroom,
     file: &Path,
     item: WireStory,
     options: &ImportOptions,
@@ -287,24 +284,7 @@ async fn import_item(
         None => None,
     };
     let embargo = item.embargoed.filter(|t| *t > options.now);
-    let (status, note) = match item.pub_status {
-        PubStatus::Canceled => (
-            Status::Unpublished,
-            Some("unpublished: the item is canceled".to_owned()),
-        ),
-        PubStatus::Withheld => (
-            Status::Unpublished,
-            Some("unpublished: the item is withheld".to_owned()),
-        ),
-        PubStatus::Draft => (Status::Draft, Some("a draft".to_owned())),
-        PubStatus::Usable => match embargo {
-            Some(until) => (
-                Status::Scheduled,
-                Some(format!("scheduled: embargoed until {}", until.to_rfc3339())),
-            ),
-            None => (Status::Published, None),
-        },
-    };
+    let (status, note) = Status::for_wire(item.pub_status, embargo);
     let id = item.external_id.clone();
     let undated = item.first_created.is_none() && item.version_created.is_none();
     let draft = Draft {
@@ -350,7 +330,7 @@ async fn import_item(
         Some(note) => format!("{path} ({note})"),
         None => path,
     };
-    let (action, detail) = match stories::save(store, draft).await {
+    let (action, detail) = match imports::import_item(nr, Actor::System, draft, options.now).await {
         Ok(SaveOutcome::Created { slug, .. }) => (Action::Created, with_note(paths::story(&slug))),
         Ok(SaveOutcome::Updated { slug, .. }) => (Action::Updated, with_note(paths::story(&slug))),
         Ok(SaveOutcome::SkippedUnchanged { slug }) => (Action::Unchanged, paths::story(&slug)),

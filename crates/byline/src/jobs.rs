@@ -2,20 +2,20 @@
 //! anyone visits the site, and catches up at start-up on what fell due while the server was
 //! down; the other makes pictures' renditions from the store's queue.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use byline_core::store::Store;
 use chrono::Utc;
+
+use crate::usecases::{Actor, Newsroom, pictures, stories};
 
 /// The longest the runner sleeps; a schedule made meanwhile is picked up within this.
 const MAX_NAP: Duration = Duration::from_secs(1);
 
 /// Runs until the task is dropped. Each round is one store transaction, so stopping between
 /// or during rounds never leaves a half-published story.
-pub async fn run(store: Arc<dyn Store>) {
+pub async fn run(nr: Newsroom) {
     loop {
-        match store.publish_due(Utc::now()).await {
+        match stories::publish_due(&nr, Actor::System, Utc::now()).await {
             Ok(published) => {
                 for id in published {
                     tracing::info!(story = id.0, "published on schedule");
@@ -23,7 +23,7 @@ pub async fn run(store: Arc<dyn Store>) {
             }
             Err(e) => tracing::error!(error = %e, "scheduled publishing failed; retrying"),
         }
-        let nap = match store.next_due().await {
+        let nap = match stories::next_due(&nr).await {
             Ok(Some(at)) => (at - Utc::now()).to_std().unwrap_or_default().min(MAX_NAP),
             _ => MAX_NAP,
         };
@@ -42,11 +42,7 @@ const RENDITION_POLL: Duration = Duration::from_secs(2);
 /// until the task is dropped. A failure is recorded on the job, which the store retries later.
 pub async fn make_renditions(state: crate::state::AppState) {
     loop {
-        match state
-            .store
-            .claim_rendition_job(Utc::now(), RENDITION_LEASE)
-            .await
-        {
+        match pictures::claim_rendition_job(&state.newsroom, Utc::now(), RENDITION_LEASE).await {
             Ok(Some(job)) => {
                 // The same slots as renditions made on a reader's request: never more at once
                 // than the machine has cores.
@@ -71,11 +67,9 @@ pub async fn make_renditions(state: crate::state::AppState) {
                         Err(e.to_string())
                     }
                 };
-                if let Err(e) = state
-                    .store
-                    .finish_rendition_job(job.id, outcome, Utc::now())
-                    .await
-                {
+                let finished =
+                    pictures::finish_rendition_job(&state.newsroom, job.id, outcome, Utc::now());
+                if let Err(e) = finished.await {
                     tracing::error!(job = job.id, error = %e, "cannot record a rendition job");
                 }
                 continue;

@@ -118,7 +118,11 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
         .await
         .with_context(|| format!("the media storage {} cannot be written", media.location()))?;
     if demo {
-        let loaded = demo::load_if_empty(store.as_ref(), &media, chrono::Utc::now()).await?;
+        let newsroom = crate::usecases::Newsroom::new(
+            store.clone(),
+            crate::usecases::Rules::from_config(config),
+        );
+        let loaded = demo::load_if_empty(&newsroom, &media, chrono::Utc::now()).await?;
         if loaded > 0 {
             tracing::info!(stories = loaded, "loaded the demo newsroom");
         }
@@ -139,14 +143,14 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
         );
     }
     if needs_setup {
-        let token = crate::admin::auth::random_token();
+        let token = crate::secrets::random_token();
         say(&format!(
             "No newsroom account exists yet. Create the administrator at {}/admin/setup?token={token}",
             state.site.base_url
         ));
         *state.setup_token.lock().unwrap_or_else(|p| p.into_inner()) = Some(token);
     }
-    let runner = tokio::spawn(crate::jobs::run(state.store.clone()));
+    let runner = tokio::spawn(crate::jobs::run(state.newsroom.clone()));
     let renditions = tokio::spawn(crate::jobs::make_renditions(state.clone()));
     let newsletters = tokio::spawn(crate::newsletter::sender::run(state.clone()));
     let newsletter_clock = tokio::spawn(crate::newsletter::schedule::run(state.clone()));

@@ -6,16 +6,20 @@ use byline_core::store::Store;
 use byline_render::Theme;
 use byline_render::views::ArticleAds;
 
-use crate::admin::auth::SessionPolicy;
 use crate::config::Config;
 use crate::newsletter::RateLimiter;
+use crate::session_cookie::SessionPolicy;
 
 /// Cheap to clone; everything is behind one `Arc`.
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
 
 pub struct Inner {
+    /// The store, for the server's own machinery (page cache, jobs, health); requests reach
+    /// it through [`Inner::newsroom`]'s use cases.
     pub store: Arc<dyn Store>,
+    /// The newsroom's operations: every handler's way to the store.
+    pub newsroom: crate::usecases::Newsroom,
     pub theme: Theme,
     pub site: SiteSettings,
     pub ads: ArticleAds,
@@ -99,8 +103,13 @@ impl AppState {
             base_url: base_url.trim_end_matches('/').to_owned(),
             language: config.site.language.clone(),
         };
+        let newsroom = crate::usecases::Newsroom::new(
+            store.clone(),
+            crate::usecases::Rules::from_config(config),
+        );
         Ok(AppState(Arc::new(Inner {
             store,
+            newsroom,
             theme,
             site,
             ads: crate::ads::article_ads(&config.ads),

@@ -1,18 +1,18 @@
-//! Passwords (Argon2id), random tokens, session cookies and the signed-in member extractor.
+//! Passwords (Argon2id), session cookies and the signed-in member extractor.
 
 use argon2::password_hash::PasswordVerifier;
 use argon2::{Argon2, PasswordHasher};
 use axum::extract::FromRequestParts;
-use axum::http::header;
 use axum::http::request::Parts;
-use byline_core::accounts::{SessionRecord, User, UserId};
-use chrono::{DateTime, Duration, Utc};
-use sha2::{Digest, Sha256};
+use byline_core::accounts::User;
+use chrono::Utc;
 
 use crate::error::AppError;
+use crate::secrets::{same_secret, token_hash};
+use crate::session_cookie::session_token;
 use crate::state::AppState;
+use crate::usecases::sessions;
 
-pub const SESSION_COOKIE: &str = "byline_session";
 /// Shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
@@ -87,94 +87,6 @@ pub fn check_new_password(password: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// 256 random bits from the operating system, hex-encoded.
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).expect("the operating system's random source works");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// What the store keeps of a token: its SHA-256.
-pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// Compares two secrets in time independent of where they differ.
-pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
-/// How long sessions live.
-#[derive(Debug, Clone, Copy)]
-pub struct SessionPolicy {
-    pub idle: Duration,
-    pub absolute: Duration,
-    /// Send the cookie only over HTTPS.
-    pub secure: bool,
-}
-
-impl SessionPolicy {
-    pub fn expired(&self, session: &SessionRecord, now: DateTime<Utc>) -> bool {
-        now - session.last_seen_at > self.idle || now - session.created_at > self.absolute
-    }
-
-    /// The `Set-Cookie` value carrying a new session token.
-    pub fn cookie(&self, token: &str) -> String {
-        let secure = if self.secure { "; Secure" } else { "" };
-        format!(
-            "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-            self.absolute.num_seconds()
-        )
-    }
-
-    /// The `Set-Cookie` value that removes the session cookie.
-    pub fn removal(&self) -> String {
-        let secure = if self.secure { "; Secure" } else { "" };
-        format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
-    }
-}
-
-/// Starts a session for `user`: a fresh token (so a token planted before sign-in is useless)
-/// and a CSRF token bound to it. Returns the cookie token.
-pub async fn start_session(state: &AppState, user: UserId) -> Result<String, AppError> {
-    let token = random_token();
-    state
-        .store
-        .create_session(&token_hash(&token), user, &random_token(), Utc::now())
-        .await?;
-    Ok(token)
-}
-
-/// The values of the cookies named `name` a request presents.
-pub fn cookies<'a>(
-    headers: &'a axum::http::HeaderMap,
-    name: &'a str,
-) -> impl Iterator<Item = &'a str> + 'a {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .filter(move |(cookie, _)| *cookie == name)
-        .map(|(_, value)| value)
-}
-
-/// The session token in the request's cookies, if any.
-pub fn session_token(parts: &Parts) -> Option<String> {
-    cookies(&parts.headers, SESSION_COOKIE)
-        .next()
-        .map(str::to_owned)
-        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
 /// The signed-in member of a request; admin handlers take it, and a request without a live
 /// session is sent to the sign-in page.
 #[derive(Debug, Clone)]
@@ -200,23 +112,13 @@ impl SignedIn {
 /// The member whose live session the request presents, if any. An expired session is ended;
 /// a disabled member has no sessions left (they end when the member is disabled).
 pub async fn session_of(state: &AppState, parts: &Parts) -> Result<Option<SignedIn>, AppError> {
-    let Some(token) = session_token(parts) else {
+    let Some(token) = session_token(&parts.headers) else {
         return Ok(None);
     };
     let hash = token_hash(&token);
-    let Some(session) = state.store.session(&hash).await? else {
-        return Ok(None);
-    };
-    let now = Utc::now();
-    if state.sessions.expired(&session, now) {
-        state.store.delete_session(&hash).await?;
-        return Ok(None);
-    }
-    // One write a minute at most, not one per request.
-    if now - session.last_seen_at > Duration::seconds(60) {
-        state.store.touch_session(&hash, now).await?;
-    }
-    Ok(Some(SignedIn {
+    let lifetime = state.sessions.lifetime();
+    let session = sessions::live_session(&state.newsroom, &hash, lifetime, Utc::now()).await?;
+    Ok(session.map(|session| SignedIn {
         user: session.user,
         csrf_token: session.csrf_token,
         token_hash: hash,
@@ -241,6 +143,7 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secrets::random_token;
 
     #[test]
     fn passwords_hash_and_verify() {

@@ -8,8 +8,9 @@ use byline_core::accounts::UserId;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::auth::{cookies, same_secret};
 use crate::error::AppError;
+use crate::secrets::same_secret;
+use crate::session_cookie::cookies;
 use crate::state::AppState;
 
 /// How long a browser stays known without signing in again.

@@ -4,8 +4,7 @@ use axum::Form;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use byline_core::access::{Ownership, Permission, allows};
-use byline_core::store::{ListQuery, Listing, SectionEdit, StoreError};
+use byline_core::access::{Ownership, Permission};
 use byline_core::{SectionId, Slug};
 use byline_render::views::PageMeta;
 use chrono::Utc;
@@ -13,13 +12,13 @@ use serde::{Deserialize, Serialize};
 
 use super::admin_page;
 use super::auth::SignedIn;
-use super::stories::{require, see_other};
+use super::stories::see_other;
 use crate::error::AppError;
-use crate::site::bare_site_view;
+use crate::frame::bare_site_view;
 use crate::state::AppState;
+use crate::usecases::curation::{self, SectionInput};
+use crate::usecases::{Actor, Refusal};
 
-/// Stories offered in the lead and picks lists.
-const CANDIDATES: u32 = 100;
 /// Picks the form offers.
 const PICK_SLOTS: usize = 4;
 
@@ -36,42 +35,22 @@ async fn render(
     error: Option<String>,
     notice: Option<&str>,
 ) -> Result<Response, AppError> {
-    let now = Utc::now();
-    let recent = state
-        .store
-        .list_cards(&ListQuery {
-            listing: Listing::All,
-            limit: CANDIDATES,
-            offset: 0,
-            now,
-        })
-        .await?;
-    let choices: Vec<Choice> = recent
-        .cards
+    let actor = Actor::Member(&me.user);
+    let desk = curation::desk(&state.newsroom, actor, Utc::now()).await?;
+    let choices: Vec<Choice> = desk
+        .candidates
         .iter()
         .map(|c| Choice {
             slug: c.slug.to_string(),
             headline: c.headline.as_str().to_owned(),
         })
         .collect();
-    let lead = state
-        .store
-        .home_lead(now)
-        .await?
-        .map(|c| c.slug.to_string());
-    let mut picks: Vec<String> = state
-        .store
-        .picks(now)
-        .await?
-        .iter()
-        .map(|c| c.slug.to_string())
-        .collect();
+    let lead = desk.lead.map(|slug| slug.to_string());
+    let mut picks: Vec<String> = desk.picks.iter().map(|s| s.to_string()).collect();
     picks.resize(PICK_SLOTS, String::new());
-    let sections = state.store.sections().await?;
-    let tags: Vec<_> = state
-        .store
-        .tags()
-        .await?
+    let sections = desk.sections;
+    let tags: Vec<_> = desk
+        .tags
         .into_iter()
         .map(|(tag, uses)| byline_render::page! { slug => tag.slug.as_str(), name => tag.name, uses })
         .collect();
@@ -82,7 +61,7 @@ async fn render(
         "admin/curation.html",
         byline_render::page! {
             site, page, choices, lead, picks, sections, tags, error, notice,
-            manage_sections => allows(me.user.role, Permission::ManageSections, Ownership::Own),
+            manage_sections => actor.may(Permission::ManageSections, Ownership::Own),
             me => super::dashboard::me_view(me),
             csrf => &me.csrf_token,
         },
@@ -96,7 +75,6 @@ pub async fn show(
     me: SignedIn,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    require(&me, Permission::Curate, Ownership::Own)?;
     let notice = (query.as_deref() == Some("saved")).then_some("Saved.");
     render(&state, &me, StatusCode::OK, None, notice).await
 }
@@ -123,48 +101,42 @@ pub async fn save(
     Form(form): Form<CurationForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
-    require(&me, Permission::Curate, Ownership::Own)?;
     let parse = |text: &str| Slug::parse(text.trim()).map_err(|_| AppError::NotFound);
     let lead = match form.lead.trim() {
         "" => None,
         text => Some(parse(text)?),
     };
-    let mut picks: Vec<Slug> = Vec::new();
-    for text in [&form.pick1, &form.pick2, &form.pick3, &form.pick4]
+    let picks = [&form.pick1, &form.pick2, &form.pick3, &form.pick4]
         .into_iter()
         .filter(|t| !t.trim().is_empty())
-    {
-        let slug = parse(text)?;
-        if picks.contains(&slug) {
-            return render(
-                &state,
-                &me,
+        .map(|text| parse(text))
+        .collect::<Result<Vec<Slug>, AppError>>()?;
+    let actor = Actor::Member(&me.user);
+    let done = curation::curate(&state.newsroom, actor, lead, picks, Utc::now()).await;
+    after(&state, &me, done).await
+}
+
+/// Back to the curation screen when an operation was done, or the screen again with the
+/// problem (422).
+async fn after(
+    state: &AppState,
+    me: &SignedIn,
+    done: crate::usecases::Outcome<()>,
+) -> Result<Response, AppError> {
+    match done {
+        Ok(()) => Ok(see_other("/admin/curation?saved")),
+        Err(Refusal::Invalid { message, .. }) => {
+            render(
+                state,
+                me,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some("A story can be picked only once.".into()),
+                Some(message),
                 None,
             )
-            .await;
+            .await
         }
-        picks.push(slug);
+        Err(other) => Err(other.into()),
     }
-    // Only what changed is written, so only the pages that show it are made again.
-    let now = Utc::now();
-    let current_lead = state.store.home_lead(now).await?.map(|c| c.slug);
-    if current_lead != lead {
-        state.store.set_home_lead(lead.as_ref()).await?;
-    }
-    let current_picks: Vec<Slug> = state
-        .store
-        .picks(now)
-        .await?
-        .into_iter()
-        .map(|c| c.slug)
-        .collect();
-    if current_picks != picks {
-        state.store.set_picks(&picks).await?;
-    }
-    tracing::info!(user = me.user.id.0, picks = picks.len(), "curation changed");
-    Ok(see_other("/admin/curation?saved"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -189,69 +161,28 @@ pub async fn save_section(
     Form(form): Form<SectionForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
-    if !allows(me.user.role, Permission::ManageSections, Ownership::Own) {
-        return Err(AppError::Forbidden(
-            "Only administrators manage sections.".into(),
-        ));
-    }
-    let name = form.name.split_whitespace().collect::<Vec<_>>().join(" ");
-    let slug = if form.slug.trim().is_empty() {
-        Slug::derive(&name)
-    } else {
-        Slug::parse(form.slug.trim()).ok()
+    let id = match form.id.trim() {
+        "" => None,
+        text => Some(SectionId(text.parse().map_err(|_| AppError::NotFound)?)),
     };
-    let position = if form.position.trim().is_empty() {
-        Some(0)
-    } else {
-        form.position.trim().parse::<i64>().ok()
+    let position = match form.position.trim() {
+        "" => Some(0),
+        text => text.parse::<i64>().ok(),
     };
-    let id = if form.id.is_empty() {
-        Some(None)
-    } else {
-        form.id.parse().ok().map(|n| Some(SectionId(n)))
+    let Some(position) = position else {
+        let message = Some("The position must be a whole number.".to_owned());
+        return render(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, message, None).await;
     };
-    let problem = match (&slug, position, id) {
-        _ if name.is_empty() => Some("A section needs a name.".to_owned()),
-        (None, _, _) => Some("The slug may hold only a-z, 0-9 and single hyphens.".to_owned()),
-        (_, None, _) => Some("The position must be a whole number.".to_owned()),
-        (_, _, None) => return Err(AppError::NotFound),
-        _ => None,
+    let input = SectionInput {
+        id,
+        name: form.name,
+        slug: form.slug,
+        description: form.description,
+        position,
     };
-    if let Some(message) = problem {
-        return render(
-            &state,
-            &me,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(message),
-            None,
-        )
-        .await;
-    }
-    let edit = SectionEdit {
-        id: id.flatten(),
-        slug: slug.expect("checked above"),
-        name,
-        description: form
-            .description
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" "),
-        position: position.expect("checked above"),
-    };
-    match state.store.save_section(edit).await {
-        Ok(()) => Ok(see_other("/admin/curation?saved")),
-        Err(StoreError::Conflict(why)) => {
-            render(
-                &state,
-                &me,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(why),
-                None,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let actor = Actor::Member(&me.user);
+    let done = curation::save_section(&state.newsroom, actor, input, Utc::now()).await;
+    after(&state, &me, done).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -271,20 +202,8 @@ pub async fn rename_tag(
     Form(form): Form<TagForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
-    require(&me, Permission::Curate, Ownership::Own)?;
     let slug = Slug::parse(form.slug.trim()).map_err(|_| AppError::NotFound)?;
-    let name = form.name.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.is_empty() || name.chars().count() > 100 {
-        let message = "A tag's name needs 1 to 100 characters.".to_owned();
-        return render(
-            &state,
-            &me,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(message),
-            None,
-        )
-        .await;
-    }
-    state.store.rename_tag(&slug, &name).await?;
-    Ok(see_other("/admin/curation?saved"))
+    let actor = Actor::Member(&me.user);
+    let done = curation::rename_tag(&state.newsroom, actor, &slug, &form.name, Utc::now()).await;
+    after(&state, &me, done).await
 }

@@ -11,8 +11,10 @@ use serde::{Deserialize, Serialize};
 use super::admin_page;
 use super::auth::SignedIn;
 use crate::error::AppError;
-use crate::site::bare_site_view;
+use crate::frame::bare_site_view;
 use crate::state::AppState;
+use crate::usecases::Actor;
+use crate::usecases::stories as story_cases;
 
 const PAGE_SIZE: u32 = 50;
 
@@ -34,7 +36,7 @@ pub struct ListParams {
 }
 
 impl ListParams {
-    fn query(&self, me: &SignedIn) -> Result<AdminQuery, AppError> {
+    fn query(&self) -> Result<AdminQuery, AppError> {
         let optional = |text: &str| Some(text.trim().to_owned()).filter(|t| !t.is_empty());
         let page = self.page.unwrap_or(1);
         if page == 0 || page > 100_000 {
@@ -55,8 +57,8 @@ impl ListParams {
                 .unwrap_or_default(),
             limit: PAGE_SIZE,
             offset: (page - 1) * PAGE_SIZE,
-            own_or_public: (!byline_core::workflow::sees_others_work(me.user.role))
-                .then_some(me.user.id),
+            // Whose stories the member sees is the use case's to decide.
+            own_or_public: None,
         })
     }
 
@@ -110,8 +112,9 @@ pub async fn show(
     me: SignedIn,
     Query(params): Query<ListParams>,
 ) -> Result<Response, AppError> {
-    let query = params.query(&me)?;
-    let (stories, more) = state.store.admin_stories(&query).await?;
+    let query = params.query()?;
+    let actor = Actor::Member(&me.user);
+    let (stories, more) = story_cases::list(&state.newsroom, actor, query).await?;
     let rows: Vec<Row> = stories
         .iter()
         .map(|s| Row {
@@ -138,7 +141,7 @@ pub async fn show(
             label: o.label(),
         })
         .collect();
-    let sections = state.store.sections().await?;
+    let sections = story_cases::sections(&state.newsroom).await?;
     let page_no = params.page.unwrap_or(1);
     let next = more.then(|| params.url_for_page(page_no + 1));
     let prev = (page_no > 1).then(|| params.url_for_page(page_no - 1));

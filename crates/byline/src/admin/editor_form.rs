@@ -8,9 +8,6 @@ use byline_render::markdown::render_body;
 use byline_render::plain_text;
 use serde::{Deserialize, Serialize};
 
-/// Words of plain text kept for excerpts, as for imported stories.
-const SUMMARY_WORDS: usize = 80;
-
 /// The editor's fields exactly as the browser sent them.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct EditorForm {
@@ -202,14 +199,8 @@ impl EditorForm {
                 .join(" "),
         )
         .filter(|s| !s.is_empty());
-        let summary_source = standfirst
-            .clone()
-            .unwrap_or_else(|| plain_text(body_html.as_str()));
-        let summary = summary_source
-            .split_whitespace()
-            .take(SUMMARY_WORDS)
-            .collect::<Vec<_>>()
-            .join(" ");
+        let summary =
+            byline_core::excerpt::summary(standfirst.as_deref(), &plain_text(body_html.as_str()));
         let language = Some(self.language.trim())
             .filter(|l| !l.is_empty())
             .unwrap_or(default_language)

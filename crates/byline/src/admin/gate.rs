@@ -13,7 +13,7 @@ use byline_core::access::{Ownership, allows};
 use byline_core::editorial::EditorStory;
 use byline_core::workflow::Need;
 
-use super::auth::{SignedIn, session_of};
+use super::auth::session_of;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -44,15 +44,6 @@ impl<S: Send + Sync> FromRequestParts<S> for AllowedStory {
                     parts.uri.path()
                 ))
             })
-    }
-}
-
-/// Whose story `story` is, for `me`.
-pub fn ownership(story: &EditorStory, me: &SignedIn) -> Ownership {
-    if story.created_by == Some(me.user.id) {
-        Ownership::Own
-    } else {
-        Ownership::Others
     }
 }
 
@@ -87,14 +78,13 @@ async fn admit(state: &AppState, need: Need, request: Request) -> Result<Request
         }
         Need::Story(access) => {
             let id = story_id(&mut parts).await?;
-            let story = state
-                .store
-                .editor_story(id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            if !access.allows(me.user.role, ownership(&story, &me), story.status) {
-                return Err(refused());
-            }
+            let actor = crate::usecases::Actor::Member(&me.user);
+            let story = crate::usecases::stories::open(&state.newsroom, actor, id, access)
+                .await
+                .map_err(|refusal| match refusal {
+                    crate::usecases::Refusal::Forbidden(_) => refused(),
+                    other => other.into(),
+                })?;
             parts.extensions.insert(AllowedStory(Arc::new(story)));
         }
     }

@@ -6,12 +6,9 @@ use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use byline_core::access::{Ownership, Permission, allows};
-use byline_core::library::{
-    DeleteOutcome, Describing, LibraryPicture, LibraryQuery, PictureEdit, PictureUse,
-    picture_seen_by,
-};
-use byline_core::{Crop, Focus, Picture, PictureId, PictureSource, Shape, StoryId};
+use byline_core::access::{Ownership, Permission};
+use byline_core::library::{LibraryPicture, PictureEdit};
+use byline_core::{Crop, Focus, PictureId, PictureSource, Shape};
 use byline_render::views::{PageMeta, PictureView};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -19,14 +16,13 @@ use serde::{Deserialize, Serialize};
 use super::admin_page;
 use super::auth::SignedIn;
 use super::gate::AllowedStory;
-use super::photo::{
-    PhotoForm, check_upload, check_words, described, describing, keep, known_picture, read_form,
-    tidy, with_library_defaults,
-};
-use super::stories::{load_editable, require, see_other};
+use super::photo::{check_upload, described, keep, read_form, tidy, words};
+use super::stories::{load_editable, see_other};
 use crate::error::AppError;
-use crate::site::bare_site_view;
+use crate::frame::bare_site_view;
 use crate::state::AppState;
+use crate::usecases::pictures::{self, Deletion, stories_use};
+use crate::usecases::{Actor, Refusal};
 
 const PER_PAGE: u32 = 48;
 const MAX_KEYWORDS: usize = 50;
@@ -99,16 +95,9 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let page = params.page.parse::<u32>().unwrap_or(1).clamp(1, 10_000);
     let search = Some(params.q.trim().to_owned()).filter(|q| !q.is_empty());
-    let found = state
-        .store
-        .library(&LibraryQuery {
-            search: search.clone(),
-            page: page - 1,
-            per_page: PER_PAGE,
-            visible_to: (!byline_core::workflow::sees_others_work(me.user.role))
-                .then_some(me.user.id),
-        })
-        .await?;
+    let actor = Actor::Member(&me.user);
+    let found = pictures::library(&state.newsroom, actor, search.clone(), page - 1, PER_PAGE);
+    let found = found.await?;
     let tiles: Vec<Tile> = found.pictures.iter().map(Tile::from).collect();
     let pages = found.total.div_ceil(u64::from(PER_PAGE)).max(1);
     let chosen = chosen_for(&state, &me, &params.for_story).await?;
@@ -146,7 +135,6 @@ pub async fn add(
     me: SignedIn,
     multipart: Multipart,
 ) -> Result<Response, AppError> {
-    require(&me, Permission::CreateStory, Ownership::Own)?;
     let mut form = read_form(multipart, state.upload_limit).await?;
     me.check_csrf(&form.csrf)?;
     let Some(bytes) = form.file.take() else {
@@ -156,69 +144,14 @@ pub async fn add(
         .await?
         .map_err(AppError::Unprocessable)?;
     // A picture the library already has keeps the desk's wording where the form is empty;
-    // only the desk may change it.
-    let known = known_picture(&state, &me, &kept).await?;
-    let form = with_library_defaults(form, known.as_ref());
-    check_reupload(&me, &form, known.as_ref())?;
+    // only the desk may change it. The file is kept only once the words are allowed.
+    let (nr, actor) = (&state.newsroom, Actor::Member(&me.user));
+    let offered = described(&state, Some(&bytes), kept);
+    let picture = pictures::check_library_upload(nr, actor, offered, &words(&form)).await?;
     keep(&state, &bytes).await?;
-    let typed = (
-        form.credit.as_str(),
-        form.caption.as_str(),
-        form.alt.as_str(),
-    );
-    let picture = described(&state, Some(&bytes), typed, kept);
-    let id = state
-        .store
-        .add_picture(&picture, describing(&me), Utc::now())
-        .await?;
+    let id = pictures::add_to_library(nr, actor, picture, Utc::now()).await?;
     state.renditions_wanted.notify_one();
-    tracing::info!(
-        picture = id.0,
-        user = me.user.id.0,
-        "picture added to the library"
-    );
     Ok(see_other(&format!("/admin/media/{id}?done=added")))
-}
-
-/// Someone other than the desk uploading a picture the library has reuses it as it is: their
-/// form may not change its credit, alt text or caption there.
-fn check_reupload(
-    me: &SignedIn,
-    form: &PhotoForm,
-    known: Option<&Picture>,
-) -> Result<(), AppError> {
-    check_words(me, form, known)?;
-    let Some(known) = known.filter(|_| describing(me) == Describing::GapsOnly) else {
-        return Ok(());
-    };
-    if tidy(&form.caption) != known.caption {
-        return Err(AppError::Forbidden(
-            "This picture is already in the library; only the photo desk (an editor) changes \
-             its caption there. Give the caption in your story instead."
-                .into(),
-        ));
-    }
-    Ok(())
-}
-
-/// The uses of a picture the member may see; a picture only others' unpublished work uses
-/// is not found.
-async fn visible_uses(
-    state: &AppState,
-    me: &SignedIn,
-    id: PictureId,
-) -> Result<Vec<PictureUse>, AppError> {
-    let shared = state
-        .store
-        .library_picture(id)
-        .await?
-        .is_some_and(|item| item.shared);
-    let uses = state.store.picture_uses(id).await?;
-    if picture_seen_by(shared, &uses, me.user.role, me.user.id) {
-        Ok(uses)
-    } else {
-        Err(AppError::NotFound)
-    }
 }
 
 async fn picture_page(
@@ -229,17 +162,9 @@ async fn picture_page(
     error: Option<String>,
     done: &str,
 ) -> Result<Response, AppError> {
-    let item = state
-        .store
-        .library_picture(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let actor = Actor::Member(&me.user);
     // Others' unpublished stories are named only to those who may see them.
-    let uses: Vec<PictureUse> = visible_uses(state, me, id)
-        .await?
-        .into_iter()
-        .filter(|u| u.seen_by(me.user.role, me.user.id))
-        .collect();
+    let (item, uses) = pictures::picture(&state.newsroom, actor, id).await?;
     let crops: Vec<serde_json::Value> = Crop::ALL
         .into_iter()
         .map(|crop| {
@@ -264,7 +189,7 @@ async fn picture_page(
             uses => uses.iter().map(|u| serde_json::json!({
                 "id": u.story.0, "headline": u.headline.as_str(), "caption": u.caption,
             })).collect::<Vec<_>>(),
-            manage => allows(me.user.role, Permission::ManagePictures, Ownership::Own),
+            manage => actor.may(Permission::ManagePictures, Ownership::Own),
             notice => notice(done),
             me => super::dashboard::me_view(me),
             csrf => &me.csrf_token,
@@ -355,43 +280,23 @@ pub async fn edit(
     Form(form): Form<PictureForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
-    require(&me, Permission::ManagePictures, Ownership::Own)?;
     let id = PictureId(id);
-    let item = state
-        .store
-        .library_picture(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let checked = edit_from(&form).and_then(|edit| {
-        if edit.credit.is_none() && item.uses > 0 && state.credit_required {
-            Err(format!(
-                "The newsroom requires a credit, and {} {} this picture.",
-                item.uses,
-                if item.uses == 1 {
-                    "story uses"
-                } else {
-                    "stories use"
-                }
-            ))
-        } else {
-            Ok(edit)
-        }
-    });
-    let edit = match checked {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    let edit = match edit_from(&form) {
         Ok(edit) => edit,
-        Err(message) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return picture_page(&state, &me, id, status, Some(message), "").await;
-        }
+        Err(message) => return picture_page(&state, &me, id, status, Some(message), "").await,
     };
-    state.store.edit_picture(id, edit, Utc::now()).await?;
-    state.renditions_wanted.notify_one();
-    tracing::info!(
-        picture = id.0,
-        user = me.user.id.0,
-        "library picture changed"
-    );
-    Ok(see_other(&format!("/admin/media/{id}?done=saved")))
+    let actor = Actor::Member(&me.user);
+    match pictures::update_library_picture(&state.newsroom, actor, id, edit, Utc::now()).await {
+        Ok(()) => {
+            state.renditions_wanted.notify_one();
+            Ok(see_other(&format!("/admin/media/{id}?done=saved")))
+        }
+        Err(Refusal::Invalid { message, .. }) => {
+            picture_page(&state, &me, id, status, Some(message), "").await
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -407,33 +312,26 @@ pub async fn delete(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
-    require(&me, Permission::ManagePictures, Ownership::Own)?;
     let id = PictureId(id);
-    let (outcome, place) = state.store.delete_picture(id).await?;
-    if let DeleteOutcome::InUse(uses) = outcome {
-        let message = format!(
-            "{uses} {} this picture; it can be deleted once none does.",
-            if uses == 1 {
-                "story uses"
-            } else {
-                "stories use"
-            }
-        );
-        return picture_page(&state, &me, id, StatusCode::CONFLICT, Some(message), "").await;
-    }
-    if !place.contains("://") {
+    let actor = Actor::Member(&me.user);
+    let files = match pictures::delete_picture(&state.newsroom, actor, id).await? {
+        Deletion::Deleted { files } => files,
+        Deletion::InUse { uses } => {
+            let message = format!(
+                "{} this picture; it can be deleted once none does.",
+                stories_use(uses)
+            );
+            return picture_page(&state, &me, id, StatusCode::CONFLICT, Some(message), "").await;
+        }
+    };
+    if let Some(key) = files {
         // The row is gone: its files follow. A failure leaves unreferenced files, not a
         // broken page.
-        match state.media.delete_picture(&place).await {
+        match state.media.delete_picture(&key).await {
             Ok(files) => tracing::info!(picture = id.0, files, "picture files deleted"),
             Err(e) => tracing::warn!(picture = id.0, error = %e, "cannot delete picture files"),
         }
     }
-    tracing::info!(
-        picture = id.0,
-        user = me.user.id.0,
-        "library picture deleted"
-    );
     Ok(see_other("/admin/media?done=deleted"))
 }
 
@@ -455,26 +353,20 @@ pub async fn use_in_story(
     Form(form): Form<UseForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
-    let story = editing.id.0;
     let picture = form
         .picture
         .parse::<i64>()
         .map(PictureId)
         .map_err(|_| AppError::Unprocessable("No picture was chosen.".into()))?;
-    visible_uses(&state, &me, picture).await?;
-    let item = state.store.library_picture(picture).await?.ok_or_else(|| {
-        AppError::Unprocessable("That picture is no longer in the library.".into())
-    })?;
-    let caption = tidy(&form.caption).or(item.picture.caption);
-    state
-        .store
-        .use_picture(StoryId(story), picture, caption, Utc::now())
-        .await?;
-    tracing::info!(
-        story,
-        picture = picture.0,
-        user = me.user.id.0,
-        "library picture used"
+    let (actor, caption) = (Actor::Member(&me.user), tidy(&form.caption));
+    let choosing = pictures::choose_library_picture(
+        &state.newsroom,
+        actor,
+        &editing,
+        picture,
+        caption,
+        Utc::now(),
     );
-    Ok(see_other(&format!("/admin/stories/{story}?saved")))
+    choosing.await?;
+    Ok(see_other(&format!("/admin/stories/{}?saved", editing.id.0)))
 }

@@ -4,16 +4,19 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
-use byline_core::editorial::{BodyFormat, EditOutcome};
+use byline_core::editorial::BodyFormat;
 use byline_render::markdown::render_body;
 use serde::Deserialize;
 
 use super::auth::SignedIn;
 use super::editor_form::EditorForm;
 use super::gate::AllowedStory;
-use super::stories::edit_from;
+use super::stories::fields_from;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::usecases::stories as story_cases;
+use crate::usecases::{Actor, Refusal};
+use chrono::Utc;
 
 #[derive(Debug, Deserialize)]
 pub struct PreviewForm {
@@ -56,17 +59,14 @@ pub async fn autosave(
     if story.status == byline_core::Status::Published {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
-    let Ok(edit) = edit_from(&state, &me, &story, &form).await? else {
+    let Ok(fields) = fields_from(&state, &story, &form) else {
         return Ok(StatusCode::UNPROCESSABLE_ENTITY.into_response());
     };
-    match state.store.save_edit(story.id, edit).await {
-        Ok(EditOutcome::Saved { revision, .. }) => {
-            Ok(Json(serde_json::json!({ "revision": revision })).into_response())
-        }
-        Ok(EditOutcome::Conflict(_)) => Ok(StatusCode::CONFLICT.into_response()),
-        Err(byline_core::store::StoreError::Conflict(_)) => {
-            Ok(StatusCode::UNPROCESSABLE_ENTITY.into_response())
-        }
-        Err(e) => Err(e.into()),
+    let (actor, now) = (Actor::Member(&me.user), Utc::now());
+    match story_cases::save_edit(&state.newsroom, actor, &story, fields, form.revision, now).await {
+        Ok(revision) => Ok(Json(serde_json::json!({ "revision": revision })).into_response()),
+        Err(Refusal::Stale(_)) => Ok(StatusCode::CONFLICT.into_response()),
+        Err(Refusal::Invalid { .. }) => Ok(StatusCode::UNPROCESSABLE_ENTITY.into_response()),
+        Err(other) => Err(other.into()),
     }
 }

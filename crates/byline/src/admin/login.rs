@@ -4,18 +4,18 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use byline_core::Email;
-use byline_core::accounts::Reservation;
+use byline_core::accounts::UserId;
 use byline_render::views::PageMeta;
 use chrono::Utc;
 use serde::Deserialize;
 
 use super::admin_page;
-use super::auth::{SignedIn, start_session, token_hash, verify_password};
+use super::auth::{SignedIn, verify_password};
 use crate::error::AppError;
+use crate::frame::bare_site_view;
 use crate::guards::{ClientAddr, same_origin};
-use crate::site::bare_site_view;
 use crate::state::AppState;
+use crate::usecases::sessions::{self, Attempt, SignIn};
 
 /// The longest address a sign-in form may name (RFC 5321's limit); a longer one is refused
 /// before anything is stored or logged.
@@ -24,7 +24,7 @@ const MAX_EMAIL_BYTES: usize = 254;
 /// A hash of no one's password, verified when the address is unknown so that an unknown
 /// address takes as long to refuse as a wrong password.
 static DECOY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    super::auth::hash_password(&super::auth::random_token()).unwrap_or_default()
+    super::auth::hash_password(&crate::secrets::random_token()).unwrap_or_default()
 });
 
 #[derive(Debug, Deserialize)]
@@ -36,7 +36,7 @@ pub struct LoginForm {
 }
 
 pub async fn form(State(state): State<AppState>) -> Result<Response, AppError> {
-    if state.store.user_count().await? == 0 {
+    if !sessions::has_members(&state.newsroom).await? {
         return Ok(super::stories::see_other("/admin/setup"));
     }
     render(&state, StatusCode::OK, "", None, false)
@@ -82,87 +82,74 @@ pub async fn submit(
         );
     }
     let ip = client.limit_key();
-    let account = match Email::parse(&email_key) {
-        Ok(email) => state.store.user_by_email(&email).await?,
-        Err(_) => None,
+    let replacing = presented_token(&headers);
+    let attempt = Attempt {
+        email_key: &email_key,
+        client: &ip,
+        limits: &state.sign_in_limits,
+        replacing: replacing.as_deref(),
     };
-    let known_browser = match &account {
-        Some((user, Some(hash))) => {
-            super::browser::is_known(&state, &headers, user.id, hash).await?
-        }
-        _ => false,
+    let (state_ref, headers_ref) = (&state, &headers);
+    let known_browser = |user: UserId, hash: String| async move {
+        super::browser::is_known(state_ref, headers_ref, user, &hash).await
     };
-    // The attempt is counted before the password is checked, so a burst cannot slip past.
-    let reserved = state
-        .store
-        .reserve_sign_in(
-            &email_key,
-            &ip,
-            Utc::now(),
-            &state.sign_in_limits,
-            known_browser,
-        )
-        .await?;
-    let attempt = match reserved {
-        Reservation::Granted(attempt) => attempt,
-        Reservation::Refused { retry_after } => {
-            tracing::warn!(email = %email_key, client = %ip, "sign-in refused: too many failures");
-            let seconds = retry_after.num_seconds().max(1) as u64;
-            return Err(AppError::TooManyRequests(seconds));
-        }
-    };
+    // Argon2 runs in the pool, and only once the store has counted the attempt.
     let password = form.password;
-    let checked = state
-        .password_checks
-        .run(move || match account {
-            Some((user, Some(hash))) if verify_password(&password, &hash) => Some((user, hash)),
-            _ => {
+    let check = |hash: Option<String>| {
+        state_ref.password_checks.run(move || match hash {
+            Some(hash) => verify_password(&password, &hash),
+            None => {
                 verify_password(&password, &DECOY_HASH);
-                None
+                false
             }
         })
-        .await;
-    let user = match checked {
-        Ok(user) => user,
-        Err(busy) => {
-            // Not checked: the attempt does not count against anyone.
-            state.store.release_sign_in(attempt).await?;
-            return Err(busy);
-        }
     };
-    let Some((user, hash)) = user else {
-        tracing::warn!(email = %email_key, client = %ip, "failed sign-in");
-        return render(
-            &state,
-            StatusCode::UNAUTHORIZED,
-            &email_key,
-            Some("That email address and password do not match an account."),
-            false,
-        );
-    };
-    state
-        .store
-        .sign_in_succeeded(attempt, &email_key, &ip)
-        .await?;
-    tracing::info!(user = user.id.0, client = %ip, "signed in");
-    let mut response = signed_in_response(&state, user.id, &headers).await?;
-    // This browser is now known to the account: its failures will not slow it.
-    let known = super::browser::cookie(&state, user.id, &hash).await?;
-    response.headers_mut().append(header::SET_COOKIE, known);
-    Ok(response)
+    let outcome =
+        sessions::sign_in(&state.newsroom, attempt, known_browser, check, Utc::now()).await?;
+    answer(&state, &email_key, &ip, outcome).await
 }
 
-/// Starts a new session (ending any the browser presented) and sends the member to the admin.
-pub async fn signed_in_response(
+/// The answer to a sign-in attempt: the admin with a new session, the form again, or a wait.
+async fn answer(
     state: &AppState,
-    user: byline_core::accounts::UserId,
-    headers: &HeaderMap,
+    email_key: &str,
+    ip: &str,
+    outcome: SignIn,
 ) -> Result<Response, AppError> {
-    if let Some(old) = presented_token(headers) {
-        state.store.delete_session(&token_hash(&old)).await?;
+    match outcome {
+        SignIn::TooMany { retry_after } => {
+            tracing::warn!(email = %email_key, client = %ip, "sign-in refused: too many failures");
+            let seconds = retry_after.num_seconds().max(1) as u64;
+            Err(AppError::TooManyRequests(seconds))
+        }
+        SignIn::NoMatch => {
+            tracing::warn!(email = %email_key, client = %ip, "failed sign-in");
+            render(
+                state,
+                StatusCode::UNAUTHORIZED,
+                email_key,
+                Some("That email address and password do not match an account."),
+                false,
+            )
+        }
+        SignIn::SignedIn {
+            user,
+            password_hash,
+            token,
+        } => {
+            tracing::info!(user = user.id.0, client = %ip, "signed in");
+            let mut response = signed_in_response(state, &token)?;
+            // This browser is now known to the account: its failures will not slow it.
+            let known = super::browser::cookie(state, user.id, &password_hash).await?;
+            response.headers_mut().append(header::SET_COOKIE, known);
+            Ok(response)
+        }
     }
-    let token = start_session(state, user).await?;
-    let cookie = HeaderValue::from_str(&state.sessions.cookie(&token))
+}
+
+/// Sends the member to the admin with the cookie of the session a use case just started.
+pub fn signed_in_response(state: &AppState, token: &str) -> Result<Response, AppError> {
+    let cookie = HeaderValue::from_str(&state.sessions.cookie(token))
         .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok((
         StatusCode::SEE_OTHER,
@@ -174,10 +161,11 @@ pub async fn signed_in_response(
         .into_response())
 }
 
-fn presented_token(headers: &HeaderMap) -> Option<String> {
+/// The session token the browser presents, if any: it ends when a new session begins.
+pub(super) fn presented_token(headers: &HeaderMap) -> Option<String> {
     let (mut parts, ()) = axum::http::Request::builder().body(()).ok()?.into_parts();
     parts.headers = headers.clone();
-    super::auth::session_token(&parts)
+    crate::session_cookie::session_token(&parts.headers)
 }
 
 /// A form whose only field is the CSRF token (sign-out, restore, …).
@@ -199,7 +187,7 @@ pub async fn logout(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
-    state.store.delete_session(&me.token_hash).await?;
+    sessions::sign_out(&state.newsroom, &me.token_hash).await?;
     Ok(signed_out(&state))
 }
 
@@ -209,7 +197,7 @@ pub async fn logout_everywhere(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
-    state.store.delete_sessions_of(me.user.id).await?;
+    sessions::sign_out_everywhere(&state.newsroom, &me.user).await?;
     tracing::info!(user = me.user.id.0, "signed out everywhere");
     Ok(signed_out(&state))
 }

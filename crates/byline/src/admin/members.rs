@@ -15,8 +15,10 @@ use super::auth::SignedIn;
 use super::login::CsrfForm;
 use super::stories::see_other;
 use crate::error::AppError;
-use crate::site::bare_site_view;
+use crate::frame::bare_site_view;
 use crate::state::AppState;
+use crate::usecases::members::{disable_member, enable_member, end_member_sessions, list_members};
+use crate::usecases::{Actor, Refusal};
 
 #[derive(Serialize)]
 struct Row {
@@ -52,9 +54,7 @@ async fn page(
     notice: Option<&str>,
     error: Option<&str>,
 ) -> Result<Response, AppError> {
-    let rows: Vec<Row> = state
-        .store
-        .members()
+    let rows: Vec<Row> = list_members(&state.newsroom, Actor::Member(&me.user))
         .await?
         .into_iter()
         .map(|m| Row {
@@ -87,8 +87,8 @@ async fn page(
     Ok(response)
 }
 
-/// Disables a member; an administrator cannot disable themselves (the newsroom would lose its
-/// last way in if they were the only one).
+/// Disables a member; an administrator cannot disable themselves (the use case refuses it: the
+/// newsroom would lose its last way in if they were the only one).
 pub async fn disable(
     State(state): State<AppState>,
     me: SignedIn,
@@ -96,23 +96,20 @@ pub async fn disable(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(form.csrf())?;
-    if id == me.user.id.0 {
-        let message = "You cannot disable your own account.";
-        return page(
-            &state,
-            &me,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            Some(message),
-        )
-        .await;
-    }
-    if !state
-        .store
-        .set_disabled(UserId(id), Some(Utc::now()))
-        .await?
-    {
-        return Err(AppError::NotFound);
+    let actor = Actor::Member(&me.user);
+    match disable_member(&state.newsroom, actor, UserId(id), Utc::now()).await {
+        Ok(()) => {}
+        Err(Refusal::Invalid { message, .. }) => {
+            return page(
+                &state,
+                &me,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(&message),
+            )
+            .await;
+        }
+        Err(refusal) => return Err(refusal.into()),
     }
     tracing::info!(member = id, by = me.user.id.0, "member disabled");
     Ok(see_other("/admin/members?disabled"))
@@ -125,9 +122,7 @@ pub async fn enable(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(form.csrf())?;
-    if !state.store.set_disabled(UserId(id), None).await? {
-        return Err(AppError::NotFound);
-    }
+    enable_member(&state.newsroom, Actor::Member(&me.user), UserId(id)).await?;
     tracing::info!(member = id, by = me.user.id.0, "member enabled");
     Ok(see_other("/admin/members?enabled"))
 }
@@ -140,7 +135,7 @@ pub async fn end_sessions(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(form.csrf())?;
-    state.store.delete_sessions_of(UserId(id)).await?;
+    end_member_sessions(&state.newsroom, Actor::Member(&me.user), UserId(id)).await?;
     tracing::info!(member = id, by = me.user.id.0, "member's sessions ended");
     if id == me.user.id.0 {
         return Ok(see_other("/admin/login"));

@@ -1,6 +1,5 @@
 //! The newsroom's admin: sign-in, sessions, the first-administrator setup and the dashboard.
 
-pub mod accounts;
 pub mod auth;
 pub mod browser;
 pub mod curation;

@@ -6,26 +6,24 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use byline_core::access::{Ownership, Permission};
 use byline_core::newsletter::{Draft, DraftInput, IssueContent, UNSUBSCRIBE_MARK};
-use byline_core::store::{ListQuery, Listing};
+use byline_core::store::{ListQuery, Listing, StoreError};
 use byline_render::views::PageMeta;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::admin_page;
 use super::auth::SignedIn;
-use super::stories::{require, see_other};
+use super::stories::see_other;
 use crate::error::AppError;
+use crate::frame::bare_site_view;
 use crate::newsletter::issue::compose;
-use crate::site::bare_site_view;
 use crate::state::AppState;
+use crate::usecases::newsletter::{self as cases, DraftFields, version};
+use crate::usecases::{Actor, Refusal};
 
 /// Recent stories offered as checkboxes in a draft.
 const RECENT_STORIES: u32 = 40;
-/// The most stories one issue carries.
-pub const MAX_STORIES: usize = 30;
-const MAX_INTRO: usize = 5_000;
 
 pub fn when(t: DateTime<Utc>) -> String {
     t.format("%-d %B %Y, %H:%M UTC").to_string()
@@ -56,16 +54,14 @@ pub async fn desk(
     me: SignedIn,
     Query(params): Query<DoneParams>,
 ) -> Result<Response, AppError> {
-    require(&me, Permission::SendNewsletter, Ownership::Own)?;
-    let counts = state.store.subscriber_counts().await?;
-    let active = counts
+    let desk = cases::desk(&state.newsroom, Actor::Member(&me.user)).await?;
+    let active = desk
+        .counts
         .iter()
         .find(|(status, _)| status == "active")
         .map_or(0, |(_, n)| *n);
-    let drafts: Vec<_> = state
-        .store
-        .drafts()
-        .await?
+    let drafts: Vec<_> = desk
+        .drafts
         .iter()
         .map(|d| {
             serde_json::json!({
@@ -75,10 +71,8 @@ pub async fn desk(
             })
         })
         .collect();
-    let issues: Vec<_> = state
-        .store
-        .issues(50)
-        .await?
+    let issues: Vec<_> = desk
+        .issues
         .iter()
         .map(super::newsletter_issues::issue_view)
         .collect();
@@ -88,7 +82,7 @@ pub async fn desk(
         &state,
         "admin/newsletter.html",
         byline_render::page! {
-            site, page => meta, counts, active, drafts, issues,
+            site, page => meta, counts => desk.counts, active, drafts, issues,
             mail => state.mailer.is_some(),
             digest => state.digest.as_ref().map(|d| d.time_utc.format("%H:%M").to_string()),
             notice => notice(&params.done),
@@ -142,37 +136,15 @@ fn story_slug(text: &str) -> Option<String> {
     (!slug.is_empty()).then(|| slug.to_owned())
 }
 
-/// The draft the form describes, or what is wrong with it.
-fn input_from(form: &DraftForm, me: &SignedIn) -> Result<DraftInput, String> {
-    let subject = form.subject.trim();
-    if subject.is_empty() {
-        return Err("Give the issue a subject.".into());
+impl DraftForm {
+    /// The draft's words as the form gives them, for the use cases to check.
+    pub fn fields(&self) -> DraftFields {
+        DraftFields {
+            subject: self.subject.clone(),
+            intro: self.intro.clone(),
+            stories: self.stories.clone(),
+        }
     }
-    if subject.chars().count() > 200 {
-        return Err("The subject is longer than 200 characters.".into());
-    }
-    if subject.chars().any(char::is_control) {
-        return Err("The subject holds a line break or another control character.".into());
-    }
-    if form.intro.chars().count() > MAX_INTRO {
-        return Err(format!("The intro is longer than {MAX_INTRO} characters."));
-    }
-    if form.stories.len() > MAX_STORIES {
-        return Err(format!("An issue carries at most {MAX_STORIES} stories."));
-    }
-    if let Some(bad) = form
-        .stories
-        .iter()
-        .find(|s| byline_core::Slug::parse(s).is_err())
-    {
-        return Err(format!("{bad:?} is not the address or slug of a story."));
-    }
-    Ok(DraftInput {
-        subject: subject.to_owned(),
-        intro: form.intro.trim().to_owned(),
-        stories: form.stories.clone(),
-        author: me.user.name.clone(),
-    })
 }
 
 /// `POST /admin/newsletter/drafts`: a new draft, opened at once.
@@ -181,38 +153,17 @@ pub async fn create(
     me: SignedIn,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    require(&me, Permission::SendNewsletter, Ownership::Own)?;
     let form = DraftForm::from(pairs);
     me.check_csrf(&form.csrf)?;
-    let input = input_from(&form, &me).map_err(AppError::Unprocessable)?;
-    let id = state
-        .store
-        .save_draft(None, &input, Utc::now())
-        .await?
-        .ok_or_else(|| AppError::Internal("a new draft was not stored".into()))?;
+    let actor = Actor::Member(&me.user);
+    let id = cases::create_draft(&state.newsroom, actor, &form.fields(), Utc::now()).await?;
     tracing::info!(draft = id, user = me.user.id.0, "newsletter draft started");
     Ok(see_other(&format!("/admin/newsletter/drafts/{id}")))
 }
 
-/// What the editor saw of a draft, as a short fingerprint: its words, its stories and when it
-/// last changed, so that sending refuses a draft changed since (even within the same second).
-pub fn version(draft: &Draft) -> String {
-    use sha2::{Digest, Sha256};
-    let input = &draft.input;
-    let mut hash = Sha256::new();
-    for part in [&input.subject, &input.intro, &input.stories.join("\n")] {
-        hash.update(part.as_bytes());
-        hash.update([0]);
-    }
-    hash.update(draft.updated_at.timestamp().to_be_bytes());
-    hash.finalize()[..12]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-pub async fn load_draft(state: &AppState, id: i64) -> Result<Draft, AppError> {
-    state.store.draft(id).await?.ok_or(AppError::NotFound)
+/// The draft, for a member of the newsletter desk.
+pub async fn load_draft(state: &AppState, me: &SignedIn, id: i64) -> Result<Draft, AppError> {
+    Ok(cases::draft(&state.newsroom, Actor::Member(&me.user), id).await?)
 }
 
 /// What the draft would send now: its frozen content when scheduled, else composed afresh.
@@ -285,15 +236,13 @@ pub async fn draft_page(
 
 /// The draft's stories first, in order, then the latest published ones to tick.
 async fn choices(state: &AppState, draft: &Draft) -> Result<Vec<Choice>, AppError> {
-    let recent = state
-        .store
-        .list_cards(&ListQuery {
-            listing: Listing::All,
-            limit: RECENT_STORIES,
-            offset: 0,
-            now: Utc::now(),
-        })
-        .await?;
+    let query = ListQuery {
+        listing: Listing::All,
+        limit: RECENT_STORIES,
+        offset: 0,
+        now: Utc::now(),
+    };
+    let recent = cases::published_cards(&state.newsroom, &query).await?;
     let mut choices: Vec<Choice> = draft
         .input
         .stories
@@ -334,8 +283,7 @@ pub async fn show_draft(
     Path(id): Path<i64>,
     Query(params): Query<DoneParams>,
 ) -> Result<Response, AppError> {
-    require(&me, Permission::SendNewsletter, Ownership::Own)?;
-    let draft = load_draft(&state, id).await?;
+    let draft = load_draft(&state, &me, id).await?;
     draft_page(&state, &me, &draft, StatusCode::OK, None, &params.done).await
 }
 
@@ -347,13 +295,31 @@ pub async fn save_draft(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    require(&me, Permission::SendNewsletter, Ownership::Own)?;
     let form = DraftForm::from(pairs);
     me.check_csrf(&form.csrf)?;
-    let draft = load_draft(&state, id).await?;
-    let input = match input_from(&form, &me) {
-        Ok(input) => input,
-        Err(problem) => {
+    let draft = load_draft(&state, &me, id).await?;
+    let (actor, fields) = (Actor::Member(&me.user), form.fields());
+    let saved = if form.action == "test" {
+        cases::save_for_test(&state.newsroom, actor, id, &fields, Utc::now())
+            .await
+            .map(Some)
+    } else {
+        cases::save_draft(&state.newsroom, actor, id, &fields, Utc::now())
+            .await
+            .map(|()| None)
+    };
+    let tested = match saved {
+        Ok(None) => {
+            return Ok(see_other(&format!(
+                "/admin/newsletter/drafts/{id}?done=saved"
+            )));
+        }
+        Ok(Some(tested)) => tested,
+        Err(Refusal::Store(StoreError::Conflict(message))) => {
+            let status = StatusCode::CONFLICT;
+            return draft_page(&state, &me, &draft, status, Some(message), "").await;
+        }
+        Err(Refusal::Invalid { message, .. }) => {
             let typed = Draft {
                 input: DraftInput {
                     subject: form.subject.clone(),
@@ -364,35 +330,17 @@ pub async fn save_draft(
                 ..draft
             };
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return draft_page(&state, &me, &typed, status, Some(problem), "").await;
+            return draft_page(&state, &me, &typed, status, Some(message), "").await;
         }
+        Err(refusal) => return Err(refusal.into()),
     };
-    let testing = form.action == "test";
-    if draft.send_at.is_some() && !testing {
-        let problem = "This issue is scheduled and its content frozen: unschedule it to change it.";
-        let status = StatusCode::CONFLICT;
-        return draft_page(&state, &me, &draft, status, Some(problem.into()), "").await;
-    }
-    if input != draft.input && draft.send_at.is_none() {
-        state
-            .store
-            .save_draft(Some(id), &input, Utc::now())
-            .await?
-            .ok_or(AppError::NotFound)?;
-    }
-    if !testing {
-        return Ok(see_other(&format!(
-            "/admin/newsletter/drafts/{id}?done=saved"
-        )));
-    }
-    let draft = load_draft(&state, id).await?;
-    match super::newsletter_send::test_copy(&state, &me, &draft).await {
+    match super::newsletter_send::test_copy(&state, &me, &tested).await {
         Ok(()) => Ok(see_other(&format!(
             "/admin/newsletter/drafts/{id}?done=tested"
         ))),
         Err(problem) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            draft_page(&state, &me, &draft, status, Some(problem), "").await
+            draft_page(&state, &me, &tested, status, Some(problem), "").await
         }
     }
 }
@@ -423,8 +371,7 @@ pub async fn draft_email(
     me: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    require(&me, Permission::SendNewsletter, Ownership::Own)?;
-    let draft = load_draft(&state, id).await?;
+    let draft = load_draft(&state, &me, id).await?;
     let content = content_of(&state, &draft)
         .await
         .map_err(AppError::Unprocessable)?;

@@ -3,17 +3,17 @@
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use byline_core::access::{Ownership, Permission, allows};
 use byline_core::newsletter::UNSUBSCRIBE_MARK;
 use byline_render::views::PageMeta;
 
 use super::admin_page;
 use super::auth::SignedIn;
 use super::newsletter::{DoneParams, email_frame, notice, when};
-use super::stories::require;
 use crate::error::AppError;
-use crate::site::bare_site_view;
+use crate::frame::bare_site_view;
 use crate::state::AppState;
+use crate::usecases::Actor;
+use crate::usecases::newsletter as cases;
 
 pub fn issue_view(issue: &byline_core::newsletter::IssueSummary) -> serde_json::Value {
     let p = issue.progress;
@@ -32,15 +32,10 @@ pub async fn show_issue(
     Path(id): Path<i64>,
     Query(params): Query<DoneParams>,
 ) -> Result<Response, AppError> {
-    require(&me, Permission::SendNewsletter, Ownership::Own)?;
-    let (summary, content) = state.store.issue(id).await?.ok_or(AppError::NotFound)?;
     // Addresses are personal data: listed only for those who may see subscribers.
-    let undelivered = if allows(me.user.role, Permission::ManageSubscribers, Ownership::Own) {
-        state.store.undelivered(id, 200).await?
-    } else {
-        Vec::new()
-    };
-    let undelivered: Vec<_> = undelivered
+    let report = cases::issue_report(&state.newsroom, Actor::Member(&me.user), id).await?;
+    let undelivered: Vec<_> = report
+        .undelivered
         .iter()
         .map(|u| {
             serde_json::json!({
@@ -59,8 +54,8 @@ pub async fn show_issue(
         "admin/newsletter_issue.html",
         byline_render::page! {
             site, page => meta,
-            issue => issue_view(&summary), undelivered,
-            text => content.text.replace(UNSUBSCRIBE_MARK, "(the reader's unsubscribe link)"),
+            issue => issue_view(&report.summary), undelivered,
+            text => report.content.text.replace(UNSUBSCRIBE_MARK, "(the reader's unsubscribe link)"),
             notice => notice(&params.done),
             me => super::dashboard::me_view(&me),
             csrf => &me.csrf_token,
@@ -74,8 +69,7 @@ pub async fn issue_email(
     me: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    require(&me, Permission::SendNewsletter, Ownership::Own)?;
-    let (_, content) = state.store.issue(id).await?.ok_or(AppError::NotFound)?;
+    let (_, content) = cases::issue(&state.newsroom, Actor::Member(&me.user), id).await?;
     let copy = crate::newsletter::sender::personal_copy(&state, &me.user.email, &content).await?;
     Ok(email_frame(copy.html))
 }

@@ -5,15 +5,16 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use byline_core::access::{Ownership, Permission};
-use byline_core::newsletter::{Draft, IssueContent};
+use byline_core::newsletter::Draft;
 use chrono::{DateTime, Utc};
 
 use super::auth::SignedIn;
 use super::newsletter::{DraftForm, content_of, draft_page, load_draft};
-use super::stories::{require, see_other};
+use super::stories::see_other;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::usecases::newsletter as cases;
+use crate::usecases::{Actor, Outcome, Refusal};
 
 /// Mails the draft, as subscribers would get it, to the editor alone; waits for the mail
 /// server's answer so that the editor sees it.
@@ -40,42 +41,20 @@ pub async fn test_copy(state: &AppState, me: &SignedIn, draft: &Draft) -> Result
     Ok(())
 }
 
-/// What the draft would send, once checked: the form's token, the version the editor
-/// previewed, `problem` (the caller's own check) and the content itself. Otherwise the draft's
-/// page, saying what is wrong.
-async fn ready_to_send(
+/// The draft's page saying what is wrong, for a refused form; any other refusal as an error.
+async fn refused(
     state: &AppState,
     me: &SignedIn,
-    id: i64,
-    form: &DraftForm,
-    problem: Option<String>,
-) -> Result<Result<IssueContent, Response>, AppError> {
-    require(me, Permission::SendNewsletter, Ownership::Own)?;
-    me.check_csrf(&form.csrf)?;
-    let draft = load_draft(state, id).await?;
-    let problem = if form.updated != super::newsletter::version(&draft) {
-        format!(
-            "{} changed this issue after you opened it. Check the preview below, then send again.",
-            draft.input.author
-        )
-    } else if let Some(problem) = problem {
-        problem
-    } else {
-        match content_of(state, &draft).await {
-            Ok(content) => return Ok(Ok(content)),
-            Err(problem) => problem,
+    draft: &Draft,
+    refusal: Refusal,
+) -> Result<Response, AppError> {
+    match refusal {
+        Refusal::Invalid { message, .. } => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            draft_page(state, me, draft, status, Some(message), "").await
         }
-    };
-    let status = StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(Err(draft_page(
-        state,
-        me,
-        &draft,
-        status,
-        Some(problem),
-        "",
-    )
-    .await?))
+        refusal => Err(refusal.into()),
+    }
 }
 
 /// `POST /admin/newsletter/drafts/{id}/send`: into the outbox now, once.
@@ -86,13 +65,23 @@ pub async fn send(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let form = DraftForm::from(pairs);
-    let content = match ready_to_send(&state, &me, id, &form, None).await? {
-        Ok(content) => content,
-        Err(page) => return Ok(page),
-    };
+    me.check_csrf(&form.csrf)?;
+    let draft = load_draft(&state, &me, id).await?;
+    let content = content_of(&state, &draft).await;
+    let actor = Actor::Member(&me.user);
     // The draft leaves in the transaction that queues the issue: a second press finds none.
-    let Some((issue, queued)) = state.store.send_draft(id, &content, Utc::now()).await? else {
-        return Err(AppError::NotFound);
+    let sent = cases::send_draft(
+        &state.newsroom,
+        actor,
+        id,
+        &form.updated,
+        content,
+        Utc::now(),
+    )
+    .await;
+    let (issue, queued) = match sent {
+        Ok(sent) => sent,
+        Err(refusal) => return refused(&state, &me, &draft, refusal).await,
     };
     tracing::info!(
         issue,
@@ -123,22 +112,25 @@ pub async fn schedule(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let form = DraftForm::from(pairs);
-    let at = send_time(&form.send_at).and_then(|at| {
-        if at <= Utc::now() {
-            Err("Choose a time in the future (UTC), or send the issue now.".to_owned())
-        } else {
-            Ok(at)
+    me.check_csrf(&form.csrf)?;
+    let draft = load_draft(&state, &me, id).await?;
+    let (nr, actor) = (&state.newsroom, Actor::Member(&me.user));
+    let scheduled: Outcome<DateTime<Utc>> = match send_time(&form.send_at) {
+        Ok(at) => {
+            let content = content_of(&state, &draft).await;
+            cases::schedule_draft(nr, actor, id, &form.updated, content, at, Utc::now())
+                .await
+                .map(|()| at)
         }
-    });
-    let content = match ready_to_send(&state, &me, id, &form, at.clone().err()).await? {
-        Ok(content) => content,
-        Err(page) => return Ok(page),
+        // An unreadable time is answered after the version check, as a past one is.
+        Err(problem) => cases::draft_as_seen(nr, actor, id, &form.updated)
+            .await
+            .and_then(|_| Err(Refusal::invalid("send_at", problem))),
     };
-    // A refused time was answered above, with the draft's page.
-    let at = at.map_err(AppError::Unprocessable)?;
-    if !state.store.schedule_draft(id, &content, at).await? {
-        return Err(AppError::NotFound);
-    }
+    let at = match scheduled {
+        Ok(at) => at,
+        Err(refusal) => return refused(&state, &me, &draft, refusal).await,
+    };
     tracing::info!(draft = id, at = %at, user = me.user.id.0, "newsletter issue scheduled");
     Ok(see_other(&format!(
         "/admin/newsletter/drafts/{id}?done=scheduled"
@@ -152,11 +144,9 @@ pub async fn unschedule(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    require(&me, Permission::SendNewsletter, Ownership::Own)?;
     me.check_csrf(&DraftForm::from(pairs).csrf)?;
     // Already sent (or deleted) meanwhile: there is no draft left to show.
-    load_draft(&state, id).await?;
-    state.store.unschedule_draft(id).await?;
+    cases::unschedule_draft(&state.newsroom, Actor::Member(&me.user), id).await?;
     Ok(see_other(&format!(
         "/admin/newsletter/drafts/{id}?done=unscheduled"
     )))
@@ -169,11 +159,8 @@ pub async fn delete(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    require(&me, Permission::SendNewsletter, Ownership::Own)?;
     me.check_csrf(&DraftForm::from(pairs).csrf)?;
-    if !state.store.delete_draft(id).await? {
-        return Err(AppError::NotFound);
-    }
+    cases::delete_draft(&state.newsroom, Actor::Member(&me.user), id).await?;
     tracing::info!(draft = id, user = me.user.id.0, "newsletter draft deleted");
     Ok(see_other("/admin/newsletter?done=deleted"))
 }
@@ -209,15 +196,11 @@ pub async fn resend_unknown(
     Path(id): Path<i64>,
     Form(form): Form<ResendForm>,
 ) -> Result<Response, AppError> {
-    require(&me, Permission::SendNewsletter, Ownership::Own)?;
     me.check_csrf(&form.csrf)?;
-    state.store.issue(id).await?.ok_or(AppError::NotFound)?;
-    if form.confirm != "yes" {
-        return Err(AppError::Unprocessable(
-            "Tick the box: some of these readers may already have the issue.".into(),
-        ));
-    }
-    let requeued = state.store.requeue_unknown(id, Utc::now()).await?;
+    let confirmed = form.confirm == "yes";
+    let actor = Actor::Member(&me.user);
+    let requeued =
+        cases::requeue_unknown(&state.newsroom, actor, id, confirmed, Utc::now()).await?;
     tracing::info!(
         issue = id,
         requeued,

@@ -4,17 +4,18 @@
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use byline_core::access::{Ownership, Permission, allows};
-use byline_core::library::Describing;
+use byline_core::editorial::EditorStory;
 use byline_core::{Picture, PictureSource};
 use chrono::Utc;
 
 use super::auth::SignedIn;
 use super::gate::AllowedStory;
-use super::stories::{refuse, see_other};
+use super::stories::{after, refuse};
 use crate::error::AppError;
 use crate::media;
 use crate::state::AppState;
+use crate::usecases::Actor;
+use crate::usecases::pictures::{self, Words};
 use byline_media::decode::{DecodeError, decode};
 use byline_media::metadata::read_metadata;
 
@@ -107,34 +108,13 @@ pub(super) async fn read_form(mut multipart: Multipart, limit: usize) -> Result<
     Ok(form)
 }
 
-/// Whose words the member's picture form carries: the desk's, or someone's who may only
-/// describe pictures new to the library.
-pub(super) fn describing(me: &SignedIn) -> Describing {
-    if allows(me.user.role, Permission::ManagePictures, Ownership::Own) {
-        Describing::Desk
-    } else {
-        Describing::GapsOnly
+/// The words the form gives, tidied; `None` where a field was left empty.
+pub(super) fn words(form: &PhotoForm) -> Words {
+    Words {
+        credit: tidy(&form.credit),
+        caption: tidy(&form.caption),
+        alt: tidy(&form.alt),
     }
-}
-
-/// Refuses a member without the desk's permission who would change the credit or alt text of
-/// a picture the library already has (other stories show them).
-pub(super) fn check_words(
-    me: &SignedIn,
-    form: &PhotoForm,
-    known: Option<&Picture>,
-) -> Result<(), AppError> {
-    let Some(known) = known.filter(|_| describing(me) == Describing::GapsOnly) else {
-        return Ok(());
-    };
-    if tidy(&form.credit) != known.credit || tidy(&form.alt) != known.alt {
-        return Err(AppError::Forbidden(
-            "This picture is in the library and other stories may use it: only the photo desk \
-             (an editor) changes its credit or alt text. Your caption can be changed."
-                .into(),
-        ));
-    }
-    Ok(())
 }
 
 /// Where a picture is kept and what it is: source, width, height, content type.
@@ -142,7 +122,7 @@ pub(super) type Kept = (PictureSource, Option<u32>, Option<u32>, Option<String>)
 
 /// An uploaded picture checked by decoding it completely (on a blocking thread: a large
 /// photo takes a moment), with the key it will be kept under; or the reason, for the editor.
-/// Nothing is stored yet: [`keep`] does that once the form's words are allowed.
+/// Nothing is stored yet: [`keep`] does that once the use case allowed the form's words.
 pub(super) async fn check_upload(bytes: &[u8]) -> Result<Result<Kept, String>, AppError> {
     let owned = bytes.to_vec();
     let checked = tokio::task::spawn_blocking(move || decode(&owned))
@@ -175,12 +155,12 @@ pub(super) async fn keep(state: &AppState, bytes: &[u8]) -> Result<(), AppError>
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
-/// The picture as the editor describes it; what the editor left empty comes from the file,
-/// as the agency wrote it (the credit printed the newsroom's way).
+/// The picture as its file describes itself: where it is kept and what it is, with the words
+/// the agency wrote into it (the credit printed the newsroom's way); the editor's words and
+/// the library's take precedence in the use case.
 pub(super) fn described(
     state: &AppState,
     file: Option<&[u8]>,
-    (credit, caption, alt): (&str, &str, &str),
     (source, width, height, content_type): Kept,
 ) -> Picture {
     let from_file = file
@@ -188,9 +168,9 @@ pub(super) fn described(
         .unwrap_or_default();
     Picture {
         source,
-        credit: tidy(credit).or_else(|| state.credit_pattern.apply(&from_file)),
-        caption: tidy(caption).or(from_file.caption),
-        alt: tidy(alt).or(from_file.alt_text),
+        credit: state.credit_pattern.apply(&from_file),
+        caption: from_file.caption,
+        alt: from_file.alt_text,
         width,
         height,
         content_type,
@@ -199,48 +179,19 @@ pub(super) fn described(
     }
 }
 
-/// The library's picture at `kept`'s place, when it has one; refused when the member may not
-/// see it (it came in with a story they may not see: its words are that story's, and reusing
-/// it would show them).
-pub(super) async fn known_picture(
-    state: &AppState,
-    me: &SignedIn,
-    (source, ..): &Kept,
-) -> Result<Option<Picture>, AppError> {
-    let PictureSource::Local { key } = source else {
-        return Ok(None);
-    };
-    let Some(item) = state.store.library_picture_at(key).await? else {
-        return Ok(None);
-    };
-    let uses = state.store.picture_uses(item.id).await?;
-    if byline_core::library::picture_seen_by(item.shared, &uses, me.user.role, me.user.id) {
-        Ok(Some(item.picture))
-    } else {
-        Err(AppError::Forbidden(
-            "This picture is already in the library with a story you cannot see. Ask the \
-             photo desk (an editor) to share it."
-                .into(),
-        ))
+/// Where the picture the form names is kept and what it is: the upload, checked, or the
+/// story's current lead when only its words change; or why there is none, for the editor.
+async fn kept_of(form: &PhotoForm, story: &EditorStory) -> Result<Result<Kept, String>, AppError> {
+    match (&form.file, &story.lead_picture) {
+        (Some(bytes), _) => check_upload(bytes).await,
+        (None, Some(current)) => Ok(Ok((
+            current.source.clone(),
+            current.width,
+            current.height,
+            current.content_type.clone(),
+        ))),
+        (None, None) => Ok(Err("Choose a photo to upload.".into())),
     }
-}
-
-/// The form with what the editor left empty taken from the library's `known` picture: the
-/// desk's credit and wording, not the file's again.
-pub(super) fn with_library_defaults(mut form: PhotoForm, known: Option<&Picture>) -> PhotoForm {
-    let Some(known) = known else {
-        return form;
-    };
-    for (typed, library) in [
-        (&mut form.credit, &known.credit),
-        (&mut form.caption, &known.caption),
-        (&mut form.alt, &known.alt),
-    ] {
-        if typed.trim().is_empty() {
-            *typed = library.clone().unwrap_or_default();
-        }
-    }
-    form
 }
 
 pub async fn update(
@@ -249,66 +200,39 @@ pub async fn update(
     story: AllowedStory,
     multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let id = story.id.0;
     let form = match read_form(multipart, state.upload_limit).await {
         Ok(form) => form,
         Err(Unread::TooLarge(message)) => {
             // Only the member's own page (the gate checked their reach to the story), with the
             // reason beside the field; nothing was changed.
-            return refuse(
-                &state,
-                &me,
-                &story,
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "photo",
-                message,
-            )
-            .await;
+            let status = StatusCode::PAYLOAD_TOO_LARGE;
+            return refuse(&state, &me, &story, status, "photo", message).await;
         }
         Err(malformed) => return Err(malformed.into()),
     };
     me.check_csrf(&form.csrf)?;
+    let (nr, actor) = (&state.newsroom, Actor::Member(&me.user));
     let picture = if form.remove {
         None
     } else {
-        let kept = match (&form.file, &story.lead_picture) {
-            (Some(bytes), _) => match check_upload(bytes).await? {
-                Ok(stored) => stored,
-                Err(message) => {
-                    let status = StatusCode::UNPROCESSABLE_ENTITY;
-                    return refuse(&state, &me, &story, status, "photo", message).await;
-                }
-            },
-            (None, Some(current)) => (
-                current.source.clone(),
-                current.width,
-                current.height,
-                current.content_type.clone(),
-            ),
-            (None, None) => {
+        let kept = match kept_of(&form, &story).await? {
+            Ok(kept) => kept,
+            Err(message) => {
                 let status = StatusCode::UNPROCESSABLE_ENTITY;
-                let message = "Choose a photo to upload.".into();
                 return refuse(&state, &me, &story, status, "photo", message).await;
             }
         };
-        let known = known_picture(&state, &me, &kept).await?;
-        let form = with_library_defaults(form, known.as_ref());
-        check_words(&me, &form, known.as_ref())?;
+        let (offered, given) = (described(&state, form.file.as_deref(), kept), words(&form));
+        let picture = pictures::check_lead_picture(nr, actor, &story, offered, &given).await?;
+        // The file is kept only once its words are allowed.
         if let Some(bytes) = &form.file {
             keep(&state, bytes).await?;
         }
-        let typed = (
-            form.credit.as_str(),
-            form.caption.as_str(),
-            form.alt.as_str(),
-        );
-        Some(described(&state, form.file.as_deref(), typed, kept))
+        Some(picture)
     };
-    state
-        .store
-        .set_lead_picture(story.id, picture, describing(&me), Utc::now())
-        .await?;
-    state.renditions_wanted.notify_one();
-    tracing::info!(story = id, user = me.user.id.0, "lead photo changed");
-    Ok(see_other(&format!("/admin/stories/{id}?saved")))
+    let done = pictures::set_lead_picture(nr, actor, &story, picture, Utc::now()).await;
+    if done.is_ok() {
+        state.renditions_wanted.notify_one();
+    }
+    after(&state, &me, &story, done, "saved").await
 }

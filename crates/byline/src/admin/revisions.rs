@@ -3,7 +3,6 @@
 use axum::Form;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
-use byline_core::editorial::EditOutcome;
 use byline_render::views::{PageMeta, TimeView};
 use serde::Serialize;
 
@@ -12,10 +11,13 @@ use super::auth::SignedIn;
 use super::editor_form::EditorForm;
 use super::gate::AllowedStory;
 use super::login::CsrfForm;
-use super::stories::{edit_from, see_other};
+use super::stories::{fields_from, see_other};
 use crate::error::AppError;
-use crate::site::bare_site_view;
+use crate::frame::bare_site_view;
 use crate::state::AppState;
+use crate::usecases::stories as story_cases;
+use crate::usecases::{Actor, Refusal};
+use chrono::Utc;
 
 #[derive(Serialize)]
 struct Row {
@@ -31,7 +33,8 @@ pub async fn list(
     story: AllowedStory,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    let revisions = state.store.revisions(story.id).await?;
+    let actor = Actor::Member(&me.user);
+    let revisions = story_cases::revisions(&state.newsroom, actor, &story).await?;
     let compare = match query.as_deref().and_then(|q| q.strip_prefix("compare=")) {
         Some(n) => {
             let n: i64 = n.parse().map_err(|_| AppError::NotFound)?;
@@ -80,7 +83,8 @@ pub async fn restore(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(form.csrf())?;
-    let revisions = state.store.revisions(story.id).await?;
+    let actor = Actor::Member(&me.user);
+    let revisions = story_cases::revisions(&state.newsroom, actor, &story).await?;
     let old = revisions
         .iter()
         .find(|r| r.number == number)
@@ -90,20 +94,20 @@ pub async fn restore(
     restored.standfirst = old.standfirst.clone().unwrap_or_default();
     restored.body = old.body_source.clone();
     restored.body_format = old.body_format.as_str().to_owned();
-    restored.revision = story.revision;
-    let edit = edit_from(&state, &me, &story, &restored)
-        .await?
-        .map_err(|errors| {
-            let why = errors.into_iter().map(|e| e.message).collect::<Vec<_>>();
-            AppError::Unprocessable(format!(
-                "Revision {number} cannot be restored as it is: {}",
-                why.join(" ")
-            ))
-        })?;
-    match state.store.save_edit(story.id, edit).await? {
-        EditOutcome::Saved { .. } => Ok(see_other(&format!("/admin/stories/{id}?saved"))),
-        EditOutcome::Conflict(_) => Err(AppError::Store(byline_core::store::StoreError::Conflict(
+    let fields = fields_from(&state, &story, &restored).map_err(|errors| {
+        let why = errors.into_iter().map(|e| e.message).collect::<Vec<_>>();
+        AppError::Unprocessable(format!(
+            "Revision {number} cannot be restored as it is: {}",
+            why.join(" ")
+        ))
+    })?;
+    let now = Utc::now();
+    match story_cases::save_edit(&state.newsroom, actor, &story, fields, story.revision, now).await
+    {
+        Ok(_) => Ok(see_other(&format!("/admin/stories/{id}?saved"))),
+        Err(Refusal::Stale(_)) => Err(AppError::Store(byline_core::store::StoreError::Conflict(
             "the story was saved by someone else meanwhile; open it again and retry".into(),
         ))),
+        Err(other) => Err(other.into()),
     }
 }

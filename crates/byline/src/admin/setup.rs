@@ -7,21 +7,20 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use byline_core::Email;
 use byline_core::access::Role;
-use byline_core::accounts::NewUser;
 use byline_render::views::PageMeta;
 use chrono::Utc;
 use serde::Deserialize;
 
 use super::admin_page;
-use super::auth::{check_new_password, same_secret, token_hash};
-use super::login::signed_in_response;
+use super::auth::check_new_password;
+use super::login::{presented_token, signed_in_response};
 use crate::error::AppError;
+use crate::frame::bare_site_view;
 use crate::guards::same_origin;
-use crate::site::bare_site_view;
+use crate::secrets::same_secret;
 use crate::state::AppState;
-
-/// How long a sign-in link made by `byline user add` works.
-pub const SIGNIN_LINK_HOURS: i64 = 72;
+use crate::usecases::members::{self, NewMember};
+use crate::usecases::sessions::has_members;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct SetupForm {
@@ -37,7 +36,7 @@ pub struct SetupForm {
 
 /// The setup token when it is valid; setup exists only while there are no members.
 async fn check_setup_token(state: &AppState, presented: &str) -> Result<(), AppError> {
-    if state.store.user_count().await? > 0 {
+    if has_members(&state.newsroom).await? {
         return Err(AppError::NotFound);
     }
     let expected = state
@@ -64,7 +63,7 @@ pub async fn setup_form(
         .to_owned();
     if token.is_empty() {
         // Asked for without the printed link: offer the form with a field for the token.
-        if state.store.user_count().await? > 0 {
+        if has_members(&state.newsroom).await? {
             return Err(AppError::NotFound);
         }
     } else {
@@ -121,15 +120,17 @@ pub async fn setup_submit(
             );
         }
     };
-    let name = form.name.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.is_empty() {
-        return render_setup(
-            &state,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &form,
-            Some("Please enter your name.".into()),
-        );
-    }
+    let name = match members::member_name(&form.name) {
+        Ok(name) => name,
+        Err(refusal) => {
+            return render_setup(
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form,
+                Some(refusal.to_string()),
+            );
+        }
+    };
     if let Err(problem) = check_new_password(&form.password) {
         return render_setup(
             &state,
@@ -138,20 +139,19 @@ pub async fn setup_submit(
             Some(problem),
         );
     }
-    let password_hash = state.password_checks.hash(&form.password).await?;
-    let user = state
-        .store
-        .create_user(NewUser {
-            email,
-            name,
-            role: Role::Admin,
-            password_hash: Some(password_hash),
-            created_at: Utc::now(),
-        })
-        .await?;
+    let first = NewMember {
+        email,
+        name,
+        role: Role::Admin,
+        password_hash: Some(state.password_checks.hash(&form.password).await?),
+    };
+    let replacing = presented_token(&headers);
+    let (user, session) =
+        members::add_first_administrator(&state.newsroom, first, replacing.as_deref(), Utc::now())
+            .await?;
     *state.setup_token.lock().unwrap_or_else(|p| p.into_inner()) = None;
     tracing::info!(user = user.id.0, "first administrator created");
-    signed_in_response(&state, user.id, &headers).await
+    signed_in_response(&state, &session)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -205,14 +205,17 @@ pub async fn link_submit(
             Some(problem),
         );
     }
-    let user = state.store.take_signin_link(&token_hash(&token), Utc::now()).await?.ok_or_else(|| {
-        AppError::Forbidden("This sign-in link has expired or was already used. Ask an administrator for a new one.".into())
-    })?;
-    state
-        .store
-        .set_password(user.id, &state.password_checks.hash(&form.password).await?)
-        .await?;
-    state.store.delete_sessions_of(user.id).await?;
+    // The password is hashed only once the link proved good.
+    let hash = || state.password_checks.hash(&form.password);
+    let replacing = presented_token(&headers);
+    let (user, session) = members::redeem_signin_link(
+        &state.newsroom,
+        &token,
+        hash,
+        replacing.as_deref(),
+        Utc::now(),
+    )
+    .await?;
     tracing::info!(user = user.id.0, "password set from a sign-in link");
-    signed_in_response(&state, user.id, &headers).await
+    signed_in_response(&state, &session)
 }

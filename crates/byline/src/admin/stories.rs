@@ -4,63 +4,41 @@ use axum::Form;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use byline_core::access::{Ownership, Permission, allows};
-use byline_core::editorial::{EditOutcome, EditorStory, PreviewLink, StoryEdit, StoryFields};
-use byline_core::store::StoreError;
-use byline_core::workflow::Transition;
-use byline_core::{Slug, Status, StoryId};
+use byline_core::access::Permission;
+use byline_core::editorial::{EditorStory, StoryFields};
+use byline_core::workflow::{StoryAccess, Transition};
+use byline_core::{Status, StoryId};
 use byline_render::views::{PageMeta, TimeView, paths};
 use chrono::Utc;
 use serde::Serialize;
 
 use super::admin_page;
-use super::auth::{SignedIn, random_token};
+use super::auth::SignedIn;
 use super::editor_form::{EditorForm, FieldError};
 use super::gate::AllowedStory;
-pub use super::gate::ownership;
 use crate::error::AppError;
-use crate::site::bare_site_view;
+use crate::frame::bare_site_view;
 use crate::state::AppState;
+use crate::usecases::stories::{self as story_cases, PreviewAction};
+use crate::usecases::{Actor, Refusal};
 
-/// Refuses unless the member's role allows `permission` here: the server decides, whatever
-/// the page showed.
-pub fn require(
-    me: &SignedIn,
-    permission: Permission,
-    ownership: Ownership,
-) -> Result<(), AppError> {
-    if allows(me.user.role, permission, ownership) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("Your role does not allow this.".into()))
-    }
-}
-
-/// Refuses unless the member may change this story's text in its current state (a story
-/// route's gate has checked this already; a library page naming a story checks it here).
-pub fn require_edit(me: &SignedIn, story: &EditorStory) -> Result<(), AppError> {
-    if byline_core::workflow::may_edit(me.user.role, ownership(story, me), story.status) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "Your role does not allow editing this story now.".into(),
-        ))
-    }
-}
-
-/// A story named outside the route (a query parameter), loaded and checked like the gate does.
+/// A story named outside the route (a query parameter), opened for editing as the gate
+/// opens one named by the route.
 pub async fn load_editable(
     state: &AppState,
     me: &SignedIn,
     id: i64,
 ) -> Result<EditorStory, AppError> {
-    let story = state
-        .store
-        .editor_story(StoryId(id))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    require_edit(me, &story)?;
-    Ok(story)
+    let actor = Actor::Member(&me.user);
+    Ok(story_cases::open(&state.newsroom, actor, StoryId(id), StoryAccess::Edit).await?)
+}
+
+/// The problems a refused operation names in a form's field, or the refusal as an error.
+pub fn field_errors(refusal: Refusal) -> Result<Vec<FieldError>, AppError> {
+    match refusal {
+        Refusal::Invalid { field, message } => Ok(vec![FieldError { field, message }]),
+        other => Err(other.into()),
+    }
 }
 
 #[derive(Serialize)]
@@ -82,12 +60,11 @@ fn label(t: Transition) -> &'static str {
 
 /// Everything the editor page shows besides the form.
 fn story_view(state: &AppState, story: &EditorStory, me: &SignedIn) -> impl Serialize {
-    let own = ownership(story, me);
+    let actor = Actor::Member(&me.user);
+    let own = actor.ownership(story);
     let actions: Vec<Action> = Transition::ALL
         .into_iter()
-        .filter(|t| {
-            t.sources().contains(&story.status) && allows(me.user.role, t.permission(), own)
-        })
+        .filter(|t| t.sources().contains(&story.status) && actor.may(t.permission(), own))
         .map(|t| Action {
             name: t.as_str(),
             label: label(t),
@@ -115,7 +92,7 @@ fn story_view(state: &AppState, story: &EditorStory, me: &SignedIn) -> impl Seri
         }).map(|t| format!("{}/preview/{t}", state.site.base_url)),
         preview_until => story.preview_expires_at.filter(|t| *t > Utc::now()).map(TimeView::from),
         may_preview => !matches!(story.status, Status::Published | Status::Unpublished),
-        can_correct => public && allows(me.user.role, Permission::Correct, own),
+        can_correct => public && actor.may(Permission::Correct, own),
         slug_locked => story.first_published_at.is_some(),
         picture => story.lead_picture.as_ref().map(byline_render::views::PictureView::from),
         upload_mb => state.upload_limit / (1024 * 1024),
@@ -135,9 +112,7 @@ pub async fn render_editor(
     corrections: &[byline_core::editorial::Correction],
 ) -> Result<Response, AppError> {
     // The sections to choose from (members who do not manage sections cannot make new ones).
-    let sections: Vec<String> = state
-        .store
-        .sections()
+    let sections: Vec<String> = story_cases::sections(&state.newsroom)
         .await?
         .into_iter()
         .map(|section| section.name)
@@ -166,7 +141,6 @@ pub async fn render_editor(
 }
 
 pub async fn new_form(State(state): State<AppState>, me: SignedIn) -> Result<Response, AppError> {
-    require(&me, Permission::CreateStory, Ownership::Own)?;
     let form = EditorForm {
         authors: me.user.name.clone(),
         ..EditorForm::default()
@@ -180,84 +154,28 @@ pub async fn create(
     Form(form): Form<EditorForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
-    require(&me, Permission::CreateStory, Ownership::Own)?;
-    let fields = match checked_fields(&state, &me, &form, None).await? {
-        Ok(fields) => fields,
-        Err(errors) => {
-            return render_editor(
-                &state,
-                &me,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                &form,
-                &errors,
-                None,
-                &[],
-            )
-            .await;
+    let errors = match form.check(&state.site.language, None) {
+        Ok(fields) => {
+            let actor = Actor::Member(&me.user);
+            match story_cases::create_draft(&state.newsroom, actor, fields, Utc::now()).await {
+                Ok(id) => return Ok(see_other(&format!("/admin/stories/{}", id.0))),
+                Err(refusal) => field_errors(refusal)?,
+            }
         }
+        Err(errors) => errors,
     };
-    let now = Utc::now();
-    let id = state
-        .store
-        .create_draft(fields, me.user.id, &new_preview_link(&state, now), now)
-        .await?;
-    tracing::info!(story = id.0, user = me.user.id.0, "story created");
-    Ok(see_other(&format!("/admin/stories/{}", id.0)))
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    render_editor(&state, &me, status, None, &form, &errors, None, &[]).await
 }
 
-/// A new private preview link, valid `[admin] preview_days`.
-fn new_preview_link(state: &AppState, now: chrono::DateTime<Utc>) -> PreviewLink {
-    PreviewLink {
-        token: random_token(),
-        expires_at: now + chrono::Duration::days(state.preview_days),
-    }
-}
-
-/// The editor's form checked into fields, with the newsroom's rule on sections: a member who
-/// does not manage sections may choose an existing one but not make a new one by naming it.
-pub async fn checked_fields(
+/// The editor's form checked into fields for a save of `story` (an empty slug keeps the
+/// story's), or the form's problems.
+pub fn fields_from(
     state: &AppState,
-    me: &SignedIn,
-    form: &EditorForm,
-    current_slug: Option<&Slug>,
-) -> Result<Result<StoryFields, Vec<FieldError>>, AppError> {
-    let fields = match form.check(&state.site.language, current_slug) {
-        Ok(fields) => fields,
-        Err(errors) => return Ok(Err(errors)),
-    };
-    if let Some(section) = &fields.section
-        && !allows(me.user.role, Permission::ManageSections, Ownership::Own)
-        && state.store.section(&section.slug).await?.is_none()
-    {
-        return Ok(Err(vec![FieldError {
-            field: "section",
-            message: format!(
-                "There is no section \"{}\". Choose one of the newsroom's sections; an \
-                 administrator creates new ones.",
-                section.name
-            ),
-        }]));
-    }
-    Ok(Ok(fields))
-}
-
-/// The editor's form as a save of `story` by `me`, made against the revision the form names;
-/// or the form's problems. An empty slug keeps the story's.
-pub async fn edit_from(
-    state: &AppState,
-    me: &SignedIn,
     story: &EditorStory,
     form: &EditorForm,
-) -> Result<Result<StoryEdit, Vec<FieldError>>, AppError> {
-    Ok(checked_fields(state, me, form, Some(&story.slug))
-        .await?
-        .map(|fields| StoryEdit {
-            fields,
-            expected_revision: form.revision,
-            user: me.user.id,
-            now: Utc::now(),
-        }))
+) -> Result<StoryFields, Vec<FieldError>> {
+    form.check(&state.site.language, Some(&story.slug))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -277,30 +195,15 @@ pub async fn preview_link(
     Form(form): Form<PreviewLinkForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
-    let id = story.id.0;
-    let link = match form.action.as_str() {
-        "new" if matches!(story.status, Status::Published | Status::Unpublished) => {
-            let message = "A published or taken-down story has no preview: its public \
-                           address takes over."
-                .to_owned();
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return refuse(&state, &me, &story, status, "preview", message).await;
-        }
-        "new" => Some(new_preview_link(&state, Utc::now())),
-        "revoke" => None,
+    let action = match form.action.as_str() {
+        "new" => PreviewAction::Renew,
+        "revoke" => PreviewAction::Revoke,
         _ => return Err(AppError::BadRequest("Unknown preview link action.".into())),
     };
-    state
-        .store
-        .set_preview_link(story.id, link.as_ref())
-        .await?;
-    tracing::info!(
-        story = id,
-        user = me.user.id.0,
-        revoked = link.is_none(),
-        "preview link changed"
-    );
-    Ok(see_other(&format!("/admin/stories/{id}?saved")))
+    let actor = Actor::Member(&me.user);
+    let done =
+        story_cases::set_preview_link(&state.newsroom, actor, &story, action, Utc::now()).await;
+    after(&state, &me, &story, done, "saved").await
 }
 
 pub fn see_other(location: &str) -> Response {
@@ -321,7 +224,8 @@ pub async fn edit(
         Some("corrected") => Some("Correction added."),
         _ => None,
     };
-    let corrections = state.store.corrections(story.id).await?;
+    let actor = Actor::Member(&me.user);
+    let corrections = story_cases::corrections(&state.newsroom, actor, &story).await?;
     let form = EditorForm::from_story(&story);
     render_editor(
         &state,
@@ -348,29 +252,42 @@ pub async fn save(
     Form(form): Form<EditorForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
-    let id = story.id.0;
-    let reject = async |errors: Vec<FieldError>| {
-        let status = StatusCode::UNPROCESSABLE_ENTITY;
-        render_editor(&state, &me, status, Some(&story), &form, &errors, None, &[]).await
-    };
-    let edit = match edit_from(&state, &me, &story, &form).await? {
-        Ok(edit) => edit,
-        Err(errors) => return reject(errors).await,
-    };
-    match state.store.save_edit(story.id, edit).await {
-        Ok(EditOutcome::Saved { revision, .. }) => {
-            tracing::info!(story = id, revision, user = me.user.id.0, "story saved");
-            Ok(see_other(&format!("/admin/stories/{id}?saved")))
+    let errors = match fields_from(&state, &story, &form) {
+        Ok(fields) => {
+            let (actor, now) = (Actor::Member(&me.user), Utc::now());
+            let saving =
+                story_cases::save_edit(&state.newsroom, actor, &story, fields, form.revision, now);
+            match saving.await {
+                Ok(_) => return Ok(see_other(&format!("/admin/stories/{}?saved", story.id.0))),
+                Err(Refusal::Stale(current)) => return conflict(&state, &me, &form, &current),
+                Err(refusal) => field_errors(refusal)?,
+            }
         }
-        Ok(EditOutcome::Conflict(current)) => conflict(&state, &me, &form, &current),
-        Err(StoreError::Conflict(why)) => {
-            reject(vec![FieldError {
-                field: "slug",
-                message: capitalise(&why),
-            }])
-            .await
+        Err(errors) => errors,
+    };
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    render_editor(&state, &me, status, Some(&story), &form, &errors, None, &[]).await
+}
+
+/// Back to the editor with `notice` when an operation on `story` was done; the editor again
+/// with the problem (422) when it was refused for one the member can fix.
+pub async fn after(
+    state: &AppState,
+    me: &SignedIn,
+    story: &EditorStory,
+    done: crate::usecases::Outcome<()>,
+    notice: &str,
+) -> Result<Response, AppError> {
+    match done {
+        Ok(()) => Ok(see_other(&format!(
+            "/admin/stories/{}?{notice}",
+            story.id.0
+        ))),
+        Err(Refusal::Invalid { field, message }) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            refuse(state, me, story, status, field, message).await
         }
-        Err(e) => Err(e.into()),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -411,7 +328,8 @@ pub async fn refuse(
     field: &'static str,
     message: String,
 ) -> Result<Response, AppError> {
-    let corrections = state.store.corrections(story.id).await?;
+    let actor = Actor::Member(&me.user);
+    let corrections = story_cases::corrections(&state.newsroom, actor, story).await?;
     let errors = [FieldError { field, message }];
     let form = EditorForm::from_story(story);
     render_editor(
@@ -425,12 +343,4 @@ pub async fn refuse(
         &corrections,
     )
     .await
-}
-
-pub fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }

@@ -5,9 +5,8 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use byline_core::Email;
-use byline_core::access::{Ownership, Permission};
 use byline_core::newsletter::SubscriberQuery;
+use byline_core::store::Subscriber;
 use byline_render::views::PageMeta;
 use chrono::Utc;
 use serde::Deserialize;
@@ -15,11 +14,13 @@ use serde::Deserialize;
 use super::admin_page;
 use super::auth::SignedIn;
 use super::newsletter::when;
-use super::stories::{require, see_other};
+use super::stories::see_other;
 use crate::error::AppError;
+use crate::frame::bare_site_view;
 use crate::newsletter::export::{STATUSES, write_csv};
-use crate::site::bare_site_view;
 use crate::state::AppState;
+use crate::usecases::subscribers as cases;
+use crate::usecases::{Actor, Refusal};
 
 const PER_PAGE: u32 = 50;
 
@@ -46,8 +47,16 @@ pub async fn list(
     me: SignedIn,
     Query(params): Query<ListParams>,
 ) -> Result<Response, AppError> {
-    require(&me, Permission::ManageSubscribers, Ownership::Own)?;
     list_page(&state, &me, &params, StatusCode::OK, None).await
+}
+
+/// One subscriber as the list shows it.
+fn row(s: &Subscriber) -> serde_json::Value {
+    serde_json::json!({
+        "email": s.email.as_str(), "status": s.status, "source": s.source,
+        "consented": when(s.consented_at), "confirmed": s.confirmed_at.map(when),
+        "unsubscribed": s.unsubscribed_at.map(when), "bounces": s.bounces,
+    })
 }
 
 async fn list_page(
@@ -60,31 +69,23 @@ async fn list_page(
     let page = params.page.parse::<u32>().unwrap_or(1).clamp(1, 100_000);
     let search = Some(params.q.trim().to_owned()).filter(|q| !q.is_empty());
     let wanted = status_of(&params.status);
-    let (found, total) = state
-        .store
-        .search_subscribers(&SubscriberQuery {
-            search: search.clone(),
-            status: wanted.clone(),
-            limit: PER_PAGE,
-            offset: (page - 1) * PER_PAGE,
-        })
-        .await?;
-    let counts = state.store.subscriber_counts().await?;
-    let count = |s: &str| counts.iter().find(|(c, _)| c == s).map_or(0, |(_, n)| *n);
+    let asked = SubscriberQuery {
+        search: search.clone(),
+        status: wanted.clone(),
+        limit: PER_PAGE,
+        offset: (page - 1) * PER_PAGE,
+    };
+    let listed = cases::list(&state.newsroom, Actor::Member(&me.user), &asked).await?;
+    let count = |s: &str| {
+        let counts = &listed.counts;
+        counts.iter().find(|(c, _)| c == s).map_or(0, |(_, n)| *n)
+    };
     let statuses: Vec<_> = STATUSES
         .iter()
         .map(|s| serde_json::json!({"name": s, "count": count(s), "chosen": wanted.as_deref() == Some(*s)}))
         .collect();
-    let rows: Vec<_> = found
-        .iter()
-        .map(|s| {
-            serde_json::json!({
-                "email": s.email.as_str(), "status": s.status, "source": s.source,
-                "consented": when(s.consented_at), "confirmed": s.confirmed_at.map(when),
-                "unsubscribed": s.unsubscribed_at.map(when), "bounces": s.bounces,
-            })
-        })
-        .collect();
+    let rows: Vec<_> = listed.found.iter().map(row).collect();
+    let total = listed.total;
     let pages = total.div_ceil(u64::from(PER_PAGE)).max(1);
     let query = |n: u64| {
         let mut q = format!("page={n}");
@@ -104,7 +105,7 @@ async fn list_page(
         byline_render::page! {
             site, page => meta, statuses, rows, total, search, error,
             status => wanted,
-            erased => state.store.suppressed_count().await?,
+            erased => listed.erased,
             prev => (u64::from(page) > 1).then(|| query(u64::from(page) - 1)),
             next => (u64::from(page) < pages).then(|| query(u64::from(page) + 1)),
             notice => (params.done == "erased").then_some("The address was erased."),
@@ -122,9 +123,9 @@ pub async fn download(
     me: SignedIn,
     Query(params): Query<ListParams>,
 ) -> Result<Response, AppError> {
-    require(&me, Permission::ManageSubscribers, Ownership::Own)?;
     let wanted = status_of(&params.status);
-    let subscribers = state.store.subscribers(wanted.as_deref()).await?;
+    let actor = Actor::Member(&me.user);
+    let subscribers = cases::export(&state.newsroom, actor, wanted.as_deref()).await?;
     let mut csv = Vec::new();
     write_csv(&mut csv, &subscribers).map_err(|e| AppError::Internal(e.to_string()))?;
     tracing::info!(
@@ -169,29 +170,27 @@ pub async fn erase(
     me: SignedIn,
     Form(form): Form<EraseForm>,
 ) -> Result<Response, AppError> {
-    require(&me, Permission::ManageSubscribers, Ownership::Own)?;
     me.check_csrf(&form.csrf)?;
-    let params = ListParams::default();
-    let problem = match Email::parse(&form.email) {
-        Err(e) => Some(format!("{}: {e}", form.email.trim())),
-        Ok(_) if form.confirm != "yes" => {
-            Some("Tick the box to confirm the erasure: it cannot be undone.".into())
+    let secret = crate::newsletter::confirm::secret(&state).await?;
+    let (actor, confirmed) = (Actor::Member(&me.user), form.confirm == "yes");
+    let erased = cases::erase(
+        &state.newsroom,
+        actor,
+        &form.email,
+        confirmed,
+        secret,
+        Utc::now(),
+    )
+    .await;
+    let problem = match erased {
+        Ok(()) => {
+            // The address itself is not logged: that would keep what was just erased.
+            tracing::info!(user = me.user.id.0, "subscriber erased");
+            return Ok(see_other("/admin/subscribers?done=erased"));
         }
-        Ok(email) => {
-            let secret = crate::newsletter::confirm::secret(&state).await?;
-            let suppression = crate::newsletter::token::suppression(secret, &email);
-            if state
-                .store
-                .erase_subscriber(&email, &suppression, Utc::now())
-                .await?
-            {
-                // The address itself is not logged: that would keep what was just erased.
-                tracing::info!(user = me.user.id.0, "subscriber erased");
-                return Ok(see_other("/admin/subscribers?done=erased"));
-            }
-            Some(format!("No subscriber has the address {}.", email.as_str()))
-        }
+        Err(Refusal::Invalid { message, .. }) => message,
+        Err(refusal) => return Err(refusal.into()),
     };
-    let status = StatusCode::UNPROCESSABLE_ENTITY;
-    list_page(&state, &me, &params, status, problem).await
+    let (params, status) = (ListParams::default(), StatusCode::UNPROCESSABLE_ENTITY);
+    list_page(&state, &me, &params, status, Some(problem)).await
 }

@@ -32,7 +32,10 @@ pub(super) async fn import_files(
         Some(slug) => Some(section_ref(slug)?),
         None => None,
     };
-    let store = data.open_store().await?;
+    let newsroom = crate::usecases::Newsroom::new(
+        data.open_store().await?,
+        crate::usecases::Rules::from_config(config),
+    );
     let options = ImportOptions {
         section,
         default_language: config.site.language.clone(),
@@ -46,7 +49,7 @@ pub(super) async fn import_files(
     let (mut created, mut updated, mut unchanged, mut skipped, mut invalid) = (0, 0, 0, 0, 0);
     for file in &files {
         progress.set_message(file.display().to_string());
-        for report in import::import_file(store.as_ref(), file, &options).await {
+        for report in import::import_file(&newsroom, file, &options).await {
             progress.suspend(|| {
                 for warning in &report.warnings {
                     eprintln!("warning: {warning}");

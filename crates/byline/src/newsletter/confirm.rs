@@ -15,9 +15,10 @@ use serde::Deserialize;
 
 use super::token::{self, Purpose, TokenError};
 use crate::error::AppError;
+use crate::frame::{html_page, site_view};
 use crate::mail::{Outgoing, Unsubscribe};
-use crate::site::{html_page, site_view};
 use crate::state::AppState;
+use crate::usecases::subscribers;
 
 pub const CONFIRM: &str = "/newsletter/confirm";
 pub const UNSUBSCRIBE: &str = "/newsletter/unsubscribe";
@@ -30,8 +31,8 @@ pub async fn secret(state: &AppState) -> Result<&[u8], AppError> {
     let secret = state
         .newsletter_secret
         .get_or_try_init(|| async {
-            let candidate = crate::admin::auth::random_token();
-            let stored = state.store.newsletter_secret(&candidate).await?;
+            let candidate = crate::secrets::random_token();
+            let stored = subscribers::newsletter_secret(&state.newsroom, &candidate).await?;
             Ok::<_, AppError>(stored.into_bytes())
         })
         .await?;
@@ -185,17 +186,13 @@ pub async fn confirm(
     State(state): State<AppState>,
     Form(params): Form<TokenParams>,
 ) -> Result<Response, AppError> {
-    let secret = secret(&state).await?;
-    let email = match token::verify(secret, Purpose::Confirm, &params.token, Utc::now()) {
+    let (secret, now) = (secret(&state).await?, Utc::now());
+    let email = match token::verify(secret, Purpose::Confirm, &params.token, now) {
         Ok(email) => email,
         Err(why) => return refused(&state, why).await,
     };
-    let outcome = state.store.confirm_subscriber(&email, Utc::now()).await?;
-    if outcome == ConfirmOutcome::Confirmed {
-        // An erased reader who signs up and confirms again has come back of their own accord.
-        let suppression = token::suppression(secret, &email);
-        state.store.lift_suppression(&suppression).await?;
-    }
+    // An erased reader who signs up and confirms again has come back of their own accord.
+    let outcome = subscribers::confirm(&state.newsroom, &email, secret, now).await?;
     let (heading, message) = match outcome {
         ConfirmOutcome::Confirmed | ConfirmOutcome::AlreadyActive => (
             "Thank you for subscribing",
@@ -237,12 +234,12 @@ pub async fn unsubscribe(
     } else {
         query.token
     };
-    let secret = secret(&state).await?;
-    let email = match token::verify(secret, Purpose::Unsubscribe, &token, Utc::now()) {
+    let (secret, now) = (secret(&state).await?, Utc::now());
+    let email = match token::verify(secret, Purpose::Unsubscribe, &token, now) {
         Ok(email) => email,
         Err(why) => return refused(&state, why).await,
     };
-    state.store.unsubscribe(&email, Utc::now()).await?;
+    subscribers::unsubscribe(&state.newsroom, &email, now).await?;
     tracing::info!("newsletter unsubscription");
     let message = format!(
         "{} will receive no more newsletters from us.",

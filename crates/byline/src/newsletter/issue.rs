@@ -52,12 +52,9 @@ pub async fn compose(
     let mut stories = Vec::with_capacity(slugs.len());
     for wanted in slugs {
         let slug = Slug::parse(wanted).map_err(|_| IssueError::NoStory(wanted.clone()))?;
-        let story = state
-            .store
-            .story_by_slug(&slug)
+        let story = crate::usecases::newsletter::issue_story(&state.newsroom, &slug, Utc::now())
             .await
             .map_err(AppError::from)?
-            .filter(|s| s.is_public_at(Utc::now()))
             .ok_or_else(|| IssueError::NoStory(wanted.clone()))?;
         let photo = story.lead_picture.as_ref().map(|p| {
             let url = p

@@ -9,7 +9,10 @@ use chrono::{DateTime, Utc};
 
 use super::issue::{IssueError, compose};
 use crate::config::DigestConfig;
+use crate::error::AppError;
 use crate::state::AppState;
+use crate::usecases::Actor;
+use crate::usecases::newsletter as cases;
 
 /// How often the clock looks.
 const TICK: Duration = Duration::from_secs(5);
@@ -24,7 +27,7 @@ pub async fn run(state: AppState) {
 
 /// One look at the clock: releases what is due, and makes the digest when it is time.
 pub async fn tick(state: &AppState, now: DateTime<Utc>) {
-    match state.store.release_due_drafts(now).await {
+    match cases::release_due_drafts(&state.newsroom, Actor::System, now).await {
         Ok(released) => {
             for (issue, queued) in released {
                 tracing::info!(issue, queued, "scheduled newsletter issue released");
@@ -49,11 +52,9 @@ async fn digest_if_due(
         return Ok(());
     }
     let day = now.date_naive().format("%Y-%m-%d").to_string();
-    if state
-        .store
-        .digest_done(&day)
+    if cases::digest_done(&state.newsroom, Actor::System, &day)
         .await
-        .map_err(crate::error::AppError::from)?
+        .map_err(AppError::from)?
     {
         return Ok(());
     }
@@ -65,11 +66,9 @@ async fn digest_if_due(
         let subject = config.subject.replace("{date}", &date);
         Some(compose(state, &subject, &config.intro, &slugs).await?)
     };
-    let recorded = state
-        .store
-        .queue_digest(&day, content.as_ref(), now)
+    let recorded = cases::queue_digest(&state.newsroom, Actor::System, &day, content.as_ref(), now)
         .await
-        .map_err(crate::error::AppError::from)?;
+        .map_err(AppError::from)?;
     match recorded {
         Some(Some((issue, queued))) => {
             tracing::info!(issue, queued, stories = slugs.len(), %day, "daily digest queued");
@@ -107,11 +106,9 @@ async fn day_stories(
             offset: 0,
             now: due,
         };
-        let page = state
-            .store
-            .list_cards(&query)
+        let page = cases::published_cards(&state.newsroom, &query)
             .await
-            .map_err(crate::error::AppError::from)?;
+            .map_err(AppError::from)?;
         found.extend(
             page.cards
                 .into_iter()

@@ -15,6 +15,7 @@ use super::confirm::unsubscribe_link;
 use crate::error::AppError;
 use crate::mail::{MailError, Outgoing};
 use crate::state::AppState;
+use crate::usecases::newsletter::{claim_delivery, record_delivery};
 
 /// `[mail]`'s limits on sending.
 #[derive(Debug, Clone, Copy)]
@@ -86,7 +87,7 @@ async fn send_loop(
             tokio::time::sleep_until(*slot).await;
             *slot = tokio::time::Instant::now().max(*slot) + spacing;
         }
-        match state.store.claim_delivery(Utc::now(), limits.lease).await {
+        match claim_delivery(&state.newsroom, Utc::now(), limits.lease).await {
             Ok(Some(delivery)) => {
                 let outcome = deliver(&state, &delivery).await;
                 let counts = RetryLimits {
@@ -94,10 +95,8 @@ async fn send_loop(
                     max_attempts: MAX_ATTEMPTS,
                     retry_after: limits.retry_after,
                 };
-                if let Err(e) = state
-                    .store
-                    .finish_delivery(&delivery, outcome, Utc::now(), counts)
-                    .await
+                if let Err(e) =
+                    record_delivery(&state.newsroom, &delivery, outcome, Utc::now(), counts).await
                 {
                     tracing::error!(delivery = delivery.id, error = %e, "cannot record a delivery");
                 }

@@ -7,14 +7,14 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use byline_core::Email;
-use byline_core::store::{NewSubscriber, SubscribeOutcome};
+use byline_core::store::SubscribeOutcome;
 use byline_render::views::{PageMeta, paths};
 use chrono::Utc;
 use serde::Deserialize;
 
 use crate::error::AppError;
+use crate::frame::{html_page, site_view};
 use crate::guards::{ClientAddr, same_origin};
-use crate::site::{html_page, site_view};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -62,13 +62,15 @@ pub async fn subscribe(
     };
     if form.website.trim().is_empty() {
         let secret = super::confirm::secret(&state).await?;
-        let subscriber = NewSubscriber {
-            email: email.clone(),
-            source: source.clone(),
-            consented_at: Utc::now(),
-            ip_hash: client.map(|ip| ip_hash(secret, ip)),
-        };
-        let outcome = state.store.add_subscriber(subscriber).await?;
+        let hashed_ip = client.map(|ip| ip_hash(secret, ip));
+        let outcome = crate::usecases::subscribers::add_subscriber(
+            &state.newsroom,
+            email.clone(),
+            source.clone(),
+            hashed_ip,
+            Utc::now(),
+        )
+        .await?;
         tracing::info!(?outcome, "newsletter sign-up");
         // Only an address that still has to confirm is mailed; an active one gets nothing
         // new, and the page says the same either way.

@@ -3,6 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use byline_core::changes::CacheKey;
 use byline_core::{Slug, Story};
 use byline_render::views::{ArticleView, PageMeta, RailsView, paths};
 use chrono::Utc;
@@ -12,6 +13,7 @@ use super::delivery::PageInfo;
 use super::{html_page, site_view};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::usecases::reading::{self, Article};
 
 pub async fn show(
     State(state): State<AppState>,
@@ -19,19 +21,12 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let slug = Slug::parse(&slug).map_err(|_| AppError::NotFound)?;
     let now = Utc::now();
-    let Some(story) = state
-        .store
-        .story_by_slug(&slug)
-        .await?
-        .filter(|s| s.is_public_at(now))
-    else {
+    match reading::article(&state.newsroom, &slug, now).await? {
+        Article::Story(story) => render(&state, &story, now).await,
         // A published story whose slug changed keeps its old address.
-        return match state.store.redirect_for(&slug).await? {
-            Some(current) => Ok(Redirect::permanent(&paths::story(&current)).into_response()),
-            None => Err(AppError::NotFound),
-        };
-    };
-    render(&state, &story, now).await
+        Article::Moved(current) => Ok(Redirect::permanent(&paths::story(&current)).into_response()),
+        Article::Missing => Err(AppError::NotFound),
+    }
 }
 
 /// The full article page of a story in any status, at its private preview address; never
@@ -43,9 +38,7 @@ pub async fn preview(
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::NotFound);
     }
-    let story = state
-        .store
-        .story_by_preview_token(&token, Utc::now())
+    let story = reading::preview(&state.newsroom, &token, Utc::now())
         .await?
         .ok_or(AppError::NotFound)?;
     let mut response = render(&state, &story, Utc::now()).await?;
@@ -84,14 +77,20 @@ async fn render(
         "inLanguage": article.language,
         "publisher": {"@type": "Organization", "name": site.title},
     });
-    let mut keys = vec![
-        format!("story-{}", story.id),
-        "rails".to_owned(),
-        "site".to_owned(),
-    ];
-    keys.extend(story.section.iter().map(|s| format!("section-{}", s.slug)));
-    keys.extend(story.tags.iter().map(|t| format!("tag-{}", t.slug)));
-    keys.extend(story.authors.iter().map(|a| format!("author-{}", a.slug)));
+    let mut keys = vec![CacheKey::Story(story.id), CacheKey::Rails, CacheKey::Site];
+    keys.extend(
+        story
+            .section
+            .iter()
+            .map(|s| CacheKey::Section(s.slug.clone())),
+    );
+    keys.extend(story.tags.iter().map(|t| CacheKey::Tag(t.slug.clone())));
+    keys.extend(
+        story
+            .authors
+            .iter()
+            .map(|a| CacheKey::Author(a.slug.clone())),
+    );
     let shown = rails
         .latest
         .iter()

@@ -1,5 +1,6 @@
 //! Static theme files and media, served with far-future caching (their names change with content).
 
+use crate::usecases::reading;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -29,17 +30,12 @@ pub async fn media_file(
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<Response, AppError> {
-    let found = media::read(
-        &state.media,
-        state.store.as_ref(),
-        &state.rendition_slots,
-        &key,
-    )
-    .await
-    .map_err(|e| match e {
-        media::MediaError::Busy => AppError::Busy,
-        other => AppError::Internal(other.to_string()),
-    })?;
+    let found = reading::media_file(&state.newsroom, &state.media, &state.rendition_slots, &key)
+        .await
+        .map_err(|e| match e {
+            media::MediaError::Busy => AppError::Busy,
+            other => AppError::Internal(other.to_string()),
+        })?;
     let (bytes, content_type) = found.ok_or(AppError::NotFound)?;
     Ok((
         [

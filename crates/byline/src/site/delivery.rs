@@ -2,6 +2,9 @@
 //! Brotli or gzip chosen by `Accept-Encoding`, and the cache headers a CDN in front needs
 //! (`Cache-Control` with `s-maxage` and `stale-while-revalidate`, `Surrogate-Key`).
 
+use chrono::Utc;
+
+use crate::usecases::sessions;
 use std::borrow::Cow;
 use std::io::Write;
 
@@ -10,7 +13,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
+
 use sha2::{Digest, Sha256};
 
 use crate::cache::CachedPage;
@@ -24,13 +27,7 @@ pub const PAGE_CACHE_CONTROL: &str =
 /// Largest page the delivery layer buffers to compress; larger bodies pass through as they are.
 const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
 
-/// What a public page depends on, set by its handler: the names a CDN purges it by, and
-/// when its content last changed.
-#[derive(Debug, Clone, Default)]
-pub struct PageInfo {
-    pub keys: Vec<String>,
-    pub last_modified: Option<DateTime<Utc>>,
-}
+pub use crate::frame::PageInfo;
 
 /// A content coding the server can send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,24 +158,19 @@ fn matches_etag(value: &HeaderValue, tag: &str) -> bool {
 /// Whether a request presents a session cookie. The front door leaves such requests to the
 /// delivery layer, which looks the session up: only a live one sees pages fresh.
 fn has_session_cookie(headers: &HeaderMap) -> bool {
-    crate::admin::auth::cookies(headers, crate::admin::auth::SESSION_COOKIE)
-        .next()
-        .is_some()
+    crate::session_cookie::session_token(headers).is_some()
 }
 
 /// A request signed in to the admin (a live session, not just a cookie) sees pages as they
 /// are, never from or into the cache; a stale or forged cookie is no reason to render.
 async fn signed_in(state: &AppState, headers: &HeaderMap) -> bool {
-    if !has_session_cookie(headers) {
+    let Some(token) = crate::session_cookie::session_token(headers) else {
         return false;
-    }
-    // A copy: the lookup is awaited, and the request (its body) cannot be held across it.
-    let (mut parts, ()) = Request::new(()).into_parts();
-    parts.headers = headers.clone();
-    matches!(
-        crate::admin::auth::session_of(state, &parts).await,
-        Ok(Some(_))
-    )
+    };
+    let hash = crate::secrets::token_hash(&token);
+    let lifetime = state.sessions.lifetime();
+    let found = sessions::live_session(&state.newsroom, &hash, lifetime, Utc::now()).await;
+    matches!(found, Ok(Some(_)))
 }
 
 /// The listings that read `?page=N`; every other page reads no query parameter.
@@ -259,7 +251,7 @@ async fn into_page(
             HeaderValue::from_static(PAGE_CACHE_CONTROL),
         );
         if !info.keys.is_empty()
-            && let Ok(keys) = HeaderValue::from_str(&info.keys.join(" "))
+            && let Ok(keys) = HeaderValue::from_str(&surrogate_keys(&info.keys))
         {
             headers.insert("surrogate-key", keys);
         }
@@ -375,6 +367,12 @@ pub async fn deliver(State(state): State<AppState>, request: Request, next: Next
         Ok((page, _, false)) => answer(&page, &ask),
         Err(response) => response,
     }
+}
+
+/// The keys a page depends on, as a CDN's `Surrogate-Key` header lists them.
+fn surrogate_keys(keys: &[byline_core::changes::CacheKey]) -> String {
+    let text: Vec<String> = keys.iter().map(ToString::to_string).collect();
+    text.join(" ")
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use super::delivery::PageInfo;
 use super::{html_page, site_view};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::usecases::reading;
 
 /// Stories in the front page's latest list, after the lead.
 const HOME_LATEST: u32 = 12;
@@ -29,18 +30,19 @@ struct SectionBlock {
 
 pub async fn show(State(state): State<AppState>) -> Result<Response, AppError> {
     let now = Utc::now();
-    let newest = state
-        .store
-        .list_cards(&ListQuery {
+    let newest = reading::cards(
+        &state.newsroom,
+        &ListQuery {
             listing: Listing::All,
             limit: HOME_LATEST + 1,
             offset: 0,
             now,
-        })
-        .await?;
+        },
+    )
+    .await?;
     // The editor's chosen lead, else the newest story.
     let mut cards = newest.cards;
-    let lead_card = match state.store.home_lead(now).await? {
+    let lead_card = match reading::chosen_lead(&state.newsroom, now).await? {
         Some(chosen) => {
             cards.retain(|c| c.id != chosen.id);
             Some(chosen)
@@ -61,14 +63,14 @@ pub async fn show(State(state): State<AppState>) -> Result<Response, AppError> {
     });
     let latest = CardView::list(&cards, CardKind::Rail);
     let mut sections = Vec::new();
-    for section in state.store.sections().await? {
+    for section in reading::sections(&state.newsroom).await? {
         let query = ListQuery {
             listing: Listing::Section(section.slug.clone()),
             limit: SECTION_BLOCK,
             offset: 0,
             now,
         };
-        let page = state.store.list_cards(&query).await?;
+        let page = reading::cards(&state.newsroom, &query).await?;
         if !page.cards.is_empty() {
             sections.push(SectionBlock {
                 name: section.name.clone(),
@@ -80,7 +82,11 @@ pub async fn show(State(state): State<AppState>) -> Result<Response, AppError> {
     let site = site_view(&state).await?;
     let page = PageMeta::new(&site, site.title.clone(), "/");
     let info = PageInfo {
-        keys: vec!["home".into(), "lists".into(), "site".into()],
+        keys: vec![
+            byline_core::changes::CacheKey::Home,
+            byline_core::changes::CacheKey::Lists,
+            byline_core::changes::CacheKey::Site,
+        ],
         last_modified: newest,
     };
     html_page(

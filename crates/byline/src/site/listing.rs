@@ -2,6 +2,7 @@
 
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
+use byline_core::changes::CacheKey;
 use byline_core::store::{ListQuery, Listing};
 use byline_core::{CardKind, Slug};
 use byline_render::views::{CardView, PageMeta, Pager, paths};
@@ -11,6 +12,7 @@ use super::delivery::PageInfo;
 use super::{html_page, page_number, site_view};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::usecases::reading::{self, Named};
 
 /// Stories per listing page.
 pub const PAGE_SIZE: u32 = 20;
@@ -40,16 +42,21 @@ fn slug(text: &str) -> Result<Slug, AppError> {
     Slug::parse(text).map_err(|_| AppError::NotFound)
 }
 
+/// The section, tag or author a listing's address names, or 404.
+async fn named(state: &AppState, listing: Listing) -> Result<Named, AppError> {
+    reading::listing_named(&state.newsroom, &listing)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 pub async fn section(
     State(state): State<AppState>,
     Path(slug_text): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    let section = state
-        .store
-        .section(&slug(&slug_text)?)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let Named::Section(section) = named(&state, Listing::Section(slug(&slug_text)?)).await? else {
+        return Err(AppError::NotFound);
+    };
     let path = paths::section(&section.slug);
     let heading = Heading {
         kind: "Section",
@@ -65,11 +72,9 @@ pub async fn tag(
     Path(slug_text): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    let tag = state
-        .store
-        .tag(&slug(&slug_text)?)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let Named::Tag(tag) = named(&state, Listing::Tag(slug(&slug_text)?)).await? else {
+        return Err(AppError::NotFound);
+    };
     let heading = Heading {
         kind: "Topic",
         name: tag.name,
@@ -84,11 +89,9 @@ pub async fn author(
     Path(slug_text): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    let author = state
-        .store
-        .author(&slug(&slug_text)?)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let Named::Author(author) = named(&state, Listing::Author(slug(&slug_text)?)).await? else {
+        return Err(AppError::NotFound);
+    };
     let path = paths::author(&author.slug);
     let heading = Heading {
         kind: "Author",
@@ -112,7 +115,7 @@ async fn render(
         offset: (page_no - 1) * PAGE_SIZE,
         now: Utc::now(),
     };
-    let found = state.store.list_cards(&query).await?;
+    let found = reading::cards(&state.newsroom, &query).await?;
     if found.cards.is_empty() && page_no > 1 {
         return Err(AppError::NotFound);
     }
@@ -128,13 +131,13 @@ async fn render(
     };
     let mut page = PageMeta::new(&site, title, page_path);
     page.description = Some(heading.description.clone()).filter(|d| !d.is_empty());
-    let mut keys = vec!["lists".to_owned(), "site".to_owned()];
+    let mut keys = vec![CacheKey::Lists, CacheKey::Site];
     keys.extend(
         heading
             .path
             .strip_prefix('/')
             .filter(|p| p.contains('/'))
-            .map(|p| p.replace('/', "-")),
+            .map(|p| CacheKey::parse(&p.replace('/', "-"))),
     );
     let info = PageInfo {
         keys,

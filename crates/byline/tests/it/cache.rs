@@ -258,7 +258,9 @@ async fn editors_bypass_the_cache_and_floods_cannot_fill_it() {
 #[tokio::test]
 async fn a_page_from_the_cache_is_answered_as_when_it_was_rendered() {
     let (_site, app, state, _, a, _) = newsroom().await;
-    state.cache.bump(&[format!("story-{a}")]);
+    state
+        .cache
+        .bump(&[byline_core::changes::CacheKey::parse(&format!("story-{a}"))]);
     let fetch = |method: &'static str| {
         let app = app.clone();
         async move {

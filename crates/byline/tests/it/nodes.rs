@@ -168,7 +168,10 @@ async fn scheduled_publications_run_once_across_nodes_when_one_is_killed() {
     let changes = store.changes_since(before).await.unwrap();
     let mut per_story = std::collections::HashMap::new();
     for (_, keys) in &changes {
-        for key in keys.iter().filter(|k| k.starts_with("story-")) {
+        for key in keys
+            .iter()
+            .filter(|k| matches!(k, byline_core::changes::CacheKey::Story(_)))
+        {
             *per_story.entry(key.clone()).or_insert(0) += 1;
         }
     }

@@ -100,10 +100,10 @@ pub async fn fixture(world: &World, role: Option<Role>, n: usize) -> Fixture {
     let actor = role.map(|r| world.members.iter().find(|(m, _)| *m == r).unwrap().1);
     let (cookie, csrf) = match actor {
         Some(id) => {
-            let token = byline::admin::auth::random_token();
-            let csrf = byline::admin::auth::random_token();
+            let token = byline::secrets::random_token();
+            let csrf = byline::secrets::random_token();
             store
-                .create_session(&byline::admin::auth::token_hash(&token), id, &csrf, now)
+                .create_session(&byline::secrets::token_hash(&token), id, &csrf, now)
                 .await
                 .unwrap();
             (Some(token), csrf)
@@ -176,10 +176,10 @@ pub async fn fixture(world: &World, role: Option<Role>, n: usize) -> Fixture {
     };
     let (issue, _) = store.queue_issue(&content, "test", now).await.unwrap();
     let target = user(store, &format!("target{n}@example.org"), Role::Contributor).await;
-    let invitation = byline::admin::auth::random_token();
+    let invitation = byline::secrets::random_token();
     store
         .create_signin_link(
-            &byline::admin::auth::token_hash(&invitation),
+            &byline::secrets::token_hash(&invitation),
             target,
             now + chrono::Duration::hours(1),
         )

@@ -1,18 +1,15 @@
-//! Story use cases: every write of a story from a source goes through [`save`]; rails are
-//! assembled here.
+//! Stories from a source (a wire item, an archive, the demo): every such write goes through
+//! [`import_item`].
 
-use byline_core::curation::{NEWEST_NEEDED, Rails};
-use byline_core::store::{
-    ImportOrigin, ListQuery, Listing, SaveOutcome, SectionRef, Store, StoreError, StoryInput,
-};
+use byline_core::access::{Ownership, Permission};
+use byline_core::store::{ImportOrigin, SaveOutcome, SectionRef, StoryInput};
 use byline_core::story::byline_names;
-use byline_core::{Headline, Picture, RawBody, Slug, Status, StoryCard, StoryId};
+use byline_core::{Headline, Picture, RawBody, Slug, Status};
 use byline_render::{html, plain_text, sanitize};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-/// Words of plain text kept for excerpts; the longest excerpt shown is 24 words.
-const SUMMARY_WORDS: usize = 80;
+use super::{Actor, Newsroom, Outcome};
 
 /// A story as a source (an import, the demo, later the editor) hands it over.
 #[derive(Debug, Clone)]
@@ -90,8 +87,16 @@ impl Draft {
     }
 }
 
-/// Sanitizes the body, derives slug, summary and authors, and saves in one transaction.
-pub async fn save(store: &dyn Store, draft: Draft) -> Result<SaveOutcome, StoreError> {
+/// Sanitizes the body, derives slug, summary and authors, and saves in one transaction. A
+/// story "published" with a time still to come is scheduled (core's [`Status::at`]). Needs
+/// the right to publish anyone's story (the system, editors and administrators).
+pub async fn import_item(
+    nr: &Newsroom,
+    actor: Actor<'_>,
+    draft: Draft,
+    now: DateTime<Utc>,
+) -> Outcome<SaveOutcome> {
+    actor.require(Permission::Publish, Ownership::Others)?;
     let origin = ImportOrigin {
         source: draft.source.clone(),
         fingerprint: draft.fingerprint(),
@@ -108,14 +113,7 @@ pub async fn save(store: &dyn Store, draft: Draft) -> Result<SaveOutcome, StoreE
         .as_deref()
         .map(plain_text)
         .filter(|s| !s.is_empty());
-    let summary_source = standfirst
-        .clone()
-        .unwrap_or_else(|| plain_text(body.as_str()));
-    let summary = summary_source
-        .split_whitespace()
-        .take(SUMMARY_WORDS)
-        .collect::<Vec<_>>()
-        .join(" ");
+    let summary = byline_core::excerpt::summary(standfirst.as_deref(), &plain_text(body.as_str()));
     let slug = Slug::derive(draft.headline.as_str())
         .unwrap_or_else(|| Slug::parse("story").expect("a valid slug"));
     let authors = draft
@@ -141,40 +139,18 @@ pub async fn save(store: &dyn Store, draft: Draft) -> Result<SaveOutcome, StoreE
         authors,
         byline,
         language: draft.language,
-        status: draft.status,
+        status: draft.status.at(draft.published_at, now),
         published_at: draft.published_at,
         embargo_until: draft.embargo_until,
         lead_picture: draft.lead_picture,
         updated_at: draft.updated_at,
         origin,
+        now,
     };
-    store.save_story(input).await
+    Ok(nr.store().save_story(input).await?)
 }
 
-/// What every article's rails are made from: the newest public stories and the editor's picks.
-#[derive(Debug)]
-pub struct RailSources {
-    newest: Vec<StoryCard>,
-    picks: Vec<StoryCard>,
-}
-
-impl RailSources {
-    /// Reads them as readers see them at `now`.
-    pub async fn read(store: &dyn Store, now: DateTime<Utc>) -> Result<RailSources, StoreError> {
-        let query = ListQuery {
-            listing: Listing::All,
-            limit: NEWEST_NEEDED as u32,
-            offset: 0,
-            now,
-        };
-        Ok(RailSources {
-            newest: store.list_cards(&query).await?.cards,
-            picks: store.picks(now).await?,
-        })
-    }
-
-    /// The rails of a page showing `current` (or of no story).
-    pub fn rails(&self, current: Option<StoryId>) -> Rails {
-        Rails::assemble(&self.newest, &self.picks, current)
-    }
+/// Whether the site holds no story at all (the demo newsroom loads only into an empty site).
+pub async fn site_is_empty(nr: &Newsroom) -> Outcome<bool> {
+    Ok(nr.store().story_count().await? == 0)
 }

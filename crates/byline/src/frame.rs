@@ -1,0 +1,85 @@
+//! What every page is framed by — the site's name, language, stylesheet and sections, and the
+//! HTML answer with what it depends on — shared by the public site, the newsletter's pages
+//! and the admin, so that none of them borrows from another.
+
+use std::sync::Arc;
+
+use axum::response::{Html, IntoResponse, Response};
+use byline_core::Section;
+use byline_core::changes::CacheKey;
+use byline_render::views::{SiteView, nav_links};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::usecases::reading;
+
+/// What a public page depends on, set by its handler: the names a CDN purges it by, and
+/// when its content last changed.
+#[derive(Debug, Clone, Default)]
+pub struct PageInfo {
+    pub keys: Vec<CacheKey>,
+    pub last_modified: Option<DateTime<Utc>>,
+}
+
+/// Site-wide view with the section navigation, read from the store (or the page cache's copy
+/// while no section changed).
+pub async fn site_view(state: &AppState) -> Result<SiteView, AppError> {
+    let sections = match state.cache.shared::<Vec<Section>>("sections") {
+        Some(sections) => sections,
+        None => {
+            let read_at = state.cache.epoch();
+            let sections = Arc::new(reading::sections(&state.newsroom).await?);
+            state
+                .cache
+                .share("sections", &[CacheKey::Site], sections.clone(), read_at);
+            sections
+        }
+    };
+    Ok(SiteView {
+        nav: nav_links(&sections),
+        ..bare_site_view(state)
+    })
+}
+
+/// Site-wide view without anything from the store, for pages that must render when it fails.
+pub fn bare_site_view(state: &AppState) -> SiteView {
+    SiteView {
+        title: state.site.title.clone(),
+        language: state.site.language.clone(),
+        base_url: state.site.base_url.clone(),
+        css_url: state
+            .theme
+            .asset_url("site.css")
+            .unwrap_or_default()
+            .to_owned(),
+        nav: Vec::new(),
+    }
+}
+
+/// Renders a public page as an HTML response carrying what it depends on, for the delivery
+/// layer's headers.
+pub fn html_page(
+    state: &AppState,
+    template: &str,
+    context: impl Serialize,
+    info: PageInfo,
+) -> Result<Response, AppError> {
+    let html = state.theme.render(template, context)?;
+    let policy = public_policy(state, &html);
+    let mut response = Html(html).into_response();
+    if let Some(policy) = policy {
+        response
+            .headers_mut()
+            .insert(axum::http::header::CONTENT_SECURITY_POLICY, policy);
+    }
+    response.extensions_mut().insert(info);
+    Ok(response)
+}
+
+/// The Content-Security-Policy header of a public page of `html`, when the site has one.
+pub fn public_policy(state: &AppState, html: &str) -> Option<axum::http::HeaderValue> {
+    let policy = state.public_policy.as_ref()?.header_for(html);
+    axum::http::HeaderValue::from_str(&policy).ok()
+}

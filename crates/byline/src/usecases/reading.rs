@@ -1,0 +1,116 @@
+//! What the public site reads: stories, listings, rails, sections, as readers see them at
+//! `now`. Anonymous readers need no permission; nothing here shows what is not public.
+
+use byline_core::curation::{NEWEST_NEEDED, Rails};
+use byline_core::store::{CardPage, ListQuery, Listing};
+use byline_core::{Author, Section, Slug, Story, StoryCard, StoryId, Tag};
+use chrono::{DateTime, Utc};
+
+use super::{Newsroom, Outcome};
+
+/// What every article's rails are made from: the newest public stories and the editor's picks.
+#[derive(Debug)]
+pub struct RailSources {
+    newest: Vec<StoryCard>,
+    picks: Vec<StoryCard>,
+}
+
+impl RailSources {
+    /// Reads them as readers see them at `now`.
+    pub async fn read(nr: &Newsroom, now: DateTime<Utc>) -> Outcome<RailSources> {
+        let store = nr.store();
+        let query = ListQuery {
+            listing: Listing::All,
+            limit: NEWEST_NEEDED as u32,
+            offset: 0,
+            now,
+        };
+        Ok(RailSources {
+            newest: store.list_cards(&query).await?.cards,
+            picks: store.picks(now).await?,
+        })
+    }
+
+    /// The rails of a page showing `current` (or of no story).
+    pub fn rails(&self, current: Option<StoryId>) -> Rails {
+        Rails::assemble(&self.newest, &self.picks, current)
+    }
+}
+
+/// What a story's public address leads to.
+#[derive(Debug)]
+pub enum Article {
+    /// The story, public at `now`.
+    Story(Box<Story>),
+    /// A story that used to live here lives at this slug now.
+    Moved(Slug),
+    Missing,
+}
+
+/// The story at `slug` as readers see it at `now`: public, moved, or not there (a story not
+/// public yet is not there).
+pub async fn article(nr: &Newsroom, slug: &Slug, now: DateTime<Utc>) -> Outcome<Article> {
+    let store = nr.store();
+    if let Some(story) = store
+        .story_by_slug(slug)
+        .await?
+        .filter(|s| s.is_public_at(now))
+    {
+        return Ok(Article::Story(Box::new(story)));
+    }
+    Ok(match store.redirect_for(slug).await? {
+        Some(current) => Article::Moved(current),
+        None => Article::Missing,
+    })
+}
+
+/// The story a private preview link shows at `now`, whatever its status: whoever holds a live
+/// link may read it.
+pub async fn preview(nr: &Newsroom, token: &str, now: DateTime<Utc>) -> Outcome<Option<Story>> {
+    Ok(nr.store().story_by_preview_token(token, now).await?)
+}
+
+/// The site's sections in navigation order.
+pub async fn sections(nr: &Newsroom) -> Outcome<Vec<Section>> {
+    Ok(nr.store().sections().await?)
+}
+
+/// One page of a listing, newest first.
+pub async fn cards(nr: &Newsroom, query: &ListQuery) -> Outcome<CardPage> {
+    Ok(nr.store().list_cards(query).await?)
+}
+
+/// The lead story an editor chose for the front page, while it is public at `now`.
+pub async fn chosen_lead(nr: &Newsroom, now: DateTime<Utc>) -> Outcome<Option<StoryCard>> {
+    Ok(nr.store().home_lead(now).await?)
+}
+
+/// What a listing's address names: a section, a tag or an author, if it exists.
+pub async fn listing_named(nr: &Newsroom, listing: &Listing) -> Outcome<Option<Named>> {
+    let store = nr.store();
+    Ok(match listing {
+        Listing::All => None,
+        Listing::Section(slug) => store.section(slug).await?.map(Named::Section),
+        Listing::Tag(slug) => store.tag(slug).await?.map(Named::Tag),
+        Listing::Author(slug) => store.author(slug).await?.map(Named::Author),
+    })
+}
+
+/// The section, tag or author a listing shows.
+#[derive(Debug)]
+pub enum Named {
+    Section(Section),
+    Tag(Tag),
+    Author(Author),
+}
+
+/// A picture file or one of its renditions, as readers fetch it: a rendition the library
+/// offers is made on first request (at most one per core at a time, `slots`).
+pub async fn media_file(
+    nr: &Newsroom,
+    media: &byline_media::MediaStore,
+    slots: &tokio::sync::Semaphore,
+    key: &str,
+) -> Result<Option<(axum::body::Bytes, &'static str)>, crate::media::MediaError> {
+    crate::media::read(media, nr.store(), slots, key).await
+}

@@ -1,0 +1,148 @@
+//! Saving stories from a source, finding them, listing them, and the changes saves record.
+
+use byline_core::Status;
+use byline_core::store::{ListQuery, Listing, SaveOutcome};
+use chrono::Utc;
+
+use super::{at, changes_after, created, fresh, wire};
+
+#[tokio::test]
+async fn an_item_saved_again_is_updated_in_place_skipped_unchanged_or_kept_when_older() {
+    let (_site, store) = fresh().await;
+    let id = created(store.as_ref(), wire("urn:a", "Harbour reopens", at(30))).await;
+
+    let again = store
+        .save_story(wire("urn:a", "Harbour reopens", at(30)))
+        .await
+        .unwrap();
+    assert!(
+        matches!(again, SaveOutcome::SkippedUnchanged { .. }),
+        "{again:?}"
+    );
+
+    let mut newer = wire("urn:a", "Harbour reopens at dawn", at(30));
+    newer.version = Some(2);
+    match store.save_story(newer).await.unwrap() {
+        SaveOutcome::Updated { id: updated, slug } => {
+            assert_eq!(updated, id);
+            assert_eq!(
+                slug.as_str(),
+                "harbour-reopens",
+                "an existing story keeps its slug"
+            );
+        }
+        other => panic!("not updated: {other:?}"),
+    }
+    let mut older = wire("urn:a", "Harbour reopens (old)", at(30));
+    older.version = Some(1);
+    older.origin.fingerprint = "older".into();
+    match store.save_story(older).await.unwrap() {
+        SaveOutcome::SkippedOlder { stored_version, .. } => assert_eq!(stored_version, 2),
+        other => panic!("an older version was applied: {other:?}"),
+    }
+    let slug = byline_core::Slug::parse("harbour-reopens").unwrap();
+    let story = store.story_by_slug(&slug).await.unwrap().unwrap();
+    assert_eq!(story.headline.as_str(), "Harbour reopens at dawn");
+    assert_eq!(store.story_count().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_taken_slug_gets_the_next_free_suffix() {
+    let (_site, store) = fresh().await;
+    let mut slugs = Vec::new();
+    for n in 0..3 {
+        let input = wire(&format!("urn:{n}"), "Same headline", at(10 + n));
+        match store.save_story(input).await.unwrap() {
+            SaveOutcome::Created { slug, .. } => slugs.push(slug.to_string()),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(
+        slugs,
+        ["same-headline", "same-headline-2", "same-headline-3"]
+    );
+}
+
+#[tokio::test]
+async fn listings_show_public_stories_newest_first_a_page_at_a_time() {
+    let (_site, store) = fresh().await;
+    for n in 0..5 {
+        created(
+            store.as_ref(),
+            wire(&format!("urn:{n}"), &format!("Story {n}"), at(50 - n)),
+        )
+        .await;
+    }
+    let mut draft = wire("urn:draft", "A draft", at(1));
+    draft.status = Status::Draft;
+    created(store.as_ref(), draft).await;
+    let mut later = wire("urn:later", "Not yet", at(1));
+    later.published_at = Some(Utc::now() + chrono::Duration::hours(1));
+    created(store.as_ref(), later).await;
+
+    let page = |offset| ListQuery {
+        listing: Listing::All,
+        limit: 3,
+        offset,
+        now: Utc::now(),
+    };
+    let first = store.list_cards(&page(0)).await.unwrap();
+    let headlines: Vec<&str> = first.cards.iter().map(|c| c.headline.as_str()).collect();
+    assert_eq!(headlines, ["Story 4", "Story 3", "Story 2"]);
+    assert!(first.has_more);
+    let second = store.list_cards(&page(3)).await.unwrap();
+    let headlines: Vec<&str> = second.cards.iter().map(|c| c.headline.as_str()).collect();
+    assert_eq!(
+        headlines,
+        ["Story 1", "Story 0"],
+        "no draft, nothing from the future"
+    );
+    assert!(!second.has_more);
+
+    let section = ListQuery {
+        listing: Listing::Section(byline_core::Slug::parse("news").unwrap()),
+        ..page(0)
+    };
+    assert_eq!(store.list_cards(&section).await.unwrap().cards.len(), 3);
+    let author = ListQuery {
+        listing: Listing::Author(byline_core::Slug::parse("ana-reporter").unwrap()),
+        limit: 10,
+        ..page(0)
+    };
+    assert_eq!(store.list_cards(&author).await.unwrap().cards.len(), 5);
+    // Any status by slug: callers decide what readers see.
+    let slug = byline_core::Slug::parse("a-draft").unwrap();
+    assert_eq!(
+        store.story_by_slug(&slug).await.unwrap().unwrap().status,
+        Status::Draft
+    );
+}
+
+#[tokio::test]
+async fn a_public_save_records_its_story_rails_and_lists_and_a_draft_records_nothing() {
+    let (_site, store) = fresh().await;
+    let before = store.last_change().await.unwrap();
+    let id = created(store.as_ref(), wire("urn:a", "Public one", at(5))).await;
+    let mut draft = wire("urn:b", "Private one", at(5));
+    draft.status = Status::Draft;
+    created(store.as_ref(), draft).await;
+    let changes = changes_after(store.as_ref(), before).await;
+    assert_eq!(
+        changes,
+        vec![vec![format!("story-{id}"), "rails".into(), "lists".into()]]
+    );
+    assert!(store.last_change().await.unwrap() > before);
+}
+
+#[tokio::test]
+async fn a_story_saved_with_a_publication_time_to_come_is_not_public_before_it() {
+    let (_site, store) = fresh().await;
+    let mut later = wire("urn:later", "Later today", at(0));
+    later.published_at = Some(Utc::now() + chrono::Duration::hours(2));
+    let id = created(store.as_ref(), later).await;
+    let slug = byline_core::Slug::parse("later-today").unwrap();
+    let story = store.story_by_slug(&slug).await.unwrap().unwrap();
+    assert_eq!(story.id, id);
+    assert!(!story.is_public_at(Utc::now()));
+    assert!(story.is_public_at(Utc::now() + chrono::Duration::hours(3)));
+}
