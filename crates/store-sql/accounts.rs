@@ -3,6 +3,7 @@
 use crate::db::DbRow;
 use crate::failure::db_error;
 use async_trait::async_trait;
+use byline_core::AttemptId;
 use byline_core::Email;
 use byline_core::access::Role;
 use byline_core::accounts::{
@@ -213,17 +214,17 @@ impl AccountStore for crate::Backend {
             .await
             .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
-        Ok(Reservation::Granted(id))
+        Ok(Reservation::Granted(AttemptId(id)))
     }
 
     async fn sign_in_succeeded(
         &self,
-        attempt: i64,
+        attempt: AttemptId,
         email: &str,
         ip: &str,
     ) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM login_failures WHERE id = $1 OR (email = $2 AND ip = $3)")
-            .bind(attempt)
+            .bind(attempt.0)
             .bind(email)
             .bind(ip)
             .execute(&self.pool)
@@ -232,9 +233,9 @@ impl AccountStore for crate::Backend {
         Ok(())
     }
 
-    async fn release_sign_in(&self, attempt: i64) -> Result<(), StoreError> {
+    async fn release_sign_in(&self, attempt: AttemptId) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM login_failures WHERE id = $1")
-            .bind(attempt)
+            .bind(attempt.0)
             .execute(&self.pool)
             .await
             .map_err(db_error)?;

@@ -2,6 +2,7 @@
 
 use crate::db::{DbConn, DbPool};
 use crate::failure::db_error;
+use byline_core::ChangeId;
 use byline_core::changes::CacheKey;
 use byline_core::store::StoreError;
 use chrono::{DateTime, Utc};
@@ -39,24 +40,24 @@ pub(crate) fn public(status: &str, published_at: Option<i64>, now: DateTime<Utc>
 
 pub(crate) async fn since(
     pool: &DbPool,
-    after: i64,
-) -> Result<Vec<(i64, Vec<CacheKey>)>, StoreError> {
+    after: ChangeId,
+) -> Result<Vec<(ChangeId, Vec<CacheKey>)>, StoreError> {
     let rows: Vec<(i64, String)> =
         sqlx::query_as("SELECT id, keys FROM changes WHERE id > $1 ORDER BY id LIMIT 10000")
-            .bind(after)
+            .bind(after.0)
             .fetch_all(pool)
             .await
             .map_err(db_error)?;
     Ok(rows
         .into_iter()
-        .map(|(id, keys)| (id, keys.split(' ').map(CacheKey::parse).collect()))
+        .map(|(id, keys)| (ChangeId(id), keys.split(' ').map(CacheKey::parse).collect()))
         .collect())
 }
 
-pub(crate) async fn last(pool: &DbPool) -> Result<i64, StoreError> {
+pub(crate) async fn last(pool: &DbPool) -> Result<ChangeId, StoreError> {
     let id: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM changes")
         .fetch_one(pool)
         .await
         .map_err(db_error)?;
-    Ok(id.unwrap_or(0))
+    Ok(ChangeId(id.unwrap_or(0)))
 }

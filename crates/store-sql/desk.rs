@@ -7,6 +7,7 @@ use byline_core::newsletter::{
     Draft, DraftInput, IssueContent, IssueProgress, IssueSummary, NewsletterDesk, Undelivered,
 };
 use byline_core::store::StoreError;
+use byline_core::{DraftId, IssueId};
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
@@ -31,7 +32,7 @@ fn draft(row: &DbRow) -> Result<Draft, StoreError> {
     };
     Ok(Draft {
         frozen,
-        id: get(row, "id")?,
+        id: DraftId(get(row, "id")?),
         input: DraftInput {
             subject,
             intro: get(row, "intro")?,
@@ -52,7 +53,7 @@ async fn draft_to_issue(
     id: i64,
     content: Option<&IssueContent>,
     now: DateTime<Utc>,
-) -> Result<Option<(i64, u64)>, StoreError> {
+) -> Result<Option<(IssueId, u64)>, StoreError> {
     let taken: Option<(String, Option<String>, Option<String>, String)> = sqlx::query_as(
         "DELETE FROM newsletter_drafts WHERE id = $1 \
          RETURNING subject, text_body, html_body, author",
@@ -75,7 +76,7 @@ async fn draft_to_issue(
             };
             &frozen
         }
-        _ => return Err(StoreError::Invalid(format!("draft {id} has no content"))),
+        _ => return Err(StoreError::Defect(format!("draft {id} has no content"))),
     };
     queue_in(conn, content, &author, now).await.map(Some)
 }
@@ -85,11 +86,11 @@ async fn draft_to_issue(
 async fn change_draft(
     pool: &crate::db::DbPool,
     sql: &'static str,
-    id: i64,
+    id: DraftId,
 ) -> Result<bool, StoreError> {
     let mut tx = crate::db::writing(pool).await?;
     let done = sqlx::query(sql)
-        .bind(id)
+        .bind(id.0)
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;
@@ -101,7 +102,7 @@ const ISSUE_COLUMNS: &str = "id, subject, origin, state, created_at, sent_at";
 
 fn summary(row: &DbRow, progress: IssueProgress) -> Result<IssueSummary, StoreError> {
     Ok(IssueSummary {
-        id: get(row, "id")?,
+        id: IssueId(get(row, "id")?),
         subject: get(row, "subject")?,
         origin: get(row, "origin")?,
         state: get(row, "state")?,
@@ -117,10 +118,10 @@ fn summary(row: &DbRow, progress: IssueProgress) -> Result<IssueSummary, StoreEr
 impl NewsletterDesk for crate::Backend {
     async fn save_draft(
         &self,
-        id: Option<i64>,
+        id: Option<DraftId>,
         input: &DraftInput,
         now: DateTime<Utc>,
-    ) -> Result<Option<i64>, StoreError> {
+    ) -> Result<Option<DraftId>, StoreError> {
         let mut tx = crate::db::writing(&self.pool).await?;
         let stories = input.stories.join("\n");
         // A change unschedules: what was frozen no longer matches.
@@ -142,18 +143,18 @@ impl NewsletterDesk for crate::Backend {
             .bind(&input.author)
             .bind(to_secs(now));
         if let Some(id) = id {
-            query = query.bind(id);
+            query = query.bind(id.0);
         }
         let saved: Option<i64> = query.fetch_optional(&mut *tx).await.map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
-        Ok(saved)
+        Ok(saved.map(DraftId))
     }
 
-    async fn draft(&self, id: i64) -> Result<Option<Draft>, StoreError> {
+    async fn draft(&self, id: DraftId) -> Result<Option<Draft>, StoreError> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {DRAFT_COLUMNS} FROM newsletter_drafts WHERE id = $1"
         )))
-        .bind(id)
+        .bind(id.0)
         .fetch_optional(&self.pool)
         .await
         .map_err(db_error)?;
@@ -171,7 +172,7 @@ impl NewsletterDesk for crate::Backend {
         rows.iter().map(draft).collect()
     }
 
-    async fn delete_draft(&self, id: i64) -> Result<bool, StoreError> {
+    async fn delete_draft(&self, id: DraftId) -> Result<bool, StoreError> {
         change_draft(
             &self.pool,
             "DELETE FROM newsletter_drafts WHERE id = $1",
@@ -182,7 +183,7 @@ impl NewsletterDesk for crate::Backend {
 
     async fn schedule_draft(
         &self,
-        id: i64,
+        id: DraftId,
         content: &IssueContent,
         send_at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
@@ -191,7 +192,7 @@ impl NewsletterDesk for crate::Backend {
             "UPDATE newsletter_drafts SET send_at = $2, subject = $3, text_body = $4, \
              html_body = $5 WHERE id = $1",
         )
-        .bind(id)
+        .bind(id.0)
         .bind(to_secs(send_at))
         .bind(&content.subject)
         .bind(&content.text)
@@ -203,7 +204,7 @@ impl NewsletterDesk for crate::Backend {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn unschedule_draft(&self, id: i64) -> Result<bool, StoreError> {
+    async fn unschedule_draft(&self, id: DraftId) -> Result<bool, StoreError> {
         change_draft(
             &self.pool,
             "UPDATE newsletter_drafts SET send_at = NULL, text_body = NULL, html_body = NULL \
@@ -215,17 +216,20 @@ impl NewsletterDesk for crate::Backend {
 
     async fn send_draft(
         &self,
-        id: i64,
+        id: DraftId,
         content: &IssueContent,
         now: DateTime<Utc>,
-    ) -> Result<Option<(i64, u64)>, StoreError> {
+    ) -> Result<Option<(IssueId, u64)>, StoreError> {
         let mut tx = crate::db::writing(&self.pool).await?;
-        let queued = draft_to_issue(&mut tx, id, Some(content), now).await?;
+        let queued = draft_to_issue(&mut tx, id.0, Some(content), now).await?;
         tx.commit().await.map_err(db_error)?;
         Ok(queued)
     }
 
-    async fn release_due_drafts(&self, now: DateTime<Utc>) -> Result<Vec<(i64, u64)>, StoreError> {
+    async fn release_due_drafts(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(IssueId, u64)>, StoreError> {
         // Read first: the clock asks every few seconds, and mostly nothing is due, which
         // should not take the write lock.
         let due: Vec<i64> = sqlx::query_scalar(
@@ -272,18 +276,18 @@ impl NewsletterDesk for crate::Backend {
             .collect()
     }
 
-    async fn issue(&self, id: i64) -> Result<Option<(IssueSummary, IssueContent)>, StoreError> {
+    async fn issue(&self, id: IssueId) -> Result<Option<(IssueSummary, IssueContent)>, StoreError> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {ISSUE_COLUMNS}, text_body, html_body FROM newsletter_issues WHERE id = $1"
         )))
-        .bind(id)
+        .bind(id.0)
         .fetch_optional(&self.pool)
         .await
         .map_err(db_error)?;
         let Some(row) = row else {
             return Ok(None);
         };
-        let summary = summary(&row, progress_of(&self.pool, id).await?)?;
+        let summary = summary(&row, progress_of(&self.pool, id.0).await?)?;
         let content = IssueContent {
             subject: summary.subject.clone(),
             text: get(&row, "text_body")?,
@@ -297,7 +301,7 @@ impl NewsletterDesk for crate::Backend {
         day: &str,
         content: Option<&IssueContent>,
         now: DateTime<Utc>,
-    ) -> Result<Option<Option<(i64, u64)>>, StoreError> {
+    ) -> Result<Option<Option<(IssueId, u64)>>, StoreError> {
         let mut tx = crate::db::writing(&self.pool).await?;
         // The day's row is claimed first: of two nodes, only one goes on.
         let claimed = sqlx::query(
@@ -319,7 +323,7 @@ impl NewsletterDesk for crate::Backend {
                 let queued = queue_in(&mut tx, content, "daily digest", now).await?;
                 sqlx::query("UPDATE newsletter_digests SET issue_id = $2 WHERE day = $1")
                     .bind(day)
-                    .bind(queued.0)
+                    .bind(queued.0.0)
                     .execute(&mut *tx)
                     .await
                     .map_err(db_error)?;
@@ -331,12 +335,16 @@ impl NewsletterDesk for crate::Backend {
         Ok(Some(queued))
     }
 
-    async fn undelivered(&self, issue: i64, limit: u32) -> Result<Vec<Undelivered>, StoreError> {
+    async fn undelivered(
+        &self,
+        issue: IssueId,
+        limit: u32,
+    ) -> Result<Vec<Undelivered>, StoreError> {
         let rows: Vec<(String, String, Option<String>, i64)> = sqlx::query_as(
             "SELECT email, state, last_error, attempts FROM deliveries \
              WHERE issue_id = $1 AND state IN ('failed', 'unknown') ORDER BY id LIMIT $2",
         )
-        .bind(issue)
+        .bind(issue.0)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
@@ -352,13 +360,13 @@ impl NewsletterDesk for crate::Backend {
             .collect())
     }
 
-    async fn requeue_unknown(&self, issue: i64, now: DateTime<Utc>) -> Result<u64, StoreError> {
+    async fn requeue_unknown(&self, issue: IssueId, now: DateTime<Utc>) -> Result<u64, StoreError> {
         let mut tx = crate::db::writing(&self.pool).await?;
         let requeued = sqlx::query(
             "UPDATE deliveries SET state = 'queued', next_at = $2, claimed_at = NULL, \
              last_error = NULL WHERE issue_id = $1 AND state = 'unknown'",
         )
-        .bind(issue)
+        .bind(issue.0)
         .bind(to_secs(now))
         .execute(&mut *tx)
         .await
@@ -368,7 +376,7 @@ impl NewsletterDesk for crate::Backend {
             sqlx::query(
                 "UPDATE newsletter_issues SET state = 'sending', sent_at = NULL WHERE id = $1",
             )
-            .bind(issue)
+            .bind(issue.0)
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;

@@ -8,6 +8,7 @@ use byline_core::newsletter::{
     Delivery, DeliveryOutcome, IssueContent, IssueProgress, OutboxStore, RetryLimits,
 };
 use byline_core::store::StoreError;
+use byline_core::{DeliveryId, IssueId};
 use chrono::{DateTime, Utc};
 
 use crate::db::DbConn;
@@ -34,7 +35,7 @@ pub(crate) async fn queue_in(
     content: &IssueContent,
     origin: &str,
     now: DateTime<Utc>,
-) -> Result<(i64, u64), StoreError> {
+) -> Result<(IssueId, u64), StoreError> {
     let issue: i64 = sqlx::query_scalar(
         "INSERT INTO newsletter_issues (subject, text_body, html_body, origin, created_at) \
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -59,7 +60,7 @@ pub(crate) async fn queue_in(
     .rows_affected();
     // An issue with no one to send to is done at once.
     settle_issues(conn, now).await?;
-    Ok((issue, queued))
+    Ok((IssueId(issue), queued))
 }
 
 #[async_trait]
@@ -69,7 +70,7 @@ impl OutboxStore for crate::Backend {
         content: &IssueContent,
         origin: &str,
         now: DateTime<Utc>,
-    ) -> Result<(i64, u64), StoreError> {
+    ) -> Result<(IssueId, u64), StoreError> {
         let mut tx = crate::db::writing(&self.pool).await?;
         let queued = queue_in(&mut tx, content, origin, now).await?;
         tx.commit().await.map_err(db_error)?;
@@ -118,8 +119,8 @@ impl OutboxStore for crate::Backend {
         .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
         Ok(Some(Delivery {
-            id,
-            issue,
+            id: DeliveryId(id),
+            issue: IssueId(issue),
             email: Email::parse(&email).map_err(corrupt)?,
             content: IssueContent {
                 subject,
@@ -143,7 +144,7 @@ impl OutboxStore for crate::Backend {
         match &outcome {
             DeliveryOutcome::Sent => {
                 run("UPDATE deliveries SET state = 'sent', sent_at = $2, last_error = NULL WHERE id = $1")
-                    .bind(delivery.id)
+                    .bind(delivery.id.0)
                     .bind(to_secs(now))
                     .execute(&mut *tx)
                     .await
@@ -156,7 +157,7 @@ impl OutboxStore for crate::Backend {
             }
             DeliveryOutcome::Refused(why) => {
                 run("UPDATE deliveries SET state = 'failed', last_error = $2 WHERE id = $1")
-                    .bind(delivery.id)
+                    .bind(delivery.id.0)
                     .bind(why)
                     .execute(&mut *tx)
                     .await
@@ -182,7 +183,7 @@ impl OutboxStore for crate::Backend {
                 run(
                     "UPDATE deliveries SET state = $2, last_error = $3, next_at = $4 WHERE id = $1",
                 )
-                .bind(delivery.id)
+                .bind(delivery.id.0)
                 .bind(state)
                 .bind(why)
                 .bind(to_secs(now) + base * attempts * attempts)
@@ -195,8 +196,8 @@ impl OutboxStore for crate::Backend {
         tx.commit().await.map_err(db_error)
     }
 
-    async fn issue_progress(&self, issue: i64) -> Result<IssueProgress, StoreError> {
-        progress_of(&self.pool, issue).await
+    async fn issue_progress(&self, issue: IssueId) -> Result<IssueProgress, StoreError> {
+        progress_of(&self.pool, issue.0).await
     }
 }
 

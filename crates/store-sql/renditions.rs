@@ -3,6 +3,7 @@
 
 use crate::failure::db_error;
 use async_trait::async_trait;
+use byline_core::JobId;
 use byline_core::PictureId;
 use byline_core::library::{RenditionJob, RenditionQueue};
 use byline_core::store::StoreError;
@@ -61,7 +62,7 @@ impl RenditionQueue for crate::Backend {
             .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
         Ok(Some(RenditionJob {
-            id: job,
+            id: JobId(job),
             picture: PictureId(picture),
             key,
             focus: byline_core::Focus::new(x, y),
@@ -71,7 +72,7 @@ impl RenditionQueue for crate::Backend {
 
     async fn finish_rendition_job(
         &self,
-        id: i64,
+        id: JobId,
         outcome: Result<(), String>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
@@ -80,14 +81,14 @@ impl RenditionQueue for crate::Backend {
             Ok(()) => sqlx::query(
                 "UPDATE rendition_jobs SET state = 'done', last_error = NULL WHERE id = $1",
             )
-            .bind(id),
+            .bind(id.0),
             // Back off 30 s, 1 min, 2 min, … and give up after the last try.
             Err(reason) => sqlx::query(
                 "UPDATE rendition_jobs SET last_error = $2, \
                  state = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'pending' END, \
                  run_at = $4 + 30 * (attempts * attempts) WHERE id = $1",
             )
-            .bind(id)
+            .bind(id.0)
             .bind(reason.clone())
             .bind(RENDITION_TRIES)
             .bind(to_secs(now)),

@@ -33,7 +33,7 @@ pub(crate) fn from_secs(secs: i64) -> Result<DateTime<Utc>, StoreError> {
 }
 
 pub(crate) fn corrupt(what: impl std::fmt::Display) -> StoreError {
-    StoreError::Invalid(format!("stored data is not valid: {what}"))
+    StoreError::Defect(format!("stored data is not valid: {what}"))
 }
 
 pub(crate) fn get<'r, T>(row: &'r DbRow, column: &str) -> Result<T, StoreError>

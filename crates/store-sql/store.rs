@@ -100,12 +100,12 @@ impl Store for crate::Backend {
 
     async fn changes_since(
         &self,
-        after: i64,
-    ) -> Result<Vec<(i64, Vec<byline_core::changes::CacheKey>)>, StoreError> {
+        after: byline_core::ChangeId,
+    ) -> Result<Vec<(byline_core::ChangeId, Vec<byline_core::changes::CacheKey>)>, StoreError> {
         changes::since(&self.pool, after).await
     }
 
-    async fn last_change(&self) -> Result<i64, StoreError> {
+    async fn last_change(&self) -> Result<byline_core::ChangeId, StoreError> {
         changes::last(&self.pool).await
     }
 

@@ -310,9 +310,7 @@ pub(crate) async fn link_names(
             "INSERT INTO story_authors (story_id, author_id, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         ),
         Kind::Section => {
-            return Err(StoreError::Invalid(
-                "sections are not linked by name".into(),
-            ));
+            return Err(StoreError::Defect("sections are not linked by name".into()));
         }
     };
     sqlx::query(clear)

@@ -9,7 +9,7 @@ use crate::email::Email;
 use crate::store::StoreError;
 
 /// A member's row id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct UserId(pub i64);
 
@@ -105,7 +105,7 @@ impl SignInLimits {
 /// A sign-in attempt the store let through (its row is the attempt), or how long to wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reservation {
-    Granted(i64),
+    Granted(crate::ids::AttemptId),
     Refused { retry_after: Duration },
 }
 
@@ -167,12 +167,12 @@ pub trait AccountStore: Send + Sync {
     /// from this address are forgotten (other addresses' failures are not).
     async fn sign_in_succeeded(
         &self,
-        attempt: i64,
+        attempt: crate::ids::AttemptId,
         email: &str,
         ip: &str,
     ) -> Result<(), StoreError>;
     /// A reserved attempt was never checked (the server was too busy): it does not count.
-    async fn release_sign_in(&self, attempt: i64) -> Result<(), StoreError>;
+    async fn release_sign_in(&self, attempt: crate::ids::AttemptId) -> Result<(), StoreError>;
 
     /// Every member, with their live sessions.
     async fn members(&self) -> Result<Vec<MemberRecord>, StoreError>;

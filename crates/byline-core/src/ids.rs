@@ -1,11 +1,13 @@
 //! Typed identifiers, so that a section id can never be passed where a story id is meant.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+        )]
         #[serde(transparent)]
         pub struct $name(pub i64);
 
@@ -32,4 +34,28 @@ id_type!(
 id_type!(
     /// A picture's row in the media library.
     PictureId
+);
+id_type!(
+    /// A newsletter draft on the desk.
+    DraftId
+);
+id_type!(
+    /// A newsletter issue, sent or being sent.
+    IssueId
+);
+id_type!(
+    /// One issue's delivery to one subscriber, in the outbox.
+    DeliveryId
+);
+id_type!(
+    /// A job in the rendition queue.
+    JobId
+);
+id_type!(
+    /// A sign-in attempt reserved before its password is checked.
+    AttemptId
+);
+id_type!(
+    /// A position in the change log the page caches follow.
+    ChangeId
 );

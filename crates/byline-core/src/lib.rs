@@ -23,7 +23,10 @@ pub mod workflow;
 pub use curation::{CardKind, Rails};
 pub use email::Email;
 pub use excerpt::excerpt;
-pub use ids::{AuthorId, PictureId, SectionId, StoryId};
+pub use ids::{
+    AttemptId, AuthorId, ChangeId, DeliveryId, DraftId, IssueId, JobId, PictureId, SectionId,
+    StoryId,
+};
 pub use picture::{Crop, Focus, Format, Picture, PictureSource, Rendition, Shape};
 pub use slug::Slug;
 pub use story::{Author, Headline, RawBody, SafeHtml, Section, Status, Story, StoryCard, Tag};

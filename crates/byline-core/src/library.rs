@@ -94,7 +94,7 @@ pub enum DeleteOutcome {
 /// A claimed request to make a picture's renditions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenditionJob {
-    pub id: i64,
+    pub id: crate::ids::JobId,
     pub picture: PictureId,
     /// The original's key in the media store.
     pub key: String,
@@ -172,7 +172,7 @@ pub trait RenditionQueue: Send + Sync {
     /// a few tries).
     async fn finish_rendition_job(
         &self,
-        id: i64,
+        id: crate::ids::JobId,
         outcome: Result<(), String>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;

@@ -1,6 +1,7 @@
 //! The newsletter's subscribers beyond sign-up: the site's signing secret, confirmation of a
 //! pending address (double opt-in) and unsubscription.
 
+use crate::ids::{DeliveryId, DraftId, IssueId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -82,8 +83,8 @@ pub const UNSUBSCRIBE_MARK: &str = "%%UNSUBSCRIBE_URL%%";
 /// One claimed delivery: an issue for one address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivery {
-    pub id: i64,
-    pub issue: i64,
+    pub id: DeliveryId,
+    pub issue: IssueId,
     pub email: Email,
     pub content: IssueContent,
     /// Tries so far, this one included.
@@ -131,7 +132,7 @@ pub trait OutboxStore: Send + Sync {
         content: &IssueContent,
         origin: &str,
         now: DateTime<Utc>,
-    ) -> Result<(i64, u64), StoreError>;
+    ) -> Result<(IssueId, u64), StoreError>;
     /// Takes the next due delivery. A delivery claimed longer ago than `lease` belonged to a
     /// sender that stopped before recording what happened: it becomes `unknown` first, never
     /// queued again.
@@ -148,13 +149,13 @@ pub trait OutboxStore: Send + Sync {
         now: DateTime<Utc>,
         limits: RetryLimits,
     ) -> Result<(), StoreError>;
-    async fn issue_progress(&self, issue: i64) -> Result<IssueProgress, StoreError>;
+    async fn issue_progress(&self, issue: IssueId) -> Result<IssueProgress, StoreError>;
 }
 
 /// An issue in the outbox, as the admin lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssueSummary {
-    pub id: i64,
+    pub id: IssueId,
     pub subject: String,
     /// Who sent it: an editor's name, or the daily digest.
     pub origin: String,
@@ -178,7 +179,7 @@ pub struct DraftInput {
 /// A stored draft; `send_at` is set while it is scheduled, and then its content is frozen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Draft {
-    pub id: i64,
+    pub id: DraftId,
     pub input: DraftInput,
     pub updated_at: DateTime<Utc>,
     pub send_at: Option<DateTime<Utc>>,
@@ -195,36 +196,39 @@ pub trait NewsletterDesk: Send + Sync {
     /// or None when the draft no longer exists (it was sent or deleted meanwhile).
     async fn save_draft(
         &self,
-        id: Option<i64>,
+        id: Option<DraftId>,
         input: &DraftInput,
         now: DateTime<Utc>,
-    ) -> Result<Option<i64>, StoreError>;
-    async fn draft(&self, id: i64) -> Result<Option<Draft>, StoreError>;
+    ) -> Result<Option<DraftId>, StoreError>;
+    async fn draft(&self, id: DraftId) -> Result<Option<Draft>, StoreError>;
     /// Every draft, scheduled ones first by time, then the latest changed.
     async fn drafts(&self) -> Result<Vec<Draft>, StoreError>;
-    async fn delete_draft(&self, id: i64) -> Result<bool, StoreError>;
+    async fn delete_draft(&self, id: DraftId) -> Result<bool, StoreError>;
     /// Freezes the draft's content to go out at `send_at`; false when it no longer exists.
     async fn schedule_draft(
         &self,
-        id: i64,
+        id: DraftId,
         content: &IssueContent,
         send_at: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
-    async fn unschedule_draft(&self, id: i64) -> Result<bool, StoreError>;
+    async fn unschedule_draft(&self, id: DraftId) -> Result<bool, StoreError>;
     /// Turns the draft into an issue queued for every active subscriber, now; None when the
     /// draft no longer exists.
     async fn send_draft(
         &self,
-        id: i64,
+        id: DraftId,
         content: &IssueContent,
         now: DateTime<Utc>,
-    ) -> Result<Option<(i64, u64)>, StoreError>;
+    ) -> Result<Option<(IssueId, u64)>, StoreError>;
     /// Queues every scheduled draft that is due, each as [`NewsletterDesk::send_draft`] does;
     /// returns the issues made.
-    async fn release_due_drafts(&self, now: DateTime<Utc>) -> Result<Vec<(i64, u64)>, StoreError>;
+    async fn release_due_drafts(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(IssueId, u64)>, StoreError>;
     /// The latest issues, newest first, with their deliveries counted.
     async fn issues(&self, limit: u32) -> Result<Vec<IssueSummary>, StoreError>;
-    async fn issue(&self, id: i64) -> Result<Option<(IssueSummary, IssueContent)>, StoreError>;
+    async fn issue(&self, id: IssueId) -> Result<Option<(IssueSummary, IssueContent)>, StoreError>;
     /// Records the digest of `day` (`YYYY-MM-DD`) and, with content, queues it as an issue; a
     /// day with no stories is recorded with none. None when the day was already done.
     async fn queue_digest(
@@ -232,14 +236,15 @@ pub trait NewsletterDesk: Send + Sync {
         day: &str,
         content: Option<&IssueContent>,
         now: DateTime<Utc>,
-    ) -> Result<Option<Option<(i64, u64)>>, StoreError>;
+    ) -> Result<Option<Option<(IssueId, u64)>>, StoreError>;
     /// Whether the digest of `day` was sent or skipped.
     async fn digest_done(&self, day: &str) -> Result<bool, StoreError>;
     /// The issue's deliveries that failed or whose outcome is unknown, first `limit` of them.
-    async fn undelivered(&self, issue: i64, limit: u32) -> Result<Vec<Undelivered>, StoreError>;
+    async fn undelivered(&self, issue: IssueId, limit: u32)
+    -> Result<Vec<Undelivered>, StoreError>;
     /// Queues again, at an editor's word, the issue's deliveries of unknown outcome (some may
     /// have arrived: the server took them before their sender died); returns how many.
-    async fn requeue_unknown(&self, issue: i64, now: DateTime<Utc>) -> Result<u64, StoreError>;
+    async fn requeue_unknown(&self, issue: IssueId, now: DateTime<Utc>) -> Result<u64, StoreError>;
 }
 
 /// A delivery that did not go out as it should have.

@@ -344,10 +344,10 @@ pub trait Store:
     /// Changes to the public site after change `after`, oldest first: (change id, keys).
     async fn changes_since(
         &self,
-        after: i64,
-    ) -> Result<Vec<(i64, Vec<crate::changes::CacheKey>)>, StoreError>;
+        after: crate::ids::ChangeId,
+    ) -> Result<Vec<(crate::ids::ChangeId, Vec<crate::changes::CacheKey>)>, StoreError>;
     /// The id of the newest change (0 when none).
-    async fn last_change(&self) -> Result<i64, StoreError>;
+    async fn last_change(&self) -> Result<crate::ids::ChangeId, StoreError>;
     /// Returns when a change may have been recorded by any process, or after `within` at the
     /// latest. A store that can be told (PostgreSQL's `LISTEN`) returns as soon as a change
     /// commits, and also after it lost and regained its connection (so the caller reads the

@@ -191,6 +191,18 @@ pub(crate) mod db {
     }
 
     /// The channel on which commits that recorded a change are announced.
+    /// Whether a SQLSTATE means "not now": a connection exception (class 08), a
+    /// serialization failure or deadlock (40), too many connections or no space (53), an
+    /// operator intervention such as a shutdown (57), a system error (58), or a write on a
+    /// standby during a failover (25006).
+    pub(crate) fn retryable(code: &str) -> bool {
+        code.len() == 5
+            && (["08", "40", "53", "57", "58"]
+                .iter()
+                .any(|class| code.starts_with(class))
+                || code == "25006")
+    }
+
     pub(crate) const CHANNEL: &str = "byline_changes";
 
     /// Wakes `changed` at every announced change, and after the connection was lost and made
@@ -252,5 +264,24 @@ mod redaction {
             redact("postgres://h/db?user=a@srv&password=s3cret"),
             "postgres://h/db?user=a@srv&password=***"
         );
+    }
+}
+
+#[cfg(test)]
+mod failures {
+    use super::db::retryable;
+
+    #[test]
+    fn lost_connections_conflicts_and_failovers_are_worth_retrying_and_nothing_else() {
+        for code in [
+            "08006", "08001", "40001", "40P01", "53300", "57P01", "58030", "25006",
+        ] {
+            assert!(retryable(code), "{code}");
+        }
+        // unique_violation, insufficient_privilege, character_not_in_repertoire (a NUL in
+        // text), undefined_table, invalid_text_representation.
+        for code in ["23505", "42501", "22021", "42P01", "22P02", ""] {
+            assert!(!retryable(code), "{code}");
+        }
     }
 }

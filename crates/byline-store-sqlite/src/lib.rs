@@ -124,6 +124,19 @@ pub(crate) mod db {
         Ok(())
     }
 
+    /// Whether an error code (SQLite's extended result code, as text) means "not now": the
+    /// database busy or locked by another writer, or unable to write at the moment (disk
+    /// full, an I/O error, opened read-only).
+    pub(crate) fn retryable(code: &str) -> bool {
+        const BUSY: i64 = 5;
+        const LOCKED: i64 = 6;
+        const READONLY: i64 = 8;
+        const IOERR: i64 = 10;
+        const FULL: i64 = 13;
+        code.parse::<i64>()
+            .is_ok_and(|n| matches!(n & 0xff, BUSY | LOCKED | READONLY | IOERR | FULL))
+    }
+
     /// SQLite cannot tell other processes of a commit: they read the change log.
     pub(crate) async fn announce_change(_conn: &mut DbConn) -> Result<(), StoreError> {
         Ok(())
@@ -132,5 +145,23 @@ pub(crate) mod db {
     /// SQLite cannot tell this process of another's commit: the caller polls.
     pub(crate) async fn wait_for_changes(_store: &crate::SqliteStore, within: Duration) {
         tokio::time::sleep(within).await;
+    }
+}
+
+#[cfg(test)]
+mod failures {
+    use super::db::retryable;
+
+    #[test]
+    fn busy_locked_and_unwritable_are_worth_retrying_and_nothing_else() {
+        // BUSY, LOCKED, BUSY_SNAPSHOT (517), LOCKED_SHAREDCACHE (262), READONLY, IOERR_WRITE
+        // (778), FULL.
+        for code in ["5", "6", "517", "262", "8", "778", "13"] {
+            assert!(retryable(code), "{code}");
+        }
+        // CONSTRAINT_UNIQUE (2067), CONSTRAINT (19), ERROR (1), MISMATCH (20), no code.
+        for code in ["2067", "19", "1", "20", ""] {
+            assert!(!retryable(code), "{code}");
+        }
     }
 }

@@ -5,6 +5,7 @@
 //! change log, so changes from any process are followed. Bounded in bytes, least recently used
 //! pages go first. See docs/decisions/0008-page-cache.md.
 
+use byline_core::ChangeId;
 use byline_core::changes::CacheKey;
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
@@ -260,10 +261,10 @@ impl PageCache {
 
     /// Follows the store's change log from where it was last read.
     pub async fn sync(&self, store: &dyn Store) -> Result<(), StoreError> {
-        let after = self.last_change.load(Ordering::Acquire);
+        let after = ChangeId(self.last_change.load(Ordering::Acquire));
         for (id, keys) in store.changes_since(after).await? {
             self.bump(&keys);
-            self.last_change.fetch_max(id, Ordering::AcqRel);
+            self.last_change.fetch_max(id.0, Ordering::AcqRel);
         }
         Ok(())
     }
@@ -272,7 +273,7 @@ impl PageCache {
     /// empty and nothing earlier matters).
     pub async fn start_at_end(&self, store: &dyn Store) -> Result<(), StoreError> {
         self.last_change
-            .store(store.last_change().await?, Ordering::Release);
+            .store(store.last_change().await?.0, Ordering::Release);
         Ok(())
     }
 

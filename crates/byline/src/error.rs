@@ -99,11 +99,14 @@ impl IntoResponse for AppError {
             AppError::Store(StoreError::Conflict(why)) => {
                 (StatusCode::CONFLICT, "Conflict", why.clone())
             }
-            AppError::Store(StoreError::Invalid(why)) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "That cannot be done",
-                why.clone(),
-            ),
+            AppError::Store(StoreError::Invalid(_)) => {
+                tracing::warn!(error = %self, "the store refused the data");
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "That cannot be done",
+                    "The store refused this change.".to_owned(),
+                )
+            }
             AppError::Store(StoreError::Unavailable(_)) => {
                 tracing::error!(error = %self, "the store is unavailable");
                 (

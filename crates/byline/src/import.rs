@@ -30,6 +30,8 @@ pub struct ImportOptions {
     pub default_language: String,
     /// Where copied pictures go.
     pub media: byline_media::MediaStore,
+    /// When the run started: the date of items that give none, and the moment embargoes are
+    /// judged against. Each item is saved at its own moment.
     pub now: DateTime<Utc>,
     /// How a credit read from a picture file is printed (`[photos] credit_pattern`).
     pub credit_pattern: CreditPattern,
@@ -330,7 +332,10 @@ async fn import_item(
         Some(note) => format!("{path} ({note})"),
         None => path,
     };
-    let (action, detail) = match imports::import_item(nr, Actor::System, draft, options.now).await {
+    // Each item is saved at its own moment: a long run must not judge what is public, or date
+    // its revisions and changes, by the time it started.
+    let saved_at = chrono::Utc::now();
+    let (action, detail) = match imports::import_item(nr, Actor::System, draft, saved_at).await {
         Ok(SaveOutcome::Created { slug, .. }) => (Action::Created, with_note(paths::story(&slug))),
         Ok(SaveOutcome::Updated { slug, .. }) => (Action::Updated, with_note(paths::story(&slug))),
         Ok(SaveOutcome::SkippedUnchanged { slug }) => (Action::Unchanged, paths::story(&slug)),

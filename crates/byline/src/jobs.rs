@@ -70,7 +70,7 @@ pub async fn make_renditions(state: crate::state::AppState) {
                 let finished =
                     pictures::finish_rendition_job(&state.newsroom, job.id, outcome, Utc::now());
                 if let Err(e) = finished.await {
-                    tracing::error!(job = job.id, error = %e, "cannot record a rendition job");
+                    tracing::error!(job = job.id.0, error = %e, "cannot record a rendition job");
                 }
                 continue;
             }

@@ -1,6 +1,11 @@
-//! Random tokens and their stored digests, shared by sign-in, previews and the newsletter.
+//! Random tokens and their stored digests, and the site's own secret (the key of signed
+//! newsletter links and of the known-browser mark); shared by sign-in, previews and the
+//! newsletter.
 
 use sha2::{Digest, Sha256};
+
+use crate::error::AppError;
+use crate::state::AppState;
 
 /// 256 random bits from the operating system, hex-encoded.
 pub fn random_token() -> String {
@@ -24,4 +29,20 @@ pub fn same_secret(a: &str, b: &str) -> bool {
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
+}
+
+/// The site's secret, kept in the store (made by the first node that asks), read once per
+/// process: newsletter links and the known-browser mark are signed with it.
+pub async fn site_secret(state: &AppState) -> Result<&[u8], AppError> {
+    let secret = state
+        .newsletter_secret
+        .get_or_try_init(|| async {
+            let candidate = crate::secrets::random_token();
+            let stored =
+                crate::usecases::subscribers::newsletter_secret(&state.newsroom, &candidate)
+                    .await?;
+            Ok::<_, AppError>(stored.into_bytes())
+        })
+        .await?;
+    Ok(secret)
 }

@@ -23,7 +23,7 @@ fn cookie_name(user: UserId) -> String {
 }
 
 async fn mark(state: &AppState, user: UserId, password_hash: &str) -> Result<String, AppError> {
-    let secret = crate::newsletter::confirm::secret(state).await?;
+    let secret = crate::secrets::site_secret(state).await?;
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
     mac.update(b"known browser\0");
     mac.update(&user.0.to_be_bytes());

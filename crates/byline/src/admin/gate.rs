@@ -4,13 +4,13 @@
 
 use std::sync::Arc;
 
+use crate::usecases::stories::OpenStory;
 use axum::extract::{FromRequestParts, RawPathParams, Request, State};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use byline_core::StoryId;
 use byline_core::access::{Ownership, allows};
-use byline_core::editorial::EditorStory;
 use byline_core::workflow::Need;
 
 use super::auth::session_of;
@@ -20,12 +20,12 @@ use crate::state::AppState;
 /// The story named by the route's `{id}`, loaded by the gate after it checked that the member
 /// may reach it this way.
 #[derive(Debug, Clone)]
-pub struct AllowedStory(pub Arc<EditorStory>);
+pub struct AllowedStory(pub Arc<OpenStory>);
 
 impl std::ops::Deref for AllowedStory {
-    type Target = EditorStory;
+    type Target = OpenStory;
 
-    fn deref(&self) -> &EditorStory {
+    fn deref(&self) -> &OpenStory {
         &self.0
     }
 }

@@ -70,7 +70,7 @@ async fn chosen_for(
     me: &SignedIn,
     id: &str,
 ) -> Result<Option<serde_json::Value>, AppError> {
-    let Ok(id) = id.parse::<i64>() else {
+    let Ok(id) = id.parse::<i64>().map(byline_core::StoryId) else {
         return Ok(None);
     };
     let story = load_editable(state, me, id).await?;
@@ -202,18 +202,10 @@ async fn picture_page(
 pub async fn show_picture(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<PictureId>,
     Query(params): Query<LibraryParams>,
 ) -> Result<Response, AppError> {
-    picture_page(
-        &state,
-        &me,
-        PictureId(id),
-        StatusCode::OK,
-        None,
-        &params.done,
-    )
-    .await
+    picture_page(&state, &me, id, StatusCode::OK, None, &params.done).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -276,11 +268,10 @@ fn edit_from(form: &PictureForm) -> Result<PictureEdit, String> {
 pub async fn edit(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<PictureId>,
     Form(form): Form<PictureForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
-    let id = PictureId(id);
     let status = StatusCode::UNPROCESSABLE_ENTITY;
     let edit = match edit_from(&form) {
         Ok(edit) => edit,
@@ -308,11 +299,10 @@ pub struct CsrfForm {
 pub async fn delete(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<PictureId>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
-    let id = PictureId(id);
     let actor = Actor::Member(&me.user);
     let files = match pictures::delete_picture(&state.newsroom, actor, id).await? {
         Deletion::Deleted { files } => files,

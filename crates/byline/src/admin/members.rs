@@ -92,12 +92,12 @@ async fn page(
 pub async fn disable(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(form.csrf())?;
     let actor = Actor::Member(&me.user);
-    match disable_member(&state.newsroom, actor, UserId(id), Utc::now()).await {
+    match disable_member(&state.newsroom, actor, id, Utc::now()).await {
         Ok(()) => {}
         Err(Refusal::Invalid { message, .. }) => {
             return page(
@@ -111,19 +111,19 @@ pub async fn disable(
         }
         Err(refusal) => return Err(refusal.into()),
     }
-    tracing::info!(member = id, by = me.user.id.0, "member disabled");
+    tracing::info!(member = id.0, by = me.user.id.0, "member disabled");
     Ok(see_other("/admin/members?disabled"))
 }
 
 pub async fn enable(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(form.csrf())?;
-    enable_member(&state.newsroom, Actor::Member(&me.user), UserId(id)).await?;
-    tracing::info!(member = id, by = me.user.id.0, "member enabled");
+    enable_member(&state.newsroom, Actor::Member(&me.user), id).await?;
+    tracing::info!(member = id.0, by = me.user.id.0, "member enabled");
     Ok(see_other("/admin/members?enabled"))
 }
 
@@ -131,13 +131,13 @@ pub async fn enable(
 pub async fn end_sessions(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(form.csrf())?;
-    end_member_sessions(&state.newsroom, Actor::Member(&me.user), UserId(id)).await?;
-    tracing::info!(member = id, by = me.user.id.0, "member's sessions ended");
-    if id == me.user.id.0 {
+    end_member_sessions(&state.newsroom, Actor::Member(&me.user), id).await?;
+    tracing::info!(member = id.0, by = me.user.id.0, "member's sessions ended");
+    if id == me.user.id {
         return Ok(see_other("/admin/login"));
     }
     Ok(see_other("/admin/members?ended"))

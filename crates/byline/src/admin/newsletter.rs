@@ -6,6 +6,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use byline_core::DraftId;
 use byline_core::newsletter::{Draft, DraftInput, IssueContent, UNSUBSCRIBE_MARK};
 use byline_core::store::{ListQuery, Listing, StoreError};
 use byline_render::views::PageMeta;
@@ -157,12 +158,16 @@ pub async fn create(
     me.check_csrf(&form.csrf)?;
     let actor = Actor::Member(&me.user);
     let id = cases::create_draft(&state.newsroom, actor, &form.fields(), Utc::now()).await?;
-    tracing::info!(draft = id, user = me.user.id.0, "newsletter draft started");
+    tracing::info!(
+        draft = id.0,
+        user = me.user.id.0,
+        "newsletter draft started"
+    );
     Ok(see_other(&format!("/admin/newsletter/drafts/{id}")))
 }
 
 /// The draft, for a member of the newsletter desk.
-pub async fn load_draft(state: &AppState, me: &SignedIn, id: i64) -> Result<Draft, AppError> {
+pub async fn load_draft(state: &AppState, me: &SignedIn, id: DraftId) -> Result<Draft, AppError> {
     Ok(cases::draft(&state.newsroom, Actor::Member(&me.user), id).await?)
 }
 
@@ -280,7 +285,7 @@ struct Choice {
 pub async fn show_draft(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<DraftId>,
     Query(params): Query<DoneParams>,
 ) -> Result<Response, AppError> {
     let draft = load_draft(&state, &me, id).await?;
@@ -292,7 +297,7 @@ pub async fn show_draft(
 pub async fn save_draft(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<DraftId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let form = DraftForm::from(pairs);
@@ -369,7 +374,7 @@ pub fn email_frame(html: String) -> Response {
 pub async fn draft_email(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<DraftId>,
 ) -> Result<Response, AppError> {
     let draft = load_draft(&state, &me, id).await?;
     let content = content_of(&state, &draft)

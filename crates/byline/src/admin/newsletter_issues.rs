@@ -3,6 +3,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use byline_core::IssueId;
 use byline_core::newsletter::UNSUBSCRIBE_MARK;
 use byline_render::views::PageMeta;
 
@@ -29,7 +30,7 @@ pub fn issue_view(issue: &byline_core::newsletter::IssueSummary) -> serde_json::
 pub async fn show_issue(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<IssueId>,
     Query(params): Query<DoneParams>,
 ) -> Result<Response, AppError> {
     // Addresses are personal data: listed only for those who may see subscribers.
@@ -67,7 +68,7 @@ pub async fn show_issue(
 pub async fn issue_email(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<IssueId>,
 ) -> Result<Response, AppError> {
     let (_, content) = cases::issue(&state.newsroom, Actor::Member(&me.user), id).await?;
     let copy = crate::newsletter::sender::personal_copy(&state, &me.user.email, &content).await?;

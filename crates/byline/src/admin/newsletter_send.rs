@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use byline_core::newsletter::Draft;
+use byline_core::{DraftId, IssueId};
 use chrono::{DateTime, Utc};
 
 use super::auth::SignedIn;
@@ -34,7 +35,7 @@ pub async fn test_copy(state: &AppState, me: &SignedIn, draft: &Draft) -> Result
         .await
         .map_err(|e| format!("The mail server did not take the test copy: {e}"))?;
     tracing::info!(
-        draft = draft.id,
+        draft = draft.id.0,
         user = me.user.id.0,
         "newsletter test copy sent"
     );
@@ -61,7 +62,7 @@ async fn refused(
 pub async fn send(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<DraftId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let form = DraftForm::from(pairs);
@@ -84,7 +85,7 @@ pub async fn send(
         Err(refusal) => return refused(&state, &me, &draft, refusal).await,
     };
     tracing::info!(
-        issue,
+        issue = issue.0,
         queued,
         user = me.user.id.0,
         "newsletter issue queued"
@@ -108,7 +109,7 @@ fn send_time(text: &str) -> Result<DateTime<Utc>, String> {
 pub async fn schedule(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<DraftId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let form = DraftForm::from(pairs);
@@ -131,7 +132,7 @@ pub async fn schedule(
         Ok(at) => at,
         Err(refusal) => return refused(&state, &me, &draft, refusal).await,
     };
-    tracing::info!(draft = id, at = %at, user = me.user.id.0, "newsletter issue scheduled");
+    tracing::info!(draft = id.0, at = %at, user = me.user.id.0, "newsletter issue scheduled");
     Ok(see_other(&format!(
         "/admin/newsletter/drafts/{id}?done=scheduled"
     )))
@@ -141,7 +142,7 @@ pub async fn schedule(
 pub async fn unschedule(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<DraftId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     me.check_csrf(&DraftForm::from(pairs).csrf)?;
@@ -156,12 +157,16 @@ pub async fn unschedule(
 pub async fn delete(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<DraftId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     me.check_csrf(&DraftForm::from(pairs).csrf)?;
     cases::delete_draft(&state.newsroom, Actor::Member(&me.user), id).await?;
-    tracing::info!(draft = id, user = me.user.id.0, "newsletter draft deleted");
+    tracing::info!(
+        draft = id.0,
+        user = me.user.id.0,
+        "newsletter draft deleted"
+    );
     Ok(see_other("/admin/newsletter?done=deleted"))
 }
 
@@ -193,7 +198,7 @@ pub struct ResendForm {
 pub async fn resend_unknown(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<IssueId>,
     Form(form): Form<ResendForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
@@ -202,7 +207,7 @@ pub async fn resend_unknown(
     let requeued =
         cases::requeue_unknown(&state.newsroom, actor, id, confirmed, Utc::now()).await?;
     tracing::info!(
-        issue = id,
+        issue = id.0,
         requeued,
         user = me.user.id.0,
         "deliveries of unknown outcome queued again"

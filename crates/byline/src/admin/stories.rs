@@ -19,7 +19,7 @@ use super::gate::AllowedStory;
 use crate::error::AppError;
 use crate::frame::bare_site_view;
 use crate::state::AppState;
-use crate::usecases::stories::{self as story_cases, PreviewAction};
+use crate::usecases::stories::{self as story_cases, OpenStory, PreviewAction};
 use crate::usecases::{Actor, Refusal};
 
 /// A story named outside the route (a query parameter), opened for editing as the gate
@@ -27,10 +27,10 @@ use crate::usecases::{Actor, Refusal};
 pub async fn load_editable(
     state: &AppState,
     me: &SignedIn,
-    id: i64,
-) -> Result<EditorStory, AppError> {
+    id: StoryId,
+) -> Result<OpenStory, AppError> {
     let actor = Actor::Member(&me.user);
-    Ok(story_cases::open(&state.newsroom, actor, StoryId(id), StoryAccess::Edit).await?)
+    Ok(story_cases::open(&state.newsroom, actor, id, StoryAccess::Edit).await?)
 }
 
 /// The problems a refused operation names in a form's field, or the refusal as an error.
@@ -274,7 +274,7 @@ pub async fn save(
 pub async fn after(
     state: &AppState,
     me: &SignedIn,
-    story: &EditorStory,
+    story: &OpenStory,
     done: crate::usecases::Outcome<()>,
     notice: &str,
 ) -> Result<Response, AppError> {
@@ -323,7 +323,7 @@ fn conflict(
 pub async fn refuse(
     state: &AppState,
     me: &SignedIn,
-    story: &EditorStory,
+    story: &OpenStory,
     status: StatusCode,
     field: &'static str,
     message: String,

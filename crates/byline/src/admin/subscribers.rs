@@ -171,7 +171,7 @@ pub async fn erase(
     Form(form): Form<EraseForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
-    let secret = crate::newsletter::confirm::secret(&state).await?;
+    let secret = crate::secrets::site_secret(&state).await?;
     let (actor, confirmed) = (Actor::Member(&me.user), form.confirm == "yes");
     let erased = cases::erase(
         &state.newsroom,

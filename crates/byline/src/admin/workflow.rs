@@ -52,7 +52,7 @@ pub async fn change_status(
     // Back to the story when the member may still edit it, else to the list where it now sits.
     let after_move = EditorStory {
         status: to,
-        ..(*story).clone()
+        ..(**story).clone()
     };
     if byline_core::workflow::may_edit(me.user.role, actor.ownership(&after_move), to) {
         Ok(see_other(&format!("/admin/stories/{}?moved", story.id.0)))

@@ -26,22 +26,9 @@ pub const UNSUBSCRIBE: &str = "/newsletter/unsubscribe";
 /// How long a confirmation link works.
 const CONFIRM_FOR: Duration = Duration::days(7);
 
-/// The secret links are signed with, read (or made) once per process.
-pub async fn secret(state: &AppState) -> Result<&[u8], AppError> {
-    let secret = state
-        .newsletter_secret
-        .get_or_try_init(|| async {
-            let candidate = crate::secrets::random_token();
-            let stored = subscribers::newsletter_secret(&state.newsroom, &candidate).await?;
-            Ok::<_, AppError>(stored.into_bytes())
-        })
-        .await?;
-    Ok(secret)
-}
-
 /// The way out for `email`: a signed one-click URL, and a mail to the sender.
 pub async fn unsubscribe_link(state: &AppState, email: &Email) -> Result<Unsubscribe, AppError> {
-    let secret = secret(state).await?;
+    let secret = crate::secrets::site_secret(state).await?;
     let leave = token::sign(secret, Purpose::Unsubscribe, email, None);
     let from = state
         .mailer
@@ -55,7 +42,7 @@ pub async fn unsubscribe_link(state: &AppState, email: &Email) -> Result<Unsubsc
 
 /// Links for `email`: confirming (expiring) and unsubscribing.
 async fn links(state: &AppState, email: &Email) -> Result<(String, Unsubscribe), AppError> {
-    let secret = secret(state).await?;
+    let secret = crate::secrets::site_secret(state).await?;
     let expires = Utc::now() + CONFIRM_FOR;
     let confirm = token::sign(secret, Purpose::Confirm, email, Some(expires));
     Ok((
@@ -161,7 +148,7 @@ pub async fn confirm_page(
     State(state): State<AppState>,
     Query(params): Query<TokenParams>,
 ) -> Result<Response, AppError> {
-    let secret = secret(&state).await?;
+    let secret = crate::secrets::site_secret(&state).await?;
     match token::verify(secret, Purpose::Confirm, &params.token, Utc::now()) {
         Ok(email) => {
             let message = format!(
@@ -186,7 +173,7 @@ pub async fn confirm(
     State(state): State<AppState>,
     Form(params): Form<TokenParams>,
 ) -> Result<Response, AppError> {
-    let (secret, now) = (secret(&state).await?, Utc::now());
+    let (secret, now) = (crate::secrets::site_secret(&state).await?, Utc::now());
     let email = match token::verify(secret, Purpose::Confirm, &params.token, now) {
         Ok(email) => email,
         Err(why) => return refused(&state, why).await,
@@ -211,7 +198,7 @@ pub async fn unsubscribe_page(
     State(state): State<AppState>,
     Query(params): Query<TokenParams>,
 ) -> Result<Response, AppError> {
-    let secret = secret(&state).await?;
+    let secret = crate::secrets::site_secret(&state).await?;
     match token::verify(secret, Purpose::Unsubscribe, &params.token, Utc::now()) {
         Ok(email) => {
             let message = format!("Stop sending our newsletter to {}?", email.as_str());
@@ -234,7 +221,7 @@ pub async fn unsubscribe(
     } else {
         query.token
     };
-    let (secret, now) = (secret(&state).await?, Utc::now());
+    let (secret, now) = (crate::secrets::site_secret(&state).await?, Utc::now());
     let email = match token::verify(secret, Purpose::Unsubscribe, &token, now) {
         Ok(email) => email,
         Err(why) => return refused(&state, why).await,

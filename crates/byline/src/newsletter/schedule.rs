@@ -30,7 +30,11 @@ pub async fn tick(state: &AppState, now: DateTime<Utc>) {
     match cases::release_due_drafts(&state.newsroom, Actor::System, now).await {
         Ok(released) => {
             for (issue, queued) in released {
-                tracing::info!(issue, queued, "scheduled newsletter issue released");
+                tracing::info!(
+                    issue = issue.0,
+                    queued,
+                    "scheduled newsletter issue released"
+                );
             }
         }
         Err(e) => tracing::error!(error = %e, "cannot release scheduled newsletter issues"),
@@ -71,7 +75,7 @@ async fn digest_if_due(
         .map_err(AppError::from)?;
     match recorded {
         Some(Some((issue, queued))) => {
-            tracing::info!(issue, queued, stories = slugs.len(), %day, "daily digest queued");
+            tracing::info!(issue = issue.0, queued, stories = slugs.len(), %day, "daily digest queued");
         }
         Some(None) => tracing::info!(%day, "no stories today: the daily digest was skipped"),
         None => tracing::debug!(%day, "the daily digest was made elsewhere"),

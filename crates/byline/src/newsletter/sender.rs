@@ -98,7 +98,7 @@ async fn send_loop(
                 if let Err(e) =
                     record_delivery(&state.newsroom, &delivery, outcome, Utc::now(), counts).await
                 {
-                    tracing::error!(delivery = delivery.id, error = %e, "cannot record a delivery");
+                    tracing::error!(delivery = delivery.id.0, error = %e, "cannot record a delivery");
                 }
             }
             Ok(None) => tokio::time::sleep(POLL).await,

@@ -61,7 +61,7 @@ pub async fn subscribe(
         }
     };
     if form.website.trim().is_empty() {
-        let secret = super::confirm::secret(&state).await?;
+        let secret = crate::secrets::site_secret(&state).await?;
         let hashed_ip = client.map(|ip| ip_hash(secret, ip));
         let outcome = crate::usecases::subscribers::add_subscriber(
             &state.newsroom,

@@ -58,6 +58,13 @@ pub async fn curate(
     actor.require(Permission::Curate, Ownership::Own)?;
     check_picks(&picks)?;
     let store = nr.store();
+    // Every story named must exist before anything is written, so that a refused form
+    // leaves the front page as it was, not half changed.
+    for slug in lead.iter().chain(&picks) {
+        if store.story_by_slug(slug).await?.is_none() {
+            return Err(Refusal::NotFound);
+        }
+    }
     if store.home_lead(now).await?.map(|c| c.slug) != lead {
         store.set_home_lead(lead.as_ref(), now).await?;
     }

@@ -6,6 +6,7 @@ use byline_core::newsletter::{
     Undelivered,
 };
 use byline_core::store::{CardPage, ListQuery, StoreError};
+use byline_core::{DraftId, IssueId};
 use byline_core::{Slug, Story};
 use chrono::{DateTime, Utc};
 
@@ -64,7 +65,7 @@ pub async fn desk(nr: &Newsroom, actor: Actor<'_>) -> Outcome<Desk> {
 }
 
 /// One draft; NotFound once it was sent or deleted. Who may send newsletters.
-pub async fn draft(nr: &Newsroom, actor: Actor<'_>, id: i64) -> Outcome<Draft> {
+pub async fn draft(nr: &Newsroom, actor: Actor<'_>, id: DraftId) -> Outcome<Draft> {
     require_desk(actor)?;
     nr.store().draft(id).await?.ok_or(Refusal::NotFound)
 }
@@ -138,7 +139,7 @@ pub async fn create_draft(
     actor: Actor<'_>,
     fields: &DraftFields,
     now: DateTime<Utc>,
-) -> Outcome<i64> {
+) -> Outcome<DraftId> {
     require_desk(actor)?;
     let input = checked_input(fields, actor)?;
     nr.store()
@@ -168,7 +169,7 @@ async fn store_changes(
 pub async fn save_draft(
     nr: &Newsroom,
     actor: Actor<'_>,
-    id: i64,
+    id: DraftId,
     fields: &DraftFields,
     now: DateTime<Utc>,
 ) -> Outcome<()> {
@@ -188,7 +189,7 @@ pub async fn save_draft(
 pub async fn save_for_test(
     nr: &Newsroom,
     actor: Actor<'_>,
-    id: i64,
+    id: DraftId,
     fields: &DraftFields,
     now: DateTime<Utc>,
 ) -> Outcome<Draft> {
@@ -202,7 +203,12 @@ pub async fn save_for_test(
 
 /// The draft, when it is still the version (see [`version`]) the editor previewed, `seen`;
 /// refused (field `updated`) when someone changed it since. Who may send newsletters.
-pub async fn draft_as_seen(nr: &Newsroom, actor: Actor<'_>, id: i64, seen: &str) -> Outcome<Draft> {
+pub async fn draft_as_seen(
+    nr: &Newsroom,
+    actor: Actor<'_>,
+    id: DraftId,
+    seen: &str,
+) -> Outcome<Draft> {
     let draft = draft(nr, actor, id).await?;
     if seen != version(&draft) {
         return Err(Refusal::invalid(
@@ -228,11 +234,11 @@ fn composed(content: Result<IssueContent, String>) -> Outcome<IssueContent> {
 pub async fn send_draft(
     nr: &Newsroom,
     actor: Actor<'_>,
-    id: i64,
+    id: DraftId,
     seen: &str,
     content: Result<IssueContent, String>,
     now: DateTime<Utc>,
-) -> Outcome<(i64, u64)> {
+) -> Outcome<(IssueId, u64)> {
     draft_as_seen(nr, actor, id, seen).await?;
     let content = composed(content)?;
     nr.store()
@@ -246,7 +252,7 @@ pub async fn send_draft(
 pub async fn schedule_draft(
     nr: &Newsroom,
     actor: Actor<'_>,
-    id: i64,
+    id: DraftId,
     seen: &str,
     content: Result<IssueContent, String>,
     at: DateTime<Utc>,
@@ -268,14 +274,14 @@ pub async fn schedule_draft(
 
 /// Makes a scheduled draft a draft again (a draft not scheduled stays as it is); NotFound once
 /// it was sent or deleted. Who may send newsletters.
-pub async fn unschedule_draft(nr: &Newsroom, actor: Actor<'_>, id: i64) -> Outcome<()> {
+pub async fn unschedule_draft(nr: &Newsroom, actor: Actor<'_>, id: DraftId) -> Outcome<()> {
     draft(nr, actor, id).await?;
     nr.store().unschedule_draft(id).await?;
     Ok(())
 }
 
 /// Deletes a draft; NotFound when there is none. Who may send newsletters.
-pub async fn delete_draft(nr: &Newsroom, actor: Actor<'_>, id: i64) -> Outcome<()> {
+pub async fn delete_draft(nr: &Newsroom, actor: Actor<'_>, id: DraftId) -> Outcome<()> {
     require_desk(actor)?;
     if !nr.store().delete_draft(id).await? {
         return Err(Refusal::NotFound);
@@ -287,7 +293,7 @@ pub async fn delete_draft(nr: &Newsroom, actor: Actor<'_>, id: i64) -> Outcome<(
 pub async fn issue(
     nr: &Newsroom,
     actor: Actor<'_>,
-    id: i64,
+    id: IssueId,
 ) -> Outcome<(IssueSummary, IssueContent)> {
     require_desk(actor)?;
     nr.store().issue(id).await?.ok_or(Refusal::NotFound)
@@ -295,7 +301,7 @@ pub async fn issue(
 
 /// An issue and how far its sending has got; the addresses it did not reach only for an actor
 /// who may also manage subscribers. Who may send newsletters.
-pub async fn issue_report(nr: &Newsroom, actor: Actor<'_>, id: i64) -> Outcome<IssueReport> {
+pub async fn issue_report(nr: &Newsroom, actor: Actor<'_>, id: IssueId) -> Outcome<IssueReport> {
     let (summary, content) = issue(nr, actor, id).await?;
     let undelivered = if actor.may(Permission::ManageSubscribers, Ownership::Own) {
         nr.store().undelivered(id, UNDELIVERED_LISTED).await?
@@ -315,7 +321,7 @@ pub async fn issue_report(nr: &Newsroom, actor: Actor<'_>, id: i64) -> Outcome<I
 pub async fn requeue_unknown(
     nr: &Newsroom,
     actor: Actor<'_>,
-    issue_id: i64,
+    issue_id: IssueId,
     confirmed: bool,
     now: DateTime<Utc>,
 ) -> Outcome<u64> {
@@ -335,7 +341,7 @@ pub async fn release_due_drafts(
     nr: &Newsroom,
     actor: Actor<'_>,
     now: DateTime<Utc>,
-) -> Outcome<Vec<(i64, u64)>> {
+) -> Outcome<Vec<(IssueId, u64)>> {
     require_desk(actor)?;
     Ok(nr.store().release_due_drafts(now).await?)
 }
@@ -355,7 +361,7 @@ pub async fn queue_digest(
     day: &str,
     content: Option<&IssueContent>,
     now: DateTime<Utc>,
-) -> Outcome<Option<Option<(i64, u64)>>> {
+) -> Outcome<Option<Option<(IssueId, u64)>>> {
     require_desk(actor)?;
     Ok(nr.store().queue_digest(day, content, now).await?)
 }
@@ -373,7 +379,7 @@ pub async fn published_cards(nr: &Newsroom, query: &ListQuery) -> Outcome<CardPa
 }
 
 /// The outbox's next due delivery, for one of Byline's own senders (no member calls this).
-pub async fn claim_delivery(
+pub(crate) async fn claim_delivery(
     nr: &Newsroom,
     now: DateTime<Utc>,
     lease: std::time::Duration,
@@ -382,7 +388,7 @@ pub async fn claim_delivery(
 }
 
 /// Records how a claimed delivery went, for the sender that claimed it (no member calls this).
-pub async fn record_delivery(
+pub(crate) async fn record_delivery(
     nr: &Newsroom,
     delivery: &Delivery,
     outcome: DeliveryOutcome,
@@ -402,7 +408,7 @@ pub async fn queue_issue(
     actor: Actor<'_>,
     issue: &IssueContent,
     now: DateTime<Utc>,
-) -> Outcome<(i64, u64)> {
+) -> Outcome<(IssueId, u64)> {
     require_desk(actor)?;
     Ok(nr
         .store()

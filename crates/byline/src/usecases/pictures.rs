@@ -10,6 +10,7 @@ use byline_core::workflow::{StoryAccess, sees_others_work};
 use byline_core::{Picture, PictureId, PictureSource};
 use chrono::{DateTime, Utc};
 
+use super::stories::OpenStory;
 use super::{Actor, Newsroom, Outcome, Refusal};
 
 /// Refused to a member who may not describe shared pictures and would change one's words.
@@ -174,7 +175,7 @@ fn worded(
 pub async fn check_lead_picture(
     nr: &Newsroom,
     actor: Actor<'_>,
-    story: &EditorStory,
+    story: &OpenStory,
     offered: Picture,
     given: &Words,
 ) -> Outcome<Picture> {
@@ -189,7 +190,7 @@ pub async fn check_lead_picture(
 pub async fn set_lead_picture(
     nr: &Newsroom,
     actor: Actor<'_>,
-    story: &EditorStory,
+    story: &OpenStory,
     picture: Option<Picture>,
     now: DateTime<Utc>,
 ) -> Outcome<()> {
@@ -216,7 +217,7 @@ pub async fn set_lead_picture(
 pub async fn choose_library_picture(
     nr: &Newsroom,
     actor: Actor<'_>,
-    story: &EditorStory,
+    story: &OpenStory,
     id: PictureId,
     caption: Option<String>,
     now: DateTime<Utc>,
@@ -387,7 +388,7 @@ pub async fn delete_picture(nr: &Newsroom, actor: Actor<'_>, id: PictureId) -> O
 
 /// Claims the next picture whose renditions are wanted, for `lease` (the rendition worker,
 /// Byline's own machinery).
-pub async fn claim_rendition_job(
+pub(crate) async fn claim_rendition_job(
     nr: &Newsroom,
     now: DateTime<Utc>,
     lease: std::time::Duration,
@@ -396,9 +397,9 @@ pub async fn claim_rendition_job(
 }
 
 /// Records how a claimed rendition job ended; a failed one is tried again later.
-pub async fn finish_rendition_job(
+pub(crate) async fn finish_rendition_job(
     nr: &Newsroom,
-    job: i64,
+    job: byline_core::JobId,
     outcome: Result<(), String>,
     now: DateTime<Utc>,
 ) -> Outcome<()> {

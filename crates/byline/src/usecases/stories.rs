@@ -12,6 +12,19 @@ use chrono::{DateTime, Utc};
 
 use super::{Actor, Newsroom, Outcome, Refusal};
 
+/// A story as [`open`] found it for an actor: the only way a use case that acts on a story
+/// gets one, so that none acts on a copy nobody checked. Each still checks the reach it needs.
+#[derive(Debug, Clone)]
+pub struct OpenStory(EditorStory);
+
+impl std::ops::Deref for OpenStory {
+    type Target = EditorStory;
+
+    fn deref(&self) -> &EditorStory {
+        &self.0
+    }
+}
+
 /// The story `id` names, when the actor may reach it this way (the admin's gate and every
 /// page or call naming a story ask here).
 pub async fn open(
@@ -19,14 +32,14 @@ pub async fn open(
     actor: Actor<'_>,
     id: StoryId,
     access: StoryAccess,
-) -> Outcome<EditorStory> {
+) -> Outcome<OpenStory> {
     let story = nr
         .store()
         .editor_story(id)
         .await?
         .ok_or(Refusal::NotFound)?;
     reach(actor, &story, access)?;
-    Ok(story)
+    Ok(OpenStory(story))
 }
 
 /// Refuses unless the actor may reach `story` this way now.
@@ -115,7 +128,7 @@ pub async fn create_draft(
 pub async fn save_edit(
     nr: &Newsroom,
     actor: Actor<'_>,
-    story: &EditorStory,
+    story: &OpenStory,
     fields: StoryFields,
     expected_revision: i64,
     now: DateTime<Utc>,
@@ -149,7 +162,7 @@ pub async fn save_edit(
 pub async fn change_status(
     nr: &Newsroom,
     actor: Actor<'_>,
-    story: &EditorStory,
+    story: &OpenStory,
     transition: Transition,
     at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
@@ -190,7 +203,7 @@ pub async fn change_status(
 pub async fn add_correction(
     nr: &Newsroom,
     actor: Actor<'_>,
-    story: &EditorStory,
+    story: &OpenStory,
     note: &str,
     now: DateTime<Utc>,
 ) -> Outcome<()> {
@@ -232,7 +245,7 @@ pub enum PreviewAction {
 pub async fn set_preview_link(
     nr: &Newsroom,
     actor: Actor<'_>,
-    story: &EditorStory,
+    story: &OpenStory,
     action: PreviewAction,
     now: DateTime<Utc>,
 ) -> Outcome<()> {
@@ -261,7 +274,7 @@ pub async fn set_preview_link(
 pub async fn corrections(
     nr: &Newsroom,
     actor: Actor<'_>,
-    story: &EditorStory,
+    story: &OpenStory,
 ) -> Outcome<Vec<Correction>> {
     reach(actor, story, StoryAccess::Open)?;
     Ok(nr.store().corrections(story.id).await?)
@@ -271,7 +284,7 @@ pub async fn corrections(
 pub async fn revisions(
     nr: &Newsroom,
     actor: Actor<'_>,
-    story: &EditorStory,
+    story: &OpenStory,
 ) -> Outcome<Vec<Revision>> {
     reach(actor, story, StoryAccess::Edit)?;
     Ok(nr.store().revisions(story.id).await?)

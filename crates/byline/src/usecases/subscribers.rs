@@ -137,6 +137,6 @@ pub async fn unsubscribe(nr: &Newsroom, email: &Email, now: DateTime<Utc>) -> Ou
 
 /// The secret newsletter links are signed with: the stored one, or `candidate` when there is
 /// none yet. Byline's own machinery (no member acts); callers keep it once read.
-pub async fn newsletter_secret(nr: &Newsroom, candidate: &str) -> Outcome<String> {
+pub(crate) async fn newsletter_secret(nr: &Newsroom, candidate: &str) -> Outcome<String> {
     Ok(nr.store().newsletter_secret(candidate).await?)
 }

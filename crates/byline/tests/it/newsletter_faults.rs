@@ -26,7 +26,7 @@ fn issue(subject: &str) -> IssueContent {
 /// Waits (at most 20 s) until the issue's state is `state`, and returns its summary.
 async fn wait_for_state(
     app: &AppState,
-    issue: i64,
+    issue: byline_core::IssueId,
     state: &str,
 ) -> byline_core::newsletter::IssueSummary {
     let deadline = Instant::now() + Duration::from_secs(20);

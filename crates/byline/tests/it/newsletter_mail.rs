@@ -425,7 +425,7 @@ async fn an_issue_reaches_a_thousand_subscribers_once_each_though_the_sender_is_
     let _server = site.serve();
     let deadline = Instant::now() + Duration::from_secs(90);
     let progress = loop {
-        let progress = store.issue_progress(1).await.unwrap();
+        let progress = store.issue_progress(byline_core::IssueId(1)).await.unwrap();
         if progress.queued == 0 && progress.claimed == 0 {
             break progress;
         }

@@ -151,7 +151,7 @@ async fn subscribers_are_counted_searched_downloaded_and_erased() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    let secret = byline::newsletter::confirm::secret(&state).await.unwrap();
+    let secret = byline::secrets::site_secret(&state).await.unwrap();
     let token = byline::newsletter::token::sign(
         secret,
         byline::newsletter::token::Purpose::Confirm,

@@ -4,10 +4,11 @@
 
 use std::sync::Arc;
 
+use byline::usecases::stories::OpenStory;
 use byline::usecases::{self, Actor, Newsroom, Refusal, Rules};
 use byline_core::access::Role;
 use byline_core::accounts::User;
-use byline_core::editorial::{EditorStory, PreviewLink, StatusChange};
+use byline_core::editorial::{PreviewLink, StatusChange};
 use byline_core::library::{Describing, PictureEdit};
 use byline_core::store::{AdminQuery, Store};
 use byline_core::workflow::{StoryAccess, Transition};
@@ -112,8 +113,8 @@ impl Desk {
         )
     }
 
-    /// A story of `owner` in `status`, as the editor shows it.
-    async fn story(&self, owner: &User, status: Status, n: usize) -> EditorStory {
+    /// A story of `owner` in `status`, opened as the system may open any.
+    async fn story(&self, owner: &User, status: Status, n: usize) -> OpenStory {
         let link = PreviewLink {
             token: byline::secrets::random_token(),
             expires_at: Utc::now() + Duration::days(1),
@@ -133,7 +134,10 @@ impl Desk {
             };
             self.store.change_status(id, change).await.unwrap();
         }
-        self.store.editor_story(id).await.unwrap().unwrap()
+        let everything = StoryAccess::Open;
+        usecases::stories::open(&self.nr, Actor::System, id, everything)
+            .await
+            .unwrap()
     }
 
     async fn picture(&self, n: usize) -> byline_core::PictureId {
@@ -406,7 +410,10 @@ async fn an_uncredited_lead_photo_keeps_a_story_from_going_out_whoever_asks() {
     )
     .await
     .unwrap();
-    let story = desk.store.editor_story(story.id).await.unwrap().unwrap();
+    let story =
+        usecases::stories::open(&desk.nr, Actor::Member(editor), story.id, StoryAccess::Open)
+            .await
+            .unwrap();
     let publish = usecases::stories::change_status(
         &desk.nr,
         Actor::Member(editor),

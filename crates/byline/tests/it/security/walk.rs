@@ -69,8 +69,8 @@ pub struct Fixture {
     pub own: StoryId,
     pub other: StoryId,
     pub picture: PictureId,
-    pub draft: i64,
-    pub issue: i64,
+    pub draft: byline_core::DraftId,
+    pub issue: byline_core::IssueId,
     pub target: UserId,
     /// A live sign-in link of the target member.
     pub invitation: String,
@@ -208,9 +208,9 @@ pub fn path_of(route: &AdminRoute, f: &Fixture, ownership: Ownership) -> String 
     } else if route.path.starts_with("/admin/media/") {
         f.picture.0
     } else if route.path.starts_with("/admin/newsletter/drafts/") {
-        f.draft
+        f.draft.0
     } else if route.path.starts_with("/admin/newsletter/issues/") {
-        f.issue
+        f.issue.0
     } else {
         f.target.0
     };

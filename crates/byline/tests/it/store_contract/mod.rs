@@ -72,7 +72,7 @@ pub async fn created(store: &dyn Store, input: StoryInput) -> StoryId {
 }
 
 /// Every change recorded after `after`, as key texts, oldest first.
-pub async fn changes_after(store: &dyn Store, after: i64) -> Vec<Vec<String>> {
+pub async fn changes_after(store: &dyn Store, after: byline_core::ChangeId) -> Vec<Vec<String>> {
     store
         .changes_since(after)
         .await
