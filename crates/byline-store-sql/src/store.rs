@@ -1,5 +1,5 @@
 //! The [`Store`] contract over the SQL modules beside this one, for whichever backend
-//! compiles them (`crate::Backend`).
+//! compiles them (`crate::SqlStore`).
 
 use crate::failure::db_error;
 use std::time::Duration;
@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use crate::{changes, listing, load, stories, subscribers, taxonomy};
 
 #[async_trait]
-impl Store for crate::Backend {
+impl Store for crate::SqlStore {
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
@@ -26,7 +26,7 @@ impl Store for crate::Backend {
     }
 
     async fn save_story(&self, input: StoryInput) -> Result<SaveOutcome, StoreError> {
-        stories::save(&self.pool, input).await
+        stories::save(self, input).await
     }
 
     async fn story_by_slug(&self, slug: &Slug) -> Result<Option<Story>, StoreError> {
@@ -43,7 +43,7 @@ impl Store for crate::Backend {
     }
 
     async fn set_picks(&self, slugs: &[Slug], now: DateTime<Utc>) -> Result<(), StoreError> {
-        listing::set_picks(&self.pool, slugs, now).await
+        listing::set_picks(self, slugs, now).await
     }
 
     async fn sections(&self) -> Result<Vec<Section>, StoreError> {
@@ -51,7 +51,7 @@ impl Store for crate::Backend {
     }
 
     async fn save_section(&self, edit: SectionEdit, now: DateTime<Utc>) -> Result<(), StoreError> {
-        taxonomy::save_section(&self.pool, edit, now).await
+        taxonomy::save_section(self, edit, now).await
     }
 
     async fn tags(&self) -> Result<Vec<(Tag, u64)>, StoreError> {
@@ -64,7 +64,7 @@ impl Store for crate::Backend {
         name: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        taxonomy::rename_tag(&self.pool, slug, name, now).await
+        taxonomy::rename_tag(self, slug, name, now).await
     }
 
     async fn home_lead(&self, now: DateTime<Utc>) -> Result<Option<StoryCard>, StoreError> {
@@ -76,7 +76,7 @@ impl Store for crate::Backend {
         slug: Option<&Slug>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        listing::set_home_lead(&self.pool, slug, now).await
+        listing::set_home_lead(self, slug, now).await
     }
 
     async fn section(&self, slug: &Slug) -> Result<Option<Section>, StoreError> {
@@ -110,7 +110,7 @@ impl Store for crate::Backend {
     }
 
     async fn wait_for_changes(&self, within: Duration) {
-        crate::db::wait_for_changes(self, within).await;
+        self.dialect.wait_for_changes(within).await;
     }
 
     async fn story_count(&self) -> Result<u64, StoreError> {
@@ -122,11 +122,11 @@ impl Store for crate::Backend {
     }
 
     async fn dump_site(&self) -> Result<Vec<TableRows>, StoreError> {
-        crate::sql::archive::dump(&self.pool).await
+        crate::archive::dump(&self.pool).await
     }
 
     async fn restore_site(&self, tables: &[TableRows]) -> Result<(), StoreError> {
-        crate::sql::archive::restore(&self.pool, tables).await
+        crate::archive::restore(self, tables).await
     }
 
     async fn pending_jobs(&self) -> Result<u64, StoreError> {
@@ -151,7 +151,7 @@ impl Store for crate::Backend {
         &self,
         subscriber: NewSubscriber,
     ) -> Result<SubscribeOutcome, StoreError> {
-        subscribers::add(&self.pool, subscriber).await
+        subscribers::add(self, subscriber).await
     }
 
     async fn find_subscriber(&self, email: &Email) -> Result<Option<Subscriber>, StoreError> {

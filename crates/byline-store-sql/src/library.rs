@@ -234,14 +234,14 @@ fn library_picture(row: &crate::db::DbRow) -> Result<LibraryPicture, StoreError>
 const USES: &str = "(SELECT COUNT(*) FROM stories u WHERE u.lead_picture_id = p.id) AS uses";
 
 #[async_trait]
-impl LibraryStore for crate::Backend {
+impl LibraryStore for crate::SqlStore {
     async fn add_picture(
         &self,
         picture: &Picture,
         describing: Describing,
         now: DateTime<Utc>,
     ) -> Result<PictureId, StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         let merge = match describing {
             Describing::Desk => Merge::ReplaceWithCaption,
             Describing::GapsOnly => Merge::Untouched,
@@ -380,7 +380,7 @@ impl LibraryStore for crate::Backend {
         edit: PictureEdit,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         let before = picture_in(&mut tx, id).await?;
         sqlx::query(
             "UPDATE pictures SET credit = $2, caption = $3, alt = $4, keywords = $5, focus_x = $6, \
@@ -404,7 +404,7 @@ impl LibraryStore for crate::Backend {
     }
 
     async fn delete_picture(&self, id: PictureId) -> Result<(DeleteOutcome, String), StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         let picture = picture_in(&mut tx, id).await?;
         let place = location(&picture).1.to_owned();
         let uses: i64 =
@@ -432,7 +432,7 @@ impl LibraryStore for crate::Backend {
         caption: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         picture_in(&mut tx, id).await?;
         let status: Option<(String, Option<i64>)> =
             sqlx::query_as("SELECT status, published_at FROM stories WHERE id = $1")

@@ -84,11 +84,11 @@ async fn draft_to_issue(
 /// Runs one statement on draft `id` (a constant, never input) in a write transaction;
 /// whether it changed the draft.
 async fn change_draft(
-    pool: &crate::db::DbPool,
+    store: &crate::SqlStore,
     sql: &'static str,
     id: DraftId,
 ) -> Result<bool, StoreError> {
-    let mut tx = crate::db::writing(pool).await?;
+    let mut tx = store.writing().await?;
     let done = sqlx::query(sql)
         .bind(id.0)
         .execute(&mut *tx)
@@ -115,14 +115,14 @@ fn summary(row: &DbRow, progress: IssueProgress) -> Result<IssueSummary, StoreEr
 }
 
 #[async_trait]
-impl NewsletterDesk for crate::Backend {
+impl NewsletterDesk for crate::SqlStore {
     async fn save_draft(
         &self,
         id: Option<DraftId>,
         input: &DraftInput,
         now: DateTime<Utc>,
     ) -> Result<Option<DraftId>, StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         let stories = input.stories.join("\n");
         // A change unschedules: what was frozen no longer matches.
         let sql = match id {
@@ -173,12 +173,7 @@ impl NewsletterDesk for crate::Backend {
     }
 
     async fn delete_draft(&self, id: DraftId) -> Result<bool, StoreError> {
-        change_draft(
-            &self.pool,
-            "DELETE FROM newsletter_drafts WHERE id = $1",
-            id,
-        )
-        .await
+        change_draft(self, "DELETE FROM newsletter_drafts WHERE id = $1", id).await
     }
 
     async fn schedule_draft(
@@ -187,7 +182,7 @@ impl NewsletterDesk for crate::Backend {
         content: &IssueContent,
         send_at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         let done = sqlx::query(
             "UPDATE newsletter_drafts SET send_at = $2, subject = $3, text_body = $4, \
              html_body = $5 WHERE id = $1",
@@ -206,7 +201,7 @@ impl NewsletterDesk for crate::Backend {
 
     async fn unschedule_draft(&self, id: DraftId) -> Result<bool, StoreError> {
         change_draft(
-            &self.pool,
+            self,
             "UPDATE newsletter_drafts SET send_at = NULL, text_body = NULL, html_body = NULL \
              WHERE id = $1 AND send_at IS NOT NULL",
             id,
@@ -220,7 +215,7 @@ impl NewsletterDesk for crate::Backend {
         content: &IssueContent,
         now: DateTime<Utc>,
     ) -> Result<Option<(IssueId, u64)>, StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         let queued = draft_to_issue(&mut tx, id.0, Some(content), now).await?;
         tx.commit().await.map_err(db_error)?;
         Ok(queued)
@@ -244,7 +239,7 @@ impl NewsletterDesk for crate::Backend {
             return Ok(Vec::new());
         }
         // Another node may take some first: each is queued by whoever deletes it.
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         let mut released = Vec::with_capacity(due.len());
         for id in due {
             released.extend(draft_to_issue(&mut tx, id, None, now).await?);
@@ -302,7 +297,7 @@ impl NewsletterDesk for crate::Backend {
         content: Option<&IssueContent>,
         now: DateTime<Utc>,
     ) -> Result<Option<Option<(IssueId, u64)>>, StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         // The day's row is claimed first: of two nodes, only one goes on.
         let claimed = sqlx::query(
             "INSERT INTO newsletter_digests (day, created_at) VALUES ($1, $2) \
@@ -361,7 +356,7 @@ impl NewsletterDesk for crate::Backend {
     }
 
     async fn requeue_unknown(&self, issue: IssueId, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         let requeued = sqlx::query(
             "UPDATE deliveries SET state = 'queued', next_at = $2, claimed_at = NULL, \
              last_error = NULL WHERE issue_id = $1 AND state = 'unknown'",

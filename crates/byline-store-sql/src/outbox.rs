@@ -64,14 +64,14 @@ pub(crate) async fn queue_in(
 }
 
 #[async_trait]
-impl OutboxStore for crate::Backend {
+impl OutboxStore for crate::SqlStore {
     async fn queue_issue(
         &self,
         content: &IssueContent,
         origin: &str,
         now: DateTime<Utc>,
     ) -> Result<(IssueId, u64), StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         let queued = queue_in(&mut tx, content, origin, now).await?;
         tx.commit().await.map_err(db_error)?;
         Ok(queued)
@@ -82,7 +82,7 @@ impl OutboxStore for crate::Backend {
         now: DateTime<Utc>,
         lease: std::time::Duration,
     ) -> Result<Option<Delivery>, StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         let lease = i64::try_from(lease.as_secs()).unwrap_or(i64::MAX / 2);
         sqlx::query(
             "UPDATE deliveries SET state = 'unknown', \
@@ -138,7 +138,7 @@ impl OutboxStore for crate::Backend {
         now: DateTime<Utc>,
         limits: RetryLimits,
     ) -> Result<(), StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         let email = delivery.email.as_str();
         let run = |sql: &'static str| sqlx::query(sql);
         match &outcome {

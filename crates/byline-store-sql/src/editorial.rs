@@ -131,7 +131,7 @@ pub(crate) async fn reschedule(
 }
 
 #[async_trait]
-impl EditorialStore for crate::Backend {
+impl EditorialStore for crate::SqlStore {
     async fn create_draft(
         &self,
         fields: StoryFields,
@@ -139,7 +139,7 @@ impl EditorialStore for crate::Backend {
         preview: &PreviewLink,
         now: DateTime<Utc>,
     ) -> Result<StoryId, StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         let section = section_id(&mut tx, &fields).await?;
         let slug = free_slug(&mut tx, &fields.slug).await?;
         let id: i64 = sqlx::query_scalar(
@@ -177,7 +177,7 @@ impl EditorialStore for crate::Backend {
     }
 
     async fn save_edit(&self, id: StoryId, edit: StoryEdit) -> Result<EditOutcome, StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         let current = load::editor(&mut tx, id)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("story {id}")))?;
@@ -230,7 +230,7 @@ impl EditorialStore for crate::Backend {
     }
 
     async fn change_status(&self, id: StoryId, change: StatusChange) -> Result<(), StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         let status: Option<String> = sqlx::query_scalar("SELECT status FROM stories WHERE id = $1")
             .bind(id.0)
             .fetch_optional(&mut *tx)
@@ -277,7 +277,7 @@ impl EditorialStore for crate::Backend {
     }
 
     async fn publish_due(&self, now: DateTime<Utc>) -> Result<Vec<StoryId>, StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         let due: Vec<(i64, i64)> =
             sqlx::query_as("SELECT id, story_id FROM jobs WHERE state = 'pending' AND run_at <= $1 ORDER BY run_at")
                 .bind(to_secs(now))
@@ -355,7 +355,7 @@ impl EditorialStore for crate::Backend {
         note: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         sqlx::query(
             "INSERT INTO corrections (story_id, user_id, created_at, note) VALUES ($1, $2, $3, $4)",
         )
@@ -433,7 +433,7 @@ impl EditorialStore for crate::Backend {
         describing: byline_core::library::Describing,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         let updated = sqlx::query(
             "UPDATE stories SET updated_at = $2, edited_since_import = 1 WHERE id = $1",
         )

@@ -29,7 +29,7 @@ fn user(row: &DbRow) -> Result<User, StoreError> {
 }
 
 #[async_trait]
-impl AccountStore for crate::Backend {
+impl AccountStore for crate::SqlStore {
     async fn create_user(&self, new: NewUser) -> Result<User, StoreError> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) \
@@ -170,7 +170,7 @@ impl AccountStore for crate::Backend {
         limits: &SignInLimits,
         known_browser: bool,
     ) -> Result<Reservation, StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         let since = to_secs(now - limits.window);
         let row = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM login_failures WHERE ip = $2 AND at >= $3) AS for_ip, \
@@ -286,7 +286,7 @@ impl AccountStore for crate::Backend {
         user: UserId,
         at: Option<DateTime<Utc>>,
     ) -> Result<bool, StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         let found = sqlx::query("UPDATE users SET disabled_at = $2 WHERE id = $1")
             .bind(user.0)
             .bind(at.map(to_secs))
@@ -334,7 +334,7 @@ impl AccountStore for crate::Backend {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<User>, StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS}, l.expires_at FROM signin_links l JOIN users u ON u.id = l.user_id \
              WHERE l.token_hash = $1 AND u.disabled_at IS NULL"

@@ -13,10 +13,10 @@ use sqlx::AssertSqlSafe;
 use crate::rows::{corrupt, from_secs, get, to_secs};
 
 pub(crate) async fn add(
-    pool: &DbPool,
+    store: &crate::SqlStore,
     subscriber: NewSubscriber,
 ) -> Result<SubscribeOutcome, StoreError> {
-    let mut tx = crate::db::writing(pool).await?;
+    let mut tx = store.writing().await?;
     let known: Option<(String, i64)> =
         sqlx::query_as("SELECT status, consented_at FROM subscribers WHERE email = $1")
             .bind(subscriber.email.as_str())
@@ -93,7 +93,7 @@ pub(crate) async fn find(pool: &DbPool, email: &Email) -> Result<Option<Subscrib
 const SECRET_KEY: &str = "newsletter.secret";
 
 #[async_trait]
-impl SubscriberStore for crate::Backend {
+impl SubscriberStore for crate::SqlStore {
     async fn newsletter_secret(&self, candidate: &str) -> Result<String, StoreError> {
         // The first node to ask stores its candidate; every node then reads the same one.
         sqlx::query(
@@ -117,7 +117,7 @@ impl SubscriberStore for crate::Backend {
         email: &Email,
         now: DateTime<Utc>,
     ) -> Result<ConfirmOutcome, StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         let status: Option<String> =
             sqlx::query_scalar("SELECT status FROM subscribers WHERE email = $1")
                 .bind(email.as_str())
@@ -169,7 +169,7 @@ impl SubscriberStore for crate::Backend {
     }
 
     async fn unsubscribe(&self, email: &Email, now: DateTime<Utc>) -> Result<bool, StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         let done = sqlx::query(
             "UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = $2 \
              WHERE email = $1 AND status IN ('pending', 'active')",
@@ -229,7 +229,7 @@ impl SubscriberStore for crate::Backend {
         suppression: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         let erased = sqlx::query("DELETE FROM subscribers WHERE email = $1")
             .bind(email.as_str())
             .execute(&mut *tx)
@@ -254,7 +254,7 @@ impl SubscriberStore for crate::Backend {
     }
 
     async fn lift_suppression(&self, suppression: &str) -> Result<(), StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         sqlx::query("DELETE FROM suppressions WHERE email_hash = $1")
             .bind(suppression)
             .execute(&mut *tx)

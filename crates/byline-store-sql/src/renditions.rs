@@ -31,13 +31,13 @@ pub(crate) async fn queue(
 }
 
 #[async_trait]
-impl RenditionQueue for crate::Backend {
+impl RenditionQueue for crate::SqlStore {
     async fn claim_rendition_job(
         &self,
         now: DateTime<Utc>,
         lease: std::time::Duration,
     ) -> Result<Option<RenditionJob>, StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         let due: Option<(i64, i64, i64, String, String, i64, i64)> = sqlx::query_as(
             "SELECT j.id, j.picture_id, j.attempts, p.source_kind, p.location, p.focus_x, p.focus_y \
              FROM rendition_jobs j JOIN pictures p ON p.id = j.picture_id \
@@ -76,7 +76,7 @@ impl RenditionQueue for crate::Backend {
         outcome: Result<(), String>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = crate::db::writing(&self.pool).await?;
+        let mut tx = self.writing().await?;
         let query = match &outcome {
             Ok(()) => sqlx::query(
                 "UPDATE rendition_jobs SET state = 'done', last_error = NULL WHERE id = $1",

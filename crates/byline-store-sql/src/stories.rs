@@ -1,6 +1,6 @@
 //! Saving a story with everything it is filed under, in one transaction, and loading it back.
 
-use crate::db::{DbConn, DbPool};
+use crate::db::DbConn;
 use crate::failure::db_error;
 use byline_core::store::{SaveOutcome, StoreError, StoryInput};
 use byline_core::{Slug, StoryId};
@@ -23,11 +23,14 @@ struct Existing {
     published_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-pub(crate) async fn save(pool: &DbPool, mut input: StoryInput) -> Result<SaveOutcome, StoreError> {
+pub(crate) async fn save(
+    store: &crate::SqlStore,
+    mut input: StoryInput,
+) -> Result<SaveOutcome, StoreError> {
     let now = input.now;
     // IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking
     // on a read-to-write upgrade.
-    let mut tx = crate::db::writing(pool).await?;
+    let mut tx = store.writing().await?;
     let existing = match &input.external_id {
         Some(external_id) => find_existing(&mut tx, external_id, now).await?,
         None => None,

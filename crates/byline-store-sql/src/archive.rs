@@ -386,12 +386,15 @@ fn schema_of(rows: &TableRows) -> Result<&'static Table, StoreError> {
     Ok(table)
 }
 
-pub(crate) async fn restore(pool: &DbPool, tables: &[TableRows]) -> Result<(), StoreError> {
+pub(crate) async fn restore(
+    store: &crate::SqlStore,
+    tables: &[TableRows],
+) -> Result<(), StoreError> {
     let schemas = tables
         .iter()
         .map(schema_of)
         .collect::<Result<Vec<_>, _>>()?;
-    let mut tx = crate::db::writing(pool).await?;
+    let mut tx = store.writing().await?;
     refuse_unless_empty(&mut tx).await?;
     // Parents before children, whatever order the dump came in.
     for table in TABLES {
@@ -400,7 +403,7 @@ pub(crate) async fn restore(pool: &DbPool, tables: &[TableRows]) -> Result<(), S
         };
         insert_rows(&mut tx, table, &tables[index]).await?;
     }
-    crate::db::after_restore(&mut tx, NUMBERED).await?;
+    store.dialect.after_restore(&mut tx, NUMBERED).await?;
     // An archive from before pictures were marked shared: as the migration did, a picture no
     // story uses is the library's for everyone.
     let marked = tables

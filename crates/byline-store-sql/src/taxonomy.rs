@@ -145,11 +145,11 @@ pub(crate) async fn author(pool: &DbPool, slug: &Slug) -> Result<Option<Author>,
 }
 
 pub(crate) async fn save_section(
-    pool: &DbPool,
+    store: &crate::SqlStore,
     edit: SectionEdit,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let mut tx = crate::db::writing(pool).await?;
+    let mut tx = store.writing().await?;
     let result = match edit.id {
         Some(id) => {
             sqlx::query("UPDATE sections SET slug = $2, name = $3, description = $4, position = $5 WHERE id = $1")
@@ -201,12 +201,12 @@ pub(crate) async fn tags(pool: &DbPool) -> Result<Vec<(Tag, u64)>, StoreError> {
 }
 
 pub(crate) async fn rename_tag(
-    pool: &DbPool,
+    store: &crate::SqlStore,
     slug: &Slug,
     name: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let mut tx = crate::db::writing(pool).await?;
+    let mut tx = store.writing().await?;
     let done = sqlx::query("UPDATE tags SET name = $2 WHERE slug = $1")
         .bind(slug.as_str())
         .bind(name)

@@ -67,11 +67,11 @@ pub(crate) async fn picks(pool: &DbPool, now: DateTime<Utc>) -> Result<Vec<Story
 }
 
 pub(crate) async fn set_picks(
-    pool: &DbPool,
+    store: &crate::SqlStore,
     slugs: &[Slug],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let mut tx = crate::db::writing(pool).await?;
+    let mut tx = store.writing().await?;
     sqlx::query("DELETE FROM picks")
         .execute(&mut *tx)
         .await
@@ -186,11 +186,11 @@ pub(crate) async fn home_lead(
 }
 
 pub(crate) async fn set_home_lead(
-    pool: &DbPool,
+    store: &crate::SqlStore,
     slug: Option<&Slug>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let mut tx = crate::db::writing(pool).await?;
+    let mut tx = store.writing().await?;
     match slug {
         None => {
             sqlx::query("DELETE FROM settings WHERE key = $1")

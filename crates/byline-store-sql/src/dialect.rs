@@ -1,0 +1,26 @@
+//! What each backend supplies besides its migrations and its connection: the only behaviour
+//! in which SQLite and PostgreSQL differ.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use byline_core::store::StoreError;
+
+use crate::db::{DbConn, DbPool, Tx};
+
+/// A backend's way with the things the shared SQL cannot say the same way to both.
+#[async_trait]
+pub trait Dialect: Send + Sync + 'static {
+    /// Begins a write transaction that queues behind other writers instead of deadlocking
+    /// with them (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: one advisory lock per write).
+    async fn writing(&self, pool: &DbPool) -> Result<Tx, StoreError>;
+
+    /// After rows were restored with their ids, makes each of the `numbered` tables give new
+    /// rows ids after the largest present (PostgreSQL's sequences; SQLite does so by itself).
+    async fn after_restore(&self, conn: &mut DbConn, numbered: &[&str]) -> Result<(), StoreError>;
+
+    /// Returns when another process may have committed a change (PostgreSQL hears of it by
+    /// `LISTEN`, also after it lost and regained its connection), or after `within` at the
+    /// latest (SQLite can only wait).
+    async fn wait_for_changes(&self, within: Duration);
+}

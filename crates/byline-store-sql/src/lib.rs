@@ -1,0 +1,67 @@
+//! The store's SQL, written once and compiled once: [`SqlStore`] implements every store
+//! trait over sqlx's `Any` driver, and a backend crate supplies its [`Dialect`] — how a write
+//! begins, how ids follow a restore, how other processes' changes are heard — with its own
+//! migrations and connection. See docs/decisions/0011-one-sql-store.md.
+
+mod accounts;
+mod archive;
+mod changes;
+mod desk;
+mod dialect;
+mod editorial;
+mod failure;
+mod library;
+mod listing;
+mod load;
+mod outbox;
+mod renditions;
+mod rows;
+mod store;
+mod stories;
+mod subscribers;
+mod taxonomy;
+
+use std::sync::Arc;
+
+use byline_core::store::StoreError;
+use sqlx::any::AnyPoolOptions;
+
+pub use dialect::Dialect;
+pub use failure::db_error;
+
+/// The store every backend is: the shared SQL over one connection pool, with the backend's
+/// dialect.
+#[derive(Clone)]
+pub struct SqlStore {
+    pub(crate) pool: sqlx::AnyPool,
+    pub(crate) dialect: Arc<dyn Dialect>,
+}
+
+impl SqlStore {
+    /// Connects `max_connections` at most to the database at `url` (whose schema the backend
+    /// has migrated), running `setup` on each new connection (SQLite's pragmas).
+    pub async fn connect(
+        url: &str,
+        pool: AnyPoolOptions,
+        dialect: Arc<dyn Dialect>,
+    ) -> Result<SqlStore, StoreError> {
+        sqlx::any::install_default_drivers();
+        let pool = pool.connect(url).await.map_err(db_error)?;
+        Ok(SqlStore { pool, dialect })
+    }
+
+    /// Begins a write transaction the backend's way, queued behind other writers.
+    pub(crate) async fn writing(&self) -> Result<db::Tx, StoreError> {
+        self.dialect.writing(&self.pool).await
+    }
+}
+
+/// The sqlx types every query module uses.
+pub(crate) mod db {
+    pub(crate) type Db = sqlx::Any;
+    pub(crate) type DbConn = sqlx::AnyConnection;
+    pub(crate) type DbPool = sqlx::AnyPool;
+    pub(crate) type DbRow = sqlx::any::AnyRow;
+    pub(crate) type DbArgs = sqlx::any::AnyArguments;
+    pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
+}
