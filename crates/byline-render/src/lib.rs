@@ -19,18 +19,3 @@ pub fn to_value<T: serde::Serialize + ?Sized>(value: &T) -> Value {
 pub fn merge(first: Value, second: Value) -> Value {
     minijinja::value::merge_maps([first, second])
 }
-
-/// A template context from `name` or `name => value` pairs whose values are any serializable
-/// views: `page! { site, page, article => view }`.
-#[macro_export]
-macro_rules! page {
-    ($($key:ident $(=> $value:expr)?),* $(,)?) => {{
-        let mut map = ::std::collections::BTreeMap::<String, $crate::Value>::new();
-        $( $crate::page!(@insert map, $key $(=> $value)?); )*
-        $crate::Value::from(map)
-    }};
-    (@insert $map:ident, $key:ident) => { $crate::page!(@insert $map, $key => $key) };
-    (@insert $map:ident, $key:ident => $value:expr) => {
-        $map.insert(stringify!($key).to_owned(), $crate::to_value(&$value));
-    };
-}

@@ -202,7 +202,10 @@ mod tests {
         let url = theme.asset_url("site.css").unwrap();
         assert_eq!(theme.asset(url).unwrap().bytes, b"body{color:red}");
         let page = theme
-            .render("error.html", crate::page! { message => "<b>" })
+            .render(
+                "error.html",
+                std::collections::HashMap::from([("message", "<b>")]),
+            )
             .unwrap();
         assert_eq!(page, "custom &lt;b&gt;");
     }

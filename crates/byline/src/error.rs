@@ -6,7 +6,8 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use byline_core::store::StoreError;
 use byline_render::RenderError;
-use byline_render::views::PageMeta;
+use byline_render::views::{PageMeta, SiteView};
+use serde::Serialize;
 
 use crate::frame::site_view;
 use crate::state::AppState;
@@ -148,6 +149,22 @@ impl IntoResponse for AppError {
     }
 }
 
+/// What `not_found.html` shows: only the page's frame, whose path it names.
+#[derive(Serialize)]
+struct NotFoundView {
+    site: SiteView,
+    page: PageMeta,
+}
+
+/// What `error.html` shows: the error's heading and message.
+#[derive(Serialize)]
+struct ErrorView<'a> {
+    site: SiteView,
+    page: PageMeta,
+    heading: &'static str,
+    message: &'a str,
+}
+
 /// Replaces the bare body of an error response with the theme's page for it.
 pub async fn render_error_pages(
     State(state): State<AppState>,
@@ -199,12 +216,16 @@ async fn error_html(
         .unwrap_or_else(|_| crate::frame::bare_site_view(state));
     let meta = PageMeta::new(&site, page.heading, path);
     let html = if status == StatusCode::NOT_FOUND {
-        state.theme.render(
-            "not_found.html",
-            byline_render::page! { site, page => meta },
-        )?
+        let view = NotFoundView { site, page: meta };
+        state.theme.render("not_found.html", view)?
     } else {
-        state.theme.render("error.html", byline_render::page! { site, page => meta, heading => page.heading, message => &page.message })?
+        let view = ErrorView {
+            site,
+            page: meta,
+            heading: page.heading,
+            message: &page.message,
+        };
+        state.theme.render("error.html", view)?
     };
     Ok(html)
 }

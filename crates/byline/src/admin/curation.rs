@@ -5,13 +5,14 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use byline_core::access::{Ownership, Permission};
-use byline_core::{SectionId, Slug};
-use byline_render::views::PageMeta;
+use byline_core::{Section, SectionId, Slug};
+use byline_render::views::{PageMeta, SiteView};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use super::admin_page;
 use super::auth::SignedIn;
+use super::dashboard::{MemberView, me_view};
 use super::stories::see_other;
 use crate::error::AppError;
 use crate::frame::bare_site_view;
@@ -26,6 +27,32 @@ const PICK_SLOTS: usize = 4;
 struct Choice {
     slug: String,
     headline: String,
+}
+
+/// A tag with how many stories carry it.
+#[derive(Serialize)]
+struct TagRow {
+    slug: String,
+    name: String,
+    uses: u64,
+}
+
+/// The curation screen, as `admin/curation.html` shows it.
+#[derive(Serialize)]
+struct CurationPage<'a> {
+    site: SiteView,
+    page: PageMeta,
+    choices: Vec<Choice>,
+    lead: Option<String>,
+    /// One slug per pick slot, empty where none is chosen.
+    picks: Vec<String>,
+    sections: Vec<Section>,
+    tags: Vec<TagRow>,
+    error: Option<String>,
+    notice: Option<&'a str>,
+    manage_sections: bool,
+    me: MemberView<'a>,
+    csrf: &'a str,
 }
 
 async fn render(
@@ -49,23 +76,32 @@ async fn render(
     let mut picks: Vec<String> = desk.picks.iter().map(|s| s.to_string()).collect();
     picks.resize(PICK_SLOTS, String::new());
     let sections = desk.sections;
-    let tags: Vec<_> = desk
+    let tags: Vec<TagRow> = desk
         .tags
         .into_iter()
-        .map(|(tag, uses)| byline_render::page! { slug => tag.slug.as_str(), name => tag.name, uses })
+        .map(|(tag, uses)| TagRow {
+            slug: tag.slug.as_str().to_owned(),
+            name: tag.name,
+            uses,
+        })
         .collect();
     let site = bare_site_view(state);
     let page = PageMeta::new(&site, "Curation", "/admin/curation");
-    let mut response = admin_page(
-        state,
-        "admin/curation.html",
-        byline_render::page! {
-            site, page, choices, lead, picks, sections, tags, error, notice,
-            manage_sections => actor.may(Permission::ManageSections, Ownership::Own),
-            me => super::dashboard::me_view(me),
-            csrf => &me.csrf_token,
-        },
-    )?;
+    let view = CurationPage {
+        site,
+        page,
+        choices,
+        lead,
+        picks,
+        sections,
+        tags,
+        error,
+        notice,
+        manage_sections: actor.may(Permission::ManageSections, Ownership::Own),
+        me: me_view(me),
+        csrf: &me.csrf_token,
+    };
+    let mut response = admin_page(state, "admin/curation.html", view)?;
     *response.status_mut() = status;
     Ok(response)
 }

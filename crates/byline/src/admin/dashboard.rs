@@ -4,8 +4,8 @@
 use axum::extract::{Query, State};
 use axum::response::Response;
 use byline_core::store::{AdminOrder, AdminQuery};
-use byline_core::{Slug, Status};
-use byline_render::views::{PageMeta, TimeView, paths};
+use byline_core::{Section, Slug, Status};
+use byline_render::views::{PageMeta, SiteView, TimeView, paths};
 use serde::{Deserialize, Serialize};
 
 use super::admin_page;
@@ -107,6 +107,34 @@ struct Choice {
     label: &'static str,
 }
 
+/// The newsroom's story list, as `admin/dashboard.html` shows it.
+#[derive(Serialize)]
+struct DashboardPage<'a> {
+    site: SiteView,
+    page: PageMeta,
+    rows: Vec<Row>,
+    statuses: Vec<Choice>,
+    orders: Vec<Choice>,
+    sections: Vec<Section>,
+    next: Option<String>,
+    prev: Option<String>,
+    params: &'a ListParams,
+    me: MemberView<'a>,
+    csrf: &'a str,
+}
+
+/// The signed-in member as the admin header shows them: who they are and which desks they
+/// may open.
+#[derive(Serialize)]
+pub struct MemberView<'a> {
+    name: &'a str,
+    role: &'static str,
+    email: &'a str,
+    newsletter: bool,
+    subscribers: bool,
+    members: bool,
+}
+
 pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
@@ -147,25 +175,32 @@ pub async fn show(
     let prev = (page_no > 1).then(|| params.url_for_page(page_no - 1));
     let site = bare_site_view(&state);
     let page = PageMeta::new(&site, "Newsroom", "/admin");
-    admin_page(
-        &state,
-        "admin/dashboard.html",
-        byline_render::page! {
-            site, page, rows, statuses, orders, sections, next, prev, params,
-            me => me_view(&me),
-            csrf => &me.csrf_token,
-        },
-    )
+    let view = DashboardPage {
+        site,
+        page,
+        rows,
+        statuses,
+        orders,
+        sections,
+        next,
+        prev,
+        params: &params,
+        me: me_view(&me),
+        csrf: &me.csrf_token,
+    };
+    admin_page(&state, "admin/dashboard.html", view)
 }
 
 /// The signed-in member as the admin header shows them.
-pub fn me_view(me: &SignedIn) -> byline_render::Value {
+pub fn me_view(me: &SignedIn) -> MemberView<'_> {
     use byline_core::access::{Ownership, Permission, allows};
     let may = |permission| allows(me.user.role, permission, Ownership::Own);
-    byline_render::page! {
-        name => &me.user.name, role => me.user.role.as_str(), email => me.user.email.as_str(),
-        newsletter => may(Permission::SendNewsletter),
-        subscribers => may(Permission::ManageSubscribers),
-        members => may(Permission::ManageUsers),
+    MemberView {
+        name: &me.user.name,
+        role: me.user.role.as_str(),
+        email: me.user.email.as_str(),
+        newsletter: may(Permission::SendNewsletter),
+        subscribers: may(Permission::ManageSubscribers),
+        members: may(Permission::ManageUsers),
     }
 }

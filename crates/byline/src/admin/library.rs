@@ -9,12 +9,13 @@ use axum::response::Response;
 use byline_core::access::{Ownership, Permission};
 use byline_core::library::{LibraryPicture, PictureEdit};
 use byline_core::{Crop, Focus, PictureId, PictureSource, Shape};
-use byline_render::views::{PageMeta, PictureView};
+use byline_render::views::{PageMeta, PictureView, SiteView};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use super::admin_page;
 use super::auth::SignedIn;
+use super::dashboard::{MemberView, me_view};
 use super::gate::AllowedStory;
 use super::photo::{check_upload, described, keep, read_form, tidy, words};
 use super::stories::{load_editable, see_other};
@@ -64,19 +65,85 @@ impl From<&LibraryPicture> for Tile {
     }
 }
 
+/// The library, searched and paged, as `admin/library.html` shows it.
+#[derive(Serialize)]
+struct PicturesPage<'a> {
+    site: SiteView,
+    page: PageMeta,
+    tiles: Vec<Tile>,
+    /// The story a picture is being chosen for.
+    chosen: Option<ChosenFor>,
+    search: Option<String>,
+    total: u64,
+    prev: Option<String>,
+    next: Option<String>,
+    notice: Option<&'static str>,
+    upload_mb: usize,
+    me: MemberView<'a>,
+    csrf: &'a str,
+}
+
+/// One library picture with its crops and the stories using it, as `admin/picture.html`
+/// shows it.
+#[derive(Serialize)]
+struct PicturePage<'a> {
+    site: SiteView,
+    page: PageMeta,
+    /// Each crop's `name` and `view`.
+    crops: Vec<CropView>,
+    error: Option<String>,
+    tile: Tile,
+    whole: PictureView,
+    credit: String,
+    caption: String,
+    alt: String,
+    /// The focus in percent across and down.
+    focus_x: f64,
+    focus_y: f64,
+    uses: Vec<UseRow<'a>>,
+    manage: bool,
+    notice: Option<&'static str>,
+    me: MemberView<'a>,
+    csrf: &'a str,
+}
+
+/// The story a picture is being chosen for.
+#[derive(Serialize)]
+struct ChosenFor {
+    id: i64,
+    headline: String,
+}
+
+/// One crop of a picture, as the picture page previews it.
+#[derive(Serialize)]
+struct CropView {
+    /// The shape, as `16:9`.
+    name: String,
+    view: PictureView,
+}
+
+/// A story using the picture, with its own caption.
+#[derive(Serialize)]
+struct UseRow<'a> {
+    id: i64,
+    headline: &'a str,
+    caption: &'a Option<String>,
+}
+
 /// The story a picture is being chosen for, when the member may change it.
 async fn chosen_for(
     state: &AppState,
     me: &SignedIn,
     id: &str,
-) -> Result<Option<serde_json::Value>, AppError> {
+) -> Result<Option<ChosenFor>, AppError> {
     let Ok(id) = id.parse::<i64>().map(byline_core::StoryId) else {
         return Ok(None);
     };
     let story = load_editable(state, me, id).await?;
-    Ok(Some(
-        serde_json::json!({"id": story.id.0, "headline": story.headline.as_str()}),
-    ))
+    Ok(Some(ChosenFor {
+        id: story.id.0,
+        headline: story.headline.as_str().to_owned(),
+    }))
 }
 
 fn notice(done: &str) -> Option<&'static str> {
@@ -109,24 +176,27 @@ pub async fn show(
             q.push_str(&format!("&q={}", super::dashboard::encode(search)));
         }
         if let Some(story) = &chosen {
-            q.push_str(&format!("&for={}", story["id"]));
+            q.push_str(&format!("&for={}", story.id));
         }
         q
     };
-    admin_page(
-        &state,
-        "admin/library.html",
-        byline_render::page! {
-            site, page => meta, tiles, chosen, search,
-            total => found.total,
-            prev => (u64::from(page) > 1).then(|| query(u64::from(page) - 1)),
-            next => (u64::from(page) < pages).then(|| query(u64::from(page) + 1)),
-            notice => notice(&params.done),
-            upload_mb => state.upload_limit / (1024 * 1024),
-            me => super::dashboard::me_view(&me),
-            csrf => &me.csrf_token,
-        },
-    )
+    let prev = (u64::from(page) > 1).then(|| query(u64::from(page) - 1));
+    let next = (u64::from(page) < pages).then(|| query(u64::from(page) + 1));
+    let view = PicturesPage {
+        site,
+        page: meta,
+        tiles,
+        chosen,
+        search,
+        total: found.total,
+        prev,
+        next,
+        notice: notice(&params.done),
+        upload_mb: state.upload_limit / (1024 * 1024),
+        me: me_view(&me),
+        csrf: &me.csrf_token,
+    };
+    admin_page(&state, "admin/library.html", view)
 }
 
 /// A new picture uploaded straight into the library.
@@ -165,36 +235,43 @@ async fn picture_page(
     let actor = Actor::Member(&me.user);
     // Others' unpublished stories are named only to those who may see them.
     let (item, uses) = pictures::picture(&state.newsroom, actor, id).await?;
-    let crops: Vec<serde_json::Value> = Crop::ALL
+    let crops: Vec<CropView> = Crop::ALL
         .into_iter()
-        .map(|crop| {
-            let view = PictureView::new(&item.picture, Shape::crop(crop));
-            serde_json::json!({"name": crop.name().replace('x', ":"), "view": view})
+        .map(|crop| CropView {
+            name: crop.name().replace('x', ":"),
+            view: PictureView::new(&item.picture, Shape::crop(crop)),
+        })
+        .collect();
+    let uses: Vec<UseRow> = uses
+        .iter()
+        .map(|u| UseRow {
+            id: u.story.0,
+            headline: u.headline.as_str(),
+            caption: &u.caption,
         })
         .collect();
     let site = bare_site_view(state);
     let meta = PageMeta::new(&site, "Picture", format!("/admin/media/{id}"));
-    let mut response = admin_page(
-        state,
-        "admin/picture.html",
-        byline_render::page! {
-            site, page => meta, crops, error,
-            tile => Tile::from(&item),
-            whole => PictureView::from(&item.picture),
-            credit => item.picture.credit.clone().unwrap_or_default(),
-            caption => item.picture.caption.clone().unwrap_or_default(),
-            alt => item.picture.alt.clone().unwrap_or_default(),
-            focus_x => f64::from(item.picture.focus.x) / 10.0,
-            focus_y => f64::from(item.picture.focus.y) / 10.0,
-            uses => uses.iter().map(|u| serde_json::json!({
-                "id": u.story.0, "headline": u.headline.as_str(), "caption": u.caption,
-            })).collect::<Vec<_>>(),
-            manage => actor.may(Permission::ManagePictures, Ownership::Own),
-            notice => notice(done),
-            me => super::dashboard::me_view(me),
-            csrf => &me.csrf_token,
-        },
-    )?;
+    let picture = &item.picture;
+    let view = PicturePage {
+        site,
+        page: meta,
+        crops,
+        error,
+        tile: Tile::from(&item),
+        whole: PictureView::from(picture),
+        credit: picture.credit.clone().unwrap_or_default(),
+        caption: picture.caption.clone().unwrap_or_default(),
+        alt: picture.alt.clone().unwrap_or_default(),
+        focus_x: f64::from(picture.focus.x) / 10.0,
+        focus_y: f64::from(picture.focus.y) / 10.0,
+        uses,
+        manage: actor.may(Permission::ManagePictures, Ownership::Own),
+        notice: notice(done),
+        me: me_view(me),
+        csrf: &me.csrf_token,
+    };
+    let mut response = admin_page(state, "admin/picture.html", view)?;
     *response.status_mut() = status;
     Ok(response)
 }

@@ -5,9 +5,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use byline_core::accounts::UserId;
-use byline_render::views::PageMeta;
+use byline_render::views::{PageMeta, SiteView};
 use chrono::Utc;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::admin_page;
 use super::auth::{SignedIn, verify_password};
@@ -35,6 +35,16 @@ pub struct LoginForm {
     password: String,
 }
 
+/// The sign-in form, as `admin/login.html` shows it.
+#[derive(Serialize)]
+struct LoginPage<'a> {
+    site: SiteView,
+    page: PageMeta,
+    email: &'a str,
+    error: Option<&'a str>,
+    first_run: bool,
+}
+
 pub async fn form(State(state): State<AppState>) -> Result<Response, AppError> {
     if !sessions::has_members(&state.newsroom).await? {
         return Ok(super::stories::see_other("/admin/setup"));
@@ -51,11 +61,14 @@ fn render(
 ) -> Result<Response, AppError> {
     let site = bare_site_view(state);
     let page = PageMeta::new(&site, "Sign in", "/admin/login");
-    let mut response = admin_page(
-        state,
-        "admin/login.html",
-        byline_render::page! { site, page, email, error, first_run },
-    )?;
+    let view = LoginPage {
+        site,
+        page,
+        email,
+        error,
+        first_run,
+    };
+    let mut response = admin_page(state, "admin/login.html", view)?;
     *response.status_mut() = status;
     Ok(response)
 }

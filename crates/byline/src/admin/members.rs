@@ -6,12 +6,13 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use byline_core::accounts::UserId;
-use byline_render::views::{PageMeta, TimeView};
+use byline_render::views::{PageMeta, SiteView, TimeView};
 use chrono::Utc;
 use serde::Serialize;
 
 use super::admin_page;
 use super::auth::SignedIn;
+use super::dashboard::{MemberView, me_view};
 use super::login::CsrfForm;
 use super::stories::see_other;
 use crate::error::AppError;
@@ -30,6 +31,18 @@ struct Row {
     disabled: Option<TimeView>,
     sessions: Vec<(TimeView, TimeView)>,
     me: bool,
+}
+
+/// The newsroom's members, as `admin/members.html` shows them.
+#[derive(Serialize)]
+struct MembersPage<'a> {
+    site: SiteView,
+    page: PageMeta,
+    rows: Vec<Row>,
+    notice: Option<&'a str>,
+    error: Option<&'a str>,
+    me: MemberView<'a>,
+    csrf: &'a str,
 }
 
 /// `/admin/members`.
@@ -74,15 +87,16 @@ async fn page(
         .collect();
     let site = bare_site_view(state);
     let meta = PageMeta::new(&site, "Members", "/admin/members");
-    let mut response = admin_page(
-        state,
-        "admin/members.html",
-        byline_render::page! {
-            site, page => meta, rows, notice, error,
-            me => super::dashboard::me_view(me),
-            csrf => &me.csrf_token,
-        },
-    )?;
+    let view = MembersPage {
+        site,
+        page: meta,
+        rows,
+        notice,
+        error,
+        me: me_view(me),
+        csrf: &me.csrf_token,
+    };
+    let mut response = admin_page(state, "admin/members.html", view)?;
     *response.status_mut() = status;
     Ok(response)
 }

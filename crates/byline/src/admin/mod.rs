@@ -32,6 +32,13 @@ use crate::state::AppState;
 const ADMIN_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; \
                          frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 
+/// The admin's own stylesheet and script, added to every admin page's context.
+#[derive(Serialize)]
+struct AdminAssets<'a> {
+    admin_css: &'a str,
+    admin_js: &'a str,
+}
+
 /// Renders an admin page (its stylesheet added to `context`) with the admin's security headers.
 pub fn admin_page(
     state: &AppState,
@@ -40,8 +47,12 @@ pub fn admin_page(
 ) -> Result<Response, AppError> {
     let admin_css = state.theme.asset_url("admin.css").unwrap_or_default();
     let admin_js = state.theme.asset_url("admin.js").unwrap_or_default();
+    let assets = AdminAssets {
+        admin_css,
+        admin_js,
+    };
     let context = byline_render::merge(
-        byline_render::page! { admin_css, admin_js },
+        byline_render::to_value(&assets),
         byline_render::to_value(&context),
     );
     let html = state.theme.render(template, context)?;

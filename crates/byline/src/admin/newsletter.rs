@@ -9,12 +9,13 @@ use axum::response::{Html, IntoResponse, Response};
 use byline_core::DraftId;
 use byline_core::newsletter::{Draft, DraftInput, IssueContent, UNSUBSCRIBE_MARK};
 use byline_core::store::{ListQuery, Listing, StoreError};
-use byline_render::views::PageMeta;
+use byline_render::views::{PageMeta, SiteView};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::admin_page;
 use super::auth::SignedIn;
+use super::dashboard::{MemberView, me_view};
 use super::stories::see_other;
 use crate::error::AppError;
 use crate::frame::bare_site_view;
@@ -25,6 +26,18 @@ use crate::usecases::{Actor, Refusal};
 
 /// Recent stories offered as checkboxes in a draft.
 const RECENT_STORIES: u32 = 40;
+
+/// A draft as the desk lists it.
+#[derive(Serialize)]
+struct DraftRow<'a> {
+    id: DraftId,
+    subject: &'a str,
+    author: &'a str,
+    /// How many stories it links.
+    stories: usize,
+    updated: String,
+    send_at: Option<String>,
+}
 
 pub fn when(t: DateTime<Utc>) -> String {
     t.format("%-d %B %Y, %H:%M UTC").to_string()
@@ -49,6 +62,48 @@ pub struct DoneParams {
     pub done: String,
 }
 
+/// The newsletter desk, as `admin/newsletter.html` shows it.
+#[derive(Serialize)]
+struct DeskPage<'a> {
+    site: SiteView,
+    page: PageMeta,
+    /// Subscribers by status.
+    counts: &'a [(String, u64)],
+    active: u64,
+    drafts: Vec<DraftRow<'a>>,
+    issues: Vec<super::newsletter_issues::IssueRow<'a>>,
+    mail: bool,
+    /// When the daily digest goes out (`HH:MM`, UTC), if it does.
+    digest: Option<String>,
+    notice: Option<&'static str>,
+    me: MemberView<'a>,
+    csrf: &'a str,
+}
+
+/// A newsletter draft with its preview, as `admin/newsletter_draft.html` shows it.
+#[derive(Serialize)]
+struct DraftPage<'a> {
+    site: SiteView,
+    page: PageMeta,
+    choices: Vec<Choice>,
+    text: Option<String>,
+    problem: Option<String>,
+    error: Option<String>,
+    id: DraftId,
+    subject: &'a str,
+    intro: &'a str,
+    author: &'a str,
+    /// The draft's version, sent back to detect a lost update.
+    updated: String,
+    updated_at: String,
+    send_at: Option<String>,
+    suggested_at: String,
+    mail: bool,
+    notice: Option<&'static str>,
+    me: MemberView<'a>,
+    csrf: &'a str,
+}
+
 /// `/admin/newsletter`: subscribers counted, the drafts and the latest issues.
 pub async fn desk(
     State(state): State<AppState>,
@@ -64,12 +119,13 @@ pub async fn desk(
     let drafts: Vec<_> = desk
         .drafts
         .iter()
-        .map(|d| {
-            serde_json::json!({
-                "id": d.id, "subject": d.input.subject, "author": d.input.author,
-                "stories": d.input.stories.len(), "updated": when(d.updated_at),
-                "send_at": d.send_at.map(when),
-            })
+        .map(|d| DraftRow {
+            id: d.id,
+            subject: &d.input.subject,
+            author: &d.input.author,
+            stories: d.input.stories.len(),
+            updated: when(d.updated_at),
+            send_at: d.send_at.map(when),
         })
         .collect();
     let issues: Vec<_> = desk
@@ -79,18 +135,24 @@ pub async fn desk(
         .collect();
     let site = bare_site_view(&state);
     let meta = PageMeta::new(&site, "Newsletter", "/admin/newsletter");
-    admin_page(
-        &state,
-        "admin/newsletter.html",
-        byline_render::page! {
-            site, page => meta, counts => desk.counts, active, drafts, issues,
-            mail => state.mailer.is_some(),
-            digest => state.digest.as_ref().map(|d| d.time_utc.format("%H:%M").to_string()),
-            notice => notice(&params.done),
-            me => super::dashboard::me_view(&me),
-            csrf => &me.csrf_token,
-        },
-    )
+    let digest = state
+        .digest
+        .as_ref()
+        .map(|d| d.time_utc.format("%H:%M").to_string());
+    let view = DeskPage {
+        site,
+        page: meta,
+        counts: &desk.counts,
+        active,
+        drafts,
+        issues,
+        mail: state.mailer.is_some(),
+        digest,
+        notice: notice(&params.done),
+        me: me_view(&me),
+        csrf: &me.csrf_token,
+    };
+    admin_page(&state, "admin/newsletter.html", view)
 }
 
 /// A draft's form: repeated `story` fields, so it is read as pairs.
@@ -216,25 +278,28 @@ pub async fn draft_page(
         "Newsletter issue",
         format!("/admin/newsletter/drafts/{}", draft.id),
     );
-    let mut response = admin_page(
-        state,
-        "admin/newsletter_draft.html",
-        byline_render::page! {
-            site, page => meta, choices, text, problem, error,
-            id => draft.id,
-            subject => &draft.input.subject,
-            intro => &draft.input.intro,
-            author => &draft.input.author,
-            updated => version(draft),
-            updated_at => when(draft.updated_at),
-            send_at => draft.send_at.map(when),
-            suggested_at => (Utc::now() + chrono::Duration::hours(1)).format("%Y-%m-%dT%H:00").to_string(),
-            mail => state.mailer.is_some(),
-            notice => notice(done),
-            me => super::dashboard::me_view(me),
-            csrf => &me.csrf_token,
-        },
-    )?;
+    let suggested_at = (Utc::now() + chrono::Duration::hours(1)).format("%Y-%m-%dT%H:00");
+    let view = DraftPage {
+        site,
+        page: meta,
+        choices,
+        text,
+        problem,
+        error,
+        id: draft.id,
+        subject: &draft.input.subject,
+        intro: &draft.input.intro,
+        author: &draft.input.author,
+        updated: version(draft),
+        updated_at: when(draft.updated_at),
+        send_at: draft.send_at.map(when),
+        suggested_at: suggested_at.to_string(),
+        mail: state.mailer.is_some(),
+        notice: notice(done),
+        me: me_view(me),
+        csrf: &me.csrf_token,
+    };
+    let mut response = admin_page(state, "admin/newsletter_draft.html", view)?;
     *response.status_mut() = status;
     Ok(response)
 }

@@ -3,11 +3,13 @@
 use axum::Form;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
-use byline_render::views::{PageMeta, TimeView};
+use byline_core::editorial::Revision;
+use byline_render::views::{PageMeta, SiteView, TimeView};
 use serde::Serialize;
 
 use super::admin_page;
 use super::auth::SignedIn;
+use super::dashboard::{MemberView, me_view};
 use super::editor_form::EditorForm;
 use super::gate::AllowedStory;
 use super::login::CsrfForm;
@@ -25,6 +27,28 @@ struct Row {
     when: TimeView,
     author: Option<String>,
     summary: String,
+}
+
+/// The story's text now, to compare a revision with.
+#[derive(Serialize)]
+struct CurrentText<'a> {
+    headline: &'a str,
+    standfirst: Option<&'a str>,
+    body_source: &'a str,
+}
+
+/// A story's revisions, one maybe compared, as `admin/revisions.html` shows them.
+#[derive(Serialize)]
+struct RevisionsPage<'a> {
+    site: SiteView,
+    page: PageMeta,
+    compare: Option<&'a Revision>,
+    revisions: Vec<Row>,
+    id: i64,
+    headline: &'a str,
+    current: CurrentText<'a>,
+    me: MemberView<'a>,
+    csrf: &'a str,
 }
 
 pub async fn list(
@@ -58,19 +82,23 @@ pub async fn list(
         .collect();
     let site = bare_site_view(&state);
     let page = PageMeta::new(&site, "Revisions", "/admin/stories");
-    admin_page(
-        &state,
-        "admin/revisions.html",
-        byline_render::page! {
-            site, page, compare,
-            revisions => rows,
-            id => story.id.0,
-            headline => story.headline.as_str(),
-            current => byline_render::page! { headline => story.headline.as_str(), standfirst => &story.standfirst, body_source => &story.body_source },
-            me => super::dashboard::me_view(&me),
-            csrf => &me.csrf_token,
-        },
-    )
+    let current = CurrentText {
+        headline: story.headline.as_str(),
+        standfirst: story.standfirst.as_deref(),
+        body_source: &story.body_source,
+    };
+    let view = RevisionsPage {
+        site,
+        page,
+        compare,
+        revisions: rows,
+        id: story.id.0,
+        headline: story.headline.as_str(),
+        current,
+        me: me_view(&me),
+        csrf: &me.csrf_token,
+    };
+    admin_page(&state, "admin/revisions.html", view)
 }
 
 /// Saves an old revision's text as the newest revision; nothing in between is lost, it stays

@@ -7,9 +7,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use byline_core::Email;
 use byline_core::access::Role;
-use byline_render::views::PageMeta;
+use byline_render::views::{PageMeta, SiteView};
 use chrono::Utc;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::admin_page;
 use super::auth::check_new_password;
@@ -32,6 +32,26 @@ pub struct SetupForm {
     name: String,
     #[serde(default)]
     password: String,
+}
+
+/// The first administrator's form, as `admin/setup.html` shows it.
+#[derive(Serialize)]
+struct SetupPage<'a> {
+    site: SiteView,
+    page: PageMeta,
+    token: &'a str,
+    email: &'a str,
+    name: &'a str,
+    error: Option<String>,
+}
+
+/// The set-a-password form of a sign-in link, as `admin/password.html` shows it.
+#[derive(Serialize)]
+struct PasswordPage<'a> {
+    site: SiteView,
+    page: PageMeta,
+    token: &'a str,
+    error: Option<String>,
 }
 
 /// The setup token when it is valid; setup exists only while there are no members.
@@ -88,12 +108,15 @@ fn render_setup(
 ) -> Result<Response, AppError> {
     let site = bare_site_view(state);
     let page = PageMeta::new(&site, "Create the administrator", "/admin/setup");
-    let (token, email, name) = (&form.token, &form.email, &form.name);
-    let mut response = admin_page(
-        state,
-        "admin/setup.html",
-        byline_render::page! { site, page, token, email, name, error },
-    )?;
+    let view = SetupPage {
+        site,
+        page,
+        token: &form.token,
+        email: &form.email,
+        name: &form.name,
+        error,
+    };
+    let mut response = admin_page(state, "admin/setup.html", view)?;
     *response.status_mut() = status;
     Ok(response)
 }
@@ -177,11 +200,13 @@ fn render_link(
 ) -> Result<Response, AppError> {
     let site = bare_site_view(state);
     let page = PageMeta::new(&site, "Choose your password", "/admin/signin");
-    let mut response = admin_page(
-        state,
-        "admin/password.html",
-        byline_render::page! { site, page, token, error },
-    )?;
+    let view = PasswordPage {
+        site,
+        page,
+        token,
+        error,
+    };
+    let mut response = admin_page(state, "admin/password.html", view)?;
     *response.status_mut() = status;
     Ok(response)
 }

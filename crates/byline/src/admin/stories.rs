@@ -8,12 +8,13 @@ use byline_core::access::Permission;
 use byline_core::editorial::{EditorStory, StoryFields};
 use byline_core::workflow::{StoryAccess, Transition};
 use byline_core::{Status, StoryId};
-use byline_render::views::{PageMeta, TimeView, paths};
+use byline_render::views::{PageMeta, PictureView, SiteView, TimeView, paths};
 use chrono::Utc;
 use serde::Serialize;
 
 use super::admin_page;
 use super::auth::SignedIn;
+use super::dashboard::{MemberView, me_view};
 use super::editor_form::{EditorForm, FieldError};
 use super::gate::AllowedStory;
 use crate::error::AppError;
@@ -58,8 +59,57 @@ fn label(t: Transition) -> &'static str {
     }
 }
 
+/// A story's state, moves and links, as the editor page shows them beside the form.
+#[derive(Serialize)]
+struct StoryView {
+    id: i64,
+    status: &'static str,
+    status_key: &'static str,
+    actions: Vec<Action>,
+    published: Option<TimeView>,
+    embargo: Option<TimeView>,
+    url: Option<String>,
+    preview: Option<String>,
+    preview_until: Option<TimeView>,
+    may_preview: bool,
+    can_correct: bool,
+    slug_locked: bool,
+    picture: Option<PictureView>,
+    upload_mb: usize,
+    presence: Option<String>,
+}
+
+/// The story editor, as `admin/editor.html` shows it.
+#[derive(Serialize)]
+struct EditorPage<'a> {
+    site: SiteView,
+    page: PageMeta,
+    story: Option<StoryView>,
+    form: &'a EditorForm,
+    errors: &'a [FieldError],
+    notice: Option<&'a str>,
+    /// Each correction's time and note.
+    corrections: Vec<(TimeView, String)>,
+    sections: Vec<String>,
+    me: MemberView<'a>,
+    csrf: &'a str,
+}
+
+/// Both versions of a story someone else saved meanwhile, as `admin/conflict.html` shows them.
+#[derive(Serialize)]
+struct ConflictPage<'a> {
+    site: SiteView,
+    page: PageMeta,
+    theirs: EditorForm,
+    yours: EditorForm,
+    id: i64,
+    updated: TimeView,
+    me: MemberView<'a>,
+    csrf: &'a str,
+}
+
 /// Everything the editor page shows besides the form.
-fn story_view(state: &AppState, story: &EditorStory, me: &SignedIn) -> impl Serialize {
+fn story_view(state: &AppState, story: &EditorStory, me: &SignedIn) -> StoryView {
     let actor = Actor::Member(&me.user);
     let own = actor.ownership(story);
     let actions: Vec<Action> = Transition::ALL
@@ -79,24 +129,30 @@ fn story_view(state: &AppState, story: &EditorStory, me: &SignedIn) -> impl Seri
         &me.user.name,
         std::time::Instant::now(),
     );
-    byline_render::page! {
-        id => story.id.0,
-        status => story.status.label(),
-        status_key => story.status.as_str(),
+    let preview = story
+        .preview_token
+        .as_ref()
+        .filter(|_| story.preview_expires_at.is_some_and(|t| t > Utc::now()))
+        .map(|t| format!("{}/preview/{t}", state.site.base_url));
+    StoryView {
+        id: story.id.0,
+        status: story.status.label(),
+        status_key: story.status.as_str(),
         actions,
-        published => story.published_at.map(TimeView::from),
-        embargo => story.embargo_until.map(TimeView::from),
-        url => public.then(|| paths::story(&story.slug)),
-        preview => story.preview_token.as_ref().filter(|_| {
-            story.preview_expires_at.is_some_and(|t| t > Utc::now())
-        }).map(|t| format!("{}/preview/{t}", state.site.base_url)),
-        preview_until => story.preview_expires_at.filter(|t| *t > Utc::now()).map(TimeView::from),
-        may_preview => !matches!(story.status, Status::Published | Status::Unpublished),
-        can_correct => public && actor.may(Permission::Correct, own),
-        slug_locked => story.first_published_at.is_some(),
-        picture => story.lead_picture.as_ref().map(byline_render::views::PictureView::from),
-        upload_mb => state.upload_limit / (1024 * 1024),
-        presence => (!others.is_empty()).then(|| also_here(&others)),
+        published: story.published_at.map(TimeView::from),
+        embargo: story.embargo_until.map(TimeView::from),
+        url: public.then(|| paths::story(&story.slug)),
+        preview,
+        preview_until: story
+            .preview_expires_at
+            .filter(|t| *t > Utc::now())
+            .map(TimeView::from),
+        may_preview: !matches!(story.status, Status::Published | Status::Unpublished),
+        can_correct: public && actor.may(Permission::Correct, own),
+        slug_locked: story.first_published_at.is_some(),
+        picture: story.lead_picture.as_ref().map(PictureView::from),
+        upload_mb: state.upload_limit / (1024 * 1024),
+        presence: (!others.is_empty()).then(|| also_here(&others)),
     }
 }
 
@@ -127,15 +183,19 @@ pub async fn render_editor(
         .iter()
         .map(|c| (TimeView::from(c.created_at), c.note.clone()))
         .collect();
-    let mut response = admin_page(
-        state,
-        "admin/editor.html",
-        byline_render::page! {
-            site, page, story, form, errors, notice, corrections, sections,
-            me => super::dashboard::me_view(me),
-            csrf => &me.csrf_token,
-        },
-    )?;
+    let view = EditorPage {
+        site,
+        page,
+        story,
+        form,
+        errors,
+        notice,
+        corrections,
+        sections,
+        me: me_view(me),
+        csrf: &me.csrf_token,
+    };
+    let mut response = admin_page(state, "admin/editor.html", view)?;
     *response.status_mut() = status;
     Ok(response)
 }
@@ -304,17 +364,17 @@ fn conflict(
     let theirs = EditorForm::from_story(current);
     let mut yours = mine.clone();
     yours.revision = current.revision;
-    let mut response = admin_page(
-        state,
-        "admin/conflict.html",
-        byline_render::page! {
-            site, page, theirs, yours,
-            id => current.id.0,
-            updated => TimeView::from(current.updated_at),
-            me => super::dashboard::me_view(me),
-            csrf => &me.csrf_token,
-        },
-    )?;
+    let view = ConflictPage {
+        site,
+        page,
+        theirs,
+        yours,
+        id: current.id.0,
+        updated: TimeView::from(current.updated_at),
+        me: me_view(me),
+        csrf: &me.csrf_token,
+    };
+    let mut response = admin_page(state, "admin/conflict.html", view)?;
     *response.status_mut() = StatusCode::CONFLICT;
     Ok(response)
 }

@@ -7,12 +7,13 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use byline_core::newsletter::SubscriberQuery;
 use byline_core::store::Subscriber;
-use byline_render::views::PageMeta;
+use byline_render::views::{PageMeta, SiteView};
 use chrono::Utc;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::admin_page;
 use super::auth::SignedIn;
+use super::dashboard::{MemberView, me_view};
 use super::newsletter::when;
 use super::stories::see_other;
 use crate::error::AppError;
@@ -36,6 +37,27 @@ pub struct ListParams {
     done: String,
 }
 
+/// The subscribers, counted, searched and paged, as `admin/subscribers.html` shows them.
+#[derive(Serialize)]
+struct SubscribersPage<'a> {
+    site: SiteView,
+    page: PageMeta,
+    /// Each status's `name`, `count` and whether it is `chosen`.
+    statuses: Vec<StatusChoice>,
+    rows: Vec<SubscriberRow<'a>>,
+    total: u64,
+    search: Option<String>,
+    error: Option<String>,
+    /// The status the list is limited to, if any.
+    status: Option<String>,
+    erased: u64,
+    prev: Option<String>,
+    next: Option<String>,
+    notice: Option<&'static str>,
+    me: MemberView<'a>,
+    csrf: &'a str,
+}
+
 /// The status asked for, when it is one.
 fn status_of(text: &str) -> Option<String> {
     STATUSES.contains(&text).then(|| text.to_owned())
@@ -51,12 +73,47 @@ pub async fn list(
 }
 
 /// One subscriber as the list shows it.
-fn row(s: &Subscriber) -> serde_json::Value {
-    serde_json::json!({
-        "email": s.email.as_str(), "status": s.status, "source": s.source,
-        "consented": when(s.consented_at), "confirmed": s.confirmed_at.map(when),
-        "unsubscribed": s.unsubscribed_at.map(when), "bounces": s.bounces,
-    })
+#[derive(Serialize)]
+struct SubscriberRow<'a> {
+    email: &'a str,
+    status: &'a str,
+    source: &'a str,
+    consented: String,
+    confirmed: Option<String>,
+    unsubscribed: Option<String>,
+    bounces: u32,
+}
+
+/// A status to filter by, with how many subscribers have it.
+#[derive(Serialize)]
+struct StatusChoice {
+    name: &'static str,
+    count: u64,
+    chosen: bool,
+}
+
+fn row(s: &Subscriber) -> SubscriberRow<'_> {
+    SubscriberRow {
+        email: s.email.as_str(),
+        status: &s.status,
+        source: &s.source,
+        consented: when(s.consented_at),
+        confirmed: s.confirmed_at.map(when),
+        unsubscribed: s.unsubscribed_at.map(when),
+        bounces: s.bounces,
+    }
+}
+
+/// The list's query string for page `n`, keeping its search and status.
+fn page_query(n: u64, search: Option<&str>, status: Option<&str>) -> String {
+    let mut q = format!("page={n}");
+    if let Some(search) = search {
+        q.push_str(&format!("&q={}", super::dashboard::encode(search)));
+    }
+    if let Some(status) = status {
+        q.push_str(&format!("&status={status}"));
+    }
+    q
 }
 
 async fn list_page(
@@ -82,37 +139,37 @@ async fn list_page(
     };
     let statuses: Vec<_> = STATUSES
         .iter()
-        .map(|s| serde_json::json!({"name": s, "count": count(s), "chosen": wanted.as_deref() == Some(*s)}))
+        .map(|s| StatusChoice {
+            name: s,
+            count: count(s),
+            chosen: wanted.as_deref() == Some(*s),
+        })
         .collect();
     let rows: Vec<_> = listed.found.iter().map(row).collect();
     let total = listed.total;
     let pages = total.div_ceil(u64::from(PER_PAGE)).max(1);
-    let query = |n: u64| {
-        let mut q = format!("page={n}");
-        if let Some(search) = &search {
-            q.push_str(&format!("&q={}", super::dashboard::encode(search)));
-        }
-        if let Some(status) = &wanted {
-            q.push_str(&format!("&status={status}"));
-        }
-        q
-    };
+    let query = |n: u64| page_query(n, search.as_deref(), wanted.as_deref());
+    let prev = (u64::from(page) > 1).then(|| query(u64::from(page) - 1));
+    let next = (u64::from(page) < pages).then(|| query(u64::from(page) + 1));
     let site = bare_site_view(state);
     let meta = PageMeta::new(&site, "Subscribers", "/admin/subscribers");
-    let mut response = admin_page(
-        state,
-        "admin/subscribers.html",
-        byline_render::page! {
-            site, page => meta, statuses, rows, total, search, error,
-            status => wanted,
-            erased => listed.erased,
-            prev => (u64::from(page) > 1).then(|| query(u64::from(page) - 1)),
-            next => (u64::from(page) < pages).then(|| query(u64::from(page) + 1)),
-            notice => (params.done == "erased").then_some("The address was erased."),
-            me => super::dashboard::me_view(me),
-            csrf => &me.csrf_token,
-        },
-    )?;
+    let view = SubscribersPage {
+        site,
+        page: meta,
+        statuses,
+        rows,
+        total,
+        search,
+        error,
+        status: wanted,
+        erased: listed.erased,
+        prev,
+        next,
+        notice: (params.done == "erased").then_some("The address was erased."),
+        me: me_view(me),
+        csrf: &me.csrf_token,
+    };
+    let mut response = admin_page(state, "admin/subscribers.html", view)?;
     *response.status_mut() = status;
     Ok(response)
 }

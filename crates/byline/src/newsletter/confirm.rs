@@ -9,9 +9,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use byline_core::Email;
 use byline_core::newsletter::ConfirmOutcome;
-use byline_render::views::PageMeta;
+use byline_render::views::{PageMeta, SiteView};
 use chrono::{Duration, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::token::{self, Purpose, TokenError};
 use crate::error::AppError;
@@ -25,6 +25,32 @@ pub const UNSUBSCRIBE: &str = "/newsletter/unsubscribe";
 
 /// How long a confirmation link works.
 const CONFIRM_FOR: Duration = Duration::days(7);
+
+/// What `email/confirm.txt` and `email/confirm.html` show: the link and how long it works.
+#[derive(Serialize)]
+struct ConfirmMail<'a> {
+    title: &'a str,
+    confirm: String,
+    days: i64,
+}
+
+/// What `newsletter.html` shows: a heading, a message and maybe a button.
+#[derive(Serialize)]
+struct NewsletterPage<'a> {
+    site: SiteView,
+    page: PageMeta,
+    heading: &'a str,
+    message: String,
+    form: Option<ButtonForm<'a>>,
+}
+
+/// A one-button form that posts the token to `action`.
+#[derive(Serialize)]
+struct ButtonForm<'a> {
+    action: &'a str,
+    token: &'a str,
+    label: &'a str,
+}
 
 /// The way out for `email`: a signed one-click URL, and a mail to the sender.
 pub async fn unsubscribe_link(state: &AppState, email: &Email) -> Result<Unsubscribe, AppError> {
@@ -69,7 +95,11 @@ pub async fn send_confirmation(state: &AppState, email: Email) -> Result<(), App
     }
     let (confirm, unsubscribe) = links(state, &email).await?;
     let title = &state.site.title;
-    let context = byline_render::page! { title, confirm, days => CONFIRM_FOR.num_days() };
+    let context = ConfirmMail {
+        title,
+        confirm,
+        days: CONFIRM_FOR.num_days(),
+    };
     let outgoing = Outgoing {
         to: email,
         subject: format!("Confirm your subscription to {title}"),
@@ -104,15 +134,19 @@ async fn page(
 ) -> Result<Response, AppError> {
     let site = site_view(state).await?;
     let meta = PageMeta::new(&site, heading, CONFIRM);
-    let form = button.map(|(action, token, label)| {
-        byline_render::page! { action, token, label }
+    let form = button.map(|(action, token, label)| ButtonForm {
+        action,
+        token,
+        label,
     });
-    let mut response = html_page(
-        state,
-        "newsletter.html",
-        byline_render::page! { site, page => meta, heading, message, form },
-        Default::default(),
-    )?;
+    let view = NewsletterPage {
+        site,
+        page: meta,
+        heading,
+        message,
+        form,
+    };
+    let mut response = html_page(state, "newsletter.html", view, Default::default())?;
     *response.status_mut() = status;
     response.headers_mut().insert(
         header::CACHE_CONTROL,

@@ -20,6 +20,17 @@ struct IssueStory {
     credit: Option<String>,
 }
 
+/// What `email/issue.txt` and `email/issue.html` show: the subject, the intro and the stories.
+#[derive(Serialize)]
+struct IssueMail<'a> {
+    title: &'a str,
+    subject: &'a str,
+    intro: &'a str,
+    stories: Vec<IssueStory>,
+    site_url: &'a str,
+    unsubscribe: &'static str,
+}
+
 /// Why an issue cannot be made.
 #[derive(Debug, thiserror::Error)]
 pub enum IssueError {
@@ -81,9 +92,13 @@ pub async fn compose(
             credit: story.lead_picture.as_ref().and_then(|p| p.credit.clone()),
         });
     }
-    let context = byline_render::page! {
-        title => &state.site.title, subject, intro => intro.trim(), stories,
-        site_url => base, unsubscribe => UNSUBSCRIBE_MARK,
+    let context = IssueMail {
+        title: &state.site.title,
+        subject,
+        intro: intro.trim(),
+        stories,
+        site_url: base,
+        unsubscribe: UNSUBSCRIBE_MARK,
     };
     Ok(IssueContent {
         subject: subject.to_owned(),

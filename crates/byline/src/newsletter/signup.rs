@@ -8,9 +8,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use byline_core::Email;
 use byline_core::store::SubscribeOutcome;
-use byline_render::views::{PageMeta, paths};
+use byline_render::views::{PageMeta, SiteView, paths};
 use chrono::Utc;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::frame::{html_page, site_view};
@@ -27,6 +27,26 @@ pub struct SignupForm {
     /// The honeypot: hidden from people, filled in by bots.
     #[serde(default)]
     website: String,
+}
+
+/// What `subscribe.html` shows: the answer to a sign-up, with a retry form on an error.
+#[derive(Serialize)]
+struct SubscribePage<'a> {
+    site: SiteView,
+    page: PageMeta,
+    heading: &'static str,
+    message: String,
+    email: &'a str,
+    source: &'a str,
+    back: &'a str,
+    error: bool,
+    newsletter: NewsletterBox,
+}
+
+/// The newsletter sign-up box: where its form posts.
+#[derive(Serialize)]
+struct NewsletterBox {
+    action: &'static str,
 }
 
 pub async fn subscribe(
@@ -107,16 +127,20 @@ async fn answer(
         ),
     };
     let page = PageMeta::new(&site, heading, paths::SUBSCRIBE);
-    let mut response = html_page(
-        state,
-        "subscribe.html",
-        byline_render::page! {
-            site, page, heading, message, email, source, back => source,
-            error => error.is_some(),
-            newsletter => byline_render::page! { action => paths::SUBSCRIBE },
+    let view = SubscribePage {
+        site,
+        page,
+        heading,
+        message,
+        email,
+        source,
+        back: source,
+        error: error.is_some(),
+        newsletter: NewsletterBox {
+            action: paths::SUBSCRIBE,
         },
-        Default::default(),
-    )?;
+    };
+    let mut response = html_page(state, "subscribe.html", view, Default::default())?;
     *response.status_mut() = status;
     response.headers_mut().insert(
         header::CACHE_CONTROL,

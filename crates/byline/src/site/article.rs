@@ -5,8 +5,9 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use byline_core::changes::CacheKey;
 use byline_core::{Slug, Story};
-use byline_render::views::{ArticleView, PageMeta, RailsView, paths};
+use byline_render::views::{ArticleAds, ArticleView, PageMeta, RailsView, SiteView, paths};
 use chrono::Utc;
+use serde::Serialize;
 use serde_json::json;
 
 use super::delivery::PageInfo;
@@ -14,6 +15,25 @@ use super::{html_page, site_view};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::usecases::reading::{self, Article};
+
+/// What `article.html` shows: the story, its rails, ad slots and the sign-up box.
+#[derive(Serialize)]
+struct ArticlePage<'a> {
+    site: SiteView,
+    page: PageMeta,
+    article: ArticleView,
+    structured_data: serde_json::Value,
+    page_language: &'a str,
+    rails: RailsView,
+    ads: &'a ArticleAds,
+    newsletter: NewsletterBox,
+}
+
+/// The newsletter sign-up box: where its form posts.
+#[derive(Serialize)]
+struct NewsletterBox {
+    action: &'static str,
+}
 
 pub async fn show(
     State(state): State<AppState>,
@@ -104,12 +124,17 @@ async fn render(
     html_page(
         state,
         "article.html",
-        byline_render::page! {
-            site, page, article, structured_data,
-            page_language => &story.language,
-            rails => RailsView::from(&rails),
-            ads => &state.ads,
-            newsletter => byline_render::page! { action => paths::SUBSCRIBE },
+        ArticlePage {
+            site,
+            page,
+            article,
+            structured_data,
+            page_language: &story.language,
+            rails: RailsView::from(&rails),
+            ads: &state.ads,
+            newsletter: NewsletterBox {
+                action: paths::SUBSCRIBE,
+            },
         },
         info,
     )

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::response::Response;
 use byline_core::CardKind;
 use byline_core::store::{ListQuery, Listing};
-use byline_render::views::{CardView, PageMeta, paths};
+use byline_render::views::{CardView, PageMeta, SiteView, paths};
 use chrono::Utc;
 use serde::Serialize;
 
@@ -26,6 +26,16 @@ struct SectionBlock {
     name: String,
     url: String,
     cards: Vec<CardView>,
+}
+
+/// What `home.html` shows: the lead story, the latest list and the section blocks.
+#[derive(Serialize)]
+struct HomePage {
+    site: SiteView,
+    page: PageMeta,
+    lead: Option<CardView>,
+    latest: Vec<CardView>,
+    sections: Vec<SectionBlock>,
 }
 
 pub async fn show(State(state): State<AppState>) -> Result<Response, AppError> {
@@ -92,7 +102,13 @@ pub async fn show(State(state): State<AppState>) -> Result<Response, AppError> {
     html_page(
         &state,
         "home.html",
-        byline_render::page! { site, page, lead, latest, sections },
+        HomePage {
+            site,
+            page,
+            lead,
+            latest,
+            sections,
+        },
         info,
     )
 }

@@ -5,8 +5,9 @@ use axum::response::Response;
 use byline_core::changes::CacheKey;
 use byline_core::store::{ListQuery, Listing};
 use byline_core::{CardKind, Slug};
-use byline_render::views::{CardView, PageMeta, Pager, paths};
+use byline_render::views::{CardView, PageMeta, Pager, SiteView, paths};
 use chrono::Utc;
+use serde::Serialize;
 
 use super::delivery::PageInfo;
 use super::{html_page, page_number, site_view};
@@ -23,6 +24,18 @@ struct Heading {
     name: String,
     description: String,
     path: String,
+}
+
+/// What `listing.html` shows: one page of cards under the listing's heading.
+#[derive(Serialize)]
+struct ListingPage<'a> {
+    site: SiteView,
+    page: PageMeta,
+    cards: Vec<CardView>,
+    pager: Pager,
+    kind: &'static str,
+    heading: &'a str,
+    description: &'a str,
 }
 
 pub async fn latest(
@@ -147,11 +160,14 @@ async fn render(
     html_page(
         state,
         "listing.html",
-        byline_render::page! {
-            site, page, cards, pager,
-            kind => heading.kind,
-            heading => &heading.name,
-            description => &heading.description,
+        ListingPage {
+            site,
+            page,
+            cards,
+            pager,
+            kind: heading.kind,
+            heading: &heading.name,
+            description: &heading.description,
         },
         info,
     )

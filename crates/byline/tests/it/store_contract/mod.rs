@@ -3,6 +3,7 @@
 //! both) — with no server, router or CLI in between, so it runs in seconds.
 
 mod accounts;
+mod archive;
 mod curation;
 pub mod editorial;
 mod library;
