@@ -38,8 +38,8 @@ pub struct SqlStore {
 }
 
 impl SqlStore {
-    /// Connects `max_connections` at most to the database at `url` (whose schema the backend
-    /// has migrated), running `setup` on each new connection (SQLite's pragmas).
+    /// Connects to the database at `url`, whose schema the backend has migrated, with the
+    /// backend's pool settings (its size, and what runs on each new connection).
     pub async fn connect(
         url: &str,
         pool: AnyPoolOptions,

@@ -24,23 +24,46 @@ impl SqliteStore {
     /// mode).
     pub async fn open(path: &Path) -> Result<SqlStore, StoreError> {
         let shown = path.display();
-        owner_only(path).map_err(|e| StoreError::Unavailable(format!("{shown}: {e}")))?;
-        migrate(path).await?;
+        let unavailable =
+            |e: &dyn std::fmt::Display| StoreError::Unavailable(format!("{shown}: {e}"));
+        owner_only(path).map_err(|e| unavailable(&e))?;
+        // The file as the system finds it (absolute, no `..`, no symlinks): the URL the pool
+        // opens must name the very file that was made owner-only and migrated.
+        let file = std::fs::canonicalize(path).map_err(|e| unavailable(&e))?;
+        let Some(name) = file.to_str().map(str::to_owned) else {
+            return Err(unavailable(&"the path is not UTF-8 text"));
+        };
+        migrate(&file).await?;
+        let expected = Arc::new(name);
         // The import CLI and a running server write to the same file: each connection waits
-        // up to 10 s for the other's write lock. Foreign keys are enforced per connection.
+        // up to 10 s for the other's write lock. Foreign keys are enforced per connection,
+        // and each checks that it opened the migrated file.
         let pool = AnyPoolOptions::new()
             .max_connections(8)
-            .after_connect(|conn, _| {
+            .after_connect(move |conn, _| {
+                let expected = expected.clone();
                 Box::pin(async move {
                     conn.execute(
                         "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
                          PRAGMA synchronous = NORMAL;",
                     )
-                    .await
-                    .map(drop)
+                    .await?;
+                    let opened: String = sqlx::query_scalar(
+                        "SELECT file FROM pragma_database_list WHERE name = 'main'",
+                    )
+                    .fetch_one(&mut *conn)
+                    .await?;
+                    if opened != *expected {
+                        return Err(sqlx::Error::Configuration(
+                            format!("opened {opened} instead of {expected}").into(),
+                        ));
+                    }
+                    Ok(())
                 })
             });
-        SqlStore::connect(&url_of(path), pool, Arc::new(Sqlite)).await
+        SqlStore::connect(&url_of(&file), pool, Arc::new(Sqlite))
+            .await
+            .map_err(|e| unavailable(&e))
     }
 }
 
@@ -144,6 +167,23 @@ fn owner_only(_path: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::url_of;
+
+    #[tokio::test]
+    async fn the_pool_opens_the_migrated_file_whatever_the_path_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real site");
+        std::fs::create_dir_all(real.join("data")).unwrap();
+        std::os::unix::fs::symlink(&real, dir.path().join("link")).unwrap();
+        // `..` after a symlink, a space and URL characters: the file in `real site/data`.
+        let roundabout = dir.path().join("link/../link/data/#1?.db");
+        let store = super::SqliteStore::open(&roundabout).await.unwrap();
+        byline_core::store::Store::ping(&store).await.unwrap();
+        assert!(real.join("data/#1?.db").exists());
+        let count = byline_core::accounts::AccountStore::user_count(&store)
+            .await
+            .unwrap();
+        assert_eq!(count, 0, "the migrated schema is the one read");
+    }
 
     #[test]
     fn a_path_with_url_characters_reads_back_as_itself() {

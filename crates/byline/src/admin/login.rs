@@ -84,7 +84,13 @@ pub async fn submit(
             "Sign-in is accepted only from this site's own page.".into(),
         ));
     }
-    let email_key = form.email.trim().to_lowercase();
+    // The key attempts are counted under: no address has control characters (PostgreSQL
+    // refuses a NUL in text), so they are kept out of the key rather than sent to the store.
+    let email_key = form
+        .email
+        .trim()
+        .to_lowercase()
+        .replace(|c: char| c.is_control(), "\u{fffd}");
     if email_key.len() > MAX_EMAIL_BYTES || form.password.len() > 1024 {
         return render(
             &state,

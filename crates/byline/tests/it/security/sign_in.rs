@@ -254,3 +254,16 @@ fn raw_get(url: &str, path: &str, host: &str) -> u16 {
     stream.read_to_string(&mut answer).unwrap();
     answer.split(' ').nth(1).unwrap().parse().unwrap()
 }
+
+#[test]
+fn an_address_with_control_characters_is_a_failed_sign_in_not_a_fault() {
+    let site = Site::new("");
+    add_user(&site, "ana@example.org", "editor", "the right passphrase");
+    let server = site.serve();
+    // PostgreSQL refuses a NUL in text: the attempt must be counted and refused like any
+    // other wrong address, never answered 500 (or logged as a fault).
+    for email in ["ana\0@example.org", "ana@example.org\u{7}", "\0"] {
+        let (status, _) = sign_in(&server.url, email, "anything at all", "");
+        assert_eq!(status, 401, "{email:?}");
+    }
+}

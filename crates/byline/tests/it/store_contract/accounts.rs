@@ -137,3 +137,91 @@ where
     }
     out
 }
+
+#[tokio::test]
+async fn a_password_is_found_by_address_and_members_list_their_sessions() {
+    let (_site, store) = fresh().await;
+    let ana = member(store.as_ref(), "Ana", Role::Editor).await;
+    let email = Email::parse("ana@example.org").unwrap();
+    let (found, hash) = store.user_by_email(&email).await.unwrap().unwrap();
+    assert_eq!(
+        (found.id, hash),
+        (ana.id, None),
+        "no password until one is set"
+    );
+    store
+        .set_password(ana.id, "$argon2id$stand-in")
+        .await
+        .unwrap();
+    let (_, hash) = store.user_by_email(&email).await.unwrap().unwrap();
+    assert_eq!(hash.as_deref(), Some("$argon2id$stand-in"));
+    assert!(
+        store
+            .user_by_email(&Email::parse("no@example.org").unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let start = Utc::now() - Duration::hours(2);
+    store
+        .create_session("h1", ana.id, "csrf", start)
+        .await
+        .unwrap();
+    store
+        .touch_session("h1", start + Duration::hours(1))
+        .await
+        .unwrap();
+    let session = store.session("h1").await.unwrap().unwrap();
+    assert_eq!(session.created_at.timestamp(), start.timestamp());
+    assert_eq!(
+        session.last_seen_at.timestamp(),
+        (start + Duration::hours(1)).timestamp()
+    );
+    let members = store.members().await.unwrap();
+    assert_eq!(members.len(), 1);
+    assert_eq!((members[0].user.id, members[0].sessions.len()), (ana.id, 1));
+}
+
+#[tokio::test]
+async fn a_released_attempt_gives_its_place_back_and_a_success_forgets_the_failures() {
+    let (_site, store) = fresh().await;
+    let limits = SignInLimits {
+        per_address: 2,
+        ..SignInLimits::default()
+    };
+    let now = Utc::now();
+    let reserve = |email: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .reserve_sign_in(email, "192.0.2.9", now, &limits, false)
+                .await
+                .unwrap()
+        }
+    };
+    let Reservation::Granted(first) = reserve("a@example.org").await else {
+        panic!()
+    };
+    let Reservation::Granted(_) = reserve("a@example.org").await else {
+        panic!()
+    };
+    assert!(matches!(
+        reserve("a@example.org").await,
+        Reservation::Refused { .. }
+    ));
+    // The server was too busy to check the first: it does not count.
+    store.release_sign_in(first).await.unwrap();
+    let Reservation::Granted(third) = reserve("a@example.org").await else {
+        panic!()
+    };
+    // The right password: this address's failures for the account are forgotten.
+    store
+        .sign_in_succeeded(third, "a@example.org", "192.0.2.9")
+        .await
+        .unwrap();
+    assert!(matches!(
+        reserve("a@example.org").await,
+        Reservation::Granted(_)
+    ));
+}

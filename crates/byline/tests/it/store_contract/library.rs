@@ -166,3 +166,60 @@ async fn a_rendition_job_goes_to_one_worker_at_a_time_until_it_is_finished() {
         "done"
     );
 }
+
+#[tokio::test]
+async fn a_rendition_finds_its_picture_by_stem_and_a_new_lead_photo_joins_the_library() {
+    let (_site, store) = fresh().await;
+    let now = Utc::now();
+    store
+        .add_picture(&photo("ij/five.jpg", Some("AGENCY")), Describing::Desk, now)
+        .await
+        .unwrap();
+    let found = store
+        .picture_of_stem("ij/five", &["png", "jpg"])
+        .await
+        .unwrap();
+    assert_eq!(found.map(|p| p.credit), Some(Some("AGENCY".to_owned())));
+    assert!(
+        store
+            .picture_of_stem("ij/five", &["png"])
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let story = created(store.as_ref(), wire("urn:l", "With a lead", at(5))).await;
+    let before = store.last_change().await.unwrap();
+    let lead = photo("kl/six.jpg", Some("NEW AGENCY"));
+    store
+        .set_lead_picture(story, Some(lead), Describing::Desk, now)
+        .await
+        .unwrap();
+    let kept = store
+        .library_picture_at("kl/six.jpg")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.uses, 1);
+    let changes = super::changes_after(store.as_ref(), before).await;
+    assert!(
+        changes
+            .iter()
+            .any(|keys| keys.contains(&format!("story-{story}"))),
+        "{changes:?}"
+    );
+    store
+        .set_lead_picture(story, None, Describing::Desk, now)
+        .await
+        .unwrap();
+    let slug = byline_core::Slug::parse("with-a-lead").unwrap();
+    assert!(
+        store
+            .story_by_slug(&slug)
+            .await
+            .unwrap()
+            .unwrap()
+            .lead_picture
+            .is_none()
+    );
+}

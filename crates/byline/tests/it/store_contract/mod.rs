@@ -5,6 +5,7 @@
 mod accounts;
 mod archive;
 mod curation;
+mod desk;
 pub mod editorial;
 mod library;
 mod newsletter;

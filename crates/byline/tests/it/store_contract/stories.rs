@@ -146,3 +146,70 @@ async fn a_story_saved_with_a_publication_time_to_come_is_not_public_before_it()
     assert!(!story.is_public_at(Utc::now()));
     assert!(story.is_public_at(Utc::now() + chrono::Duration::hours(3)));
 }
+
+#[tokio::test]
+async fn the_admin_list_filters_orders_and_keeps_others_drafts_from_a_writer() {
+    use byline_core::access::Role;
+    use byline_core::store::{AdminOrder, AdminQuery};
+
+    let (_site, store) = fresh().await;
+    let ana = super::editorial::member(store.as_ref(), "Ana", Role::Contributor).await;
+    let bo = super::editorial::member(store.as_ref(), "Bo", Role::Editor).await;
+    super::editorial::draft(store.as_ref(), &ana, "Ana's draft", "anas-draft").await;
+    super::editorial::draft(store.as_ref(), &bo, "Bo's draft", "bos-draft").await;
+    created(store.as_ref(), wire("urn:p", "A published one", at(5))).await;
+    let headlines = |rows: Vec<byline_core::store::AdminStoryRow>| -> Vec<String> {
+        rows.into_iter()
+            .map(|r| r.headline.as_str().to_owned())
+            .collect()
+    };
+    let all = AdminQuery {
+        limit: 10,
+        order: AdminOrder::Headline,
+        ..AdminQuery::default()
+    };
+    let (rows, more) = store.admin_stories(&all).await.unwrap();
+    assert_eq!(
+        headlines(rows),
+        ["A published one", "Ana's draft", "Bo's draft"]
+    );
+    assert!(!more);
+    let drafts = AdminQuery {
+        status: Some(Status::Draft),
+        ..all.clone()
+    };
+    assert_eq!(store.admin_stories(&drafts).await.unwrap().0.len(), 2);
+    let hers = AdminQuery {
+        own_or_public: Some(ana.id),
+        ..all.clone()
+    };
+    let (rows, _) = store.admin_stories(&hers).await.unwrap();
+    assert_eq!(headlines(rows), ["A published one", "Ana's draft"]);
+    let found = AdminQuery {
+        text: Some("PUBLISHED".to_owned()),
+        ..all.clone()
+    };
+    assert_eq!(store.admin_stories(&found).await.unwrap().0.len(), 1);
+    let first = AdminQuery { limit: 1, ..all };
+    assert!(store.admin_stories(&first).await.unwrap().1, "more follow");
+}
+
+#[tokio::test]
+async fn a_store_answers_counts_its_jobs_and_pool_and_waits_a_bounded_time() {
+    let (_site, store) = fresh().await;
+    store.ping().await.unwrap();
+    created(store.as_ref(), wire("urn:a", "Some story", at(5))).await;
+    let author = store
+        .author(&byline_core::Slug::parse("ana-reporter").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(author.map(|a| a.name), Some("Ana Reporter".to_owned()));
+    assert_eq!(store.pending_jobs().await.unwrap(), 0);
+    let pool = store.connections();
+    assert!(pool.open >= 1 && pool.idle <= pool.open, "{pool:?}");
+    let started = std::time::Instant::now();
+    store
+        .wait_for_changes(std::time::Duration::from_millis(300))
+        .await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
