@@ -191,7 +191,8 @@ async fn attempt(desk: &Desk, case: Case, me: &User, own: bool, n: usize) -> boo
     }
 }
 
-/// The use cases about one story, on `me`'s own or another's.
+/// The use cases about one story, on `me`'s own or another's (one arm per use case: the
+/// table's rows, kept together).
 async fn story_case(
     desk: &Desk,
     case: Case,
@@ -261,7 +262,7 @@ async fn story_case(
     }
 }
 
-/// The use cases about the newsroom as a whole.
+/// The use cases about the newsroom as a whole (one arm per use case, as above).
 async fn desk_case(desk: &Desk, case: Case, me: &User, n: usize) -> Result<(), Refusal> {
     let (nr, actor, now) = (&desk.nr, Actor::Member(me), Utc::now());
     match case {
