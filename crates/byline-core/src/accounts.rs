@@ -190,10 +190,20 @@ pub trait AccountStore: Send + Sync {
         user: UserId,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
-    /// Uses up a sign-in link: returns its member when it exists and has not expired.
-    async fn take_signin_link(
+    /// The member a sign-in link is for, while it exists, has not expired and its member is
+    /// not disabled; the link stays.
+    async fn signin_link_member(
         &self,
         token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, StoreError>;
+    /// Uses up a live sign-in link in one transaction: its member's password becomes
+    /// `password_hash` and their other sessions end. None (and nothing written) when the link
+    /// is not live any more.
+    async fn redeem_signin_link(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<User>, StoreError>;
 }

@@ -1,6 +1,6 @@
 //! Accounts, sessions, failed sign-ins and sign-in links.
 
-use crate::db::DbRow;
+use crate::db::{DbConn, DbRow};
 use crate::failure::db_error;
 use async_trait::async_trait;
 use byline_core::AttemptId;
@@ -329,31 +329,62 @@ impl AccountStore for crate::SqlStore {
         Ok(())
     }
 
-    async fn take_signin_link(
+    async fn signin_link_member(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<User>, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(db_error)?;
+        live_link(&mut conn, token_hash, now).await
+    }
+
+    async fn redeem_signin_link(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, StoreError> {
         let mut tx = self.writing().await?;
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS}, l.expires_at FROM signin_links l JOIN users u ON u.id = l.user_id \
-             WHERE l.token_hash = $1 AND u.disabled_at IS NULL"
-        ));
-        let row = sqlx::query(sql)
-            .bind(token_hash)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
+        let Some(member) = live_link(&mut tx, token_hash, now).await? else {
+            return Ok(None);
+        };
         sqlx::query("DELETE FROM signin_links WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;
+        sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+            .bind(member.id.0)
+            .bind(password_hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(member.id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
-        let Some(row) = row else { return Ok(None) };
-        if get::<i64>(&row, "expires_at")? < to_secs(now) {
-            return Ok(None);
-        }
-        Ok(Some(user(&row)?))
+        Ok(Some(member))
     }
+}
+
+/// The member of a live sign-in link: it exists, has not expired, and its member is not
+/// disabled.
+async fn live_link(
+    conn: &mut DbConn,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<User>, StoreError> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM signin_links l JOIN users u ON u.id = l.user_id \
+         WHERE l.token_hash = $1 AND l.expires_at >= $2 AND u.disabled_at IS NULL"
+    ));
+    let row = sqlx::query(sql)
+        .bind(token_hash)
+        .bind(to_secs(now))
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    row.map(|row| user(&row)).transpose()
 }

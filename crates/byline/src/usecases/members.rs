@@ -169,25 +169,29 @@ where
     HF: Future<Output = Result<String, E>>,
 {
     let store = nr.store();
-    let taken = store
-        .take_signin_link(&token_hash(link_token), now)
-        .await
-        .map_err(Refusal::from)?;
-    let user = taken.ok_or_else(|| {
+    let link = token_hash(link_token);
+    let spent = || {
         Refusal::Forbidden(
             "This sign-in link has expired or was already used. Ask an administrator for a new one."
                 .into(),
         )
-    })?;
+    };
+    // A link that does not work costs no password hashing; one that does is used up only
+    // with the new password, in one transaction (a busy refusal or a crash leaves it live).
+    if store
+        .signin_link_member(&link, now)
+        .await
+        .map_err(Refusal::from)?
+        .is_none()
+    {
+        return Err(spent().into());
+    }
     let password_hash = hash_password().await?;
-    store
-        .set_password(user.id, &password_hash)
+    let user = store
+        .redeem_signin_link(&link, &password_hash, now)
         .await
-        .map_err(Refusal::from)?;
-    store
-        .delete_sessions_of(user.id)
-        .await
-        .map_err(Refusal::from)?;
+        .map_err(Refusal::from)?
+        .ok_or_else(spent)?;
     let token = open_session(nr, user.id, replacing, now).await?;
     Ok((user, token))
 }

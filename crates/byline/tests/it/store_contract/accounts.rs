@@ -94,7 +94,7 @@ async fn sign_in_reservations_hold_the_limit_under_concurrency() {
 }
 
 #[tokio::test]
-async fn a_sign_in_link_works_once_and_not_after_it_expires() {
+async fn a_sign_in_link_sets_the_password_once_and_not_after_it_expires() {
     let (_site, store) = fresh().await;
     let ana = member(store.as_ref(), "Ana", Role::Author).await;
     let now = Utc::now();
@@ -106,21 +106,68 @@ async fn a_sign_in_link_works_once_and_not_after_it_expires() {
         .create_signin_link("late", ana.id, now + Duration::hours(1))
         .await
         .unwrap();
-    assert_eq!(
-        store
-            .take_signin_link("once", now)
-            .await
-            .unwrap()
-            .map(|u| u.id),
-        Some(ana.id)
-    );
-    assert!(store.take_signin_link("once", now).await.unwrap().is_none());
+    store
+        .create_session("old", ana.id, "csrf", now)
+        .await
+        .unwrap();
+    let member = store.signin_link_member("once", now).await.unwrap();
+    assert_eq!(member.map(|u| u.id), Some(ana.id));
     assert!(
         store
-            .take_signin_link("late", now + Duration::hours(2))
+            .signin_link_member("once", now)
+            .await
+            .unwrap()
+            .is_some(),
+        "looking keeps it"
+    );
+
+    let redeemed = store
+        .redeem_signin_link("once", "$argon2id$new", now)
+        .await
+        .unwrap();
+    assert_eq!(redeemed.map(|u| u.id), Some(ana.id));
+    let email = Email::parse("ana@example.org").unwrap();
+    let (_, hash) = store.user_by_email(&email).await.unwrap().unwrap();
+    assert_eq!(hash.as_deref(), Some("$argon2id$new"));
+    assert!(
+        store.session("old").await.unwrap().is_none(),
+        "other sessions ended with it"
+    );
+    assert!(
+        store
+            .redeem_signin_link("once", "$argon2id$again", now)
             .await
             .unwrap()
             .is_none()
+    );
+    assert!(
+        store
+            .signin_link_member("once", now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let too_late = now + Duration::hours(2);
+    assert!(
+        store
+            .signin_link_member("late", too_late)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .redeem_signin_link("late", "$argon2id$x", too_late)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let (_, hash) = store.user_by_email(&email).await.unwrap().unwrap();
+    assert_eq!(
+        hash.as_deref(),
+        Some("$argon2id$new"),
+        "an expired link writes nothing"
     );
 }
 
