@@ -300,10 +300,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             send_issue(&data, &config, args).await
         }
         Command::Subscribers(SubscribersCommand::Export(args)) => {
-            let newsroom = crate::usecases::Newsroom::new(
-                data.open_store().await?,
-                crate::usecases::Rules::from_config(&config),
-            );
+            let newsroom = data.open_newsroom(&config).await?;
             let actor = crate::usecases::Actor::System;
             let status = args.status.as_deref();
             let subscribers = subscriber_cases::export(&newsroom, actor, status).await?;
@@ -370,10 +367,7 @@ async fn set_picks(
                 .with_context(|| format!("{s:?} is neither a story slug nor a /story/SLUG path"))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let newsroom = crate::usecases::Newsroom::new(
-        data.open_store().await?,
-        crate::usecases::Rules::from_config(config),
-    );
+    let newsroom = data.open_newsroom(config).await?;
     let actor = crate::usecases::Actor::System;
     crate::usecases::curation::set_picks(&newsroom, actor, &slugs, chrono::Utc::now()).await?;
     if slugs.is_empty() {

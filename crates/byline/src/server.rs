@@ -93,6 +93,19 @@ impl DataDir {
         }
     }
 
+    /// Opens the store and the newsroom's operations on it, with `config`'s rules: what the
+    /// command line acts through.
+    pub async fn open_newsroom(
+        &self,
+        config: &Config,
+    ) -> anyhow::Result<crate::usecases::Newsroom> {
+        let rules = crate::usecases::Rules::from_config(config);
+        Ok(crate::usecases::Newsroom::new(
+            self.open_store().await?,
+            rules,
+        ))
+    }
+
     /// Opens the store, applying pending migrations.
     pub async fn open_store(&self) -> anyhow::Result<Arc<dyn Store>> {
         match self.database_url.as_deref() {

@@ -63,3 +63,19 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
+
+/// The live session the request's cookie presents, with its token's hash: read from the
+/// store, an expired one ended on the way. The admin's gate and the page cache both ask here.
+pub async fn live_session(
+    state: &crate::state::AppState,
+    headers: &HeaderMap,
+) -> Result<Option<(byline_core::accounts::SessionRecord, String)>, crate::error::AppError> {
+    let Some(token) = session_token(headers) else {
+        return Ok(None);
+    };
+    let hash = crate::secrets::token_hash(&token);
+    let lifetime = state.sessions.lifetime();
+    let now = chrono::Utc::now();
+    let found = crate::usecases::sessions::live_session(&state.newsroom, &hash, lifetime, now);
+    Ok(found.await?.map(|session| (session, hash)))
+}

@@ -312,7 +312,7 @@ async fn choices(state: &AppState, draft: &Draft) -> Result<Vec<Choice>, AppErro
         offset: 0,
         now: Utc::now(),
     };
-    let recent = cases::published_cards(&state.newsroom, &query).await?;
+    let recent = crate::usecases::reading::cards(&state.newsroom, &query).await?;
     let mut choices: Vec<Choice> = draft
         .input
         .stories

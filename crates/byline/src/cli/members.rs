@@ -12,8 +12,8 @@ use super::UserAddArgs;
 use crate::admin::auth::{check_new_password, hash_password};
 use crate::config::Config;
 use crate::server::DataDir;
+use crate::usecases::Actor;
 use crate::usecases::members::{self, NewMember};
-use crate::usecases::{Actor, Newsroom, Rules};
 
 /// Adds the member the arguments describe, with the password read from standard input or,
 /// without one, a printed one-time sign-in link where they choose it.
@@ -37,7 +37,7 @@ pub(super) async fn add_user(
     } else {
         None
     };
-    let newsroom = Newsroom::new(data.open_store().await?, Rules::from_config(config));
+    let newsroom = data.open_newsroom(config).await?;
     let has_password = password_hash.is_some();
     let new = NewMember {
         email,

@@ -32,10 +32,7 @@ pub(super) async fn import_files(
         Some(slug) => Some(section_ref(slug)?),
         None => None,
     };
-    let newsroom = crate::usecases::Newsroom::new(
-        data.open_store().await?,
-        crate::usecases::Rules::from_config(config),
-    );
+    let newsroom = data.open_newsroom(config).await?;
     let options = ImportOptions {
         section,
         default_language: config.site.language.clone(),

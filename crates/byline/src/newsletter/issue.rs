@@ -63,7 +63,7 @@ pub async fn compose(
     let mut stories = Vec::with_capacity(slugs.len());
     for wanted in slugs {
         let slug = Slug::parse(wanted).map_err(|_| IssueError::NoStory(wanted.clone()))?;
-        let story = crate::usecases::newsletter::issue_story(&state.newsroom, &slug, Utc::now())
+        let story = crate::usecases::reading::public_story(&state.newsroom, &slug, Utc::now())
             .await
             .map_err(AppError::from)?
             .ok_or_else(|| IssueError::NoStory(wanted.clone()))?;

@@ -110,7 +110,7 @@ async fn day_stories(
             offset: 0,
             now: due,
         };
-        let page = cases::published_cards(&state.newsroom, &query)
+        let page = crate::usecases::reading::cards(&state.newsroom, &query)
             .await
             .map_err(AppError::from)?;
         found.extend(

@@ -2,9 +2,6 @@
 //! Brotli or gzip chosen by `Accept-Encoding`, and the cache headers a CDN in front needs
 //! (`Cache-Control` with `s-maxage` and `stale-while-revalidate`, `Surrogate-Key`).
 
-use chrono::Utc;
-
-use crate::usecases::sessions;
 use std::borrow::Cow;
 use std::io::Write;
 
@@ -164,13 +161,10 @@ fn has_session_cookie(headers: &HeaderMap) -> bool {
 /// A request signed in to the admin (a live session, not just a cookie) sees pages as they
 /// are, never from or into the cache; a stale or forged cookie is no reason to render.
 async fn signed_in(state: &AppState, headers: &HeaderMap) -> bool {
-    let Some(token) = crate::session_cookie::session_token(headers) else {
-        return false;
-    };
-    let hash = crate::secrets::token_hash(&token);
-    let lifetime = state.sessions.lifetime();
-    let found = sessions::live_session(&state.newsroom, &hash, lifetime, Utc::now()).await;
-    matches!(found, Ok(Some(_)))
+    matches!(
+        crate::session_cookie::live_session(state, headers).await,
+        Ok(Some(_))
+    )
 }
 
 /// The listings that read `?page=N`; every other page reads no query parameter.

@@ -68,7 +68,7 @@ pub async fn curate(
     if store.home_lead(now).await?.map(|c| c.slug) != lead {
         store.set_home_lead(lead.as_ref(), now).await?;
     }
-    set_picks(nr, actor, &picks, now).await
+    write_picks(nr, actor, &picks, now).await
 }
 
 /// Replaces the "Don't miss" picks (none: the rail shows the newest stories), when they
@@ -81,6 +81,16 @@ pub async fn set_picks(
 ) -> Outcome<()> {
     actor.require(Permission::Curate, Ownership::Own)?;
     check_picks(picks)?;
+    write_picks(nr, actor, picks, now).await
+}
+
+/// Writes checked picks when they differ from the stored ones.
+async fn write_picks(
+    nr: &Newsroom,
+    actor: Actor<'_>,
+    picks: &[Slug],
+    now: DateTime<Utc>,
+) -> Outcome<()> {
     let store = nr.store();
     let current: Vec<Slug> = store
         .picks(now)

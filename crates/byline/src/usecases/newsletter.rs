@@ -1,13 +1,13 @@
 //! The newsletter desk's operations: drafts, schedules, sends, the outbox and the digest.
 
+use byline_core::Slug;
 use byline_core::access::{Ownership, Permission};
 use byline_core::newsletter::{
     Delivery, DeliveryOutcome, Draft, DraftInput, IssueContent, IssueSummary, RetryLimits,
     Undelivered,
 };
-use byline_core::store::{CardPage, ListQuery, StoreError};
+use byline_core::store::StoreError;
 use byline_core::{DraftId, IssueId};
-use byline_core::{Slug, Story};
 use chrono::{DateTime, Utc};
 
 use super::{Actor, Newsroom, Outcome, Refusal};
@@ -364,18 +364,6 @@ pub async fn queue_digest(
 ) -> Outcome<Option<Option<(IssueId, u64)>>> {
     require_desk(actor)?;
     Ok(nr.store().queue_digest(day, content, now).await?)
-}
-
-/// The story an issue links to, if it is public at `now`. Anyone: it is what readers see.
-pub async fn issue_story(nr: &Newsroom, slug: &Slug, now: DateTime<Utc>) -> Outcome<Option<Story>> {
-    let story = nr.store().story_by_slug(slug).await?;
-    Ok(story.filter(|s| s.is_public_at(now)))
-}
-
-/// Public stories of a listing, newest first, to choose an issue's stories from. Anyone: it is
-/// what readers see.
-pub async fn published_cards(nr: &Newsroom, query: &ListQuery) -> Outcome<CardPage> {
-    Ok(nr.store().list_cards(query).await?)
 }
 
 /// The outbox's next due delivery, for one of Byline's own senders (no member calls this).

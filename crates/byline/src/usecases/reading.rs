@@ -50,18 +50,23 @@ pub enum Article {
 /// The story at `slug` as readers see it at `now`: public, moved, or not there (a story not
 /// public yet is not there).
 pub async fn article(nr: &Newsroom, slug: &Slug, now: DateTime<Utc>) -> Outcome<Article> {
-    let store = nr.store();
-    if let Some(story) = store
-        .story_by_slug(slug)
-        .await?
-        .filter(|s| s.is_public_at(now))
-    {
+    if let Some(story) = public_story(nr, slug, now).await? {
         return Ok(Article::Story(Box::new(story)));
     }
-    Ok(match store.redirect_for(slug).await? {
+    Ok(match nr.store().redirect_for(slug).await? {
         Some(current) => Article::Moved(current),
         None => Article::Missing,
     })
+}
+
+/// The story at `slug` if it is public at `now` (a newsletter links only those).
+pub async fn public_story(
+    nr: &Newsroom,
+    slug: &Slug,
+    now: DateTime<Utc>,
+) -> Outcome<Option<Story>> {
+    let story = nr.store().story_by_slug(slug).await?;
+    Ok(story.filter(|s| s.is_public_at(now)))
 }
 
 /// The story a private preview link shows at `now`, whatever its status: whoever holds a live

@@ -484,17 +484,15 @@ impl Item {
 pub async fn sections(site: &Site, names: &[&str]) {
     let store = site.data_dir().open_store().await.unwrap();
     for (position, name) in names.iter().enumerate() {
+        let section = byline_core::store::SectionEdit {
+            id: None,
+            slug: byline_core::Slug::derive(name).unwrap(),
+            name: (*name).to_owned(),
+            description: String::new(),
+            position: position as i64,
+        };
         store
-            .save_section(
-                byline_core::store::SectionEdit {
-                    id: None,
-                    slug: byline_core::Slug::derive(name).unwrap(),
-                    name: (*name).to_owned(),
-                    description: String::new(),
-                    position: position as i64,
-                },
-                chrono::Utc::now(),
-            )
+            .save_section(section, chrono::Utc::now())
             .await
             .unwrap();
     }

@@ -16,6 +16,7 @@ use byline_core::{Email, Headline, Picture, PictureSource, RawBody, Slug, Status
 use chrono::{Duration, Utc};
 
 use crate::store_contract::editorial::{fields, member};
+use crate::store_contract::library::photo;
 use crate::store_contract::{at, fresh, wire};
 
 /// A use case the table covers.
@@ -141,19 +142,7 @@ impl Desk {
     }
 
     async fn picture(&self, n: usize) -> byline_core::PictureId {
-        let picture = Picture {
-            source: PictureSource::Local {
-                key: format!("aa/case-{n}.jpg"),
-            },
-            credit: Some("AGENCY".to_owned()),
-            caption: None,
-            alt: Some("Alt".to_owned()),
-            width: Some(800),
-            height: Some(600),
-            content_type: Some("image/jpeg".to_owned()),
-            keywords: vec![],
-            focus: Default::default(),
-        };
+        let picture = photo(&format!("aa/case-{n}.jpg"), Some("AGENCY"));
         self.store
             .add_picture(&picture, Describing::Desk, Utc::now())
             .await
@@ -427,14 +416,7 @@ async fn an_uncredited_lead_photo_keeps_a_story_from_going_out_whoever_asks() {
         source: PictureSource::Remote {
             url: "https://cdn.example.org/a.jpg".to_owned(),
         },
-        credit: None,
-        caption: None,
-        alt: Some("Alt".to_owned()),
-        width: None,
-        height: None,
-        content_type: None,
-        keywords: vec![],
-        focus: Default::default(),
+        ..photo("unused", None)
     };
     let now = Utc::now();
     usecases::pictures::set_lead_picture(

@@ -7,7 +7,8 @@ use chrono::{Duration, Utc};
 
 use super::{at, created, fresh, wire};
 
-fn photo(key: &str, credit: Option<&str>) -> Picture {
+/// A described photo kept under `key`.
+pub fn photo(key: &str, credit: Option<&str>) -> Picture {
     Picture {
         source: PictureSource::Local {
             key: key.to_owned(),

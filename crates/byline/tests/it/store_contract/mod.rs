@@ -7,7 +7,7 @@ mod archive;
 mod curation;
 mod desk;
 pub mod editorial;
-mod library;
+pub mod library;
 mod newsletter;
 mod stories;
 
