@@ -56,6 +56,22 @@ id_type!(
     AttemptId
 );
 id_type!(
+    /// An API token (personal, integration or content key).
+    TokenId
+);
+id_type!(
+    /// A webhook: a URL that receives the events it subscribes to.
+    WebhookId
+);
+id_type!(
+    /// An event in the newsroom's event log, the id receivers de-duplicate by.
+    EventId
+);
+id_type!(
+    /// One event's delivery to one webhook.
+    WebhookDeliveryId
+);
+id_type!(
     /// A position in the change log the page caches follow.
     ChangeId
 );

@@ -12,6 +12,7 @@ pub mod editorial;
 pub mod email;
 pub mod excerpt;
 pub mod ids;
+pub mod integrations;
 pub mod library;
 pub mod newsletter;
 pub mod picture;
@@ -24,8 +25,8 @@ pub use curation::{CardKind, Rails};
 pub use email::Email;
 pub use excerpt::excerpt;
 pub use ids::{
-    AttemptId, AuthorId, ChangeId, DeliveryId, DraftId, IssueId, JobId, PictureId, SectionId,
-    StoryId,
+    AttemptId, AuthorId, ChangeId, DeliveryId, DraftId, EventId, IssueId, JobId, PictureId,
+    SectionId, StoryId, TokenId, WebhookDeliveryId, WebhookId,
 };
 pub use picture::{Crop, Focus, Format, Picture, PictureSource, Rendition, Shape};
 pub use slug::Slug;

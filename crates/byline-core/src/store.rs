@@ -288,6 +288,7 @@ pub trait Store:
     + crate::newsletter::SubscriberStore
     + crate::newsletter::OutboxStore
     + crate::newsletter::NewsletterDesk
+    + crate::integrations::IntegrationStore
     + Send
     + Sync
     + 'static

@@ -4,6 +4,7 @@ use crate::db::{DbConn, DbPool};
 use crate::failure::db_error;
 use byline_core::ChangeId;
 use byline_core::changes::CacheKey;
+use byline_core::integrations::EventKind;
 use byline_core::store::StoreError;
 use chrono::{DateTime, Utc};
 
@@ -33,6 +34,39 @@ pub(crate) async fn record(
     // PostgreSQL tells other nodes of the commit by a trigger on `changes` (its migration
     // 0007); SQLite's readers poll the log.
     Ok(())
+}
+
+/// Appends an event for the webhooks on the caller's transaction, so that it is recorded if
+/// and only if the change is.
+pub(crate) async fn event(
+    conn: &mut DbConn,
+    kind: EventKind,
+    subject: i64,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO events (kind, subject, at) VALUES ($1, $2, $3)")
+        .bind(kind.as_str())
+        .bind(subject)
+        .bind(to_secs(now))
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    Ok(())
+}
+
+/// Appends the event of a story whose visibility to readers went from `was_public` to
+/// `is_public` (published, updated or unpublished), if any.
+pub(crate) async fn story_event(
+    conn: &mut DbConn,
+    story: i64,
+    was_public: bool,
+    is_public: bool,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    match EventKind::of_story(was_public, is_public) {
+        Some(kind) => event(conn, kind, story, now).await,
+        None => Ok(()),
+    }
 }
 
 /// Whether a story with this status and time is public at `now`.

@@ -10,6 +10,7 @@ use byline_core::editorial::{
     Correction, EditOutcome, EditorStory, EditorialStore, PreviewLink, Revision, StatusChange,
     StoryEdit, StoryFields,
 };
+use byline_core::integrations::EventKind;
 use byline_core::store::StoreError;
 use byline_core::{Picture, Slug, Status, Story, StoryId};
 use chrono::{DateTime, Utc};
@@ -107,6 +108,44 @@ async fn mark_edited(conn: &mut DbConn, id: StoryId) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Inserts a new draft owned by `user`, with revision 1, on the caller's transaction.
+pub(crate) async fn insert_draft(
+    tx: &mut DbConn,
+    fields: &StoryFields,
+    user: UserId,
+    preview: &PreviewLink,
+    now: DateTime<Utc>,
+) -> Result<StoryId, StoreError> {
+    let section = section_id(&mut *tx, fields).await?;
+    let slug = free_slug(&mut *tx, &fields.slug).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO stories (slug, headline, standfirst, body_html, summary, section_id, language, status, \
+         updated_at, created_at, created_by, revision, body_source, body_format, preview_token, \
+         preview_expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $8, $9, 1, $10, $11, $12, $13) RETURNING id",
+    )
+    .bind(slug.as_str())
+    .bind(fields.headline.as_str())
+    .bind(&fields.standfirst)
+    .bind(fields.body_html.as_str())
+    .bind(&fields.summary)
+    .bind(section)
+    .bind(&fields.language)
+    .bind(to_secs(now))
+    .bind(user.0)
+    .bind(&fields.body_source)
+    .bind(fields.body_format.as_str())
+    .bind(&preview.token)
+    .bind(to_secs(preview.expires_at))
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    link_names(&mut *tx, id, Kind::Tag, &fields.tags).await?;
+    link_names(&mut *tx, id, Kind::Author, &fields.authors).await?;
+    insert_revision(&mut *tx, id, 1, fields, user, now, "created").await?;
+    Ok(StoryId(id))
+}
+
 /// Cancels the story's pending jobs and, for a scheduled story, queues its publication.
 pub(crate) async fn reschedule(
     conn: &mut DbConn,
@@ -140,35 +179,9 @@ impl EditorialStore for crate::SqlStore {
         now: DateTime<Utc>,
     ) -> Result<StoryId, StoreError> {
         let mut tx = self.writing().await?;
-        let section = section_id(&mut tx, &fields).await?;
-        let slug = free_slug(&mut tx, &fields.slug).await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO stories (slug, headline, standfirst, body_html, summary, section_id, language, status, \
-             updated_at, created_at, created_by, revision, body_source, body_format, preview_token, \
-             preview_expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $8, $9, 1, $10, $11, $12, $13) RETURNING id",
-        )
-        .bind(slug.as_str())
-        .bind(fields.headline.as_str())
-        .bind(&fields.standfirst)
-        .bind(fields.body_html.as_str())
-        .bind(&fields.summary)
-        .bind(section)
-        .bind(&fields.language)
-        .bind(to_secs(now))
-        .bind(user.0)
-        .bind(&fields.body_source)
-        .bind(fields.body_format.as_str())
-        .bind(&preview.token)
-        .bind(to_secs(preview.expires_at))
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        link_names(&mut tx, id, Kind::Tag, &fields.tags).await?;
-        link_names(&mut tx, id, Kind::Author, &fields.authors).await?;
-        insert_revision(&mut tx, id, 1, &fields, user, now, "created").await?;
+        let id = insert_draft(&mut tx, &fields, user, preview, now).await?;
         tx.commit().await.map_err(db_error)?;
-        Ok(StoryId(id))
+        Ok(id)
     }
 
     async fn editor_story(&self, id: StoryId) -> Result<Option<EditorStory>, StoreError> {
@@ -221,6 +234,7 @@ impl EditorialStore for crate::SqlStore {
             && current.published_at.is_some_and(|t| t <= edit.now)
         {
             changes::record(&mut tx, &changes::story_keys(id.0), edit.now).await?;
+            changes::story_event(&mut tx, id.0, true, true, edit.now).await?;
         }
         tx.commit().await.map_err(db_error)?;
         Ok(EditOutcome::Saved {
@@ -271,6 +285,11 @@ impl EditorialStore for crate::SqlStore {
         mark_edited(&mut tx, id).await?;
         if change.from == Status::Published || change.to == Status::Published {
             changes::record(&mut tx, &changes::story_keys(id.0), change.now).await?;
+            let (was, is) = (
+                change.from == Status::Published,
+                change.to == Status::Published,
+            );
+            changes::story_event(&mut tx, id.0, was, is, change.now).await?;
         }
         reschedule(&mut tx, id.0, change.to, change.at).await?;
         tx.commit().await.map_err(db_error)
@@ -303,6 +322,7 @@ impl EditorialStore for crate::SqlStore {
                 .map_err(db_error)?;
             if done.rows_affected() == 1 {
                 changes::record(&mut tx, &changes::story_keys(story), now).await?;
+                changes::story_event(&mut tx, story, false, true, now).await?;
                 published.push(StoryId(story));
             }
         }
@@ -376,6 +396,7 @@ impl EditorialStore for crate::SqlStore {
         if is_published(&mut tx, id).await? {
             // A correction shows on the article only.
             changes::record(&mut tx, &[CacheKey::Story(id)], now).await?;
+            changes::event(&mut tx, EventKind::StoryCorrected, id.0, now).await?;
         }
         tx.commit().await.map_err(db_error)
     }
@@ -448,6 +469,7 @@ impl EditorialStore for crate::SqlStore {
         crate::library::set_lead(&mut tx, id.0, picture.as_ref(), describing, now).await?;
         if is_published(&mut tx, id).await? {
             changes::record(&mut tx, &changes::story_keys(id.0), now).await?;
+            changes::story_event(&mut tx, id.0, true, true, now).await?;
         }
         tx.commit().await.map_err(db_error)
     }

@@ -10,6 +10,7 @@ mod desk;
 mod dialect;
 mod editorial;
 mod failure;
+mod integrations;
 mod library;
 mod listing;
 mod load;

@@ -400,6 +400,13 @@ impl LibraryStore for crate::SqlStore {
             crate::renditions::queue(&mut tx, id.0, now).await?;
         }
         record_uses(&mut tx, id.0, now).await?;
+        changes::event(
+            &mut tx,
+            byline_core::integrations::EventKind::PictureUpdated,
+            id.0,
+            now,
+        )
+        .await?;
         tx.commit().await.map_err(db_error)
     }
 

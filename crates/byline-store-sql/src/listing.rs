@@ -51,6 +51,62 @@ pub(crate) async fn cards(pool: &DbPool, query: &ListQuery) -> Result<CardPage, 
     Ok(CardPage { cards, has_more })
 }
 
+/// The ids of a page of the Content API's stories, one more than the page holds when more
+/// follow. Found by their position (keyset), however deep the page.
+pub(crate) async fn public_ids(
+    pool: &DbPool,
+    query: &byline_core::integrations::PublicQuery,
+) -> Result<Vec<StoryId>, StoreError> {
+    // Only fixed fragments are joined into the SQL; every value is a bound parameter.
+    let filter = match &query.listing {
+        Listing::All => "",
+        Listing::Section(_) => "AND s.section_id = (SELECT id FROM sections WHERE slug = $2)",
+        Listing::Tag(_) => {
+            "AND s.id IN (SELECT st.story_id FROM story_tags st JOIN tags t ON t.id = st.tag_id \
+             WHERE t.slug = $2)"
+        }
+        Listing::Author(_) => {
+            "AND s.id IN (SELECT sa.story_id FROM story_authors sa JOIN authors a \
+             ON a.id = sa.author_id WHERE a.slug = $2)"
+        }
+    };
+    let slug = match &query.listing {
+        Listing::All => None,
+        Listing::Section(s) | Listing::Tag(s) | Listing::Author(s) => Some(s.as_str()),
+    };
+    let (order, position) = if query.changed_since.is_some() {
+        (
+            "s.updated_at ASC, s.id ASC",
+            "AND s.updated_at >= $5 AND (s.updated_at > $3 OR (s.updated_at = $3 AND s.id > $4))",
+        )
+    } else {
+        (
+            "s.published_at DESC, s.id DESC",
+            "AND (s.published_at < $3 OR (s.published_at = $3 AND s.id < $4))",
+        )
+    };
+    let (time, id) = match (query.after, query.changed_since) {
+        (Some(after), _) => (rows::to_secs(after.time), after.id.0),
+        (None, Some(_)) => (i64::MIN, i64::MIN),
+        (None, None) => (i64::MAX, i64::MAX),
+    };
+    let sql = format!(
+        "SELECT s.id FROM stories s WHERE s.status = 'published' AND s.published_at <= $1 \
+         {filter} {position} ORDER BY {order} LIMIT $6"
+    );
+    let ids: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(sql))
+        .bind(rows::to_secs(query.now))
+        .bind(slug)
+        .bind(time)
+        .bind(id)
+        .bind(query.changed_since.map_or(i64::MIN, rows::to_secs))
+        .bind(i64::from(query.limit) + 1)
+        .fetch_all(pool)
+        .await
+        .map_err(db_error)?;
+    Ok(ids.into_iter().map(StoryId).collect())
+}
+
 pub(crate) async fn picks(pool: &DbPool, now: DateTime<Utc>) -> Result<Vec<StoryCard>, StoreError> {
     let sql = format!(
         "SELECT s.id, s.slug, s.headline, s.summary, s.published_at, {PICTURE_COLUMNS} \

@@ -16,15 +16,19 @@ use crate::rows::{corrupt, to_secs};
 
 /// Marks sent every issue with no delivery left queued or claimed.
 pub(crate) async fn settle_issues(conn: &mut DbConn, now: DateTime<Utc>) -> Result<(), StoreError> {
-    sqlx::query(
+    let settled: Vec<i64> = sqlx::query_scalar(
         "UPDATE newsletter_issues SET state = 'sent', sent_at = $1 WHERE state = 'sending' \
          AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.issue_id = newsletter_issues.id \
-         AND d.state IN ('queued', 'claimed'))",
+         AND d.state IN ('queued', 'claimed')) RETURNING id",
     )
     .bind(to_secs(now))
-    .execute(&mut *conn)
+    .fetch_all(&mut *conn)
     .await
     .map_err(db_error)?;
+    for issue in settled {
+        let sent = byline_core::integrations::EventKind::NewsletterSent;
+        crate::changes::event(&mut *conn, sent, issue, now).await?;
+    }
     Ok(())
 }
 

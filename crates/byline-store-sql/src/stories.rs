@@ -120,6 +120,7 @@ pub(crate) async fn save(
         crate::changes::public(input.status.as_str(), input.published_at.map(to_secs), now);
     if was_public || is_public {
         crate::changes::record(&mut tx, &crate::changes::story_keys(id), now).await?;
+        crate::changes::story_event(&mut tx, id, was_public, is_public, now).await?;
     }
     tx.commit().await.map_err(db_error)?;
     let id = StoryId(id);

@@ -126,14 +126,17 @@ impl SubscriberStore for crate::SqlStore {
                 .map_err(db_error)?;
         let outcome = match status.as_deref() {
             Some("pending") => {
-                sqlx::query(
-                    "UPDATE subscribers SET status = 'active', confirmed_at = $2 WHERE email = $1",
+                let id: i64 = sqlx::query_scalar(
+                    "UPDATE subscribers SET status = 'active', confirmed_at = $2 WHERE email = $1 \
+                     RETURNING id",
                 )
                 .bind(email.as_str())
                 .bind(to_secs(now))
-                .execute(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await
                 .map_err(db_error)?;
+                let confirmed = byline_core::integrations::EventKind::SubscriberConfirmed;
+                crate::changes::event(&mut tx, confirmed, id, now).await?;
                 ConfirmOutcome::Confirmed
             }
             Some("active") => ConfirmOutcome::AlreadyActive,

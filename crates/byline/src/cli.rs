@@ -14,6 +14,7 @@ use crate::import;
 use crate::server::{self, DataDir};
 use crate::usecases::subscribers as subscriber_cases;
 
+mod integrations;
 mod members;
 mod transfer;
 use transfer::{export, import_files, import_site};
@@ -66,6 +67,12 @@ pub enum Command {
     Picks(PicksArgs),
     /// Apply pending database migrations, then exit (`serve` applies them too).
     Migrate,
+    /// API tokens: personal, integration and content keys.
+    #[command(subcommand)]
+    Token(integrations::TokenCommand),
+    /// Webhooks: where the newsroom's events are posted.
+    #[command(subcommand)]
+    Webhook(integrations::WebhookCommand),
     /// Write the whole site (stories, revisions, users, settings, subscribers, media) to one
     /// archive file, to move it to another store (see docs/archive.md).
     Export(ExportArgs),
@@ -324,6 +331,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::User(UserCommand::Add(args)) => members::add_user(&data, &config, args).await,
+        Command::Token(command) => integrations::token(&data, &config, command).await,
+        Command::Webhook(command) => integrations::webhook(&data, &config, command).await,
     }
 }
 

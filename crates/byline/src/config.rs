@@ -53,6 +53,43 @@ pub struct Config {
     /// `[server]`: the reverse proxies in front.
     #[serde(default)]
     pub server: ServerConfig,
+    /// `[api]`: who may read the Content API, and how often callers may ask.
+    #[serde(default)]
+    pub api: ApiConfig,
+}
+
+/// `[api]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiConfig {
+    /// The Content API answers only callers with a token (a content key or any admin token).
+    /// Default: false (it is public, like the site).
+    #[serde(default)]
+    pub content_key_required: bool,
+    /// Requests a minute per token (content key or admin token). Default: 600.
+    #[serde(default = "default_per_token")]
+    pub requests_per_minute: u32,
+    /// Requests a minute per client address without a token. Default: 120.
+    #[serde(default = "default_per_address")]
+    pub anonymous_requests_per_minute: u32,
+}
+
+impl Default for ApiConfig {
+    fn default() -> ApiConfig {
+        ApiConfig {
+            content_key_required: false,
+            requests_per_minute: default_per_token(),
+            anonymous_requests_per_minute: default_per_address(),
+        }
+    }
+}
+
+fn default_per_token() -> u32 {
+    600
+}
+
+fn default_per_address() -> u32 {
+    120
 }
 
 /// `[photos]`.

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod ads;
+pub mod api;
 pub mod archive;
 pub mod cache;
 pub mod cli;
@@ -25,5 +26,6 @@ pub mod session_cookie;
 pub mod site;
 pub mod state;
 pub mod usecases;
+pub mod webhooks;
 
 pub use state::AppState;

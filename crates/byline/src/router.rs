@@ -7,7 +7,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::handler::Handler;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, get, on, post};
 use byline_core::access::Permission as P;
 use byline_core::workflow::{Need, StoryAccess};
@@ -15,7 +15,7 @@ use byline_core::workflow::{Need, StoryAccess};
 use crate::error::{self, AppError};
 pub use crate::front::App;
 use crate::state::AppState;
-use crate::{admin, newsletter, ops, site};
+use crate::{admin, api, newsletter, ops, site};
 
 /// Largest sign-up form accepted; an address is at most 254 bytes.
 const SIGNUP_BODY_LIMIT: usize = 16 * 1024;
@@ -42,7 +42,7 @@ fn routes(state: AppState) -> Router {
             state.clone(),
             site::delivery::deliver,
         ));
-    let mut router = Router::new().merge(pages);
+    let mut router = Router::new().merge(pages).merge(api_routes(&state));
     for route in admin_routes(state.upload_limit) {
         let gate = middleware::from_fn_with_state((state.clone(), route.need), admin::gate::gate);
         router = router.route(route.path, route.handler.route_layer(gate));
@@ -261,6 +261,37 @@ pub fn admin_routes(upload_limit: usize) -> Vec<AdminRoute> {
             subscribers::erase,
         ),
         AdminRoute::get("/admin/members", role(P::ManageUsers), members::list),
+        AdminRoute::get("/admin/api", write, integrations::reference),
+        AdminRoute::get(
+            "/admin/integrations",
+            role(P::ManageSettings),
+            integrations::show,
+        ),
+        AdminRoute::post(
+            "/admin/integrations/tokens",
+            role(P::ManageSettings),
+            integrations::add_token,
+        ),
+        AdminRoute::post(
+            "/admin/integrations/tokens/revoke",
+            role(P::ManageSettings),
+            integrations::revoke_token,
+        ),
+        AdminRoute::post(
+            "/admin/integrations/webhooks",
+            role(P::ManageSettings),
+            integrations::add_webhook,
+        ),
+        AdminRoute::post(
+            "/admin/integrations/webhooks/remove",
+            role(P::ManageSettings),
+            integrations::remove_webhook,
+        ),
+        AdminRoute::post(
+            "/admin/integrations/deliveries/resend",
+            role(P::ManageSettings),
+            integrations::resend,
+        ),
         AdminRoute::post(
             "/admin/members/{id}/disable",
             role(P::ManageUsers),
@@ -289,8 +320,110 @@ pub fn metrics_router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn not_found() -> AppError {
-    AppError::NotFound
+async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        api::ApiError::NotFound.into_response()
+    } else {
+        AppError::NotFound.into_response()
+    }
+}
+
+/// One Admin API URL with one method, and what it needs of the token's account (the admin's
+/// own table), checked before the body is read.
+pub struct ApiRoute {
+    pub method: Method,
+    pub path: &'static str,
+    pub need: Need,
+    handler: MethodRouter<AppState>,
+}
+
+impl ApiRoute {
+    fn at<H: Handler<T, AppState>, T: 'static>(
+        method: Method,
+        path: &'static str,
+        need: Need,
+        handler: H,
+    ) -> ApiRoute {
+        let filter = MethodFilter::try_from(method.clone()).expect("a routable method");
+        ApiRoute {
+            method,
+            path,
+            need,
+            handler: on(filter, handler),
+        }
+    }
+}
+
+/// Every Admin API URL with the permission it needs.
+pub fn api_admin_routes() -> Vec<ApiRoute> {
+    use api::newsroom::*;
+    let story = |access| Need::Story(access);
+    let edit = story(StoryAccess::Edit);
+    vec![
+        ApiRoute::at(
+            Method::POST,
+            "/api/v1/admin/stories",
+            Need::Role(P::CreateStory),
+            create_story,
+        ),
+        ApiRoute::at(
+            Method::GET,
+            "/api/v1/admin/stories/{id}",
+            story(StoryAccess::Open),
+            get_story,
+        ),
+        ApiRoute::at(Method::PUT, "/api/v1/admin/stories/{id}", edit, save_story),
+        ApiRoute::at(
+            Method::POST,
+            "/api/v1/admin/stories/{id}/status",
+            story(StoryAccess::Open),
+            change_status,
+        ),
+        ApiRoute::at(
+            Method::POST,
+            "/api/v1/admin/stories/{id}/corrections",
+            story(StoryAccess::Act(P::Correct)),
+            correct,
+        ),
+        ApiRoute::at(
+            Method::PUT,
+            "/api/v1/admin/stories/{id}/lead-picture",
+            edit,
+            set_lead_picture,
+        ),
+    ]
+}
+
+/// The API: the Content API (cached like pages, behind the caller's limit) and the Admin API
+/// (a token's account, each route's need checked first), with the OpenAPI description.
+fn api_routes(state: &AppState) -> Router<AppState> {
+    let content = Router::new()
+        .route("/api/v1/stories", get(api::content::list_stories))
+        .route("/api/v1/stories/{story}", get(api::content::story))
+        .route("/api/v1/sections", get(api::content::sections))
+        .route("/api/v1/tags", get(api::content::tags))
+        .route("/api/v1/authors", get(api::content::authors))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            api::content::cached,
+        ))
+        .layer(middleware::from_fn_with_state(
+            (state.clone(), false),
+            api::admit,
+        ));
+    let mut admin = Router::new();
+    for route in api_admin_routes() {
+        let need = middleware::from_fn_with_state((state.clone(), route.need), api::newsroom::need);
+        admin = admin.route(route.path, route.handler.route_layer(need));
+    }
+    let admin = admin.layer(middleware::from_fn_with_state(
+        (state.clone(), true),
+        api::admit,
+    ));
+    Router::new()
+        .merge(content)
+        .merge(admin)
+        .route("/api/v1/openapi.json", get(api::openapi::description))
 }
 
 /// After a request that may have written (any but GET and HEAD), the page cache reads the

@@ -167,6 +167,7 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
     let renditions = tokio::spawn(crate::jobs::make_renditions(state.clone()));
     let newsletters = tokio::spawn(crate::newsletter::sender::run(state.clone()));
     let newsletter_clock = tokio::spawn(crate::newsletter::schedule::run(state.clone()));
+    let webhooks = tokio::spawn(crate::webhooks::run(state.clone()));
     state.cache.start_at_end(state.store.as_ref()).await?;
     let follower = tokio::spawn(follow_changes(state.clone()));
     let metrics = match &config.metrics.addr {
@@ -191,6 +192,7 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
     renditions.abort();
     newsletters.abort();
     newsletter_clock.abort();
+    webhooks.abort();
     follower.abort();
     if let Some(metrics) = metrics {
         metrics.abort();

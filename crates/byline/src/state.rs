@@ -70,6 +70,10 @@ pub struct Inner {
     pub public_policy: Option<crate::site::policy::PublicPolicy>,
     /// Renditions made on a reader's request: at most one per core at a time.
     pub rendition_slots: tokio::sync::Semaphore,
+    /// `[api]`'s request limits.
+    pub api_limits: crate::api::limits::ApiLimits,
+    /// `[api] content_key_required`.
+    pub api_content_key_required: bool,
     /// The last health check and when it ran: load balancers ask often, storage is asked at
     /// most once a second.
     pub health: tokio::sync::Mutex<Option<crate::ops::Health>>,
@@ -156,6 +160,11 @@ impl AppState {
             rendition_slots: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
             ),
+            api_limits: crate::api::limits::ApiLimits::new(
+                config.api.requests_per_minute,
+                config.api.anonymous_requests_per_minute,
+            ),
+            api_content_key_required: config.api.content_key_required,
             health: tokio::sync::Mutex::new(None),
         })))
     }

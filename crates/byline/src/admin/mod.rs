@@ -6,6 +6,7 @@ pub mod curation;
 pub mod dashboard;
 pub mod editor_form;
 pub mod gate;
+pub mod integrations;
 pub mod library;
 pub mod live;
 pub mod login;

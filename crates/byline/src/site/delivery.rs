@@ -207,7 +207,12 @@ async fn into_page(
         && response
             .headers()
             .get(header::CONTENT_TYPE)
-            .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+            .is_some_and(|t| {
+                let t = t.as_bytes();
+                t.starts_with(b"text/html")
+                    || t.starts_with(b"application/json")
+                    || t.starts_with(b"application/ninjs+json")
+            });
     if !is_page {
         return Err(response);
     }
@@ -230,7 +235,7 @@ async fn into_page(
     for (name, value) in parts
         .headers
         .iter()
-        .filter(|(n, _)| n.as_str() == "x-robots-tag")
+        .filter(|(n, _)| n.as_str() == "x-robots-tag" || *n == header::ACCESS_CONTROL_ALLOW_ORIGIN)
     {
         headers.insert(name.clone(), value.clone());
     }
@@ -252,7 +257,12 @@ async fn into_page(
     } else {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    let vary = parts
+        .headers
+        .get(header::VARY)
+        .cloned()
+        .unwrap_or(HeaderValue::from_static("Accept-Encoding"));
+    headers.insert(header::VARY, vary);
     if let Some(modified) = info.last_modified
         && let Ok(value) =
             HeaderValue::from_str(&modified.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
@@ -334,12 +344,25 @@ pub async fn deliver(State(state): State<AppState>, request: Request, next: Next
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
         return next.run(request).await;
     }
-    let ask = Ask::of(&request);
     let key = cache_key(request.uri()).map(Cow::into_owned);
     let key = match key {
         Some(key) if !signed_in(&state, request.headers()).await => Some(key),
         _ => None,
     };
+    deliver_as(&state, key, request, next).await
+}
+
+/// Serves a GET from the page cache under `key` (filling it on a miss, one render per key),
+/// or without the cache when there is no key; always with validators, compression and CDN
+/// headers. The API's reads come here with keys of their own.
+pub async fn deliver_as(
+    state: &AppState,
+    key: Option<String>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let state = state.clone();
+    let ask = Ask::of(&request);
     let Some(key) = key else {
         return match into_page(&state, next.run(request).await).await {
             Ok((page, _, _)) => answer(&page, &ask),

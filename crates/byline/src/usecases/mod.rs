@@ -8,6 +8,7 @@
 
 pub mod curation;
 pub mod imports;
+pub mod integrations;
 pub mod members;
 pub mod newsletter;
 pub mod pictures;

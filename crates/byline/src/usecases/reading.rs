@@ -75,6 +75,40 @@ pub async fn preview(nr: &Newsroom, token: &str, now: DateTime<Utc>) -> Outcome<
     Ok(nr.store().story_by_preview_token(token, now).await?)
 }
 
+/// The story with this id if it is public at `now`.
+pub async fn public_story_by_id(
+    nr: &Newsroom,
+    id: byline_core::StoryId,
+    now: DateTime<Utc>,
+) -> Outcome<Option<Story>> {
+    let story = nr.store().story_by_id(id).await?;
+    Ok(story.filter(|s| s.is_public_at(now)))
+}
+
+/// A page of public stories, whole, and whether more follow (the Content API's list).
+pub async fn public_stories(
+    nr: &Newsroom,
+    query: &byline_core::integrations::PublicQuery,
+) -> Outcome<(Vec<Story>, bool)> {
+    Ok(nr.store().public_stories(query).await?)
+}
+
+/// Tags that public stories carry, with how many each.
+pub async fn public_tags(
+    nr: &Newsroom,
+    now: DateTime<Utc>,
+) -> Outcome<Vec<(byline_core::Tag, u64)>> {
+    Ok(nr.store().public_tags(now).await?)
+}
+
+/// Authors of public stories, with how many each.
+pub async fn public_authors(
+    nr: &Newsroom,
+    now: DateTime<Utc>,
+) -> Outcome<Vec<(byline_core::Author, u64)>> {
+    Ok(nr.store().public_authors(now).await?)
+}
+
 /// The site's sections in navigation order.
 pub async fn sections(nr: &Newsroom) -> Outcome<Vec<Section>> {
     Ok(nr.store().sections().await?)

@@ -108,11 +108,7 @@ pub async fn create_draft(
     fields: StoryFields,
     now: DateTime<Utc>,
 ) -> Outcome<StoryId> {
-    actor.require(Permission::CreateStory, Ownership::Own)?;
-    let owner = actor.user_id().ok_or_else(|| {
-        Refusal::Forbidden("A draft belongs to a member; sign in to write one.".into())
-    })?;
-    check_section(nr, actor, &fields).await?;
+    let owner = may_create(nr, actor, &fields).await?;
     let preview = new_preview_link(nr, now);
     let id = nr
         .store()
@@ -120,6 +116,50 @@ pub async fn create_draft(
         .await?;
     tracing::info!(story = id.0, user = owner.0, "story created");
     Ok(id)
+}
+
+/// The member a new draft will belong to, if the actor may create it.
+async fn may_create(
+    nr: &Newsroom,
+    actor: Actor<'_>,
+    fields: &StoryFields,
+) -> Outcome<byline_core::accounts::UserId> {
+    actor.require(Permission::CreateStory, Ownership::Own)?;
+    let owner = actor.user_id().ok_or_else(|| {
+        Refusal::Forbidden("A draft belongs to a member; sign in to write one.".into())
+    })?;
+    check_section(nr, actor, fields).await?;
+    Ok(owner)
+}
+
+/// Creates a draft as [`create_draft`] does, once per idempotency key: a retry with the same
+/// key and request gets the story made the first time (and `false`); the same key with a
+/// different request is refused.
+pub async fn create_draft_once(
+    nr: &Newsroom,
+    actor: Actor<'_>,
+    fields: StoryFields,
+    once: &byline_core::integrations::Once,
+    now: DateTime<Utc>,
+) -> Outcome<(StoryId, bool)> {
+    use byline_core::integrations::CreatedOnce;
+    let owner = may_create(nr, actor, &fields).await?;
+    let preview = new_preview_link(nr, now);
+    match nr
+        .store()
+        .create_draft_once(fields, owner, &preview, now, once)
+        .await?
+    {
+        CreatedOnce::Created(id) => {
+            tracing::info!(story = id.0, user = owner.0, "story created");
+            Ok((id, true))
+        }
+        CreatedOnce::Before(id) => Ok((id, false)),
+        CreatedOnce::Mismatch => Err(Refusal::invalid(
+            "Idempotency-Key",
+            "This idempotency key was used for a different request; use a new key.",
+        )),
+    }
 }
 
 /// Saves new fields of `story` as made against `expected_revision`: the new revision's

@@ -4,6 +4,7 @@
 
 mod admin_accounts;
 mod admin_sessions;
+mod api;
 mod archive;
 mod cache;
 mod cli;
@@ -32,3 +33,4 @@ mod site;
 mod store_contract;
 mod support;
 mod use_cases;
+mod webhooks;

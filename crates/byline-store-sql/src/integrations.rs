@@ -1,0 +1,537 @@
+//! API tokens, idempotent creates, the event log and webhook deliveries.
+
+use async_trait::async_trait;
+use byline_core::accounts::UserId;
+use byline_core::editorial::{PreviewLink, StoryFields};
+use byline_core::integrations::{
+    AttemptResult, CreatedOnce, DeliveryState, Event, EventKind, IntegrationStore, NewToken,
+    NewWebhook, Once, PublicQuery, TokenHolder, TokenKind, TokenOwner, TokenRecord, Webhook,
+    WebhookDelivery,
+};
+use byline_core::store::StoreError;
+use byline_core::{Author, EventId, Story, StoryId, Tag, TokenId, WebhookDeliveryId, WebhookId};
+use chrono::{DateTime, Utc};
+
+use crate::db::DbRow;
+use crate::failure::db_error;
+use crate::rows::{corrupt, from_secs, get, to_secs};
+use crate::{load, taxonomy};
+
+/// How often a token's last use is written: reads stay reads.
+const LAST_USED_EVERY_SECS: i64 = 60;
+
+fn conflict_on_unique(what: String) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |e| match e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(what),
+        other => db_error(other),
+    }
+}
+
+fn kinds_text(kinds: &[EventKind]) -> String {
+    let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    names.join(" ")
+}
+
+fn kinds(text: &str) -> Vec<EventKind> {
+    text.split(' ').filter_map(EventKind::parse).collect()
+}
+
+fn event_kind(row: &DbRow, column: &str) -> Result<EventKind, StoreError> {
+    let text: String = get(row, column)?;
+    EventKind::parse(&text).ok_or_else(|| corrupt(format!("event kind {text}")))
+}
+
+fn opt_time(row: &DbRow, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+    get::<Option<i64>>(row, column)?.map(from_secs).transpose()
+}
+
+fn role(text: Option<String>) -> Result<Option<byline_core::access::Role>, StoreError> {
+    text.map(|r| byline_core::access::Role::parse(&r).ok_or_else(|| corrupt(format!("role {r}"))))
+        .transpose()
+}
+
+const DELIVERY_COLUMNS: &str = "d.id, d.webhook_id, w.name AS webhook_name, d.event_id, e.kind, \
+     w.url, w.secret, w.allow_private, d.payload, d.state, d.attempts, d.next_at, \
+     d.last_status, d.last_error, d.delivered_at, d.created_at";
+
+fn delivery(row: &DbRow) -> Result<WebhookDelivery, StoreError> {
+    let state: String = get(row, "state")?;
+    Ok(WebhookDelivery {
+        id: WebhookDeliveryId(get(row, "id")?),
+        webhook: WebhookId(get(row, "webhook_id")?),
+        webhook_name: get(row, "webhook_name")?,
+        event: EventId(get(row, "event_id")?),
+        kind: event_kind(row, "kind")?,
+        url: get(row, "url")?,
+        secret: get(row, "secret")?,
+        allow_private: get::<i64>(row, "allow_private")? != 0,
+        payload: get(row, "payload")?,
+        state: DeliveryState::parse(&state).ok_or_else(|| corrupt(format!("state {state}")))?,
+        attempts: u32::try_from(get::<i64>(row, "attempts")?).unwrap_or(u32::MAX),
+        next_at: from_secs(get(row, "next_at")?)?,
+        last_status: get::<Option<i64>>(row, "last_status")?.and_then(|s| u16::try_from(s).ok()),
+        last_error: get(row, "last_error")?,
+        delivered_at: opt_time(row, "delivered_at")?,
+        created_at: from_secs(get(row, "created_at")?)?,
+    })
+}
+
+#[async_trait]
+impl IntegrationStore for crate::SqlStore {
+    async fn add_token(&self, token: NewToken) -> Result<TokenId, StoreError> {
+        let mut tx = self.writing().await?;
+        let user = match &token.owner {
+            TokenOwner::Member(id) => Some(id.0),
+            TokenOwner::Nobody => None,
+            TokenOwner::NewIntegration { email } => {
+                let role = token.role.map_or("contributor", |r| r.as_str());
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO users (email, name, role, password_hash, created_at) \
+                     VALUES ($1, $2, $3, NULL, $4) RETURNING id",
+                )
+                .bind(email.as_str())
+                .bind(&token.name)
+                .bind(role)
+                .bind(to_secs(token.now))
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(conflict_on_unique(format!(
+                    "an integration named {} exists",
+                    token.name
+                )))?;
+                Some(id)
+            }
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO api_tokens (name, kind, user_id, role, token_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(&token.name)
+        .bind(token.kind.as_str())
+        .bind(user)
+        .bind(token.role.map(|r| r.as_str()))
+        .bind(&token.hash)
+        .bind(to_secs(token.now))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(conflict_on_unique(format!(
+            "a token named {} exists",
+            token.name
+        )))?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(TokenId(id))
+    }
+
+    async fn token_holder(
+        &self,
+        hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<TokenHolder>, StoreError> {
+        let row = sqlx::query(
+            "SELECT t.id, t.name, t.kind, t.role AS token_role, t.last_used_at, \
+             u.id AS user_id, u.email, u.name AS user_name, u.role AS user_role, u.disabled_at \
+             FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+        )
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        let Some(row) = row else { return Ok(None) };
+        let kind_text: String = get(&row, "kind")?;
+        let kind = TokenKind::parse(&kind_text)
+            .ok_or_else(|| corrupt(format!("token kind {kind_text}")))?;
+        let user = match get::<Option<i64>>(&row, "user_id")? {
+            None => None,
+            Some(_) if get::<Option<i64>>(&row, "disabled_at")?.is_some() => return Ok(None),
+            Some(id) => {
+                let own = role(get(&row, "user_role")?)?
+                    .ok_or_else(|| corrupt("a member without a role"))?;
+                let scoped = role(get(&row, "token_role")?)?.unwrap_or(own);
+                let email: String = get(&row, "email")?;
+                Some(byline_core::accounts::User {
+                    id: UserId(id),
+                    email: byline_core::Email::parse(&email).map_err(corrupt)?,
+                    name: get(&row, "user_name")?,
+                    // A token never does more than its account may, whatever its scope says.
+                    role: scoped.min(own),
+                })
+            }
+        };
+        let id: i64 = get(&row, "id")?;
+        let stale = get::<Option<i64>>(&row, "last_used_at")?
+            .is_none_or(|t| to_secs(now) - t >= LAST_USED_EVERY_SECS);
+        if stale {
+            sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
+                .bind(id)
+                .bind(to_secs(now))
+                .execute(&self.pool)
+                .await
+                .map_err(db_error)?;
+        }
+        Ok(Some(TokenHolder {
+            token: TokenId(id),
+            name: get(&row, "name")?,
+            kind,
+            user,
+        }))
+    }
+
+    async fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT t.id, t.name, t.kind, t.role, t.created_at, t.last_used_at, t.revoked_at, \
+             u.name AS user_name, u.email FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id \
+             ORDER BY t.revoked_at IS NOT NULL, t.name",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter()
+            .map(|row| {
+                let kind: String = get(row, "kind")?;
+                let acts_as = match get::<Option<String>>(row, "email")? {
+                    Some(email) => Some(format!("{} <{email}>", get::<String>(row, "user_name")?)),
+                    None => None,
+                };
+                Ok(TokenRecord {
+                    id: TokenId(get(row, "id")?),
+                    name: get(row, "name")?,
+                    kind: TokenKind::parse(&kind).ok_or_else(|| corrupt(format!("kind {kind}")))?,
+                    role: role(get(row, "role")?)?,
+                    acts_as,
+                    created_at: from_secs(get(row, "created_at")?)?,
+                    last_used_at: opt_time(row, "last_used_at")?,
+                    revoked_at: opt_time(row, "revoked_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn revoke_token(&self, name: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $2 WHERE name = $1 AND revoked_at IS NULL",
+        )
+        .bind(name)
+        .bind(to_secs(now))
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn create_draft_once(
+        &self,
+        fields: StoryFields,
+        user: UserId,
+        preview: &PreviewLink,
+        now: DateTime<Utc>,
+        once: &Once,
+    ) -> Result<CreatedOnce, StoreError> {
+        let mut tx = self.writing().await?;
+        let before: Option<(String, i64)> = sqlx::query_as(
+            "SELECT request_hash, story_id FROM idempotency_keys WHERE token_id = $1 AND key = $2",
+        )
+        .bind(once.token.0)
+        .bind(&once.key)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        if let Some((request, story)) = before {
+            return Ok(if request == once.request {
+                CreatedOnce::Before(StoryId(story))
+            } else {
+                CreatedOnce::Mismatch
+            });
+        }
+        let id = crate::editorial::insert_draft(&mut tx, &fields, user, preview, now).await?;
+        sqlx::query(
+            "INSERT INTO idempotency_keys (token_id, key, request_hash, story_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(once.token.0)
+        .bind(&once.key)
+        .bind(&once.request)
+        .bind(id.0)
+        .bind(to_secs(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(CreatedOnce::Created(id))
+    }
+
+    async fn public_stories(&self, query: &PublicQuery) -> Result<(Vec<Story>, bool), StoreError> {
+        let ids = crate::listing::public_ids(&self.pool, query).await?;
+        let has_more = ids.len() > query.limit as usize;
+        let mut conn = self.pool.acquire().await.map_err(db_error)?;
+        let mut stories = Vec::with_capacity(ids.len());
+        for id in ids.into_iter().take(query.limit as usize) {
+            // A story changed between the two reads is shown as it is now, or left out when
+            // it is no longer public.
+            if let Some(story) = load::public(&mut conn, load::Key::Id(id)).await?
+                && story.is_public_at(query.now)
+            {
+                stories.push(story);
+            }
+        }
+        Ok((stories, has_more))
+    }
+
+    async fn public_tags(&self, now: DateTime<Utc>) -> Result<Vec<(Tag, u64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT t.slug, t.name, COUNT(*) AS n FROM tags t \
+             JOIN story_tags st ON st.tag_id = t.id JOIN stories s ON s.id = st.story_id \
+             WHERE s.status = 'published' AND s.published_at <= $1 \
+             GROUP BY t.id, t.slug, t.name ORDER BY t.name",
+        )
+        .bind(to_secs(now))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter()
+            .map(|row| Ok((taxonomy::tag_row(row)?, get::<i64>(row, "n")? as u64)))
+            .collect()
+    }
+
+    async fn public_authors(&self, now: DateTime<Utc>) -> Result<Vec<(Author, u64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.slug, a.name, COUNT(*) AS n FROM authors a \
+             JOIN story_authors sa ON sa.author_id = a.id JOIN stories s ON s.id = sa.story_id \
+             WHERE s.status = 'published' AND s.published_at <= $1 \
+             GROUP BY a.id, a.slug, a.name ORDER BY a.name",
+        )
+        .bind(to_secs(now))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter()
+            .map(|row| Ok((taxonomy::author_row(row)?, get::<i64>(row, "n")? as u64)))
+            .collect()
+    }
+
+    async fn story_by_id(&self, id: StoryId) -> Result<Option<Story>, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(db_error)?;
+        load::public(&mut conn, load::Key::Id(id)).await
+    }
+
+    async fn add_webhook(&self, hook: NewWebhook) -> Result<WebhookId, StoreError> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO webhooks (name, url, events, secret, allow_private, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(&hook.name)
+        .bind(&hook.url)
+        .bind(kinds_text(&hook.events))
+        .bind(&hook.secret)
+        .bind(i64::from(hook.allow_private))
+        .bind(to_secs(hook.now))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(conflict_on_unique(format!(
+            "a webhook named {} exists",
+            hook.name
+        )))?;
+        Ok(WebhookId(id))
+    }
+
+    async fn webhooks(&self) -> Result<Vec<Webhook>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, name, url, events, secret, allow_private, created_at FROM webhooks \
+             ORDER BY name",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter()
+            .map(|row| {
+                Ok(Webhook {
+                    id: WebhookId(get(row, "id")?),
+                    name: get(row, "name")?,
+                    url: get(row, "url")?,
+                    events: kinds(&get::<String>(row, "events")?),
+                    secret: get(row, "secret")?,
+                    allow_private: get::<i64>(row, "allow_private")? != 0,
+                    created_at: from_secs(get(row, "created_at")?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn remove_webhook(&self, name: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM webhooks WHERE name = $1")
+            .bind(name)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn pending_events(&self, limit: u32) -> Result<Vec<Event>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, kind, subject, at FROM events WHERE fanned_out = 0 ORDER BY id LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter()
+            .map(|row| {
+                Ok(Event {
+                    id: EventId(get(row, "id")?),
+                    kind: event_kind(row, "kind")?,
+                    subject: get(row, "subject")?,
+                    at: from_secs(get(row, "at")?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn fan_out(
+        &self,
+        event: EventId,
+        deliveries: &[(WebhookId, String)],
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.writing().await?;
+        let claimed =
+            sqlx::query("UPDATE events SET fanned_out = 1 WHERE id = $1 AND fanned_out = 0")
+                .bind(event.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        if claimed.rows_affected() == 0 {
+            return Ok(false);
+        }
+        for (hook, payload) in deliveries {
+            // A webhook removed since the event was read gets nothing.
+            sqlx::query(
+                "INSERT INTO webhook_deliveries (webhook_id, event_id, payload, next_at, created_at) \
+                 SELECT id, $2, $3, $4, $4 FROM webhooks WHERE id = $1",
+            )
+            .bind(hook.0)
+            .bind(event.0)
+            .bind(payload)
+            .bind(to_secs(now))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        }
+        tx.commit().await.map_err(db_error)?;
+        Ok(true)
+    }
+
+    async fn claim_webhook_delivery(
+        &self,
+        now: DateTime<Utc>,
+        lease: std::time::Duration,
+    ) -> Result<Option<WebhookDelivery>, StoreError> {
+        let lease = i64::try_from(lease.as_secs()).unwrap_or(i64::MAX / 2);
+        let mut tx = self.writing().await?;
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_at <= $1 \
+             AND (claimed_until IS NULL OR claimed_until <= $1) ORDER BY next_at, id LIMIT 1",
+        )
+        .bind(to_secs(now))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        let Some(id) = id else { return Ok(None) };
+        sqlx::query(
+            "UPDATE webhook_deliveries SET claimed_until = $2, attempts = attempts + 1 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(to_secs(now).saturating_add(lease))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d \
+             JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.id = d.event_id \
+             WHERE d.id = $1"
+        ));
+        let row = sqlx::query(sql)
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        delivery(&row).map(Some)
+    }
+
+    async fn finish_webhook_delivery(
+        &self,
+        id: WebhookDeliveryId,
+        result: AttemptResult,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let query = match &result {
+            AttemptResult::Delivered { status } => sqlx::query(
+                "UPDATE webhook_deliveries SET state = 'delivered', delivered_at = $2, \
+                 last_status = $3, last_error = NULL, claimed_until = NULL WHERE id = $1",
+            )
+            .bind(id.0)
+            .bind(to_secs(now))
+            .bind(i64::from(*status)),
+            AttemptResult::Failed {
+                status,
+                error,
+                retry_at,
+            } => sqlx::query(
+                "UPDATE webhook_deliveries SET state = $2, next_at = $3, last_status = $4, \
+                 last_error = $5, claimed_until = NULL WHERE id = $1",
+            )
+            .bind(id.0)
+            .bind(if retry_at.is_some() {
+                "pending"
+            } else {
+                "failed"
+            })
+            .bind(to_secs(retry_at.unwrap_or(now)))
+            .bind(status.map(i64::from))
+            .bind(error.chars().take(500).collect::<String>()),
+        };
+        query.execute(&self.pool).await.map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn webhook_deliveries(&self, limit: u32) -> Result<Vec<WebhookDelivery>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d \
+             JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.id = d.event_id \
+             ORDER BY d.id DESC LIMIT $1"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
+        rows.iter().map(delivery).collect()
+    }
+
+    async fn resend_webhook_delivery(
+        &self,
+        id: WebhookDeliveryId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE webhook_deliveries SET state = 'pending', next_at = $2, attempts = 0, \
+             claimed_until = NULL WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(to_secs(now))
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn next_webhook_delivery(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let next: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(next_at) FROM webhook_deliveries WHERE state = 'pending'",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_error)?;
+        next.map(from_secs).transpose()
+    }
+}
