@@ -366,12 +366,7 @@ pub fn api_admin_routes() -> Vec<ApiRoute> {
             Need::Role(P::CreateStory),
             create_story,
         ),
-        ApiRoute::at(
-            Method::GET,
-            "/api/v1/admin/stories/{id}",
-            story(StoryAccess::Open),
-            get_story,
-        ),
+        ApiRoute::at(Method::GET, "/api/v1/admin/stories/{id}", edit, get_story),
         ApiRoute::at(Method::PUT, "/api/v1/admin/stories/{id}", edit, save_story),
         ApiRoute::at(
             Method::POST,

@@ -232,8 +232,14 @@ pub async fn fan_out_round(
         let deliveries = if wanting.is_empty() {
             Vec::new()
         } else {
-            let body = payload(nr, event, &state.site.base_url).await?;
-            wanting.into_iter().map(|id| (id, body.clone())).collect()
+            match payload(nr, event, &state.site.base_url).await {
+                Ok(body) => wanting.into_iter().map(|id| (id, body.clone())).collect(),
+                // One event that cannot be described must not hold up the others.
+                Err(e) => {
+                    tracing::error!(event = event.id.0, error = %e, "cannot describe an event; it is skipped");
+                    Vec::new()
+                }
+            }
         };
         integrations::fan_out(nr, event, &deliveries, now).await?;
     }

@@ -188,6 +188,14 @@ impl EditorForm {
                 }
             }
         };
+        if slug.is_none() && headline.is_some() && slug_text.is_empty() {
+            errors.push(FieldError {
+                field: "slug",
+                message: "The headline has no letters or digits to make an address of; write \
+                          a slug."
+                    .into(),
+            });
+        }
         let (Some(headline), Some(slug), true) = (headline, slug, errors.is_empty()) else {
             return Err(errors);
         };

@@ -26,16 +26,6 @@ pub const NINJS: &str = "application/ninjs+json";
 const DEFAULT_LIMIT: u32 = 20;
 const MAX_LIMIT: u32 = 100;
 
-/// The query parameters the story list reads, in the order its cache key lists them.
-const LIST_PARAMS: [&str; 6] = [
-    "section",
-    "tag",
-    "author",
-    "updated_since",
-    "limit",
-    "cursor",
-];
-
 /// Whether the request asks for ninjs rather than Byline's JSON.
 fn wants_ninjs(headers: &HeaderMap) -> bool {
     headers
@@ -49,36 +39,32 @@ fn wants_ninjs(headers: &HeaderMap) -> bool {
         })
 }
 
-/// The cache key of a Content API read: its path, the parameters it reads (and no other, so
-/// that made-up parameters cannot fill the cache) and the representation asked for.
+/// The cache key of a Content API read: its path, the parameters it reads as parsed (so that
+/// other spellings or made-up parameters cannot fill the cache) and the representation asked
+/// for. Pages past the first (a cursor) and change-following reads are not cached.
 fn cache_key(request: &Request) -> Option<String> {
     let uri = request.uri();
     let path = uri.path();
     if path.len() > 300 {
         return None;
     }
-    let mut key = format!("api {path}?");
-    if path == "/api/v1/stories" {
-        for (name, value) in uri
-            .query()
-            .unwrap_or_default()
-            .split('&')
-            .filter_map(|p| p.split_once('='))
-        {
-            if LIST_PARAMS.contains(&name) {
-                if value.len() > 200 {
-                    return None;
-                }
-                key.push_str(&format!("{name}={value}&"));
-            }
-        }
-    }
-    key.push_str(if wants_ninjs(request.headers()) {
-        " ninjs"
+    let representation = if wants_ninjs(request.headers()) {
+        "ninjs"
     } else {
-        " json"
-    });
-    Some(key)
+        "json"
+    };
+    if path != "/api/v1/stories" {
+        return Some(format!("api {path} {representation}"));
+    }
+    let params: StoryListParams =
+        super::serde_urlencoded_from(uri.query().unwrap_or_default()).ok()?;
+    if params.cursor.is_some() || params.updated_since.is_some() {
+        return None;
+    }
+    Some(format!(
+        "api {path}?{:?}|{:?}|{:?}|{:?} {representation}",
+        params.section, params.tag, params.author, params.limit
+    ))
 }
 
 /// Middleware: the Content API's answers go through the page cache like pages.
@@ -202,6 +188,7 @@ fn next_link(state: &AppState, params: &StoryListParams, limit: u32, after: Afte
     responses(
         (status = 200, description = "A page of stories", body = StoryPage),
         (status = 304, description = "Not modified since the ETag sent"),
+        (status = 400, description = "A parameter that cannot be read", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "A token that is unknown or revoked", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A parameter out of range", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Over the caller's limit", body = Problem, content_type = "application/problem+json"),
@@ -289,6 +276,8 @@ pub async fn story(
 async fn find_story(state: &AppState, reference: &str) -> Result<Story, ApiError> {
     let now = Utc::now();
     let found = match reference.parse::<i64>() {
+        // One spelling per story: `007` or `+7` is no id.
+        Ok(id) if id.to_string() != reference => None,
         Ok(id) => reading::public_story_by_id(&state.newsroom, StoryId(id), now).await?,
         Err(_) => match Slug::parse(reference) {
             Ok(slug) => reading::public_story(&state.newsroom, &slug, now).await?,

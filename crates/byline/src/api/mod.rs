@@ -263,7 +263,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-fn serde_urlencoded_from<T: DeserializeOwned>(query: &str) -> Result<T, String> {
+pub(crate) fn serde_urlencoded_from<T: DeserializeOwned>(query: &str) -> Result<T, String> {
     axum::extract::Query::<T>::try_from_uri(
         &format!("/?{query}")
             .parse()

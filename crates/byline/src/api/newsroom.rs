@@ -157,16 +157,17 @@ fn fields(
         revision: 0,
         csrf: String::new(),
     };
-    form.check(&state.site.language, current).map_err(|errors| {
-        let first = errors
-            .into_iter()
-            .next()
-            .expect("a refusal names a problem");
-        ApiError::Invalid {
-            field: first.field,
-            message: first.message,
-        }
-    })
+    form.check(&state.site.language, current)
+        .map_err(|errors| match errors.into_iter().next() {
+            Some(first) => ApiError::Invalid {
+                field: first.field,
+                message: first.message,
+            },
+            None => ApiError::Invalid {
+                field: "headline",
+                message: "The story cannot be saved as given.".into(),
+            },
+        })
 }
 
 fn idempotency(
@@ -203,6 +204,7 @@ fn idempotency(
         (status = 200, description = "Created before under this idempotency key", body = DraftOut),
         (status = 400, description = "A body that is not JSON of this shape", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the token's limit", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token's role does not allow this", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field to change", body = Problem, content_type = "application/problem+json"),
     ),
@@ -243,6 +245,7 @@ pub async fn create_story(
     responses(
         (status = 200, description = "The story", body = DraftOut),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the token's limit", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token's role does not reach this story", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such story", body = Problem, content_type = "application/problem+json"),
     ),
@@ -283,6 +286,7 @@ fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
         (status = 200, description = "Saved", body = DraftOut),
         (status = 400, description = "A body that is not JSON of this shape", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the token's limit", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token's role does not allow editing this story now", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such story", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Someone saved since the revision sent", body = Problem, content_type = "application/problem+json"),
@@ -320,6 +324,7 @@ pub async fn save_story(
         (status = 200, description = "Moved", body = DraftOut),
         (status = 400, description = "A body that is not JSON of this shape", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the token's limit", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token's role does not allow this move", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such story", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The move is not possible now", body = Problem, content_type = "application/problem+json"),
@@ -359,6 +364,7 @@ pub async fn change_status(
         (status = 200, description = "Corrected", body = DraftOut),
         (status = 400, description = "A body that is not JSON of this shape", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the token's limit", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token's role does not allow corrections", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such story", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The story is not published, or the note is empty or too long", body = Problem, content_type = "application/problem+json"),
@@ -383,6 +389,7 @@ pub async fn correct(
         (status = 200, description = "The story with its new lead picture", body = DraftOut),
         (status = 400, description = "A body that is not JSON of this shape", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the token's limit", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token's role does not allow editing this story now", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such story, or no such picture the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The picture cannot be used", body = Problem, content_type = "application/problem+json"),

@@ -418,6 +418,22 @@ async fn saves_need_the_current_revision_and_creates_happen_once_per_key() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(problem["field"], "Idempotency-Key");
 
+    let (status, _, problem) = call(
+        &app,
+        "POST",
+        "/api/v1/admin/stories",
+        Some(&token),
+        Some(json!({"headline": "\u{17};"})),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a headline with nothing to make an address of: {problem}"
+    );
+    assert_eq!(problem["field"], "slug");
+
     let path = format!("/api/v1/admin/stories/{}", first["id"]);
     let edit = json!({"headline": "Ferry strike ends", "body": "Ferries run."});
     let (status, _, _) = call(&app, "PUT", &path, Some(&token), Some(edit.clone()), &[]).await;
