@@ -77,6 +77,7 @@ pub struct TokenRecord {
     pub role: Option<Role>,
     /// The account it acts as: the member, or the integration's own.
     pub acts_as: Option<String>,
+    pub user: Option<UserId>,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
@@ -265,6 +266,9 @@ pub struct WebhookDelivery {
     pub last_error: Option<String>,
     pub delivered_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// Until when the node that claimed it holds it (none when no one does).
+    #[serde(skip)]
+    pub claimed_until: Option<DateTime<Utc>>,
 }
 
 /// What one attempt came to.
@@ -381,15 +385,18 @@ pub trait IntegrationStore: Send + Sync {
         now: DateTime<Utc>,
         lease: std::time::Duration,
     ) -> Result<Option<WebhookDelivery>, StoreError>;
+    /// Records an attempt's result, if the claim it was made under still holds (a node whose
+    /// lease ran out, or whose delivery was sent again meanwhile, records nothing): false then.
     async fn finish_webhook_delivery(
         &self,
-        id: WebhookDeliveryId,
+        delivery: &WebhookDelivery,
         result: AttemptResult,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
     /// The newest deliveries, newest first, for the delivery log.
     async fn webhook_deliveries(&self, limit: u32) -> Result<Vec<WebhookDelivery>, StoreError>;
-    /// Sends a delivery again (whatever its state) at `now`; false when there is none.
+    /// Sends a delivery again at `now`, whatever its state, unless an attempt of it is under
+    /// way; false when there is no such delivery or it is being sent.
     async fn resend_webhook_delivery(
         &self,
         id: WebhookDeliveryId,

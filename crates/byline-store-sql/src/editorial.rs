@@ -263,7 +263,7 @@ impl EditorialStore for crate::SqlStore {
                 "UPDATE stories SET status = 'published', \
                  published_at = CASE WHEN first_published_at IS NULL THEN $2 ELSE published_at END, \
                  first_published_at = COALESCE(first_published_at, $2), embargo_until = NULL, \
-                 preview_token = NULL, preview_expires_at = NULL WHERE id = $1"
+                 updated_at = $2, preview_token = NULL, preview_expires_at = NULL WHERE id = $1"
             }
             Status::Scheduled => {
                 "UPDATE stories SET status = 'scheduled', published_at = $3 WHERE id = $1"
@@ -308,10 +308,12 @@ impl EditorialStore for crate::SqlStore {
             let done = sqlx::query(
                 "UPDATE stories SET status = 'published', embargo_until = NULL, \
                  first_published_at = COALESCE(first_published_at, published_at), \
+                 updated_at = CASE WHEN updated_at < $2 THEN $2 ELSE updated_at END, \
                  preview_token = NULL, preview_expires_at = NULL \
                  WHERE id = $1 AND status = 'scheduled'",
             )
             .bind(story)
+            .bind(to_secs(now))
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;

@@ -52,7 +52,7 @@ fn role(text: Option<String>) -> Result<Option<byline_core::access::Role>, Store
 
 const DELIVERY_COLUMNS: &str = "d.id, d.webhook_id, w.name AS webhook_name, d.event_id, e.kind, \
      w.url, w.secret, w.allow_private, d.payload, d.state, d.attempts, d.next_at, \
-     d.last_status, d.last_error, d.delivered_at, d.created_at";
+     d.last_status, d.last_error, d.delivered_at, d.created_at, d.claimed_until";
 
 fn delivery(row: &DbRow) -> Result<WebhookDelivery, StoreError> {
     let state: String = get(row, "state")?;
@@ -73,6 +73,7 @@ fn delivery(row: &DbRow) -> Result<WebhookDelivery, StoreError> {
         last_error: get(row, "last_error")?,
         delivered_at: opt_time(row, "delivered_at")?,
         created_at: from_secs(get(row, "created_at")?)?,
+        claimed_until: opt_time(row, "claimed_until")?,
     })
 }
 
@@ -162,12 +163,16 @@ impl IntegrationStore for crate::SqlStore {
         let stale = get::<Option<i64>>(&row, "last_used_at")?
             .is_none_or(|t| to_secs(now) - t >= LAST_USED_EVERY_SECS);
         if stale {
-            sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
-                .bind(id)
-                .bind(to_secs(now))
-                .execute(&self.pool)
-                .await
-                .map_err(db_error)?;
+            // Best effort: a busy database must not turn a read into an error; the next use
+            // notes it.
+            let _best_effort = sqlx::query(
+                "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 \
+                 AND (last_used_at IS NULL OR last_used_at < $2)",
+            )
+            .bind(id)
+            .bind(to_secs(now))
+            .execute(&self.pool)
+            .await;
         }
         Ok(Some(TokenHolder {
             token: TokenId(id),
@@ -180,7 +185,7 @@ impl IntegrationStore for crate::SqlStore {
     async fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
         let rows = sqlx::query(
             "SELECT t.id, t.name, t.kind, t.role, t.created_at, t.last_used_at, t.revoked_at, \
-             u.name AS user_name, u.email FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id \
+             t.user_id, u.name AS user_name, u.email FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id \
              ORDER BY t.revoked_at IS NOT NULL, t.name",
         )
         .fetch_all(&self.pool)
@@ -199,6 +204,7 @@ impl IntegrationStore for crate::SqlStore {
                     kind: TokenKind::parse(&kind).ok_or_else(|| corrupt(format!("kind {kind}")))?,
                     role: role(get(row, "role")?)?,
                     acts_as,
+                    user: get::<Option<i64>>(row, "user_id")?.map(UserId),
                     created_at: from_secs(get(row, "created_at")?)?,
                     last_used_at: opt_time(row, "last_used_at")?,
                     revoked_at: opt_time(row, "revoked_at")?,
@@ -460,16 +466,19 @@ impl IntegrationStore for crate::SqlStore {
 
     async fn finish_webhook_delivery(
         &self,
-        id: WebhookDeliveryId,
+        delivery: &WebhookDelivery,
         result: AttemptResult,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
+        let lease = delivery.claimed_until.map(to_secs);
         let query = match &result {
             AttemptResult::Delivered { status } => sqlx::query(
-                "UPDATE webhook_deliveries SET state = 'delivered', delivered_at = $2, \
-                 last_status = $3, last_error = NULL, claimed_until = NULL WHERE id = $1",
+                "UPDATE webhook_deliveries SET state = 'delivered', delivered_at = $3, \
+                 last_status = $4, last_error = NULL, claimed_until = NULL \
+                 WHERE id = $1 AND claimed_until = $2",
             )
-            .bind(id.0)
+            .bind(delivery.id.0)
+            .bind(lease)
             .bind(to_secs(now))
             .bind(i64::from(*status)),
             AttemptResult::Failed {
@@ -477,10 +486,11 @@ impl IntegrationStore for crate::SqlStore {
                 error,
                 retry_at,
             } => sqlx::query(
-                "UPDATE webhook_deliveries SET state = $2, next_at = $3, last_status = $4, \
-                 last_error = $5, claimed_until = NULL WHERE id = $1",
+                "UPDATE webhook_deliveries SET state = $3, next_at = $4, last_status = $5, \
+                 last_error = $6, claimed_until = NULL WHERE id = $1 AND claimed_until = $2",
             )
-            .bind(id.0)
+            .bind(delivery.id.0)
+            .bind(lease)
             .bind(if retry_at.is_some() {
                 "pending"
             } else {
@@ -490,8 +500,8 @@ impl IntegrationStore for crate::SqlStore {
             .bind(status.map(i64::from))
             .bind(error.chars().take(500).collect::<String>()),
         };
-        query.execute(&self.pool).await.map_err(db_error)?;
-        Ok(())
+        let done = query.execute(&self.pool).await.map_err(db_error)?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn webhook_deliveries(&self, limit: u32) -> Result<Vec<WebhookDelivery>, StoreError> {
@@ -515,7 +525,7 @@ impl IntegrationStore for crate::SqlStore {
     ) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE webhook_deliveries SET state = 'pending', next_at = $2, attempts = 0, \
-             claimed_until = NULL WHERE id = $1",
+             claimed_until = NULL WHERE id = $1 AND (claimed_until IS NULL OR claimed_until <= $2)",
         )
         .bind(id.0)
         .bind(to_secs(now))

@@ -25,6 +25,7 @@ pub mod server;
 pub mod session_cookie;
 pub mod site;
 pub mod state;
+pub mod uploads;
 pub mod usecases;
 pub mod webhooks;
 

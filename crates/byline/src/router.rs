@@ -262,6 +262,9 @@ pub fn admin_routes(upload_limit: usize) -> Vec<AdminRoute> {
         ),
         AdminRoute::get("/admin/members", role(P::ManageUsers), members::list),
         AdminRoute::get("/admin/api", write, integrations::reference),
+        AdminRoute::get("/admin/tokens", Need::Member, tokens::show),
+        AdminRoute::post("/admin/tokens", Need::Member, tokens::add),
+        AdminRoute::post("/admin/tokens/revoke", Need::Member, tokens::revoke),
         AdminRoute::get(
             "/admin/integrations",
             role(P::ManageSettings),
@@ -354,8 +357,17 @@ impl ApiRoute {
     }
 }
 
+impl ApiRoute {
+    /// Room for an upload of `limit` bytes.
+    fn uploading(mut self, limit: usize) -> ApiRoute {
+        self.handler = self.handler.layer(DefaultBodyLimit::max(limit));
+        self
+    }
+}
+
 /// Every Admin API URL with the permission it needs.
-pub fn api_admin_routes() -> Vec<ApiRoute> {
+pub fn api_admin_routes(upload_limit: usize) -> Vec<ApiRoute> {
+    use api::desk::*;
     use api::newsroom::*;
     let story = |access| Need::Story(access);
     let edit = story(StoryAccess::Edit);
@@ -386,6 +398,43 @@ pub fn api_admin_routes() -> Vec<ApiRoute> {
             edit,
             set_lead_picture,
         ),
+        ApiRoute::at(
+            Method::POST,
+            "/api/v1/admin/pictures",
+            Need::Role(P::CreateStory),
+            upload_picture,
+        )
+        .uploading(upload_limit),
+        ApiRoute::at(
+            Method::GET,
+            "/api/v1/admin/pictures/{id}",
+            Need::Role(P::CreateStory),
+            get_picture,
+        ),
+        ApiRoute::at(
+            Method::PUT,
+            "/api/v1/admin/pictures/{id}",
+            Need::Role(P::ManagePictures),
+            update_picture,
+        ),
+        ApiRoute::at(
+            Method::PUT,
+            "/api/v1/admin/curation",
+            Need::Role(P::Curate),
+            curate,
+        ),
+        ApiRoute::at(
+            Method::PUT,
+            "/api/v1/admin/sections/{slug}",
+            Need::Role(P::ManageSections),
+            save_section,
+        ),
+        ApiRoute::at(
+            Method::POST,
+            "/api/v1/admin/newsletter/drafts",
+            Need::Role(P::SendNewsletter),
+            create_newsletter_draft,
+        ),
     ]
 }
 
@@ -407,7 +456,7 @@ fn api_routes(state: &AppState) -> Router<AppState> {
             api::admit,
         ));
     let mut admin = Router::new();
-    for route in api_admin_routes() {
+    for route in api_admin_routes(state.upload_limit) {
         let need = middleware::from_fn_with_state((state.clone(), route.need), api::newsroom::need);
         admin = admin.route(route.path, route.handler.route_layer(need));
     }

@@ -92,13 +92,26 @@ pub fn is_private(ip: IpAddr) -> bool {
                 || a == 0
                 || (a == 100 && (64..128).contains(&b))
                 || (a == 192 && b == 0)
+                || (a == 198 && (18..20).contains(&b))
                 || a >= 240
         }
         IpAddr::V6(v6) => {
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return is_private(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
+            let segments = v6.segments();
+            // Addresses that carry an IPv4 address inside: NAT64 (64:ff9b::/96), 6to4
+            // (2002::/16) and Teredo (2001::/32, the client's address inverted).
+            let embedded = match segments {
+                [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => Some(v4_of(hi, lo)),
+                [0x2002, hi, lo, ..] => Some(v4_of(hi, lo)),
+                [0x2001, 0, .., hi, lo] => Some(v4_of(!hi, !lo)),
+                _ => None,
+            };
+            if embedded.is_some_and(|v4| is_private(IpAddr::V4(v4))) {
+                return true;
+            }
+            let first = segments[0];
             v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
@@ -108,6 +121,12 @@ pub fn is_private(ip: IpAddr) -> bool {
                 || v6.segments()[..6] == [0, 0, 0, 0, 0, 0]
         }
     }
+}
+
+fn v4_of(hi: u16, lo: u16) -> std::net::Ipv4Addr {
+    let [a, b] = hi.to_be_bytes();
+    let [c, d] = lo.to_be_bytes();
+    std::net::Ipv4Addr::new(a, b, c, d)
 }
 
 /// A resolver that answers only with public addresses, so a name cannot lead a webhook to a
@@ -334,7 +353,13 @@ pub async fn delivery_round(
                 tracing::warn!(webhook = delivery.webhook_name, event = delivery.event.0, status, error = error.as_str(), retry_at = ?retry_at, "webhook not delivered");
             }
         }
-        integrations::finish_delivery(nr, delivery.id, result, Utc::now()).await?;
+        if !integrations::finish_delivery(nr, &delivery, result, Utc::now()).await? {
+            tracing::warn!(
+                webhook = delivery.webhook_name,
+                event = delivery.event.0,
+                "webhook attempt outlived its claim; its result is not recorded"
+            );
+        }
         attempted += 1;
     }
     Ok(attempted)
@@ -397,6 +422,14 @@ mod tests {
         for public in ["93.184.216.34", "8.8.8.8", "2606:4700::1111"] {
             assert!(!is_private(public.parse().unwrap()), "{public}");
         }
+    }
+
+    #[tokio::test]
+    async fn names_that_resolve_only_to_private_addresses_are_not_reached() {
+        use reqwest::dns::Resolve;
+        let name: reqwest::dns::Name = "localhost".parse().unwrap();
+        let refused = PublicOnly.resolve(name).await;
+        assert!(refused.is_err(), "localhost resolves to loopback only");
     }
 
     #[test]

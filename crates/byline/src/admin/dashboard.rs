@@ -133,6 +133,7 @@ pub struct MemberView<'a> {
     newsletter: bool,
     subscribers: bool,
     members: bool,
+    integrations: bool,
 }
 
 pub async fn show(
@@ -202,5 +203,6 @@ pub fn me_view(me: &SignedIn) -> MemberView<'_> {
         newsletter: may(Permission::SendNewsletter),
         subscribers: may(Permission::ManageSubscribers),
         members: may(Permission::ManageUsers),
+        integrations: may(Permission::ManageSettings),
     }
 }

@@ -302,8 +302,10 @@ pub async fn resend(
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
     let id = WebhookDeliveryId(form.delivery);
-    integrations::resend(&state.newsroom, Actor::Member(&me.user), id, Utc::now()).await?;
-    Ok(see_other("/admin/integrations"))
+    match integrations::resend(&state.newsroom, Actor::Member(&me.user), id, Utc::now()).await {
+        Ok(()) => Ok(see_other("/admin/integrations")),
+        Err(refusal) => refused(&state, &me, refusal).await,
+    }
 }
 
 #[derive(Serialize)]
@@ -312,6 +314,7 @@ struct ReferencePage<'a> {
     page: PageMeta,
     operations: Vec<crate::api::openapi::Operation>,
     me: MemberView<'a>,
+    csrf: &'a str,
 }
 
 /// `GET /admin/api`: the API's reference, drawn from its OpenAPI description.
@@ -323,6 +326,7 @@ pub async fn reference(State(state): State<AppState>, me: SignedIn) -> Result<Re
         page: meta,
         operations: crate::api::openapi::operations(),
         me: me_view(&me),
+        csrf: &me.csrf_token,
     };
     admin_page(&state, "admin/api.html", view)
 }

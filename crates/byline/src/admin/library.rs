@@ -17,11 +17,12 @@ use super::admin_page;
 use super::auth::SignedIn;
 use super::dashboard::{MemberView, me_view};
 use super::gate::AllowedStory;
-use super::photo::{check_upload, described, keep, read_form, tidy, words};
+use super::photo::{read_form, tidy, words};
 use super::stories::{load_editable, see_other};
 use crate::error::AppError;
 use crate::frame::bare_site_view;
 use crate::state::AppState;
+use crate::uploads::UploadRefused;
 use crate::usecases::pictures::{self, Deletion, stories_use};
 use crate::usecases::{Actor, Refusal};
 
@@ -210,17 +211,13 @@ pub async fn add(
     let Some(bytes) = form.file.take() else {
         return Err(AppError::Unprocessable("Choose a photo to upload.".into()));
     };
-    let kept = check_upload(&bytes)
-        .await?
-        .map_err(AppError::Unprocessable)?;
-    // A picture the library already has keeps the desk's wording where the form is empty;
-    // only the desk may change it. The file is kept only once the words are allowed.
-    let (nr, actor) = (&state.newsroom, Actor::Member(&me.user));
-    let offered = described(&state, Some(&bytes), kept);
-    let picture = pictures::check_library_upload(nr, actor, offered, &words(&form)).await?;
-    keep(&state, &bytes).await?;
-    let id = pictures::add_to_library(nr, actor, picture, Utc::now()).await?;
-    state.renditions_wanted.notify_one();
+    let actor = Actor::Member(&me.user);
+    let id = match crate::uploads::add_to_library(&state, actor, &bytes, &words(&form)).await {
+        Ok(id) => id,
+        Err(UploadRefused::NotAPicture(why)) => return Err(AppError::Unprocessable(why)),
+        Err(UploadRefused::Refused(refusal)) => return Err(refusal.into()),
+        Err(UploadRefused::Failed(e)) => return Err(e),
+    };
     Ok(see_other(&format!("/admin/media/{id}?done=added")))
 }
 
@@ -288,23 +285,23 @@ pub async fn show_picture(
 #[derive(Debug, Deserialize)]
 pub struct PictureForm {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
     #[serde(default)]
-    credit: String,
+    pub(crate) credit: String,
     #[serde(default)]
-    caption: String,
+    pub(crate) caption: String,
     #[serde(default)]
-    alt: String,
+    pub(crate) alt: String,
     #[serde(default)]
-    keywords: String,
+    pub(crate) keywords: String,
     #[serde(default)]
-    focus_x: String,
+    pub(crate) focus_x: String,
     #[serde(default)]
-    focus_y: String,
+    pub(crate) focus_y: String,
 }
 
 /// The edit the form asks for, or what is wrong with it.
-fn edit_from(form: &PictureForm) -> Result<PictureEdit, String> {
+pub(crate) fn edit_from(form: &PictureForm) -> Result<PictureEdit, String> {
     let percent = |text: &str, axis: &str| -> Result<i64, String> {
         let value: f64 = text
             .trim()

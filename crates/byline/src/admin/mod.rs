@@ -20,6 +20,7 @@ pub mod revisions;
 pub mod setup;
 pub mod stories;
 pub mod subscribers;
+pub mod tokens;
 pub mod workflow;
 
 use axum::http::{HeaderValue, header};

@@ -5,19 +5,16 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use byline_core::editorial::EditorStory;
-use byline_core::{Picture, PictureSource};
 use chrono::Utc;
 
 use super::auth::SignedIn;
 use super::gate::AllowedStory;
 use super::stories::{after, refuse};
 use crate::error::AppError;
-use crate::media;
 use crate::state::AppState;
+use crate::uploads::{Kept, check_upload, described, keep};
 use crate::usecases::Actor;
 use crate::usecases::pictures::{self, Words};
-use byline_media::decode::{DecodeError, decode};
-use byline_media::metadata::read_metadata;
 
 /// The photo form's fields as sent.
 #[derive(Debug, Default)]
@@ -114,68 +111,6 @@ pub(super) fn words(form: &PhotoForm) -> Words {
         credit: tidy(&form.credit),
         caption: tidy(&form.caption),
         alt: tidy(&form.alt),
-    }
-}
-
-/// Where a picture is kept and what it is: source, width, height, content type.
-pub(super) type Kept = (PictureSource, Option<u32>, Option<u32>, Option<String>);
-
-/// An uploaded picture checked by decoding it completely (on a blocking thread: a large
-/// photo takes a moment), with the key it will be kept under; or the reason, for the editor.
-/// Nothing is stored yet: [`keep`] does that once the use case allowed the form's words.
-pub(super) async fn check_upload(bytes: &[u8]) -> Result<Result<Kept, String>, AppError> {
-    let owned = bytes.to_vec();
-    let checked = tokio::task::spawn_blocking(move || decode(&owned))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let (_, decoded) = match checked {
-        Ok(decoded) => decoded,
-        Err(DecodeError::NotAPicture) => {
-            return Ok(Err(
-                "That file is not a picture: upload a JPEG, PNG, GIF or WebP image.".into(),
-            ));
-        }
-        Err(other) => return Ok(Err(format!("That picture cannot be used: {other}."))),
-    };
-    let key = media::image_key(bytes).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(Ok((
-        PictureSource::Local { key },
-        Some(decoded.width),
-        Some(decoded.height),
-        Some(decoded.content_type.to_owned()),
-    )))
-}
-
-/// Stores an upload [`check_upload`] accepted (its renditions are made by the job the store
-/// queues when the picture joins the library).
-pub(super) async fn keep(state: &AppState, bytes: &[u8]) -> Result<(), AppError> {
-    media::store_image(&state.media, bytes)
-        .await
-        .map(|_| ())
-        .map_err(|e| AppError::Internal(e.to_string()))
-}
-
-/// The picture as its file describes itself: where it is kept and what it is, with the words
-/// the agency wrote into it (the credit printed the newsroom's way); the editor's words and
-/// the library's take precedence in the use case.
-pub(super) fn described(
-    state: &AppState,
-    file: Option<&[u8]>,
-    (source, width, height, content_type): Kept,
-) -> Picture {
-    let from_file = file
-        .and_then(|bytes| read_metadata(bytes).ok())
-        .unwrap_or_default();
-    Picture {
-        source,
-        credit: state.credit_pattern.apply(&from_file),
-        caption: from_file.caption,
-        alt: from_file.alt_text,
-        width,
-        height,
-        content_type,
-        keywords: from_file.keywords,
-        focus: Default::default(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! read-only, served through the page cache with validators and surrogate keys.
 
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -69,8 +69,21 @@ fn cache_key(request: &Request) -> Option<String> {
 
 /// Middleware: the Content API's answers go through the page cache like pages.
 pub async fn cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        return next.run(request).await;
+    }
     let key = cache_key(&request);
-    crate::site::delivery::deliver_as(&state, key, request, next).await
+    let mut response = crate::site::delivery::deliver_as(&state, key, request, next).await;
+    if state.api_content_key_required {
+        // Only token holders may read: no shared cache (a CDN) may keep an answer for others.
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, max-age=0, must-revalidate"),
+        );
+        headers.remove("surrogate-key");
+    }
+    response
 }
 
 fn site(state: &AppState) -> Site<'_> {

@@ -2,6 +2,7 @@
 //! callers (bearer tokens, content keys), its one error type and the OpenAPI description.
 
 pub mod content;
+pub mod desk;
 pub mod limits;
 pub mod model;
 pub mod newsroom;
@@ -179,18 +180,24 @@ pub async fn admit(
 }
 
 async fn identify(state: &AppState, parts: &mut Parts, admin: bool) -> Result<Caller, ApiError> {
-    let caller = match bearer(parts)? {
-        None => Caller::Anonymous,
-        Some(secret) => {
-            let holder = integrations::token_holder(&state.newsroom, secret, chrono::Utc::now())
-                .await?
-                .ok_or(ApiError::Unauthorized)?;
-            Caller::Token(holder)
-        }
-    };
     let client = ClientAddr::from_request_parts(parts, state)
         .await
         .unwrap_or(ClientAddr(None));
+    let caller = match bearer(parts)? {
+        None => Caller::Anonymous,
+        Some(secret) => {
+            let holder =
+                integrations::token_holder(&state.newsroom, secret, chrono::Utc::now()).await?;
+            match holder {
+                Some(holder) => Caller::Token(holder),
+                None => {
+                    // Guessing tokens counts against the address, like any anonymous request.
+                    state.api_limits.count(&Caller::Anonymous, &client)?;
+                    return Err(ApiError::Unauthorized);
+                }
+            }
+        }
+    };
     state.api_limits.count(&caller, &client)?;
     if admin {
         caller.member()?;

@@ -372,9 +372,24 @@ pub struct CorrectionIn {
 #[serde(deny_unknown_fields)]
 pub struct LeadPictureIn {
     /// A picture of the media library.
+    #[serde(deserialize_with = "whole_number")]
     pub picture_id: i64,
     /// This story's caption; the library's when none is given.
     #[serde(default)]
     #[schema(max_length = 2000)]
     pub caption: Option<String>,
+}
+
+/// An integer as JSON Schema counts them: `7` or `7.0`, not `7.5`.
+fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    let value = serde_json::Number::deserialize(deserializer)?;
+    if let Some(n) = value.as_i64() {
+        return Ok(n);
+    }
+    match value.as_f64() {
+        Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(f as i64),
+        _ => Err(serde::de::Error::custom(format!(
+            "{value} is not a whole number"
+        ))),
+    }
 }

@@ -107,11 +107,13 @@ async fn answer(
         byline_core::workflow::StoryAccess::Open,
     )
     .await;
-    // One who may no longer open the story (an author's story once published by an editor)
-    // still gets what they did, without the story.
+    // One whose role no longer reaches the story after what they did is told it was done
+    // (204), without the story.
     let story = match story {
         Ok(story) => story,
-        Err(crate::usecases::Refusal::Forbidden(_)) => return Ok(status.into_response()),
+        Err(crate::usecases::Refusal::Forbidden(_)) => {
+            return Ok(StatusCode::NO_CONTENT.into_response());
+        }
         Err(other) => return Err(other.into()),
     };
     let mut response = (status, axum::Json(DraftOut::of(&story, site(state)))).into_response();
@@ -203,6 +205,7 @@ fn idempotency(
         (status = 201, description = "Created", body = DraftOut),
         (status = 200, description = "Created before under this idempotency key", body = DraftOut),
         (status = 400, description = "A body that is not JSON of this shape", body = Problem, content_type = "application/problem+json"),
+        (status = 204, description = "Done, though the token's role no longer reaches the story"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Over the token's limit", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token's role does not allow this", body = Problem, content_type = "application/problem+json"),
@@ -244,6 +247,7 @@ pub async fn create_story(
     params(("id" = i64, Path, description = "The story's id")),
     responses(
         (status = 200, description = "The story", body = DraftOut),
+        (status = 204, description = "Done, though the token's role no longer reaches the story"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Over the token's limit", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token's role does not reach this story", body = Problem, content_type = "application/problem+json"),
@@ -285,6 +289,7 @@ fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
     responses(
         (status = 200, description = "Saved", body = DraftOut),
         (status = 400, description = "A body that is not JSON of this shape", body = Problem, content_type = "application/problem+json"),
+        (status = 204, description = "Done, though the token's role no longer reaches the story"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Over the token's limit", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token's role does not allow editing this story now", body = Problem, content_type = "application/problem+json"),
@@ -323,6 +328,7 @@ pub async fn save_story(
     responses(
         (status = 200, description = "Moved", body = DraftOut),
         (status = 400, description = "A body that is not JSON of this shape", body = Problem, content_type = "application/problem+json"),
+        (status = 204, description = "Done, though the token's role no longer reaches the story"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Over the token's limit", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token's role does not allow this move", body = Problem, content_type = "application/problem+json"),
@@ -363,6 +369,7 @@ pub async fn change_status(
     responses(
         (status = 200, description = "Corrected", body = DraftOut),
         (status = 400, description = "A body that is not JSON of this shape", body = Problem, content_type = "application/problem+json"),
+        (status = 204, description = "Done, though the token's role no longer reaches the story"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Over the token's limit", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token's role does not allow corrections", body = Problem, content_type = "application/problem+json"),
@@ -388,11 +395,12 @@ pub async fn correct(
     responses(
         (status = 200, description = "The story with its new lead picture", body = DraftOut),
         (status = 400, description = "A body that is not JSON of this shape", body = Problem, content_type = "application/problem+json"),
+        (status = 204, description = "Done, though the token's role no longer reaches the story"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Over the token's limit", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token's role does not allow editing this story now", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such story, or no such picture the caller may see", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The picture cannot be used", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such story", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No such picture the caller may see, or one that cannot be used", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn set_lead_picture(
@@ -411,6 +419,14 @@ pub async fn set_lead_picture(
         input.caption,
         Utc::now(),
     )
-    .await?;
+    .await
+    .map_err(|refusal| match refusal {
+        // The story was found (the gate opened it): what is missing is the picture.
+        crate::usecases::Refusal::NotFound => ApiError::Invalid {
+            field: "picture_id",
+            message: "The library has no such picture, or not one you may see.".into(),
+        },
+        other => other.into(),
+    })?;
     answer(&state, actor, story.0.id, StatusCode::OK).await
 }

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{content, model, newsroom, ninjs};
+use super::{content, desk, model, newsroom, ninjs};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -30,6 +30,12 @@ use super::{content, model, newsroom, ninjs};
         newsroom::change_status,
         newsroom::correct,
         newsroom::set_lead_picture,
+        desk::upload_picture,
+        desk::get_picture,
+        desk::update_picture,
+        desk::curate,
+        desk::save_section,
+        desk::create_newsletter_draft,
     ),
     components(schemas(
         model::Problem,
@@ -44,6 +50,12 @@ use super::{content, model, newsroom, ninjs};
         model::CorrectionIn,
         model::LeadPictureIn,
         ninjs::NinjsItem,
+        desk::LibraryPictureOut,
+        desk::PictureEditIn,
+        desk::CurationIn,
+        desk::SectionIn,
+        desk::NewsletterDraftIn,
+        desk::NewsletterDraftOut,
     )),
     modifiers(&BearerTokens),
     tags(

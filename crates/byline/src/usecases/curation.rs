@@ -148,8 +148,17 @@ pub async fn save_section(
         ));
     }
     let name = words(&input.name);
-    if name.is_empty() {
-        return Err(Refusal::invalid("name", "A section needs a name."));
+    if name.is_empty() || input.name.chars().count() > 100 {
+        return Err(Refusal::invalid(
+            "name",
+            "A section's name needs 1 to 100 characters.",
+        ));
+    }
+    if input.description.chars().count() > 500 {
+        return Err(Refusal::invalid(
+            "description",
+            "A section's description is at most 500 characters.",
+        ));
     }
     let slug = match input.slug.trim() {
         "" => Slug::derive(&name),

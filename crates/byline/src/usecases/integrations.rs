@@ -165,6 +165,41 @@ pub async fn revoke_token(
     Ok(())
 }
 
+/// The acting member's own personal tokens, live and revoked.
+pub async fn my_tokens(nr: &Newsroom, actor: Actor<'_>) -> Outcome<Vec<TokenRecord>> {
+    let me = actor.user_id().ok_or(Refusal::NotFound)?;
+    let all = nr.store().tokens().await?;
+    Ok(all
+        .into_iter()
+        .filter(|t| t.kind == TokenKind::Personal && t.user == Some(me))
+        .collect())
+}
+
+/// Revokes one of the acting member's own personal tokens.
+pub async fn revoke_my_token(
+    nr: &Newsroom,
+    actor: Actor<'_>,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Outcome<()> {
+    let mine = my_tokens(nr, actor).await?;
+    if !mine
+        .iter()
+        .any(|t| t.name == name.trim() && t.revoked_at.is_none())
+    {
+        return Err(Refusal::NotFound);
+    }
+    if !nr.store().revoke_token(name.trim(), now).await? {
+        return Err(Refusal::NotFound);
+    }
+    tracing::info!(
+        token = name,
+        by = actor.user_id().map(|u| u.0),
+        "personal token revoked"
+    );
+    Ok(())
+}
+
 /// Who presents `secret`, if it is a live token of a member who may sign in.
 pub async fn token_holder(
     nr: &Newsroom,
@@ -298,7 +333,10 @@ pub async fn resend(
 ) -> Outcome<()> {
     actor.require(Permission::ManageSettings, Ownership::Own)?;
     if !nr.store().resend_webhook_delivery(id, now).await? {
-        return Err(Refusal::NotFound);
+        return Err(Refusal::invalid(
+            "delivery",
+            "There is no such delivery, or it is being sent right now.",
+        ));
     }
     Ok(())
 }
@@ -332,13 +370,18 @@ pub async fn claim_delivery(
     Ok(nr.store().claim_webhook_delivery(now, lease).await?)
 }
 
+/// Records an attempt's result; false when this node's claim had ended (another node or a
+/// resend took the delivery over).
 pub async fn finish_delivery(
     nr: &Newsroom,
-    id: WebhookDeliveryId,
+    delivery: &WebhookDelivery,
     result: AttemptResult,
     now: DateTime<Utc>,
-) -> Outcome<()> {
-    Ok(nr.store().finish_webhook_delivery(id, result, now).await?)
+) -> Outcome<bool> {
+    Ok(nr
+        .store()
+        .finish_webhook_delivery(delivery, result, now)
+        .await?)
 }
 
 /// When the next pending delivery is due.

@@ -476,56 +476,13 @@ async fn saves_need_the_current_revision_and_creates_happen_once_per_key() {
     );
 }
 
-/// One member, the same operations through the admin's forms and through the Admin API with
-/// the member's personal token: the same outcome each time.
+/// A personal token acts with at most its member's role (the rest of the parity between
+/// the API and the admin is in `api_parity`).
 #[tokio::test]
-async fn the_api_and_the_admin_answer_a_member_alike() {
+async fn a_personal_token_never_exceeds_its_member() {
     let site = Site::new("");
     let app = site.app().await;
-    for role in ["contributor", "author", "editor", "admin"] {
-        let email = format!("{role}@example.com");
-        let admin_member = member(&app, &site, &email, role).await;
-        let api = token(
-            &site,
-            &["--name", &format!("{role} token"), "--member", &email],
-        );
-        let in_admin = admin_member
-            .write(&app, &format!("{role} via admin"), "Text.")
-            .await;
-        let (status, _, made) = call(
-            &app,
-            "POST",
-            "/api/v1/admin/stories",
-            Some(&api),
-            Some(json!({"headline": format!("{role} via API"), "body": "Text."})),
-            &[],
-        )
-        .await;
-        assert_eq!(status, StatusCode::CREATED, "{role}: {made}");
-        let in_api = made["id"].as_i64().unwrap();
-        let (admin_status, _, _) = admin_member.act(&app, in_admin, "publish", "").await;
-        let (api_status, _, answer) = call(
-            &app,
-            "POST",
-            &format!("/api/v1/admin/stories/{in_api}/status"),
-            Some(&api),
-            Some(json!({"transition": "publish"})),
-            &[],
-        )
-        .await;
-        let published = |s: StatusCode| s == StatusCode::SEE_OTHER || s == StatusCode::OK;
-        assert_eq!(
-            published(admin_status),
-            published(api_status),
-            "{role}: admin {admin_status}, API {api_status} {answer}"
-        );
-        assert_eq!(published(api_status), role != "contributor", "{role}");
-        if !published(api_status) {
-            assert_eq!(admin_status, api_status, "{role}: the same refusal");
-        } else {
-            assert_eq!(answer["status"], "published");
-        }
-    }
+    member(&app, &site, "author@example.com", "author").await;
     let out = site.cli(&[
         "token",
         "add",

@@ -3,8 +3,11 @@
 //! `BYLINE_TEST_DATABASE_URL` is set (CI runs both) — and a real S3-compatible server.
 
 mod admin_accounts;
+mod admin_integrations;
 mod admin_sessions;
 mod api;
+mod api_desk;
+mod api_parity;
 mod archive;
 mod cache;
 mod cli;
