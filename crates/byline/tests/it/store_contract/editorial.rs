@@ -42,7 +42,7 @@ pub fn fields(headline: &str, slug: &str) -> StoryFields {
     }
 }
 
-fn link(days: i64) -> PreviewLink {
+pub fn link(days: i64) -> PreviewLink {
     PreviewLink {
         token: byline::secrets::random_token(),
         expires_at: Utc::now() + Duration::days(days),
@@ -56,7 +56,7 @@ pub async fn draft(store: &dyn Store, owner: &User, headline: &str, slug: &str) 
         .unwrap()
 }
 
-async fn publish(store: &dyn Store, id: StoryId) {
+pub async fn publish(store: &dyn Store, id: StoryId) {
     let change = StatusChange {
         from: Status::Draft,
         to: Status::Published,

@@ -6,6 +6,7 @@ mod accounts;
 mod archive;
 mod curation;
 mod desk;
+mod integrations;
 pub mod editorial;
 pub mod library;
 mod newsletter;
