@@ -105,11 +105,12 @@ pub struct Once {
 
 /// What an idempotent create did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CreatedOnce {
-    Created(StoryId),
-    /// The key was used before for the same request: the story it made then.
-    Before(StoryId),
-    /// The key was used before for a different request: nothing was made.
+pub enum CreatedOnce<T> {
+    Created(T),
+    /// The key was used before for the same request: what it made then.
+    Before(T),
+    /// The key was used before for a different request (or another kind of create): nothing
+    /// was made.
     Mismatch,
 }
 
@@ -130,6 +131,16 @@ pub enum EventKind {
     SubscriberConfirmed,
     #[serde(rename = "newsletter.sent")]
     NewsletterSent,
+}
+
+impl<T> CreatedOnce<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> CreatedOnce<U> {
+        match self {
+            CreatedOnce::Created(t) => CreatedOnce::Created(f(t)),
+            CreatedOnce::Before(t) => CreatedOnce::Before(f(t)),
+            CreatedOnce::Mismatch => CreatedOnce::Mismatch,
+        }
+    }
 }
 
 impl EventKind {
@@ -341,7 +352,14 @@ pub trait IntegrationStore: Send + Sync {
         preview: &PreviewLink,
         now: DateTime<Utc>,
         once: &Once,
-    ) -> Result<CreatedOnce, StoreError>;
+    ) -> Result<CreatedOnce<StoryId>, StoreError>;
+    /// Creates a newsletter draft as `save_draft(None, …)` does, once per idempotency key.
+    async fn create_newsletter_draft_once(
+        &self,
+        input: &crate::newsletter::DraftInput,
+        now: DateTime<Utc>,
+        once: &Once,
+    ) -> Result<CreatedOnce<crate::ids::DraftId>, StoreError>;
 
     /// A page of public stories, whole, and whether more follow.
     async fn public_stories(

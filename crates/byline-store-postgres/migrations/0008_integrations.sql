@@ -18,7 +18,9 @@ CREATE TABLE idempotency_keys (
     token_id     BIGINT NOT NULL REFERENCES api_tokens (id) ON DELETE CASCADE,
     key          TEXT NOT NULL,
     request_hash TEXT NOT NULL,
-    story_id     BIGINT NOT NULL,
+    -- What the first request made: 'story' or 'newsletter_draft', and its id.
+    object_kind  TEXT NOT NULL,
+    object_id    BIGINT NOT NULL,
     created_at   BIGINT NOT NULL,
     PRIMARY KEY (token_id, key)
 );

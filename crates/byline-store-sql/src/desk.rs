@@ -123,29 +123,26 @@ impl NewsletterDesk for crate::SqlStore {
         now: DateTime<Utc>,
     ) -> Result<Option<DraftId>, StoreError> {
         let mut tx = self.writing().await?;
-        let stories = input.stories.join("\n");
-        // A change unschedules: what was frozen no longer matches.
-        let sql = match id {
-            None => {
-                "INSERT INTO newsletter_drafts (subject, intro, stories, author, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id"
-            }
-            Some(_) => {
-                "UPDATE newsletter_drafts SET subject = $1, intro = $2, stories = $3, \
-                 author = $4, updated_at = $5, send_at = NULL, text_body = NULL, \
-                 html_body = NULL WHERE id = $6 RETURNING id"
-            }
+        let Some(id) = id else {
+            let id = insert_draft(&mut tx, input, now).await?;
+            tx.commit().await.map_err(db_error)?;
+            return Ok(Some(id));
         };
-        let mut query = sqlx::query_scalar(sql)
-            .bind(&input.subject)
-            .bind(&input.intro)
-            .bind(stories)
-            .bind(&input.author)
-            .bind(to_secs(now));
-        if let Some(id) = id {
-            query = query.bind(id.0);
-        }
-        let saved: Option<i64> = query.fetch_optional(&mut *tx).await.map_err(db_error)?;
+        // A change unschedules: what was frozen no longer matches.
+        let saved: Option<i64> = sqlx::query_scalar(
+            "UPDATE newsletter_drafts SET subject = $1, intro = $2, stories = $3, \
+             author = $4, updated_at = $5, send_at = NULL, text_body = NULL, \
+             html_body = NULL WHERE id = $6 RETURNING id",
+        )
+        .bind(&input.subject)
+        .bind(&input.intro)
+        .bind(input.stories.join("\n"))
+        .bind(&input.author)
+        .bind(to_secs(now))
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
         Ok(saved.map(DraftId))
     }
@@ -389,4 +386,25 @@ impl NewsletterDesk for crate::SqlStore {
                 .map_err(db_error)?;
         Ok(found.is_some())
     }
+}
+
+/// Inserts a new newsletter draft on the caller's transaction.
+pub(crate) async fn insert_draft(
+    conn: &mut crate::db::DbConn,
+    input: &DraftInput,
+    now: DateTime<Utc>,
+) -> Result<DraftId, StoreError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO newsletter_drafts (subject, intro, stories, author, updated_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(&input.subject)
+    .bind(&input.intro)
+    .bind(input.stories.join("\n"))
+    .bind(&input.author)
+    .bind(to_secs(now))
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db_error)?;
+    Ok(DraftId(id))
 }

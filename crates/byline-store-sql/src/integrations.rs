@@ -8,11 +8,14 @@ use byline_core::integrations::{
     NewWebhook, Once, PublicQuery, TokenHolder, TokenKind, TokenOwner, TokenRecord, Webhook,
     WebhookDelivery,
 };
+use byline_core::newsletter::DraftInput;
 use byline_core::store::StoreError;
-use byline_core::{Author, EventId, Story, StoryId, Tag, TokenId, WebhookDeliveryId, WebhookId};
+use byline_core::{
+    Author, DraftId, EventId, Story, StoryId, Tag, TokenId, WebhookDeliveryId, WebhookId,
+};
 use chrono::{DateTime, Utc};
 
-use crate::db::DbRow;
+use crate::db::{DbConn, DbRow};
 use crate::failure::db_error;
 use crate::rows::{corrupt, from_secs, get, to_secs};
 use crate::{load, taxonomy};
@@ -75,6 +78,55 @@ fn delivery(row: &DbRow) -> Result<WebhookDelivery, StoreError> {
         created_at: from_secs(get(row, "created_at")?)?,
         claimed_until: opt_time(row, "claimed_until")?,
     })
+}
+
+/// What an idempotency key made before, on the caller's transaction: the object's id when the
+/// same request of the same kind used it, a mismatch for anything else, none when unused.
+async fn recall(
+    conn: &mut DbConn,
+    once: &Once,
+    kind: &str,
+) -> Result<Option<CreatedOnce<i64>>, StoreError> {
+    let before: Option<(String, String, i64)> = sqlx::query_as(
+        "SELECT request_hash, object_kind, object_id FROM idempotency_keys \
+         WHERE token_id = $1 AND key = $2",
+    )
+    .bind(once.token.0)
+    .bind(&once.key)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_error)?;
+    Ok(before.map(|(request, made, id)| {
+        if request == once.request && made == kind {
+            CreatedOnce::Before(id)
+        } else {
+            CreatedOnce::Mismatch
+        }
+    }))
+}
+
+/// Records what a key made, on the caller's transaction (so with the object, or not at all).
+async fn remember(
+    conn: &mut DbConn,
+    once: &Once,
+    kind: &str,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO idempotency_keys (token_id, key, request_hash, object_kind, object_id, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(once.token.0)
+    .bind(&once.key)
+    .bind(&once.request)
+    .bind(kind)
+    .bind(id)
+    .bind(to_secs(now))
+    .execute(&mut *conn)
+    .await
+    .map_err(db_error)?;
+    Ok(())
 }
 
 #[async_trait]
@@ -232,36 +284,29 @@ impl IntegrationStore for crate::SqlStore {
         preview: &PreviewLink,
         now: DateTime<Utc>,
         once: &Once,
-    ) -> Result<CreatedOnce, StoreError> {
+    ) -> Result<CreatedOnce<StoryId>, StoreError> {
         let mut tx = self.writing().await?;
-        let before: Option<(String, i64)> = sqlx::query_as(
-            "SELECT request_hash, story_id FROM idempotency_keys WHERE token_id = $1 AND key = $2",
-        )
-        .bind(once.token.0)
-        .bind(&once.key)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        if let Some((request, story)) = before {
-            return Ok(if request == once.request {
-                CreatedOnce::Before(StoryId(story))
-            } else {
-                CreatedOnce::Mismatch
-            });
+        if let Some(before) = recall(&mut tx, once, "story").await? {
+            return Ok(before.map(StoryId));
         }
         let id = crate::editorial::insert_draft(&mut tx, &fields, user, preview, now).await?;
-        sqlx::query(
-            "INSERT INTO idempotency_keys (token_id, key, request_hash, story_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(once.token.0)
-        .bind(&once.key)
-        .bind(&once.request)
-        .bind(id.0)
-        .bind(to_secs(now))
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
+        remember(&mut tx, once, "story", id.0, now).await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(CreatedOnce::Created(id))
+    }
+
+    async fn create_newsletter_draft_once(
+        &self,
+        input: &DraftInput,
+        now: DateTime<Utc>,
+        once: &Once,
+    ) -> Result<CreatedOnce<DraftId>, StoreError> {
+        let mut tx = self.writing().await?;
+        if let Some(before) = recall(&mut tx, once, "newsletter_draft").await? {
+            return Ok(before.map(DraftId));
+        }
+        let id = crate::desk::insert_draft(&mut tx, input, now).await?;
+        remember(&mut tx, once, "newsletter_draft", id.0, now).await?;
         tx.commit().await.map_err(db_error)?;
         Ok(CreatedOnce::Created(id))
     }

@@ -18,7 +18,9 @@ CREATE TABLE idempotency_keys (
     token_id     INTEGER NOT NULL REFERENCES api_tokens (id) ON DELETE CASCADE,
     key          TEXT NOT NULL,
     request_hash TEXT NOT NULL,
-    story_id     INTEGER NOT NULL,
+    -- What the first request made: 'story' or 'newsletter_draft', and its id.
+    object_kind  TEXT NOT NULL,
+    object_id    INTEGER NOT NULL,
     created_at   INTEGER NOT NULL,
     PRIMARY KEY (token_id, key)
 );

@@ -372,8 +372,10 @@ pub async fn save_section(
 /// Starts a newsletter draft, signed by the token's account.
 #[utoipa::path(post, path = "/api/v1/admin/newsletter/drafts", tag = "admin",
     request_body = NewsletterDraftIn,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body create one draft", max_length = 255)),
     responses(
         (status = 201, description = "Created", body = NewsletterDraftOut),
+        (status = 200, description = "Created before under this idempotency key", body = NewsletterDraftOut),
         (status = 400, description = "A body that is not JSON of this shape", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token's role does not allow sending newsletters", body = Problem, content_type = "application/problem+json"),
@@ -384,15 +386,24 @@ pub async fn save_section(
 pub async fn create_newsletter_draft(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     ApiJson(input): ApiJson<NewsletterDraftIn>,
 ) -> Result<Response, ApiError> {
     let actor = caller.actor()?;
+    let once = super::newsroom::idempotency(&headers, &caller, &input)?;
     let fields = DraftFields {
         subject: input.subject,
         intro: input.intro,
         stories: input.stories,
     };
-    let id = newsletter::create_draft(&state.newsroom, actor, &fields, Utc::now()).await?;
+    let (nr, now) = (&state.newsroom, Utc::now());
+    let (id, created) = match once {
+        Some(once) => newsletter::create_draft_once(nr, actor, &fields, &once, now).await?,
+        None => (
+            newsletter::create_draft(nr, actor, &fields, now).await?,
+            true,
+        ),
+    };
     let draft = newsletter::draft(&state.newsroom, actor, id).await?;
     let out = NewsletterDraftOut {
         id: draft.id.0,
@@ -400,5 +411,10 @@ pub async fn create_newsletter_draft(
         intro: draft.input.intro,
         stories: draft.input.stories,
     };
-    Ok((StatusCode::CREATED, axum::Json(out)).into_response())
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, axum::Json(out)).into_response())
 }

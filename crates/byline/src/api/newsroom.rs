@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use byline_core::access::{Ownership, allows};
-use byline_core::integrations::{Once, TokenHolder};
+use byline_core::integrations::Once;
 use byline_core::workflow::{Need, Transition};
 use byline_core::{PictureId, StoryId};
 use chrono::Utc;
@@ -172,11 +172,15 @@ fn fields(
         })
 }
 
-fn idempotency(
+/// The create's idempotency key, if the request sends one, with a digest of what it asks.
+pub fn idempotency<T: serde::Serialize>(
     headers: &HeaderMap,
-    holder: &TokenHolder,
-    input: &DraftIn,
+    caller: &Caller,
+    input: &T,
 ) -> Result<Option<Once>, ApiError> {
+    let Caller::Token(holder) = caller else {
+        return Ok(None);
+    };
     let Some(value) = headers.get("idempotency-key") else {
         return Ok(None);
     };
@@ -187,7 +191,7 @@ fn idempotency(
         .ok_or_else(|| {
             ApiError::BadRequest("An Idempotency-Key is 1 to 255 visible characters.".into())
         })?;
-    let request = serde_json::to_vec(input).expect("a draft serializes");
+    let request = serde_json::to_vec(input).expect("API input serializes");
     let digest = Sha256::digest(&request);
     Ok(Some(Once {
         token: holder.token,
@@ -221,10 +225,7 @@ pub async fn create_story(
     let actor = caller.actor()?;
     let fields = fields(&state, &input, None)?;
     let now = Utc::now();
-    let once = match &caller {
-        Caller::Token(holder) => idempotency(&headers, holder, &input)?,
-        Caller::Anonymous => None,
-    };
+    let once = idempotency(&headers, &caller, &input)?;
     let (id, created) = match once {
         Some(once) => {
             stories::create_draft_once(&state.newsroom, actor, fields, &once, now).await?

@@ -148,6 +148,33 @@ pub async fn create_draft(
         .ok_or_else(|| Refusal::Store(StoreError::Defect("a new draft was not stored".into())))
 }
 
+/// Starts a draft as [`create_draft`] does, once per idempotency key: a retry with the same key
+/// and request gets the draft made the first time (and `false`); the same key with another
+/// request is refused.
+pub async fn create_draft_once(
+    nr: &Newsroom,
+    actor: Actor<'_>,
+    fields: &DraftFields,
+    once: &byline_core::integrations::Once,
+    now: DateTime<Utc>,
+) -> Outcome<(DraftId, bool)> {
+    use byline_core::integrations::CreatedOnce;
+    require_desk(actor)?;
+    let input = checked_input(fields, actor)?;
+    match nr
+        .store()
+        .create_newsletter_draft_once(&input, now, once)
+        .await?
+    {
+        CreatedOnce::Created(id) => Ok((id, true)),
+        CreatedOnce::Before(id) => Ok((id, false)),
+        CreatedOnce::Mismatch => Err(Refusal::invalid(
+            "Idempotency-Key",
+            "This idempotency key was used for a different request; use a new key.",
+        )),
+    }
+}
+
 /// Stores `input` over the draft's words when they differ; NotFound when it went meanwhile.
 async fn store_changes(
     nr: &Newsroom,

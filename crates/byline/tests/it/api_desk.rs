@@ -228,10 +228,37 @@ async fn curation_sections_and_newsletter_drafts_follow_the_roles() {
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _, draft) = call(&app, "POST", drafts, Some(&editor), Some(issue), &[]).await;
+    let key = [("idempotency-key", "week-48")];
+    let (status, _, draft) = call(
+        &app,
+        "POST",
+        drafts,
+        Some(&editor),
+        Some(issue.clone()),
+        &key,
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{draft}");
     assert_eq!(draft["subject"], "The week");
     assert_eq!(draft["stories"][0], slugs[0].as_str());
+    let (status, _, again) = call(&app, "POST", drafts, Some(&editor), Some(issue), &key).await;
+    assert_eq!(status, StatusCode::OK, "a retry gets the first draft");
+    assert_eq!(again["id"], draft["id"]);
+    let story = json!({"headline": "Keyed"});
+    let (status, _, problem) = call(
+        &app,
+        "POST",
+        "/api/v1/admin/stories",
+        Some(&editor),
+        Some(story),
+        &key,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a key is for one create: {problem}"
+    );
 }
 
 /// Every Admin API route refuses a caller without a token (401) and a content key (403)

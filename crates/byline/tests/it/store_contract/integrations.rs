@@ -5,12 +5,12 @@
 
 use std::time::Duration as StdDuration;
 
+use byline_core::Email;
 use byline_core::access::Role;
 use byline_core::integrations::{
     AttemptResult, CreatedOnce, EventKind, NewToken, NewWebhook, Once, TokenKind, TokenOwner,
 };
 use byline_core::store::Store;
-use byline_core::Email;
 use chrono::{Duration, Utc};
 
 use super::editorial::{draft, fields, link, member, publish};
@@ -35,25 +35,63 @@ fn token(name: &str, owner: TokenOwner, role: Option<Role>, hash: &str) -> NewTo
 async fn a_token_acts_with_at_most_its_accounts_role_and_stops_at_once() {
     let (_site, store) = fresh().await;
     let author = member(store.as_ref(), "Ann", Role::Author).await;
-    let scoped = token("ann", TokenOwner::Member(author.id), Some(Role::Admin), "h1");
+    let scoped = token(
+        "ann",
+        TokenOwner::Member(author.id),
+        Some(Role::Admin),
+        "h1",
+    );
     store.add_token(scoped).await.unwrap();
     let holder = store.token_holder("h1", Utc::now()).await.unwrap().unwrap();
-    assert_eq!(holder.user.unwrap().role, Role::Author, "never above the member");
+    assert_eq!(
+        holder.user.unwrap().role,
+        Role::Author,
+        "never above the member"
+    );
     let duplicate = token("ann", TokenOwner::Nobody, None, "h2");
-    assert!(store.add_token(duplicate).await.is_err(), "names are unique");
+    assert!(
+        store.add_token(duplicate).await.is_err(),
+        "names are unique"
+    );
     let email = Email::parse("bot@integrations.invalid").unwrap();
-    let bot = token("bot", TokenOwner::NewIntegration { email }, Some(Role::Editor), "h3");
+    let bot = token(
+        "bot",
+        TokenOwner::NewIntegration { email },
+        Some(Role::Editor),
+        "h3",
+    );
     store.add_token(bot).await.unwrap();
     let bot = store.token_holder("h3", Utc::now()).await.unwrap().unwrap();
     assert_eq!(bot.user.as_ref().unwrap().role, Role::Editor);
     assert_eq!(bot.kind, TokenKind::Integration);
     // A member disabled, a token revoked: refused at once.
-    store.set_disabled(author.id, Some(Utc::now())).await.unwrap();
-    assert!(store.token_holder("h1", Utc::now()).await.unwrap().is_none());
+    store
+        .set_disabled(author.id, Some(Utc::now()))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .token_holder("h1", Utc::now())
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(store.revoke_token("bot", Utc::now()).await.unwrap());
-    assert!(store.token_holder("h3", Utc::now()).await.unwrap().is_none());
+    assert!(
+        store
+            .token_holder("h3", Utc::now())
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(!store.revoke_token("bot", Utc::now()).await.unwrap());
-    assert!(store.token_holder("unknown", Utc::now()).await.unwrap().is_none());
+    assert!(
+        store
+            .token_holder("unknown", Utc::now())
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[tokio::test]
@@ -86,7 +124,12 @@ async fn a_create_under_one_key_happens_once() {
     assert_eq!(create("r1").await, CreatedOnce::Before(first));
     assert_eq!(create("r2").await, CreatedOnce::Mismatch);
     let laptop = store
-        .add_token(token("wes laptop", TokenOwner::Member(writer.id), None, "h2"))
+        .add_token(token(
+            "wes laptop",
+            TokenOwner::Member(writer.id),
+            None,
+            "h2",
+        ))
         .await
         .unwrap();
     let other = Once {
@@ -94,7 +137,9 @@ async fn a_create_under_one_key_happens_once() {
         ..once("r1")
     };
     let f = fields("Once only", "once-only");
-    let made = store.create_draft_once(f, writer.id, &link(7), Utc::now(), &other).await;
+    let made = store
+        .create_draft_once(f, writer.id, &link(7), Utc::now(), &other)
+        .await;
     assert!(
         matches!(made, Ok(CreatedOnce::Created(second)) if second != first),
         "keys are per token: {made:?}"
@@ -120,7 +165,10 @@ async fn events_are_recorded_with_their_change_and_handed_out_once() {
     let (_site, store) = fresh().await;
     let ed = member(store.as_ref(), "Eve", Role::Editor).await;
     let id = draft(store.as_ref(), &ed, "An event", "an-event").await;
-    assert!(store.pending_events(10).await.unwrap().is_empty(), "a draft is no event");
+    assert!(
+        store.pending_events(10).await.unwrap().is_empty(),
+        "a draft is no event"
+    );
     publish(store.as_ref(), id).await;
     store
         .add_correction(id, ed.id, "A fix.", Utc::now())
@@ -128,13 +176,24 @@ async fn events_are_recorded_with_their_change_and_handed_out_once() {
         .unwrap();
     let events = store.pending_events(10).await.unwrap();
     let kinds: Vec<EventKind> = events.iter().map(|e| e.kind).collect();
-    assert_eq!(kinds, [EventKind::StoryPublished, EventKind::StoryCorrected]);
+    assert_eq!(
+        kinds,
+        [EventKind::StoryPublished, EventKind::StoryCorrected]
+    );
     assert!(events.iter().all(|e| e.subject == id.0));
     let webhook = hook(store.as_ref(), "one").await;
     let deliveries = vec![(webhook, "{}".to_owned())];
-    assert!(store.fan_out(events[0].id, &deliveries, Utc::now()).await.unwrap());
     assert!(
-        !store.fan_out(events[0].id, &deliveries, Utc::now()).await.unwrap(),
+        store
+            .fan_out(events[0].id, &deliveries, Utc::now())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .fan_out(events[0].id, &deliveries, Utc::now())
+            .await
+            .unwrap(),
         "a second node finds it handed out"
     );
     assert_eq!(store.pending_events(10).await.unwrap().len(), 1);
@@ -155,9 +214,20 @@ async fn a_claim_holds_until_its_lease_ends_and_only_its_holder_records_the_resu
         .await
         .unwrap();
     let lease = StdDuration::from_secs(30);
-    let first = store.claim_webhook_delivery(now, lease).await.unwrap().unwrap();
+    let first = store
+        .claim_webhook_delivery(now, lease)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(first.payload, "{\"a\":1}");
-    assert!(store.claim_webhook_delivery(now, lease).await.unwrap().is_none(), "held");
+    assert!(
+        store
+            .claim_webhook_delivery(now, lease)
+            .await
+            .unwrap()
+            .is_none(),
+        "held"
+    );
     assert!(
         !store.resend_webhook_delivery(first.id, now).await.unwrap(),
         "no resend while an attempt is under way"
@@ -165,24 +235,54 @@ async fn a_claim_holds_until_its_lease_ends_and_only_its_holder_records_the_resu
     // The lease ends (the node died): another node takes it; the first node's late result
     // is not recorded over the second's claim.
     let later = now + Duration::seconds(31);
-    let second = store.claim_webhook_delivery(later, lease).await.unwrap().unwrap();
+    let second = store
+        .claim_webhook_delivery(later, lease)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(second.id, first.id);
     assert_eq!(second.attempts, 2);
     let late = AttemptResult::Delivered { status: 200 };
-    assert!(!store.finish_webhook_delivery(&first, late, later).await.unwrap());
+    assert!(
+        !store
+            .finish_webhook_delivery(&first, late, later)
+            .await
+            .unwrap()
+    );
     let failed = AttemptResult::Failed {
         status: Some(503),
         error: "down".into(),
         retry_at: Some(later + Duration::seconds(20)),
     };
-    assert!(store.finish_webhook_delivery(&second, failed, later).await.unwrap());
+    assert!(
+        store
+            .finish_webhook_delivery(&second, failed, later)
+            .await
+            .unwrap()
+    );
     assert_eq!(
         store.next_webhook_delivery().await.unwrap(),
         Some(later + Duration::seconds(20))
     );
-    assert!(store.claim_webhook_delivery(later, lease).await.unwrap().is_none(), "not due");
-    assert!(store.resend_webhook_delivery(second.id, later).await.unwrap());
-    let third = store.claim_webhook_delivery(later, lease).await.unwrap().unwrap();
+    assert!(
+        store
+            .claim_webhook_delivery(later, lease)
+            .await
+            .unwrap()
+            .is_none(),
+        "not due"
+    );
+    assert!(
+        store
+            .resend_webhook_delivery(second.id, later)
+            .await
+            .unwrap()
+    );
+    let third = store
+        .claim_webhook_delivery(later, lease)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(third.attempts, 1, "a resend starts the count again");
     let log = store.webhook_deliveries(10).await.unwrap();
     assert_eq!(log.len(), 1);
