@@ -288,3 +288,40 @@ async fn a_claim_holds_until_its_lease_ends_and_only_its_holder_records_the_resu
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].last_status, Some(503));
 }
+
+#[tokio::test]
+async fn pictures_and_subscribers_record_their_events_too() {
+    let (_site, store) = fresh().await;
+    let picture = super::library::photo("ab/cdef.jpg", Some("Agency"));
+    let describing = byline_core::library::Describing::Desk;
+    let id = store
+        .add_picture(&picture, describing, Utc::now())
+        .await
+        .unwrap();
+    let edit = byline_core::library::PictureEdit {
+        credit: Some("Desk".into()),
+        caption: None,
+        alt: None,
+        keywords: vec![],
+        focus: byline_core::Focus::default(),
+    };
+    store.edit_picture(id, edit, Utc::now()).await.unwrap();
+    let email = Email::parse("reader@example.org").unwrap();
+    let signup = byline_core::store::NewSubscriber {
+        email: email.clone(),
+        source: "/".into(),
+        consented_at: Utc::now(),
+        ip_hash: None,
+    };
+    store.add_subscriber(signup).await.unwrap();
+    let before = store.pending_events(10).await.unwrap();
+    assert_eq!(before.len(), 1, "a pending sign-up is no event");
+    store.confirm_subscriber(&email, Utc::now()).await.unwrap();
+    let events = store.pending_events(10).await.unwrap();
+    let kinds: Vec<EventKind> = events.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [EventKind::PictureUpdated, EventKind::SubscriberConfirmed]
+    );
+    assert_eq!(events[0].subject, id.0);
+}
