@@ -4,7 +4,7 @@
   bench_api.py publish URL TOKEN N
       N stories created and published through the Admin API, one after the other on one
       keep-alive connection: pairs per second and the pair's p50/p99.
-  bench_api.py fanout URL TOKEN_FILE BYLINE_CMD EVENTS RECEIVERS
+  bench_api.py fanout URL BYLINE_CMD EVENTS RECEIVERS
       RECEIVERS local receivers (checking each signature), one webhook each for
       story.published, then EVENTS stories published by `byline import` in another process:
       the time until every receiver has every event, and deliveries per second.

@@ -20,6 +20,12 @@ pub type Kept = (PictureSource, Option<u32>, Option<u32>, Option<String>);
 /// photo takes a moment), with the key it will be kept under; or the reason, for the editor.
 /// Nothing is stored yet: [`keep`] does that once the use case allowed the form's words.
 pub async fn check_upload(bytes: &[u8]) -> Result<Result<Kept, String>, AppError> {
+    // At most one decode per core at a time, whoever uploads: a decode may take hundreds of
+    // megabytes for a moment.
+    let _slot = decode_slots()
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let owned = bytes.to_vec();
     let checked = tokio::task::spawn_blocking(move || decode(&owned))
         .await
@@ -73,6 +79,14 @@ pub fn described(
         keywords: from_file.keywords,
         focus: Default::default(),
     }
+}
+
+fn decode_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        tokio::sync::Semaphore::new(cores)
+    })
 }
 
 /// Why an upload did not join the library.

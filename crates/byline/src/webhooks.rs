@@ -104,6 +104,8 @@ pub fn is_private(ip: IpAddr) -> bool {
             // (2002::/16) and Teredo (2001::/32, the client's address inverted).
             let embedded = match segments {
                 [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => Some(v4_of(hi, lo)),
+                // IPv4-translated (::ffff:0:a.b.c.d).
+                [0, 0, 0, 0, 0xffff, 0, hi, lo] => Some(v4_of(hi, lo)),
                 [0x2002, hi, lo, ..] => Some(v4_of(hi, lo)),
                 [0x2001, 0, .., hi, lo] => Some(v4_of(!hi, !lo)),
                 _ => None,
@@ -116,6 +118,8 @@ pub fn is_private(ip: IpAddr) -> bool {
                 || v6.is_unspecified()
                 || v6.is_multicast()
                 || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfec0
+                || (first == 0x64 && segments[1] == 0xff9b && segments[2] == 1)
                 || (first & 0xffc0) == 0xfe80
                 || first == 0x2001 && v6.segments()[1] == 0x0db8
                 || v6.segments()[..6] == [0, 0, 0, 0, 0, 0]

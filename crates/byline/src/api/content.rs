@@ -45,7 +45,8 @@ fn wants_ninjs(headers: &HeaderMap) -> bool {
 fn cache_key(request: &Request) -> Option<String> {
     let uri = request.uri();
     let path = uri.path();
-    if path.len() > 300 {
+    // One key per resource: a percent-encoded spelling of a path is answered, never kept.
+    if path.len() > 300 || path.contains('%') {
         return None;
     }
     let representation = if wants_ninjs(request.headers()) {
@@ -246,7 +247,15 @@ pub async fn list_stories(
             .collect(),
         next,
     };
-    Ok(json_answer(&page, "application/json", keys, modified))
+    let mut response = json_answer(&page, "application/json", keys, modified);
+    if stories.is_empty() && query.listing != Listing::All {
+        // An unknown section, tag or author: answered, not kept (made-up names cannot fill
+        // the cache).
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(response)
 }
 
 /// A story by id or slug; an `Accept: application/ninjs+json` request gets an IPTC ninjs 2.x

@@ -60,6 +60,11 @@ impl LibraryPictureOut {
     }
 }
 
+/// An image file, sent as the request's body.
+#[derive(Debug, ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct ImageFile(pub Vec<u8>);
+
 /// The words sent with an upload, as query parameters.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -124,7 +129,7 @@ pub struct SectionIn {
     #[schema(max_length = 500)]
     pub description: String,
     /// Smallest first.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::model::whole_number")]
     pub position: i64,
 }
 
@@ -170,14 +175,14 @@ fn picture_answer(state: &AppState, item: &LibraryPicture, status: StatusCode) -
 /// WebP), decoded whole before it is kept; its credit is read from the file unless given.
 #[utoipa::path(post, path = "/api/v1/admin/pictures", tag = "admin",
     params(UploadParams),
-    request_body(content = Vec<u8>, description = "The image file", content_type = "image/*"),
+    request_body(content = ImageFile, description = "The image file", content_type = "image/*"),
     responses(
         (status = 201, description = "Added (or found: the same file is one picture)", body = LibraryPictureOut),
         (status = 400, description = "No image body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's role does not allow this", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's role does not allow this, or the words given are the desk's to change", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the newsroom's upload limit"),
-        (status = 422, description = "Not a usable picture, or words only the desk may change", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a usable picture, or words too long", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Over the token's limit", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
@@ -264,10 +269,10 @@ pub async fn update_picture(
 ) -> Result<Response, ApiError> {
     let actor = caller.actor()?;
     let id = picture_id(&id)?;
-    if input.keywords.iter().any(|k| k.contains(',')) {
+    if input.keywords.iter().any(|k| k.contains([',', '\n'])) {
         return Err(ApiError::Invalid {
             field: "keywords",
-            message: "A keyword cannot contain a comma.".into(),
+            message: "A keyword cannot contain a comma or a line break.".into(),
         });
     }
     // The admin's form and its checks, so both give the same answers.
@@ -376,6 +381,7 @@ pub async fn save_section(
     responses(
         (status = 201, description = "Created", body = NewsletterDraftOut),
         (status = 200, description = "Created before under this idempotency key", body = NewsletterDraftOut),
+        (status = 404, description = "Created before under this idempotency key, and since sent or deleted", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "A body that is not JSON of this shape", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token's role does not allow sending newsletters", body = Problem, content_type = "application/problem+json"),

@@ -33,10 +33,32 @@ impl ApiLimits {
     /// Counts one request; refuses with the seconds to wait when the caller is over its limit.
     pub fn count(&self, caller: &Caller, client: &ClientAddr) -> Result<(), ApiError> {
         let (key, limit) = match caller {
-            Caller::Token(holder) => (format!("token {}", holder.token), self.per_token),
+            // A member's tokens share one count: making more tokens buys no more requests.
+            Caller::Token(holder) => match &holder.user {
+                Some(user) => (format!("account {}", user.id.0), self.per_token),
+                None => (format!("token {}", holder.token), self.per_token),
+            },
             Caller::Anonymous => (format!("address {}", client.limit_key()), self.per_address),
         };
         self.count_at(key, limit, Instant::now())
+    }
+
+    /// Refuses, without counting, an address already over its limit (so that guessing tokens
+    /// from it costs no lookups once it is).
+    pub fn check_address(&self, client: &ClientAddr) -> Result<(), ApiError> {
+        let key = format!("address {}", client.limit_key());
+        let counts = self
+            .counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let now = Instant::now();
+        match counts.get(&key) {
+            Some((start, n)) if now.duration_since(*start) < WINDOW && *n >= self.per_address => {
+                let wait = WINDOW.saturating_sub(now.duration_since(*start));
+                Err(ApiError::TooManyRequests(wait.as_secs().max(1)))
+            }
+            _ => Ok(()),
+        }
     }
 
     fn count_at(&self, key: String, limit: u32, now: Instant) -> Result<(), ApiError> {

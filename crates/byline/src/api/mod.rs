@@ -183,9 +183,17 @@ async fn identify(state: &AppState, parts: &mut Parts, admin: bool) -> Result<Ca
     let client = ClientAddr::from_request_parts(parts, state)
         .await
         .unwrap_or(ClientAddr(None));
-    let caller = match bearer(parts)? {
+    let sent = match bearer(parts) {
+        Ok(sent) => sent,
+        Err(refused) => {
+            state.api_limits.count(&Caller::Anonymous, &client)?;
+            return Err(refused);
+        }
+    };
+    let caller = match sent {
         None => Caller::Anonymous,
         Some(secret) => {
+            state.api_limits.check_address(&client)?;
             let holder =
                 integrations::token_holder(&state.newsroom, secret, chrono::Utc::now()).await?;
             match holder {

@@ -381,7 +381,9 @@ pub struct LeadPictureIn {
 }
 
 /// An integer as JSON Schema counts them: `7` or `7.0`, not `7.5`.
-fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+pub(crate) fn whole_number<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<i64, D::Error> {
     let value = serde_json::Number::deserialize(deserializer)?;
     if let Some(n) = value.as_i64() {
         return Ok(n);

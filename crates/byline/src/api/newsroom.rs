@@ -208,6 +208,7 @@ pub fn idempotency<T: serde::Serialize>(
     responses(
         (status = 201, description = "Created", body = DraftOut),
         (status = 200, description = "Created before under this idempotency key", body = DraftOut),
+        (status = 404, description = "Created before under this idempotency key, and no longer there", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "A body that is not JSON of this shape", body = Problem, content_type = "application/problem+json"),
         (status = 204, description = "Done, though the token's role no longer reaches the story"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),

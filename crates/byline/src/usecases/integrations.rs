@@ -12,6 +12,9 @@ use chrono::{DateTime, Utc};
 
 use super::{Actor, Newsroom, Outcome, Refusal};
 
+/// Live personal tokens a member may hold.
+pub const MAX_PERSONAL_TOKENS: usize = 20;
+
 /// Every token starts so, which lets secret scanners find a leaked one.
 pub const TOKEN_PREFIX: &str = "byl_";
 
@@ -81,7 +84,9 @@ pub async fn issue_token(
         now,
     };
     nr.store().add_token(token).await.map_err(|e| match e {
-        byline_core::store::StoreError::Conflict(why) => Refusal::invalid("name", why),
+        byline_core::store::StoreError::Conflict(_) => {
+            Refusal::invalid("name", "That name is taken; choose another.")
+        }
         other => other.into(),
     })?;
     tracing::info!(
@@ -125,6 +130,19 @@ async fn personal_owner(
             ));
         }
     };
+    let live = nr
+        .store()
+        .tokens()
+        .await?
+        .iter()
+        .filter(|t| t.user == Some(member.id) && t.revoked_at.is_none())
+        .count();
+    if live >= MAX_PERSONAL_TOKENS {
+        return Err(Refusal::invalid(
+            "name",
+            format!("A member has at most {MAX_PERSONAL_TOKENS} live tokens; revoke one first."),
+        ));
+    }
     let role = request.role.unwrap_or(member.role);
     if role > member.role {
         return Err(Refusal::invalid(

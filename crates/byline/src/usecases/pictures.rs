@@ -34,6 +34,24 @@ pub struct Words {
 }
 
 impl Words {
+    /// Refuses words longer than the library keeps: a credit of 300 characters, a caption of
+    /// 2,000, alt text of 500.
+    pub fn check_lengths(&self) -> Outcome<()> {
+        for (field, text, max) in [
+            ("credit", &self.credit, 300),
+            ("caption", &self.caption, 2000),
+            ("alt", &self.alt, 500),
+        ] {
+            if text.as_ref().is_some_and(|t| t.chars().count() > max) {
+                return Err(Refusal::invalid(
+                    field,
+                    format!("The {field} is longer than {max} characters."),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The words `picture` carries.
     fn of(picture: &Picture) -> Words {
         Words {
@@ -294,6 +312,7 @@ pub async fn check_library_upload(
     given: &Words,
 ) -> Outcome<Picture> {
     actor.require(Permission::CreateStory, Ownership::Own)?;
+    given.check_lengths()?;
     let known = known_picture(nr, actor, &offered.source).await?;
     worded(describing(actor), known.as_ref(), offered, given, true)
 }

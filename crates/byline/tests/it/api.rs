@@ -498,4 +498,17 @@ async fn a_personal_token_never_exceeds_its_member() {
         "a personal token never exceeds its member's role"
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("author"));
+    for n in 0..20 {
+        let name = format!("laptop {n}");
+        token(&site, &["--name", &name, "--member", "author@example.com"]);
+    }
+    let out = site.cli(&[
+        "token",
+        "add",
+        "--name",
+        "one more",
+        "--member",
+        "author@example.com",
+    ]);
+    assert!(!out.status.success(), "at most 20 live tokens a member");
 }

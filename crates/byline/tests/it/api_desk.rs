@@ -43,6 +43,10 @@ async fn pictures_go_into_the_library_with_their_credit_and_lead_a_story() {
     let (status, problem) = upload(&app, &author, b"not a picture at all".to_vec(), "").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(problem["field"], "body");
+    let long = format!("?credit={}", "x".repeat(301));
+    let (status, problem) = upload(&app, &author, photo.clone(), &long).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["field"], "credit");
     let (status, picture) = upload(&app, &author, photo, "?alt=A%20reference%20photo").await;
     assert_eq!(status, StatusCode::CREATED, "{picture}");
     assert_eq!(
