@@ -252,6 +252,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         let bytes = axum::body::Bytes::from_request(request, state)
             .await
             .map_err(|e| ApiError::BadRequest(format!("The body cannot be read: {e}.")))?;
+        // Every body the API takes is one JSON object (serde would also read a struct from
+        // an array of its fields, which the description does not allow).
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(ApiError::BadRequest(
+                "The body is one JSON object, as the API's description gives it.".into(),
+            ));
+        }
         let value = serde_json::from_slice(&bytes).map_err(|e| {
             ApiError::BadRequest(format!(
                 "The body is not what this operation takes (line {}, column {}): {e}.",

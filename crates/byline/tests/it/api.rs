@@ -474,6 +474,20 @@ async fn saves_need_the_current_revision_and_creates_happen_once_per_key() {
         StatusCode::BAD_REQUEST,
         "unknown fields are refused: {refused}"
     );
+    let (status, _, refused) = call(
+        &app,
+        "PUT",
+        &path,
+        Some(&token),
+        Some(json!(["Ferry strike ends", "Ferries run."])),
+        &[("if-match", "\"r2\"")],
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a body is an object: {refused}"
+    );
 }
 
 /// A personal token acts with at most its member's role (the rest of the parity between
