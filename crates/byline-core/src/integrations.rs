@@ -422,7 +422,13 @@ pub trait IntegrationStore: Send + Sync {
     ) -> Result<bool, StoreError>;
     /// When the next pending delivery is due, if any.
     async fn next_webhook_delivery(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
+    /// Forgets what is done and older than `before`: deliveries delivered or given up, events
+    /// handed out with no delivery left, idempotency keys. Returns how many rows went.
+    async fn prune_integrations(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
 }
+
+/// How long finished deliveries, handed-out events and idempotency keys are kept.
+pub const INTEGRATIONS_KEPT_DAYS: i64 = 30;
 
 #[cfg(test)]
 mod tests {

@@ -580,6 +580,27 @@ impl IntegrationStore for crate::SqlStore {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn prune_integrations(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let mut tx = self.writing().await?;
+        let mut gone = 0;
+        for sql in [
+            "DELETE FROM webhook_deliveries WHERE state IN ('delivered', 'failed') \
+             AND created_at < $1",
+            "DELETE FROM events WHERE fanned_out = 1 AND at < $1 AND NOT EXISTS \
+             (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = events.id)",
+            "DELETE FROM idempotency_keys WHERE created_at < $1",
+        ] {
+            let done = sqlx::query(sql)
+                .bind(to_secs(before))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            gone += done.rows_affected();
+        }
+        tx.commit().await.map_err(db_error)?;
+        Ok(gone)
+    }
+
     async fn next_webhook_delivery(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         let next: Option<i64> = sqlx::query_scalar(
             "SELECT MIN(next_at) FROM webhook_deliveries WHERE state = 'pending'",

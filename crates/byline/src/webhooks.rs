@@ -25,6 +25,8 @@ const LEASE: Duration = Duration::from_secs(20);
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// How often a node looks for events written by other processes and for due retries.
 const POLL: Duration = Duration::from_millis(500);
+/// How often a node forgets finished deliveries and old events.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 /// Deliveries a node attempts at once.
 const SENDERS: usize = 4;
 
@@ -391,7 +393,18 @@ pub async fn run(state: AppState) {
             }
         });
     }
+    let mut pruned_at = std::time::Instant::now() - PRUNE_EVERY;
     loop {
+        if pruned_at.elapsed() >= PRUNE_EVERY {
+            pruned_at = std::time::Instant::now();
+            match integrations::prune(&state.newsroom, Utc::now()).await {
+                Ok(0) => {}
+                Ok(gone) => {
+                    tracing::info!(rows = gone, "old webhook deliveries and events forgotten")
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot forget old webhook deliveries"),
+            }
+        }
         match fan_out_round(&state, Utc::now()).await {
             Ok(n) if n > 0 => continue,
             Ok(_) => {}

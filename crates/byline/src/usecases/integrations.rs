@@ -406,3 +406,13 @@ pub async fn finish_delivery(
 pub async fn next_delivery(nr: &Newsroom) -> Outcome<Option<DateTime<Utc>>> {
     Ok(nr.store().next_webhook_delivery().await?)
 }
+
+/// Forgets finished deliveries, handed-out events and idempotency keys older than the days
+/// they are kept (for the system's webhook task).
+pub async fn prune(nr: &Newsroom, now: DateTime<Utc>) -> Outcome<u64> {
+    let days = byline_core::integrations::INTEGRATIONS_KEPT_DAYS;
+    Ok(nr
+        .store()
+        .prune_integrations(now - chrono::Duration::days(days))
+        .await?)
+}

@@ -287,6 +287,29 @@ async fn a_claim_holds_until_its_lease_ends_and_only_its_holder_records_the_resu
     let log = store.webhook_deliveries(10).await.unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].last_status, Some(503));
+    // Nothing pending is forgotten, however old; what is done goes after its time.
+    let long_after = later + Duration::days(60);
+    store.prune_integrations(long_after).await.unwrap();
+    assert_eq!(
+        store.webhook_deliveries(10).await.unwrap().len(),
+        1,
+        "still being tried"
+    );
+    let done = AttemptResult::Delivered { status: 204 };
+    assert!(
+        store
+            .finish_webhook_delivery(&third, done, later)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.prune_integrations(now).await.unwrap(),
+        0,
+        "too young to forget"
+    );
+    assert!(store.prune_integrations(long_after).await.unwrap() >= 2);
+    assert!(store.webhook_deliveries(10).await.unwrap().is_empty());
+    assert!(store.pending_events(10).await.unwrap().is_empty());
 }
 
 #[tokio::test]
