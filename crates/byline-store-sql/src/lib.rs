@@ -21,6 +21,7 @@ mod store;
 mod stories;
 mod subscribers;
 mod taxonomy;
+mod tokens;
 
 use std::sync::Arc;
 

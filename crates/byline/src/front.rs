@@ -57,7 +57,7 @@ impl Service<Request> for App {
     fn call(&mut self, mut request: Request) -> Answer {
         let started = Instant::now();
         if let Some(response) = delivery::from_cache(&self.state, &request) {
-            crate::router::answered(
+            crate::layers::answered(
                 &self.state,
                 request.method(),
                 request.uri().path(),

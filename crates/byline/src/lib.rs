@@ -14,6 +14,7 @@ pub mod front;
 pub mod guards;
 pub mod import;
 pub mod jobs;
+pub mod layers;
 pub mod listen;
 pub mod mail;
 pub mod media;

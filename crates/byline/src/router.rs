@@ -1,12 +1,10 @@
 //! Every URL of Byline, in one place, with the layers that wrap them all.
 
-use std::time::Instant;
-
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::handler::Handler;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::middleware::{self, Next};
+use axum::http::Method;
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, get, on, post};
 use byline_core::access::Permission as P;
@@ -15,7 +13,7 @@ use byline_core::workflow::{Need, StoryAccess};
 use crate::error::{self, AppError};
 pub use crate::front::App;
 use crate::state::AppState;
-use crate::{admin, api, newsletter, ops, site};
+use crate::{admin, api, layers, newsletter, ops, site};
 
 /// Largest sign-up form accepted; an address is at most 254 bytes.
 const SIGNUP_BODY_LIMIT: usize = 16 * 1024;
@@ -76,15 +74,21 @@ fn routes(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            security_headers,
+            layers::security_headers,
         ))
-        .layer(middleware::from_fn_with_state(state.clone(), follow_writes))
-        .layer(middleware::from_fn_with_state(state.clone(), log_request))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            layers::follow_writes,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            layers::log_request,
+        ))
         .with_state(state)
 }
 
-/// One admin URL with one method: what it needs of the member (checked by the gate before the
-/// body is read) and what answers it.
+/// One admin URL (of the admin's pages or of the Admin API) with one method: what it needs of
+/// the member (checked by the gate before the body is read) and what answers it.
 pub struct AdminRoute {
     pub method: Method,
     pub path: &'static str,
@@ -99,7 +103,7 @@ impl AdminRoute {
         need: Need,
         handler: H,
     ) -> AdminRoute {
-        let filter = MethodFilter::try_from(method.clone()).expect("GET or POST");
+        let filter = MethodFilter::try_from(method.clone()).expect("a routable method");
         AdminRoute {
             method,
             path,
@@ -331,105 +335,71 @@ async fn not_found(uri: axum::http::Uri) -> Response {
     }
 }
 
-/// One Admin API URL with one method, and what it needs of the token's account (the admin's
-/// own table), checked before the body is read.
-pub struct ApiRoute {
-    pub method: Method,
-    pub path: &'static str,
-    pub need: Need,
-    handler: MethodRouter<AppState>,
-}
-
-impl ApiRoute {
-    fn at<H: Handler<T, AppState>, T: 'static>(
-        method: Method,
-        path: &'static str,
-        need: Need,
-        handler: H,
-    ) -> ApiRoute {
-        let filter = MethodFilter::try_from(method.clone()).expect("a routable method");
-        ApiRoute {
-            method,
-            path,
-            need,
-            handler: on(filter, handler),
-        }
-    }
-}
-
-impl ApiRoute {
-    /// Room for an upload of `limit` bytes.
-    fn uploading(mut self, limit: usize) -> ApiRoute {
-        self.handler = self.handler.layer(DefaultBodyLimit::max(limit));
-        self
-    }
-}
-
 /// Every Admin API URL with the permission it needs.
-pub fn api_admin_routes(upload_limit: usize) -> Vec<ApiRoute> {
+pub fn api_admin_routes(upload_limit: usize) -> Vec<AdminRoute> {
     use api::desk::*;
     use api::newsroom::*;
     let story = |access| Need::Story(access);
     let edit = story(StoryAccess::Edit);
     vec![
-        ApiRoute::at(
+        AdminRoute::at(
             Method::POST,
             "/api/v1/admin/stories",
             Need::Role(P::CreateStory),
             create_story,
         ),
-        ApiRoute::at(Method::GET, "/api/v1/admin/stories/{id}", edit, get_story),
-        ApiRoute::at(Method::PUT, "/api/v1/admin/stories/{id}", edit, save_story),
-        ApiRoute::at(
+        AdminRoute::at(Method::GET, "/api/v1/admin/stories/{id}", edit, get_story),
+        AdminRoute::at(Method::PUT, "/api/v1/admin/stories/{id}", edit, save_story),
+        AdminRoute::at(
             Method::POST,
             "/api/v1/admin/stories/{id}/status",
             story(StoryAccess::Open),
             change_status,
         ),
-        ApiRoute::at(
+        AdminRoute::at(
             Method::POST,
             "/api/v1/admin/stories/{id}/corrections",
             story(StoryAccess::Act(P::Correct)),
             correct,
         ),
-        ApiRoute::at(
+        AdminRoute::at(
             Method::PUT,
             "/api/v1/admin/stories/{id}/lead-picture",
             edit,
             set_lead_picture,
         ),
-        ApiRoute::at(
+        AdminRoute::at(
             Method::POST,
             "/api/v1/admin/pictures",
             Need::Role(P::CreateStory),
             upload_picture,
         )
         .uploading(upload_limit),
-        ApiRoute::at(
+        AdminRoute::at(
             Method::GET,
             "/api/v1/admin/pictures/{id}",
             Need::Role(P::CreateStory),
             get_picture,
         ),
-        ApiRoute::at(
+        AdminRoute::at(
             Method::PUT,
             "/api/v1/admin/pictures/{id}",
             Need::Role(P::ManagePictures),
             update_picture,
         ),
-        ApiRoute::at(
+        AdminRoute::at(
             Method::PUT,
             "/api/v1/admin/curation",
             Need::Role(P::Curate),
             curate,
         ),
-        ApiRoute::at(
+        AdminRoute::at(
             Method::PUT,
             "/api/v1/admin/sections/{slug}",
             Need::Role(P::ManageSections),
             save_section,
         ),
-        ApiRoute::at(
+        AdminRoute::at(
             Method::POST,
             "/api/v1/admin/newsletter/drafts",
             Need::Role(P::SendNewsletter),
@@ -470,169 +440,9 @@ fn api_routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/openapi.json", get(api::openapi::description))
 }
 
-/// After a request that may have written (any but GET and HEAD), the page cache reads the
-/// change log at once, so the writer's next page already shows the change.
-async fn follow_writes(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let writes = !matches!(
-        *request.method(),
-        axum::http::Method::GET | axum::http::Method::HEAD
-    );
-    let response = next.run(request).await;
-    if writes && let Err(e) = state.cache.sync(state.store.as_ref()).await {
-        tracing::error!(error = %e, "cannot read the change log");
-    }
-    response
-}
-
-/// Headers every response carries (cached pages keep them with their bytes). A site served
-/// over HTTPS tells browsers to keep to it for a year.
-pub fn add_security_headers(state: &AppState, headers: &mut HeaderMap) {
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("strict-origin-when-cross-origin"),
-    );
-    if !headers.contains_key(header::X_FRAME_OPTIONS) {
-        headers.insert(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("SAMEORIGIN"),
-        );
-    }
-    if state.https {
-        headers.insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000"),
-        );
-    }
-}
-
-async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    add_security_headers(&state, response.headers_mut());
-    response
-}
-
-/// The paths whose next segment is a secret (an invitation's token, a private preview's).
-const SECRET_SEGMENT_AFTER: [&str; 2] = ["/admin/signin/", "/preview/"];
-
-/// Tokens are 64 hex digits; media keys' content hashes are 32. A run this long is a token,
-/// however the path around it is spelt (`//admin/…`, `%2F`, `%61dmin`).
-const TOKEN_RUN: usize = 48;
-
-/// A path as the log may show it: the secret segment of a link-carrying path, and any run of
-/// hex digits as long as a token, become `…`. (The query string is never logged: it can carry
-/// tokens too.)
-pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
-    for prefix in SECRET_SEGMENT_AFTER {
-        if let Some(rest) = path.strip_prefix(prefix) {
-            let tail = rest.find('/').map_or("", |i| &rest[i..]);
-            return format!("{prefix}…{}", without_tokens(tail)).into();
-        }
-    }
-    without_tokens(path)
-}
-
-/// `text` with every run of at least [`TOKEN_RUN`] hex digits replaced by `…`.
-fn without_tokens(text: &str) -> std::borrow::Cow<'_, str> {
-    let bytes = text.as_bytes();
-    let mut runs = Vec::new();
-    let mut start = None;
-    for (i, b) in bytes.iter().chain(std::iter::once(&b'/')).enumerate() {
-        match (b.is_ascii_hexdigit(), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                if i - s >= TOKEN_RUN {
-                    runs.push((s, i));
-                }
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if runs.is_empty() {
-        return text.into();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for (s, e) in runs {
-        out.push_str(&text[at..s]);
-        out.push('…');
-        at = e;
-    }
-    out.push_str(&text[at..]);
-    out.into()
-}
-
-/// One structured log line per request (the query string is left out: it can carry tokens).
-async fn log_request(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    let started = Instant::now();
-    let response = next.run(request).await;
-    answered(&state, &method, &path, response.status(), started);
-    response
-}
-
-/// Counts one answered request in the metrics and writes its log line.
-pub fn answered(
-    state: &AppState,
-    method: &Method,
-    path: &str,
-    status: StatusCode,
-    started: Instant,
-) {
-    state.metrics.record(status, started.elapsed());
-    tracing::info!(
-        %method,
-        path = %loggable_path(path),
-        status = status.as_u16(),
-        micros = started.elapsed().as_micros() as u64,
-        "request"
-    );
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn secrets_in_paths_are_not_logged() {
-        let token = "ab".repeat(32);
-        assert_eq!(
-            loggable_path(&format!("/admin/signin/{token}")),
-            "/admin/signin/…"
-        );
-        assert_eq!(loggable_path(&format!("/preview/{token}")), "/preview/…");
-        assert_eq!(
-            loggable_path(&format!("/preview/{token}/x")),
-            "/preview/…/x"
-        );
-        assert_eq!(loggable_path("/story/harbour-news"), "/story/harbour-news");
-        for odd in [
-            format!("//admin/signin/{token}"),
-            format!("/admin/signin%2F{token}"),
-            format!("/%61dmin/signin/{token}"),
-        ] {
-            assert!(!loggable_path(&odd).contains(&token), "{odd}");
-        }
-        let media = "/media/ab/0123456789abcdef0123456789abcdef-w640.jpg";
-        assert_eq!(
-            loggable_path(media),
-            media,
-            "content hashes are not secrets"
-        );
-    }
 
     #[test]
     fn every_admin_route_is_under_admin_and_declared_once() {

@@ -226,7 +226,7 @@ async fn into_page(
         return Err((StatusCode::INTERNAL_SERVER_ERROR, "page too large").into_response());
     };
     let mut headers = HeaderMap::with_capacity(16);
-    crate::router::add_security_headers(state, &mut headers);
+    crate::layers::add_security_headers(state, &mut headers);
     for name in [header::CONTENT_TYPE, header::CONTENT_SECURITY_POLICY] {
         if let Some(value) = parts.headers.get(&name) {
             headers.insert(name, value.clone());

@@ -117,6 +117,15 @@ const OTHERS: [Step; 5] = [
     Step::Move("return_to_draft"),
 ];
 
+/// A public story's slug, as the Content API gives it.
+async fn slug_of(app: &App, id: i64) -> String {
+    let path = format!("/api/v1/stories/{id}");
+    call(app, "GET", &path, None, None, &[]).await.2["slug"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 /// A published story of `owner`, made through the admin.
 async fn published(app: &App, owner: &Member, n: usize) -> i64 {
     let id = owner
@@ -182,5 +191,141 @@ async fn every_role_gets_the_same_answers_from_the_api_and_the_admin() {
             "author" => assert!((3..OWN.len() + 1).contains(&done), "{role}: {outcomes:?}"),
             _ => assert!(done >= OWN.len() + 2, "{role}: {outcomes:?}"),
         }
+    }
+}
+
+/// The desk's operations beyond stories, for every role, through the admin's forms and the
+/// Admin API: curation, sections, newsletter drafts, a library picture's words and a story's
+/// lead picture from the library.
+#[tokio::test]
+async fn every_role_gets_the_same_answers_for_the_desk() {
+    let site = Site::new("");
+    let app = site.app().await;
+    let owner = member(&app, &site, "owner@example.com", "admin").await;
+    let (a, b) = (
+        published(&app, &owner, 1).await,
+        published(&app, &owner, 2).await,
+    );
+    let (slug_a, slug_b) = (slug_of(&app, a).await, slug_of(&app, b).await);
+    let chief = token(&site, &["--name", "chief", "--member", "owner@example.com"]);
+    let photo = std::fs::read(
+        crate::support::shared()
+            .join("fixtures/photos/superdesk-core/IPTC-PhotometadataRef-Std2017.1.jpg"),
+    )
+    .unwrap();
+    let body = Some(("image/jpeg".to_owned(), photo));
+    let headers = [("authorization".to_owned(), format!("Bearer {chief}"))];
+    let (status, _, made) =
+        crate::support::request_with(&app, "POST", "/api/v1/admin/pictures", &headers, body).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let picture = serde_json::from_slice::<serde_json::Value>(&made).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    for (n, role) in ["contributor", "author", "editor", "admin"]
+        .into_iter()
+        .enumerate()
+    {
+        let email = format!("{role}@example.com");
+        let who = member(&app, &site, &email, role).await;
+        let api = token(
+            &site,
+            &["--name", &format!("{role}'s token"), "--member", &email],
+        );
+        let mut steps: Vec<(&str, Ended, Ended)> = Vec::new();
+
+        let (status, _, _) = who
+            .post(
+                &app,
+                "/admin/curation",
+                &format!("lead={slug_a}&pick1={slug_b}"),
+            )
+            .await;
+        let body = json!({"lead": slug_b, "picks": [slug_a]});
+        let (api_status, _, _) = call(
+            &app,
+            "PUT",
+            "/api/v1/admin/curation",
+            Some(&api),
+            Some(body),
+            &[],
+        )
+        .await;
+        steps.push(("curate", ended(status), ended(api_status)));
+
+        let form = format!("name=Desk+{n}&slug=desk-{n}&description=&position=1");
+        let (status, _, _) = who.post(&app, "/admin/sections", &form).await;
+        let body = json!({"name": format!("Desk {n} by API"), "position": 2});
+        let path = format!("/api/v1/admin/sections/api-desk-{n}");
+        let (api_status, _, _) = call(&app, "PUT", &path, Some(&api), Some(body), &[]).await;
+        steps.push(("section", ended(status), ended(api_status)));
+
+        let form = format!("subject=Week+{n}&intro=Hello&story={slug_a}");
+        let (status, _, _) = who.post(&app, "/admin/newsletter/drafts", &form).await;
+        let body = json!({"subject": format!("Week {n}"), "intro": "Hello", "stories": [slug_a]});
+        let drafts = "/api/v1/admin/newsletter/drafts";
+        let (api_status, _, _) = call(&app, "POST", drafts, Some(&api), Some(body), &[]).await;
+        steps.push(("newsletter draft", ended(status), ended(api_status)));
+
+        let form =
+            "credit=Desk+credit&caption=A+caption&alt=Alt&keywords=harbour&focus_x=40&focus_y=60";
+        let (status, _, _) = who
+            .post(&app, &format!("/admin/media/{picture}"), form)
+            .await;
+        let body = json!({"credit": "Desk credit", "caption": "A caption", "alt": "Alt", "keywords": ["harbour"], "focus_x": 40, "focus_y": 60});
+        let path = format!("/api/v1/admin/pictures/{picture}");
+        let (api_status, _, _) = call(&app, "PUT", &path, Some(&api), Some(body), &[]).await;
+        steps.push(("picture words", ended(status), ended(api_status)));
+
+        let mine_admin = who
+            .write(&app, &format!("{role}'s photo story"), "Text.")
+            .await;
+        let body = json!({"headline": format!("{role}'s API photo story"), "body": "Text."});
+        let (_, _, made) = call(
+            &app,
+            "POST",
+            "/api/v1/admin/stories",
+            Some(&api),
+            Some(body),
+            &[],
+        )
+        .await;
+        let form = format!("picture={picture}&caption=");
+        let (status, _, _) = who
+            .post(
+                &app,
+                &format!("/admin/stories/{mine_admin}/photo/use"),
+                &form,
+            )
+            .await;
+        let path = format!("/api/v1/admin/stories/{}/lead-picture", made["id"]);
+        let body = json!({"picture_id": picture});
+        let (api_status, _, _) = call(&app, "PUT", &path, Some(&api), Some(body), &[]).await;
+        steps.push(("lead picture", ended(status), ended(api_status)));
+
+        for (step, by_admin, by_api) in &steps {
+            assert_eq!(by_admin, by_api, "{role}: {step}");
+        }
+        let done: Vec<&str> = steps
+            .iter()
+            .filter(|(_, _, e)| *e == Ended::Done)
+            .map(|(s, _, _)| *s)
+            .collect();
+        let expected: &[&str] = match role {
+            "contributor" | "author" => &["lead picture"],
+            "editor" => &[
+                "curate",
+                "newsletter draft",
+                "picture words",
+                "lead picture",
+            ],
+            _ => &[
+                "curate",
+                "section",
+                "newsletter draft",
+                "picture words",
+                "lead picture",
+            ],
+        };
+        assert_eq!(done, expected, "{role}: what the permission table allows");
     }
 }

@@ -12,7 +12,6 @@ use byline::config::Config;
 use byline::router::App;
 use byline::server::DataDir;
 use byline_render::Theme;
-use serde_json::{Value, json};
 use tower::ServiceExt;
 
 /// `../shared/` beside the project.
@@ -343,6 +342,22 @@ async fn send_raw(
     request(app, method, path, cookie, body).await
 }
 
+/// An in-process request with extra headers and a body of any content type: status, headers
+/// and the body's bytes.
+pub async fn request_with(
+    app: &App,
+    method: &str,
+    path: &str,
+    headers: &[(String, String)],
+    body: Option<(String, Vec<u8>)>,
+) -> (StatusCode, HeaderMap, Vec<u8>) {
+    let mut request = Request::builder().method(method).uri(path);
+    for (name, value) in headers {
+        request = request.header(name.as_str(), value.as_str());
+    }
+    send_built(app, request, body).await
+}
+
 /// An in-process request with an optional session token and a body of any content type:
 /// status, headers and the body's bytes.
 pub async fn request(
@@ -356,6 +371,14 @@ pub async fn request(
     if let Some(token) = session {
         request = request.header("cookie", format!("byline_session={token}"));
     }
+    send_built(app, request, body).await
+}
+
+async fn send_built(
+    app: &App,
+    mut request: axum::http::request::Builder,
+    body: Option<(String, Vec<u8>)>,
+) -> (StatusCode, HeaderMap, Vec<u8>) {
     let body = match body {
         Some((content_type, bytes)) => {
             request = request.header("content-type", content_type);
@@ -421,63 +444,7 @@ pub async fn get_bytes(app: &App, path: &str) -> (StatusCode, HeaderMap, Vec<u8>
     send_raw(app, "GET", path, None, None).await
 }
 
-/// A ninjs 2.2 item under construction: `Item::new("urn:x", "Headline").body(...).write(dir)`.
-pub struct Item(Value);
-
-impl Item {
-    pub fn new(uri: &str, headline: &str) -> Item {
-        Item(json!({
-            "uri": uri, "type": "text", "language": "en",
-            "headlines": [{"role": "main", "value": headline}],
-            "bodies": [{"role": "richtext", "contenttype": "text/html", "value": format!("<p>Text of {headline}.</p>")}],
-        }))
-    }
-
-    pub fn set(mut self, key: &str, value: Value) -> Item {
-        self.0[key] = value;
-        self
-    }
-
-    pub fn body(self, html: &str) -> Item {
-        self.set(
-            "bodies",
-            json!([{"role": "richtext", "contenttype": "text/html", "value": html}]),
-        )
-    }
-
-    pub fn created(self, time: &str) -> Item {
-        self.set("firstcreated", json!(time))
-            .set("versioncreated", json!(time))
-    }
-
-    pub fn version(self, version: u32) -> Item {
-        self.set("version", json!(version.to_string()))
-    }
-
-    pub fn subjects(self, names: &[&str]) -> Item {
-        self.set(
-            "subject",
-            Value::Array(names.iter().map(|n| json!({"name": n})).collect()),
-        )
-    }
-
-    pub fn picture(self, href: &str, credit: &str, caption: &str) -> Item {
-        self.set(
-            "associations",
-            json!([{"name": "featureimage", "type": "picture", "by": credit,
-                    "descriptions": [{"role": "caption", "value": caption}],
-                    "renditions": [{"name": "original", "href": href, "contenttype": "image/jpeg"}]}]),
-        )
-    }
-
-    /// Writes the item as `DIR/NAME.json` and returns the path.
-    pub fn write(&self, dir: &Path, name: &str) -> PathBuf {
-        std::fs::create_dir_all(dir).unwrap();
-        let path = dir.join(format!("{name}.json"));
-        std::fs::write(&path, serde_json::to_string_pretty(&self.0).unwrap()).unwrap();
-        path
-    }
-}
+pub use crate::items::Item;
 
 /// Adds the newsroom's sections by name, as an administrator would (editors and writers file
 /// stories under existing sections only).
