@@ -54,6 +54,48 @@ struct DeliveryRow {
     at: TimeView,
 }
 
+impl From<byline_core::integrations::TokenRecord> for TokenRow {
+    fn from(t: byline_core::integrations::TokenRecord) -> TokenRow {
+        TokenRow {
+            kind: t.kind.as_str(),
+            role: t.role.map_or("-", Role::as_str),
+            acts_as: t.acts_as.unwrap_or_else(|| "-".into()),
+            created: t.created_at.into(),
+            last_used: t.last_used_at.map(TimeView::from),
+            revoked: t.revoked_at.map(TimeView::from),
+            name: t.name,
+        }
+    }
+}
+
+impl From<byline_core::integrations::Webhook> for HookRow {
+    fn from(h: byline_core::integrations::Webhook) -> HookRow {
+        let events: Vec<&str> = h.events.iter().map(|e| e.as_str()).collect();
+        HookRow {
+            events: events.join(", "),
+            name: h.name,
+            url: h.url,
+            allow_private: h.allow_private,
+        }
+    }
+}
+
+impl From<byline_core::integrations::WebhookDelivery> for DeliveryRow {
+    fn from(d: byline_core::integrations::WebhookDelivery) -> DeliveryRow {
+        DeliveryRow {
+            id: d.id.0,
+            event: crate::webhooks::event_id(d.event),
+            kind: d.kind.as_str(),
+            state: d.state.as_str(),
+            attempts: d.attempts,
+            last_status: d.last_status,
+            at: d.delivered_at.unwrap_or(d.created_at).into(),
+            last_error: d.last_error,
+            webhook: d.webhook_name,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct IntegrationsPage<'a> {
     site: SiteView,
@@ -85,46 +127,9 @@ async fn page(
     let view = IntegrationsPage {
         site,
         page: meta,
-        tokens: tokens
-            .into_iter()
-            .map(|t| TokenRow {
-                kind: t.kind.as_str(),
-                role: t.role.map_or("-", Role::as_str),
-                acts_as: t.acts_as.unwrap_or_else(|| "-".into()),
-                created: t.created_at.into(),
-                last_used: t.last_used_at.map(TimeView::from),
-                revoked: t.revoked_at.map(TimeView::from),
-                name: t.name,
-            })
-            .collect(),
-        hooks: hooks
-            .into_iter()
-            .map(|h| HookRow {
-                events: h
-                    .events
-                    .iter()
-                    .map(|e| e.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                name: h.name,
-                url: h.url,
-                allow_private: h.allow_private,
-            })
-            .collect(),
-        deliveries: deliveries
-            .into_iter()
-            .map(|d| DeliveryRow {
-                id: d.id.0,
-                webhook: d.webhook_name,
-                event: crate::webhooks::event_id(d.event),
-                kind: d.kind.as_str(),
-                state: d.state.as_str(),
-                attempts: d.attempts,
-                last_status: d.last_status,
-                last_error: d.last_error,
-                at: d.delivered_at.unwrap_or(d.created_at).into(),
-            })
-            .collect(),
+        tokens: tokens.into_iter().map(TokenRow::from).collect(),
+        hooks: hooks.into_iter().map(HookRow::from).collect(),
+        deliveries: deliveries.into_iter().map(DeliveryRow::from).collect(),
         events: EventKind::ALL.iter().map(|e| e.as_str()).collect(),
         roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
         new_token,

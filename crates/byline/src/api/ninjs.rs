@@ -139,33 +139,24 @@ impl NinjsItem {
                 let names: Vec<&str> = story.authors.iter().map(|a| a.name.as_str()).collect();
                 (!names.is_empty()).then(|| names.join(", "))
             }),
-            people: story
-                .authors
-                .iter()
-                .map(|a| NinjsName {
-                    name: a.name.clone(),
-                    rel: "author",
-                    uri: site.absolute(&format!("/author/{}", a.slug)),
-                })
-                .collect(),
-            subjects: story
-                .tags
-                .iter()
-                .map(|t| NinjsName {
-                    name: t.name.clone(),
-                    rel: "about",
-                    uri: site.absolute(&format!("/tag/{}", t.slug)),
-                })
-                .collect(),
-            genres: story
-                .section
-                .iter()
-                .map(|s| NinjsName {
-                    name: s.name.clone(),
-                    rel: "section",
-                    uri: site.absolute(&format!("/section/{}", s.slug)),
-                })
-                .collect(),
+            people: names(
+                &story.authors,
+                "author",
+                |a| (&a.name, format!("/author/{}", a.slug)),
+                site,
+            ),
+            subjects: names(
+                &story.tags,
+                "about",
+                |t| (&t.name, format!("/tag/{}", t.slug)),
+                site,
+            ),
+            genres: names(
+                story.section.as_slice(),
+                "section",
+                |s| (&s.name, format!("/section/{}", s.slug)),
+                site,
+            ),
             associations: story
                 .lead_picture
                 .iter()
@@ -186,6 +177,26 @@ impl NinjsItem {
             },
         }
     }
+}
+
+/// People, subjects or genres: each a name, its relation and its page on the site.
+fn names<T>(
+    items: &[T],
+    rel: &'static str,
+    of: impl Fn(&T) -> (&String, String),
+    site: Site<'_>,
+) -> Vec<NinjsName> {
+    items
+        .iter()
+        .map(|item| {
+            let (name, path) = of(item);
+            NinjsName {
+                name: name.clone(),
+                rel,
+                uri: site.absolute(&path),
+            }
+        })
+        .collect()
 }
 
 fn picture(picture: &Picture, site: Site<'_>) -> NinjsPicture {

@@ -95,6 +95,30 @@ fn role(text: &str) -> anyhow::Result<Role> {
         .with_context(|| format!("--role {text:?}: choose contributor, author, editor or admin"))
 }
 
+/// `byline token add`: the token alone on standard output, once.
+async fn add_token(newsroom: &crate::usecases::Newsroom, args: TokenAddArgs) -> anyhow::Result<()> {
+    let kind = match (&args.member, args.content) {
+        (_, true) => TokenKind::Content,
+        (Some(_), false) => TokenKind::Personal,
+        (None, false) => TokenKind::Integration,
+    };
+    let member = args
+        .member
+        .as_deref()
+        .map(|m| Email::parse(m).map_err(|e| anyhow::anyhow!("--member {m:?}: {e}")))
+        .transpose()?;
+    let request = TokenRequest {
+        name: args.name,
+        kind,
+        role: args.role.as_deref().map(role).transpose()?,
+        member,
+    };
+    let issued = integrations::issue_token(newsroom, Actor::System, request, Utc::now()).await?;
+    eprintln!("token {} made; it is shown once, here:", issued.name);
+    println!("{}", issued.secret);
+    Ok(())
+}
+
 pub(super) async fn token(
     data: &DataDir,
     config: &Config,
@@ -103,27 +127,7 @@ pub(super) async fn token(
     let newsroom = data.open_newsroom(config).await?;
     let actor = Actor::System;
     match command {
-        TokenCommand::Add(args) => {
-            let kind = match (&args.member, args.content) {
-                (_, true) => TokenKind::Content,
-                (Some(_), false) => TokenKind::Personal,
-                (None, false) => TokenKind::Integration,
-            };
-            let member = args
-                .member
-                .as_deref()
-                .map(|m| Email::parse(m).map_err(|e| anyhow::anyhow!("--member {m:?}: {e}")))
-                .transpose()?;
-            let request = TokenRequest {
-                name: args.name,
-                kind,
-                role: args.role.as_deref().map(role).transpose()?,
-                member,
-            };
-            let issued = integrations::issue_token(&newsroom, actor, request, Utc::now()).await?;
-            eprintln!("token {} made; it is shown once, here:", issued.name);
-            println!("{}", issued.secret);
-        }
+        TokenCommand::Add(args) => add_token(&newsroom, args).await?,
         TokenCommand::List => {
             for token in integrations::tokens(&newsroom, actor).await? {
                 let time = |t: Option<chrono::DateTime<Utc>>| {
@@ -161,6 +165,36 @@ pub(super) async fn token(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `byline webhook add`, named after the URL's host unless `--name` says otherwise.
+async fn add_webhook(
+    newsroom: &crate::usecases::Newsroom,
+    args: WebhookAddArgs,
+) -> anyhow::Result<()> {
+    let name = match args.name {
+        Some(name) => name,
+        None => crate::webhooks::Target::parse(&args.url)
+            .map_err(|why| anyhow::anyhow!("--url: {why}"))?
+            .host(),
+    };
+    let request = WebhookRequest {
+        name: name.clone(),
+        url: args.url,
+        events: args.events,
+        secret: args.secret,
+        allow_private: args.allow_private,
+    };
+    integrations::add_webhook(newsroom, Actor::System, request, Utc::now())
+        .await
+        .map_err(|e| match e {
+            crate::usecases::Refusal::Invalid { field, message } => {
+                anyhow::anyhow!("--{field}: {message}")
+            }
+            other => other.into(),
+        })?;
+    eprintln!("webhook {name} added");
+    Ok(())
+}
+
 pub(super) async fn webhook(
     data: &DataDir,
     config: &Config,
@@ -169,30 +203,7 @@ pub(super) async fn webhook(
     let newsroom = data.open_newsroom(config).await?;
     let actor = Actor::System;
     match command {
-        WebhookCommand::Add(args) => {
-            let name = match args.name {
-                Some(name) => name,
-                None => crate::webhooks::Target::parse(&args.url)
-                    .map_err(|why| anyhow::anyhow!("--url: {why}"))?
-                    .host(),
-            };
-            let request = WebhookRequest {
-                name: name.clone(),
-                url: args.url,
-                events: args.events,
-                secret: args.secret,
-                allow_private: args.allow_private,
-            };
-            integrations::add_webhook(&newsroom, actor, request, Utc::now())
-                .await
-                .map_err(|e| match e {
-                    crate::usecases::Refusal::Invalid { field, message } => {
-                        anyhow::anyhow!("--{field}: {message}")
-                    }
-                    other => other.into(),
-                })?;
-            eprintln!("webhook {name} added");
-        }
+        WebhookCommand::Add(args) => add_webhook(&newsroom, args).await?,
         WebhookCommand::List => {
             for hook in integrations::webhooks(&newsroom, actor).await? {
                 let events: Vec<&str> = hook.events.iter().map(|e| e.as_str()).collect();

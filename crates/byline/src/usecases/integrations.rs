@@ -267,30 +267,7 @@ pub async fn add_webhook(
              for this webhook if that is meant.",
         ));
     }
-    let mut events = Vec::new();
-    for name in request
-        .events
-        .iter()
-        .map(|e| e.trim())
-        .filter(|e| !e.is_empty())
-    {
-        let kind = EventKind::parse(name).ok_or_else(|| {
-            let known: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
-            Refusal::invalid(
-                "events",
-                format!(
-                    "There is no event \"{name}\"; the events are {}.",
-                    known.join(", ")
-                ),
-            )
-        })?;
-        if !events.contains(&kind) {
-            events.push(kind);
-        }
-    }
-    if events.is_empty() {
-        return Err(Refusal::invalid("events", "Choose at least one event."));
-    }
+    let events = event_kinds(&request.events)?;
     if request.secret.len() < 16 || request.secret.len() > 256 {
         return Err(Refusal::invalid(
             "secret",
@@ -315,6 +292,30 @@ pub async fn add_webhook(
         "webhook added"
     );
     Ok(id)
+}
+
+/// The events named, each once; at least one, and every one known.
+fn event_kinds(names: &[String]) -> Outcome<Vec<EventKind>> {
+    let mut events = Vec::new();
+    for name in names.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
+        let kind = EventKind::parse(name).ok_or_else(|| {
+            let known: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
+            Refusal::invalid(
+                "events",
+                format!(
+                    "There is no event \"{name}\"; the events are {}.",
+                    known.join(", ")
+                ),
+            )
+        })?;
+        if !events.contains(&kind) {
+            events.push(kind);
+        }
+    }
+    if events.is_empty() {
+        return Err(Refusal::invalid("events", "Choose at least one event."));
+    }
+    Ok(events)
 }
 
 pub async fn webhooks(nr: &Newsroom, actor: Actor<'_>) -> Outcome<Vec<Webhook>> {
