@@ -1,5 +1,9 @@
 #!/usr/bin/env python3
-"""Writes N generated ninjs 2.2 items (about 1,500 words each) into OUT_DIR, 100 per file."""
+"""Writes N generated ninjs 2.2 items into OUT_DIR, 100 per file, 17 minutes apart.
+
+usage: bench_items.py OUT_DIR N [PARAGRAPHS] [NEWEST]
+PARAGRAPHS (default 15, about 1,500 words) of 7 sentences each; NEWEST is the newest item's
+time (ISO 8601, default 2026-01-01T00:00:00Z)."""
 import json, os, random, sys
 from datetime import datetime, timedelta, timezone
 
@@ -15,12 +19,15 @@ def sentence(rng):
 
 def main():
     out, n = sys.argv[1], int(sys.argv[2])
+    count = int(sys.argv[3]) if len(sys.argv) > 3 else 15
     os.makedirs(out, exist_ok=True)
     rng = random.Random(42)
     newest = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    if len(sys.argv) > 4:
+        newest = datetime.fromisoformat(sys.argv[4].replace("Z", "+00:00"))
     batch = []
     for k in range(n):
-        paragraphs = ["<p>" + " ".join(sentence(rng) for _ in range(7)) + "</p>" for _ in range(15)]
+        paragraphs = ["<p>" + " ".join(sentence(rng) for _ in range(7)) + "</p>" for _ in range(count)]
         when = (newest - timedelta(minutes=17 * k)).strftime("%Y-%m-%dT%H:%M:%SZ")
         batch.append({
             "uri": f"urn:bench:{k}", "type": "text", "version": "1", "language": "en",

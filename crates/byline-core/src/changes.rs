@@ -17,6 +17,9 @@ pub enum CacheKey {
     Lists,
     /// The front page's chosen lead.
     Home,
+    /// What feeds and sitemaps carry of public stories beyond their cards: whole texts,
+    /// corrections and modification times.
+    Feeds,
     /// What every page shows: the site's sections and navigation.
     Site,
     Section(Slug),
@@ -40,6 +43,7 @@ impl CacheKey {
                 "rails" => Some(CacheKey::Rails),
                 "lists" => Some(CacheKey::Lists),
                 "home" => Some(CacheKey::Home),
+                "feeds" => Some(CacheKey::Feeds),
                 "site" => Some(CacheKey::Site),
                 _ => None,
             },
@@ -60,6 +64,7 @@ impl fmt::Display for CacheKey {
             CacheKey::Rails => f.write_str("rails"),
             CacheKey::Lists => f.write_str("lists"),
             CacheKey::Home => f.write_str("home"),
+            CacheKey::Feeds => f.write_str("feeds"),
             CacheKey::Site => f.write_str("site"),
             CacheKey::Section(slug) => write!(f, "section-{slug}"),
             CacheKey::Tag(slug) => write!(f, "tag-{slug}"),
@@ -80,6 +85,7 @@ mod tests {
             CacheKey::Rails,
             CacheKey::Lists,
             CacheKey::Home,
+            CacheKey::Feeds,
             CacheKey::Site,
             CacheKey::Section(slug.clone()),
             CacheKey::Tag(slug.clone()),

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod accounts;
 pub mod archive;
+pub mod calendar;
 pub mod changes;
 pub mod curation;
 pub mod editorial;

@@ -289,6 +289,7 @@ pub trait Store:
     + crate::newsletter::OutboxStore
     + crate::newsletter::NewsletterDesk
     + crate::integrations::IntegrationStore
+    + crate::calendar::CalendarStore
     + Send
     + Sync
     + 'static

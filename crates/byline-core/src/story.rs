@@ -25,8 +25,13 @@ pub enum HeadlineError {
 }
 
 impl Headline {
-    /// Collapses inner white space (a headline is one line) and checks the length.
+    /// Collapses inner white space (a headline is one line), leaves out control characters
+    /// (no page, feed or sitemap could carry them) and checks the length.
     pub fn parse(text: &str) -> Result<Headline, HeadlineError> {
+        let text: String = text
+            .chars()
+            .filter(|c| c.is_whitespace() || !c.is_control())
+            .collect();
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
         if text.is_empty() {
             return Err(HeadlineError::Empty);
@@ -264,6 +269,13 @@ mod tests {
             "A headline"
         );
         assert_eq!(Headline::parse(" \n "), Err(HeadlineError::Empty));
+        assert_eq!(
+            Headline::parse("Bell\u{7}s & <toll> \u{1F514}")
+                .unwrap()
+                .as_str(),
+            "Bells & <toll> \u{1F514}"
+        );
+        assert_eq!(Headline::parse("\u{0}\u{1b}"), Err(HeadlineError::Empty));
         assert_eq!(
             Headline::parse(&"x".repeat(301)),
             Err(HeadlineError::TooLong)

@@ -1,9 +1,13 @@
-//! Byline's HTML: body sanitizing, plain-text extraction, the theme and the page view models.
+//! Byline's HTML and XML: body sanitizing, plain-text extraction, the theme, the page view models,
+//! feeds and sitemaps.
 
 pub mod html;
 pub mod markdown;
+pub mod sitemaps;
+pub mod syndication;
 pub mod theme;
 pub mod views;
+pub mod xml;
 
 pub use html::{paragraphs_from_text, plain_text, sanitize};
 pub use theme::{Asset, RenderError, Theme};

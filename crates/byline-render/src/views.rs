@@ -35,6 +35,33 @@ pub struct SiteView {
     pub base_url: String,
     pub css_url: String,
     pub nav: Vec<Link>,
+    /// The site icon's path and media type.
+    pub icon_url: String,
+    pub icon_type: String,
+    /// The site-wide feeds, linked from every page's head.
+    pub feeds: Vec<FeedLink>,
+}
+
+/// A feed as a page's head links it (`<link rel="alternate">`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeedLink {
+    pub title: String,
+    pub url: String,
+    pub media_type: String,
+}
+
+impl FeedLink {
+    /// The three feeds of a listing whose feeds live under `base` (`` for the site).
+    pub fn all(name: &str, base: &str) -> Vec<FeedLink> {
+        crate::syndication::FeedFormat::ALL
+            .into_iter()
+            .map(|f| FeedLink {
+                title: format!("{name} ({})", f.label()),
+                url: format!("{base}/{}", f.file()),
+                media_type: f.media_type().to_owned(),
+            })
+            .collect()
+    }
 }
 
 /// What identifies one page: its `<title>`, description and canonical URL.
@@ -46,6 +73,20 @@ pub struct PageMeta {
     pub canonical: String,
     /// An absolute URL of the picture that represents the page when shared.
     pub image: Option<String>,
+    pub image_width: Option<u32>,
+    pub image_height: Option<u32>,
+    pub image_alt: Option<String>,
+    /// OpenGraph's type: `website`, or `article` on articles.
+    pub og_type: &'static str,
+    /// This page's own feeds (a listing's), besides the site's.
+    pub feeds: Vec<FeedLink>,
+    /// The previous and next page of a listing, for `rel="prev"`/`rel="next"`.
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    /// Schema.org descriptions, each written as one JSON-LD script.
+    pub json_ld: Vec<serde_json::Value>,
+    /// `noindex` and the like, for pages search engines should leave alone.
+    pub robots: Option<&'static str>,
 }
 
 impl PageMeta {
@@ -57,6 +98,15 @@ impl PageMeta {
             canonical: format!("{}{path}", site.base_url),
             path,
             image: None,
+            image_width: None,
+            image_height: None,
+            image_alt: None,
+            og_type: "website",
+            feeds: Vec::new(),
+            prev: None,
+            next: None,
+            json_ld: Vec::new(),
+            robots: None,
         }
     }
 }
@@ -279,11 +329,21 @@ impl From<&Story> for ArticleView {
 #[derive(Debug, Clone, Serialize)]
 pub struct Pager {
     pub page: u32,
+    /// How many pages the listing has, when known.
+    pub pages: Option<u64>,
     pub prev: Option<String>,
     pub next: Option<String>,
 }
 
 impl Pager {
+    /// Page `page` of `pages`.
+    pub fn of(path: &str, page: u32, pages: u64) -> Pager {
+        Pager {
+            pages: Some(pages),
+            ..Pager::new(path, page, u64::from(page) < pages)
+        }
+    }
+
     pub fn new(path: &str, page: u32, has_more: bool) -> Pager {
         let at = |n: u32| {
             if n == 1 {
@@ -294,6 +354,7 @@ impl Pager {
         };
         Pager {
             page,
+            pages: None,
             prev: (page > 1).then(|| at(page - 1)),
             next: has_more.then(|| at(page + 1)),
         }

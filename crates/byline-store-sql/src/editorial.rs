@@ -396,8 +396,9 @@ impl EditorialStore for crate::SqlStore {
             .await
             .map_err(db_error)?;
         if is_published(&mut tx, id).await? {
-            // A correction shows on the article only.
-            changes::record(&mut tx, &[CacheKey::Story(id)], now).await?;
+            // A correction shows on the article, and in the feeds and sitemaps by the date
+            // it moves; the listings' cards do not change.
+            changes::record(&mut tx, &[CacheKey::Story(id), CacheKey::Feeds], now).await?;
             changes::event(&mut tx, EventKind::StoryCorrected, id.0, now).await?;
         }
         tx.commit().await.map_err(db_error)

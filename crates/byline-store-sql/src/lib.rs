@@ -5,6 +5,7 @@
 
 mod accounts;
 mod archive;
+mod calendar;
 mod changes;
 mod desk;
 mod dialect;

@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 use byline_media::metadata::credit::CreditPattern;
 use serde::Deserialize;
 
+mod discovery;
 mod newsletter;
 mod server;
+pub use discovery::{FeedsConfig, SeoConfig};
 pub use newsletter::{DigestConfig, MailConfig, MailTls, NewsletterConfig};
 pub use server::{ForwardedHeader, Network, ServerConfig};
 
@@ -56,6 +58,12 @@ pub struct Config {
     /// `[api]`: who may read the Content API, and how often callers may ask.
     #[serde(default)]
     pub api: ApiConfig,
+    /// `[feeds]`: what the RSS, Atom and JSON feeds carry.
+    #[serde(default)]
+    pub feeds: FeedsConfig,
+    /// `[seo]`: extra robots rules and who is told of new stories.
+    #[serde(default)]
+    pub seo: SeoConfig,
 }
 
 /// `[api]`.
@@ -219,19 +227,29 @@ pub struct SiteConfig {
     /// The site's name in the header and titles. Default: "Byline".
     #[serde(default = "default_title")]
     pub title: String,
+    /// One or two sentences on what the site is: the front page's description in search
+    /// results and link previews. Default: "The latest news from TITLE."
+    #[serde(default)]
+    pub description: Option<String>,
     /// Scheme and host of the public site, used for canonical URLs. Default: the serve address.
     pub base_url: Option<String>,
     /// BCP 47 language of the site and of stories that do not say theirs. Default: "en".
     #[serde(default = "default_language")]
     pub language: String,
+    /// A square PNG (at least 48 pixels wide) or SVG file: the site's icon in browser tabs,
+    /// feeds and the web app manifest. Default: Byline's.
+    #[serde(default)]
+    pub icon: Option<PathBuf>,
 }
 
 impl Default for SiteConfig {
     fn default() -> SiteConfig {
         SiteConfig {
             title: default_title(),
+            description: None,
             base_url: None,
             language: default_language(),
+            icon: None,
         }
     }
 }
@@ -260,6 +278,9 @@ pub struct AdsConfig {
     /// tags are the operator's own HTML.
     #[serde(default, deserialize_with = "origins")]
     pub script_origins: Option<Vec<String>>,
+    /// The lines of `/ads.txt` (IAB ads.txt 1.1); without it there is no `/ads.txt`.
+    #[serde(default, deserialize_with = "discovery::ads_txt")]
+    pub ads_txt: Option<String>,
 }
 
 impl Default for AdsConfig {
@@ -269,6 +290,7 @@ impl Default for AdsConfig {
             article_top: None,
             article_bottom: None,
             script_origins: None,
+            ads_txt: None,
         }
     }
 }

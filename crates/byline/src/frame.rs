@@ -55,6 +55,9 @@ pub fn bare_site_view(state: &AppState) -> SiteView {
             .unwrap_or_default()
             .to_owned(),
         nav: Vec::new(),
+        icon_url: state.discovery.icon.path.to_owned(),
+        icon_type: state.discovery.icon.media_type.to_owned(),
+        feeds: byline_render::views::FeedLink::all(&state.site.title, ""),
     }
 }
 

@@ -36,6 +36,22 @@ fn routes(state: AppState) -> Router {
         .route("/tag/{slug}", get(site::listing::tag))
         .route("/author/{slug}", get(site::listing::author))
         .route("/preview/{token}", get(site::article::preview))
+        .route("/archive", get(site::archive::years))
+        .route("/archive/{year}", get(site::archive::year))
+        .route("/archive/{year}/{month}", get(site::archive::month))
+        .route("/archive/{year}/{month}/{day}", get(site::archive::day))
+        .route("/feed.xml", get(site::feeds::site_feed))
+        .route("/atom.xml", get(site::feeds::site_feed))
+        .route("/feed.json", get(site::feeds::site_feed))
+        .route("/section/{slug}/{file}", get(site::feeds::listing_feed))
+        .route("/tag/{slug}/{file}", get(site::feeds::listing_feed))
+        .route("/author/{slug}/{file}", get(site::feeds::listing_feed))
+        .route("/sitemap.xml", get(site::sitemaps::index))
+        .route("/sitemap-news.xml", get(site::sitemaps::news))
+        .route("/sitemaps/{file}", get(site::sitemaps::file))
+        .route("/robots.txt", get(site::files::robots))
+        .route("/ads.txt", get(site::files::ads_txt))
+        .route("/manifest.webmanifest", get(site::files::manifest))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             site::delivery::deliver,
@@ -47,6 +63,10 @@ fn routes(state: AppState) -> Router {
     }
     router
         .route("/static/{file}", get(site::assets::theme_file))
+        .route("/feed", get(site::feeds::feed_redirect))
+        .route("/favicon.ico", get(site::files::favicon))
+        .route("/icon.png", get(site::files::icon))
+        .route("/icon.svg", get(site::files::icon))
         .route("/media/{*key}", get(site::assets::media_file))
         .route(
             "/newsletter/subscribe",

@@ -22,6 +22,8 @@ pub struct Inner {
     pub newsroom: crate::usecases::Newsroom,
     pub theme: Theme,
     pub site: SiteSettings,
+    /// What the feeds, sitemaps and well-known files are made from.
+    pub discovery: crate::site::files::Discovery,
     pub ads: ArticleAds,
     /// Where pictures live: a local folder or an S3-compatible bucket.
     pub media: byline_media::MediaStore,
@@ -83,6 +85,8 @@ pub struct Inner {
 #[derive(Debug, Clone)]
 pub struct SiteSettings {
     pub title: String,
+    /// What the front page is, for search results and link previews.
+    pub description: String,
     pub base_url: String,
     pub language: String,
 }
@@ -94,7 +98,7 @@ impl AppState {
         config: &Config,
         base_url: String,
         media: byline_media::MediaStore,
-    ) -> Result<AppState, crate::mail::MailError> {
+    ) -> anyhow::Result<AppState> {
         let mailer = config
             .mail
             .as_ref()
@@ -104,6 +108,11 @@ impl AppState {
         let site_is_https = base_url.starts_with("https://");
         let site = SiteSettings {
             title: config.site.title.clone(),
+            description: config
+                .site
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("The latest news from {}.", config.site.title)),
             base_url: base_url.trim_end_matches('/').to_owned(),
             language: config.site.language.clone(),
         };
@@ -116,6 +125,7 @@ impl AppState {
             newsroom,
             theme,
             site,
+            discovery: crate::site::files::Discovery::from_config(config)?,
             ads: crate::ads::article_ads(&config.ads),
             media,
             signup_limiter: RateLimiter::per_hour(config.newsletter.signups_per_ip_per_hour),

@@ -4,13 +4,13 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use byline_core::changes::CacheKey;
-use byline_core::{Slug, Story};
+use byline_core::{Crop, Format, Shape, Slug, Story};
 use byline_render::views::{ArticleAds, ArticleView, PageMeta, RailsView, SiteView, paths};
 use chrono::Utc;
 use serde::Serialize;
-use serde_json::json;
 
 use super::delivery::PageInfo;
+use super::structured::{self, absolute};
 use super::{html_page, site_view};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -22,7 +22,6 @@ struct ArticlePage<'a> {
     site: SiteView,
     page: PageMeta,
     article: ArticleView,
-    structured_data: serde_json::Value,
     page_language: &'a str,
     rails: RailsView,
     ads: &'a ArticleAds,
@@ -42,7 +41,7 @@ pub async fn show(
     let slug = Slug::parse(&slug).map_err(|_| AppError::NotFound)?;
     let now = Utc::now();
     match reading::article(&state.newsroom, &slug, now).await? {
-        Article::Story(story) => render(&state, &story, now).await,
+        Article::Story(story) => render(&state, &story, now, false).await,
         // A published story whose slug changed keeps its old address.
         Article::Moved(current) => Ok(Redirect::permanent(&paths::story(&current)).into_response()),
         Article::Missing => Err(AppError::NotFound),
@@ -61,7 +60,7 @@ pub async fn preview(
     let story = reading::preview(&state.newsroom, &token, Utc::now())
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut response = render(&state, &story, Utc::now()).await?;
+    let mut response = render(&state, &story, Utc::now(), true).await?;
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(
@@ -75,28 +74,43 @@ async fn render(
     state: &AppState,
     story: &Story,
     now: chrono::DateTime<Utc>,
+    preview: bool,
 ) -> Result<Response, AppError> {
     let rails = super::rail_sources(state, now).await?.rails(Some(story.id));
     let site = site_view(state).await?;
     let article = ArticleView::from(story);
     let mut page = PageMeta::new(&site, &article.headline, paths::story(&story.slug));
     page.description = Some(article.excerpt.clone()).filter(|e| !e.is_empty());
-    page.image = article
-        .picture
-        .as_ref()
-        .map(|p| absolute(&site.base_url, p.share_url.as_ref().unwrap_or(&p.url)));
-    let structured_data = json!({
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "headline": article.headline,
-        "mainEntityOfPage": page.canonical,
-        "datePublished": article.published.as_ref().map(|t| &t.iso),
-        "dateModified": article.updated.as_ref().or(article.published.as_ref()).map(|t| &t.iso),
-        "author": article.authors.iter().map(|a| json!({"@type": "Person", "name": a.name})).collect::<Vec<_>>(),
-        "image": page.image,
-        "inLanguage": article.language,
-        "publisher": {"@type": "Organization", "name": site.title},
-    });
+    page.og_type = "article";
+    page.robots = preview.then_some("noindex, nofollow");
+    if let Some(p) = &article.picture {
+        page.image = Some(absolute(
+            &site.base_url,
+            p.share_url.as_ref().unwrap_or(&p.url),
+        ));
+        let share = story.lead_picture.as_ref().and_then(|picture| {
+            picture
+                .renditions(Shape::crop(Crop::Wide), Format::Jpeg)
+                .pop()
+        });
+        (page.image_width, page.image_height) = match share {
+            Some((width, _)) => (Some(width), Some(width * 9 / 16)),
+            None => (p.width, p.height),
+        };
+        // The caption says what the picture shows when the desk left the alt text empty.
+        page.image_alt = Some(p.alt.clone())
+            .filter(|a| !a.is_empty())
+            .or_else(|| p.caption.clone());
+    }
+    let mut trail = Vec::new();
+    if let Some(section) = &article.section {
+        trail.push((section.name.clone(), section.url.clone()));
+    }
+    trail.push((article.headline.clone(), page.path.clone()));
+    page.json_ld = vec![
+        structured::news_article(state, &site, story, &page.canonical),
+        structured::breadcrumbs(&site, &trail),
+    ];
     let mut keys = vec![CacheKey::Story(story.id), CacheKey::Rails, CacheKey::Site];
     keys.extend(
         story
@@ -128,7 +142,6 @@ async fn render(
             site,
             page,
             article,
-            structured_data,
             page_language: &story.language,
             rails: RailsView::from(&rails),
             ads: &state.ads,
@@ -138,12 +151,4 @@ async fn render(
         },
         info,
     )
-}
-
-fn absolute(base: &str, url: &str) -> String {
-    if url.starts_with('/') {
-        format!("{base}{url}")
-    } else {
-        url.to_owned()
-    }
 }

@@ -174,7 +174,13 @@ fn paginated(path: &str) -> bool {
             path.strip_prefix(prefix)
                 .is_some_and(|rest| !rest.contains('/'))
         })
+        || path
+            .strip_prefix("/archive/")
+            .is_some_and(|rest| rest.matches('/').count() == 2)
 }
+
+/// The news sitemap, whose window moves with the clock: its cache key names the hour.
+const NEWS_SITEMAP: &str = "/sitemap-news.xml";
 
 /// The cache key of a public URL: its path, and for a listing its page number. Parameters a
 /// page does not read do not change it, so they cannot be used to fill the cache. Previews
@@ -192,11 +198,29 @@ fn cache_key(uri: &axum::http::Uri) -> Option<Cow<'_, str>> {
     let page = page
         .filter(|n| n.len() <= 6)
         .and_then(|n| n.parse::<u32>().ok());
+    if path == NEWS_SITEMAP {
+        let hour = crate::site::sitemaps::news_hour(chrono::Utc::now());
+        return Some(Cow::Owned(format!("{path}#{hour}")));
+    }
     Some(match page {
         Some(n) if n != 1 => Cow::Owned(format!("{path}?page={n}")),
         _ => Cow::Borrowed(path),
     })
 }
+
+/// The media types the delivery layer caches and compresses: pages, API answers, feeds,
+/// sitemaps and the well-known text files.
+const PAGE_TYPES: &[&[u8]] = &[
+    b"text/html",
+    b"text/plain",
+    b"application/json",
+    b"application/ninjs+json",
+    b"application/rss+xml",
+    b"application/atom+xml",
+    b"application/feed+json",
+    b"application/xml",
+    b"application/manifest+json",
+];
 
 /// A 200 HTML answer turned into a page; anything else is handed back.
 async fn into_page(
@@ -207,12 +231,7 @@ async fn into_page(
         && response
             .headers()
             .get(header::CONTENT_TYPE)
-            .is_some_and(|t| {
-                let t = t.as_bytes();
-                t.starts_with(b"text/html")
-                    || t.starts_with(b"application/json")
-                    || t.starts_with(b"application/ninjs+json")
-            });
+            .is_some_and(|t| PAGE_TYPES.iter().any(|p| t.as_bytes().starts_with(p)));
     if !is_page {
         return Err(response);
     }
@@ -413,6 +432,19 @@ mod tests {
         assert_eq!(key("/?page=7").as_deref(), Some("/"));
         assert_eq!(key("/section/a/b?page=2").as_deref(), Some("/section/a/b"));
         assert_eq!(key("/preview/abc"), None);
+        assert_eq!(
+            key("/archive/2024/11/24?page=2").as_deref(),
+            Some("/archive/2024/11/24?page=2")
+        );
+        assert_eq!(
+            key("/archive/2024/11?page=2").as_deref(),
+            Some("/archive/2024/11")
+        );
+        assert!(
+            key("/sitemap-news.xml")
+                .unwrap()
+                .starts_with("/sitemap-news.xml#")
+        );
     }
 
     #[test]

@@ -90,7 +90,9 @@ pub async fn show(State(state): State<AppState>) -> Result<Response, AppError> {
         }
     }
     let site = site_view(&state).await?;
-    let page = PageMeta::new(&site, site.title.clone(), "/");
+    let mut page = PageMeta::new(&site, site.title.clone(), "/");
+    page.description = Some(state.site.description.clone());
+    page.json_ld = vec![super::structured::website(&state, &site)];
     let info = PageInfo {
         keys: vec![
             byline_core::changes::CacheKey::Home,

@@ -3,27 +3,33 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use byline_core::changes::CacheKey;
-use byline_core::store::{ListQuery, Listing};
+use byline_core::store::Listing;
 use byline_core::{CardKind, Slug};
-use byline_render::views::{CardView, PageMeta, Pager, SiteView, paths};
+use byline_render::views::{CardView, FeedLink, PageMeta, Pager, SiteView, paths};
 use chrono::Utc;
 use serde::Serialize;
 
 use super::delivery::PageInfo;
+use super::structured;
 use super::{html_page, page_number, site_view};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::usecases::finding;
 use crate::usecases::reading::{self, Named};
 
 /// Stories per listing page.
 pub const PAGE_SIZE: u32 = 20;
 
 /// What a listing page is about, as its header shows it.
-struct Heading {
-    kind: &'static str,
-    name: String,
-    description: String,
-    path: String,
+pub struct Heading {
+    pub kind: &'static str,
+    pub name: String,
+    /// The page's meta description.
+    pub description: String,
+    /// What the page says under its heading (a section's own description).
+    pub intro: String,
+    /// The listing's page, under which its feeds live too.
+    pub path: String,
 }
 
 /// What `listing.html` shows: one page of cards under the listing's heading.
@@ -38,81 +44,98 @@ struct ListingPage<'a> {
     description: &'a str,
 }
 
+/// The newest stories of the whole site.
+pub fn everything(state: &AppState) -> Heading {
+    Heading {
+        kind: "Latest",
+        name: "All stories".into(),
+        description: format!("Every story from {}, newest first.", state.site.title),
+        intro: String::new(),
+        path: paths::LATEST.into(),
+    }
+}
+
 pub async fn latest(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    let heading = Heading {
-        kind: "Latest",
-        name: "All stories".into(),
-        description: String::new(),
-        path: paths::LATEST.into(),
-    };
+    let heading = everything(&state);
     render(&state, Listing::All, heading, query).await
 }
 
-fn slug(text: &str) -> Result<Slug, AppError> {
-    Slug::parse(text).map_err(|_| AppError::NotFound)
-}
-
-/// The section, tag or author a listing's address names, or 404.
-async fn named(state: &AppState, listing: Listing) -> Result<Named, AppError> {
-    reading::listing_named(&state.newsroom, &listing)
+/// The listing a `/section/…`, `/tag/…` or `/author/…` address names, with its heading, or
+/// 404 when there is no such section, tag or author.
+pub async fn named_listing(
+    state: &AppState,
+    prefix: &str,
+    slug_text: &str,
+) -> Result<(Listing, Heading), AppError> {
+    let slug = Slug::parse(slug_text).map_err(|_| AppError::NotFound)?;
+    let listing = match prefix {
+        "section" => Listing::Section(slug),
+        "tag" => Listing::Tag(slug),
+        "author" => Listing::Author(slug),
+        _ => return Err(AppError::NotFound),
+    };
+    let named = reading::listing_named(&state.newsroom, &listing)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    let site = &state.site.title;
+    let mut intro = String::new();
+    let (kind, name, description, path) = match named {
+        Named::Section(s) => {
+            let description = if s.description.is_empty() {
+                format!("The latest {} stories from {site}.", s.name)
+            } else {
+                s.description.clone()
+            };
+            intro = s.description;
+            ("Section", s.name, description, paths::section(&s.slug))
+        }
+        Named::Tag(t) => {
+            let description = format!("Stories about {} from {site}.", t.name);
+            ("Topic", t.name, description, paths::tag(&t.slug))
+        }
+        Named::Author(a) => {
+            let description = format!("Stories by {} for {site}.", a.name);
+            ("Author", a.name, description, paths::author(&a.slug))
+        }
+    };
+    let heading = Heading {
+        kind,
+        name,
+        description,
+        intro,
+        path,
+    };
+    Ok((listing, heading))
 }
 
 pub async fn section(
     State(state): State<AppState>,
-    Path(slug_text): Path<String>,
+    Path(slug): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    let Named::Section(section) = named(&state, Listing::Section(slug(&slug_text)?)).await? else {
-        return Err(AppError::NotFound);
-    };
-    let path = paths::section(&section.slug);
-    let heading = Heading {
-        kind: "Section",
-        name: section.name,
-        description: section.description,
-        path,
-    };
-    render(&state, Listing::Section(section.slug), heading, query).await
+    let (listing, heading) = named_listing(&state, "section", &slug).await?;
+    render(&state, listing, heading, query).await
 }
 
 pub async fn tag(
     State(state): State<AppState>,
-    Path(slug_text): Path<String>,
+    Path(slug): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    let Named::Tag(tag) = named(&state, Listing::Tag(slug(&slug_text)?)).await? else {
-        return Err(AppError::NotFound);
-    };
-    let heading = Heading {
-        kind: "Topic",
-        name: tag.name,
-        description: String::new(),
-        path: paths::tag(&tag.slug),
-    };
-    render(&state, Listing::Tag(tag.slug), heading, query).await
+    let (listing, heading) = named_listing(&state, "tag", &slug).await?;
+    render(&state, listing, heading, query).await
 }
 
 pub async fn author(
     State(state): State<AppState>,
-    Path(slug_text): Path<String>,
+    Path(slug): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    let Named::Author(author) = named(&state, Listing::Author(slug(&slug_text)?)).await? else {
-        return Err(AppError::NotFound);
-    };
-    let path = paths::author(&author.slug);
-    let heading = Heading {
-        kind: "Author",
-        name: author.name,
-        description: String::new(),
-        path,
-    };
-    render(&state, Listing::Author(author.slug), heading, query).await
+    let (listing, heading) = named_listing(&state, "author", &slug).await?;
+    render(&state, listing, heading, query).await
 }
 
 async fn render(
@@ -122,38 +145,38 @@ async fn render(
     query: Option<String>,
 ) -> Result<Response, AppError> {
     let page_no = page_number(query.as_deref())?;
-    let query = ListQuery {
-        listing,
-        limit: PAGE_SIZE,
-        offset: (page_no - 1) * PAGE_SIZE,
-        now: Utc::now(),
-    };
-    let found = reading::cards(&state.newsroom, &query).await?;
-    if found.cards.is_empty() && page_no > 1 {
-        return Err(AppError::NotFound);
-    }
+    let found = finding::numbered_page(&state.newsroom, listing, page_no, PAGE_SIZE, Utc::now())
+        .await?
+        .ok_or(AppError::NotFound)?;
     let site = site_view(state).await?;
-    let pager = Pager::new(&heading.path, page_no, found.has_more);
-    let (page_path, title) = if page_no == 1 {
-        (heading.path.clone(), heading.name.clone())
+    let pager = Pager::of(&heading.path, page_no, found.pages);
+    let (page_path, title, description) = if page_no == 1 {
+        (
+            heading.path.clone(),
+            heading.name.clone(),
+            heading.description.clone(),
+        )
     } else {
+        let position = format!("page {page_no} of {}", found.pages);
         (
             format!("{}?page={page_no}", heading.path),
-            format!("{} (page {page_no})", heading.name),
+            format!("{} ({position})", heading.name),
+            format!("{} ({position})", heading.description.trim_end_matches('.')),
         )
     };
     let mut page = PageMeta::new(&site, title, page_path);
-    page.description = Some(heading.description.clone()).filter(|d| !d.is_empty());
-    let mut keys = vec![CacheKey::Lists, CacheKey::Site];
-    keys.extend(
-        heading
-            .path
-            .strip_prefix('/')
-            .filter(|p| p.contains('/'))
-            .map(|p| CacheKey::parse(&p.replace('/', "-"))),
-    );
+    page.description = Some(description);
+    page.prev.clone_from(&pager.prev);
+    page.next.clone_from(&pager.next);
+    if heading.path != paths::LATEST {
+        page.feeds = FeedLink::all(&heading.name, &heading.path);
+    }
+    page.json_ld = vec![structured::breadcrumbs(
+        &site,
+        &[(heading.name.clone(), heading.path.clone())],
+    )];
     let info = PageInfo {
-        keys,
+        keys: listing_keys(&heading.path),
         last_modified: found.cards.iter().map(|c| c.published_at).max(),
     };
     let cards = CardView::list(&found.cards, CardKind::More);
@@ -167,8 +190,20 @@ async fn render(
             pager,
             kind: heading.kind,
             heading: &heading.name,
-            description: &heading.description,
+            description: &heading.intro,
         },
         info,
     )
+}
+
+/// What a listing's pages depend on: every public story's card, the site, and the section,
+/// tag or author named by its path.
+pub fn listing_keys(path: &str) -> Vec<CacheKey> {
+    let mut keys = vec![CacheKey::Lists, CacheKey::Site];
+    keys.extend(
+        path.strip_prefix('/')
+            .filter(|p| p.contains('/'))
+            .map(|p| CacheKey::parse(&p.replace('/', "-"))),
+    );
+    keys
 }

@@ -1,12 +1,18 @@
-//! The public site: front page, articles, listings, assets. Handlers extract, call, render.
+//! The public site: front page, articles, listings, archives, feeds, sitemaps, assets.
+//! Handlers extract, call, render.
 
 use byline_core::changes::CacheKey;
+pub mod archive;
 pub mod article;
 pub mod assets;
 pub mod delivery;
+pub mod feeds;
+pub mod files;
 pub mod home;
 pub mod listing;
 pub mod policy;
+pub mod sitemaps;
+pub mod structured;
 
 use std::sync::Arc;
 

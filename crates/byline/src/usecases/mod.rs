@@ -7,6 +7,7 @@
 //! docs/decisions/0022-use-cases.md.
 
 pub mod curation;
+pub mod finding;
 pub mod imports;
 pub mod integrations;
 pub mod members;

@@ -41,6 +41,17 @@ fn public_pages_pass_the_nu_html_checker() {
     assert!(site.import(&[&tagged]).2);
 
     let server = site.serve();
+    // The archive's first year, its first month and that month's first day.
+    let mut archive = vec![("archive".to_owned(), "/archive".to_owned())];
+    for level in ["year", "month", "day"] {
+        let (_, html) = http_get(&format!("{}{}", server.url, archive.last().unwrap().1));
+        let start = html
+            .find("<li><a href=\"/archive/")
+            .expect("an archive link")
+            + 13;
+        let href = html[start..].split('"').next().unwrap().to_owned();
+        archive.push((format!("archive-{level}"), href));
+    }
     let pages = [
         ("home", "/"),
         (
@@ -52,10 +63,14 @@ fn public_pages_pass_the_nu_html_checker() {
         ("author", "/author/ana-lima"),
         ("latest", "/latest"),
         ("not-found", "/no/such/page"),
-    ];
+    ]
+    .map(|(name, path)| (name.to_owned(), path.to_owned()))
+    .into_iter()
+    .chain(archive);
     let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     for (name, path) in pages {
+        let name = name.as_str();
         let (status, html) = http_get(&format!("{}{path}", server.url));
         assert!(status == 200 || name == "not-found", "{path}: {status}");
         let file = dir.path().join(format!("{name}.html"));

@@ -193,7 +193,10 @@ async fn a_correction_is_kept_in_order_and_touches_only_its_article() {
         .collect();
     assert_eq!(notes, ["The date was wrong.", "The name was misspelt."]);
     let changes = changes_after(store.as_ref(), before).await;
-    assert_eq!(changes, vec![vec![format!("story-{id}")]; 2]);
+    assert_eq!(
+        changes,
+        vec![vec![format!("story-{id}"), "feeds".to_owned()]; 2]
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,151 @@
+//! Listings' calendars (the `listing_days` table the triggers keep) and the sitemaps' reads.
+
+use async_trait::async_trait;
+use byline_core::Slug;
+use byline_core::StoryId;
+use byline_core::calendar::{CalendarStore, DayCount, Filing, MapEntry, MapQuery};
+use byline_core::store::{Listing, StoreError};
+use chrono::NaiveDate;
+use sqlx::AssertSqlSafe;
+
+use crate::failure::db_error;
+use crate::rows::{self, PICTURE_COLUMNS};
+
+/// The calendar's name of a listing and the table its slug is looked up in.
+fn listing_kind(listing: &Listing) -> (&'static str, Option<(&'static str, &Slug)>) {
+    match listing {
+        Listing::All => ("all", None),
+        Listing::Section(slug) => ("section", Some(("sections", slug))),
+        Listing::Tag(slug) => ("tag", Some(("tags", slug))),
+        Listing::Author(slug) => ("author", Some(("authors", slug))),
+    }
+}
+
+fn table_of(filing: Filing) -> &'static str {
+    match filing {
+        Filing::Section => "sections",
+        Filing::Tag => "tags",
+        Filing::Author => "authors",
+    }
+}
+
+fn day_of(secs: i64) -> Result<NaiveDate, StoreError> {
+    Ok(rows::from_secs(secs)?.date_naive())
+}
+
+#[async_trait]
+impl CalendarStore for crate::SqlStore {
+    async fn listing_days(&self, listing: &Listing) -> Result<Vec<DayCount>, StoreError> {
+        // Only fixed fragments are joined into the SQL; every value is a bound parameter.
+        let (kind, named) = listing_kind(listing);
+        let reference = match named {
+            None => "0".to_owned(),
+            Some((table, _)) => format!("(SELECT id FROM {table} WHERE slug = $2)"),
+        };
+        let sql = format!(
+            "SELECT day, stories FROM listing_days WHERE kind = $1 AND ref = {reference} \
+             AND stories > 0 ORDER BY day DESC"
+        );
+        let found: Vec<(i64, i64)> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(kind)
+            .bind(named.map(|(_, slug)| slug.as_str()))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
+        found
+            .into_iter()
+            .map(|(day, stories)| {
+                Ok(DayCount {
+                    day: day_of(day)?,
+                    stories: u64::try_from(stories).unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+
+    async fn filed_count(&self, filing: Filing) -> Result<u64, StoreError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT count(DISTINCT ref) FROM listing_days WHERE kind = $1 AND stories > 0",
+        )
+        .bind(filing.as_str())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    async fn filed_under(
+        &self,
+        filing: Filing,
+        skip: u64,
+        limit: u32,
+    ) -> Result<Vec<(Slug, NaiveDate)>, StoreError> {
+        let table = table_of(filing);
+        let sql = format!(
+            "SELECT n.slug, max(d.day) AS newest FROM listing_days d JOIN {table} n ON n.id = d.ref \
+             WHERE d.kind = $1 AND d.stories > 0 GROUP BY n.id, n.slug ORDER BY n.id \
+             LIMIT $2 OFFSET $3"
+        );
+        let found = sqlx::query(AssertSqlSafe(sql))
+            .bind(filing.as_str())
+            .bind(i64::from(limit))
+            .bind(i64::try_from(skip).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
+        found
+            .iter()
+            .map(|row| Ok((rows::slug(row, "slug")?, day_of(rows::get(row, "newest")?)?)))
+            .collect()
+    }
+
+    async fn map_entries(&self, query: &MapQuery) -> Result<Vec<MapEntry>, StoreError> {
+        // One of two fixed orders, each with its own keyset condition; values are bound.
+        let (order, position) = if query.newest_first {
+            (
+                "s.published_at DESC, s.id DESC",
+                "AND (s.published_at < $3 OR (s.published_at = $3 AND s.id < $4))",
+            )
+        } else {
+            (
+                "s.published_at ASC, s.id ASC",
+                "AND (s.published_at > $3 OR (s.published_at = $3 AND s.id > $4))",
+            )
+        };
+        let (time, id) = match (query.after, query.newest_first) {
+            (Some(after), _) => (rows::to_secs(after.time), after.id.0),
+            (None, true) => (i64::MAX, i64::MAX),
+            (None, false) => (i64::MIN, i64::MIN),
+        };
+        let sql = format!(
+            "SELECT s.id, s.slug, s.headline, s.language, s.published_at, s.updated_at, \
+             {PICTURE_COLUMNS} FROM stories s LEFT JOIN pictures p ON p.id = s.lead_picture_id \
+             WHERE s.status = 'published' AND s.published_at >= $1 AND s.published_at < $2 \
+             {position} ORDER BY {order} LIMIT $5 OFFSET $6"
+        );
+        let found = sqlx::query(AssertSqlSafe(sql))
+            .bind(rows::to_secs(query.since))
+            .bind(rows::to_secs(query.until))
+            .bind(time)
+            .bind(id)
+            .bind(i64::from(query.limit))
+            .bind(i64::try_from(query.skip).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
+        found
+            .iter()
+            .map(|row| {
+                Ok(MapEntry {
+                    id: StoryId(rows::get(row, "id")?),
+                    slug: rows::slug(row, "slug")?,
+                    headline: rows::headline(row)?,
+                    language: rows::get(row, "language")?,
+                    published_at: rows::from_secs(rows::get(row, "published_at")?)?,
+                    updated_at: rows::from_secs(rows::get(row, "updated_at")?)?,
+                    lead_picture: rows::picture(row)?,
+                })
+            })
+            .collect()
+    }
+}

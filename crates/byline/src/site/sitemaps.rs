@@ -1,0 +1,282 @@
+//! Sitemaps: `/sitemap.xml` indexes one sitemap per month of stories (split in parts of at
+//! most [`URLS_PER_SITEMAP`] URLs) and the sitemaps of sections, tags and authors;
+//! `/sitemap-news.xml` lists the last 48 hours for Google News. Stories are read from the
+//! store in runs and written as they come, so no more than one run is held at a time.
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use byline_core::calendar::{self, Filing, MapQuery};
+use byline_core::changes::CacheKey;
+use byline_core::integrations::After;
+use byline_core::store::Listing;
+use byline_render::sitemaps::{
+    LastMod, MapImage, NEWS_STORIES, NewsStory, SitemapWriter, URLS_PER_SITEMAP,
+};
+use byline_render::views::paths;
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+
+use super::delivery::PageInfo;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::usecases::finding;
+
+/// Stories read from the store at a time.
+const RUN: u32 = 1_000;
+/// How far back the news sitemap reaches.
+const NEWS_HOURS: i64 = 48;
+
+fn xml(body: String) -> Response {
+    let mut response = (
+        [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
+        body,
+    )
+        .into_response();
+    response.extensions_mut().insert(PageInfo {
+        keys: vec![CacheKey::Lists, CacheKey::Feeds, CacheKey::Site],
+        last_modified: None,
+    });
+    response
+}
+
+/// One sitemap file as its name says: a part of a month of stories, or of a filing.
+#[derive(Debug, PartialEq, Eq)]
+enum MapFile {
+    Month { year: i32, month: u32, part: u64 },
+    Filed { filing: Filing, part: u64 },
+}
+
+impl MapFile {
+    fn parse(name: &str) -> Option<MapFile> {
+        let stem = name.strip_suffix(".xml")?;
+        let later_part = |n: &str| n.parse::<u64>().ok().filter(|p| (2..1_000_000).contains(p));
+        if let Some(rest) = stem.strip_prefix("stories-") {
+            let mut fields = rest.split('-');
+            let year = fields.next()?.parse().ok()?;
+            let month = fields.next()?.parse().ok()?;
+            let part = match fields.next() {
+                None => 1,
+                Some(n) => later_part(n)?,
+            };
+            NaiveDate::from_ymd_opt(year, month, 1)?;
+            return fields
+                .next()
+                .is_none()
+                .then_some(MapFile::Month { year, month, part });
+        }
+        let (kind, part) = match stem.split_once('-') {
+            Some((kind, n)) => (kind, later_part(n)?),
+            None => (stem, 1),
+        };
+        let filing = Filing::ALL
+            .into_iter()
+            .find(|f| kind.strip_suffix('s') == Some(f.as_str()))?;
+        Some(MapFile::Filed { filing, part })
+    }
+
+    fn name(&self) -> String {
+        let (stem, part) = match self {
+            MapFile::Month { year, month, part } => {
+                (format!("stories-{year:04}-{month:02}"), *part)
+            }
+            MapFile::Filed { filing, part } => (format!("{}s", filing.as_str()), *part),
+        };
+        if part == 1 {
+            format!("{stem}.xml")
+        } else {
+            format!("{stem}-{part}.xml")
+        }
+    }
+}
+
+/// `/sitemap.xml`.
+pub async fn index(State(state): State<AppState>) -> Result<Response, AppError> {
+    let now = Utc::now();
+    let base = &state.site.base_url;
+    let mut index = SitemapWriter::index();
+    let mut add = |file: MapFile, lastmod: Option<LastMod>| {
+        index.sitemap(&format!("{base}/sitemaps/{}", file.name()), lastmod);
+    };
+    let days = finding::calendar(&state.newsroom, &Listing::All, now).await?;
+    for month in calendar::months(&days) {
+        for part in 1..=month.stories.div_ceil(u64::from(URLS_PER_SITEMAP)) {
+            let file = MapFile::Month {
+                year: month.year,
+                month: month.month,
+                part,
+            };
+            add(file, Some(LastMod::Day(month.newest)));
+        }
+    }
+    for filing in Filing::ALL {
+        let count = finding::filed_count(&state.newsroom, filing).await?;
+        for part in 1..=count.div_ceil(u64::from(URLS_PER_SITEMAP)) {
+            add(MapFile::Filed { filing, part }, None);
+        }
+    }
+    Ok(xml(index.finish()))
+}
+
+/// `/sitemaps/FILE`: a part of a month of stories, or of the sections, tags or authors.
+pub async fn file(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, AppError> {
+    let file = MapFile::parse(&name).ok_or(AppError::NotFound)?;
+    if file.name() != name {
+        return Err(AppError::NotFound);
+    }
+    let body = match file {
+        MapFile::Month { year, month, part } => month_map(&state, year, month, part).await?,
+        MapFile::Filed { filing, part } => filed_map(&state, filing, part).await?,
+    };
+    Ok(xml(body.ok_or(AppError::NotFound)?))
+}
+
+/// The stories published in one month, part `part`; `None` when the part is empty.
+async fn month_map(
+    state: &AppState,
+    year: i32,
+    month: u32,
+    part: u64,
+) -> Result<Option<String>, AppError> {
+    let since = NaiveDate::from_ymd_opt(year, month, 1).map(calendar::start_of);
+    let until = calendar::month_end(year, month);
+    let (Some(since), Some(until)) = (since, until) else {
+        return Ok(None);
+    };
+    let base = &state.site.base_url;
+    let mut set = SitemapWriter::pages();
+    let mut written = 0;
+    let mut query = MapQuery {
+        since,
+        until: until.min(Utc::now() + TimeDelta::seconds(1)),
+        newest_first: false,
+        after: None,
+        skip: (part - 1) * u64::from(URLS_PER_SITEMAP),
+        limit: RUN,
+    };
+    while written < URLS_PER_SITEMAP {
+        query.limit = RUN.min(URLS_PER_SITEMAP - written);
+        let run = finding::map_entries(&state.newsroom, &query).await?;
+        for entry in &run {
+            let image = entry.lead_picture.as_ref().map(|p| MapImage::of(base, p));
+            let loc = format!("{base}{}", paths::story(&entry.slug));
+            set.page(&loc, Some(LastMod::At(entry.updated_at)), image.as_ref());
+        }
+        written += run.len() as u32;
+        match run.last() {
+            Some(last) if run.len() as u32 == query.limit => {
+                query.after = Some(After {
+                    time: last.published_at,
+                    id: last.id,
+                });
+                query.skip = 0;
+            }
+            _ => break,
+        }
+    }
+    Ok((written > 0).then(|| set.finish()))
+}
+
+/// Sections, tags or authors with public stories, part `part`; `None` when the part is empty.
+async fn filed_map(
+    state: &AppState,
+    filing: Filing,
+    part: u64,
+) -> Result<Option<String>, AppError> {
+    let base = &state.site.base_url;
+    let mut set = SitemapWriter::pages();
+    let mut skip = (part - 1) * u64::from(URLS_PER_SITEMAP);
+    let end = skip + u64::from(URLS_PER_SITEMAP);
+    let mut written = 0;
+    while skip < end {
+        let limit = RUN.min(u32::try_from(end - skip).unwrap_or(RUN));
+        let run = finding::filed_under(&state.newsroom, filing, skip, limit).await?;
+        for (slug, newest) in &run {
+            let path = match filing {
+                Filing::Section => paths::section(slug),
+                Filing::Tag => paths::tag(slug),
+                Filing::Author => paths::author(slug),
+            };
+            set.page(&format!("{base}{path}"), Some(LastMod::Day(*newest)), None);
+        }
+        written += run.len();
+        if run.len() < limit as usize {
+            break;
+        }
+        skip += u64::from(limit);
+    }
+    Ok((written > 0).then(|| set.finish()))
+}
+
+/// `/sitemap-news.xml`: the stories of the last 48 hours, newest first, at most 1,000.
+pub async fn news(State(state): State<AppState>) -> Result<Response, AppError> {
+    let now = Utc::now();
+    let base = &state.site.base_url;
+    let mut news = SitemapWriter::news(&state.site.title);
+    let query = MapQuery {
+        since: now - TimeDelta::hours(NEWS_HOURS),
+        until: now + TimeDelta::seconds(1),
+        newest_first: true,
+        after: None,
+        skip: 0,
+        limit: NEWS_STORIES,
+    };
+    for entry in finding::map_entries(&state.newsroom, &query).await? {
+        let image = entry.lead_picture.as_ref().map(|p| MapImage::of(base, p));
+        let loc = format!("{base}{}", paths::story(&entry.slug));
+        let story = NewsStory {
+            title: entry.headline.as_str(),
+            language: &entry.language,
+            published: entry.published_at,
+        };
+        news.story(&loc, story, image.as_ref());
+    }
+    Ok(xml(news.finish()))
+}
+
+/// The hour a news sitemap was made in: part of its cache key, so that a quiet site's copy
+/// is never more than an hour past its 48-hour window.
+pub fn news_hour(now: DateTime<Utc>) -> i64 {
+    now.timestamp() / 3600
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_round_trip() {
+        for name in [
+            "stories-2024-11.xml",
+            "stories-2024-11-2.xml",
+            "sections.xml",
+            "tags.xml",
+            "tags-3.xml",
+            "authors.xml",
+        ] {
+            let file = MapFile::parse(name).unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(file.name(), name);
+        }
+        for bad in [
+            "stories-2024-13.xml",
+            "stories-2024.xml",
+            "tags-1.xml",
+            "tags-0.xml",
+            "storys.xml",
+            "sections",
+            "tag.xml",
+        ] {
+            assert_eq!(MapFile::parse(bad), None, "{bad}");
+        }
+        assert_eq!(
+            MapFile::parse("stories-2024-11-2.xml"),
+            Some(MapFile::Month {
+                year: 2024,
+                month: 11,
+                part: 2
+            })
+        );
+    }
+}
