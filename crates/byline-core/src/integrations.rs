@@ -196,6 +196,7 @@ pub struct Event {
 #[derive(Debug, Clone)]
 pub struct NewWebhook {
     pub name: String,
+    pub kind: HookKind,
     pub url: String,
     pub events: Vec<EventKind>,
     pub secret: String,
@@ -204,11 +205,38 @@ pub struct NewWebhook {
     pub now: DateTime<Utc>,
 }
 
+/// How a webhook's deliveries travel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HookKind {
+    /// A JSON body, signed as Standard Webhooks describes.
+    Webhook,
+    /// A WebSub publish notice (`hub.mode=publish` with the changed feeds' URLs), for the hubs
+    /// and endpoints of `[seo] ping_urls`.
+    WebSub,
+}
+
+impl HookKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HookKind::Webhook => "webhook",
+            HookKind::WebSub => "websub",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<HookKind> {
+        [HookKind::Webhook, HookKind::WebSub]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
+}
+
 /// A webhook as stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct Webhook {
     pub id: WebhookId,
     pub name: String,
+    pub kind: HookKind,
     pub url: String,
     pub events: Vec<EventKind>,
     #[serde(skip)]
@@ -260,6 +288,8 @@ pub struct WebhookDelivery {
     pub id: WebhookDeliveryId,
     pub webhook: WebhookId,
     pub webhook_name: String,
+    /// How the delivery travels: its webhook's kind.
+    pub hook_kind: HookKind,
     pub event: EventId,
     pub kind: EventKind,
     #[serde(skip)]

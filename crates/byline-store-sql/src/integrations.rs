@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use byline_core::accounts::UserId;
 use byline_core::editorial::{PreviewLink, StoryFields};
 use byline_core::integrations::{
-    AttemptResult, CreatedOnce, DeliveryState, Event, EventKind, IntegrationStore, NewToken,
-    NewWebhook, Once, PublicQuery, TokenHolder, TokenRecord, Webhook, WebhookDelivery,
+    AttemptResult, CreatedOnce, DeliveryState, Event, EventKind, HookKind, IntegrationStore,
+    NewToken, NewWebhook, Once, PublicQuery, TokenHolder, TokenRecord, Webhook, WebhookDelivery,
 };
 use byline_core::newsletter::DraftInput;
 use byline_core::store::StoreError;
@@ -49,7 +49,12 @@ pub(crate) fn role(text: Option<String>) -> Result<Option<byline_core::access::R
         .transpose()
 }
 
-const DELIVERY_COLUMNS: &str = "d.id, d.webhook_id, w.name AS webhook_name, d.event_id, e.kind, \
+fn hook_kind(row: &DbRow) -> Result<HookKind, StoreError> {
+    let kind: String = get(row, "hook_kind")?;
+    HookKind::parse(&kind).ok_or_else(|| corrupt(format!("webhook kind {kind}")))
+}
+
+const DELIVERY_COLUMNS: &str = "d.id, d.webhook_id, w.name AS webhook_name, w.kind AS hook_kind, d.event_id, e.kind, \
      w.url, w.secret, w.allow_private, d.payload, d.state, d.attempts, d.next_at, \
      d.last_status, d.last_error, d.delivered_at, d.created_at, d.claimed_until";
 
@@ -59,6 +64,7 @@ fn delivery(row: &DbRow) -> Result<WebhookDelivery, StoreError> {
         id: WebhookDeliveryId(get(row, "id")?),
         webhook: WebhookId(get(row, "webhook_id")?),
         webhook_name: get(row, "webhook_name")?,
+        hook_kind: hook_kind(row)?,
         event: EventId(get(row, "event_id")?),
         kind: event_kind(row, "kind")?,
         url: get(row, "url")?,
@@ -237,8 +243,8 @@ impl IntegrationStore for crate::SqlStore {
 
     async fn add_webhook(&self, hook: NewWebhook) -> Result<WebhookId, StoreError> {
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO webhooks (name, url, events, secret, allow_private, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO webhooks (name, url, events, secret, allow_private, created_at, kind) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(&hook.name)
         .bind(&hook.url)
@@ -246,6 +252,7 @@ impl IntegrationStore for crate::SqlStore {
         .bind(&hook.secret)
         .bind(i64::from(hook.allow_private))
         .bind(to_secs(hook.now))
+        .bind(hook.kind.as_str())
         .fetch_one(&self.pool)
         .await
         .map_err(conflict_on_unique(format!(
@@ -257,8 +264,8 @@ impl IntegrationStore for crate::SqlStore {
 
     async fn webhooks(&self) -> Result<Vec<Webhook>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, name, url, events, secret, allow_private, created_at FROM webhooks \
-             ORDER BY name",
+            "SELECT id, name, kind AS hook_kind, url, events, secret, allow_private, created_at \
+             FROM webhooks ORDER BY name",
         )
         .fetch_all(&self.pool)
         .await
@@ -268,6 +275,7 @@ impl IntegrationStore for crate::SqlStore {
                 Ok(Webhook {
                     id: WebhookId(get(row, "id")?),
                     name: get(row, "name")?,
+                    kind: hook_kind(row)?,
                     url: get(row, "url")?,
                     events: kinds(&get::<String>(row, "events")?),
                     secret: get(row, "secret")?,

@@ -163,6 +163,12 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
         ));
         *state.setup_token.lock().unwrap_or_else(|p| p.into_inner()) = Some(token);
     }
+    crate::usecases::integrations::keep_websub_hooks(
+        &state.newsroom,
+        &config.seo.ping_urls,
+        chrono::Utc::now(),
+    )
+    .await?;
     let runner = tokio::spawn(crate::jobs::run(state.newsroom.clone()));
     let renditions = tokio::spawn(crate::jobs::make_renditions(state.clone()));
     let newsletters = tokio::spawn(crate::newsletter::sender::run(state.clone()));

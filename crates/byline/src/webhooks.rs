@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use byline_core::integrations::{
-    AttemptResult, Event, EventKind, WebhookDelivery, next_webhook_attempt,
+    AttemptResult, Event, EventKind, HookKind, WebhookDelivery, next_webhook_attempt,
 };
 use byline_core::{StoryId, WebhookId};
 use chrono::{DateTime, Utc};
@@ -237,6 +237,30 @@ async fn payload(
     Ok(body.to_string())
 }
 
+/// A WebSub publish notice for a story's event: `hub.mode=publish` and a `hub.url` for each
+/// feed the story is in (the site's and its section's, tags' and authors', in every format).
+async fn websub_notice(
+    nr: &Newsroom,
+    event: &Event,
+    base_url: &str,
+) -> Result<String, crate::usecases::Refusal> {
+    let mut listings = vec![String::new()];
+    if let Some(story) = integrations::story_of_event(nr, StoryId(event.subject)).await? {
+        use byline_render::views::paths;
+        listings.extend(story.section.iter().map(|s| paths::section(&s.slug)));
+        listings.extend(story.tags.iter().map(|t| paths::tag(&t.slug)));
+        listings.extend(story.authors.iter().map(|a| paths::author(&a.slug)));
+    }
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    form.append_pair("hub.mode", "publish");
+    for listing in &listings {
+        for format in byline_render::syndication::FeedFormat::ALL {
+            form.append_pair("hub.url", &format!("{base_url}{listing}/{}", format.file()));
+        }
+    }
+    Ok(form.finish())
+}
+
 /// Hands the waiting events to the webhooks that want them; how many events were handled.
 pub async fn fan_out_round(
     state: &AppState,
@@ -249,23 +273,29 @@ pub async fn fan_out_round(
     }
     let hooks = integrations::webhooks(nr, crate::usecases::Actor::System).await?;
     for event in &events {
-        let wanting: Vec<WebhookId> = hooks
-            .iter()
-            .filter(|h| h.wants(event.kind))
-            .map(|h| h.id)
-            .collect();
-        let deliveries = if wanting.is_empty() {
-            Vec::new()
-        } else {
-            match payload(nr, event, &state.site.base_url).await {
-                Ok(body) => wanting.into_iter().map(|id| (id, body.clone())).collect(),
+        let mut deliveries = Vec::new();
+        for kind in [HookKind::Webhook, HookKind::WebSub] {
+            let wanting: Vec<WebhookId> = hooks
+                .iter()
+                .filter(|h| h.kind == kind && h.wants(event.kind))
+                .map(|h| h.id)
+                .collect();
+            if wanting.is_empty() {
+                continue;
+            }
+            let base = &state.site.base_url;
+            let body = match kind {
+                HookKind::Webhook => payload(nr, event, base).await,
+                HookKind::WebSub => websub_notice(nr, event, base).await,
+            };
+            match body {
+                Ok(body) => deliveries.extend(wanting.into_iter().map(|id| (id, body.clone()))),
                 // One event that cannot be described must not hold up the others.
                 Err(e) => {
                     tracing::error!(event = event.id.0, error = %e, "cannot describe an event; it is skipped");
-                    Vec::new()
                 }
             }
-        };
+        }
         integrations::fan_out(nr, event, &deliveries, now).await?;
     }
     Ok(events.len())
@@ -296,19 +326,23 @@ async fn attempt(
     };
     let id = event_id(delivery.event);
     let timestamp = now.timestamp();
-    let sent = client
-        .post(target.url)
-        .header("content-type", "application/json")
-        .header("webhook-id", &id)
-        .header("webhook-timestamp", timestamp.to_string())
-        .header(
-            "webhook-signature",
-            signature(&delivery.secret, &id, timestamp, &delivery.payload),
-        )
-        .header("byline-event", delivery.kind.as_str())
-        .body(delivery.payload.clone())
-        .send()
-        .await;
+    let request = match delivery.hook_kind {
+        HookKind::Webhook => client
+            .post(target.url)
+            .header("content-type", "application/json")
+            .header("webhook-id", &id)
+            .header("webhook-timestamp", timestamp.to_string())
+            .header(
+                "webhook-signature",
+                signature(&delivery.secret, &id, timestamp, &delivery.payload),
+            )
+            .header("byline-event", delivery.kind.as_str()),
+        // A hub reads a form and knows nothing of signatures.
+        HookKind::WebSub => client
+            .post(target.url)
+            .header("content-type", "application/x-www-form-urlencoded"),
+    };
+    let sent = request.body(delivery.payload.clone()).send().await;
     match sent {
         Ok(response) if response.status().is_success() => AttemptResult::Delivered {
             status: response.status().as_u16(),

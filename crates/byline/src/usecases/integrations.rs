@@ -4,8 +4,8 @@
 
 use byline_core::access::{Ownership, Permission, Role};
 use byline_core::integrations::{
-    AttemptResult, Event, EventKind, NewToken, NewWebhook, TokenHolder, TokenKind, TokenOwner,
-    TokenRecord, Webhook, WebhookDelivery,
+    AttemptResult, Event, EventKind, HookKind, NewToken, NewWebhook, TokenHolder, TokenKind,
+    TokenOwner, TokenRecord, Webhook, WebhookDelivery,
 };
 use byline_core::{Email, Slug, Story, StoryId, WebhookDeliveryId, WebhookId};
 use chrono::{DateTime, Utc};
@@ -276,6 +276,7 @@ pub async fn add_webhook(
     }
     let hook = NewWebhook {
         name: name.clone(),
+        kind: HookKind::Webhook,
         url: request.url.trim().to_owned(),
         events,
         secret: request.secret,
@@ -292,6 +293,43 @@ pub async fn add_webhook(
         "webhook added"
     );
     Ok(id)
+}
+
+/// Keeps the WebSub hooks equal to `[seo] ping_urls`: one per URL, told when a story is
+/// published or corrected; hooks for URLs no longer configured are removed with their
+/// pending notices. The URLs are the operator's own, so private addresses are allowed.
+pub async fn keep_websub_hooks(nr: &Newsroom, urls: &[String], now: DateTime<Utc>) -> Outcome<()> {
+    let present = nr.store().webhooks().await?;
+    let present: Vec<&Webhook> = present
+        .iter()
+        .filter(|h| h.kind == HookKind::WebSub)
+        .collect();
+    for hook in present.iter().filter(|h| !urls.contains(&h.url)) {
+        nr.store().remove_webhook(&hook.name).await?;
+        tracing::info!(url = hook.url, "WebSub hub no longer told");
+    }
+    for url in urls
+        .iter()
+        .filter(|u| !present.iter().any(|h| &h.url == *u))
+    {
+        let hook = NewWebhook {
+            name: format!("websub-{}", &crate::secrets::token_hash(url)[..12]),
+            kind: HookKind::WebSub,
+            url: url.clone(),
+            events: vec![EventKind::StoryPublished, EventKind::StoryCorrected],
+            // WebSub notices are not signed; the column wants a value no one can guess.
+            secret: crate::secrets::random_token(),
+            allow_private: true,
+            now,
+        };
+        match nr.store().add_webhook(hook).await {
+            // Another node starting at the same time added it.
+            Ok(_) | Err(byline_core::store::StoreError::Conflict(_)) => {}
+            Err(other) => return Err(other.into()),
+        }
+        tracing::info!(url, "WebSub hub told of publications and corrections");
+    }
+    Ok(())
 }
 
 /// The events named, each once; at least one, and every one known.

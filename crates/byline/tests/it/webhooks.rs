@@ -190,3 +190,82 @@ fn every_event_arrives_signed_across_a_kill_in_mid_delivery() {
         assert!(story["url"].as_str().unwrap().contains("/story/"));
     }
 }
+
+/// A WebSub hub, as far as a publisher sees one: it logs each form it is sent and answers
+/// 503 to the first (a hub that is briefly down), 204 after.
+const HUB: &str = r#"
+import http.server, json, sys, urllib.parse
+log = sys.argv[1]
+class Hub(http.server.BaseHTTPRequestHandler):
+    seen = 0
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers['content-length'])).decode()
+        with open(log, 'a') as f:
+            f.write(json.dumps({'type': self.headers['content-type'], 'form': urllib.parse.parse_qs(body)}) + '\n')
+        Hub.seen += 1
+        self.send_response(503 if Hub.seen == 1 else 204)
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Hub)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"#;
+
+#[test]
+fn a_websub_hub_is_told_of_a_publication_and_told_again_after_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("hub.log");
+    let mut child = Command::new("python3")
+        .args(["-c", HUB])
+        .arg(&log)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let hub = Receiver {
+        port: line.trim().parse().expect("the hub's port"),
+        child,
+    };
+    let site = Site::new(&format!(
+        "[seo]\nping_urls = [\"http://127.0.0.1:{}/hub\"]\n",
+        hub.port
+    ));
+    // Started twice, the server keeps one hook for the hub.
+    drop(site.serve());
+    let server = site.serve();
+    let listed = String::from_utf8(site.cli(&["webhook", "list"]).stdout).unwrap();
+    assert_eq!(listed.matches("/hub").count(), 1, "{listed}");
+    let item = Item::new("urn:test:websub", "Hub story").subjects(&["Ports"]);
+    let path = item.write(&site.dir.path().join("items"), "websub");
+    assert!(site.import(&[&path]).2);
+    // The first notice meets a 503; the retry comes 10 s later.
+    let arrived = wait_for(&log, Duration::from_secs(30), |a| a.len() >= 2);
+    assert_eq!(arrived.len(), 2, "told, refused, told again: {arrived:?}");
+    let base = &server.url;
+    for notice in &arrived {
+        assert_eq!(notice["type"], "application/x-www-form-urlencoded");
+        assert_eq!(notice["form"]["hub.mode"], serde_json::json!(["publish"]));
+        let urls: Vec<&str> = notice["form"]["hub.url"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u.as_str().unwrap())
+            .collect();
+        for feed in [
+            "/feed.xml",
+            "/atom.xml",
+            "/feed.json",
+            "/tag/ports/feed.xml",
+        ] {
+            assert!(
+                urls.contains(&format!("{base}{feed}").as_str()),
+                "{feed}: {urls:?}"
+            );
+        }
+    }
+    drop(server);
+}

@@ -150,6 +150,7 @@ async fn hook(store: &dyn Store, name: &str) -> byline_core::WebhookId {
     store
         .add_webhook(NewWebhook {
             name: name.into(),
+            kind: byline_core::integrations::HookKind::Webhook,
             url: "https://hooks.example.com/".into(),
             events: vec![EventKind::StoryPublished, EventKind::StoryCorrected],
             secret: "a-secret-of-sixteen".into(),
