@@ -139,17 +139,23 @@ pub struct MapQuery {
 /// The calendar and what the sitemaps read. Every method is one read.
 #[async_trait]
 pub trait CalendarStore: Send + Sync {
-    /// The listing's days with public stories, newest first.
-    async fn listing_days(&self, listing: &Listing) -> Result<Vec<DayCount>, StoreError>;
-    /// How many sections, tags or authors have public stories.
-    async fn filed_count(&self, filing: Filing) -> Result<u64, StoreError>;
-    /// Sections, tags or authors with public stories, in the order they were made, from the
-    /// `skip`-th on: each with the day of its newest story.
+    /// The listing's days with stories public at `now`, newest first (a story published with
+    /// a later time is not counted before it).
+    async fn listing_days(
+        &self,
+        listing: &Listing,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<DayCount>, StoreError>;
+    /// How many sections, tags or authors have stories public by `now`'s day.
+    async fn filed_count(&self, filing: Filing, now: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// Sections, tags or authors with stories public by `now`'s day, in the order they were
+    /// made, from the `skip`-th on: each with the day of its newest story.
     async fn filed_under(
         &self,
         filing: Filing,
         skip: u64,
         limit: u32,
+        now: DateTime<Utc>,
     ) -> Result<Vec<(Slug, NaiveDate)>, StoreError>;
     /// Public stories for a sitemap.
     async fn map_entries(&self, query: &MapQuery) -> Result<Vec<MapEntry>, StoreError>;

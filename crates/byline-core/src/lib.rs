@@ -29,6 +29,6 @@ pub use ids::{
     AttemptId, AuthorId, ChangeId, DeliveryId, DraftId, EventId, IssueId, JobId, PictureId,
     SectionId, StoryId, TokenId, WebhookDeliveryId, WebhookId,
 };
-pub use picture::{Crop, Focus, Format, Picture, PictureSource, Rendition, Shape};
+pub use picture::{Crop, Focus, Format, Picture, PictureSource, Rendition, Rights, Shape};
 pub use slug::Slug;
 pub use story::{Author, Headline, RawBody, SafeHtml, Section, Status, Story, StoryCard, Tag};

@@ -54,6 +54,22 @@ pub struct Picture {
     /// Subject keywords, as the agency or the desk gave them; the library searches them.
     pub keywords: Vec<String>,
     pub focus: Focus,
+    /// What the picture's file says of its rights, for search engines' licensing details.
+    pub rights: Rights,
+}
+
+/// Who made a picture and on what terms, as its file says (IPTC/XMP): for structured data,
+/// never shown in place of the credit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Rights {
+    /// The photographers, as one line (`Jo Doe, Ana Lima`).
+    pub creator: Option<String>,
+    /// The copyright notice.
+    pub copyright: Option<String>,
+    /// The page of the licence the picture is under (XMP's Web Statement of Rights).
+    pub license_url: Option<String>,
+    /// Where a licence can be had (IPTC's Licensor URL).
+    pub licensor_url: Option<String>,
 }
 
 impl Picture {
@@ -69,6 +85,7 @@ impl Picture {
             content_type: None,
             keywords: Vec::new(),
             focus: Focus::default(),
+            rights: Rights::default(),
         }
     }
 

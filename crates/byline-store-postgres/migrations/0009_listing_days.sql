@@ -5,6 +5,9 @@
 -- first second of its UTC day; rows at zero stay and are read as absent. Stories are never
 -- deleted (they are unpublished), so no trigger watches deletions of stories.
 
+-- No node may change a story between the count below and the triggers that keep it.
+LOCK TABLE stories, story_tags, story_authors IN SHARE ROW EXCLUSIVE MODE;
+
 CREATE TABLE listing_days (
     kind    TEXT NOT NULL CHECK (kind IN ('all', 'section', 'tag', 'author')),
     ref     BIGINT NOT NULL,
@@ -47,20 +50,31 @@ BEGIN
         INSERT INTO listing_days (kind, ref, day, stories) VALUES ('section', section, d, delta)
         ON CONFLICT (kind, ref, day) DO UPDATE SET stories = listing_days.stories + delta;
     END IF;
+    -- Rows are taken in one order (kind, ref, day) so that two writers never wait on each other.
     INSERT INTO listing_days (kind, ref, day, stories)
-    SELECT 'tag', tag_id, d, delta FROM story_tags WHERE story_id = story
+    SELECT 'tag', tag_id, d, delta FROM story_tags WHERE story_id = story ORDER BY tag_id
     ON CONFLICT (kind, ref, day) DO UPDATE SET stories = listing_days.stories + delta;
     INSERT INTO listing_days (kind, ref, day, stories)
     SELECT 'author', author_id, d, delta FROM story_authors WHERE story_id = story
+    ORDER BY author_id
     ON CONFLICT (kind, ref, day) DO UPDATE SET stories = listing_days.stories + delta;
 END $$;
 
 CREATE FUNCTION listed_story() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    was_listed BOOLEAN := TG_OP = 'UPDATE' AND OLD.status = 'published' AND OLD.published_at IS NOT NULL;
+    is_listed BOOLEAN := NEW.status = 'published' AND NEW.published_at IS NOT NULL;
 BEGIN
-    IF TG_OP = 'UPDATE' AND OLD.status = 'published' AND OLD.published_at IS NOT NULL THEN
+    -- The earlier day first, whichever way the story moves: writers lock days in one order.
+    IF was_listed AND is_listed AND NEW.published_at < OLD.published_at THEN
+        PERFORM listing_count(NEW.id, NEW.section_id, NEW.published_at, 1);
+        PERFORM listing_count(OLD.id, OLD.section_id, OLD.published_at, -1);
+        RETURN NULL;
+    END IF;
+    IF was_listed THEN
         PERFORM listing_count(OLD.id, OLD.section_id, OLD.published_at, -1);
     END IF;
-    IF NEW.status = 'published' AND NEW.published_at IS NOT NULL THEN
+    IF is_listed THEN
         PERFORM listing_count(NEW.id, NEW.section_id, NEW.published_at, 1);
     END IF;
     RETURN NULL;

@@ -65,6 +65,10 @@ const TABLES: &[Table] = &[
             ("focus_y", Int),
             ("added_at", Int),
             ("shared", Int),
+            ("rights_creator", Text),
+            ("rights_copyright", Text),
+            ("rights_license_url", Text),
+            ("rights_licensor_url", Text),
         ],
     },
     Table {
@@ -270,6 +274,11 @@ const ADDED_SINCE_1: &[(&str, &str)] = &[
     ("stories", "import_hash"),
     ("stories", "edited_since_import"),
     ("revisions", "source"),
+    // Version 5.
+    ("pictures", "rights_creator"),
+    ("pictures", "rights_copyright"),
+    ("pictures", "rights_license_url"),
+    ("pictures", "rights_licensor_url"),
 ];
 
 /// Tables whose `id` the store assigns, so its counter must move past restored ids.

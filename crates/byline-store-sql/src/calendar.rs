@@ -3,9 +3,9 @@
 use async_trait::async_trait;
 use byline_core::Slug;
 use byline_core::StoryId;
-use byline_core::calendar::{CalendarStore, DayCount, Filing, MapEntry, MapQuery};
+use byline_core::calendar::{self, CalendarStore, DayCount, Filing, MapEntry, MapQuery};
 use byline_core::store::{Listing, StoreError};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::AssertSqlSafe;
 
 use crate::failure::db_error;
@@ -29,30 +29,64 @@ fn table_of(filing: Filing) -> &'static str {
     }
 }
 
+/// Whether the name `n` has public stories on a day up to `$2` (the calendar kind is `$1`).
+const FILED: &str = "SELECT 1 FROM listing_days d WHERE d.kind = $1 AND d.ref = n.id \
+     AND d.stories > 0 AND d.day <= $2";
+
+/// The first second of `now`'s UTC day.
+fn today(now: DateTime<Utc>) -> i64 {
+    rows::to_secs(calendar::start_of(now.date_naive()))
+}
+
+impl crate::SqlStore {
+    /// How many of a listing's published stories have a time later today than `now`.
+    async fn later_today(&self, listing: &Listing, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let (filter, slug) = crate::listing::listing_filter(listing);
+        let sql = format!(
+            "SELECT count(*) FROM stories s WHERE s.status = 'published' \
+             AND s.published_at > $1 AND s.published_at < $3 {filter}"
+        );
+        let count: i64 = sqlx::query_scalar(AssertSqlSafe(sql))
+            .bind(rows::to_secs(now))
+            .bind(slug)
+            .bind(today(now) + 86_400)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+}
+
 fn day_of(secs: i64) -> Result<NaiveDate, StoreError> {
     Ok(rows::from_secs(secs)?.date_naive())
 }
 
 #[async_trait]
 impl CalendarStore for crate::SqlStore {
-    async fn listing_days(&self, listing: &Listing) -> Result<Vec<DayCount>, StoreError> {
+    async fn listing_days(
+        &self,
+        listing: &Listing,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<DayCount>, StoreError> {
         // Only fixed fragments are joined into the SQL; every value is a bound parameter.
         let (kind, named) = listing_kind(listing);
         let reference = match named {
             None => "0".to_owned(),
             Some((table, _)) => format!("(SELECT id FROM {table} WHERE slug = $2)"),
         };
+        let today = rows::to_secs(calendar::start_of(now.date_naive()));
         let sql = format!(
             "SELECT day, stories FROM listing_days WHERE kind = $1 AND ref = {reference} \
-             AND stories > 0 ORDER BY day DESC"
+             AND stories > 0 AND day <= $3 ORDER BY day DESC"
         );
         let found: Vec<(i64, i64)> = sqlx::query_as(AssertSqlSafe(sql))
             .bind(kind)
             .bind(named.map(|(_, slug)| slug.as_str()))
+            .bind(today)
             .fetch_all(&self.pool)
             .await
             .map_err(db_error)?;
-        found
+        let mut days = found
             .into_iter()
             .map(|(day, stories)| {
                 Ok(DayCount {
@@ -60,17 +94,28 @@ impl CalendarStore for crate::SqlStore {
                     stories: u64::try_from(stories).unwrap_or(0),
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        if let Some(first) = days.first_mut().filter(|d| d.day == now.date_naive()) {
+            // Today counts only the stories whose time has come.
+            first.stories = first
+                .stories
+                .saturating_sub(self.later_today(listing, now).await?);
+        }
+        days.retain(|d| d.stories > 0);
+        Ok(days)
     }
 
-    async fn filed_count(&self, filing: Filing) -> Result<u64, StoreError> {
-        let count: i64 = sqlx::query_scalar(
-            "SELECT count(DISTINCT ref) FROM listing_days WHERE kind = $1 AND stories > 0",
-        )
-        .bind(filing.as_str())
-        .fetch_one(&self.pool)
-        .await
-        .map_err(db_error)?;
+    async fn filed_count(&self, filing: Filing, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let sql = format!(
+            "SELECT count(*) FROM {} n WHERE EXISTS ({FILED})",
+            table_of(filing)
+        );
+        let count: i64 = sqlx::query_scalar(AssertSqlSafe(sql))
+            .bind(filing.as_str())
+            .bind(today(now))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)?;
         Ok(u64::try_from(count).unwrap_or(0))
     }
 
@@ -79,15 +124,19 @@ impl CalendarStore for crate::SqlStore {
         filing: Filing,
         skip: u64,
         limit: u32,
+        now: DateTime<Utc>,
     ) -> Result<Vec<(Slug, NaiveDate)>, StoreError> {
-        let table = table_of(filing);
+        // Each name is checked by its own few calendar rows (the key leads with kind and ref),
+        // never by grouping the whole calendar.
         let sql = format!(
-            "SELECT n.slug, max(d.day) AS newest FROM listing_days d JOIN {table} n ON n.id = d.ref \
-             WHERE d.kind = $1 AND d.stories > 0 GROUP BY n.id, n.slug ORDER BY n.id \
-             LIMIT $2 OFFSET $3"
+            "SELECT n.slug, (SELECT max(d.day) FROM listing_days d WHERE d.kind = $1 \
+             AND d.ref = n.id AND d.stories > 0 AND d.day <= $2) AS newest \
+             FROM {} n WHERE EXISTS ({FILED}) ORDER BY n.id LIMIT $3 OFFSET $4",
+            table_of(filing)
         );
         let found = sqlx::query(AssertSqlSafe(sql))
             .bind(filing.as_str())
+            .bind(today(now))
             .bind(i64::from(limit))
             .bind(i64::try_from(skip).unwrap_or(i64::MAX))
             .fetch_all(&self.pool)

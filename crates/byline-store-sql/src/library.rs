@@ -7,7 +7,7 @@ use byline_core::library::{
     PictureEdit, PictureUse,
 };
 use byline_core::store::StoreError;
-use byline_core::{Picture, PictureId, PictureSource, StoryId};
+use byline_core::{Picture, PictureId, PictureSource, Rights, StoryId};
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
@@ -97,12 +97,14 @@ pub(crate) async fn upsert(
         } else {
             stored.keywords.clone()
         },
+        rights: fill_rights(&stored.rights, &picture.rights),
         ..stored.clone()
     };
     if merged != stored {
         sqlx::query(
             "UPDATE pictures SET credit = $2, alt = $3, width = $4, height = $5, content_type = $6, \
-             keywords = $7, caption = $8 WHERE id = $1",
+             keywords = $7, caption = $8, rights_creator = $9, rights_copyright = $10, \
+             rights_license_url = $11, rights_licensor_url = $12 WHERE id = $1",
         )
         .bind(id)
         .bind(&merged.credit)
@@ -112,12 +114,27 @@ pub(crate) async fn upsert(
         .bind(&merged.content_type)
         .bind(keywords_text(&merged.keywords))
         .bind(&merged.caption)
+        .bind(&merged.rights.creator)
+        .bind(&merged.rights.copyright)
+        .bind(&merged.rights.license_url)
+        .bind(&merged.rights.licensor_url)
         .execute(&mut *conn)
         .await
         .map_err(db_error)?;
         record_uses(conn, id, now).await?;
     }
     Ok(id)
+}
+
+/// The rights kept, with what they lack filled from a new copy of the file.
+fn fill_rights(stored: &Rights, new: &Rights) -> Rights {
+    let or = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
+    Rights {
+        creator: or(&stored.creator, &new.creator),
+        copyright: or(&stored.copyright, &new.copyright),
+        license_url: or(&stored.license_url, &new.license_url),
+        licensor_url: or(&stored.licensor_url, &new.licensor_url),
+    }
 }
 
 async fn insert(
@@ -128,8 +145,9 @@ async fn insert(
     let (kind, place) = location(picture);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO pictures (source_kind, location, credit, caption, alt, width, height, \
-         content_type, keywords, focus_x, focus_y, added_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+         content_type, keywords, focus_x, focus_y, added_at, rights_creator, rights_copyright, \
+         rights_license_url, rights_licensor_url) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
     )
     .bind(kind)
     .bind(place)
@@ -143,6 +161,10 @@ async fn insert(
     .bind(i64::from(picture.focus.x))
     .bind(i64::from(picture.focus.y))
     .bind(to_secs(now))
+    .bind(&picture.rights.creator)
+    .bind(&picture.rights.copyright)
+    .bind(&picture.rights.license_url)
+    .bind(&picture.rights.licensor_url)
     .fetch_one(&mut *conn)
     .await
     .map_err(db_error)?;

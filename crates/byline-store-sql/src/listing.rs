@@ -13,24 +13,30 @@ use crate::db::DbPool;
 
 use crate::rows::{self, PICTURE_COLUMNS};
 
-pub(crate) async fn cards(pool: &DbPool, query: &ListQuery) -> Result<CardPage, StoreError> {
-    // Only fixed fragments are joined into the SQL; every value is a bound parameter.
-    let (filter, key) = match &query.listing {
+/// The condition that keeps a listing's stories (`s`), with its slug bound as `$2`. Only
+/// fixed fragments are joined into SQL; the slug is always a bound parameter.
+pub(crate) fn listing_filter(listing: &Listing) -> (&'static str, Option<&str>) {
+    match listing {
         Listing::All => ("", None),
         Listing::Section(slug) => (
             "AND s.section_id = (SELECT id FROM sections WHERE slug = $2)",
-            Some(slug),
+            Some(slug.as_str()),
         ),
         Listing::Tag(slug) => (
-            "AND s.id IN (SELECT st.story_id FROM story_tags st JOIN tags t ON t.id = st.tag_id WHERE t.slug = $2)",
-            Some(slug),
+            "AND s.id IN (SELECT st.story_id FROM story_tags st JOIN tags t ON t.id = st.tag_id \
+             WHERE t.slug = $2)",
+            Some(slug.as_str()),
         ),
         Listing::Author(slug) => (
-            "AND s.id IN (SELECT sa.story_id FROM story_authors sa JOIN authors a ON a.id = sa.author_id \
-             WHERE a.slug = $2)",
-            Some(slug),
+            "AND s.id IN (SELECT sa.story_id FROM story_authors sa JOIN authors a \
+             ON a.id = sa.author_id WHERE a.slug = $2)",
+            Some(slug.as_str()),
         ),
-    };
+    }
+}
+
+pub(crate) async fn cards(pool: &DbPool, query: &ListQuery) -> Result<CardPage, StoreError> {
+    let (filter, key) = listing_filter(&query.listing);
     let sql = format!(
         "SELECT s.id, s.slug, s.headline, s.summary, s.published_at, {PICTURE_COLUMNS} \
          FROM stories s LEFT JOIN pictures p ON p.id = s.lead_picture_id \
@@ -39,7 +45,7 @@ pub(crate) async fn cards(pool: &DbPool, query: &ListQuery) -> Result<CardPage, 
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
         .bind(rows::to_secs(query.now))
-        .bind(key.map(Slug::as_str))
+        .bind(key)
         .bind(i64::from(query.limit) + 1)
         .bind(i64::from(query.offset))
         .fetch_all(pool)
@@ -57,23 +63,7 @@ pub(crate) async fn public_ids(
     pool: &DbPool,
     query: &byline_core::integrations::PublicQuery,
 ) -> Result<Vec<StoryId>, StoreError> {
-    // Only fixed fragments are joined into the SQL; every value is a bound parameter.
-    let filter = match &query.listing {
-        Listing::All => "",
-        Listing::Section(_) => "AND s.section_id = (SELECT id FROM sections WHERE slug = $2)",
-        Listing::Tag(_) => {
-            "AND s.id IN (SELECT st.story_id FROM story_tags st JOIN tags t ON t.id = st.tag_id \
-             WHERE t.slug = $2)"
-        }
-        Listing::Author(_) => {
-            "AND s.id IN (SELECT sa.story_id FROM story_authors sa JOIN authors a \
-             ON a.id = sa.author_id WHERE a.slug = $2)"
-        }
-    };
-    let slug = match &query.listing {
-        Listing::All => None,
-        Listing::Section(s) | Listing::Tag(s) | Listing::Author(s) => Some(s.as_str()),
-    };
+    let (filter, slug) = listing_filter(&query.listing);
     let (order, position) = if query.changed_since.is_some() {
         (
             "s.updated_at ASC, s.id ASC",

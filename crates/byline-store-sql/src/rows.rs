@@ -2,7 +2,7 @@
 
 use crate::db::DbRow;
 use byline_core::store::StoreError;
-use byline_core::{Focus, Headline, Picture, PictureSource, Slug, StoryCard, StoryId};
+use byline_core::{Focus, Headline, Picture, PictureSource, Rights, Slug, StoryCard, StoryId};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
@@ -11,13 +11,15 @@ use sqlx::Row;
 pub(crate) const PICTURE_COLUMNS: &str = "p.source_kind AS p_kind, p.location AS p_location, \
      p.credit AS p_credit, COALESCE(s.lead_caption, p.caption) AS p_caption, p.alt AS p_alt, \
      p.width AS p_width, p.height AS p_height, p.content_type AS p_content_type, \
-     p.keywords AS p_keywords, p.focus_x AS p_focus_x, p.focus_y AS p_focus_y, p.shared";
+     p.keywords AS p_keywords, p.focus_x AS p_focus_x, p.focus_y AS p_focus_y, p.shared, \
+     p.rights_creator, p.rights_copyright, p.rights_license_url, p.rights_licensor_url";
 
 /// The same columns for a picture read on its own (the library), with its own caption.
 pub(crate) const LIBRARY_COLUMNS: &str = "p.id, p.added_at, p.source_kind AS p_kind, \
      p.location AS p_location, p.credit AS p_credit, p.caption AS p_caption, p.alt AS p_alt, \
      p.width AS p_width, p.height AS p_height, p.content_type AS p_content_type, \
-     p.keywords AS p_keywords, p.focus_x AS p_focus_x, p.focus_y AS p_focus_y, p.shared";
+     p.keywords AS p_keywords, p.focus_x AS p_focus_x, p.focus_y AS p_focus_y, p.shared, \
+     p.rights_creator, p.rights_copyright, p.rights_license_url, p.rights_licensor_url";
 
 /// Keywords as stored: one per line.
 pub(crate) fn keywords_text(keywords: &[String]) -> String {
@@ -82,6 +84,12 @@ pub(crate) fn picture(row: &DbRow) -> Result<Option<Picture>, StoreError> {
             .map(str::to_owned)
             .collect(),
         focus: Focus::new(get(row, "p_focus_x")?, get(row, "p_focus_y")?),
+        rights: Rights {
+            creator: get(row, "rights_creator")?,
+            copyright: get(row, "rights_copyright")?,
+            license_url: get(row, "rights_license_url")?,
+            licensor_url: get(row, "rights_licensor_url")?,
+        },
     }))
 }
 

@@ -69,6 +69,7 @@ fn draft(n: usize) -> Draft {
             content_type: Some("image/jpeg".to_owned()),
             keywords: Vec::new(),
             focus: Default::default(),
+            rights: Default::default(),
         }),
         updated_at: now,
         source: "benchmark".to_owned(),

@@ -219,6 +219,7 @@ pub async fn load_if_empty(
                 content_type: Some("image/svg+xml".to_owned()),
                 keywords: Vec::new(),
                 focus: Default::default(),
+                rights: Default::default(),
             }),
             updated_at: published,
             source: "demo".to_owned(),

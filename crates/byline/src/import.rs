@@ -441,6 +441,7 @@ async fn resolve_picture(
     };
     // The item's own credit and caption win; what it lacks comes from the file.
     let from_file = from_file.unwrap_or_default();
+    let rights = crate::media::rights_of(&from_file);
     Ok(Picture {
         source,
         credit: picture
@@ -452,6 +453,7 @@ async fn resolve_picture(
         width,
         height,
         content_type,
+        rights,
         keywords: from_file.keywords,
         focus: Default::default(),
     })

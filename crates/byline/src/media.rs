@@ -257,6 +257,29 @@ pub enum MediaError {
     Busy,
 }
 
+/// The rights a picture's file states, kept for structured data: links only when they are
+/// web addresses (agencies put all sorts of text in the Licensor URL field).
+pub fn rights_of(metadata: &byline_media::metadata::PhotoMetadata) -> byline_core::Rights {
+    let web = |text: &str| {
+        let text = text.trim();
+        (text.starts_with("https://") || text.starts_with("http://"))
+            .then(|| text.to_owned())
+            .filter(|t| t.len() <= 2048 && !t.chars().any(char::is_whitespace))
+    };
+    let creators: Vec<&str> = metadata
+        .creators
+        .iter()
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+        .collect();
+    byline_core::Rights {
+        creator: (!creators.is_empty()).then(|| creators.join(", ")),
+        copyright: metadata.copyright.clone().filter(|c| !c.trim().is_empty()),
+        license_url: metadata.web_statement.as_deref().and_then(web),
+        licensor_url: metadata.licensor_urls.iter().find_map(|u| web(u)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -68,6 +68,7 @@ pub fn described(
     let from_file = file
         .and_then(|bytes| read_metadata(bytes).ok())
         .unwrap_or_default();
+    let rights = crate::media::rights_of(&from_file);
     Picture {
         source,
         credit: state.credit_pattern.apply(&from_file),
@@ -76,6 +77,7 @@ pub fn described(
         width,
         height,
         content_type,
+        rights,
         keywords: from_file.keywords,
         focus: Default::default(),
     }

@@ -55,7 +55,12 @@ pub struct SeoConfig {
 /// Robots rules as `Field: value` lines, comments or blank lines; anything else would be read
 /// by crawlers as garbage or, worse, as a rule that was not meant.
 fn robots_lines<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    let text = String::deserialize(d)?;
+    let text = String::deserialize(d)?.replace("\r\n", "\n");
+    if text.contains('\r') {
+        return Err(serde::de::Error::custom(
+            "robots_extra: a carriage return alone would start a line crawlers read and this check did not",
+        ));
+    }
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
         let fine = line.is_empty()
@@ -93,13 +98,19 @@ fn ping_urls<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
 /// `domain, account id, DIRECT|RESELLER[, certification id]`, variables `name=value`,
 /// comments and blank lines.
 pub fn ads_txt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    let text = String::deserialize(d)?;
+    let text = String::deserialize(d)?.replace("\r\n", "\n");
+    if text.contains('\r') {
+        return Err(serde::de::Error::custom(
+            "ads_txt: a carriage return alone would start a line buyers read and this check did not",
+        ));
+    }
     for (n, line) in text.lines().enumerate() {
         let record = line.split('#').next().unwrap_or_default().trim();
         if record.is_empty() {
             continue;
         }
         if let Some((name, _)) = record.split_once('=')
+            && !name.trim().is_empty()
             && name.trim().bytes().all(|b| b.is_ascii_alphabetic())
         {
             continue;
@@ -140,6 +151,9 @@ mod tests {
             "[seo]\nping_urls = [\"ftp://x\"]",
             "[ads]\nads_txt = \"google.com pub-1 DIRECT\"",
             "[ads]\nads_txt = \"google.com, pub-1, SOMETIMES\"",
+            "[ads]\nads_txt = \"=x\"",
+            "[ads]\nads_txt = \"a.com, 1, DIRECT\\rb.com, 2, DIRECT, x, y\"",
+            "[seo]\nrobots_extra = \"Allow: /\\rSitemap: https://evil.example/\"",
         ] {
             let error = Config::parse(bad).unwrap_err();
             assert!(!error.2.is_empty(), "{bad}");

@@ -186,25 +186,34 @@ const NEWS_SITEMAP: &str = "/sitemap-news.xml";
 /// page does not read do not change it, so they cannot be used to fill the cache. Previews
 /// are never cached.
 fn cache_key(uri: &axum::http::Uri) -> Option<Cow<'_, str>> {
-    let path = uri.path();
-    if path.starts_with("/preview/") || path.len() > 300 {
+    let raw = uri.path();
+    if raw.starts_with("/preview/") || raw.len() > 300 {
         return None;
     }
-    let page = uri
-        .query()
-        .filter(|_| paginated(path))
-        .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("page=")));
-    // One key per page however its number is spelt (`02`, `2`).
-    let page = page
-        .filter(|n| n.len() <= 6)
-        .and_then(|n| n.parse::<u32>().ok());
+    // Routes read the path decoded, so `/tag/%70orts` is `/tag/ports`: one key for both.
+    let path = if raw.contains('%') {
+        Cow::Owned(
+            percent_encoding::percent_decode_str(raw)
+                .decode_utf8()
+                .ok()?
+                .into_owned(),
+        )
+    } else {
+        Cow::Borrowed(raw)
+    };
     if path == NEWS_SITEMAP {
         let hour = crate::site::sitemaps::news_hour(chrono::Utc::now());
         return Some(Cow::Owned(format!("{path}#{hour}")));
     }
+    let page = if paginated(&path) {
+        // A page in another spelling is a 404, never kept.
+        crate::site::requested_page(uri.query()).ok()?
+    } else {
+        None
+    };
     Some(match page {
         Some(n) if n != 1 => Cow::Owned(format!("{path}?page={n}")),
-        _ => Cow::Borrowed(path),
+        _ => path,
     })
 }
 
@@ -420,7 +429,10 @@ mod tests {
         let key = |uri: &str| cache_key(&uri.parse().unwrap()).map(Cow::into_owned);
         assert_eq!(key("/latest?page=3").as_deref(), Some("/latest?page=3"));
         assert_eq!(key("/latest?page=1").as_deref(), Some("/latest"));
-        assert_eq!(key("/latest?page=003").as_deref(), Some("/latest?page=3"));
+        assert_eq!(key("/latest?page=003"), None, "a page has one spelling");
+        assert_eq!(key("/latest?page=2&page=1"), None);
+        assert_eq!(key("/tag/%70orts").as_deref(), Some("/tag/ports"));
+        assert_eq!(key("/%ff"), None);
         assert_eq!(
             key("/tag/ports?utm=x&page=2").as_deref(),
             Some("/tag/ports?page=2")

@@ -16,6 +16,10 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::usecases::finding;
 
+/// Most a feed's entries may weigh (escaped HTML takes up to twice its size): a feed of very
+/// long stories carries fewer of them rather than fail.
+const MAX_FEED_BYTES: usize = 4 * 1024 * 1024;
+
 /// The format a feed's address ends in, or 404.
 fn format_of(uri: &Uri) -> Result<FeedFormat, AppError> {
     let file = uri.path().rsplit('/').next().unwrap_or_default();
@@ -73,8 +77,20 @@ async fn serve(
     keys: Vec<CacheKey>,
 ) -> Result<Response, AppError> {
     let now = Utc::now();
-    let stories =
+    let mut stories =
         finding::newest_stories(&state.newsroom, listing, state.discovery.feed_items, now).await?;
+    // A feed stays small enough to keep in the page cache, however long the stories.
+    let mut bytes = 0;
+    stories.retain(|story| {
+        bytes += 2048
+            + story.summary.len()
+            + if meta.full_content {
+                story.body.as_str().len() * 2
+            } else {
+                0
+            };
+        bytes <= MAX_FEED_BYTES
+    });
     let body = syndication::render(format, meta, &stories);
     let media_type = match format {
         FeedFormat::Json => "application/feed+json; charset=utf-8",

@@ -39,24 +39,45 @@ pub async fn rail_sources(
     Ok(sources)
 }
 
-/// The `page` number of a listing from its query string: absent means 1; anything that is not
-/// a page number is a page that does not exist.
-pub fn page_number(query: Option<&str>) -> Result<u32, AppError> {
-    let Some(query) = query else { return Ok(1) };
-    let mut page = 1;
+/// A `page` parameter that names no page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoSuchPage;
+
+/// The `page` a listing's query string asks for: `None` when it names none. A page named in
+/// any other spelling than a plain number from 1 to 100,000, or named twice, is a page that
+/// does not exist (`Err`): each page has one address, which is also its cache key.
+pub fn requested_page(query: Option<&str>) -> Result<Option<u32>, NoSuchPage> {
+    let Some(query) = query else { return Ok(None) };
+    let mut page = None;
     for pair in query.split('&').filter(|p| !p.is_empty()) {
-        match pair.split_once('=') {
-            Some(("page", value)) => {
-                page = value
-                    .parse()
-                    .ok()
-                    .filter(|n| (1..=100_000).contains(n))
-                    .ok_or(AppError::NotFound)?
+        let Some(value) = pair.strip_prefix("page=") else {
+            if pair == "page" {
+                return Err(NoSuchPage);
             }
-            _ => continue,
+            continue;
+        };
+        let canonical = !value.is_empty()
+            && value.len() <= 6
+            && value.bytes().all(|b| b.is_ascii_digit())
+            && !value.starts_with('0');
+        let number = value
+            .parse()
+            .ok()
+            .filter(|n| canonical && (1..=100_000).contains(n));
+        match (page, number) {
+            (None, Some(n)) => page = Some(n),
+            _ => return Err(NoSuchPage),
         }
     }
     Ok(page)
+}
+
+/// The `page` number of a listing from its query string: absent means 1; anything that is not
+/// a page number is a page that does not exist.
+pub fn page_number(query: Option<&str>) -> Result<u32, AppError> {
+    requested_page(query)
+        .map(|page| page.unwrap_or(1))
+        .map_err(|NoSuchPage| AppError::NotFound)
 }
 
 #[cfg(test)]
@@ -68,7 +89,17 @@ mod tests {
         assert_eq!(page_number(None).unwrap(), 1);
         assert_eq!(page_number(Some("page=3")).unwrap(), 3);
         assert_eq!(page_number(Some("utm_source=x&page=2")).unwrap(), 2);
-        for bad in ["page=0", "page=-1", "page=abc", "page="] {
+        for bad in [
+            "page=0",
+            "page=-1",
+            "page=abc",
+            "page=",
+            "page=02",
+            "page=+2",
+            "page=2&page=1",
+            "page",
+            "page=1000000",
+        ] {
             assert!(page_number(Some(bad)).is_err(), "{bad}");
         }
     }

@@ -109,7 +109,7 @@ pub async fn index(State(state): State<AppState>) -> Result<Response, AppError> 
         }
     }
     for filing in Filing::ALL {
-        let count = finding::filed_count(&state.newsroom, filing).await?;
+        let count = finding::filed_count(&state.newsroom, filing, now).await?;
         for part in 1..=count.div_ceil(u64::from(URLS_PER_SITEMAP)) {
             add(MapFile::Filed { filing, part }, None);
         }
@@ -145,6 +145,15 @@ async fn month_map(
     let (Some(since), Some(until)) = (since, until) else {
         return Ok(None);
     };
+    // A part the calendar says the month does not have is not looked for.
+    let days = finding::calendar(&state.newsroom, &Listing::All, Utc::now()).await?;
+    let stories = calendar::months(&days)
+        .iter()
+        .find(|m| (m.year, m.month) == (year, month))
+        .map_or(0, |m| m.stories);
+    if part > stories.div_ceil(u64::from(URLS_PER_SITEMAP)) {
+        return Ok(None);
+    }
     let base = &state.site.base_url;
     let mut set = SitemapWriter::pages();
     let mut written = 0;
@@ -185,6 +194,11 @@ async fn filed_map(
     filing: Filing,
     part: u64,
 ) -> Result<Option<String>, AppError> {
+    let now = Utc::now();
+    let count = finding::filed_count(&state.newsroom, filing, now).await?;
+    if part > count.div_ceil(u64::from(URLS_PER_SITEMAP)) {
+        return Ok(None);
+    }
     let base = &state.site.base_url;
     let mut set = SitemapWriter::pages();
     let mut skip = (part - 1) * u64::from(URLS_PER_SITEMAP);
@@ -192,7 +206,7 @@ async fn filed_map(
     let mut written = 0;
     while skip < end {
         let limit = RUN.min(u32::try_from(end - skip).unwrap_or(RUN));
-        let run = finding::filed_under(&state.newsroom, filing, skip, limit).await?;
+        let run = finding::filed_under(&state.newsroom, filing, skip, limit, now).await?;
         for (slug, newest) in &run {
             let path = match filing {
                 Filing::Section => paths::section(slug),

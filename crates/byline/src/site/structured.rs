@@ -78,6 +78,19 @@ fn image_object(picture: &Picture, url: String, size: Option<(u32, u32)>) -> Val
     if let Some(caption) = &picture.caption {
         image["caption"] = json!(caption);
     }
+    let rights = &picture.rights;
+    if let Some(creator) = &rights.creator {
+        image["creator"] = json!({"@type": "Person", "name": creator});
+    }
+    if let Some(copyright) = &rights.copyright {
+        image["copyrightNotice"] = json!(copyright);
+    }
+    if let Some(license) = &rights.license_url {
+        image["license"] = json!(license);
+    }
+    if let Some(licensor) = &rights.licensor_url {
+        image["acquireLicensePage"] = json!(licensor);
+    }
     image
 }
 

@@ -23,11 +23,7 @@ pub async fn calendar(
     listing: &Listing,
     now: DateTime<Utc>,
 ) -> Outcome<Vec<DayCount>> {
-    let today = now.date_naive();
-    let mut days = nr.store().listing_days(listing).await?;
-    // A story dated ahead (published with a future time) is not public yet.
-    days.retain(|d| d.day <= today);
-    Ok(days)
+    Ok(nr.store().listing_days(listing, now).await?)
 }
 
 /// Page `number` (from 1) of `size` stories of a listing, newest first, or `None` past its end.
@@ -86,9 +82,11 @@ pub async fn day_page(
         offset: u32::try_from(offset).unwrap_or(u32::MAX),
         now: now.min(day_end),
     };
-    let found = nr.store().list_cards(&query).await?;
+    let mut cards = nr.store().list_cards(&query).await?.cards;
+    // Only the day's own stories, whatever the count said.
+    cards.retain(|c| c.published_at.date_naive() == day);
     Ok(Some(NumberedPage {
-        cards: found.cards,
+        cards,
         pages: stories.div_ceil(u64::from(size)),
     }))
 }
@@ -116,8 +114,8 @@ pub async fn map_entries(nr: &Newsroom, query: &MapQuery) -> Outcome<Vec<MapEntr
 }
 
 /// How many sections, tags or authors have public stories.
-pub async fn filed_count(nr: &Newsroom, filing: Filing) -> Outcome<u64> {
-    Ok(nr.store().filed_count(filing).await?)
+pub async fn filed_count(nr: &Newsroom, filing: Filing, now: DateTime<Utc>) -> Outcome<u64> {
+    Ok(nr.store().filed_count(filing, now).await?)
 }
 
 /// Sections, tags or authors with public stories, each with the day of its newest story.
@@ -126,6 +124,7 @@ pub async fn filed_under(
     filing: Filing,
     skip: u64,
     limit: u32,
+    now: DateTime<Utc>,
 ) -> Outcome<Vec<(Slug, NaiveDate)>> {
-    Ok(nr.store().filed_under(filing, skip, limit).await?)
+    Ok(nr.store().filed_under(filing, skip, limit, now).await?)
 }

@@ -378,6 +378,23 @@ fn check_structured_data(pages: &Value, base: &str, article: &str, story: &Value
     for image in images {
         assert_eq!(image["@type"], "ImageObject");
         assert_eq!(image["creditText"], "EPA/Jo Doe");
+        // The reference photo's own rights, as its IPTC/XMP fields state them.
+        assert_eq!(
+            image["creator"]["name"],
+            "Creator1 (ref2017.1), Creator2 (ref2017.1)"
+        );
+        assert_eq!(
+            image["copyrightNotice"],
+            "Copyright (Notice) 2017.1 IPTC - www.iptc.org  (ref2017.1)"
+        );
+        assert_eq!(
+            image["license"],
+            "http://www.WebStatementOfRights.org/2017.1"
+        );
+        assert!(
+            image.get("acquireLicensePage").is_none(),
+            "its Licensor URLs are not URLs"
+        );
         assert!(image["width"].as_u64().unwrap() > 0 && image["height"].as_u64().unwrap() > 0);
     }
     assert!(ld.iter().any(|d| d["@type"] == "BreadcrumbList"));

@@ -352,3 +352,79 @@ async fn the_calendar_follows_every_change_to_a_story_and_its_filing() {
     assert_eq!(listed(&app, "/tag/weather").await, 1);
     assert_eq!(listed(&app, "/section/sport").await, 13);
 }
+
+/// Each listing page has one address and one cache entry: another spelling of the page
+/// number is a 404 that fills nothing, and a percent-encoded path is the page it decodes to.
+#[tokio::test]
+async fn a_page_has_one_address_and_one_cache_entry() {
+    let site = Site::new("");
+    import_days(&site);
+    let (app, state) = site.cached_app().await;
+    let (_, _, first) = get(&app, "/latest").await;
+    for odd in [
+        "/latest?page=0000002",
+        "/latest?page=2&page=1",
+        "/archive/2024/11/03?page=1&page=2",
+        "/latest?page=+2",
+    ] {
+        assert_eq!(get(&app, odd).await.0, StatusCode::NOT_FOUND, "{odd}");
+    }
+    assert_eq!(
+        get(&app, "/latest").await.2,
+        first,
+        "the first page is still the first page"
+    );
+    let (_, _, second) = get(&app, "/latest?page=2").await;
+    assert!(second.contains("(page 2 of 3)"));
+    let (status, _, encoded) = get(&app, "/tag/%70orts/feed.xml").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(get(&app, "/tag/ports/feed.xml").await.2, encoded);
+    assert_eq!(get(&app, "/tag/p%6Frts/feed.xml").await.2, encoded);
+    assert_eq!(
+        state.cache.renders("/tag/ports/feed.xml"),
+        1,
+        "one render for every spelling"
+    );
+    assert_eq!(state.cache.renders("/tag/%70orts/feed.xml"), 0);
+}
+
+/// A story published with a time still to come is counted nowhere until it comes.
+#[tokio::test]
+async fn a_story_dated_ahead_is_counted_nowhere_until_its_time() {
+    let site = Site::new("");
+    let now = chrono::Utc::now();
+    let dir = site.dir.path().join("items");
+    let past = Item::new("urn:test:past", "Already out")
+        .created(&(now - chrono::TimeDelta::minutes(5)).to_rfc3339())
+        .subjects(&["Known"])
+        .write(&dir, "past");
+    let later = (now + chrono::TimeDelta::minutes(30)).to_rfc3339();
+    let ahead = Item::new("urn:test:ahead", "Not out yet")
+        .created(&later)
+        .subjects(&["Secret topic"])
+        .write(&dir, "ahead");
+    assert!(site.import(&[&past, &ahead]).2);
+    let app = site.app().await;
+    let (_, _, latest) = get(&app, "/latest").await;
+    assert_eq!(headlines(&latest), ["Already out"]);
+    let (_, _, years) = get(&app, "/archive").await;
+    assert!(years.contains("(1 story)"), "{years}");
+    let day = now.format("/archive/%Y/%m/%d").to_string();
+    let (_, _, today) = get(&app, &day).await;
+    assert_eq!(headlines(&today), ["Already out"]);
+    let (_, _, tags) = get(&app, "/sitemaps/tags.xml").await;
+    assert!(
+        tags.contains("/tag/known") && !tags.contains("secret-topic"),
+        "{tags}"
+    );
+    assert_eq!(
+        get(&app, "/sitemaps/tags-2.xml").await.0,
+        StatusCode::NOT_FOUND
+    );
+    let month = now.format("/sitemaps/stories-%Y-%m-2.xml").to_string();
+    assert_eq!(
+        get(&app, &month).await.0,
+        StatusCode::NOT_FOUND,
+        "no second part"
+    );
+}

@@ -371,6 +371,7 @@ async fn pictures_added_to_the_library_are_found_and_a_moved_focus_makes_new_cro
     wait_for_renditions(&site, key, &crops_at(moved)).await;
     let picture_now = Picture {
         focus: moved,
+        rights: Default::default(),
         ..stored.picture.clone()
     };
     let square = picture_now.renditions(Shape::crop(Crop::Square), Format::Jpeg);

@@ -21,6 +21,7 @@ pub fn photo(key: &str, credit: Option<&str>) -> Picture {
         content_type: Some("image/jpeg".to_owned()),
         keywords: vec!["harbour".to_owned()],
         focus: Default::default(),
+        rights: Default::default(),
     }
 }
 
