@@ -41,8 +41,9 @@ pub fn total(days: &[DayCount]) -> u64 {
     days.iter().map(|d| d.stories).sum()
 }
 
-/// Where the story at `offset` (0 is the newest) lies in a calendar given newest day first;
-/// `None` when the listing has no more than `offset` stories. Reads days, never stories.
+/// Where the story at `offset` lies in days given in the order their stories are counted
+/// (newest day first for a listing's pages, oldest first for a month's sitemap); `None` when
+/// the days hold no more than `offset` stories. Reads days, never stories.
 pub fn locate(days: &[DayCount], offset: u64) -> Option<PageStart> {
     let mut before = 0;
     for day in days {
@@ -139,11 +140,13 @@ pub struct MapQuery {
 /// The calendar and what the sitemaps read. Every method is one read.
 #[async_trait]
 pub trait CalendarStore: Send + Sync {
-    /// The listing's days with stories public at `now`, newest first (a story published with
-    /// a later time is not counted before it).
+    /// The listing's days within `span` (first and last day; all when `None`) with stories
+    /// public at `now`, newest first (a story published with a later time is not counted
+    /// before it).
     async fn listing_days(
         &self,
         listing: &Listing,
+        span: Option<(NaiveDate, NaiveDate)>,
         now: DateTime<Utc>,
     ) -> Result<Vec<DayCount>, StoreError>;
     /// How many sections, tags or authors have stories public by `now`'s day.

@@ -66,6 +66,7 @@ impl CalendarStore for crate::SqlStore {
     async fn listing_days(
         &self,
         listing: &Listing,
+        span: Option<(NaiveDate, NaiveDate)>,
         now: DateTime<Utc>,
     ) -> Result<Vec<DayCount>, StoreError> {
         // Only fixed fragments are joined into the SQL; every value is a bound parameter.
@@ -77,12 +78,18 @@ impl CalendarStore for crate::SqlStore {
         let today = rows::to_secs(calendar::start_of(now.date_naive()));
         let sql = format!(
             "SELECT day, stories FROM listing_days WHERE kind = $1 AND ref = {reference} \
-             AND stories > 0 AND day <= $3 ORDER BY day DESC"
+             AND stories > 0 AND day <= $3 AND day >= $4 AND day <= $5 ORDER BY day DESC"
         );
         let found: Vec<(i64, i64)> = sqlx::query_as(AssertSqlSafe(sql))
             .bind(kind)
             .bind(named.map(|(_, slug)| slug.as_str()))
             .bind(today)
+            .bind(span.map_or(i64::MIN, |(first, _)| {
+                rows::to_secs(calendar::start_of(first))
+            }))
+            .bind(span.map_or(i64::MAX, |(_, last)| {
+                rows::to_secs(calendar::start_of(last))
+            }))
             .fetch_all(&self.pool)
             .await
             .map_err(db_error)?;

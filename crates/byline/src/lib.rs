@@ -29,5 +29,6 @@ pub mod state;
 pub mod uploads;
 pub mod usecases;
 pub mod webhooks;
+pub mod websub;
 
 pub use state::AppState;

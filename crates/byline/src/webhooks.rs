@@ -237,30 +237,6 @@ async fn payload(
     Ok(body.to_string())
 }
 
-/// A WebSub publish notice for a story's event: `hub.mode=publish` and a `hub.url` for each
-/// feed the story is in (the site's and its section's, tags' and authors', in every format).
-async fn websub_notice(
-    nr: &Newsroom,
-    event: &Event,
-    base_url: &str,
-) -> Result<String, crate::usecases::Refusal> {
-    let mut listings = vec![String::new()];
-    if let Some(story) = integrations::story_of_event(nr, StoryId(event.subject)).await? {
-        use byline_render::views::paths;
-        listings.extend(story.section.iter().map(|s| paths::section(&s.slug)));
-        listings.extend(story.tags.iter().map(|t| paths::tag(&t.slug)));
-        listings.extend(story.authors.iter().map(|a| paths::author(&a.slug)));
-    }
-    let mut form = form_urlencoded::Serializer::new(String::new());
-    form.append_pair("hub.mode", "publish");
-    for listing in &listings {
-        for format in byline_render::syndication::FeedFormat::ALL {
-            form.append_pair("hub.url", &format!("{base_url}{listing}/{}", format.file()));
-        }
-    }
-    Ok(form.finish())
-}
-
 /// Hands the waiting events to the webhooks that want them; how many events were handled.
 pub async fn fan_out_round(
     state: &AppState,
@@ -286,7 +262,7 @@ pub async fn fan_out_round(
             let base = &state.site.base_url;
             let body = match kind {
                 HookKind::Webhook => payload(nr, event, base).await,
-                HookKind::WebSub => websub_notice(nr, event, base).await,
+                HookKind::WebSub => crate::websub::notice(nr, event, base).await,
             };
             match body {
                 Ok(body) => deliveries.extend(wanting.into_iter().map(|id| (id, body.clone()))),

@@ -6,7 +6,7 @@
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use byline_core::calendar::{self, Filing, MapQuery};
+use byline_core::calendar::{self, DayCount, Filing, MapQuery};
 use byline_core::changes::CacheKey;
 use byline_core::integrations::After;
 use byline_core::store::Listing;
@@ -14,7 +14,7 @@ use byline_render::sitemaps::{
     LastMod, MapImage, NEWS_STORIES, NewsStory, SitemapWriter, URLS_PER_SITEMAP,
 };
 use byline_render::views::paths;
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 
 use super::delivery::PageInfo;
 use crate::error::AppError;
@@ -145,24 +145,30 @@ async fn month_map(
     let (Some(since), Some(until)) = (since, until) else {
         return Ok(None);
     };
-    // A part the calendar says the month does not have is not looked for.
-    let days = finding::calendar(&state.newsroom, &Listing::All, Utc::now()).await?;
-    let stories = calendar::months(&days)
-        .iter()
-        .find(|m| (m.year, m.month) == (year, month))
-        .map_or(0, |m| m.stories);
-    if part > stories.div_ceil(u64::from(URLS_PER_SITEMAP)) {
+    // The part starts on the day the calendar says holds its first story (oldest first), so
+    // no more than that day's stories are skipped; a part the month does not have is not
+    // looked for.
+    let last = (until - TimeDelta::days(1)).date_naive();
+    let days =
+        finding::calendar_between(&state.newsroom, since.date_naive(), last, Utc::now()).await?;
+    let mut month_days: Vec<DayCount> = days
+        .into_iter()
+        .filter(|d| (d.day.year(), d.day.month()) == (year, month))
+        .collect();
+    month_days.reverse();
+    let Some(start) = calendar::locate(&month_days, (part - 1) * u64::from(URLS_PER_SITEMAP))
+    else {
         return Ok(None);
-    }
+    };
     let base = &state.site.base_url;
     let mut set = SitemapWriter::pages();
     let mut written = 0;
     let mut query = MapQuery {
-        since,
+        since: since.max(calendar::start_of(start.day)),
         until: until.min(Utc::now() + TimeDelta::seconds(1)),
         newest_first: false,
         after: None,
-        skip: (part - 1) * u64::from(URLS_PER_SITEMAP),
+        skip: start.skip,
         limit: RUN,
     };
     while written < URLS_PER_SITEMAP {

@@ -23,9 +23,21 @@ pub async fn calendar(
     listing: &Listing,
     now: DateTime<Utc>,
 ) -> Outcome<Vec<DayCount>> {
-    Ok(nr.store().listing_days(listing, now).await?)
+    Ok(nr.store().listing_days(listing, None, now).await?)
 }
 
+/// The site's days from `first` to `last` with public stories at `now`, newest first.
+pub async fn calendar_between(
+    nr: &Newsroom,
+    first: NaiveDate,
+    last: NaiveDate,
+    now: DateTime<Utc>,
+) -> Outcome<Vec<DayCount>> {
+    Ok(nr
+        .store()
+        .listing_days(&Listing::All, Some((first, last)), now)
+        .await?)
+}
 /// Page `number` (from 1) of `size` stories of a listing, newest first, or `None` past its end.
 /// The page is found from the calendar: the day its first story is on, then that day's stories
 /// only; the pages before it are never read, however deep it is.
@@ -69,7 +81,7 @@ pub async fn day_page(
     size: u32,
     now: DateTime<Utc>,
 ) -> Outcome<Option<NumberedPage>> {
-    let days = calendar(nr, &Listing::All, now).await?;
+    let days = calendar_between(nr, day, day, now).await?;
     let stories = days.iter().find(|d| d.day == day).map_or(0, |d| d.stories);
     let offset = u64::from(number.saturating_sub(1)) * u64::from(size);
     if offset >= stories {

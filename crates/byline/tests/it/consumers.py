@@ -140,6 +140,7 @@ def page(p):
         "url": p.url,
         "lastmod": p.last_modified.isoformat() if p.last_modified else None,
         "images": [i.loc for i in (p.images or [])],
+        "image_licenses": [i.license for i in (p.images or [])],
         "news": None
         if news is None
         else {

@@ -297,6 +297,10 @@ fn check_sitemaps(maps: &Value, base: &str, stories: &[Value]) {
                     usize::from(has_photo),
                     "{loc}"
                 );
+                if has_photo {
+                    let license = "http://www.WebStatementOfRights.org/2017.1";
+                    assert_eq!(page["image_licenses"], json!([license]), "{loc}");
+                }
                 story_urls.insert(loc);
             } else {
                 others.insert(loc.trim_start_matches(base).to_owned());
