@@ -149,15 +149,15 @@ pub trait CalendarStore: Send + Sync {
         span: Option<(NaiveDate, NaiveDate)>,
         now: DateTime<Utc>,
     ) -> Result<Vec<DayCount>, StoreError>;
-    /// How many sections, tags or authors have stories public by `now`'s day.
-    async fn filed_count(&self, filing: Filing, now: DateTime<Utc>) -> Result<u64, StoreError>;
-    /// Sections, tags or authors with stories public by `now`'s day, in the order they were
-    /// made, from the `skip`-th on: each with the day of its newest story.
+    /// The highest id among sections, tags or authors (0 when there are none): their sitemaps
+    /// are parts by id, `URLS_PER_SITEMAP` ids each.
+    async fn filed_last_id(&self, filing: Filing) -> Result<u64, StoreError>;
+    /// Sections, tags or authors with ids in `ids` that have stories public by `now`'s day,
+    /// in id order, each with the day of its newest story.
     async fn filed_under(
         &self,
         filing: Filing,
-        skip: u64,
-        limit: u32,
+        ids: std::ops::RangeInclusive<u64>,
         now: DateTime<Utc>,
     ) -> Result<Vec<(Slug, NaiveDate)>, StoreError>;
     /// Public stories for a sitemap.

@@ -112,40 +112,35 @@ impl CalendarStore for crate::SqlStore {
         Ok(days)
     }
 
-    async fn filed_count(&self, filing: Filing, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        let sql = format!(
-            "SELECT count(*) FROM {} n WHERE EXISTS ({FILED})",
-            table_of(filing)
-        );
-        let count: i64 = sqlx::query_scalar(AssertSqlSafe(sql))
-            .bind(filing.as_str())
-            .bind(today(now))
+    async fn filed_last_id(&self, filing: Filing) -> Result<u64, StoreError> {
+        let sql = format!("SELECT COALESCE(max(id), 0) FROM {}", table_of(filing));
+        let last: i64 = sqlx::query_scalar(AssertSqlSafe(sql))
             .fetch_one(&self.pool)
             .await
             .map_err(db_error)?;
-        Ok(u64::try_from(count).unwrap_or(0))
+        Ok(u64::try_from(last).unwrap_or(0))
     }
 
     async fn filed_under(
         &self,
         filing: Filing,
-        skip: u64,
-        limit: u32,
+        ids: std::ops::RangeInclusive<u64>,
         now: DateTime<Utc>,
     ) -> Result<Vec<(Slug, NaiveDate)>, StoreError> {
-        // Each name is checked by its own few calendar rows (the key leads with kind and ref),
-        // never by grouping the whole calendar.
+        // A range of ids, each checked by its own few calendar rows (the key leads with kind
+        // and ref): bounded work whatever the number of names or stories.
         let sql = format!(
             "SELECT n.slug, (SELECT max(d.day) FROM listing_days d WHERE d.kind = $1 \
              AND d.ref = n.id AND d.stories > 0 AND d.day <= $2) AS newest \
-             FROM {} n WHERE EXISTS ({FILED}) ORDER BY n.id LIMIT $3 OFFSET $4",
+             FROM {} n WHERE n.id >= $3 AND n.id <= $4 AND EXISTS ({FILED}) ORDER BY n.id",
             table_of(filing)
         );
+        let bound = |id: u64| i64::try_from(id).unwrap_or(i64::MAX);
         let found = sqlx::query(AssertSqlSafe(sql))
             .bind(filing.as_str())
             .bind(today(now))
-            .bind(i64::from(limit))
-            .bind(i64::try_from(skip).unwrap_or(i64::MAX))
+            .bind(bound(*ids.start()))
+            .bind(bound(*ids.end()))
             .fetch_all(&self.pool)
             .await
             .map_err(db_error)?;

@@ -322,11 +322,20 @@ pub(crate) async fn link_names(
         .execute(&mut *conn)
         .await
         .map_err(db_error)?;
+    let mut links = Vec::with_capacity(names.len());
     for (position, name) in names.iter().enumerate() {
         let Some(slug) = Slug::derive(name) else {
             continue;
         };
-        let name_id = taxonomy::ensure(conn, kind, &slug, name.trim()).await?;
+        links.push((
+            taxonomy::ensure(conn, kind, &slug, name.trim()).await?,
+            position,
+        ));
+    }
+    // Linked in the names' id order (each keeps its position): the listing calendar's rows
+    // are then locked in one order by every writer, so two saves never wait on each other.
+    links.sort_unstable();
+    for (name_id, position) in links {
         sqlx::query(link)
             .bind(story)
             .bind(name_id)

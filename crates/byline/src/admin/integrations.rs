@@ -39,6 +39,8 @@ struct HookRow {
     url: String,
     events: String,
     allow_private: bool,
+    /// A WebSub hub from `[seo] ping_urls`, kept by the config rather than here.
+    websub: bool,
 }
 
 #[derive(Serialize)]
@@ -76,6 +78,7 @@ impl From<byline_core::integrations::Webhook> for HookRow {
             name: h.name,
             url: h.url,
             allow_private: h.allow_private,
+            websub: h.kind == byline_core::integrations::HookKind::WebSub,
         }
     }
 }

@@ -85,10 +85,18 @@ fn ping_urls<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     let urls = Vec::<String>::deserialize(d)?;
     for url in &urls {
         let parsed = reqwest::Url::parse(url).ok();
-        if !parsed.is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host()) {
+        if !parsed
+            .as_ref()
+            .is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+        {
             return Err(serde::de::Error::custom(format!(
                 "ping_urls: {url:?} is not an http(s) URL"
             )));
+        }
+        if parsed.is_some_and(|u| !u.username().is_empty() || u.password().is_some()) {
+            return Err(serde::de::Error::custom(
+                "ping_urls: a URL with a user name or password is not sent; put a key in the path or query",
+            ));
         }
     }
     Ok(urls)
@@ -149,6 +157,7 @@ mod tests {
             "[feeds]\nitems = 0",
             "[seo]\nrobots_extra = \"<html>\"",
             "[seo]\nping_urls = [\"ftp://x\"]",
+            "[seo]\nping_urls = [\"https://user:pass@hub.example/\"]",
             "[ads]\nads_txt = \"google.com pub-1 DIRECT\"",
             "[ads]\nads_txt = \"google.com, pub-1, SOMETIMES\"",
             "[ads]\nads_txt = \"=x\"",

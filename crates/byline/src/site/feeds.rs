@@ -16,8 +16,8 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::usecases::finding;
 
-/// Most a feed's entries may weigh (escaped HTML takes up to twice its size): a feed of very
-/// long stories carries fewer of them rather than fail.
+/// Most a feed may weigh (the page cache keeps pages up to 8 MB): a feed of very long stories
+/// carries fewer of them rather than fail.
 const MAX_FEED_BYTES: usize = 4 * 1024 * 1024;
 
 /// The format a feed's address ends in, or 404.
@@ -79,19 +79,13 @@ async fn serve(
     let now = Utc::now();
     let mut stories =
         finding::newest_stories(&state.newsroom, listing, state.discovery.feed_items, now).await?;
-    // A feed stays small enough to keep in the page cache, however long the stories.
-    let mut bytes = 0;
-    stories.retain(|story| {
-        bytes += 2048
-            + story.summary.len()
-            + if meta.full_content {
-                story.body.as_str().len() * 2
-            } else {
-                0
-            };
-        bytes <= MAX_FEED_BYTES
-    });
-    let body = syndication::render(format, meta, &stories);
+    let mut body = syndication::render(format, meta, &stories);
+    // A feed stays small enough for the page cache: very long stories make it carry fewer.
+    while body.len() > MAX_FEED_BYTES && stories.len() > 1 {
+        let keep = stories.len() * MAX_FEED_BYTES / body.len();
+        stories.truncate(keep.clamp(1, stories.len() - 1));
+        body = syndication::render(format, meta, &stories);
+    }
     let media_type = match format {
         FeedFormat::Json => "application/feed+json; charset=utf-8",
         FeedFormat::Atom => "application/atom+xml; charset=utf-8",

@@ -109,8 +109,8 @@ pub async fn index(State(state): State<AppState>) -> Result<Response, AppError> 
         }
     }
     for filing in Filing::ALL {
-        let count = finding::filed_count(&state.newsroom, filing, now).await?;
-        for part in 1..=count.div_ceil(u64::from(URLS_PER_SITEMAP)) {
+        let last = finding::filed_last_id(&state.newsroom, filing).await?;
+        for part in 1..=last.div_ceil(u64::from(URLS_PER_SITEMAP)) {
             add(MapFile::Filed { filing, part }, None);
         }
     }
@@ -194,40 +194,31 @@ async fn month_map(
     Ok((written > 0).then(|| set.finish()))
 }
 
-/// Sections, tags or authors with public stories, part `part`; `None` when the part is empty.
+/// Sections, tags or authors with public stories among the ids of part `part` (ids 1 to
+/// 1,000 in part 1, and so on; a part whose names have no public story is an empty set);
+/// `None` past the last id.
 async fn filed_map(
     state: &AppState,
     filing: Filing,
     part: u64,
 ) -> Result<Option<String>, AppError> {
-    let now = Utc::now();
-    let count = finding::filed_count(&state.newsroom, filing, now).await?;
-    if part > count.div_ceil(u64::from(URLS_PER_SITEMAP)) {
+    let per_part = u64::from(URLS_PER_SITEMAP);
+    let last = finding::filed_last_id(&state.newsroom, filing).await?;
+    if part > last.div_ceil(per_part) {
         return Ok(None);
     }
+    let ids = (part - 1) * per_part + 1..=part * per_part;
     let base = &state.site.base_url;
     let mut set = SitemapWriter::pages();
-    let mut skip = (part - 1) * u64::from(URLS_PER_SITEMAP);
-    let end = skip + u64::from(URLS_PER_SITEMAP);
-    let mut written = 0;
-    while skip < end {
-        let limit = RUN.min(u32::try_from(end - skip).unwrap_or(RUN));
-        let run = finding::filed_under(&state.newsroom, filing, skip, limit, now).await?;
-        for (slug, newest) in &run {
-            let path = match filing {
-                Filing::Section => paths::section(slug),
-                Filing::Tag => paths::tag(slug),
-                Filing::Author => paths::author(slug),
-            };
-            set.page(&format!("{base}{path}"), Some(LastMod::Day(*newest)), None);
-        }
-        written += run.len();
-        if run.len() < limit as usize {
-            break;
-        }
-        skip += u64::from(limit);
+    for (slug, newest) in finding::filed_under(&state.newsroom, filing, ids, Utc::now()).await? {
+        let path = match filing {
+            Filing::Section => paths::section(&slug),
+            Filing::Tag => paths::tag(&slug),
+            Filing::Author => paths::author(&slug),
+        };
+        set.page(&format!("{base}{path}"), Some(LastMod::Day(newest)), None);
     }
-    Ok((written > 0).then(|| set.finish()))
+    Ok(Some(set.finish()))
 }
 
 /// `/sitemap-news.xml`: the stories of the last 48 hours, newest first, at most 1,000.

@@ -125,18 +125,18 @@ pub async fn map_entries(nr: &Newsroom, query: &MapQuery) -> Outcome<Vec<MapEntr
     Ok(nr.store().map_entries(query).await?)
 }
 
-/// How many sections, tags or authors have public stories.
-pub async fn filed_count(nr: &Newsroom, filing: Filing, now: DateTime<Utc>) -> Outcome<u64> {
-    Ok(nr.store().filed_count(filing, now).await?)
+/// The highest id among sections, tags or authors, which numbers their sitemaps' parts.
+pub async fn filed_last_id(nr: &Newsroom, filing: Filing) -> Outcome<u64> {
+    Ok(nr.store().filed_last_id(filing).await?)
 }
 
-/// Sections, tags or authors with public stories, each with the day of its newest story.
+/// Sections, tags or authors with ids in `ids` and public stories, each with the day of its
+/// newest story.
 pub async fn filed_under(
     nr: &Newsroom,
     filing: Filing,
-    skip: u64,
-    limit: u32,
+    ids: std::ops::RangeInclusive<u64>,
     now: DateTime<Utc>,
 ) -> Outcome<Vec<(Slug, NaiveDate)>> {
-    Ok(nr.store().filed_under(filing, skip, limit, now).await?)
+    Ok(nr.store().filed_under(filing, ids, now).await?)
 }

@@ -297,39 +297,66 @@ pub async fn add_webhook(
 
 /// Keeps the WebSub hooks equal to `[seo] ping_urls`: one per URL, told when a story is
 /// published or corrected; hooks for URLs no longer configured are removed with their
-/// pending notices. The URLs are the operator's own, so private addresses are allowed.
+/// pending notices. A URL that names a private address (a hub on the newsroom's own network)
+/// may reach it; any other is reached through the public-only resolver, like a webhook. Logs
+/// name the host only: a hub's URL may carry a key.
 pub async fn keep_websub_hooks(nr: &Newsroom, urls: &[String], now: DateTime<Utc>) -> Outcome<()> {
-    let present = nr.store().webhooks().await?;
-    let present: Vec<&Webhook> = present
+    let hooks = nr.store().webhooks().await?;
+    let present: Vec<&Webhook> = hooks
         .iter()
         .filter(|h| h.kind == HookKind::WebSub)
         .collect();
     for hook in present.iter().filter(|h| !urls.contains(&h.url)) {
         nr.store().remove_webhook(&hook.name).await?;
-        tracing::info!(url = hook.url, "WebSub hub no longer told");
+        tracing::info!(hub = host_of(&hook.url), "WebSub hub no longer told");
     }
     for url in urls
         .iter()
         .filter(|u| !present.iter().any(|h| &h.url == *u))
     {
+        let target = crate::webhooks::Target::parse(url)
+            .map_err(|why| Refusal::invalid("ping_urls", why))?;
+        let name = format!("websub-{}", &crate::secrets::token_hash(url)[..12]);
         let hook = NewWebhook {
-            name: format!("websub-{}", &crate::secrets::token_hash(url)[..12]),
+            name: name.clone(),
             kind: HookKind::WebSub,
             url: url.clone(),
             events: vec![EventKind::StoryPublished, EventKind::StoryCorrected],
             // WebSub notices are not signed; the column wants a value no one can guess.
             secret: crate::secrets::random_token(),
-            allow_private: true,
+            allow_private: target.names_private_address(),
             now,
         };
         match nr.store().add_webhook(hook).await {
-            // Another node starting at the same time added it.
-            Ok(_) | Err(byline_core::store::StoreError::Conflict(_)) => {}
+            Ok(_) => tracing::info!(
+                hub = host_of(url),
+                "WebSub hub told of publications and corrections"
+            ),
+            // Another node starting at the same time added it, or a webhook took its name.
+            Err(byline_core::store::StoreError::Conflict(_)) => {
+                let ours = nr
+                    .store()
+                    .webhooks()
+                    .await?
+                    .into_iter()
+                    .any(|h| h.name == name && h.kind == HookKind::WebSub && &h.url == url);
+                if !ours {
+                    tracing::warn!(
+                        hub = host_of(url),
+                        webhook = name,
+                        "a webhook of that name is in the way: this hub is not told"
+                    );
+                }
+            }
             Err(other) => return Err(other.into()),
         }
-        tracing::info!(url, "WebSub hub told of publications and corrections");
     }
     Ok(())
+}
+
+/// The host of a URL, for logs.
+fn host_of(url: &str) -> String {
+    crate::webhooks::Target::parse(url).map_or_else(|_| "?".to_owned(), |t| t.host())
 }
 
 /// The events named, each once; at least one, and every one known.

@@ -171,7 +171,7 @@ async fn an_item_without_times_is_recognised_and_keeps_its_date() {
 }
 
 /// Runs `sql` on the site's store, whichever it is.
-async fn run_sql(site: &Site, sql: &str) {
+pub(crate) async fn run_sql(site: &Site, sql: &str) {
     match &site.database_url {
         Some(url) => crate::postgres::execute(url, sql),
         None => {

@@ -4,7 +4,7 @@
 
 mod at_rest;
 mod bounds;
-mod imports;
+pub(crate) mod imports;
 mod links;
 mod newsroom;
 mod routes;
