@@ -149,6 +149,16 @@ pub trait CalendarStore: Send + Sync {
         span: Option<(NaiveDate, NaiveDate)>,
         now: DateTime<Utc>,
     ) -> Result<Vec<DayCount>, StoreError>;
+    /// Where the story at `offset` (0 is the newest public at `now`) lies in a listing, and
+    /// how many public stories the listing has: found from the calendar's sums, without
+    /// handing its days over one by one. `None` for the place when the listing has no more
+    /// than `offset` stories.
+    async fn locate(
+        &self,
+        listing: &Listing,
+        offset: u64,
+        now: DateTime<Utc>,
+    ) -> Result<(Option<PageStart>, u64), StoreError>;
     /// The highest id among sections, tags or authors (0 when there are none): their sitemaps
     /// are parts by id, `URLS_PER_SITEMAP` ids each.
     async fn filed_last_id(&self, filing: Filing) -> Result<u64, StoreError>;

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use byline_core::Slug;
 use byline_core::StoryId;
-use byline_core::calendar::{self, CalendarStore, DayCount, Filing, MapEntry, MapQuery};
+use byline_core::calendar::{self, CalendarStore, DayCount, Filing, MapEntry, MapQuery, PageStart};
 use byline_core::store::{Listing, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::AssertSqlSafe;
@@ -110,6 +110,56 @@ impl CalendarStore for crate::SqlStore {
         }
         days.retain(|d| d.stories > 0);
         Ok(days)
+    }
+
+    async fn locate(
+        &self,
+        listing: &Listing,
+        offset: u64,
+        now: DateTime<Utc>,
+    ) -> Result<(Option<PageStart>, u64), StoreError> {
+        // Only fixed fragments are joined into the SQL; every value is a bound parameter.
+        // Today counts only the stories whose time has come ($5 of its stories are later).
+        let (kind, named) = listing_kind(listing);
+        let reference = match named {
+            None => "0".to_owned(),
+            Some((table, _)) => format!("(SELECT id FROM {table} WHERE slug = $2)"),
+        };
+        let counted = "CASE WHEN day = $3 THEN stories - $4 ELSE stories END";
+        let sql = format!(
+            "SELECT day, running - counted AS before, total FROM (\
+               SELECT day, {counted} AS counted, \
+               CAST(sum({counted}) OVER (ORDER BY day DESC ROWS BETWEEN UNBOUNDED PRECEDING \
+                    AND CURRENT ROW) AS BIGINT) AS running, \
+               CAST(sum({counted}) OVER () AS BIGINT) AS total \
+               FROM listing_days WHERE kind = $1 AND ref = {reference} AND stories > 0 \
+               AND day <= $3) counts \
+             WHERE running > $5 ORDER BY day DESC LIMIT 1"
+        );
+        let later = i64::try_from(self.later_today(listing, now).await?).unwrap_or(0);
+        let found: Option<(i64, i64, i64)> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(kind)
+            .bind(named.map(|(_, slug)| slug.as_str()))
+            .bind(today(now))
+            .bind(later)
+            .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?;
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        match found {
+            Some((day, before, total)) => {
+                let start = PageStart {
+                    day: day_of(day)?,
+                    skip: offset.saturating_sub(count(before)),
+                };
+                Ok((Some(start), count(total)))
+            }
+            None => {
+                let days = self.listing_days(listing, None, now).await?;
+                Ok((None, calendar::total(&days)))
+            }
+        }
     }
 
     async fn filed_last_id(&self, filing: Filing) -> Result<u64, StoreError> {

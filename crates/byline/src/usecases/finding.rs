@@ -48,11 +48,10 @@ pub async fn numbered_page(
     size: u32,
     now: DateTime<Utc>,
 ) -> Outcome<Option<NumberedPage>> {
-    let days = calendar(nr, &listing, now).await?;
-    let total = calendar::total(&days);
-    let pages = total.div_ceil(u64::from(size)).max(1);
     let offset = u64::from(number.saturating_sub(1)) * u64::from(size);
-    let Some(start) = calendar::locate(&days, offset) else {
+    let (start, total) = nr.store().locate(&listing, offset, now).await?;
+    let pages = total.div_ceil(u64::from(size)).max(1);
+    let Some(start) = start else {
         // The first page exists even when the listing is empty.
         return Ok((number == 1).then(|| NumberedPage {
             cards: Vec::new(),
