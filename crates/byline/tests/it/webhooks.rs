@@ -54,9 +54,14 @@ impl Drop for Receiver {
 }
 
 fn receiver(log: &Path) -> Receiver {
+    listening(RECEIVER, &[SECRET.as_ref(), log.as_os_str()])
+}
+
+/// A Python server from `script` and its arguments, once it has printed its port.
+fn listening(script: &str, args: &[&std::ffi::OsStr]) -> Receiver {
     let mut child = Command::new("python3")
-        .args(["-c", RECEIVER, SECRET])
-        .arg(log)
+        .args(["-c", script])
+        .args(args)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -65,7 +70,7 @@ fn receiver(log: &Path) -> Receiver {
         .read_line(&mut line)
         .unwrap();
     Receiver {
-        port: line.trim().parse().expect("the receiver's port"),
+        port: line.trim().parse().expect("the server's port"),
         child,
     }
 }
@@ -216,20 +221,7 @@ server.serve_forever()
 fn a_websub_hub_is_told_of_a_publication_and_told_again_after_a_failure() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("hub.log");
-    let mut child = Command::new("python3")
-        .args(["-c", HUB])
-        .arg(&log)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let hub = Receiver {
-        port: line.trim().parse().expect("the hub's port"),
-        child,
-    };
+    let hub = listening(HUB, &[log.as_os_str()]);
     let site = Site::new(&format!(
         "[seo]\nping_urls = [\"http://127.0.0.1:{}/hub\"]\n",
         hub.port
