@@ -42,12 +42,22 @@ def main():
     index_cold, _, index = get("/sitemap.xml", "identity")
     index = index.decode()
     months = re.findall(r"<loc>[^<]*(/sitemaps/stories-[0-9-]+\.xml)</loc>", index)
-    conn.request("GET", "/archive")
-    years = re.findall(r'href="(/archive/\d{4})"', conn.getresponse().read().decode())
+    archive_cold, _, archive = get("/archive", "identity")
+    years = re.findall(r'href="(/archive/\d{4})"', archive.decode())
     conn.request("GET", years[-1])
-    month = re.findall(r'href="(/archive/\d{4}/\d{2})"', conn.getresponse().read().decode())[-1]
+    months_of_year = re.findall(r'href="(/archive/\d{4}/\d{2})"', conn.getresponse().read().decode())
+    month = months_of_year[-1]
     conn.request("GET", month)
     day = re.findall(r'href="(/archive/\d{4}/\d{2}/\d{2})"', conn.getresponse().read().decode())[-1]
+    deep = []
+    for kind in ("tags", "authors"):
+        conn.request("GET", f"/sitemaps/{kind}.xml")
+        named = re.search(r"<loc>[^<]*(/(?:tag|author)/[^<]+)</loc>", conn.getresponse().read().decode())
+        if named:
+            conn.request("GET", f"{named.group(1)}?page=2")
+            found = re.search(r"\(page 2 of (\d+)\)", conn.getresponse().read().decode())
+            pages = int(found.group(1)) if found else 1
+            deep += [f"{named.group(1)}?page={pages}", f"{named.group(1)}?page={max(pages // 2, 1)}"]
     conn.close()
     conn = http.client.HTTPConnection(host, timeout=60)
     urls = [
@@ -60,9 +70,10 @@ def main():
         f"/latest?page={last}",
         f"/latest?page={last // 2}",
         day,
-    ]
+    ] + years[:-1][:1] + months_of_year[:-1][:1] + deep
     print(f"{len(months)} story sitemaps; /latest has {last} pages")
     print(f"/sitemap.xml: cold {index_cold * 1000:.1f} ms")
+    print(f"/archive: cold {archive_cold * 1000:.1f} ms")
     for url in urls:
         path = url.split(" ")[0]
         cold, status, body = get(path)

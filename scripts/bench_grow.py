@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Grows a benchmark store (SQLite) to N public stories by inserting short generated stories
 straight into its tables, each older than the oldest there, 5 minutes apart, each with one of
-the store's tags. Only for benchmarks: the listing calendar's triggers count every row as
+the store's tags and by its first author. Only for benchmarks: the listing calendar's triggers count every row as
 `byline import` would, far faster than importing.
 
 usage: bench_grow.py DATABASE N"""
@@ -41,6 +41,14 @@ def main():
             "WHERE s.id >= ?",
             (len(tags), first_id),
         )
+    # Every grown story is also by the store's first author: one author with every story, the
+    # deepest listing a newsroom can have.
+    db.execute(
+        "INSERT INTO story_authors (story_id, author_id, position) "
+        "SELECT s.id, a.id, 0 FROM stories s JOIN (SELECT min(id) AS id FROM authors) a "
+        "ON a.id IS NOT NULL WHERE s.id >= ?",
+        (first_id,),
+    )
     db.commit()
     print(f"grown by {more} stories to {target}")
 

@@ -149,6 +149,13 @@ pub trait CalendarStore: Send + Sync {
         span: Option<(NaiveDate, NaiveDate)>,
         now: DateTime<Utc>,
     ) -> Result<Vec<DayCount>, StoreError>;
+    /// The listing's months with stories public at `now`, newest first, each with its newest
+    /// day: read from the calendar's monthly sums, a row a month.
+    async fn listing_months(
+        &self,
+        listing: &Listing,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<MonthCount>, StoreError>;
     /// Where the story at `offset` (0 is the newest public at `now`) lies in a listing, and
     /// how many public stories the listing has: found from the calendar's sums, without
     /// handing its days over one by one. `None` for the place when the listing has no more

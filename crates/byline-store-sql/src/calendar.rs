@@ -3,9 +3,11 @@
 use async_trait::async_trait;
 use byline_core::Slug;
 use byline_core::StoryId;
-use byline_core::calendar::{self, CalendarStore, DayCount, Filing, MapEntry, MapQuery, PageStart};
+use byline_core::calendar::{
+    self, CalendarStore, DayCount, Filing, MapEntry, MapQuery, MonthCount, PageStart,
+};
 use byline_core::store::{Listing, StoreError};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sqlx::AssertSqlSafe;
 
 use crate::failure::db_error;
@@ -33,6 +35,56 @@ fn table_of(filing: Filing) -> &'static str {
 const FILED: &str = "SELECT 1 FROM listing_days d WHERE d.kind = $1 AND d.ref = n.id \
      AND d.stories > 0 AND d.day <= $2";
 
+/// The listing's calendar reference: 0 for the whole site, else the id of its named slug
+/// (`$2`).
+fn reference_of(named: Option<(&'static str, &Slug)>) -> String {
+    match named {
+        None => "0".to_owned(),
+        Some((table, _)) => format!("(SELECT id FROM {table} WHERE slug = $2)"),
+    }
+}
+
+/// The first day of `day`'s month.
+fn month_of(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).expect("every month has a first day")
+}
+
+/// One read, in one snapshot, that locates the story at offset `$5` of a listing (`$1`, `$2`):
+/// the month it falls in, by running sums over the listing's months (the current month, `$3`,
+/// counted from its days up to today, `$6`, less `$4` stories later today), then the day in
+/// that month by running sums over its days. One row: the listing's total, the stories in the
+/// months before the found one, the day (NULL past the end) and the stories of that month's
+/// days before it.
+fn locate_sql(reference: &str) -> String {
+    let current = format!(
+        "(SELECT CAST(COALESCE(sum(t.stories), 0) AS BIGINT) FROM listing_days t \
+         WHERE t.kind = $1 AND t.ref = {reference} AND t.day >= $3 AND t.day <= $6) - $4"
+    );
+    let month_counted = format!("CASE WHEN month = $3 THEN {current} ELSE stories END");
+    let day_counted = "CASE WHEN d.day = $6 THEN d.stories - $4 ELSE d.stories END";
+    format!(
+        "WITH found AS (\
+           SELECT month, next, running - counted AS before, total FROM (\
+             SELECT month, next, {month_counted} AS counted, \
+             CAST(sum({month_counted}) OVER (ORDER BY month DESC ROWS BETWEEN UNBOUNDED \
+                  PRECEDING AND CURRENT ROW) AS BIGINT) AS running, \
+             CAST(sum({month_counted}) OVER () AS BIGINT) AS total \
+             FROM listing_months WHERE kind = $1 AND ref = {reference} AND stories > 0 \
+             AND month <= $3) months \
+           ORDER BY running > $5 DESC, month DESC LIMIT 1), \
+         days AS (\
+           SELECT d.day, {day_counted} AS counted FROM found f CROSS JOIN listing_days d \
+           WHERE d.kind = $1 AND d.ref = {reference} AND d.stories > 0 AND d.day >= f.month \
+           AND d.day < f.next AND d.day <= $6 AND f.before <= $5) \
+         SELECT f.total, f.before, c.day, c.in_month FROM found f LEFT JOIN (\
+           SELECT day, running - counted AS in_month FROM (\
+             SELECT day, counted, CAST(sum(counted) OVER (ORDER BY day DESC ROWS BETWEEN \
+                    UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) AS running FROM days) r \
+           WHERE running > $5 - (SELECT before FROM found) ORDER BY day DESC LIMIT 1) c \
+         ON 1 = 1"
+    )
+}
+
 /// The first second of `now`'s UTC day.
 fn today(now: DateTime<Utc>) -> i64 {
     rows::to_secs(calendar::start_of(now.date_naive()))
@@ -41,10 +93,16 @@ fn today(now: DateTime<Utc>) -> i64 {
 impl crate::SqlStore {
     /// How many of a listing's published stories have a time later today than `now`.
     async fn later_today(&self, listing: &Listing, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        let (filter, slug) = crate::listing::listing_filter(listing);
+        let crate::listing::ListingSource {
+            from,
+            filter,
+            time,
+            slug,
+            ..
+        } = crate::listing::ListingSource::of(listing);
         let sql = format!(
-            "SELECT count(*) FROM stories s WHERE s.status = 'published' \
-             AND s.published_at > $1 AND s.published_at < $3 {filter}"
+            "SELECT count(*) FROM {from} WHERE s.status = 'published' \
+             AND {time} > $1 AND {time} < $3 {filter}"
         );
         let count: i64 = sqlx::query_scalar(AssertSqlSafe(sql))
             .bind(rows::to_secs(now))
@@ -71,10 +129,7 @@ impl CalendarStore for crate::SqlStore {
     ) -> Result<Vec<DayCount>, StoreError> {
         // Only fixed fragments are joined into the SQL; every value is a bound parameter.
         let (kind, named) = listing_kind(listing);
-        let reference = match named {
-            None => "0".to_owned(),
-            Some((table, _)) => format!("(SELECT id FROM {table} WHERE slug = $2)"),
-        };
+        let reference = reference_of(named);
         let today = rows::to_secs(calendar::start_of(now.date_naive()));
         let sql = format!(
             "SELECT day, stories FROM listing_days WHERE kind = $1 AND ref = {reference} \
@@ -112,6 +167,48 @@ impl CalendarStore for crate::SqlStore {
         Ok(days)
     }
 
+    async fn listing_months(
+        &self,
+        listing: &Listing,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<MonthCount>, StoreError> {
+        // Only fixed fragments are joined into the SQL; every value is a bound parameter.
+        // The current month comes from its days (it may hold stories whose time is still to
+        // come); the months before it from their sums, each with its newest day.
+        let this_month = month_of(now.date_naive());
+        let mut months = calendar::months(
+            &self
+                .listing_days(listing, Some((this_month, now.date_naive())), now)
+                .await?,
+        );
+        let (kind, named) = listing_kind(listing);
+        let sql = format!(
+            "SELECT m.month, m.stories, (SELECT max(d.day) FROM listing_days d \
+               WHERE d.kind = m.kind AND d.ref = m.ref AND d.day >= m.month AND d.day < m.next \
+               AND d.stories > 0) AS newest \
+             FROM listing_months m WHERE m.kind = $1 AND m.ref = {} AND m.stories > 0 \
+             AND m.month < $3 ORDER BY m.month DESC",
+            reference_of(named)
+        );
+        let found: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(kind)
+            .bind(named.map(|(_, slug)| slug.as_str()))
+            .bind(rows::to_secs(calendar::start_of(this_month)))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
+        for (month, stories, newest) in found {
+            let (month, newest) = (day_of(month)?, day_of(newest.unwrap_or(month))?);
+            months.push(MonthCount {
+                year: month.year(),
+                month: month.month(),
+                stories: u64::try_from(stories).unwrap_or(0),
+                newest,
+            });
+        }
+        Ok(months)
+    }
+
     async fn locate(
         &self,
         listing: &Listing,
@@ -119,46 +216,32 @@ impl CalendarStore for crate::SqlStore {
         now: DateTime<Utc>,
     ) -> Result<(Option<PageStart>, u64), StoreError> {
         // Only fixed fragments are joined into the SQL; every value is a bound parameter.
-        // Today counts only the stories whose time has come ($5 of its stories are later).
         let (kind, named) = listing_kind(listing);
-        let reference = match named {
-            None => "0".to_owned(),
-            Some((table, _)) => format!("(SELECT id FROM {table} WHERE slug = $2)"),
-        };
-        let counted = "CASE WHEN day = $3 THEN stories - $4 ELSE stories END";
-        let sql = format!(
-            "SELECT day, running - counted AS before, total FROM (\
-               SELECT day, {counted} AS counted, \
-               CAST(sum({counted}) OVER (ORDER BY day DESC ROWS BETWEEN UNBOUNDED PRECEDING \
-                    AND CURRENT ROW) AS BIGINT) AS running, \
-               CAST(sum({counted}) OVER () AS BIGINT) AS total \
-               FROM listing_days WHERE kind = $1 AND ref = {reference} AND stories > 0 \
-               AND day <= $3) counts \
-             WHERE running > $5 ORDER BY day DESC LIMIT 1"
-        );
         let later = i64::try_from(self.later_today(listing, now).await?).unwrap_or(0);
-        let found: Option<(i64, i64, i64)> = sqlx::query_as(AssertSqlSafe(sql))
-            .bind(kind)
-            .bind(named.map(|(_, slug)| slug.as_str()))
-            .bind(today(now))
-            .bind(later)
-            .bind(i64::try_from(offset).unwrap_or(i64::MAX))
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db_error)?;
+        let found: Option<(i64, i64, Option<i64>, Option<i64>)> =
+            sqlx::query_as(AssertSqlSafe(locate_sql(&reference_of(named))))
+                .bind(kind)
+                .bind(named.map(|(_, slug)| slug.as_str()))
+                .bind(rows::to_secs(calendar::start_of(month_of(
+                    now.date_naive(),
+                ))))
+                .bind(later)
+                .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+                .bind(today(now))
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_error)?;
         let count = |n: i64| u64::try_from(n).unwrap_or(0);
         match found {
-            Some((day, before, total)) => {
+            Some((total, before, Some(day), Some(in_month))) => {
                 let start = PageStart {
                     day: day_of(day)?,
-                    skip: offset.saturating_sub(count(before)),
+                    skip: offset.saturating_sub(count(before) + count(in_month)),
                 };
                 Ok((Some(start), count(total)))
             }
-            None => {
-                let days = self.listing_days(listing, None, now).await?;
-                Ok((None, calendar::total(&days)))
-            }
+            Some((total, ..)) => Ok((None, count(total))),
+            None => Ok((None, 0)),
         }
     }
 
@@ -201,39 +284,50 @@ impl CalendarStore for crate::SqlStore {
     }
 
     async fn map_entries(&self, query: &MapQuery) -> Result<Vec<MapEntry>, StoreError> {
-        // One of two fixed orders, each with its own keyset condition; values are bound.
+        // One of two fixed orders, each with its own keyset condition; values are bound. The
+        // keyset condition is left out when there is no story to start after, and the window
+        // is narrowed to the story's time when there is: a condition that bounds nothing (or
+        // less than the window) could otherwise be chosen as the index range and scan every
+        // story before the month.
         let (order, position) = if query.newest_first {
             (
                 "s.published_at DESC, s.id DESC",
-                "AND (s.published_at < $3 OR (s.published_at = $3 AND s.id < $4))",
+                "AND (s.published_at < $5 OR (s.published_at = $5 AND s.id < $6))",
             )
         } else {
             (
                 "s.published_at ASC, s.id ASC",
-                "AND (s.published_at > $3 OR (s.published_at = $3 AND s.id > $4))",
+                "AND (s.published_at > $5 OR (s.published_at = $5 AND s.id > $6))",
             )
         };
-        let (time, id) = match (query.after, query.newest_first) {
-            (Some(after), _) => (rows::to_secs(after.time), after.id.0),
-            (None, true) => (i64::MAX, i64::MAX),
-            (None, false) => (i64::MIN, i64::MIN),
+        let (mut since, mut until) = (rows::to_secs(query.since), rows::to_secs(query.until));
+        let (after, position) = match query.after {
+            Some(after) => {
+                let time = rows::to_secs(after.time);
+                if query.newest_first {
+                    until = until.min(time.saturating_add(1));
+                } else {
+                    since = since.max(time);
+                }
+                (Some((time, after.id.0)), position)
+            }
+            None => (None, ""),
         };
         let sql = format!(
             "SELECT s.id, s.slug, s.headline, s.language, s.published_at, s.updated_at, \
              {PICTURE_COLUMNS} FROM stories s LEFT JOIN pictures p ON p.id = s.lead_picture_id \
              WHERE s.status = 'published' AND s.published_at >= $1 AND s.published_at < $2 \
-             {position} ORDER BY {order} LIMIT $5 OFFSET $6"
+             {position} ORDER BY {order} LIMIT $3 OFFSET $4"
         );
-        let found = sqlx::query(AssertSqlSafe(sql))
-            .bind(rows::to_secs(query.since))
-            .bind(rows::to_secs(query.until))
-            .bind(time)
-            .bind(id)
+        let mut read = sqlx::query(AssertSqlSafe(sql))
+            .bind(since)
+            .bind(until)
             .bind(i64::from(query.limit))
-            .bind(i64::try_from(query.skip).unwrap_or(i64::MAX))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error)?;
+            .bind(i64::try_from(query.skip).unwrap_or(i64::MAX));
+        if let Some((time, id)) = after {
+            read = read.bind(time).bind(id);
+        }
+        let found = read.fetch_all(&self.pool).await.map_err(db_error)?;
         found
             .iter()
             .map(|row| {

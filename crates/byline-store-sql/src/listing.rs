@@ -13,39 +13,77 @@ use crate::db::DbPool;
 
 use crate::rows::{self, PICTURE_COLUMNS};
 
-/// The condition that keeps a listing's stories (`s`), with its slug bound as `$2`. Only
-/// fixed fragments are joined into SQL; the slug is always a bound parameter.
-pub(crate) fn listing_filter(listing: &Listing) -> (&'static str, Option<&str>) {
-    match listing {
-        Listing::All => ("", None),
-        Listing::Section(slug) => (
-            "AND s.section_id = (SELECT id FROM sections WHERE slug = $2)",
-            Some(slug.as_str()),
-        ),
-        Listing::Tag(slug) => (
-            "AND s.id IN (SELECT st.story_id FROM story_tags st JOIN tags t ON t.id = st.tag_id \
-             WHERE t.slug = $2)",
-            Some(slug.as_str()),
-        ),
-        Listing::Author(slug) => (
-            "AND s.id IN (SELECT sa.story_id FROM story_authors sa JOIN authors a \
-             ON a.id = sa.author_id WHERE a.slug = $2)",
-            Some(slug.as_str()),
-        ),
+/// Where a listing's stories (`s`) are read from, in the listing's order. The whole site and
+/// sections read the stories under their own indexes; a tag or author reads its links (`f`),
+/// which carry their story's publication time while it is public, under an index by name and
+/// time, so any page of it is a range of that index. Only fixed fragments are joined into SQL;
+/// the slug is always bound as `$2`.
+pub(crate) struct ListingSource<'a> {
+    /// The tables after `FROM`.
+    pub from: &'static str,
+    /// Further conditions, each after `AND`.
+    pub filter: String,
+    /// The publication time the listing is ordered by, then its story id.
+    pub time: &'static str,
+    pub id: &'static str,
+    pub slug: Option<&'a str>,
+}
+
+impl<'a> ListingSource<'a> {
+    pub(crate) fn of(listing: &'a Listing) -> Self {
+        let stories = |filter: &str, slug| ListingSource {
+            from: "stories s",
+            filter: filter.to_owned(),
+            time: "s.published_at",
+            id: "s.id",
+            slug,
+        };
+        let links = |from, name: &str, names: &str, slug: &'a Slug| ListingSource {
+            from,
+            filter: format!(
+                "AND s.id = f.story_id AND f.listed_at IS NOT NULL \
+                 AND f.{name} = (SELECT id FROM {names} WHERE slug = $2)"
+            ),
+            time: "f.listed_at",
+            id: "f.story_id",
+            slug: Some(slug.as_str()),
+        };
+        match listing {
+            Listing::All => stories("", None),
+            Listing::Section(slug) => stories(
+                "AND s.section_id = (SELECT id FROM sections WHERE slug = $2)",
+                Some(slug.as_str()),
+            ),
+            Listing::Tag(slug) => {
+                links("story_tags f CROSS JOIN stories s", "tag_id", "tags", slug)
+            }
+            Listing::Author(slug) => links(
+                "story_authors f CROSS JOIN stories s",
+                "author_id",
+                "authors",
+                slug,
+            ),
+        }
     }
 }
 
 pub(crate) async fn cards(pool: &DbPool, query: &ListQuery) -> Result<CardPage, StoreError> {
-    let (filter, key) = listing_filter(&query.listing);
+    let ListingSource {
+        from,
+        filter,
+        time,
+        id,
+        slug,
+    } = ListingSource::of(&query.listing);
     let sql = format!(
         "SELECT s.id, s.slug, s.headline, s.summary, s.published_at, {PICTURE_COLUMNS} \
-         FROM stories s LEFT JOIN pictures p ON p.id = s.lead_picture_id \
-         WHERE s.status = 'published' AND s.published_at <= $1 {filter} \
-         ORDER BY s.published_at DESC, s.id DESC LIMIT $3 OFFSET $4"
+         FROM {from} LEFT JOIN pictures p ON p.id = s.lead_picture_id \
+         WHERE s.status = 'published' AND {time} <= $1 {filter} \
+         ORDER BY {time} DESC, {id} DESC LIMIT $3 OFFSET $4"
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
         .bind(rows::to_secs(query.now))
-        .bind(key)
+        .bind(slug)
         .bind(i64::from(query.limit) + 1)
         .bind(i64::from(query.offset))
         .fetch_all(pool)
@@ -63,32 +101,45 @@ pub(crate) async fn public_ids(
     pool: &DbPool,
     query: &byline_core::integrations::PublicQuery,
 ) -> Result<Vec<StoryId>, StoreError> {
-    let (filter, slug) = listing_filter(&query.listing);
+    let ListingSource {
+        from,
+        filter,
+        time,
+        id,
+        slug,
+    } = ListingSource::of(&query.listing);
     let (order, position) = if query.changed_since.is_some() {
         (
-            "s.updated_at ASC, s.id ASC",
-            "AND s.updated_at >= $5 AND (s.updated_at > $3 OR (s.updated_at = $3 AND s.id > $4))",
+            "s.updated_at ASC, s.id ASC".to_owned(),
+            "AND s.updated_at >= $5 AND (s.updated_at > $3 OR (s.updated_at = $3 AND s.id > $4))"
+                .to_owned(),
         )
     } else {
         (
-            "s.published_at DESC, s.id DESC",
-            "AND (s.published_at < $3 OR (s.published_at = $3 AND s.id < $4))",
+            format!("{time} DESC, {id} DESC"),
+            format!("AND ({time} < $3 OR ({time} = $3 AND {id} < $4))"),
         )
     };
-    let (time, id) = match (query.after, query.changed_since) {
+    let (after_time, after_id) = match (query.after, query.changed_since) {
         (Some(after), _) => (rows::to_secs(after.time), after.id.0),
         (None, Some(_)) => (i64::MIN, i64::MIN),
         (None, None) => (i64::MAX, i64::MAX),
     };
     let sql = format!(
-        "SELECT s.id FROM stories s WHERE s.status = 'published' AND s.published_at <= $1 \
+        "SELECT s.id FROM {from} WHERE s.status = 'published' AND {time} <= $1 \
          {filter} {position} ORDER BY {order} LIMIT $6"
     );
+    // Newest first after a story, nothing later than it can follow: the bound says so, so the
+    // index range starts at the story whichever condition the planner takes it from.
+    let upto = match (query.after, query.changed_since) {
+        (Some(after), None) => query.now.min(after.time),
+        _ => query.now,
+    };
     let ids: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(sql))
-        .bind(rows::to_secs(query.now))
+        .bind(rows::to_secs(upto))
         .bind(slug)
-        .bind(time)
-        .bind(id)
+        .bind(after_time)
+        .bind(after_id)
         .bind(query.changed_since.map_or(i64::MIN, rows::to_secs))
         .bind(i64::from(query.limit) + 1)
         .fetch_all(pool)

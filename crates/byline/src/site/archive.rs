@@ -5,7 +5,7 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use byline_core::CardKind;
-use byline_core::calendar::{self, DayCount};
+use byline_core::calendar::{self, MonthCount};
 use byline_core::store::Listing;
 use byline_render::views::{CardView, PageMeta, Pager, SiteView};
 use chrono::{Datelike, NaiveDate, Utc};
@@ -69,14 +69,14 @@ fn number<T: std::str::FromStr>(text: &str, digits: usize) -> Result<T, AppError
     text.parse().map_err(|_| AppError::NotFound)
 }
 
-async fn days(state: &AppState) -> Result<Vec<DayCount>, AppError> {
-    Ok(finding::calendar(&state.newsroom, &Listing::All, Utc::now()).await?)
+async fn months(state: &AppState) -> Result<Vec<MonthCount>, AppError> {
+    Ok(finding::months(&state.newsroom, &Listing::All, Utc::now()).await?)
 }
 
 /// `/archive`: the years with stories.
 pub async fn years(State(state): State<AppState>) -> Result<Response, AppError> {
     let mut periods: Vec<Period> = Vec::new();
-    for month in calendar::months(&days(&state).await?) {
+    for month in months(&state).await? {
         match periods.last_mut() {
             Some(p) if p.url == year_path(month.year) => p.stories += month.stories,
             _ => periods.push(Period {
@@ -100,7 +100,8 @@ pub async fn year(
     Path(year): Path<String>,
 ) -> Result<Response, AppError> {
     let year: i32 = number(&year, 4)?;
-    let periods: Vec<Period> = calendar::months(&days(&state).await?)
+    let periods: Vec<Period> = months(&state)
+        .await?
         .into_iter()
         .filter(|m| m.year == year)
         .map(|m| Period {
@@ -129,16 +130,22 @@ pub async fn month(
     Path((year, month)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let (year, month): (i32, u32) = (number(&year, 4)?, number(&month, 2)?);
-    let mut periods: Vec<Period> = days(&state)
-        .await?
-        .into_iter()
-        .filter(|d| d.day.year() == year && d.day.month() == month)
-        .map(|d| Period {
-            name: d.day.format("%A %-d %B %Y").to_string(),
-            url: day_path(d.day),
-            stories: d.stories,
-        })
-        .collect();
+    let first = NaiveDate::from_ymd_opt(year, month, 1).ok_or(AppError::NotFound)?;
+    let last = calendar::month_end(year, month)
+        .ok_or(AppError::NotFound)?
+        .date_naive()
+        .pred_opt()
+        .ok_or(AppError::NotFound)?;
+    let mut periods: Vec<Period> =
+        finding::calendar_between(&state.newsroom, first, last, Utc::now())
+            .await?
+            .into_iter()
+            .map(|d| Period {
+                name: d.day.format("%A %-d %B %Y").to_string(),
+                url: day_path(d.day),
+                stories: d.stories,
+            })
+            .collect();
     if periods.is_empty() {
         return Err(AppError::NotFound);
     }

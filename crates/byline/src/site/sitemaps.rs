@@ -97,8 +97,7 @@ pub async fn index(State(state): State<AppState>) -> Result<Response, AppError> 
     let mut add = |file: MapFile, lastmod: Option<LastMod>| {
         index.sitemap(&format!("{base}/sitemaps/{}", file.name()), lastmod);
     };
-    let days = finding::calendar(&state.newsroom, &Listing::All, now).await?;
-    for month in calendar::months(&days) {
+    for month in finding::months(&state.newsroom, &Listing::All, now).await? {
         for part in 1..=month.stories.div_ceil(u64::from(URLS_PER_SITEMAP)) {
             let file = MapFile::Month {
                 year: month.year,

@@ -2,7 +2,7 @@
 //! calendar, date archives, and the reads of feeds and sitemaps. Public, like the site: no
 //! permission is needed and nothing that is not public is shown.
 
-use byline_core::calendar::{self, DayCount, Filing, MapEntry, MapQuery};
+use byline_core::calendar::{self, DayCount, Filing, MapEntry, MapQuery, MonthCount};
 use byline_core::integrations::PublicQuery;
 use byline_core::store::{ListQuery, Listing};
 use byline_core::{Slug, Story, StoryCard};
@@ -17,13 +17,13 @@ pub struct NumberedPage {
     pub pages: u64,
 }
 
-/// The listing's days with public stories at `now`, newest first.
-pub async fn calendar(
+/// The listing's months with public stories at `now`, newest first.
+pub async fn months(
     nr: &Newsroom,
     listing: &Listing,
     now: DateTime<Utc>,
-) -> Outcome<Vec<DayCount>> {
-    Ok(nr.store().listing_days(listing, None, now).await?)
+) -> Outcome<Vec<MonthCount>> {
+    Ok(nr.store().listing_months(listing, now).await?)
 }
 
 /// The site's days from `first` to `last` with public stories at `now`, newest first.
