@@ -11,8 +11,10 @@
 --    instead of from a list of all its stories built on every request. Sections get the same
 --    from an index of the stories by (section, status, time, id).
 
--- No node may change a story between the sums below and the triggers that keep them.
-LOCK TABLE stories, story_tags, story_authors, listing_days IN SHARE ROW EXCLUSIVE MODE;
+-- No node may change a story between the sums below and the triggers that keep them. The
+-- strongest lock is taken at once, since the columns and indexes below need it anyway: a lock
+-- taken weaker and raised later could deadlock with a node still reading.
+LOCK TABLE stories, story_tags, story_authors, listing_days IN ACCESS EXCLUSIVE MODE;
 
 CREATE FUNCTION listing_month(secs BIGINT) RETURNS BIGINT LANGUAGE sql IMMUTABLE AS
 $$ SELECT CAST(extract(epoch FROM date_trunc('month', timestamp '1970-01-01' + secs * interval '1 second')) AS BIGINT) $$;
@@ -102,3 +104,7 @@ EXECUTE FUNCTION listed_links();
 -- A section's page is a range of this index, in the listing's whole order (time, then id).
 DROP INDEX stories_by_section;
 CREATE INDEX stories_by_section ON stories (section_id, status, published_at DESC, id DESC);
+
+-- What changed since a time, oldest change first (the Content API's `updated_since`), is a range
+-- of this index rather than a sort of every public story.
+CREATE INDEX stories_changed ON stories (status, updated_at, id);

@@ -11,6 +11,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sqlx::AssertSqlSafe;
 
 use crate::failure::db_error;
+use crate::listing::ListingSource;
 use crate::rows::{self, PICTURE_COLUMNS};
 
 /// The calendar's name of a listing and the table its slug is looked up in.
@@ -51,17 +52,19 @@ fn month_of(day: NaiveDate) -> NaiveDate {
 
 /// One read, in one snapshot, that locates the story at offset `$5` of a listing (`$1`, `$2`):
 /// the month it falls in, by running sums over the listing's months (the current month, `$3`,
-/// counted from its days up to today, `$6`, less `$4` stories later today), then the day in
+/// counted from its days up to today, `$6`, less its stories later than now, `$4`, and before
+/// tomorrow, `$7`), then the day in
 /// that month by running sums over its days. One row: the listing's total, the stories in the
 /// months before the found one, the day (NULL past the end) and the stories of that month's
 /// days before it.
-fn locate_sql(reference: &str) -> String {
+fn locate_sql(reference: &str, source: &ListingSource) -> String {
+    let later = later_sql(source, "$4", "$7");
     let current = format!(
         "(SELECT CAST(COALESCE(sum(t.stories), 0) AS BIGINT) FROM listing_days t \
-         WHERE t.kind = $1 AND t.ref = {reference} AND t.day >= $3 AND t.day <= $6) - $4"
+         WHERE t.kind = $1 AND t.ref = {reference} AND t.day >= $3 AND t.day <= $6) - ({later})"
     );
     let month_counted = format!("CASE WHEN month = $3 THEN {current} ELSE stories END");
-    let day_counted = "CASE WHEN d.day = $6 THEN d.stories - $4 ELSE d.stories END";
+    let day_counted = format!("CASE WHEN d.day = $6 THEN d.stories - ({later}) ELSE d.stories END");
     format!(
         "WITH found AS (\
            SELECT month, next, running - counted AS before, total FROM (\
@@ -90,23 +93,25 @@ fn today(now: DateTime<Utc>) -> i64 {
     rows::to_secs(calendar::start_of(now.date_naive()))
 }
 
+/// How many of a listing's published stories have a time after `after` and before `before`
+/// (two parameters); the listing's slug is `$2`.
+fn later_sql(source: &ListingSource, after: &str, before: &str) -> String {
+    let ListingSource {
+        from, filter, time, ..
+    } = source;
+    format!(
+        "SELECT count(*) FROM {from} WHERE s.status = 'published' \
+         AND {time} > {after} AND {time} < {before} {filter}"
+    )
+}
+
 impl crate::SqlStore {
     /// How many of a listing's published stories have a time later today than `now`.
     async fn later_today(&self, listing: &Listing, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        let crate::listing::ListingSource {
-            from,
-            filter,
-            time,
-            slug,
-            ..
-        } = crate::listing::ListingSource::of(listing);
-        let sql = format!(
-            "SELECT count(*) FROM {from} WHERE s.status = 'published' \
-             AND {time} > $1 AND {time} < $3 {filter}"
-        );
-        let count: i64 = sqlx::query_scalar(AssertSqlSafe(sql))
+        let source = ListingSource::of(listing);
+        let count: i64 = sqlx::query_scalar(AssertSqlSafe(later_sql(&source, "$1", "$3")))
             .bind(rows::to_secs(now))
-            .bind(slug)
+            .bind(source.slug)
             .bind(today(now) + 86_400)
             .fetch_one(&self.pool)
             .await
@@ -117,6 +122,30 @@ impl crate::SqlStore {
 
 fn day_of(secs: i64) -> Result<NaiveDate, StoreError> {
     Ok(rows::from_secs(secs)?.date_naive())
+}
+
+/// The first second of the month after `now`'s.
+pub(crate) fn next_month(now: DateTime<Utc>) -> i64 {
+    let month_end = calendar::month_end(now.year(), now.month());
+    month_end.map_or(i64::MAX, rows::to_secs)
+}
+
+/// Tags or authors (`names`, as `t`) with public stories at `$1`, by name, each with how many:
+/// the calendar's monthly sums (kind `$3`) up to the current month (before `$2`), less the
+/// linked stories in those months whose time is still to come. It reads a row per name and
+/// month, not a row per story. Only fixed fragments are joined into the SQL.
+pub(crate) fn filed_counts(columns: &str, names: &str, links: &str, link: &str) -> String {
+    format!(
+        "SELECT {columns}, CAST(c.n AS BIGINT) AS n FROM {names} JOIN (\
+           SELECT ref, sum(stories) AS n FROM (\
+             SELECT ref, stories FROM listing_months WHERE kind = $3 AND month < $2 \
+             UNION ALL \
+             SELECT f.{link} AS ref, -1 AS stories FROM stories s \
+             JOIN {links} f ON f.story_id = s.id \
+             WHERE s.status = 'published' AND s.published_at > $1 AND s.published_at < $2\
+           ) counted GROUP BY ref\
+         ) c ON c.ref = t.id WHERE c.n > 0 ORDER BY t.name"
+    )
 }
 
 #[async_trait]
@@ -217,17 +246,17 @@ impl CalendarStore for crate::SqlStore {
     ) -> Result<(Option<PageStart>, u64), StoreError> {
         // Only fixed fragments are joined into the SQL; every value is a bound parameter.
         let (kind, named) = listing_kind(listing);
-        let later = i64::try_from(self.later_today(listing, now).await?).unwrap_or(0);
+        let sql = locate_sql(&reference_of(named), &ListingSource::of(listing));
+        let this_month = calendar::start_of(month_of(now.date_naive()));
         let found: Option<(i64, i64, Option<i64>, Option<i64>)> =
-            sqlx::query_as(AssertSqlSafe(locate_sql(&reference_of(named))))
+            sqlx::query_as(AssertSqlSafe(sql))
                 .bind(kind)
                 .bind(named.map(|(_, slug)| slug.as_str()))
-                .bind(rows::to_secs(calendar::start_of(month_of(
-                    now.date_naive(),
-                ))))
-                .bind(later)
+                .bind(rows::to_secs(this_month))
+                .bind(rows::to_secs(now))
                 .bind(i64::try_from(offset).unwrap_or(i64::MAX))
                 .bind(today(now))
+                .bind(today(now) + 86_400)
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(db_error)?;

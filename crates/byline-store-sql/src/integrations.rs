@@ -13,6 +13,7 @@ use byline_core::{
     Author, DraftId, EventId, Story, StoryId, Tag, TokenId, WebhookDeliveryId, WebhookId,
 };
 use chrono::{DateTime, Utc};
+use sqlx::AssertSqlSafe;
 
 use crate::db::{DbConn, DbRow};
 use crate::failure::db_error;
@@ -205,32 +206,33 @@ impl IntegrationStore for crate::SqlStore {
     }
 
     async fn public_tags(&self, now: DateTime<Utc>) -> Result<Vec<(Tag, u64)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT t.slug, t.name, COUNT(*) AS n FROM tags t \
-             JOIN story_tags st ON st.tag_id = t.id JOIN stories s ON s.id = st.story_id \
-             WHERE s.status = 'published' AND s.published_at <= $1 \
-             GROUP BY t.id, t.slug, t.name ORDER BY t.name",
-        )
-        .bind(to_secs(now))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?;
+        let sql = crate::calendar::filed_counts("t.slug, t.name", "tags t", "story_tags", "tag_id");
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(to_secs(now))
+            .bind(crate::calendar::next_month(now))
+            .bind("tag")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
         rows.iter()
             .map(|row| Ok((taxonomy::tag_row(row)?, get::<i64>(row, "n")? as u64)))
             .collect()
     }
 
     async fn public_authors(&self, now: DateTime<Utc>) -> Result<Vec<(Author, u64)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT a.id, a.slug, a.name, COUNT(*) AS n FROM authors a \
-             JOIN story_authors sa ON sa.author_id = a.id JOIN stories s ON s.id = sa.story_id \
-             WHERE s.status = 'published' AND s.published_at <= $1 \
-             GROUP BY a.id, a.slug, a.name ORDER BY a.name",
-        )
-        .bind(to_secs(now))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?;
+        let sql = crate::calendar::filed_counts(
+            "t.id, t.slug, t.name",
+            "authors t",
+            "story_authors",
+            "author_id",
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(to_secs(now))
+            .bind(crate::calendar::next_month(now))
+            .bind("author")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
         rows.iter()
             .map(|row| Ok((taxonomy::author_row(row)?, get::<i64>(row, "n")? as u64)))
             .collect()

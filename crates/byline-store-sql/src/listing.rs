@@ -120,9 +120,11 @@ pub(crate) async fn public_ids(
             format!("AND ({time} < $3 OR ({time} = $3 AND {id} < $4))"),
         )
     };
+    // Without a cursor the walk starts at the bound it already has (the time asked for, or
+    // the newest), so whichever condition the planner takes its index range from is tight.
     let (after_time, after_id) = match (query.after, query.changed_since) {
         (Some(after), _) => (rows::to_secs(after.time), after.id.0),
-        (None, Some(_)) => (i64::MIN, i64::MIN),
+        (None, Some(since)) => (rows::to_secs(since), i64::MIN),
         (None, None) => (i64::MAX, i64::MAX),
     };
     let sql = format!(

@@ -4,6 +4,8 @@
 --    triggers on `listing_days` itself, so a page is located by summing a few hundred months
 --    and then one month's days rather than every day. `next` is the first second of the
 --    following month, so a month's days are found without date arithmetic in the query.
+--    SQLite's dates end with the year 9999: December 9999 ends 31 days after it starts, and a
+--    day past that (only a hand-made time can be) is a month of its own.
 --
 -- 2. Tags and authors in the order of their stories: each link row carries its story's
 --    publication time while the story is public (`listed_at`, NULL otherwise), under an index
@@ -22,17 +24,24 @@ CREATE TABLE listing_months (
 
 INSERT INTO listing_months (kind, ref, month, next, stories)
 SELECT kind, ref,
-       CAST(strftime('%s', day, 'unixepoch', 'start of month') AS INTEGER),
-       CAST(strftime('%s', day, 'unixepoch', 'start of month', '+1 month') AS INTEGER),
+       COALESCE(CAST(strftime('%s', day, 'unixepoch', 'start of month') AS INTEGER), day),
+       COALESCE(CAST(strftime('%s', day, 'unixepoch', 'start of month', '+1 month') AS INTEGER),
+                CAST(strftime('%s', day, 'unixepoch', 'start of month') AS INTEGER) + 31 * 86400,
+                day + 86400),
        sum(stories)
-FROM listing_days GROUP BY 1, 2, 3;
+FROM listing_days GROUP BY 1, 2, 3, 4;
 
 CREATE TRIGGER listing_month_new AFTER INSERT ON listing_days
 BEGIN
     INSERT INTO listing_months (kind, ref, month, next, stories)
     VALUES (NEW.kind, NEW.ref,
-            CAST(strftime('%s', NEW.day, 'unixepoch', 'start of month') AS INTEGER),
-            CAST(strftime('%s', NEW.day, 'unixepoch', 'start of month', '+1 month') AS INTEGER),
+            COALESCE(CAST(strftime('%s', NEW.day, 'unixepoch', 'start of month') AS INTEGER),
+                     NEW.day),
+            COALESCE(CAST(strftime('%s', NEW.day, 'unixepoch', 'start of month', '+1 month')
+                          AS INTEGER),
+                     CAST(strftime('%s', NEW.day, 'unixepoch', 'start of month') AS INTEGER)
+                     + 31 * 86400,
+                     NEW.day + 86400),
             NEW.stories)
     ON CONFLICT (kind, ref, month) DO UPDATE SET stories = stories + NEW.stories;
 END;
@@ -42,7 +51,8 @@ WHEN NEW.stories IS NOT OLD.stories
 BEGIN
     UPDATE listing_months SET stories = stories + NEW.stories - OLD.stories
     WHERE kind = NEW.kind AND ref = NEW.ref
-      AND month = CAST(strftime('%s', NEW.day, 'unixepoch', 'start of month') AS INTEGER);
+      AND month = COALESCE(CAST(strftime('%s', NEW.day, 'unixepoch', 'start of month')
+                                AS INTEGER), NEW.day);
 END;
 
 ALTER TABLE story_tags ADD COLUMN listed_at INTEGER;
@@ -97,3 +107,7 @@ END;
 -- A section's page is a range of this index, in the listing's whole order (time, then id).
 DROP INDEX stories_by_section;
 CREATE INDEX stories_by_section ON stories (section_id, status, published_at DESC, id DESC);
+
+-- What changed since a time, oldest change first (the Content API's `updated_since`), is a range
+-- of this index rather than a sort of every public story.
+CREATE INDEX stories_changed ON stories (status, updated_at, id);

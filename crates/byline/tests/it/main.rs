@@ -23,6 +23,7 @@ mod import_ninjs;
 mod import_wordpress;
 mod items;
 mod layers;
+mod listing_order;
 mod listing_pages;
 mod media_library;
 mod media_storage;
