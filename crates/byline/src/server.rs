@@ -147,7 +147,6 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
-    say(&format!("Byline is serving http://{local}/"));
     let needs_setup = store.user_count().await? == 0;
     let state = AppState::new(store, theme, config, format!("http://{local}"), media)?;
     if state.mailer.is_none() {
@@ -155,6 +154,14 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
             "no [mail] in the config: newsletter sign-ups are kept, but no mail is sent"
         );
     }
+    // Ready once the config's hubs are in step: the line below is what scripts wait for.
+    crate::usecases::integrations::keep_websub_hooks(
+        &state.newsroom,
+        &config.seo.ping_urls,
+        chrono::Utc::now(),
+    )
+    .await?;
+    say(&format!("Byline is serving http://{local}/"));
     if needs_setup {
         let token = crate::secrets::random_token();
         say(&format!(
@@ -163,12 +170,6 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
         ));
         *state.setup_token.lock().unwrap_or_else(|p| p.into_inner()) = Some(token);
     }
-    crate::usecases::integrations::keep_websub_hooks(
-        &state.newsroom,
-        &config.seo.ping_urls,
-        chrono::Utc::now(),
-    )
-    .await?;
     let runner = tokio::spawn(crate::jobs::run(state.newsroom.clone()));
     let renditions = tokio::spawn(crate::jobs::make_renditions(state.clone()));
     let newsletters = tokio::spawn(crate::newsletter::sender::run(state.clone()));

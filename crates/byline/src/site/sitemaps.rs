@@ -194,7 +194,7 @@ async fn month_map(
 }
 
 /// Sections, tags or authors with public stories among the ids of part `part` (ids 1 to
-/// 1,000 in part 1, and so on; a part whose names have no public story is an empty set);
+/// 500 in part 1, and so on; a part whose names have no public story is an empty set);
 /// `None` past the last id.
 async fn filed_map(
     state: &AppState,
