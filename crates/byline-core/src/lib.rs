@@ -17,6 +17,7 @@ pub mod integrations;
 pub mod library;
 pub mod newsletter;
 pub mod picture;
+pub mod search;
 pub mod slug;
 pub mod store;
 pub mod story;

@@ -290,6 +290,7 @@ pub trait Store:
     + crate::newsletter::NewsletterDesk
     + crate::integrations::IntegrationStore
     + crate::calendar::CalendarStore
+    + crate::search::SearchSource
     + Send
     + Sync
     + 'static

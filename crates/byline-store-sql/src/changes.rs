@@ -15,6 +15,21 @@ pub(crate) fn story_keys(id: i64) -> Vec<CacheKey> {
     CacheKey::of_story(byline_core::StoryId(id))
 }
 
+/// The keys a change to a story the public cannot see touches: its own, which no public page
+/// depends on but the search index follows (the newsroom searches stories in every status).
+pub(crate) fn unseen_story_keys(id: i64) -> Vec<CacheKey> {
+    vec![CacheKey::Story(byline_core::StoryId(id))]
+}
+
+/// The keys a change to a story touches, whether or not it was or is public.
+pub(crate) fn keys_of_story(id: i64, public: bool) -> Vec<CacheKey> {
+    if public {
+        story_keys(id)
+    } else {
+        unseen_story_keys(id)
+    }
+}
+
 /// Appends a change made at `now` on the caller's transaction; nothing is written for no keys.
 pub(crate) async fn record(
     conn: &mut DbConn,

@@ -143,6 +143,7 @@ pub(crate) async fn insert_draft(
     link_names(&mut *tx, id, Kind::Tag, &fields.tags).await?;
     link_names(&mut *tx, id, Kind::Author, &fields.authors).await?;
     insert_revision(&mut *tx, id, 1, fields, user, now, "created").await?;
+    changes::record(&mut *tx, &changes::unseen_story_keys(id), now).await?;
     Ok(StoryId(id))
 }
 
@@ -235,6 +236,8 @@ impl EditorialStore for crate::SqlStore {
         {
             changes::record(&mut tx, &changes::story_keys(id.0), edit.now).await?;
             changes::story_event(&mut tx, id.0, true, true, edit.now).await?;
+        } else {
+            changes::record(&mut tx, &changes::unseen_story_keys(id.0), edit.now).await?;
         }
         tx.commit().await.map_err(db_error)?;
         Ok(EditOutcome::Saved {
@@ -290,6 +293,8 @@ impl EditorialStore for crate::SqlStore {
                 change.to == Status::Published,
             );
             changes::story_event(&mut tx, id.0, was, is, change.now).await?;
+        } else {
+            changes::record(&mut tx, &changes::unseen_story_keys(id.0), change.now).await?;
         }
         reschedule(&mut tx, id.0, change.to, change.at).await?;
         tx.commit().await.map_err(db_error)
@@ -473,6 +478,8 @@ impl EditorialStore for crate::SqlStore {
         if is_published(&mut tx, id).await? {
             changes::record(&mut tx, &changes::story_keys(id.0), now).await?;
             changes::story_event(&mut tx, id.0, true, true, now).await?;
+        } else {
+            changes::record(&mut tx, &changes::unseen_story_keys(id.0), now).await?;
         }
         tx.commit().await.map_err(db_error)
     }

@@ -18,6 +18,7 @@ mod load;
 mod outbox;
 mod renditions;
 mod rows;
+mod search;
 mod store;
 mod stories;
 mod subscribers;

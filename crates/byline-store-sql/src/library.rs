@@ -184,9 +184,10 @@ async fn record_uses(conn: &mut DbConn, id: i64, now: DateTime<Utc>) -> Result<(
             .map_err(db_error)?;
     let mut keys = Vec::new();
     for (story, status, published_at) in users {
-        if changes::public(&status, published_at, now) {
-            keys.extend(changes::story_keys(story));
-        }
+        keys.extend(changes::keys_of_story(
+            story,
+            changes::public(&status, published_at, now),
+        ));
     }
     keys.sort();
     keys.dedup();
@@ -478,9 +479,8 @@ impl LibraryStore for crate::SqlStore {
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;
-        if changes::public(&status, published_at, now) {
-            changes::record(&mut tx, &changes::story_keys(story.0), now).await?;
-        }
+        let public = changes::public(&status, published_at, now);
+        changes::record(&mut tx, &changes::keys_of_story(story.0, public), now).await?;
         tx.commit().await.map_err(db_error)
     }
 }

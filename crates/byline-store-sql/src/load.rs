@@ -5,6 +5,7 @@ use crate::db::DbRow;
 use crate::failure::db_error;
 use byline_core::accounts::UserId;
 use byline_core::editorial::{BodyFormat, Correction, EditorStory};
+use byline_core::search::Searchable;
 use byline_core::store::StoreError;
 use byline_core::{Author, SafeHtml, Slug, Status, Story, StoryId, Tag};
 use sqlx::AssertSqlSafe;
@@ -104,29 +105,47 @@ fn section(row: &DbRow) -> Result<Option<byline_core::Section>, StoreError> {
 
 /// A story as readers see it.
 pub(crate) async fn public(conn: &mut DbConn, key: Key<'_>) -> Result<Option<Story>, StoreError> {
-    let Some(row) = row(conn, key).await? else {
+    match row(conn, key).await? {
+        Some(row) => Ok(Some(story(conn, &row).await?)),
+        None => Ok(None),
+    }
+}
+
+/// A story as the search index keeps it: as readers see it, and whose it is.
+pub(crate) async fn searchable(
+    conn: &mut DbConn,
+    id: StoryId,
+) -> Result<Option<Searchable>, StoreError> {
+    let Some(row) = row(conn, Key::Id(id)).await? else {
         return Ok(None);
     };
-    let id: i64 = get(&row, "id")?;
-    Ok(Some(Story {
+    Ok(Some(Searchable {
+        story: story(conn, &row).await?,
+        owner: get::<Option<i64>>(&row, "created_by")?.map(UserId),
+    }))
+}
+
+async fn story(conn: &mut DbConn, row: &DbRow) -> Result<Story, StoreError> {
+    let id: i64 = get(row, "id")?;
+    Ok(Story {
         id: StoryId(id),
-        slug: rows::slug(&row, "slug")?,
-        headline: rows::headline(&row)?,
-        standfirst: get(&row, "standfirst")?,
-        body: SafeHtml::from_sanitized(get(&row, "body_html")?),
-        summary: get(&row, "summary")?,
-        section: section(&row)?,
+        slug: rows::slug(row, "slug")?,
+        headline: rows::headline(row)?,
+        standfirst: get(row, "standfirst")?,
+        body: SafeHtml::from_sanitized(get(row, "body_html")?),
+        summary: get(row, "summary")?,
+        section: section(row)?,
         tags: tags(conn, id).await?,
         authors: authors(conn, id).await?,
-        byline: get(&row, "byline")?,
-        language: get(&row, "language")?,
-        status: status(&row)?,
-        published_at: time(&row, "published_at")?,
-        updated_at: from_secs(get(&row, "updated_at")?)?,
-        embargo_until: time(&row, "embargo_until")?,
-        lead_picture: rows::picture(&row)?,
+        byline: get(row, "byline")?,
+        language: get(row, "language")?,
+        status: status(row)?,
+        published_at: time(row, "published_at")?,
+        updated_at: from_secs(get(row, "updated_at")?)?,
+        embargo_until: time(row, "embargo_until")?,
+        lead_picture: rows::picture(row)?,
         corrections: corrections(conn, id).await?,
-    }))
+    })
 }
 
 /// A story as the editor sees it.

@@ -121,6 +121,8 @@ pub(crate) async fn save(
     if was_public || is_public {
         crate::changes::record(&mut tx, &crate::changes::story_keys(id), now).await?;
         crate::changes::story_event(&mut tx, id, was_public, is_public, now).await?;
+    } else {
+        crate::changes::record(&mut tx, &crate::changes::unseen_story_keys(id), now).await?;
     }
     tx.commit().await.map_err(db_error)?;
     let id = StoryId(id);

@@ -182,8 +182,14 @@ pub(crate) async fn save_section(
         }
         Err(e) => return Err(db_error(e)),
     }
-    // Section names and order are in every page's navigation.
-    crate::changes::record(&mut tx, &[CacheKey::Site, CacheKey::Lists], now).await?;
+    // Section names and order are in every page's navigation; the section's own key tells
+    // the search index which stories to read again.
+    let keys = [
+        CacheKey::Site,
+        CacheKey::Lists,
+        CacheKey::Section(edit.slug.clone()),
+    ];
+    crate::changes::record(&mut tx, &keys, now).await?;
     tx.commit().await.map_err(db_error)
 }
 
@@ -216,7 +222,7 @@ pub(crate) async fn rename_tag(
     if done.rows_affected() != 1 {
         return Err(StoreError::NotFound(format!("no tag {slug}")));
     }
-    // Tag names show on articles and on the tag's own page.
-    crate::changes::record(&mut tx, &[CacheKey::Site], now).await?;
+    // Tag names show on articles and on the tag's own page (and are searched).
+    crate::changes::record(&mut tx, &[CacheKey::Site, CacheKey::Tag(slug.clone())], now).await?;
     tx.commit().await.map_err(db_error)
 }

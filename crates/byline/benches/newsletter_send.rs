@@ -88,7 +88,7 @@ async fn main() {
         theme,
         &config,
         "http://byline.test".into(),
-        data.media_store(&config).expect("media storage"),
+        &data,
     )
     .expect("the application state");
     let body = "The day's news in a few lines. ".repeat(60);

@@ -120,7 +120,7 @@ async fn newsroom() -> Newsroom {
         theme,
         &config,
         "http://byline.test".into(),
-        data.media_store(&config).expect("media storage"),
+        &data,
     )
     .expect("the application state");
     state

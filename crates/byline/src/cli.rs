@@ -76,6 +76,9 @@ pub enum Command {
     /// Write the whole site (stories, revisions, users, settings, subscribers, media) to one
     /// archive file, to move it to another store (see docs/archive.md).
     Export(ExportArgs),
+    /// Rebuild this node's search index from the store into a new folder, then switch to it;
+    /// a running server keeps searching the old index until the new one is complete.
+    Reindex,
 }
 
 #[derive(Debug, Args)]
@@ -298,6 +301,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(ImportCommand::Site(args)) => {
             import_site(&data, &config, &args.archive).await
         }
+        Command::Reindex => reindex(&data, &config).await,
         Command::Migrate => {
             data.open_store().await?;
             println!("{}: migrations applied", data.store_location());
@@ -351,7 +355,7 @@ async fn send_issue(
     };
     let store = data.open_store().await?;
     let theme = byline_render::Theme::load(config.theme.path.as_deref())?;
-    let state = crate::AppState::new(store, theme, config, base_url, data.media_store(config)?)?;
+    let state = crate::AppState::new(store, theme, config, base_url, data)?;
     let issue = crate::newsletter::issue::compose(&state, &args.subject, &args.intro, &args.slugs)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -384,5 +388,31 @@ async fn set_picks(
     } else {
         println!("Don't miss: {} picks set", slugs.len());
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `byline reindex`: every story read into a new index, with a progress bar.
+async fn reindex(data: &DataDir, config: &Config) -> anyhow::Result<ExitCode> {
+    let store = data.open_store().await?;
+    let folder = byline_search::IndexFolder::new(data.root.join("search"));
+    let bar = indicatif::ProgressBar::new(store.story_count().await?);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:30} {pos}/{len} stories {elapsed_precise} {per_sec}",
+    ) {
+        bar.set_style(style);
+    }
+    let started = std::time::Instant::now();
+    let progress = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let dir = crate::searching::rebuild(store.as_ref(), &folder, config.search, &progress).await?;
+    bar.finish_and_clear();
+    println!(
+        "indexed {} stories in {:.1} s into {}",
+        bar.position(),
+        started.elapsed().as_secs_f64(),
+        dir.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -64,6 +64,9 @@ pub struct Config {
     /// `[seo]`: extra robots rules and who is told of new stories.
     #[serde(default)]
     pub seo: SeoConfig,
+    /// `[search]`: how search ranks what it finds (see docs/search.md).
+    #[serde(default)]
+    pub search: byline_search::Ranking,
 }
 
 /// `[api]`.

@@ -22,8 +22,11 @@ pub async fn follow_writes(
         axum::http::Method::GET | axum::http::Method::HEAD
     );
     let response = next.run(request).await;
-    if writes && let Err(e) = state.cache.sync(state.store.as_ref()).await {
-        tracing::error!(error = %e, "cannot read the change log");
+    if writes {
+        if let Err(e) = state.cache.sync(state.store.as_ref()).await {
+            tracing::error!(error = %e, "cannot read the change log");
+        }
+        state.search.wake();
     }
     response
 }

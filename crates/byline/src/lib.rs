@@ -21,6 +21,7 @@ pub mod media;
 pub mod newsletter;
 pub mod ops;
 pub mod router;
+pub mod searching;
 pub mod secrets;
 pub mod server;
 pub mod session_cookie;

@@ -62,6 +62,8 @@ fn routes(state: AppState) -> Router {
         router = router.route(route.path, route.handler.route_layer(gate));
     }
     router
+        // Search results depend on the words asked: not kept in the page cache.
+        .route("/search", get(site::search::show))
         .route("/static/{file}", get(site::assets::theme_file))
         .route("/feed", get(site::feeds::feed_redirect))
         .route("/favicon.ico", get(site::files::favicon))

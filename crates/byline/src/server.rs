@@ -148,7 +148,7 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
         .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     let needs_setup = store.user_count().await? == 0;
-    let state = AppState::new(store, theme, config, format!("http://{local}"), media)?;
+    let state = AppState::new(store, theme, config, format!("http://{local}"), data)?;
     if state.mailer.is_none() {
         tracing::warn!(
             "no [mail] in the config: newsletter sign-ups are kept, but no mail is sent"
@@ -161,6 +161,7 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
         chrono::Utc::now(),
     )
     .await?;
+    state.search.open_current(state.store.as_ref()).await;
     say(&format!("Byline is serving http://{local}/"));
     if needs_setup {
         let token = crate::secrets::random_token();
@@ -177,6 +178,7 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
     let webhooks = tokio::spawn(crate::webhooks::run(state.clone()));
     state.cache.start_at_end(state.store.as_ref()).await?;
     let follower = tokio::spawn(follow_changes(state.clone()));
+    let searcher = tokio::spawn(state.search.clone().run(state.store.clone()));
     let metrics = match &config.metrics.addr {
         Some(addr) => Some(serve_metrics(addr, state.clone()).await?),
         None => None,
@@ -201,6 +203,7 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
     newsletter_clock.abort();
     webhooks.abort();
     follower.abort();
+    searcher.abort();
     if let Some(metrics) = metrics {
         metrics.abort();
     }

@@ -79,6 +79,10 @@ pub struct Inner {
     /// The last health check and when it ran: load balancers ask often, storage is asked at
     /// most once a second.
     pub health: tokio::sync::Mutex<Option<crate::ops::Health>>,
+    /// This node's search index and the task keeping it.
+    pub search: Arc<crate::searching::Searching>,
+    /// Searches run at once; more wait their turn.
+    pub search_slots: tokio::sync::Semaphore,
 }
 
 /// The site-wide settings pages need, resolved from the config.
@@ -97,8 +101,9 @@ impl AppState {
         theme: Theme,
         config: &Config,
         base_url: String,
-        media: byline_media::MediaStore,
+        data: &crate::server::DataDir,
     ) -> anyhow::Result<AppState> {
+        let media = data.media_store(config)?;
         let mailer = config
             .mail
             .as_ref()
@@ -176,6 +181,10 @@ impl AppState {
             ),
             api_content_key_required: config.api.content_key_required,
             health: tokio::sync::Mutex::new(None),
+            search: Arc::new(crate::searching::Searching::new(&data.root, config.search)),
+            search_slots: tokio::sync::Semaphore::new(
+                2 * std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            ),
         })))
     }
 }

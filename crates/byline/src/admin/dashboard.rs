@@ -143,19 +143,17 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let query = params.query()?;
     let actor = Actor::Member(&me.user);
-    let (stories, more) = story_cases::list(&state.newsroom, actor, query).await?;
-    let rows: Vec<Row> = stories
-        .iter()
-        .map(|s| Row {
-            headline: s.headline.as_str().to_owned(),
-            status: s.status.label(),
-            status_key: s.status.as_str(),
-            updated: s.updated_at.into(),
-            publication: s.published_at.map(TimeView::from),
-            edit: format!("/admin/stories/{}", s.id.0),
-            url: (s.status == Status::Published).then(|| paths::story(&s.slug)),
-        })
-        .collect();
+    let searched = match (&query.text, state.search.index()) {
+        (Some(text), Some(index)) => Some(search_rows(actor, index, text, &query, &params).await?),
+        _ => None,
+    };
+    let (rows, more) = match searched {
+        Some(found) => found,
+        None => {
+            let (stories, more) = story_cases::list(&state.newsroom, actor, query).await?;
+            (stories.iter().map(row).collect(), more)
+        }
+    };
     let statuses: Vec<Choice> = Status::ALL
         .iter()
         .map(|s| Choice {
@@ -190,6 +188,67 @@ pub async fn show(
         csrf: &me.csrf_token,
     };
     admin_page(&state, "admin/dashboard.html", view)
+}
+
+fn row(s: &byline_core::store::AdminStoryRow) -> Row {
+    Row {
+        headline: s.headline.as_str().to_owned(),
+        status: s.status.label(),
+        status_key: s.status.as_str(),
+        updated: s.updated_at.into(),
+        publication: s.published_at.map(TimeView::from),
+        edit: format!("/admin/stories/{}", s.id.0),
+        url: (s.status == Status::Published).then(|| paths::story(&s.slug)),
+    }
+}
+
+/// The list when words are searched: every status the member may see, best match first,
+/// from the search index (the store's text filter serves while the index is being built).
+async fn search_rows(
+    actor: Actor<'_>,
+    index: std::sync::Arc<byline_search::SearchIndex>,
+    text: &str,
+    query: &AdminQuery,
+    params: &ListParams,
+) -> Result<(Vec<Row>, bool), AppError> {
+    let request = crate::usecases::search::SearchRequest {
+        text: text.to_owned(),
+        section: query.section.clone(),
+        author: query.author.as_deref().and_then(Slug::derive),
+        page: params.page.unwrap_or(1),
+        per_page: PAGE_SIZE,
+        ..Default::default()
+    };
+    let found = crate::usecases::search::newsroom(actor, Some(index), &request, query.status)
+        .await
+        .map_err(|refusal| match refusal {
+            crate::usecases::Refusal::Invalid { message, .. } => AppError::BadRequest(message),
+            other => other.into(),
+        })?;
+    let rows = found
+        .found
+        .hits
+        .iter()
+        .filter_map(|hit| {
+            let status = Status::parse(&hit.status)?;
+            let slug = Slug::parse(&hit.slug).ok()?;
+            let at = |secs| chrono::DateTime::<chrono::Utc>::from_timestamp(secs, 0);
+            let published = matches!(status, Status::Published | Status::Scheduled);
+            Some(Row {
+                headline: byline_render::html::plain_text(&hit.headline_html),
+                status: status.label(),
+                status_key: status.as_str(),
+                updated: at(hit.updated)?.into(),
+                publication: published
+                    .then(|| at(hit.when))
+                    .flatten()
+                    .map(TimeView::from),
+                edit: format!("/admin/stories/{}", hit.id),
+                url: (status == Status::Published).then(|| paths::story(&slug)),
+            })
+        })
+        .collect();
+    Ok((rows, found.page < found.pages))
 }
 
 /// The signed-in member as the admin header shows them.

@@ -176,5 +176,13 @@ pub fn website(state: &AppState, site: &SiteView) -> Value {
         "url": format!("{}/", site.base_url),
         "inLanguage": site.language,
         "publisher": organization(state),
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": {
+                "@type": "EntryPoint",
+                "urlTemplate": format!("{}/search?q={{search_term_string}}", site.base_url),
+            },
+            "query-input": "required name=search_term_string",
+        },
     })
 }

@@ -36,6 +36,7 @@ mod nodes;
 mod ops;
 mod photo_credits;
 mod postgres;
+mod search;
 mod security;
 mod site;
 mod store_contract;

@@ -106,14 +106,7 @@ impl Site {
         }
         let store = data.open_store().await.unwrap();
         let theme = Theme::load(config.theme.path.as_deref()).unwrap();
-        byline::AppState::new(
-            store,
-            theme,
-            &config,
-            "http://byline.test".into(),
-            data.media_store(&config).unwrap(),
-        )
-        .unwrap()
+        byline::AppState::new(store, theme, &config, "http://byline.test".into(), &data).unwrap()
     }
 
     /// The router over this site's store and theme, for in-process requests.

@@ -122,7 +122,19 @@ async fn sections_keep_their_order_and_a_taken_slug_is_a_conflict() {
     let changes = changes_after(store.as_ref(), before).await;
     assert_eq!(
         changes,
-        vec![vec!["site".to_owned(), "lists".to_owned()]; 2]
+        vec![
+            vec![
+                "site".to_owned(),
+                "lists".to_owned(),
+                "section-sport".to_owned()
+            ],
+            vec![
+                "site".to_owned(),
+                "lists".to_owned(),
+                "section-city".to_owned()
+            ],
+        ],
+        "the section's own key tells the search index which stories to read again"
     );
 }
 
@@ -142,6 +154,6 @@ async fn a_renamed_tag_keeps_its_address() {
     assert_eq!(tag.name, "The Harbour");
     assert_eq!(
         changes_after(store.as_ref(), before).await,
-        vec![vec!["site".to_owned()]]
+        vec![vec!["site".to_owned(), "tag-harbour".to_owned()]]
     );
 }

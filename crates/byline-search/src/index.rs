@@ -1,0 +1,540 @@
+//! The index itself: its schema, writing documents up to a change of the store's log, and
+//! answering searches with ranking, filters and snippets.
+
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{
+    Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::analysis::{self, STEMMINGS, analyzer_name, stemming_of};
+use crate::{Audience, Document, Filters, Found, Hit, Ranking, Search, SearchError};
+
+/// The schema's version: an index written with another is rebuilt, not read.
+const FORMAT: u32 = 1;
+/// Memory the writer may fill before it writes a segment.
+const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+/// Characters of text around the matches a snippet shows.
+const SNIPPET_CHARS: usize = 220;
+const SECONDS_PER_DAY: f32 = 86_400.0;
+
+/// The fields of the schema.
+pub(crate) struct Fields {
+    id: Field,
+    slug: Field,
+    status: Field,
+    owner: Field,
+    when: Field,
+    updated: Field,
+    language: Field,
+    section: Field,
+    section_name: Field,
+    author: Field,
+    tag: Field,
+    /// The headline as written, for showing.
+    title: Field,
+    /// The standfirst and body as written, for snippets.
+    body: Field,
+    /// Per analyzer, in [`STEMMINGS`] order: the headline's terms.
+    pub(crate) headline: Vec<Field>,
+    /// Per analyzer: the terms of everything else (standfirst, body, names, captions).
+    pub(crate) text: Vec<Field>,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let analyzed = |stemming| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(&analyzer_name(stemming))
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let fields = Fields {
+        id: builder.add_i64_field("id", INDEXED | STORED),
+        slug: builder.add_text_field("slug", STORED),
+        status: builder.add_text_field("status", STRING | STORED),
+        owner: builder.add_i64_field("owner", INDEXED),
+        when: builder.add_i64_field("when", INDEXED | STORED | tantivy::schema::FAST),
+        updated: builder.add_i64_field("updated", STORED),
+        language: builder.add_text_field("language", STORED),
+        section: builder.add_text_field("section", STRING),
+        section_name: builder.add_text_field("section_name", STORED),
+        author: builder.add_text_field("author", STRING),
+        tag: builder.add_text_field("tag", STRING),
+        title: builder.add_text_field("title", STORED),
+        body: builder.add_text_field("body", STORED),
+        headline: STEMMINGS
+            .iter()
+            .map(|s| builder.add_text_field(&format!("headline_{}", s.code), analyzed(s)))
+            .collect(),
+        text: STEMMINGS
+            .iter()
+            .map(|s| builder.add_text_field(&format!("text_{}", s.code), analyzed(s)))
+            .collect(),
+    };
+    (builder.build(), fields)
+}
+
+/// Where an index stands in the store's change log: every change up to `change` is in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    pub format: u32,
+    pub change: i64,
+}
+
+/// One node's index of stories; shared by the searches and the one task that writes it.
+///
+/// One process writes an index folder at a time (tantivy's lock): another server on the same
+/// data folder opens it to read only, follows the writer's commits, and takes over writing
+/// when the writer stops.
+pub struct SearchIndex {
+    path: PathBuf,
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<Option<IndexWriter>>,
+    fields: Fields,
+    ranking: Ranking,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl SearchIndex {
+    /// A new, empty index in `dir` (created if missing), at change 0.
+    pub fn create(dir: &Path, ranking: Ranking) -> Result<SearchIndex, SearchError> {
+        std::fs::create_dir_all(dir).map_err(|source| SearchError::Folder {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let (schema, _) = schema();
+        let index = Index::create_in_dir(dir, schema)?;
+        let opened = SearchIndex::from_index(dir, index, ranking)?;
+        opened.commit(Position {
+            format: FORMAT,
+            change: 0,
+        })?;
+        Ok(opened)
+    }
+
+    /// The index in `dir`, refused as [`SearchError::OtherFormat`] when another version of
+    /// Byline wrote it.
+    pub fn open(dir: &Path, ranking: Ranking) -> Result<SearchIndex, SearchError> {
+        let index = Index::open_in_dir(dir)?;
+        let (expected, _) = schema();
+        if index.schema() != expected {
+            return Err(SearchError::OtherFormat(dir.to_owned()));
+        }
+        let opened = SearchIndex::from_index(dir, index, ranking)?;
+        match opened.position() {
+            Some(p) if p.format == FORMAT => Ok(opened),
+            _ => Err(SearchError::OtherFormat(dir.to_owned())),
+        }
+    }
+
+    fn from_index(dir: &Path, index: Index, ranking: Ranking) -> Result<SearchIndex, SearchError> {
+        analysis::register(&index);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let (_, fields) = schema();
+        let opened = SearchIndex {
+            path: dir.to_owned(),
+            index,
+            reader,
+            writer: Mutex::new(None),
+            fields,
+            ranking,
+        };
+        opened.try_to_write()?;
+        Ok(opened)
+    }
+
+    /// Takes the index's write lock unless this process holds it already; false while another
+    /// process holds it.
+    pub fn try_to_write(&self) -> Result<bool, SearchError> {
+        let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        if writer.is_some() {
+            return Ok(true);
+        }
+        match self.index.writer_with_num_threads(1, WRITER_MEMORY) {
+            Ok(taken) => {
+                *writer = Some(taken);
+                Ok(true)
+            }
+            Err(tantivy::TantivyError::LockFailure(..)) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Makes searches see the latest commit, whoever made it.
+    pub fn refresh(&self) -> Result<(), SearchError> {
+        Ok(self.reader.reload()?)
+    }
+
+    /// The folder the index lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The change of the store's log the index has taken in, as last committed.
+    pub fn position(&self) -> Option<Position> {
+        let metas = self.index.load_metas().ok()?;
+        serde_json::from_str(metas.payload.as_deref()?).ok()
+    }
+
+    /// Stories in the index (every status).
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Whether no story is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Replaces `documents`, removes the stories `gone`, and records that the index has now
+    /// taken in every change up to `through`; searches see it all at once when this returns.
+    pub fn apply(
+        &self,
+        documents: &[Document],
+        gone: &[i64],
+        through: i64,
+    ) -> Result<(), SearchError> {
+        {
+            let writer = self.writer();
+            let writer = writer.as_ref().ok_or(SearchError::ReadOnly)?;
+            for id in gone.iter().chain(documents.iter().map(|d| &d.id)) {
+                writer.delete_term(Term::from_field_i64(self.fields.id, *id));
+            }
+            for document in documents {
+                writer.add_document(self.document(document))?;
+            }
+        }
+        self.commit(Position {
+            format: FORMAT,
+            change: through,
+        })
+    }
+
+    /// Adds documents known to be new (a rebuild), without committing.
+    pub fn add_new(&self, documents: &[Document]) -> Result<(), SearchError> {
+        let writer = self.writer();
+        let writer = writer.as_ref().ok_or(SearchError::ReadOnly)?;
+        for document in documents {
+            writer.add_document(self.document(document))?;
+        }
+        Ok(())
+    }
+
+    /// Commits what was added with [`SearchIndex::add_new`] as taking in changes up to `through`.
+    pub fn finish(&self, through: i64) -> Result<(), SearchError> {
+        self.commit(Position {
+            format: FORMAT,
+            change: through,
+        })
+    }
+
+    fn writer(&self) -> std::sync::MutexGuard<'_, Option<IndexWriter>> {
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn commit(&self, position: Position) -> Result<(), SearchError> {
+        let payload = serde_json::to_string(&position).expect("a position serializes");
+        let mut guard = self.writer();
+        let writer = guard.as_mut().ok_or(SearchError::ReadOnly)?;
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        drop(guard);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    fn document(&self, d: &Document) -> TantivyDocument {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::new();
+        doc.add_i64(f.id, d.id);
+        doc.add_text(f.slug, &d.slug);
+        doc.add_text(f.status, &d.status);
+        if let Some(owner) = d.owner {
+            doc.add_i64(f.owner, owner);
+        }
+        doc.add_i64(f.when, d.when);
+        doc.add_i64(f.updated, d.updated);
+        doc.add_text(f.language, &d.language);
+        if let Some((slug, name)) = &d.section {
+            doc.add_text(f.section, slug);
+            doc.add_text(f.section_name, name);
+        }
+        for (slug, _) in &d.authors {
+            doc.add_text(f.author, slug);
+        }
+        for (slug, _) in &d.tags {
+            doc.add_text(f.tag, slug);
+        }
+        doc.add_text(f.title, &d.headline);
+        doc.add_text(f.body, joined(&d.standfirst, &d.body));
+        let analyzer = stemming_of(&d.language);
+        doc.add_text(f.headline[analyzer], &d.headline);
+        let names = d.authors.iter().chain(&d.tags).map(|(_, n)| n.as_str());
+        let mut text = joined(&d.standfirst, &d.body);
+        for extra in names
+            .chain(d.section.iter().map(|(_, n)| n.as_str()))
+            .chain(d.captions.iter().map(String::as_str))
+        {
+            text.push('\n');
+            text.push_str(extra);
+        }
+        doc.add_text(f.text[analyzer], &text);
+        doc
+    }
+
+    /// One page of the stories `search` finds, best first, with how many there are in all.
+    pub fn search(&self, search: &Search<'_>) -> Result<Found, SearchError> {
+        let Some(words) =
+            search
+                .query
+                .to_query(&self.fields, &self.index, self.ranking.headline_boost)
+        else {
+            return Ok(Found {
+                total: 0,
+                hits: Vec::new(),
+            });
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, words)];
+        let now = self.narrow(&mut clauses, &search.audience, &search.filters);
+        let query = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let ranking = self.ranking;
+        let top = TopDocs::with_limit(search.limit.max(1))
+            .and_offset(search.offset)
+            .tweak_score(move |segment: &tantivy::SegmentReader| {
+                let when = segment
+                    .fast_fields()
+                    .i64("when")
+                    .ok()
+                    .map(|c| c.first_or_default_col(0));
+                move |doc: tantivy::DocId, score: tantivy::Score| {
+                    let published = when.as_ref().map_or(now, |w| w.get_val(doc));
+                    score * recency(&ranking, now - published)
+                }
+            });
+        let (total, top) = searcher.search(&query, &(Count, top))?;
+        let hits = self.hits(&searcher, &query, &top)?;
+        Ok(Found {
+            total,
+            hits: if search.limit == 0 { Vec::new() } else { hits },
+        })
+    }
+
+    /// Adds the audience's and the filters' clauses; returns the time recency is measured from.
+    fn narrow(
+        &self,
+        clauses: &mut Vec<(Occur, Box<dyn Query>)>,
+        audience: &Audience,
+        filters: &Filters,
+    ) -> i64 {
+        let f = &self.fields;
+        let exact = |field: Field, value: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, value),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let (now, status, until) = match audience {
+            Audience::Readers { now } => (
+                *now,
+                Some("published"),
+                Some(filters.until.map_or(*now + 1, |u| u.min(*now + 1))),
+            ),
+            Audience::Newsroom {
+                status,
+                own_or_public,
+            } => {
+                if let Some(me) = own_or_public {
+                    let own: Box<dyn Query> = Box::new(TermQuery::new(
+                        Term::from_field_i64(f.owner, *me),
+                        IndexRecordOption::Basic,
+                    ));
+                    let either = BooleanQuery::new(vec![
+                        (Occur::Should, own),
+                        (Occur::Should, exact(f.status, "published")),
+                    ]);
+                    clauses.push((Occur::Must, Box::new(either)));
+                }
+                (unix_now(), status.as_deref(), filters.until)
+            }
+        };
+        if let Some(status) = status {
+            clauses.push((Occur::Must, exact(f.status, status)));
+        }
+        for (field, value) in [
+            (f.section, &filters.section),
+            (f.author, &filters.author),
+            (f.tag, &filters.tag),
+        ] {
+            if let Some(value) = value {
+                clauses.push((Occur::Must, exact(field, value)));
+            }
+        }
+        if filters.since.is_some() || until.is_some() {
+            let lower = filters.since.map_or(Bound::Unbounded, |s| {
+                Bound::Included(Term::from_field_i64(f.when, s))
+            });
+            let upper = until.map_or(Bound::Unbounded, |u| {
+                Bound::Excluded(Term::from_field_i64(f.when, u))
+            });
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+        }
+        now
+    }
+
+    fn hits(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        top: &[(f32, DocAddress)],
+    ) -> Result<Vec<Hit>, SearchError> {
+        let f = &self.fields;
+        let mut generators: Vec<Option<(SnippetGenerator, SnippetGenerator)>> =
+            (0..STEMMINGS.len()).map(|_| None).collect();
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher.doc(*address)?;
+            let text = |field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            let analyzer = stemming_of(&text(f.language));
+            if generators[analyzer].is_none() {
+                let mut headline = SnippetGenerator::create(searcher, query, f.headline[analyzer])?;
+                headline.set_max_num_chars(1_000);
+                let mut body = SnippetGenerator::create(searcher, query, f.text[analyzer])?;
+                body.set_max_num_chars(SNIPPET_CHARS);
+                generators[analyzer] = Some((headline, body));
+            }
+            let (headline_generator, body_generator) =
+                generators[analyzer].as_ref().expect("made above");
+            let title = text(f.title);
+            let body = text(f.body);
+            hits.push(Hit {
+                id: doc.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or(0),
+                slug: text(f.slug),
+                status: text(f.status),
+                when: doc.get_first(f.when).and_then(|v| v.as_i64()).unwrap_or(0),
+                updated: doc
+                    .get_first(f.updated)
+                    .and_then(|v| v.as_i64())
+                    .unwrap_or(0),
+                section: doc
+                    .get_first(f.section_name)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned),
+                headline_html: marked(headline_generator, &title),
+                snippet_html: snippet(body_generator, &body),
+                score: *score,
+            });
+        }
+        Ok(hits)
+    }
+}
+
+/// The whole text, HTML-escaped, with the generator's matches in `<mark>`.
+fn marked(generator: &SnippetGenerator, text: &str) -> String {
+    let snippet = generator.snippet(text);
+    let start = snippet.fragment_range().start;
+    let ranges: Vec<std::ops::Range<usize>> = snippet
+        .highlighted()
+        .iter()
+        .map(|r| r.start + start..r.end + start)
+        .collect();
+    mark(text, &ranges)
+}
+
+/// `text` HTML-escaped with the byte ranges `ranges` (in order, not overlapping) in `<mark>`.
+fn mark(text: &str, ranges: &[std::ops::Range<usize>]) -> String {
+    let mut out = String::with_capacity(text.len() + ranges.len() * 13);
+    let mut at = 0;
+    for range in ranges {
+        let (Some(before), Some(inside)) = (text.get(at..range.start), text.get(range.clone()))
+        else {
+            continue;
+        };
+        out.push_str(&escape(before));
+        out.push_str("<mark>");
+        out.push_str(&escape(inside));
+        out.push_str("</mark>");
+        at = range.end;
+    }
+    out.push_str(&escape(text.get(at..).unwrap_or("")));
+    out
+}
+
+/// The passage of the text around the best matches; its opening when nothing matched in it.
+fn snippet(generator: &SnippetGenerator, text: &str) -> String {
+    let snippet = generator.snippet(text);
+    if snippet.highlighted().is_empty() {
+        let cut = byline_core::excerpt::excerpt(text, 32);
+        return escape(&cut);
+    }
+    let mut html = mark(snippet.fragment(), snippet.highlighted());
+    let range = snippet.fragment_range();
+    if range.start > 0 {
+        html.insert_str(0, "… ");
+    }
+    if range.end < text.len() {
+        html.push_str(" …");
+    }
+    html
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn joined(standfirst: &str, body: &str) -> String {
+    if standfirst.is_empty() {
+        body.to_owned()
+    } else {
+        format!("{standfirst}\n{body}")
+    }
+}
+
+/// The factor a story's score is multiplied by for being `age_seconds` old.
+fn recency(ranking: &Ranking, age_seconds: i64) -> f32 {
+    let days = (age_seconds.max(0) as f32) / SECONDS_PER_DAY;
+    let half_life = ranking.recency_half_life_days.max(0.01);
+    1.0 + ranking.recency_boost * 0.5f32.powf(days / half_life)
+}
+
+fn unix_now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
