@@ -25,6 +25,12 @@ pub enum CacheKey {
     Section(Slug),
     Tag(Slug),
     Author(Slug),
+    /// The `Most read` rail, which each node reads again on its own schedule (never in the
+    /// change log).
+    MostRead,
+    /// The `Related` blocks, made anew when this node's search index is opened or replaced
+    /// (never in the change log).
+    Related,
 }
 
 impl CacheKey {
@@ -45,12 +51,14 @@ impl CacheKey {
                 "home" => Some(CacheKey::Home),
                 "feeds" => Some(CacheKey::Feeds),
                 "site" => Some(CacheKey::Site),
+                "related" => Some(CacheKey::Related),
                 _ => None,
             },
             Some(("story", id)) => id.parse().ok().map(|id| CacheKey::Story(StoryId(id))),
             Some(("section", s)) => slug(s).map(CacheKey::Section),
             Some(("tag", s)) => slug(s).map(CacheKey::Tag),
             Some(("author", s)) => slug(s).map(CacheKey::Author),
+            Some(("most", "read")) => Some(CacheKey::MostRead),
             Some(_) => None,
         };
         known.unwrap_or(CacheKey::Site)
@@ -69,6 +77,8 @@ impl fmt::Display for CacheKey {
             CacheKey::Section(slug) => write!(f, "section-{slug}"),
             CacheKey::Tag(slug) => write!(f, "tag-{slug}"),
             CacheKey::Author(slug) => write!(f, "author-{slug}"),
+            CacheKey::MostRead => f.write_str("most-read"),
+            CacheKey::Related => f.write_str("related"),
         }
     }
 }
@@ -90,6 +100,8 @@ mod tests {
             CacheKey::Section(slug.clone()),
             CacheKey::Tag(slug.clone()),
             CacheKey::Author(slug),
+            CacheKey::MostRead,
+            CacheKey::Related,
         ] {
             assert_eq!(CacheKey::parse(&key.to_string()), key);
         }

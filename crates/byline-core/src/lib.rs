@@ -21,6 +21,7 @@ pub mod search;
 pub mod slug;
 pub mod store;
 pub mod story;
+pub mod views;
 pub mod workflow;
 
 pub use curation::{CardKind, Rails};

@@ -291,6 +291,7 @@ pub trait Store:
     + crate::integrations::IntegrationStore
     + crate::calendar::CalendarStore
     + crate::search::SearchSource
+    + crate::views::ViewStore
     + Send
     + Sync
     + 'static

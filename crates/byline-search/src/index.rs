@@ -19,7 +19,7 @@ use crate::analysis::{self, STEMMINGS, analyzer_name, stemming_of};
 use crate::{Audience, Document, Filters, Found, Hit, Ranking, Search, SearchError};
 
 /// The schema's version: an index written with another is rebuilt, not read.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// Memory the writer may fill before it writes a segment.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 /// Characters of text around the matches a snippet shows.
@@ -28,21 +28,21 @@ const SECONDS_PER_DAY: f32 = 86_400.0;
 
 /// The fields of the schema.
 pub(crate) struct Fields {
-    id: Field,
-    slug: Field,
-    status: Field,
+    pub(crate) id: Field,
+    pub(crate) slug: Field,
+    pub(crate) status: Field,
     owner: Field,
-    when: Field,
+    pub(crate) when: Field,
     updated: Field,
-    language: Field,
+    pub(crate) language: Field,
     section: Field,
     section_name: Field,
     author: Field,
-    tag: Field,
+    pub(crate) tag: Field,
     /// The headline as written, for showing.
-    title: Field,
+    pub(crate) title: Field,
     /// The standfirst and body as written, for snippets.
-    body: Field,
+    pub(crate) body: Field,
     /// Per analyzer, in [`STEMMINGS`] order: the headline's terms.
     pub(crate) headline: Vec<Field>,
     /// Per analyzer: the terms of everything else (standfirst, body, names, captions).
@@ -69,7 +69,7 @@ fn schema() -> (Schema, Fields) {
         section: builder.add_text_field("section", STRING),
         section_name: builder.add_text_field("section_name", STORED),
         author: builder.add_text_field("author", STRING),
-        tag: builder.add_text_field("tag", STRING),
+        tag: builder.add_text_field("tag", STRING | STORED),
         title: builder.add_text_field("title", STORED),
         body: builder.add_text_field("body", STORED),
         headline: STEMMINGS
@@ -99,9 +99,9 @@ pub struct Position {
 pub struct SearchIndex {
     path: PathBuf,
     index: Index,
-    reader: IndexReader,
+    pub(crate) reader: IndexReader,
     writer: Mutex<Option<IndexWriter>>,
-    fields: Fields,
+    pub(crate) fields: Fields,
     ranking: Ranking,
 }
 
@@ -343,7 +343,7 @@ impl SearchIndex {
     }
 
     /// Adds the audience's and the filters' clauses; returns the time recency is measured from.
-    fn narrow(
+    pub(crate) fn narrow(
         &self,
         clauses: &mut Vec<(Occur, Box<dyn Query>)>,
         audience: &Audience,

@@ -9,10 +9,12 @@ mod analysis;
 mod folder;
 mod index;
 mod query;
+mod related;
 
 pub use folder::IndexFolder;
 pub use index::{Position, SearchIndex};
 pub use query::{QueryError, UserQuery};
+pub use related::Related;
 
 use serde::{Deserialize, Serialize};
 

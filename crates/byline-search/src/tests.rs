@@ -303,3 +303,39 @@ fn hostile_queries_find_nothing_without_failing() {
     }
     assert_eq!(ids(&index, "title:peace"), Vec::<i64>::new());
 }
+
+#[test]
+fn related_stories_share_words_or_tags_and_leave_out_what_is_shown() {
+    let (_dir, index) = corpus();
+    let mut tagged = doc(10, "en", "Stadium plans", "A new ground for the club.");
+    tagged.tags = vec![("football".into(), "Football".into())];
+    let mut talks = doc(
+        11,
+        "en",
+        "Ceasefire talks in Berlin",
+        "Haftar and Tripoli: the ceasefire and peace process.",
+    );
+    talks.when = NOW - 3 * DAY;
+    index.apply(&[tagged, talks], &[], 44).unwrap();
+    let like = |id, shown: &[i64]| -> Vec<i64> {
+        index
+            .related(id, shown, 3, NOW)
+            .unwrap()
+            .iter()
+            .map(|r| r.id)
+            .collect()
+    };
+    assert_eq!(
+        like(1, &[])[0],
+        11,
+        "the story sharing its distinctive words comes first"
+    );
+    assert!(!like(1, &[]).contains(&1), "never itself");
+    assert!(!like(1, &[11]).contains(&11), "never what the page shows");
+    assert!(like(8, &[]).contains(&10), "a shared tag relates");
+    assert!(
+        !like(1, &[]).contains(&6) && !like(1, &[]).contains(&7),
+        "only public stories"
+    );
+    assert!(like(999, &[]).is_empty());
+}

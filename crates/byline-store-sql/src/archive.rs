@@ -128,6 +128,11 @@ const TABLES: &[Table] = &[
         columns: &[("story_id", Int), ("author_id", Int), ("position", Int)],
     },
     Table {
+        name: "story_views",
+        key: "story_id, hour",
+        columns: &[("story_id", Int), ("hour", Int), ("views", Int)],
+    },
+    Table {
         name: "picks",
         key: "position",
         columns: &[("position", Int), ("story_id", Int)],

@@ -24,6 +24,7 @@ mod stories;
 mod subscribers;
 mod taxonomy;
 mod tokens;
+mod views;
 
 use std::sync::Arc;
 

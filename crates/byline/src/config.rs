@@ -67,6 +67,9 @@ pub struct Config {
     /// `[search]`: how search ranks what it finds (see docs/search.md).
     #[serde(default)]
     pub search: byline_search::Ranking,
+    /// `[views]`: counting readers' views for `Most read`.
+    #[serde(default)]
+    pub views: ViewsConfig,
 }
 
 /// `[api]`.
@@ -342,6 +345,46 @@ pub struct ThemeConfig {
     /// A folder with `templates/` and `static/` files that replace the default theme's files of
     /// the same name; relative to the config file. Default: none.
     pub path: Option<PathBuf>,
+    /// How many stories the article's `Related` block shows; 0 (the default) leaves it out.
+    #[serde(default)]
+    pub related_stories: usize,
+    /// The article's `Most read` rail: `"24h"` or `"7d"`; left out by default.
+    #[serde(default)]
+    pub most_read: Option<byline_core::views::MostReadWindow>,
+}
+
+/// `[views]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewsConfig {
+    /// Count readers' views of articles (no cookie, nothing about the reader kept). Default: true.
+    #[serde(default = "default_true")]
+    pub count: bool,
+    /// Seconds between a node's batches of counts to the store. Default: 10.
+    #[serde(default = "default_flush_seconds")]
+    pub flush_seconds: u32,
+    /// Seconds between readings of the `Most read` list (sooner when a story in it is taken
+    /// down). Default: 60.
+    #[serde(default = "default_most_read_seconds")]
+    pub most_read_seconds: u32,
+}
+
+impl Default for ViewsConfig {
+    fn default() -> ViewsConfig {
+        ViewsConfig {
+            count: true,
+            flush_seconds: default_flush_seconds(),
+            most_read_seconds: default_most_read_seconds(),
+        }
+    }
+}
+
+fn default_flush_seconds() -> u32 {
+    10
+}
+
+fn default_most_read_seconds() -> u32 {
+    60
 }
 
 /// A configuration file that could not be used, with where and why.

@@ -1,5 +1,6 @@
 //! The front door: public pages the page cache holds are answered before routing and every
-//! other layer; all other requests go on to the router.
+//! other layer; all other requests go on to the router. Readers' views of articles are counted
+//! here, whichever way they were answered.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -56,7 +57,11 @@ impl Service<Request> for App {
 
     fn call(&mut self, mut request: Request) -> Answer {
         let started = Instant::now();
+        let view = self.state.views.wanted(&request);
         if let Some(response) = delivery::from_cache(&self.state, &request) {
+            if view {
+                self.state.views.count(&response);
+            }
             crate::layers::answered(
                 &self.state,
                 request.method(),
@@ -69,14 +74,16 @@ impl Service<Request> for App {
         if let Some(peer) = self.peer {
             request.extensions_mut().insert(ConnectInfo(peer));
         }
-        Answer::Routed(Box::pin(self.routes.call(request)))
+        let counted = view.then(|| self.state.clone());
+        Answer::Routed(Box::pin(self.routes.call(request)), counted)
     }
 }
 
-/// The answer of [`App`]: ready at once from the cache, or coming from the router.
+/// The answer of [`App`]: ready at once from the cache, or coming from the router (with the
+/// state to count it in when it is a reader's view).
 pub enum Answer {
     Ready(Option<Response>),
-    Routed(Pin<Box<RouteFuture<Infallible>>>),
+    Routed(Pin<Box<RouteFuture<Infallible>>>, Option<AppState>),
 }
 
 impl Future for Answer {
@@ -87,7 +94,15 @@ impl Future for Answer {
             Answer::Ready(response) => Poll::Ready(Ok(response
                 .take()
                 .expect("an answer is polled to its end once"))),
-            Answer::Routed(routed) => routed.as_mut().poll(cx),
+            Answer::Routed(routed, counted) => {
+                let answer = routed.as_mut().poll(cx);
+                if let Poll::Ready(Ok(response)) = &answer
+                    && let Some(state) = counted.take()
+                {
+                    state.views.count(response);
+                }
+                answer
+            }
         }
     }
 }

@@ -29,6 +29,7 @@ pub mod site;
 pub mod state;
 pub mod uploads;
 pub mod usecases;
+pub mod views;
 pub mod webhooks;
 pub mod websub;
 

@@ -65,11 +65,17 @@ impl Searching {
         self.wake.notify_one();
     }
 
-    /// Keeps the index in step with the store until the server stops.
-    pub async fn run(self: Arc<Self>, store: Arc<dyn Store>) {
+    /// Keeps the index in step with the store until the server stops; `opened` is called
+    /// whenever another index is opened (pages made from the index are then made again).
+    pub async fn run(self: Arc<Self>, store: Arc<dyn Store>, opened: Box<dyn Fn() + Send + Sync>) {
         self.folder.remove_abandoned();
         loop {
-            if let Err(e) = self.step(store.as_ref()).await {
+            let before = self.index().map(|i| i.path().to_owned());
+            let stepped = self.step(store.as_ref()).await;
+            if self.index().map(|i| i.path().to_owned()) != before {
+                opened();
+            }
+            if let Err(e) = stepped {
                 tracing::error!(error = format!("{e:#}"), "cannot keep the search index");
             }
             tokio::select! {

@@ -178,12 +178,27 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
     let webhooks = tokio::spawn(crate::webhooks::run(state.clone()));
     state.cache.start_at_end(state.store.as_ref()).await?;
     let follower = tokio::spawn(follow_changes(state.clone()));
-    let searcher = tokio::spawn(state.search.clone().run(state.store.clone()));
+    let reopened = state.clone();
+    let searcher = tokio::spawn(state.search.clone().run(
+        state.store.clone(),
+        Box::new(move || {
+            reopened
+                .cache
+                .bump(&[byline_core::changes::CacheKey::Related])
+        }),
+    ));
+    let (stop_counting, counting) = tokio::sync::watch::channel(false);
+    let views = tokio::spawn(crate::views::run(
+        state.clone(),
+        state.views_every,
+        counting,
+    ));
+    let most_read = tokio::spawn(crate::views::keep_most_read(state.clone()));
     let metrics = match &config.metrics.addr {
         Some(addr) => Some(serve_metrics(addr, state.clone()).await?),
         None => None,
     };
-    let app = router::router(state);
+    let app = router::router(state.clone());
     tracing::info!(address = %local, data = %data.root.display(), store = %data.store_location(), "serving");
     let limits = crate::listen::Limits {
         header_timeout: std::time::Duration::from_secs(u64::from(
@@ -204,6 +219,10 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
     webhooks.abort();
     follower.abort();
     searcher.abort();
+    most_read.abort();
+    // What this node counted since its last batch goes to the store before it stops.
+    let _ = stop_counting.send(true);
+    let _ = views.await;
     if let Some(metrics) = metrics {
         metrics.abort();
     }

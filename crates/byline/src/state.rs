@@ -83,6 +83,18 @@ pub struct Inner {
     pub search: Arc<crate::searching::Searching>,
     /// Searches run at once; more wait their turn.
     pub search_slots: tokio::sync::Semaphore,
+    /// Readers' views counted since the last batch went to the store.
+    pub views: crate::views::ViewCounter,
+    /// How often the counts go to the store (`[views] flush_seconds`).
+    pub views_every: std::time::Duration,
+    /// `[theme] related_stories`: 0 leaves the block out.
+    pub related_stories: usize,
+    pub related: crate::site::extras::RelatedLists,
+    /// `[theme] most_read`: the rail's window, if it is shown.
+    pub most_read_window: Option<byline_core::views::MostReadWindow>,
+    pub most_read: crate::site::extras::MostReadList,
+    /// How often the Most read list is read again (`[views] most_read_seconds`).
+    pub most_read_every: std::time::Duration,
 }
 
 /// The site-wide settings pages need, resolved from the config.
@@ -185,6 +197,17 @@ impl AppState {
             search_slots: tokio::sync::Semaphore::new(
                 2 * std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
             ),
+            views: crate::views::ViewCounter::new(config.views.count),
+            views_every: std::time::Duration::from_secs(u64::from(
+                config.views.flush_seconds.max(1),
+            )),
+            related_stories: config.theme.related_stories.min(12),
+            related: Default::default(),
+            most_read_window: config.theme.most_read,
+            most_read: Default::default(),
+            most_read_every: std::time::Duration::from_secs(u64::from(
+                config.views.most_read_seconds.max(1),
+            )),
         })))
     }
 }

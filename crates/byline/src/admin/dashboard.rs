@@ -92,6 +92,10 @@ pub(super) fn encode(text: &str) -> String {
 
 #[derive(Serialize)]
 struct Row {
+    #[serde(skip)]
+    id: i64,
+    /// Readers' views over the last seven days.
+    views: u64,
     headline: String,
     status: &'static str,
     status_key: &'static str,
@@ -147,13 +151,21 @@ pub async fn show(
         (Some(text), Some(index)) => Some(search_rows(actor, index, text, &query, &params).await?),
         _ => None,
     };
-    let (rows, more) = match searched {
+    let (mut rows, more) = match searched {
         Some(found) => found,
         None => {
             let (stories, more) = story_cases::list(&state.newsroom, actor, query).await?;
-            (stories.iter().map(row).collect(), more)
+            (stories.iter().map(row).collect::<Vec<Row>>(), more)
         }
     };
+    let ids: Vec<byline_core::StoryId> = rows.iter().map(|r| byline_core::StoryId(r.id)).collect();
+    let views = story_cases::views_this_week(&state.newsroom, &ids, chrono::Utc::now()).await?;
+    for row in &mut rows {
+        row.views = views
+            .get(&byline_core::StoryId(row.id))
+            .copied()
+            .unwrap_or(0);
+    }
     let statuses: Vec<Choice> = Status::ALL
         .iter()
         .map(|s| Choice {
@@ -192,6 +204,8 @@ pub async fn show(
 
 fn row(s: &byline_core::store::AdminStoryRow) -> Row {
     Row {
+        id: s.id.0,
+        views: 0,
         headline: s.headline.as_str().to_owned(),
         status: s.status.label(),
         status_key: s.status.as_str(),
@@ -235,6 +249,8 @@ async fn search_rows(
             let at = |secs| chrono::DateTime::<chrono::Utc>::from_timestamp(secs, 0);
             let published = matches!(status, Status::Published | Status::Scheduled);
             Some(Row {
+                id: hit.id,
+                views: 0,
                 headline: byline_render::html::plain_text(&hit.headline_html),
                 status: status.label(),
                 status_key: status.as_str(),

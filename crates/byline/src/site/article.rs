@@ -24,6 +24,8 @@ struct ArticlePage<'a> {
     article: ArticleView,
     page_language: &'a str,
     rails: RailsView,
+    /// `Related` and `Most read`, when the theme shows them.
+    extras: super::extras::Extras,
     ads: &'a ArticleAds,
     newsletter: NewsletterBox,
 }
@@ -125,6 +127,15 @@ async fn render(
             .iter()
             .map(|a| CacheKey::Author(a.slug.clone())),
     );
+    keys.extend(super::extras::keys(state));
+    let on_page: Vec<_> = rails
+        .latest
+        .iter()
+        .chain(&rails.dont_miss)
+        .chain(&rails.more)
+        .map(|c| c.id)
+        .collect();
+    let extras = super::extras::for_article(state, story.id, &on_page, now);
     let shown = rails
         .latest
         .iter()
@@ -144,6 +155,7 @@ async fn render(
             article,
             page_language: &story.language,
             rails: RailsView::from(&rails),
+            extras,
             ads: &state.ads,
             newsletter: NewsletterBox {
                 action: paths::SUBSCRIBE,

@@ -6,6 +6,7 @@ pub mod archive;
 pub mod article;
 pub mod assets;
 pub mod delivery;
+pub mod extras;
 pub mod feeds;
 pub mod files;
 pub mod home;

@@ -139,3 +139,14 @@ pub async fn filed_under(
 ) -> Outcome<Vec<(Slug, NaiveDate)>> {
     Ok(nr.store().filed_under(filing, ids, now).await?)
 }
+
+/// The `count` stories public at `now` most read in `window`, most first.
+pub async fn most_read(
+    nr: &Newsroom,
+    window: byline_core::views::MostReadWindow,
+    now: DateTime<Utc>,
+    count: u32,
+) -> Outcome<Vec<StoryCard>> {
+    let found = nr.store().most_read(window.since(now), now, count).await?;
+    Ok(found.into_iter().map(|(card, _)| card).collect())
+}

@@ -69,6 +69,17 @@ pub async fn list(
     Ok(nr.store().admin_stories(&query).await?)
 }
 
+/// Readers' views of each of `ids` over the last seven days, for the story list (any member:
+/// counts say nothing about the stories' text).
+pub async fn views_this_week(
+    nr: &Newsroom,
+    ids: &[StoryId],
+    now: DateTime<Utc>,
+) -> Outcome<std::collections::HashMap<StoryId, u64>> {
+    let since = byline_core::views::MostReadWindow::Week.since(now);
+    Ok(nr.store().views_of(ids, since).await?.into_iter().collect())
+}
+
 /// The newsroom's sections, for the editor's choice.
 pub async fn sections(nr: &Newsroom) -> Outcome<Vec<Section>> {
     Ok(nr.store().sections().await?)

@@ -27,6 +27,7 @@ mod listing_order;
 mod listing_pages;
 mod media_library;
 mod media_storage;
+mod most_read;
 mod newsletter;
 mod newsletter_desk;
 mod newsletter_faults;
