@@ -22,8 +22,6 @@ use crate::{Audience, Document, Filters, Found, Hit, Ranking, Search, SearchErro
 const FORMAT: u32 = 2;
 /// Memory the writer may fill before it writes a segment.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
-/// Characters of text around the matches a snippet shows.
-const SNIPPET_CHARS: usize = 220;
 const SECONDS_PER_DAY: f32 = 86_400.0;
 
 /// The fields of the schema.
@@ -427,7 +425,7 @@ impl SearchIndex {
                 let mut headline = SnippetGenerator::create(searcher, query, f.headline[analyzer])?;
                 headline.set_max_num_chars(1_000);
                 let mut body = SnippetGenerator::create(searcher, query, f.text[analyzer])?;
-                body.set_max_num_chars(SNIPPET_CHARS);
+                body.set_max_num_chars(crate::highlight::SNIPPET_CHARS);
                 generators[analyzer] = Some((headline, body));
             }
             let (headline_generator, body_generator) =
@@ -447,77 +445,13 @@ impl SearchIndex {
                     .get_first(f.section_name)
                     .and_then(|v| v.as_str())
                     .map(str::to_owned),
-                headline_html: marked(headline_generator, &title),
-                snippet_html: snippet(body_generator, &body),
+                headline_html: crate::highlight::marked(headline_generator, &title),
+                snippet_html: crate::highlight::snippet(body_generator, &body),
                 score: *score,
             });
         }
         Ok(hits)
     }
-}
-
-/// The whole text, HTML-escaped, with the generator's matches in `<mark>`.
-fn marked(generator: &SnippetGenerator, text: &str) -> String {
-    let snippet = generator.snippet(text);
-    let start = snippet.fragment_range().start;
-    let ranges: Vec<std::ops::Range<usize>> = snippet
-        .highlighted()
-        .iter()
-        .map(|r| r.start + start..r.end + start)
-        .collect();
-    mark(text, &ranges)
-}
-
-/// `text` HTML-escaped with the byte ranges `ranges` (in order, not overlapping) in `<mark>`.
-fn mark(text: &str, ranges: &[std::ops::Range<usize>]) -> String {
-    let mut out = String::with_capacity(text.len() + ranges.len() * 13);
-    let mut at = 0;
-    for range in ranges {
-        let (Some(before), Some(inside)) = (text.get(at..range.start), text.get(range.clone()))
-        else {
-            continue;
-        };
-        out.push_str(&escape(before));
-        out.push_str("<mark>");
-        out.push_str(&escape(inside));
-        out.push_str("</mark>");
-        at = range.end;
-    }
-    out.push_str(&escape(text.get(at..).unwrap_or("")));
-    out
-}
-
-/// The passage of the text around the best matches; its opening when nothing matched in it.
-fn snippet(generator: &SnippetGenerator, text: &str) -> String {
-    let snippet = generator.snippet(text);
-    if snippet.highlighted().is_empty() {
-        let cut = byline_core::excerpt::excerpt(text, 32);
-        return escape(&cut);
-    }
-    let mut html = mark(snippet.fragment(), snippet.highlighted());
-    let range = snippet.fragment_range();
-    if range.start > 0 {
-        html.insert_str(0, "… ");
-    }
-    if range.end < text.len() {
-        html.push_str(" …");
-    }
-    html
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn joined(standfirst: &str, body: &str) -> String {

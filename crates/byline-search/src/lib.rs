@@ -7,6 +7,7 @@
 
 mod analysis;
 mod folder;
+mod highlight;
 mod index;
 mod query;
 mod related;

@@ -9,9 +9,11 @@ use serde::Deserialize;
 mod discovery;
 mod newsletter;
 mod server;
+mod views;
 pub use discovery::{FeedsConfig, SeoConfig};
 pub use newsletter::{DigestConfig, MailConfig, MailTls, NewsletterConfig};
 pub use server::{ForwardedHeader, Network, ServerConfig};
+pub use views::ViewsConfig;
 
 /// The whole configuration file. Every table and key is optional.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -351,40 +353,6 @@ pub struct ThemeConfig {
     /// The article's `Most read` rail: `"24h"` or `"7d"`; left out by default.
     #[serde(default)]
     pub most_read: Option<byline_core::views::MostReadWindow>,
-}
-
-/// `[views]`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ViewsConfig {
-    /// Count readers' views of articles (no cookie, nothing about the reader kept). Default: true.
-    #[serde(default = "default_true")]
-    pub count: bool,
-    /// Seconds between a node's batches of counts to the store. Default: 10.
-    #[serde(default = "default_flush_seconds")]
-    pub flush_seconds: u32,
-    /// Seconds between readings of the `Most read` list (sooner when a story in it is taken
-    /// down). Default: 60.
-    #[serde(default = "default_most_read_seconds")]
-    pub most_read_seconds: u32,
-}
-
-impl Default for ViewsConfig {
-    fn default() -> ViewsConfig {
-        ViewsConfig {
-            count: true,
-            flush_seconds: default_flush_seconds(),
-            most_read_seconds: default_most_read_seconds(),
-        }
-    }
-}
-
-fn default_flush_seconds() -> u32 {
-    10
-}
-
-fn default_most_read_seconds() -> u32 {
-    60
 }
 
 /// A configuration file that could not be used, with where and why.

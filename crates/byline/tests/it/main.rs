@@ -38,6 +38,7 @@ mod ops;
 mod photo_credits;
 mod postgres;
 mod search;
+mod search_nodes;
 mod security;
 mod site;
 mod store_contract;
