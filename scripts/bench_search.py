@@ -157,7 +157,9 @@ def queries(url, n):
         query, typing = mixed(rng, tail)
         q, _, rest = query.partition("&")
         path = "/search?q=" + urllib.parse.quote(q) + (("&" + rest) if rest else "")
-        headers = {"Accept": "application/json"}
+        # Whole searches as readers send them (the results page); prefixes as suggestions
+        # while typing (JSON).
+        headers = {"Accept": "application/json" if typing else "text/html"}
         start = time.perf_counter()
         conn.request("GET", path, headers=headers)
         response = conn.getresponse()
@@ -166,12 +168,13 @@ def queries(url, n):
         if response.status != 200:
             print(f"{path}: {response.status}", file=sys.stderr)
             continue
-        totals.append(json.loads(body)["total"])
+        if typing:
+            totals.append(json.loads(body)["total"])
     times.sort()
     p50 = statistics.median(times)
     p99 = times[int(len(times) * 0.99) - 1]
     print(f"queries: {n} mixed, p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {times[-1]:.2f} ms, "
-          f"median hits {statistics.median(totals):.0f}")
+          f"median hits of the suggestions {statistics.median(totals):.0f}")
 
 
 def find(url, word, seconds):

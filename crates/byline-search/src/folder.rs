@@ -43,17 +43,14 @@ impl IndexFolder {
         (valid && path.is_dir()).then_some(path)
     }
 
-    /// A new, empty folder for an index being built.
+    /// A new, empty folder for an index being built, readable by its owner only (an index
+    /// holds drafts' text).
     pub fn fresh(&self) -> Result<PathBuf, SearchError> {
         std::fs::create_dir_all(&self.root).map_err(io(&self.root))?;
-        let stamp = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_nanos();
-        let path = self
-            .root
-            .join(format!("{PREFIX}{stamp}-{}", std::process::id()));
+        owner_only(&self.root)?;
+        let path = self.root.join(format!("{PREFIX}{}", unique()));
         std::fs::create_dir(&path).map_err(io(&path))?;
+        owner_only(&path)?;
         Ok(path)
     }
 
@@ -67,7 +64,7 @@ impl IndexFolder {
                 path: dir.to_owned(),
                 source: std::io::Error::other("not an index folder of this data folder"),
             })?;
-        let temporary = self.root.join(format!("{CURRENT}.{}", std::process::id()));
+        let temporary = self.root.join(format!("{CURRENT}.{}", unique()));
         let mut file = std::fs::File::create(&temporary).map_err(io(&temporary))?;
         file.write_all(name.as_bytes()).map_err(io(&temporary))?;
         file.sync_all().map_err(io(&temporary))?;
@@ -112,6 +109,25 @@ impl IndexFolder {
             }
         }
     }
+}
+
+/// A name no other process makes: the time in nanoseconds and the process id (processes in
+/// different containers may share an id, not a nanosecond as well).
+fn unique() -> String {
+    let stamp = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    format!("{stamp}-{}", std::process::id())
+}
+
+fn owner_only(path: &Path) -> Result<(), SearchError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)).map_err(io(path))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -38,21 +38,52 @@ fn mark(text: &str, ranges: &[std::ops::Range<usize>]) -> String {
 }
 
 /// The passage of the text around the best matches; its opening when nothing matched in it.
-pub(crate) fn snippet(generator: &SnippetGenerator, text: &str) -> String {
-    let snippet = generator.snippet(text);
+///
+/// Only a window of the text is analyzed (stemming a whole long story for each hit would cost
+/// more than the search): the one around the first place a word of the search appears as
+/// typed, else the opening.
+pub(crate) fn snippet(generator: &SnippetGenerator, text: &str, probes: &[String]) -> String {
+    let window = window(text, probes);
+    let snippet = generator.snippet(&text[window.clone()]);
     if snippet.highlighted().is_empty() {
         let cut = byline_core::excerpt::excerpt(text, 32);
         return escape(&cut);
     }
     let mut html = mark(snippet.fragment(), snippet.highlighted());
     let range = snippet.fragment_range();
-    if range.start > 0 {
+    if window.start + range.start > 0 {
         html.insert_str(0, "… ");
     }
-    if range.end < text.len() {
+    if window.start + range.end < text.len() {
         html.push_str(" …");
     }
     html
+}
+
+/// Bytes of text analyzed for a snippet, and how many of them come before the first match.
+const WINDOW: usize = 1_200;
+const BEFORE: usize = 300;
+
+/// The window of `text` a snippet is cut from, on character boundaries.
+fn window(text: &str, probes: &[String]) -> std::ops::Range<usize> {
+    if text.len() <= WINDOW {
+        return 0..text.len();
+    }
+    let lower = text.to_ascii_lowercase();
+    let first = probes
+        .iter()
+        .filter_map(|p| lower.find(p.as_str()))
+        .min()
+        .unwrap_or(0);
+    let mut start = first.saturating_sub(BEFORE);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (start + WINDOW).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    start..end
 }
 
 fn escape(text: &str) -> String {

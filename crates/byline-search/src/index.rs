@@ -1,61 +1,73 @@
 //! The index itself: its schema, writing documents up to a change of the store's log, and
 //! answering searches with ranking, filters and snippets.
 
-use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{
     Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
-    Value,
 };
-use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::analysis::{self, STEMMINGS, analyzer_name, stemming_of};
-use crate::{Audience, Document, Filters, Found, Hit, Ranking, Search, SearchError};
+use crate::{Document, Ranking, SearchError};
 
 /// The schema's version: an index written with another is rebuilt, not read.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 4;
 /// Memory the writer may fill before it writes a segment.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
-const SECONDS_PER_DAY: f32 = 86_400.0;
 
 /// The fields of the schema.
 pub(crate) struct Fields {
     pub(crate) id: Field,
     pub(crate) slug: Field,
     pub(crate) status: Field,
-    owner: Field,
+    pub(crate) owner: Field,
     pub(crate) when: Field,
-    updated: Field,
+    pub(crate) updated: Field,
     pub(crate) language: Field,
-    section: Field,
-    section_name: Field,
-    author: Field,
+    /// The code of the analyzer the story's text went through.
+    pub(crate) analyzer: Field,
+    pub(crate) section: Field,
+    pub(crate) section_name: Field,
+    pub(crate) author: Field,
     pub(crate) tag: Field,
     /// The headline as written, for showing.
     pub(crate) title: Field,
     /// The standfirst and body as written, for snippets.
     pub(crate) body: Field,
-    /// Per analyzer, in [`STEMMINGS`] order: the headline's terms.
+    /// The terms of published stories: all that readers' searches, suggestions and Related
+    /// ever read, so that no term, statistic or prefix of unpublished text reaches them.
+    pub(crate) public: FieldSet,
+    /// The terms of every other story, which only the newsroom searches.
+    pub(crate) newsroom: FieldSet,
+}
+
+/// A story's terms per analyzer, in [`STEMMINGS`] order.
+pub(crate) struct FieldSet {
+    /// The headline's terms.
     pub(crate) headline: Vec<Field>,
-    /// Per analyzer: the terms of everything else (standfirst, body, names, captions).
+    /// The terms of everything else (standfirst, body, names, captions).
     pub(crate) text: Vec<Field>,
 }
 
+impl Fields {
+    /// The field set a story of this status is indexed in.
+    pub(crate) fn set_of(&self, status: &str) -> &FieldSet {
+        if status == PUBLISHED {
+            &self.public
+        } else {
+            &self.newsroom
+        }
+    }
+}
+
+/// The status whose stories readers may find (once their time has come).
+pub(crate) const PUBLISHED: &str = "published";
+
 fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
-    let analyzed = |stemming| {
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(&analyzer_name(stemming))
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        )
-    };
     let fields = Fields {
         id: builder.add_i64_field("id", INDEXED | STORED),
         slug: builder.add_text_field("slug", STORED),
@@ -64,22 +76,39 @@ fn schema() -> (Schema, Fields) {
         when: builder.add_i64_field("when", INDEXED | STORED | tantivy::schema::FAST),
         updated: builder.add_i64_field("updated", STORED),
         language: builder.add_text_field("language", STORED),
+        analyzer: builder.add_text_field("analyzer", STRING),
         section: builder.add_text_field("section", STRING),
         section_name: builder.add_text_field("section_name", STORED),
         author: builder.add_text_field("author", STRING),
         tag: builder.add_text_field("tag", STRING | STORED),
         title: builder.add_text_field("title", STORED),
         body: builder.add_text_field("body", STORED),
-        headline: STEMMINGS
-            .iter()
-            .map(|s| builder.add_text_field(&format!("headline_{}", s.code), analyzed(s)))
-            .collect(),
-        text: STEMMINGS
-            .iter()
-            .map(|s| builder.add_text_field(&format!("text_{}", s.code), analyzed(s)))
-            .collect(),
+        public: FieldSet::add(&mut builder, ""),
+        newsroom: FieldSet::add(&mut builder, "newsroom_"),
     };
     (builder.build(), fields)
+}
+
+impl FieldSet {
+    fn add(builder: &mut tantivy::schema::SchemaBuilder, prefix: &str) -> FieldSet {
+        let analyzed = |stemming| {
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(&analyzer_name(stemming))
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            )
+        };
+        let mut per = |kind: &str| -> Vec<Field> {
+            STEMMINGS
+                .iter()
+                .map(|s| builder.add_text_field(&format!("{prefix}{kind}_{}", s.code), analyzed(s)))
+                .collect()
+        };
+        FieldSet {
+            headline: per("headline"),
+            text: per("text"),
+        }
+    }
 }
 
 /// Where an index stands in the store's change log: every change up to `change` is in it.
@@ -96,11 +125,11 @@ pub struct Position {
 /// when the writer stops.
 pub struct SearchIndex {
     path: PathBuf,
-    index: Index,
+    pub(crate) index: Index,
     pub(crate) reader: IndexReader,
     writer: Mutex<Option<IndexWriter>>,
     pub(crate) fields: Fields,
-    ranking: Ranking,
+    pub(crate) ranking: Ranking,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -288,7 +317,9 @@ impl SearchIndex {
         doc.add_text(f.title, &d.headline);
         doc.add_text(f.body, joined(&d.standfirst, &d.body));
         let analyzer = stemming_of(&d.language);
-        doc.add_text(f.headline[analyzer], &d.headline);
+        let set = f.set_of(&d.status);
+        doc.add_text(f.analyzer, STEMMINGS[analyzer].code);
+        doc.add_text(set.headline[analyzer], &d.headline);
         let names = d.authors.iter().chain(&d.tags).map(|(_, n)| n.as_str());
         let mut text = joined(&d.standfirst, &d.body);
         for extra in names
@@ -298,159 +329,8 @@ impl SearchIndex {
             text.push('\n');
             text.push_str(extra);
         }
-        doc.add_text(f.text[analyzer], &text);
+        doc.add_text(set.text[analyzer], &text);
         doc
-    }
-
-    /// One page of the stories `search` finds, best first, with how many there are in all.
-    pub fn search(&self, search: &Search<'_>) -> Result<Found, SearchError> {
-        let Some(words) =
-            search
-                .query
-                .to_query(&self.fields, &self.index, self.ranking.headline_boost)
-        else {
-            return Ok(Found {
-                total: 0,
-                hits: Vec::new(),
-            });
-        };
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, words)];
-        let now = self.narrow(&mut clauses, &search.audience, &search.filters);
-        let query = BooleanQuery::new(clauses);
-        let searcher = self.reader.searcher();
-        let ranking = self.ranking;
-        let top = TopDocs::with_limit(search.limit.max(1))
-            .and_offset(search.offset)
-            .tweak_score(move |segment: &tantivy::SegmentReader| {
-                let when = segment
-                    .fast_fields()
-                    .i64("when")
-                    .ok()
-                    .map(|c| c.first_or_default_col(0));
-                move |doc: tantivy::DocId, score: tantivy::Score| {
-                    let published = when.as_ref().map_or(now, |w| w.get_val(doc));
-                    score * recency(&ranking, now - published)
-                }
-            });
-        let (total, top) = searcher.search(&query, &(Count, top))?;
-        let hits = self.hits(&searcher, &query, &top)?;
-        Ok(Found {
-            total,
-            hits: if search.limit == 0 { Vec::new() } else { hits },
-        })
-    }
-
-    /// Adds the audience's and the filters' clauses; returns the time recency is measured from.
-    pub(crate) fn narrow(
-        &self,
-        clauses: &mut Vec<(Occur, Box<dyn Query>)>,
-        audience: &Audience,
-        filters: &Filters,
-    ) -> i64 {
-        let f = &self.fields;
-        let exact = |field: Field, value: &str| -> Box<dyn Query> {
-            Box::new(TermQuery::new(
-                Term::from_field_text(field, value),
-                IndexRecordOption::Basic,
-            ))
-        };
-        let (now, status, until) = match audience {
-            Audience::Readers { now } => (
-                *now,
-                Some("published"),
-                Some(filters.until.map_or(*now + 1, |u| u.min(*now + 1))),
-            ),
-            Audience::Newsroom {
-                status,
-                own_or_public,
-            } => {
-                if let Some(me) = own_or_public {
-                    let own: Box<dyn Query> = Box::new(TermQuery::new(
-                        Term::from_field_i64(f.owner, *me),
-                        IndexRecordOption::Basic,
-                    ));
-                    let either = BooleanQuery::new(vec![
-                        (Occur::Should, own),
-                        (Occur::Should, exact(f.status, "published")),
-                    ]);
-                    clauses.push((Occur::Must, Box::new(either)));
-                }
-                (unix_now(), status.as_deref(), filters.until)
-            }
-        };
-        if let Some(status) = status {
-            clauses.push((Occur::Must, exact(f.status, status)));
-        }
-        for (field, value) in [
-            (f.section, &filters.section),
-            (f.author, &filters.author),
-            (f.tag, &filters.tag),
-        ] {
-            if let Some(value) = value {
-                clauses.push((Occur::Must, exact(field, value)));
-            }
-        }
-        if filters.since.is_some() || until.is_some() {
-            let lower = filters.since.map_or(Bound::Unbounded, |s| {
-                Bound::Included(Term::from_field_i64(f.when, s))
-            });
-            let upper = until.map_or(Bound::Unbounded, |u| {
-                Bound::Excluded(Term::from_field_i64(f.when, u))
-            });
-            clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
-        }
-        now
-    }
-
-    fn hits(
-        &self,
-        searcher: &tantivy::Searcher,
-        query: &dyn Query,
-        top: &[(f32, DocAddress)],
-    ) -> Result<Vec<Hit>, SearchError> {
-        let f = &self.fields;
-        let mut generators: Vec<Option<(SnippetGenerator, SnippetGenerator)>> =
-            (0..STEMMINGS.len()).map(|_| None).collect();
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, address) in top {
-            let doc: TantivyDocument = searcher.doc(*address)?;
-            let text = |field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("")
-                    .to_owned()
-            };
-            let analyzer = stemming_of(&text(f.language));
-            if generators[analyzer].is_none() {
-                let mut headline = SnippetGenerator::create(searcher, query, f.headline[analyzer])?;
-                headline.set_max_num_chars(1_000);
-                let mut body = SnippetGenerator::create(searcher, query, f.text[analyzer])?;
-                body.set_max_num_chars(crate::highlight::SNIPPET_CHARS);
-                generators[analyzer] = Some((headline, body));
-            }
-            let (headline_generator, body_generator) =
-                generators[analyzer].as_ref().expect("made above");
-            let title = text(f.title);
-            let body = text(f.body);
-            hits.push(Hit {
-                id: doc.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or(0),
-                slug: text(f.slug),
-                status: text(f.status),
-                when: doc.get_first(f.when).and_then(|v| v.as_i64()).unwrap_or(0),
-                updated: doc
-                    .get_first(f.updated)
-                    .and_then(|v| v.as_i64())
-                    .unwrap_or(0),
-                section: doc
-                    .get_first(f.section_name)
-                    .and_then(|v| v.as_str())
-                    .map(str::to_owned),
-                headline_html: crate::highlight::marked(headline_generator, &title),
-                snippet_html: crate::highlight::snippet(body_generator, &body),
-                score: *score,
-            });
-        }
-        Ok(hits)
     }
 }
 
@@ -460,15 +340,4 @@ fn joined(standfirst: &str, body: &str) -> String {
     } else {
         format!("{standfirst}\n{body}")
     }
-}
-
-/// The factor a story's score is multiplied by for being `age_seconds` old.
-fn recency(ranking: &Ranking, age_seconds: i64) -> f32 {
-    let days = (age_seconds.max(0) as f32) / SECONDS_PER_DAY;
-    let half_life = ranking.recency_half_life_days.max(0.01);
-    1.0 + ranking.recency_boost * 0.5f32.powf(days / half_life)
-}
-
-fn unix_now() -> i64 {
-    chrono::Utc::now().timestamp()
 }

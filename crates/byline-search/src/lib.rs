@@ -6,6 +6,7 @@
 //! [`SearchIndex::search`] questions. See docs/decisions/0026-search-index.md.
 
 mod analysis;
+mod find;
 mod folder;
 mod highlight;
 mod index;
@@ -17,7 +18,7 @@ pub use index::{Position, SearchIndex};
 pub use query::{QueryError, UserQuery};
 pub use related::Related;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// What the index keeps of one story.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,8 +51,7 @@ pub struct Document {
 }
 
 /// How relevance is weighed (`[search]` in the config).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Ranking {
     /// How much more a match in the headline counts than one in the text.
     pub headline_boost: f32,

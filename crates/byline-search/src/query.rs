@@ -9,16 +9,16 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 
 use crate::analysis::{self, STEMMINGS};
-use crate::index::Fields;
+use crate::index::FieldSet;
 
 /// Longest query accepted, in characters.
 pub const LONGEST_QUERY: usize = 500;
 /// At most this many words and phrases are used; the rest are ignored.
-const MOST_ATOMS: usize = 24;
+const MOST_ATOMS: usize = 16;
 /// A phrase keeps at most this many words.
-const LONGEST_PHRASE: usize = 12;
+const LONGEST_PHRASE: usize = 8;
 /// How many index terms a word being typed may stand for.
-const PREFIX_EXPANSIONS: u32 = 64;
+const PREFIX_EXPANSIONS: u32 = 32;
 
 /// Why a query was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -60,7 +60,13 @@ impl UserQuery {
         }
         let clean: String = text
             .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
+            .map(|c| {
+                if c.is_control() || invisible(c) {
+                    ' '
+                } else {
+                    c
+                }
+            })
             .collect();
         let typing = typing && !clean.ends_with(char::is_whitespace);
         Ok(UserQuery {
@@ -75,6 +81,26 @@ impl UserQuery {
         &self.text
     }
 
+    /// The openings of the words looked for, lower-cased (ASCII), for finding where in a
+    /// text a snippet should come from.
+    pub(crate) fn probes(&self) -> Vec<String> {
+        self.groups
+            .iter()
+            .filter(|g| !g.excluded)
+            .flat_map(|g| &g.any_of)
+            .flat_map(|atom| match atom {
+                Atom::Word(w) | Atom::Phrase(w) => w.split_whitespace().collect::<Vec<_>>(),
+            })
+            .map(|word| {
+                word.chars()
+                    .take(5)
+                    .collect::<String>()
+                    .to_ascii_lowercase()
+            })
+            .filter(|probe| probe.chars().count() >= 3)
+            .collect()
+    }
+
     /// Whether there is anything to look for.
     pub fn is_empty(&self) -> bool {
         !self.groups.iter().any(|g| !g.excluded)
@@ -84,7 +110,8 @@ impl UserQuery {
     /// analysis (the search was only punctuation, say).
     pub(crate) fn to_query(
         &self,
-        fields: &Fields,
+        sets: &[&FieldSet],
+        analyzers: &[usize],
         index: &tantivy::Index,
         headline_boost: f32,
     ) -> Option<Box<dyn Query>> {
@@ -100,7 +127,7 @@ impl UserQuery {
                 .iter()
                 .filter_map(|atom| {
                     let prefix = last_word == Some(atom) && !group.excluded;
-                    atom_query(atom, prefix, fields, index, headline_boost)
+                    atom_query(atom, prefix, sets, analyzers, index, headline_boost)
                 })
                 .map(|q| (Occur::Should, q))
                 .collect();
@@ -117,6 +144,13 @@ impl UserQuery {
         }
         (required > 0).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
     }
+}
+
+/// Characters that change how text around them is shown without being seen: direction
+/// overrides and isolates (which would reorder the search as the page echoes it), zero-width
+/// spaces and joiners, the byte-order mark.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// Splits the text into groups: `OR` joins its neighbours, `-`/`NOT` exclude, `AND` and
@@ -202,37 +236,46 @@ fn pieces(text: &str) -> Vec<(String, bool)> {
     out
 }
 
-/// A word or phrase looked for in every analyzer's headline and text fields; `None` when it
-/// has no terms under any analyzer.
+/// A word or phrase looked for in the headline and text fields of each analyzer in use;
+/// `None` when it has no terms under any of them. A word being typed is also matched as a
+/// prefix, in headlines only (suggestions are headlines, and a prefix's expansions are many).
 fn atom_query(
     atom: &Atom,
     prefix: bool,
-    fields: &Fields,
+    sets: &[&FieldSet],
+    analyzers: &[usize],
     index: &tantivy::Index,
     headline_boost: f32,
 ) -> Option<Box<dyn Query>> {
     let text = match atom {
         Atom::Word(w) | Atom::Phrase(w) => w,
     };
+    let mut folded = if prefix {
+        analysis::terms(index, &STEMMINGS[STEMMINGS.len() - 1], text)
+    } else {
+        Vec::new()
+    };
+    folded.truncate(LONGEST_PHRASE);
     let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for (position, stemming) in STEMMINGS.iter().enumerate() {
-        let terms = analysis::terms(index, stemming, text);
-        let folded = prefix.then(|| analysis::terms(index, &STEMMINGS[STEMMINGS.len() - 1], text));
-        for (field, boost) in [
-            (fields.headline[position], headline_boost),
-            (fields.text[position], 1.0),
-        ] {
-            if let Some(q) = terms_query(field, &terms) {
-                per_field.push((Occur::Should, boosted(q, boost)));
+    for &position in analyzers {
+        // One word can analyze to many terms (`a-b-c-…`): a phrase keeps the first few.
+        let mut terms = analysis::terms(index, &STEMMINGS[position], text);
+        terms.truncate(LONGEST_PHRASE);
+        for set in sets {
+            let headline = set.headline[position];
+            for (field, boost) in [(headline, headline_boost), (set.text[position], 1.0)] {
+                if let Some(q) = terms_query(field, &terms) {
+                    per_field.push((Occur::Should, boosted(q, boost)));
+                }
             }
-            if let Some(folded) = folded.as_ref().filter(|f| !f.is_empty()) {
+            if !folded.is_empty() {
                 let words: Vec<Term> = folded
                     .iter()
-                    .map(|t| Term::from_field_text(field, t))
+                    .map(|t| Term::from_field_text(headline, t))
                     .collect();
                 let mut q = PhrasePrefixQuery::new(words);
                 q.set_max_expansions(PREFIX_EXPANSIONS);
-                per_field.push((Occur::Should, boosted(Box::new(q), boost)));
+                per_field.push((Occur::Should, boosted(Box::new(q), headline_boost)));
             }
         }
     }
@@ -331,6 +374,12 @@ mod tests {
 
     #[test]
     fn control_characters_are_spaces_and_typing_ends_at_a_space() {
+        assert_eq!(
+            UserQuery::parse("abc\u{202E}def\u{200B}", false)
+                .unwrap()
+                .text(),
+            "abc def"
+        );
         let q = UserQuery::parse("cease\u{1b}fire ", true).unwrap();
         assert_eq!(q.text(), "cease fire");
         assert!(!q.typing);

@@ -47,34 +47,8 @@ impl SearchIndex {
             return Ok(Vec::new());
         };
         let doc: TantivyDocument = searcher.doc(address)?;
-        let text = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_owned()
-        };
-        let analyzer = stemming_of(&text(f.language));
-        let like = MoreLikeThisQuery::builder()
-            .with_min_doc_frequency(1)
-            .with_max_doc_frequency(searcher.num_docs().max(10) / 5)
-            .with_min_term_frequency(1)
-            .with_min_word_length(3)
-            .with_max_query_terms(24)
-            .with_document_fields(vec![
-                (f.text[analyzer], vec![OwnedValue::Str(text(f.body))]),
-                (f.headline[analyzer], vec![OwnedValue::Str(text(f.title))]),
-            ]);
-        let mut likeness: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, Box::new(like))];
-        for tag in doc.get_all(f.tag).filter_map(|v| v.as_str()) {
-            let shared =
-                TermQuery::new(Term::from_field_text(f.tag, tag), IndexRecordOption::Basic);
-            likeness.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(shared), TAG_BOOST)),
-            ));
-        }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, Box::new(BooleanQuery::new(likeness)))];
+        let likeness = self.likeness(&searcher, &doc);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(likeness))];
         self.narrow(
             &mut clauses,
             &Audience::Readers { now },
@@ -107,5 +81,41 @@ impl SearchIndex {
             });
         }
         Ok(found)
+    }
+
+    /// What makes a story like `doc`: the words that set its text and headline apart (in its
+    /// own language's fields), and each of its tags.
+    fn likeness(&self, searcher: &tantivy::Searcher, doc: &TantivyDocument) -> BooleanQuery {
+        let f = &self.fields;
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_owned()
+        };
+        let analyzer = stemming_of(&text(f.language));
+        let like = MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(1)
+            .with_max_doc_frequency(searcher.num_docs().max(10) / 5)
+            .with_min_term_frequency(1)
+            .with_min_word_length(3)
+            .with_max_query_terms(24)
+            .with_document_fields(vec![
+                (f.public.text[analyzer], vec![OwnedValue::Str(text(f.body))]),
+                (
+                    f.public.headline[analyzer],
+                    vec![OwnedValue::Str(text(f.title))],
+                ),
+            ]);
+        let mut likeness: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, Box::new(like))];
+        for tag in doc.get_all(f.tag).filter_map(|v| v.as_str()) {
+            let shared =
+                TermQuery::new(Term::from_field_text(f.tag, tag), IndexRecordOption::Basic);
+            likeness.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(shared), TAG_BOOST)),
+            ));
+        }
+        BooleanQuery::new(likeness)
     }
 }

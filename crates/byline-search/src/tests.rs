@@ -339,3 +339,61 @@ fn related_stories_share_words_or_tags_and_leave_out_what_is_shown() {
     );
     assert!(like(999, &[]).is_empty());
 }
+
+#[test]
+fn unpublished_words_never_reach_readers_even_as_prefixes() {
+    let (_dir, index) = corpus();
+    let mut draft = doc(12, "en", "Zymurgy secrets", "Zymurgical notes.");
+    draft.status = "draft".into();
+    index.apply(&[draft], &[], 45).unwrap();
+    let readers = |text: &str| {
+        let query = UserQuery::parse(text, true).unwrap();
+        let search = Search {
+            query: &query,
+            audience: Audience::Readers { now: NOW },
+            filters: Filters::default(),
+            offset: 0,
+            limit: 10,
+        };
+        index.search(&search).unwrap().total
+    };
+    assert_eq!(readers("zymu"), 0);
+    assert_eq!(readers("secrets"), 0);
+    let newsroom = ids_with(
+        &index,
+        "zymurgy",
+        Filters::default(),
+        Audience::Newsroom {
+            status: None,
+            own_or_public: None,
+        },
+    );
+    assert_eq!(newsroom, vec![12]);
+}
+
+#[test]
+fn a_snippet_comes_from_where_the_words_are_in_a_long_text() {
+    let (_dir, index) = corpus();
+    let long = format!(
+        "{} The flamingo parade ended at dusk.",
+        "Nothing happened here. ".repeat(200)
+    );
+    index
+        .apply(&[doc(13, "en", "A long day", &long)], &[], 46)
+        .unwrap();
+    let query = UserQuery::parse("flamingos", false).unwrap();
+    let search = Search {
+        query: &query,
+        audience: Audience::Readers { now: NOW },
+        filters: Filters::default(),
+        offset: 0,
+        limit: 1,
+    };
+    let hit = &index.search(&search).unwrap().hits[0];
+    assert!(hit.snippet_html.starts_with("… "), "{}", hit.snippet_html);
+    assert!(
+        hit.snippet_html.contains("<mark>flamingo</mark>"),
+        "{}",
+        hit.snippet_html
+    );
+}

@@ -406,7 +406,9 @@ async fn reindex(data: &DataDir, config: &Config) -> anyhow::Result<ExitCode> {
         bar.set_length(total);
         bar.set_position(done);
     };
-    let dir = crate::searching::rebuild(store.as_ref(), &folder, config.search, &progress).await?;
+    let dir =
+        crate::searching::rebuild(store.as_ref(), &folder, config.search.ranking(), &progress)
+            .await?;
     bar.finish_and_clear();
     println!(
         "indexed {} stories in {:.1} s into {}",

@@ -8,10 +8,12 @@ use serde::Deserialize;
 
 mod discovery;
 mod newsletter;
+mod search;
 mod server;
 mod views;
 pub use discovery::{FeedsConfig, SeoConfig};
 pub use newsletter::{DigestConfig, MailConfig, MailTls, NewsletterConfig};
+pub use search::SearchConfig;
 pub use server::{ForwardedHeader, Network, ServerConfig};
 pub use views::ViewsConfig;
 
@@ -68,7 +70,7 @@ pub struct Config {
     pub seo: SeoConfig,
     /// `[search]`: how search ranks what it finds (see docs/search.md).
     #[serde(default)]
-    pub search: byline_search::Ranking,
+    pub search: SearchConfig,
     /// `[views]`: counting readers' views for `Most read`.
     #[serde(default)]
     pub views: ViewsConfig,

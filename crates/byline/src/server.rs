@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
+use byline_core::changes::CacheKey;
 use byline_core::store::Store;
 use byline_render::Theme;
 use byline_store_postgres::PgStore;
@@ -171,29 +172,8 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
         ));
         *state.setup_token.lock().unwrap_or_else(|p| p.into_inner()) = Some(token);
     }
-    let runner = tokio::spawn(crate::jobs::run(state.newsroom.clone()));
-    let renditions = tokio::spawn(crate::jobs::make_renditions(state.clone()));
-    let newsletters = tokio::spawn(crate::newsletter::sender::run(state.clone()));
-    let newsletter_clock = tokio::spawn(crate::newsletter::schedule::run(state.clone()));
-    let webhooks = tokio::spawn(crate::webhooks::run(state.clone()));
     state.cache.start_at_end(state.store.as_ref()).await?;
-    let follower = tokio::spawn(follow_changes(state.clone()));
-    let reopened = state.clone();
-    let searcher = tokio::spawn(state.search.clone().run(
-        state.store.clone(),
-        Box::new(move || {
-            reopened
-                .cache
-                .bump(&[byline_core::changes::CacheKey::Related])
-        }),
-    ));
-    let (stop_counting, counting) = tokio::sync::watch::channel(false);
-    let views = tokio::spawn(crate::views::run(
-        state.clone(),
-        state.views_every,
-        counting,
-    ));
-    let most_read = tokio::spawn(crate::views::keep_most_read(state.clone()));
+    let workers = Workers::start(&state);
     let metrics = match &config.metrics.addr {
         Some(addr) => Some(serve_metrics(addr, state.clone()).await?),
         None => None,
@@ -212,22 +192,60 @@ pub async fn serve(data: &DataDir, config: &Config, addr: &str, demo: bool) -> a
         },
     };
     crate::listen::serve(listener, app, limits, shutdown_signal()).await?;
-    runner.abort();
-    renditions.abort();
-    newsletters.abort();
-    newsletter_clock.abort();
-    webhooks.abort();
-    follower.abort();
-    searcher.abort();
-    most_read.abort();
-    // What this node counted since its last batch goes to the store before it stops.
-    let _ = stop_counting.send(true);
-    let _ = views.await;
+    workers.stop().await;
     if let Some(metrics) = metrics {
         metrics.abort();
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The node's background work: jobs, renditions, newsletters, webhooks, the change log's
+/// followers (page cache, search), view counting and the Most read list.
+struct Workers {
+    aborted: Vec<tokio::task::JoinHandle<()>>,
+    stop_counting: tokio::sync::watch::Sender<bool>,
+    views: tokio::task::JoinHandle<()>,
+}
+
+impl Workers {
+    fn start(state: &AppState) -> Workers {
+        let (reopened, changed) = (state.clone(), state.clone());
+        let listeners = crate::searching::Listeners {
+            opened: Box::new(move || reopened.cache.bump(&[CacheKey::Related])),
+            touched: Box::new(move |stories| crate::site::extras::indexed(&changed, stories)),
+        };
+        let aborted = vec![
+            tokio::spawn(crate::jobs::run(state.newsroom.clone())),
+            tokio::spawn(crate::jobs::make_renditions(state.clone())),
+            tokio::spawn(crate::newsletter::sender::run(state.clone())),
+            tokio::spawn(crate::newsletter::schedule::run(state.clone())),
+            tokio::spawn(crate::webhooks::run(state.clone())),
+            tokio::spawn(follow_changes(state.clone())),
+            tokio::spawn(state.search.clone().run(state.store.clone(), listeners)),
+            tokio::spawn(crate::views::keep_most_read(state.clone())),
+        ];
+        let (stop_counting, counting) = tokio::sync::watch::channel(false);
+        let views = tokio::spawn(crate::views::run(
+            state.clone(),
+            state.views_every,
+            counting,
+        ));
+        Workers {
+            aborted,
+            stop_counting,
+            views,
+        }
+    }
+
+    /// Stops them all; what this node counted since its last batch goes to the store first.
+    async fn stop(self) {
+        for worker in &self.aborted {
+            worker.abort();
+        }
+        let _ = self.stop_counting.send(true);
+        let _ = self.views.await;
+    }
 }
 
 /// Warns when the data folder or the database in it can be read by other users of this

@@ -83,6 +83,8 @@ pub struct Inner {
     pub search: Arc<crate::searching::Searching>,
     /// Searches run at once; more wait their turn.
     pub search_slots: tokio::sync::Semaphore,
+    /// Searches per client address and minute.
+    pub search_limiter: RateLimiter,
     /// Readers' views counted since the last batch went to the store.
     pub views: crate::views::ViewCounter,
     /// How often the counts go to the store (`[views] flush_seconds`).
@@ -193,9 +195,16 @@ impl AppState {
             ),
             api_content_key_required: config.api.content_key_required,
             health: tokio::sync::Mutex::new(None),
-            search: Arc::new(crate::searching::Searching::new(&data.root, config.search)),
+            search: Arc::new(crate::searching::Searching::new(
+                &data.root,
+                config.search.ranking(),
+            )),
             search_slots: tokio::sync::Semaphore::new(
                 2 * std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            ),
+            search_limiter: RateLimiter::new(
+                config.search.requests_per_minute.max(1),
+                std::time::Duration::from_secs(60),
             ),
             views: crate::views::ViewCounter::new(config.views.count),
             views_every: std::time::Duration::from_secs(u64::from(

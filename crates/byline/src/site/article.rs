@@ -127,7 +127,6 @@ async fn render(
             .iter()
             .map(|a| CacheKey::Author(a.slug.clone())),
     );
-    keys.extend(super::extras::keys(state));
     let on_page: Vec<_> = rails
         .latest
         .iter()
@@ -135,7 +134,8 @@ async fn render(
         .chain(&rails.more)
         .map(|c| c.id)
         .collect();
-    let extras = super::extras::for_article(state, story.id, &on_page, now);
+    let extras = super::extras::for_article(state, story.id, &on_page, now).await;
+    keys.extend(super::extras::keys(state, &extras));
     let shown = rails
         .latest
         .iter()

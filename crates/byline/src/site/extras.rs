@@ -20,12 +20,14 @@ use crate::state::AppState;
 /// How long a story's Related list is kept.
 const KEPT_FOR: Duration = Duration::from_secs(60);
 /// Related lists kept at most; past it they are all dropped and made again.
-const MOST_KEPT: usize = 10_000;
+const MOST_KEPT: usize = 2_000;
 
 /// The blocks as `article.html` shows them (empty when off).
 #[derive(Serialize, Default)]
 pub struct Extras {
     pub related: Vec<CardView>,
+    #[serde(skip)]
+    pub related_ids: Vec<StoryId>,
     pub most_read: Option<MostReadView>,
 }
 
@@ -51,32 +53,26 @@ pub struct MostReadList {
 }
 
 /// The article's extra blocks for `story`, leaving out the stories its page already shows.
-pub fn for_article(
+pub async fn for_article(
     state: &AppState,
     story: StoryId,
     shown: &[StoryId],
     now: DateTime<Utc>,
 ) -> Extras {
-    let shown_or_this = |card: &&StoryCard| card.id != story && !shown.contains(&card.id);
-    let related = if state.related_stories == 0 {
-        Vec::new()
-    } else {
-        let cards = related(state, story, shown.len(), now);
+    let mut extras = Extras::default();
+    if state.related_stories > 0 {
+        let cards = related(state, story, shown.len(), now).await;
         let kept: Vec<StoryCard> = cards
             .iter()
-            .filter(shown_or_this)
+            .filter(|card| card.id != story && !shown.contains(&card.id))
             .take(state.related_stories)
             .cloned()
             .collect();
-        CardView::list(&kept, CardKind::Rail)
-    };
-    let most_read = state.most_read_window.map(|window| {
-        let cards = state
-            .most_read
-            .cards
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
+        extras.related_ids = kept.iter().map(|c| c.id).collect();
+        extras.related = CardView::list(&kept, CardKind::Rail);
+    }
+    extras.most_read = state.most_read_window.map(|window| {
+        let cards = state.most_read.cards();
         let kept: Vec<StoryCard> = cards
             .iter()
             .filter(|c| c.id != story)
@@ -88,18 +84,41 @@ pub fn for_article(
             cards: CardView::list(&kept, CardKind::Rail),
         }
     });
-    Extras { related, most_read }
+    extras
 }
 
-/// The keys an article depends on for its extra blocks.
-pub fn keys(state: &AppState) -> Vec<CacheKey> {
+/// The keys an article depends on for its extra blocks: the stories its Related block shows
+/// (so that a story taken down or rewritten leaves it), and the blocks' own keys.
+pub fn keys(state: &AppState, extras: &Extras) -> Vec<CacheKey> {
     let most_read = state.most_read_window.map(|_| CacheKey::MostRead);
     let related = (state.related_stories > 0).then_some(CacheKey::Related);
-    most_read.into_iter().chain(related).collect()
+    let shown = extras.related_ids.iter().map(|id| CacheKey::Story(*id));
+    most_read.into_iter().chain(related).chain(shown).collect()
 }
 
-/// Stories like `story`, enough to fill the block after leaving out `shown` others.
-fn related(
+/// Called when the search index took in changes to `stories`: Related lists that show one
+/// of them (or belong to one) are made again, and so are the pages that show them — the
+/// index follows the change log a moment after the page cache does, so a page made in
+/// between could still show the old list.
+pub fn indexed(state: &AppState, stories: &[StoryId]) {
+    if state.related_stories == 0 {
+        return;
+    }
+    state
+        .related
+        .lists
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .retain(|story, (_, cards)| {
+            !stories.contains(&StoryId(*story)) && !cards.iter().any(|c| stories.contains(&c.id))
+        });
+    let keys: Vec<CacheKey> = stories.iter().map(|id| CacheKey::Story(*id)).collect();
+    state.cache.bump(&keys);
+}
+
+/// Stories like `story`, enough to fill the block after leaving out `shown` others; read
+/// from the index (off the request's thread) at most once a minute per story.
+async fn related(
     state: &AppState,
     story: StoryId,
     shown: usize,
@@ -119,10 +138,17 @@ fn related(
         return Arc::default();
     };
     let wanted = state.related_stories + shown + 1;
-    let cards: Vec<StoryCard> = match index.related(story.0, &[], wanted, now.timestamp()) {
-        Ok(found) => found.into_iter().filter_map(card_of).collect(),
-        Err(e) => {
+    let found =
+        tokio::task::spawn_blocking(move || index.related(story.0, &[], wanted, now.timestamp()))
+            .await;
+    let cards: Vec<StoryCard> = match found {
+        Ok(Ok(found)) => found.into_iter().filter_map(card_of).collect(),
+        Ok(Err(e)) => {
             tracing::warn!(error = %e, story = story.0, "cannot find related stories");
+            Vec::new()
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, story = story.0, "finding related stories stopped");
             Vec::new()
         }
     };
@@ -133,7 +159,10 @@ fn related(
         .lock()
         .unwrap_or_else(|p| p.into_inner());
     if lists.len() >= MOST_KEPT {
-        lists.clear();
+        lists.retain(|_, (made, _)| made.elapsed() < KEPT_FOR);
+        if lists.len() >= MOST_KEPT {
+            lists.clear();
+        }
     }
     lists.insert(story.0, (Instant::now(), cards.clone()));
     cards

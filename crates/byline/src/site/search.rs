@@ -95,11 +95,20 @@ fn wants_json(headers: &HeaderMap) -> bool {
         .is_some_and(|accept| accept.contains("application/json") && !accept.contains("text/html"))
 }
 
+/// How long a search waits for a free slot before the reader is told to try again.
+const WAIT_FOR_SLOT: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub async fn show(
     State(state): State<AppState>,
+    crate::guards::ClientAddr(client): crate::guards::ClientAddr,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
+    if let Some(ip) = client
+        && !state.search_limiter.allow(ip, std::time::Instant::now())
+    {
+        return Err(AppError::TooManyRequests(60));
+    }
     let json = wants_json(&headers);
     let mut request = request_of(query.as_deref())?;
     if json {
@@ -109,10 +118,9 @@ pub async fn show(
     let found = if request.text.trim().is_empty() {
         None
     } else {
-        let _slot = state
-            .search_slots
-            .acquire()
+        let _slot = tokio::time::timeout(WAIT_FOR_SLOT, state.search_slots.acquire())
             .await
+            .map_err(|_| AppError::Busy)?
             .map_err(|_| AppError::Busy)?;
         Some(
             search::public(state.search.index(), &request, Utc::now())

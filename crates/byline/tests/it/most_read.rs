@@ -291,6 +291,31 @@ fn the_related_block_shows_similar_stories_not_shown_elsewhere_on_the_page() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+    // A story taken down leaves the Related blocks that showed it, at once.
+    let dir = tempfile::tempdir().unwrap();
+    let canceled = Item::new(
+        "urn:test:rel:ash",
+        "Ash cloud from the volcano grounds flights",
+    )
+    .set("pubstatus", serde_json::json!("canceled"))
+    .created("2024-05-02T10:00:00Z")
+    .version(2)
+    .write(dir.path(), "ash");
+    assert!(site.import(&[&canceled]).2);
+    let started = Instant::now();
+    while http_get(&format!(
+        "{}/story/volcano-erupts-near-the-glacier",
+        node.url
+    ))
+    .1
+    .contains("Ash cloud")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "the withdrawn story left Related"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let (_, default_page) = {
         let plain = Site::new("");
         import(

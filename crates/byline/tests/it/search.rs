@@ -10,6 +10,9 @@ use serde_json::Value;
 
 use crate::support::{Item, Server, Site, enc, http_exchange, http_get, shared};
 
+/// Tests poll the search many times a second: no per-address limit for them.
+pub(crate) const UNLIMITED: &str = "[search]\nrequests_per_minute = 1000000\n";
+
 const LEAD: &str = "Libya’s warlord Haftar rejects call for ceasefire";
 
 /// Headlines the public search answers for `query`, best first (`Accept: application/json`).
@@ -141,7 +144,7 @@ fn corpus(site: &Site) {
 
 #[test]
 fn named_queries_find_named_stories_in_every_language_and_spelling() {
-    let site = Site::new("");
+    let site = Site::new(UNLIMITED);
     corpus(&site);
     let server = site.serve();
     wait_for(&server, "Haftar", LEAD, true, Duration::from_secs(30));
@@ -189,7 +192,7 @@ fn named_queries_find_named_stories_in_every_language_and_spelling() {
 
 #[test]
 fn the_results_page_pages_filters_highlights_and_survives_hostile_queries() {
-    let site = Site::new("");
+    let site = Site::new(UNLIMITED);
     corpus(&site);
     let server = site.serve();
     wait_for(
@@ -267,7 +270,7 @@ fn the_results_page_pages_filters_highlights_and_survives_hostile_queries() {
 
 #[test]
 fn the_index_follows_the_cli_at_once_and_reindex_switches_while_serving() {
-    let site = Site::new("");
+    let site = Site::new(UNLIMITED);
     let items = tempfile::tempdir().unwrap();
     let first = Item::new("urn:test:search:live", "Harbour reopens after the storm")
         .body("<p>The harbour master praised the divers.</p>")
@@ -361,7 +364,7 @@ fn the_index_follows_the_cli_at_once_and_reindex_switches_while_serving() {
 
 #[test]
 fn an_old_or_broken_index_is_rebuilt_at_start() {
-    let site = Site::new("");
+    let site = Site::new(UNLIMITED);
     let items = tempfile::tempdir().unwrap();
     let item = Item::new("urn:test:search:restart", "Orchestra tours the fjords")
         .created("2024-06-01T10:00:00Z")
@@ -397,12 +400,63 @@ fn an_old_or_broken_index_is_rebuilt_at_start() {
 }
 
 #[test]
+fn a_site_restored_from_an_archive_is_searchable() {
+    let old = Site::new(UNLIMITED);
+    let items = tempfile::tempdir().unwrap();
+    let item = Item::new("urn:test:search:moved", "Archive moved to the new server")
+        .created("2024-06-01T10:00:00Z")
+        .write(items.path(), "moved");
+    assert!(old.import(&[&item]).2);
+    let archive = old.dir.path().join("site.byline.gz");
+    let out = old.cli(&["export", &archive.display().to_string()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The new site served once (its empty index built at change 0), then restored.
+    let new = Site::new(UNLIMITED);
+    let empty = new.serve();
+    let started = Instant::now();
+    while answer(&empty, "anything").is_none() {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the empty index is built"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(empty);
+    assert!(new.data.join("search/CURRENT").exists());
+    let out = new.cli(&["import", "site", &archive.display().to_string()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let server = new.serve();
+    wait_for(
+        &server,
+        "archive moved",
+        "Archive moved to the new server",
+        true,
+        Duration::from_secs(10),
+    );
+}
+
+#[test]
 fn search_without_words_is_a_form_and_filters_are_checked() {
-    let site = Site::new("");
+    let site = Site::new(UNLIMITED);
     let server = site.serve();
     let (status, page) = http_get(&format!("{}/search", server.url));
     assert_eq!(status, 200);
     assert!(page.contains("Search every story"));
+    // One address may search so often a minute.
+    let limited = Site::new("[search]\nrequests_per_minute = 3\n");
+    let node = limited.serve();
+    let statuses: Vec<u16> = (0..4)
+        .map(|_| http_get(&format!("{}/search?q=harbour", node.url)).0)
+        .collect();
+    assert_eq!(&statuses[3..], [429], "{statuses:?}");
     let (status, _, body) = http_exchange(
         "GET",
         &format!("{}/search?q=x&section=Not%20A%20Slug", server.url),

@@ -5,12 +5,12 @@ use std::time::{Duration, Instant};
 
 use crate::admin_accounts::add_user;
 use crate::nodes::Editor;
-use crate::search::{found, wait_for};
+use crate::search::{UNLIMITED, found, wait_for};
 use crate::support::{Site, enc, http_exchange};
 
 #[test]
 fn the_newsroom_finds_every_status_its_role_may_see() {
-    let site = Site::new("");
+    let site = Site::new(UNLIMITED);
     add_user(
         &site,
         "ed@example.org",
@@ -62,7 +62,7 @@ fn the_newsroom_finds_every_status_its_role_may_see() {
 
 #[test]
 fn two_nodes_both_find_a_story_published_on_the_other() {
-    let site = Site::new("");
+    let site = Site::new(UNLIMITED);
     add_user(
         &site,
         "ed@example.org",
@@ -71,7 +71,7 @@ fn two_nodes_both_find_a_story_published_on_the_other() {
     );
     // On PostgreSQL each node has its own data folder and index; on SQLite the nodes share
     // the data folder, one writing the index and the other reading it.
-    let mut second = Site::new("");
+    let mut second = Site::new(UNLIMITED);
     if site.database_url.is_some() {
         second.database_url.clone_from(&site.database_url);
     } else {
