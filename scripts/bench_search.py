@@ -17,8 +17,12 @@ import time
 import urllib.parse
 from datetime import datetime, timedelta, timezone
 
-# A few real words per language (with inflected forms, so stemming has work), and a shared
-# tail of made-up words for a Zipf-like vocabulary.
+# A few real words per language (with inflected forms, so stemming has work) as the topical
+# words, 2% of a text's words (so each is in roughly a tenth of its language's stories, as a
+# topic word of a news archive is), and a shared tail of made-up words drawn Zipf-like for the
+# rest (its first words as frequent as a language's commonest). Run with REAL_SHARE=0.35 for an
+# adversarial corpus in which every topical word is in nearly every story of its language.
+REAL_SHARE = float(os.environ.get("REAL_SHARE", "0.02"))
 REAL = {
     "en": "council councils harbour harbours minister ministers budget report reports election "
           "elections ceasefire ceasefires storm storms bridge bridges museum trade court courts "
@@ -57,7 +61,7 @@ def text(rng, language, tail, words):
     out = []
     real = REAL[language]
     for _ in range(words):
-        if rng.random() < 0.35:
+        if rng.random() < REAL_SHARE:
             out.append(rng.choice(real))
         else:
             # Zipf-like: low ranks far more often.
