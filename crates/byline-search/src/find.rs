@@ -178,12 +178,7 @@ impl SearchIndex {
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(*address)?;
-            let text = |field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("")
-                    .to_owned()
-            };
+            let text = |field| crate::index::stored_text(&doc, field);
             let analyzer = stemming_of(&text(f.language));
             let status = text(f.status);
             let set = f.set_of(&status);

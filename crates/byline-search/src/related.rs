@@ -66,12 +66,7 @@ impl SearchIndex {
         let mut found = Vec::with_capacity(top.len());
         for (_, address) in top.into_iter().take(limit) {
             let doc: TantivyDocument = searcher.doc(address)?;
-            let text = |field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("")
-                    .to_owned()
-            };
+            let text = |field| crate::index::stored_text(&doc, field);
             found.push(Related {
                 id: doc.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or(0),
                 slug: text(f.slug),
@@ -87,12 +82,7 @@ impl SearchIndex {
     /// own language's fields), and each of its tags.
     fn likeness(&self, searcher: &tantivy::Searcher, doc: &TantivyDocument) -> BooleanQuery {
         let f = &self.fields;
-        let text = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_owned()
-        };
+        let text = |field| crate::index::stored_text(doc, field);
         let analyzer = stemming_of(&text(f.language));
         let like = MoreLikeThisQuery::builder()
             .with_min_doc_frequency(1)
