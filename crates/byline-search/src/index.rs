@@ -269,12 +269,30 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Commits what was added with [`SearchIndex::add_new`] as taking in changes up to `through`.
+    /// Commits what was added with [`SearchIndex::add_new`] as taking in changes up to `through`,
+    /// then merges the rebuilt index into one segment and waits for every merge to end, so
+    /// that the server which opens it next searches one segment and starts with no merge
+    /// running on its cores.
     pub fn finish(&self, through: i64) -> Result<(), SearchError> {
         self.commit(Position {
             format: FORMAT,
             change: through,
-        })
+        })?;
+        // The merges that commit started end first: a segment already being merged cannot
+        // be given to another merge.
+        let taken = self.writer().take();
+        if let Some(writer) = taken {
+            writer.wait_merging_threads()?;
+            let mut writer: IndexWriter = self.index.writer_with_num_threads(1, WRITER_MEMORY)?;
+            let segments = self.index.searchable_segment_ids()?;
+            if segments.len() > 1 {
+                writer.merge(&segments).wait()?;
+            }
+            writer.wait_merging_threads()?;
+        }
+        self.try_to_write()?;
+        self.reader.reload()?;
+        Ok(())
     }
 
     fn writer(&self) -> std::sync::MutexGuard<'_, Option<IndexWriter>> {
