@@ -70,6 +70,9 @@ pub struct StoryInput {
     pub origin: ImportOrigin,
     /// When the save happens (the store never reads the clock itself).
     pub now: DateTime<Utc>,
+    /// Where the story lived on the site it was imported from ([`crate::redirects`] keys),
+    /// kept in the same transaction so that those addresses lead to it.
+    pub old_addresses: Vec<String>,
 }
 
 /// An import's mark on the stories it saves.
@@ -292,6 +295,7 @@ pub trait Store:
     + crate::calendar::CalendarStore
     + crate::search::SearchSource
     + crate::views::ViewStore
+    + crate::redirects::RedirectStore
     + Send
     + Sync
     + 'static

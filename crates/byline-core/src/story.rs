@@ -242,20 +242,74 @@ pub struct StoryCard {
     pub lead_picture: Option<Picture>,
 }
 
-/// Splits a printed byline into the names of the people it credits:
-/// `"By Paulo Santalucia and Frances d'Emilio"` → two names.
-pub fn byline_names(byline: &str) -> Vec<String> {
+/// The words a byline starts with, by language (`By Anna Berg`, `Von Christian Hollmann`),
+/// and the word that joins the last two names (`Anna Berg and Jon Lie`).
+const BYLINE_WORDS: [(&str, &[&str], &str); 11] = [
+    ("en", &["by"], "and"),
+    ("de", &["von"], "und"),
+    ("fr", &["par"], "et"),
+    ("es", &["por"], "y"),
+    ("pt", &["por"], "e"),
+    ("it", &["di", "da"], "e"),
+    ("nl", &["door"], "en"),
+    ("sv", &["av"], "och"),
+    ("no", &["av"], "og"),
+    ("nb", &["av"], "og"),
+    ("da", &["af"], "og"),
+];
+
+/// The names in a byline written in `language` (a BCP 47 tag: `de-DE` reads as German):
+/// the language's "by" word dropped from the front (English's always), split at commas,
+/// semicolons, `&` and the language's "and". Italian's `Di`/`Da` are dropped only before a
+/// name of two words or more, so `Di Stefano` stays a name.
+pub fn byline_names(byline: &str, language: &str) -> Vec<String> {
+    let primary = language
+        .split(['-', '_'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let words = BYLINE_WORDS.iter().find(|(code, _, _)| *code == primary);
+    let english = &BYLINE_WORDS[0];
+    let prefixes = english.1.iter().chain(words.map_or(&[][..], |w| w.1));
+    let joiners: Vec<String> = [english.2]
+        .into_iter()
+        .chain(words.map(|w| w.2))
+        .map(|j| format!(" {j} "))
+        .collect();
     let trimmed = byline.trim();
-    let without_by = ["By ", "by ", "BY "]
-        .iter()
-        .find_map(|p| trimmed.strip_prefix(p))
+    let without_by = prefixes
+        .filter_map(|prefix| {
+            let (first, rest) = trimmed.split_once(char::is_whitespace)?;
+            let first_name = rest.split([',', ';', '&']).next().unwrap_or_default();
+            // Italian's words are also surnames' particles (Di Stefano).
+            let particle = matches!(*prefix, "di" | "da");
+            let named = !particle || first_name.split_whitespace().count() >= 2;
+            (first.eq_ignore_ascii_case(prefix) && named).then_some(rest.trim_start())
+        })
+        .next()
         .unwrap_or(trimmed);
     without_by
         .split([',', ';', '&'])
-        .flat_map(|part| part.split(" and "))
+        .flat_map(|part| split_all(part, &joiners))
         .map(|name| name.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|name| !name.is_empty() && Slug::derive(name).is_some())
         .collect()
+}
+
+/// `text` split at every one of `joiners`.
+fn split_all(text: &str, joiners: &[String]) -> Vec<String> {
+    let mut parts = vec![text.to_owned()];
+    for joiner in joiners {
+        parts = parts
+            .iter()
+            .flat_map(|p| {
+                p.split(joiner.as_str())
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+    }
+    parts
 }
 
 #[cfg(test)]
@@ -285,15 +339,57 @@ mod tests {
     #[test]
     fn bylines_split_into_names() {
         assert_eq!(
-            byline_names("By Paulo Santalucia and Frances d'Emilio"),
+            byline_names("By Paulo Santalucia and Frances d'Emilio", "en"),
             vec!["Paulo Santalucia", "Frances d'Emilio"]
         );
         assert_eq!(
-            byline_names("Anna Berg, Jon Lie & Kari Nord"),
+            byline_names("Anna Berg, Jon Lie & Kari Nord", "no"),
             vec!["Anna Berg", "Jon Lie", "Kari Nord"]
         );
-        assert_eq!(byline_names("Bebeto Matthews"), vec!["Bebeto Matthews"]);
-        assert!(byline_names("  , ").is_empty());
+        assert_eq!(byline_names("Bebeto Matthews", ""), vec!["Bebeto Matthews"]);
+        assert!(byline_names("  , ", "en").is_empty());
+    }
+
+    #[test]
+    fn bylines_lose_their_by_word_in_the_items_language() {
+        for (byline, language, names) in [
+            (
+                "Von Christian Hollmann, dpa",
+                "de-DE",
+                &["Christian Hollmann", "dpa"][..],
+            ),
+            (
+                "Par Jean Dupont et Marie Curie",
+                "fr",
+                &["Jean Dupont", "Marie Curie"],
+            ),
+            (
+                "Por Ana García y Luis Pérez",
+                "es",
+                &["Ana García", "Luis Pérez"],
+            ),
+            (
+                "Av Karin Svensson och Per Ek/TT",
+                "sv",
+                &["Karin Svensson", "Per Ek/TT"],
+            ),
+            ("Af Mette Hansen", "da", &["Mette Hansen"]),
+            ("Door Jan de Vries", "nl", &["Jan de Vries"]),
+            ("Di Mario Rossi", "it", &["Mario Rossi"]),
+            // A surname, not Italian's "by".
+            ("Di Stefano", "it", &["Di Stefano"]),
+            // Only the item's language's word is dropped (and English's).
+            ("Von Christian Hollmann", "fr", &["Von Christian Hollmann"]),
+            ("BY ANNA BERG", "de", &["ANNA BERG"]),
+            ("Von dpa", "de", &["dpa"]),
+            ("By Reuters", "en", &["Reuters"]),
+        ] {
+            assert_eq!(
+                byline_names(byline, language),
+                names,
+                "{byline} ({language})"
+            );
+        }
     }
 
     #[test]

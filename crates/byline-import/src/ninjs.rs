@@ -31,6 +31,12 @@ pub struct WireStory {
     /// Subject names, which become tags.
     pub subjects: Vec<String>,
     pub picture: Option<WirePicture>,
+    /// The address the source gave the story (WordPress's `post_name`), if any.
+    pub slug: Option<String>,
+    /// Every URL (or path) the source served the story at.
+    pub old_addresses: Vec<String>,
+    /// What the item lacked or held that the import changed (reported, never fatal).
+    pub warnings: Vec<String>,
 }
 
 /// ninjs `pubstatus` (a WordPress draft, pending or private post arrives as `Draft`): core's
@@ -81,8 +87,9 @@ pub enum NinjsError {
     BadField { field: &'static str, reason: String },
 }
 
-/// Parses a file holding one ninjs item or an array of them. A file that is not JSON at all
-/// fails as a whole; otherwise each item succeeds or fails on its own.
+/// Parses a file holding one ninjs item, an array of them, or an API envelope around them
+/// ([`envelope`]). A file that is not JSON, or JSON that holds no ninjs, fails as a whole;
+/// otherwise each item succeeds or fails on its own.
 pub fn parse_file(text: &str) -> Result<Vec<Result<WireStory, NinjsError>>, NinjsError> {
     let value: Value = serde_json::from_str(text).map_err(|e| NinjsError::NotJson {
         message: e
@@ -94,17 +101,13 @@ pub fn parse_file(text: &str) -> Result<Vec<Result<WireStory, NinjsError>>, Ninj
         line: e.line(),
         column: e.column(),
     })?;
-    match value {
-        Value::Array(items) => Ok(items.into_iter().map(parse_item).collect()),
-        Value::Object(_) => Ok(vec![parse_item(value)]),
-        other => Err(NinjsError::NotNinjs(format!(
-            "the file holds a JSON {}, not an object or array",
-            kind(&other)
-        ))),
-    }
+    Ok(envelope::items_of(value)?
+        .into_iter()
+        .map(parse_item)
+        .collect())
 }
 
-fn kind(value: &Value) -> &'static str {
+pub(crate) fn kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "boolean",
@@ -139,10 +142,24 @@ pub fn parse_item(value: Value) -> Result<WireStory, NinjsError> {
     let is_media = matches!(item_type, "picture" | "graphic" | "video" | "audio");
     let description = description(&item, &["summary", "caption", "text"]);
     let mut body = body(&item);
-    if body == Body::Empty
-        && let Some(d) = &description
-    {
-        body = Body::Text(d.clone());
+    let mut pub_status = pub_status(&item)?;
+    let mut warnings = Vec::new();
+    if body == Body::Empty {
+        if is_media {
+            // A photo's description is the text of a photo story.
+            body = description.clone().map_or(Body::Empty, Body::Text);
+        } else {
+            // A text item is never published empty: its text may exist only elsewhere.
+            warnings.push(match text_elsewhere(&item) {
+                Some(href) => format!(
+                    "the item's text is not in the file, only at {href}: imported as a draft"
+                ),
+                None => "the item has no body: imported as a draft".to_owned(),
+            });
+            if pub_status == PubStatus::Usable {
+                pub_status = PubStatus::Draft;
+            }
+        }
     }
     let standfirst =
         if is_media || matches!(body, Body::Text(ref t) if Some(t) == description.as_ref()) {
@@ -157,6 +174,16 @@ pub fn parse_item(value: Value) -> Result<WireStory, NinjsError> {
             None
         }
     });
+    if let Body::Html(html) = &body {
+        let lead = lead_association(&item).map(identities).unwrap_or_default();
+        let plain = plain_body(&item);
+        body = Body::Html(crate::html::article_body(
+            html,
+            headline.as_str(),
+            &lead,
+            plain,
+        ));
+    }
     Ok(WireStory {
         external_id,
         version: item.get("version").and_then(integer),
@@ -170,10 +197,13 @@ pub fn parse_item(value: Value) -> Result<WireStory, NinjsError> {
         first_created: timestamp(&item, "firstcreated")?,
         version_created: timestamp(&item, "versioncreated")?,
         embargoed: timestamp(&item, "embargoed")?,
-        pub_status: pub_status(&item)?,
+        pub_status,
         section: None,
         subjects: subjects(&item),
         picture,
+        slug: None,
+        old_addresses: Vec::new(),
+        warnings,
     })
 }
 
@@ -290,6 +320,43 @@ fn subjects(item: &Map<String, Value>) -> Vec<String> {
 
 /// The association named `featureimage`/`featuremedia`, else the first picture.
 fn lead_picture(item: &Map<String, Value>) -> Option<WirePicture> {
+    let (_, assoc) = lead_association(item)?;
+    picture_of(assoc, description(assoc, &["caption"]).as_deref())
+}
+
+/// What a body's HTML may call the lead picture by: its uri, its name among the
+/// associations, and its renditions' addresses.
+fn identities((name, assoc): (String, &Map<String, Value>)) -> Vec<String> {
+    let mut ids: Vec<String> = ["uri", "guid"]
+        .iter()
+        .filter_map(|key| text(assoc, key))
+        .map(str::to_owned)
+        .chain((!name.is_empty()).then_some(name))
+        .collect();
+    ids.extend(
+        named_entries(assoc.get("renditions"))
+            .into_iter()
+            .filter_map(|(_, r)| text(r, "href").map(str::to_owned)),
+    );
+    ids
+}
+
+/// The item's plain-text body, when it also has one: how its text reads rendered.
+fn plain_body(item: &Map<String, Value>) -> Option<&str> {
+    if let Some(plain) = text(item, "body_text") {
+        return Some(plain);
+    }
+    let Some(Value::Array(bodies)) = item.get("bodies") else {
+        return None;
+    };
+    bodies
+        .iter()
+        .filter_map(Value::as_object)
+        .find(|b| text(b, "contenttype").is_some_and(|c| c.starts_with("text/plain")))
+        .and_then(|b| text(b, "value"))
+}
+
+fn lead_association(item: &Map<String, Value>) -> Option<(String, &Map<String, Value>)> {
     let associations = named_entries(item.get("associations"));
     let is_picture =
         |o: &Map<String, Value>| matches!(text(o, "type"), Some("picture" | "graphic") | None);
@@ -301,8 +368,9 @@ fn lead_picture(item: &Map<String, Value>) -> Option<WirePicture> {
             .iter()
             .find(|(_, o)| text(o, "type") == Some("picture"))
     };
-    let (_, assoc) = featured.or_else(first)?;
-    picture_of(assoc, description(assoc, &["caption"]).as_deref())
+    featured
+        .or_else(first)
+        .map(|(name, assoc)| (name.clone(), *assoc))
 }
 
 /// A picture item's own rendition, for photo items that are stories in themselves.
@@ -330,10 +398,10 @@ fn picture_of(obj: &Map<String, Value>, caption: Option<&str>) -> Option<WirePic
     };
     Some(WirePicture {
         href,
-        credit: text(obj, "by")
-            .or_else(|| text(obj, "byline"))
+        credit: credit_of(obj),
+        caption: text(obj, "description_caption")
+            .or(caption)
             .map(str::to_owned),
-        caption: caption.map(str::to_owned),
         alt: text(obj, "alt_text")
             .or_else(|| text(obj, "alttext"))
             .map(str::to_owned),
@@ -343,6 +411,29 @@ fn picture_of(obj: &Map<String, Value>, caption: Option<&str>) -> Option<WirePic
             .or_else(|| text(rendition, "mimetype"))
             .map(str::to_owned),
     })
+}
+
+/// The credit line of a picture from the fields agencies write it in: the composed credit
+/// line (`creditline`, `description_creditline`) first, as the supplier asks it printed; then
+/// the photographer (`by`, `byline`); last the copyright notice as `© Holder`.
+fn credit_of(obj: &Map<String, Value>) -> Option<String> {
+    ["creditline", "description_creditline", "by", "byline"]
+        .iter()
+        .find_map(|key| text(obj, key))
+        .map(str::to_owned)
+        .or_else(|| text(obj, "copyrightnotice").and_then(byline_core::credit::from_copyright))
+}
+
+/// Where a text item's text is when the file does not hold it: a text rendition's `href`.
+fn text_elsewhere(item: &Map<String, Value>) -> Option<String> {
+    named_entries(item.get("renditions"))
+        .into_iter()
+        .filter(|(_, r)| {
+            text(r, "contenttype")
+                .or_else(|| text(r, "mimetype"))
+                .is_none_or(|c| c.starts_with("text/") || c.contains("html") || c.contains("xml"))
+        })
+        .find_map(|(_, r)| text(r, "href").map(str::to_owned))
 }
 
 /// The `original` rendition, else the largest image rendition that has an `href`.
@@ -370,5 +461,6 @@ fn best_rendition(obj: &Map<String, Value>) -> Option<&Map<String, Value>> {
         .max_by_key(|r| area(r))
 }
 
+mod envelope;
 #[cfg(test)]
 mod tests;

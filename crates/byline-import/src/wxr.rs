@@ -2,7 +2,7 @@
 //! categories (the first becomes the section) and tags, excerpt, status and dates, and its
 //! featured image with the caption, alt text and credit WordPress kept for it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use byline_core::{Headline, RawBody};
@@ -12,8 +12,21 @@ use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
 
-use crate::ninjs::{PubStatus, RenditionHref, WirePicture, WireStory};
-use crate::php::{Php, unserialize};
+use crate::html::autop;
+use crate::html::decode_entities;
+use crate::ninjs::{PubStatus, WireStory};
+
+mod addresses;
+mod attachments;
+mod embeds;
+mod shortcodes;
+
+pub use addresses::TermKind;
+use addresses::{old_addresses, term_addresses};
+use attachments::featured;
+use byline_core::redirects::percent_decode;
+
+pub use shortcodes::Removed;
 
 /// Why an export cannot be read at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -60,8 +73,8 @@ fn ns_of(uri: Option<&str>) -> Ns {
 #[derive(Debug, Default)]
 struct Item {
     fields: HashMap<(Ns, String), String>,
-    /// (domain, name) of each `<category>`.
-    categories: Vec<(String, String)>,
+    /// Each `<category>`: its domain (`category`, `post_tag`, …), `nicename` and name.
+    categories: Vec<Term>,
     meta: HashMap<String, String>,
     /// The line the item starts on, for messages.
     line: usize,
@@ -76,6 +89,14 @@ impl Item {
     }
 }
 
+/// A category or tag of an item.
+#[derive(Debug, Default)]
+struct Term {
+    domain: String,
+    nicename: Option<String>,
+    name: String,
+}
+
 /// A whole export, read.
 #[derive(Debug, Default)]
 struct Export {
@@ -83,6 +104,10 @@ struct Export {
     /// Author login → display name.
     authors: HashMap<String, String>,
     site: Option<String>,
+    /// The channel's `<language>` (`de-DE`): the language of every post.
+    language: Option<String>,
+    /// A category's nicename → its parent's, from the channel's `<wp:category>` list.
+    category_parents: HashMap<String, String>,
 }
 
 /// An item of the export that is not imported as a story, and why.
@@ -97,6 +122,11 @@ pub struct Skipped {
 pub struct WxrFile {
     pub stories: Vec<(usize, Result<WireStory, String>)>,
     pub skipped: Vec<Skipped>,
+    /// Shortcodes removed from the posts' text, by name, over the whole file.
+    pub removed_shortcodes: Removed,
+    /// The old site's addresses of the posts' sections, tags and authors: address → (kind,
+    /// name).
+    pub term_addresses: BTreeMap<String, (TermKind, String)>,
 }
 
 /// Reads an export. `uploads`, when given, is a copy of the site's `wp-content/uploads`
@@ -112,21 +142,58 @@ pub fn parse_file(text: &str, uploads: Option<PathBuf>) -> Result<WxrFile, WxrEr
     let mut file = WxrFile {
         stories: Vec::new(),
         skipped: Vec::new(),
+        removed_shortcodes: Removed::new(),
+        term_addresses: BTreeMap::new(),
     };
     for item in &export.items {
-        match item.get(Ns::Wp, "post_type").unwrap_or("post") {
+        if let Some(missing) = not_well_formed(item) {
+            file.skipped.push(Skipped {
+                line: item.line,
+                reason: format!("not a well-formed post: it has no {missing}"),
+            });
+            continue;
+        }
+        let reason = match item.get(Ns::Wp, "post_type").unwrap_or_default() {
             "post" => {
                 let story = story(&export, item, &by_id, uploads.as_ref());
-                file.stories.push((item.line, story));
+                if let Ok(story) = &story {
+                    for (name, n) in &story.removed_shortcodes {
+                        *file.removed_shortcodes.entry(name.clone()).or_default() += n;
+                    }
+                    term_addresses(&export, item, &mut file.term_addresses);
+                }
+                file.stories.push((item.line, story.map(|s| s.story)));
+                continue;
             }
-            "attachment" => {}
-            other => file.skipped.push(Skipped {
-                line: item.line,
-                reason: format!("a {other}, not a post"),
-            }),
-        }
+            "attachment" => continue,
+            "page" => "a page: Byline has no pages yet".to_owned(),
+            "nav_menu_item" => "a menu item: Byline has no menus yet".to_owned(),
+            other => format!("a {other}, not a post"),
+        };
+        file.skipped.push(Skipped {
+            line: item.line,
+            reason,
+        });
     }
     Ok(file)
+}
+
+/// What an item lacks to be a post WordPress wrote: its type, status or date.
+fn not_well_formed(item: &Item) -> Option<String> {
+    let mut missing = Vec::new();
+    if item.get(Ns::Wp, "post_type").is_none() {
+        missing.push("wp:post_type");
+    }
+    if item.get(Ns::Wp, "status").is_none() {
+        missing.push("wp:status");
+    }
+    let dated = item.get(Ns::Wp, "post_date").is_some()
+        || item.get(Ns::Wp, "post_date_gmt").is_some()
+        || item.get(Ns::None, "pubDate").is_some();
+    if !dated {
+        missing.push("date (wp:post_date, pubDate)");
+    }
+    (!missing.is_empty()).then(|| missing.join(", "))
 }
 
 fn line_at(text: &str, offset: u64) -> usize {
@@ -146,7 +213,8 @@ fn read(text: &str) -> Result<Export, WxrError> {
     let mut path: Vec<(Ns, String)> = Vec::new();
     let mut item: Option<Item> = None;
     let mut buffer = String::new();
-    let mut category_domain = String::new();
+    let (mut category_domain, mut category_nicename) = (String::new(), None);
+    let mut defined_category = (String::new(), String::new());
     let (mut meta_key, mut author_login) = (String::new(), String::new());
     let mut saw_rss = false;
     loop {
@@ -182,6 +250,12 @@ fn read(text: &str) -> Result<Export, WxrError> {
                         .find(|a| a.key.as_ref() == "domain")
                         .map(|a| a.value.to_string())
                         .unwrap_or_else(|| "category".into());
+                    category_nicename = e
+                        .attributes()
+                        .flatten()
+                        .find(|a| a.key.as_ref() == "nicename")
+                        .map(|a| a.value.to_string())
+                        .filter(|n| !n.is_empty());
                 }
                 path.push((ns, name));
                 buffer.clear();
@@ -190,7 +264,19 @@ fn read(text: &str) -> Result<Export, WxrError> {
             Event::CData(t) => buffer.push_str(&t.xml10_content()),
             Event::GeneralRef(r) => match r.resolve_char_ref() {
                 Ok(Some(c)) => buffer.push(c),
-                _ => buffer.push_str(resolve_predefined_entity(&r.into_inner()).unwrap_or("")),
+                // An HTML entity in an export that did not escape it (`&uuml;`) is kept, to
+                // be read where the text is read as HTML.
+                _ => {
+                    let name = r.into_inner();
+                    match resolve_predefined_entity(&name) {
+                        Some(text) => buffer.push_str(text),
+                        None => {
+                            buffer.push('&');
+                            buffer.push_str(&name);
+                            buffer.push(';');
+                        }
+                    }
+                }
             },
             Event::End(_) => {
                 let Some((ns, name)) = path.pop() else { break };
@@ -202,8 +288,11 @@ fn read(text: &str) -> Result<Export, WxrError> {
                 }
                 match (&mut item, parent, ns, name.as_str()) {
                     (Some(i), Some((Ns::None, "item")), Ns::None, "category") => {
-                        i.categories
-                            .push((category_domain.clone(), value.trim().to_owned()));
+                        i.categories.push(Term {
+                            domain: category_domain.clone(),
+                            nicename: category_nicename.take(),
+                            name: value.trim().to_owned(),
+                        });
                     }
                     (Some(i), Some((Ns::None, "item")), _, _) => {
                         i.fields.insert((ns, name), value);
@@ -218,13 +307,28 @@ fn read(text: &str) -> Result<Export, WxrError> {
                         author_login = value.trim().to_owned();
                     }
                     (None, Some((Ns::Wp, "author")), Ns::Wp, "author_display_name") => {
-                        let display = value.trim().to_owned();
+                        let display = decode_entities(value.trim());
                         if !display.is_empty() {
                             export.authors.insert(author_login.clone(), display);
                         }
                     }
                     (None, Some((Ns::None, "channel")), Ns::None, "link") => {
                         export.site = Some(value.trim().to_owned()).filter(|s| !s.is_empty());
+                    }
+                    (None, Some((Ns::Wp, "category")), Ns::Wp, "category_nicename") => {
+                        defined_category.0 = value.trim().to_owned();
+                    }
+                    (None, Some((Ns::Wp, "category")), Ns::Wp, "category_parent") => {
+                        defined_category.1 = value.trim().to_owned();
+                    }
+                    (None, Some((Ns::None, "channel")), Ns::Wp, "category") => {
+                        let (nicename, parent) = std::mem::take(&mut defined_category);
+                        if !nicename.is_empty() && !parent.is_empty() {
+                            export.category_parents.insert(nicename, parent);
+                        }
+                    }
+                    (None, Some((Ns::None, "channel")), Ns::None, "language") => {
+                        export.language = Some(value.trim().to_owned()).filter(|s| !s.is_empty());
                     }
                     _ => {}
                 }
@@ -262,28 +366,32 @@ fn published(item: &Item) -> Option<DateTime<Utc>> {
     })
 }
 
+/// A post read from the export, with the shortcodes its text lost.
+struct Post {
+    story: WireStory,
+    removed_shortcodes: Removed,
+}
+
 fn story(
     export: &Export,
     item: &Item,
     attachments: &HashMap<&str, &Item>,
     uploads: Option<&PathBuf>,
-) -> Result<WireStory, String> {
-    let title = match item.get(Ns::None, "title") {
-        Some(title) => title.to_owned(),
+) -> Result<Post, String> {
+    let mut removed = Removed::new();
+    let body = item
+        .get(Ns::Content, "encoded")
+        .map(|html| autop::paragraphs(&embeds::bare_urls(&shortcodes::expand(html, &mut removed))))
+        .filter(|html| !html.trim().is_empty());
+    let title = match item.get(Ns::None, "title").map(decode_entities) {
+        Some(title) if !title.trim().is_empty() => title,
         // WordPress allows untitled posts; their first words stand in, as in its own lists.
-        None => item
-            .get(Ns::Content, "encoded")
+        _ => body
+            .as_deref()
             .and_then(first_words)
             .ok_or("the post has neither a title nor any text")?,
     };
     let headline = Headline::parse(&title).map_err(|e| format!("title: {e}"))?;
-    let post_id = item.get(Ns::Wp, "post_id");
-    let external_id = match (item.get(Ns::None, "guid"), post_id, &export.site) {
-        (Some(guid), _, _) => format!("wordpress:{guid}"),
-        (None, Some(id), Some(site)) => format!("wordpress:{site}/?p={id}"),
-        (None, Some(id), None) => format!("wordpress:?p={id}"),
-        (None, None, _) => return Err("the post has neither a guid nor a post id".into()),
-    };
     let first_created = published(item);
     let status = item.get(Ns::Wp, "status").unwrap_or("publish");
     // A password-protected post was never public: it stays a draft rather than go out bare.
@@ -296,10 +404,6 @@ fn story(
         "trash" => (PubStatus::Canceled, None),
         _ => (PubStatus::Draft, None),
     };
-    let body = match item.get(Ns::Content, "encoded") {
-        Some(html) => RawBody::Html(paragraphs(&strip_shortcodes(html))),
-        None => RawBody::Empty,
-    };
     let byline = item.get(Ns::Dc, "creator").map(|login| {
         export
             .authors
@@ -310,8 +414,9 @@ fn story(
     let named = |domain: &str| -> Vec<String> {
         item.categories
             .iter()
-            .filter(|(d, name)| d == domain && !name.is_empty() && name != "Uncategorized")
-            .map(|(_, name)| name.clone())
+            .filter(|t| t.domain == domain)
+            .map(|t| decode_entities(&t.name).trim().to_owned())
+            .filter(|name| !name.is_empty() && name != "Uncategorized")
             .collect()
     };
     let picture = item
@@ -319,14 +424,22 @@ fn story(
         .get("_thumbnail_id")
         .and_then(|id| attachments.get(id.trim()))
         .and_then(|attachment| featured(attachment, uploads));
-    Ok(WireStory {
-        external_id,
+    let standfirst = item
+        .get(Ns::Excerpt, "encoded")
+        .map(|excerpt| shortcodes::expand(excerpt, &mut removed))
+        .filter(|e| !e.trim().is_empty());
+    let mut warnings = Vec::new();
+    if !removed.is_empty() {
+        warnings.push(format!("shortcodes removed: {}", counted(&removed)));
+    }
+    let story = WireStory {
+        external_id: identity(export, item)?,
         version: None,
         headline,
-        standfirst: item.get(Ns::Excerpt, "encoded").map(str::to_owned),
-        body,
+        standfirst,
+        body: body.map_or(RawBody::Empty, RawBody::Html),
         byline,
-        language: None,
+        language: export.language.clone(),
         first_created,
         version_created: item
             .get(Ns::Wp, "post_modified_gmt")
@@ -338,54 +451,35 @@ fn story(
         section: named("category").into_iter().next(),
         subjects: named("post_tag"),
         picture,
+        slug: item.get(Ns::Wp, "post_name").map(percent_decode),
+        old_addresses: old_addresses(export, item),
+        warnings,
+    };
+    Ok(Post {
+        story,
+        removed_shortcodes: removed,
     })
 }
 
-/// A featured image: its file (from the uploads copy when given), the caption WordPress keeps
-/// as the attachment's excerpt (else its description), its alt text, and the credit, caption
-/// and size WordPress read from the file into `_wp_attachment_metadata`.
-fn featured(attachment: &Item, uploads: Option<&PathBuf>) -> Option<WirePicture> {
-    let url = attachment
-        .get(Ns::Wp, "attachment_url")
-        .or_else(|| attachment.get(Ns::None, "guid"))?;
-    let metadata = attachment
-        .meta
-        .get("_wp_attachment_metadata")
-        .and_then(|m| unserialize(m));
-    let image_meta = metadata.as_ref().and_then(|m| m.get("image_meta"));
-    let from_meta = |key: &str| image_meta.and_then(|m| m.get(key)).and_then(Php::text);
-    let href = match (uploads, url.split_once("/wp-content/uploads/")) {
-        (Some(folder), Some((_, path))) => RenditionHref::InFolder {
-            folder: folder.clone(),
-            path: path.to_owned(),
-        },
-        _ if url.starts_with("https://") || url.starts_with("http://") => {
-            RenditionHref::Remote(url.to_owned())
-        }
-        _ => return None,
-    };
-    let dimension = |key: &str| {
-        metadata
-            .as_ref()
-            .and_then(|m| m.get(key))
-            .and_then(Php::dimension)
-    };
-    Some(WirePicture {
-        href,
-        credit: from_meta("credit"),
-        caption: attachment
-            .get(Ns::Excerpt, "encoded")
-            .or_else(|| attachment.get(Ns::Content, "encoded"))
-            .map(str::to_owned)
-            .or_else(|| from_meta("caption")),
-        alt: attachment
-            .meta
-            .get("_wp_attachment_image_alt")
-            .map(|a| a.trim().to_owned())
-            .filter(|a| !a.is_empty()),
-        width: dimension("width"),
-        height: dimension("height"),
-        content_type: attachment.get(Ns::Wp, "post_mime_type").map(str::to_owned),
+/// `name ×2, other ×1`.
+pub fn counted(removed: &Removed) -> String {
+    removed
+        .iter()
+        .map(|(name, n)| format!("[{name}] ×{n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A post's identity: its `guid` together with its `post_id`, since exports (and sites that
+/// copied posts) repeat guids; either alone only when the other is missing.
+fn identity(export: &Export, item: &Item) -> Result<String, String> {
+    let post_id = item.get(Ns::Wp, "post_id");
+    Ok(match (item.get(Ns::None, "guid"), post_id, &export.site) {
+        (Some(guid), Some(id), _) => format!("wordpress:{guid}#post-{id}"),
+        (Some(guid), None, _) => format!("wordpress:{guid}"),
+        (None, Some(id), Some(site)) => format!("wordpress:{site}/?p={id}"),
+        (None, Some(id), None) => format!("wordpress:?p={id}"),
+        (None, None, _) => return Err("the post has neither a guid nor a post id".into()),
     })
 }
 
@@ -410,78 +504,6 @@ fn first_words(html: &str) -> Option<String> {
         line.push('…');
     }
     (!line.is_empty()).then_some(line)
-}
-
-/// WordPress's shortcodes (`[caption …]`, `[gallery]`, …) removed, their inner text kept.
-fn strip_shortcodes(html: &str) -> String {
-    const CODES: [&str; 8] = [
-        "caption",
-        "wp_caption",
-        "gallery",
-        "embed",
-        "audio",
-        "video",
-        "playlist",
-        "wpvideo",
-    ];
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(open) = rest.find('[') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let name: String = after
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        match after.find(']') {
-            Some(close) if CODES.contains(&name.as_str()) => rest = &after[close + 1..],
-            _ => {
-                out.push('[');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// WordPress's paragraphs: text separated by blank lines becomes `<p>`s and single line
-/// breaks `<br>`, as WordPress does when it shows a post; blocks already in HTML stay as they
-/// are.
-fn paragraphs(html: &str) -> String {
-    const BLOCKS: [&str; 16] = [
-        "<p",
-        "<div",
-        "<h1",
-        "<h2",
-        "<h3",
-        "<h4",
-        "<h5",
-        "<h6",
-        "<ul",
-        "<ol",
-        "<blockquote",
-        "<figure",
-        "<table",
-        "<pre",
-        "<!--",
-        "<hr",
-    ];
-    let text = html.replace("\r\n", "\n");
-    text.split("\n\n")
-        .map(str::trim)
-        .filter(|chunk| !chunk.is_empty())
-        .map(|chunk| {
-            let lower = chunk.to_ascii_lowercase();
-            if BLOCKS.iter().any(|b| lower.starts_with(b)) {
-                chunk.to_owned()
-            } else {
-                format!("<p>{}</p>", chunk.replace('\n', "<br>\n"))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let tags: HashSet<&str> = [
         "a",
         "abbr",
+        "address",
         "b",
         "blockquote",
         "br",
@@ -72,6 +73,12 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
             .collect(),
         )
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        // Link cards of embedded posts (the import makes them): the theme draws them as cards.
+        .allowed_classes(
+            [("p", EMBED_CLASSES.iter().copied().collect())]
+                .into_iter()
+                .collect(),
+        )
         .link_rel(Some("noopener noreferrer"))
         .url_relative(ammonia::UrlRelative::PassThrough)
         .generic_attributes(["lang", "dir", "title"].into_iter().collect())
@@ -95,11 +102,100 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder
 });
 
+/// The classes of a link card standing for an embedded post or player.
+const EMBED_CLASSES: [&str; 11] = [
+    "embed",
+    "embed-youtube",
+    "embed-vimeo",
+    "embed-x",
+    "embed-instagram",
+    "embed-facebook",
+    "embed-tiktok",
+    "embed-soundcloud",
+    "embed-spotify",
+    "embed-audio",
+    "embed-video",
+];
+
+/// Obsolete elements renamed to the ones that say the same today (`<strike>` → `<s>`,
+/// `<acronym>` → `<abbr>`, `<tt>` → `<code>`) before sanitizing, which would otherwise keep
+/// only their text.
+fn modernized(html: &str) -> std::borrow::Cow<'_, str> {
+    const RENAMED: [(&str, &str); 3] = [("strike", "s"), ("acronym", "abbr"), ("tt", "code")];
+    let lower = html.to_ascii_lowercase();
+    if !RENAMED
+        .iter()
+        .any(|(old, _)| lower.contains(&format!("<{old}")) || lower.contains(&format!("</{old}")))
+    {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut at = 0;
+    while let Some(found) = lower[at..].find('<') {
+        let open = at + found;
+        out.push_str(&html[at..open]);
+        let closing = lower[open + 1..].starts_with('/');
+        let name_at = open + 1 + usize::from(closing);
+        let renamed = RENAMED.iter().find(|(old, _)| {
+            lower[name_at..].starts_with(old)
+                && lower[name_at + old.len()..]
+                    .starts_with(|c: char| c == '>' || c == '/' || c.is_ascii_whitespace())
+        });
+        match renamed {
+            Some((old, new)) => {
+                out.push_str(if closing { "</" } else { "<" });
+                out.push_str(new);
+                at = name_at + old.len();
+            }
+            None => {
+                out.push('<');
+                at = open + 1;
+            }
+        }
+    }
+    out.push_str(&html[at..]);
+    std::borrow::Cow::Owned(out)
+}
+
 /// Removes everything that could run code or restyle the page (scripts, event handlers,
 /// `javascript:` URLs, styles, frames) and keeps the text and its structure. A body's own
 /// `h1` is dropped to its text: the page's one `h1` is the headline.
 pub fn sanitize(untrusted: &str) -> SafeHtml {
-    SafeHtml::from_sanitized(SANITIZER.clean(untrusted).to_string().trim().to_owned())
+    let html = modernized(untrusted);
+    let clean = SANITIZER.clean(&html).to_string();
+    SafeHtml::from_sanitized(without_rel_on_placeholders(&clean).trim().to_owned())
+}
+
+/// The sanitizer gives every `<a>` a `rel`, but `rel` is only allowed on a link: an `<a>` left
+/// with no `href` (a placeholder, or one whose address was removed) loses it again.
+fn without_rel_on_placeholders(html: &str) -> String {
+    const REL: &str = " rel=\"noopener noreferrer\"";
+    let mut out = String::with_capacity(html.len());
+    let mut at = 0;
+    while let Some(found) = html[at..].find("<a ") {
+        let open = at + found;
+        // The tag's end: the first `>` outside a quoted value (the serializer quotes with `"`).
+        let mut quoted = false;
+        let close = html[open..]
+            .char_indices()
+            .find(|(_, c)| {
+                if *c == '"' {
+                    quoted = !quoted;
+                }
+                *c == '>' && !quoted
+            })
+            .map_or(html.len(), |(i, _)| open + i + 1);
+        let tag = &html[open..close];
+        out.push_str(&html[at..open]);
+        if tag.contains(" href=\"") {
+            out.push_str(tag);
+        } else {
+            out.push_str(&tag.replacen(REL, "", 1));
+        }
+        at = close;
+    }
+    out.push_str(&html[at..]);
+    out
 }
 
 /// What in an HTML document (an email as sent) could run: a script, frame, object or form
@@ -258,6 +354,43 @@ mod tests {
             active_content("<p>Go on, online: one=two</p>"),
             None,
             "text, not a tag"
+        );
+    }
+
+    #[test]
+    fn obsolete_elements_keep_their_meaning_and_addresses_their_lines() {
+        let clean = sanitize(
+            "<p><STRIKE>old</STRIKE> <strike class=\"x\">price</strike> <tt>code</tt> \
+             <acronym title=\"North\">N</acronym> <strikeout>t</strikeout></p>\
+             <address>1 Harbour Street<br>Oslo</address>",
+        );
+        assert_eq!(
+            clean.as_str(),
+            "<p><s>old</s> <s>price</s> <code>code</code> <abbr title=\"North\">N</abbr> t</p>\
+             <address>1 Harbour Street<br>Oslo</address>"
+        );
+    }
+
+    #[test]
+    fn placeholder_anchors_get_no_rel() {
+        let clean = sanitize(
+            "<a>Button</a> <a href=\"javascript:x()\" title=\"a>b\">gone</a> <a href=\"/x\">kept</a>",
+        );
+        assert_eq!(
+            clean.as_str(),
+            "<a>Button</a> <a title=\"a&gt;b\">gone</a> <a href=\"/x\" rel=\"noopener noreferrer\">kept</a>"
+        );
+    }
+
+    #[test]
+    fn link_cards_keep_only_their_own_classes() {
+        let clean = sanitize(
+            "<p class=\"embed embed-youtube evil\"><a href=\"https://youtu.be/x\">Watch</a></p>\
+             <div class=\"embed\">d</div>",
+        );
+        assert_eq!(
+            clean.as_str(),
+            "<p class=\"embed embed-youtube\"><a href=\"https://youtu.be/x\" rel=\"noopener noreferrer\">Watch</a></p><div>d</div>"
         );
     }
 

@@ -253,6 +253,17 @@ const TABLES: &[Table] = &[
         columns: &[("old_slug", Text), ("story_id", Int)],
     },
     Table {
+        name: "old_addresses",
+        key: "address",
+        columns: &[
+            ("address", Text),
+            ("kind", Text),
+            ("story_id", Int),
+            ("slug", Text),
+            ("created_at", Int),
+        ],
+    },
+    Table {
         name: "settings",
         key: "key",
         columns: &[("key", Text), ("value", Text)],

@@ -16,6 +16,7 @@ mod library;
 mod listing;
 mod load;
 mod outbox;
+mod redirects;
 mod renditions;
 mod rows;
 mod search;

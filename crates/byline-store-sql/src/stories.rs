@@ -2,6 +2,7 @@
 
 use crate::db::DbConn;
 use crate::failure::db_error;
+use byline_core::redirects::{Destination, OldAddress};
 use byline_core::store::{SaveOutcome, StoreError, StoryInput};
 use byline_core::{Slug, StoryId};
 use chrono::Utc;
@@ -95,6 +96,15 @@ pub(crate) async fn save(
         }
     };
     crate::library::set_caption(&mut tx, id, input.lead_picture.as_ref()).await?;
+    let old_addresses: Vec<OldAddress> = input
+        .old_addresses
+        .iter()
+        .map(|address| OldAddress {
+            address: address.clone(),
+            destination: Destination::Story(StoryId(id)),
+        })
+        .collect();
+    crate::redirects::keep(&mut tx, &old_addresses, now).await?;
     link_names(&mut tx, id, Kind::Tag, &input.tags).await?;
     link_names(&mut tx, id, Kind::Author, &input.authors).await?;
     // A source's update is a new revision too: an editor who has the story open is told, and

@@ -45,6 +45,8 @@ fn draft(n: usize) -> Draft {
         version: Some(1),
         headline: Headline::parse(&format!("Harbour council story number {n} makes the news"))
             .expect("a headline"),
+        slug: None,
+        old_addresses: Vec::new(),
         standfirst: Some(format!("What the council decided, part {n}.")),
         body: RawBody::Html(body(n)),
         section: Some(SectionRef {

@@ -195,6 +195,8 @@ pub async fn load_if_empty(
             external_id: Some(format!("urn:byline:demo:{n}")),
             version: Some(1),
             headline: Headline::parse(headline)?,
+            slug: None,
+            old_addresses: Vec::new(),
             standfirst: Some((*standfirst).to_owned()),
             body: RawBody::Html(body),
             section: Some(SectionRef {

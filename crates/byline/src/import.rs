@@ -6,6 +6,7 @@ use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
 use byline_core::Slug;
+use byline_core::redirects::address_key_of_url;
 use byline_core::store::{SaveOutcome, SectionRef};
 use byline_core::{Picture, PictureSource, Status};
 use byline_import::{RenditionHref, WirePicture, WireStory};
@@ -19,6 +20,10 @@ use crate::usecases::{Actor, Newsroom};
 use byline_media::decode::decode;
 use byline_media::metadata::credit::CreditPattern;
 use byline_media::metadata::read_metadata;
+
+mod files;
+
+pub use files::{Collected, collect_files};
 
 /// Largest picture file an import copies.
 const MAX_PICTURE_BYTES: u64 = 25 * 1024 * 1024;
@@ -97,88 +102,25 @@ impl fmt::Display for ItemReport {
     }
 }
 
-/// The files to import and what was passed over while looking for them.
+/// What importing one file did: a report per item, and the shortcodes (of a WordPress export)
+/// removed from its posts' text, by name.
 #[derive(Debug, Default)]
-pub struct Collected {
-    pub files: Vec<PathBuf>,
-    /// Symbolic links not followed, with why (outside the folder named, or a loop).
-    pub passed_over: Vec<String>,
+pub struct FileReport {
+    pub items: Vec<ItemReport>,
+    pub removed_shortcodes: wxr::Removed,
 }
 
-/// The files named by `paths`, folders searched recursively for `.EXTENSION` files, in a
-/// stable order. Inside a folder, a symbolic link is followed only to somewhere within that
-/// folder, and a folder already searched is not searched again (so a link loop ends).
-pub fn collect_files(paths: &[PathBuf], extension: &str) -> Result<Collected, String> {
-    let mut collected = Collected::default();
-    for path in paths {
-        let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        if meta.is_dir() {
-            let root = path
-                .canonicalize()
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-            let mut searched = std::collections::HashSet::new();
-            walk(path, &root, extension, &mut searched, &mut collected)?;
-        } else {
-            collected.files.push(path.clone());
+impl FileReport {
+    fn one(report: ItemReport) -> FileReport {
+        FileReport {
+            items: vec![report],
+            removed_shortcodes: wxr::Removed::new(),
         }
     }
-    Ok(collected)
-}
-
-fn walk(
-    dir: &Path,
-    root: &Path,
-    extension: &str,
-    searched: &mut std::collections::HashSet<PathBuf>,
-    collected: &mut Collected,
-) -> Result<(), String> {
-    let real = dir
-        .canonicalize()
-        .map_err(|e| format!("{}: {e}", dir.display()))?;
-    if !searched.insert(real) {
-        collected.passed_over.push(format!(
-            "{}: a link back to a folder already searched",
-            dir.display()
-        ));
-        return Ok(());
-    }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for path in entries {
-        let linked = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
-        if linked {
-            match path.canonicalize() {
-                Ok(target) if target.starts_with(root) => {}
-                Ok(_) => {
-                    let why = format!("{}: a link to outside {}", path.display(), root.display());
-                    collected.passed_over.push(why);
-                    continue;
-                }
-                Err(e) => {
-                    collected
-                        .passed_over
-                        .push(format!("{}: {e}", path.display()));
-                    continue;
-                }
-            }
-        }
-        if path.is_dir() {
-            walk(&path, root, extension, searched, collected)?;
-        } else if path
-            .extension()
-            .is_some_and(|ext| ext.eq_ignore_ascii_case(extension))
-        {
-            collected.files.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// Imports every item of one file.
-pub async fn import_file(nr: &Newsroom, path: &Path, options: &ImportOptions) -> Vec<ItemReport> {
+pub async fn import_file(nr: &Newsroom, path: &Path, options: &ImportOptions) -> FileReport {
     let invalid = |id: String, reason: String| ItemReport {
         action: Action::Invalid,
         id,
@@ -188,16 +130,26 @@ pub async fn import_file(nr: &Newsroom, path: &Path, options: &ImportOptions) ->
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) => {
-            return vec![invalid(
+            return FileReport::one(invalid(
                 path.display().to_string(),
                 format!("cannot read the file: {e}"),
-            )];
+            ));
         }
     };
-    let items = match parse(&text, path, &options.source) {
-        Ok(items) => items,
-        Err(report) => return vec![report],
+    let ParsedFile {
+        items,
+        removed_shortcodes,
+        term_addresses,
+    } = match parse(&text, path, &options.source) {
+        Ok(parsed) => parsed,
+        Err(report) => return FileReport::one(report),
     };
+    if items.is_empty() {
+        return FileReport::one(invalid(
+            path.display().to_string(),
+            "the file holds no items".into(),
+        ));
+    }
     let mut reports = Vec::with_capacity(items.len());
     for ((location, left_out), item) in items {
         reports.push(match item {
@@ -206,7 +158,19 @@ pub async fn import_file(nr: &Newsroom, path: &Path, options: &ImportOptions) ->
             Err(reason) => invalid(location, reason),
         });
     }
-    reports
+    // The sections, tags and authors exist once their stories do.
+    if let Err(e) =
+        imports::keep_term_addresses(nr, Actor::System, &term_addresses, chrono::Utc::now()).await
+    {
+        reports.push(invalid(
+            path.display().to_string(),
+            format!("the old addresses of its sections, tags and authors were not kept: {e}"),
+        ));
+    }
+    FileReport {
+        items: reports,
+        removed_shortcodes,
+    }
 }
 
 /// One parsed item: where it is (with the report for an item left out on purpose), and the
@@ -223,8 +187,16 @@ fn placed(location: String, why: String) -> (String, ItemReport) {
     (location, report)
 }
 
+/// A file's items, the shortcodes removed from them, and the old site's addresses of their
+/// sections, tags and authors.
+struct ParsedFile {
+    items: Vec<Parsed>,
+    removed_shortcodes: wxr::Removed,
+    term_addresses: imports::TermAddresses,
+}
+
 /// The items of a file; a file that cannot be read at all is one report.
-fn parse(text: &str, path: &Path, source: &Source) -> Result<Vec<Parsed>, ItemReport> {
+fn parse(text: &str, path: &Path, source: &Source) -> Result<ParsedFile, ItemReport> {
     let whole = |reason: String| ItemReport {
         action: Action::Invalid,
         id: path.display().to_string(),
@@ -235,7 +207,7 @@ fn parse(text: &str, path: &Path, source: &Source) -> Result<Vec<Parsed>, ItemRe
         Source::Ninjs => {
             let items = ninjs::parse_file(text).map_err(|e| whole(e.to_string()))?;
             let several = items.len() > 1;
-            Ok(items
+            let items = items
                 .into_iter()
                 .enumerate()
                 .map(|(n, item)| {
@@ -247,7 +219,12 @@ fn parse(text: &str, path: &Path, source: &Source) -> Result<Vec<Parsed>, ItemRe
                     let item = item.map(Some).map_err(|e| e.to_string());
                     (placed(location, String::new()), item)
                 })
-                .collect())
+                .collect();
+            Ok(ParsedFile {
+                items,
+                removed_shortcodes: wxr::Removed::new(),
+                term_addresses: Vec::new(),
+            })
         }
         Source::Wordpress { uploads } => {
             let file = wxr::parse_file(text, uploads.clone()).map_err(|e| whole(e.to_string()))?;
@@ -260,7 +237,24 @@ fn parse(text: &str, path: &Path, source: &Source) -> Result<Vec<Parsed>, ItemRe
                 .skipped
                 .into_iter()
                 .map(|s| (placed(at(s.line), s.reason), Ok(None)));
-            Ok(stories.chain(left_out).collect())
+            let items = stories.chain(left_out).collect();
+            let term_addresses = file
+                .term_addresses
+                .into_iter()
+                .filter_map(|(url, (kind, name))| {
+                    let kind = match kind {
+                        wxr::TermKind::Section => imports::TermKind::Section,
+                        wxr::TermKind::Tag => imports::TermKind::Tag,
+                        wxr::TermKind::Author => imports::TermKind::Author,
+                    };
+                    Some((address_key_of_url(&url)?, kind, name))
+                })
+                .collect();
+            Ok(ParsedFile {
+                items,
+                removed_shortcodes: file.removed_shortcodes,
+                term_addresses,
+            })
         }
     }
 }
@@ -271,7 +265,11 @@ async fn import_item(
     item: WireStory,
     options: &ImportOptions,
 ) -> ItemReport {
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<String> = item
+        .warnings
+        .iter()
+        .map(|w| format!("{}: {w}", file.display()))
+        .collect();
     let lead_picture = match &item.picture {
         Some(p) => match resolve_picture(file, p, options).await {
             Ok(picture) => Some(picture),
@@ -293,6 +291,12 @@ async fn import_item(
         external_id: Some(item.external_id),
         version: item.version,
         headline: item.headline,
+        slug: item.slug.as_deref().and_then(Slug::derive),
+        old_addresses: item
+            .old_addresses
+            .iter()
+            .filter_map(|url| address_key_of_url(url))
+            .collect(),
         standfirst: item.standfirst,
         body: item.body,
         // The section asked for on the command line, else the source's own.

@@ -349,11 +349,20 @@ pub fn metrics_router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn not_found(uri: axum::http::Uri) -> Response {
+/// What no route serves: the API's 404, an old address kept by an import (301), or 404.
+async fn not_found(
+    State(state): State<AppState>,
+    method: Method,
+    uri: axum::http::Uri,
+) -> Response {
     if uri.path().starts_with("/api/") {
-        api::ApiError::NotFound.into_response()
-    } else {
-        AppError::NotFound.into_response()
+        return api::ApiError::NotFound.into_response();
+    }
+    match site::moved::old_address_key(&uri) {
+        Some(key) => site::moved::answer(&state, &method, &key)
+            .await
+            .unwrap_or_else(IntoResponse::into_response),
+        None => AppError::NotFound.into_response(),
     }
 }
 

@@ -121,10 +121,17 @@ fn embargo_and_plain_text_paragraph_source() {
     let story = one("superdesk-core/ninjs_embargoed.json").unwrap();
     assert!(story.embargoed.is_some());
     let tt = one("iptc-examples/2.1/tt_text_image_2.json").unwrap();
-    assert!(
-        matches!(&tt.body, Body::Html(h) if h.starts_with("<html><head><title>")),
-        "html5 body preferred"
-    );
+    let Body::Html(body) = &tt.body else {
+        panic!("html5 body preferred")
+    };
+    // The document is reduced to its article: no head, no repeated headline, no second copy
+    // of the lead photo, and the vignette and source apart as the plain text shows them.
+    assert!(body.starts_with("<article>"), "{body}");
+    for gone in ["<title>", "<h1>", "<figure", "a001_NormalThumbnail"] {
+        assert!(!body.contains(gone), "{gone} in {body}");
+    }
+    assert!(body.contains("Försvar</span> <span"), "{body}");
+    assert!(body.contains("<blockquote>Aurora 2023"));
     assert_eq!(tt.language.as_deref(), Some("sv"));
     assert_eq!(
         tt.picture.unwrap().credit.as_deref(),

@@ -2,6 +2,7 @@
 //! hand from reading the files.
 
 use super::*;
+use crate::ninjs::RenditionHref;
 
 fn fixture(path: &str) -> String {
     std::fs::read_to_string(format!(
@@ -36,7 +37,10 @@ fn a_news_sites_post_keeps_its_author_section_tags_and_time() {
         first.headline.as_str(),
         "Starafrica to dispose assets for $6 million to clear debt"
     );
-    assert_eq!(first.external_id, "wordpress:http://sdnewtester.org/?p=216");
+    assert_eq!(
+        first.external_id,
+        "wordpress:http://sdnewtester.org/?p=216#post-216"
+    );
     assert_eq!(first.byline.as_deref(), Some("admin"));
     assert_eq!(first.section.as_deref(), Some("Business"));
     assert_eq!(first.subjects, vec!["companies".to_owned()]);
@@ -46,7 +50,10 @@ fn a_news_sites_post_keeps_its_author_section_tags_and_time() {
     let RawBody::Html(body) = &first.body else {
         panic!("HTML body")
     };
-    assert!(body.starts_with("<p>By Tester\nHarare, July 19"), "{body}");
+    assert!(
+        body.starts_with("<p>By Tester<br>\nHarare, July 19"),
+        "{body}"
+    );
 }
 
 #[test]
@@ -121,7 +128,7 @@ fn pages_menus_and_other_content_are_listed_as_skipped() {
         theme
             .skipped
             .iter()
-            .any(|s| s.reason == "a nav_menu_item, not a post")
+            .any(|s| s.reason == "a menu item: Byline has no menus yet")
     );
 }
 
@@ -131,7 +138,7 @@ fn statuses_map_to_drafts_schedules_and_withdrawals() {
         let (status, password) = status.split_once('+').unwrap_or((status, ""));
         format!(
             r#"<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><item><title>T</title>
-<wp:post_id>7</wp:post_id><wp:status>{status}</wp:status><wp:post_password>{password}</wp:post_password>
+<wp:post_id>7</wp:post_id><wp:post_type>post</wp:post_type><wp:status>{status}</wp:status><wp:post_password>{password}</wp:post_password>
 <wp:post_date_gmt>2031-01-02 03:04:05</wp:post_date_gmt></item></channel></rss>"#
         )
     };
@@ -160,7 +167,7 @@ fn the_credit_wordpress_read_from_the_file_comes_along() {
     let meta = r#"a:3:{s:5:"width";i:1200;s:6:"height";i:800;s:10:"image_meta";a:2:{s:6:"credit";s:3:"EPA";s:7:"caption";s:9:"From file";}}"#;
     let text = format!(
         r#"<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel>
-<item><title>Post</title><wp:post_id>1</wp:post_id><wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key><wp:meta_value>2</wp:meta_value></wp:postmeta></item>
+<item><title>Post</title><wp:post_id>1</wp:post_id><wp:post_type>post</wp:post_type><wp:status>publish</wp:status><wp:post_date>2024-01-01 10:00:00</wp:post_date><wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key><wp:meta_value>2</wp:meta_value></wp:postmeta></item>
 <item><title>Photo</title><wp:post_id>2</wp:post_id><wp:post_type>attachment</wp:post_type>
 <wp:post_mime_type>image/jpeg</wp:post_mime_type>
 <wp:attachment_url>https://news.example/wp-content/uploads/p.jpg</wp:attachment_url>
@@ -204,29 +211,104 @@ fn broken_exports_are_refused_with_the_line() {
         None,
     )
     .unwrap();
-    let hijacked = file.stories.iter().find(|(line, _)| *line == 94).unwrap();
+    let hijacked = file.skipped.iter().find(|s| s.line == 94).unwrap();
     assert_eq!(
-        hijacked.1.as_ref().unwrap_err(),
-        "the post has neither a guid nor a post id"
+        hijacked.reason,
+        "not a well-formed post: it has no wp:post_type, wp:status, date (wp:post_date, pubDate)"
     );
 }
 
 #[test]
-fn wordpress_text_becomes_paragraphs_and_shortcodes_go() {
-    assert_eq!(
-        paragraphs("First line\nsecond line\n\n<h2>Head</h2>\n\nLast"),
-        "<p>First line<br>\nsecond line</p>\n<h2>Head</h2>\n<p>Last</p>"
-    );
+fn untitled_posts_are_named_by_their_first_words() {
     assert_eq!(
         first_words("<p>One <b>two</b> three four five six seven eight nine ten eleven</p>")
             .as_deref(),
         Some("One two three four five six seven eight nine ten…")
     );
     assert_eq!(first_words("<p> </p>"), None);
-    assert_eq!(
-        strip_shortcodes(
-            r#"[caption id="a" width="300"]<img src="x.jpg"> The boats[/caption] and [sic] [gallery ids="1,2"]"#
-        ),
-        r#"<img src="x.jpg"> The boats and [sic] "#
+}
+
+#[test]
+fn shortcodes_become_figures_and_cards_or_go_and_are_counted() {
+    let mut removed = Removed::new();
+    let text = shortcodes::expand(
+        r#"[caption id="attachment_6" align="alignright" width="300"]<a href="big.jpg"><img src="x.jpg" alt="Boats"></a> The boats[/caption]
+[dropcap]M[/dropcap]any said [sic] and [1]. [contact_form id="2"] [gallery ids="1,2"] [[gallery]]
+[embed]https://www.youtube.com/watch?v=abc[/embed] [custom-box /] [audio mp3="https://x.example/a.mp3"][/audio]"#,
+        &mut removed,
     );
+    assert!(
+        text.starts_with(
+            "\n<figure><a href=\"big.jpg\"><img src=\"x.jpg\" alt=\"Boats\"></a><figcaption>The boats</figcaption></figure>\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("\nMany said [sic] and [1].   [gallery]\n"),
+        "{text}"
+    );
+    assert!(text.contains("<p class=\"embed embed-youtube\"><a href=\"https://www.youtube.com/watch?v=abc\">Watch on YouTube: www.youtube.com/watch?v=abc</a></p>"), "{text}");
+    assert!(text.contains("<p class=\"embed embed-audio\"><a href=\"https://x.example/a.mp3\">Listen to the recording</a></p>"), "{text}");
+    assert_eq!(
+        removed.into_iter().collect::<Vec<_>>(),
+        vec![
+            ("contact_form".to_owned(), 1),
+            ("custom-box".to_owned(), 1),
+            ("dropcap".to_owned(), 1),
+            ("gallery".to_owned(), 1)
+        ]
+    );
+    // The old attribute form of a caption.
+    let mut removed = Removed::new();
+    assert_eq!(
+        shortcodes::expand(
+            r#"[caption caption="Old style"]<img src="y.jpg">[/caption]"#,
+            &mut removed
+        ),
+        "\n<figure><img src=\"y.jpg\"><figcaption>Old style</figcaption></figure>\n"
+    );
+}
+
+/// A small export written for one case each: repeated guids, items that are not posts, escaped
+/// term names, WordPress's own slugs and the channel's language.
+const CASES: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+  xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Zeitung</title><link>https://zeitung.example</link><language>de-DE</language>
+<wp:author><wp:author_login>hk</wp:author_login><wp:author_display_name><![CDATA[Hans K&ouml;nig]]></wp:author_display_name></wp:author>
+<item><title>F&uuml;r die Zukunft</title><guid isPermaLink="false">https://zeitung.example/?p=1</guid>
+<dc:creator>hk</dc:creator><wp:post_id>1</wp:post_id><wp:post_date>2024-03-01 10:00:00</wp:post_date>
+<wp:post_name><![CDATA[f%c3%bcr-die-zukunft]]></wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
+<category domain="post_tag" nicename="secrets-lies"><![CDATA[Secrets &amp; Lies]]></category>
+<content:encoded><![CDATA[Text.]]></content:encoded></item>
+<item><title>Copy with the same guid</title><guid isPermaLink="false">https://zeitung.example/?p=1</guid>
+<wp:post_id>2</wp:post_id><wp:post_date>2024-03-02 10:00:00</wp:post_date><wp:status>publish</wp:status>
+<wp:post_type>post</wp:post_type><content:encoded><![CDATA[Other.]]></content:encoded></item>
+<item><title>No type, status or date</title><guid>https://zeitung.example/?p=3</guid>
+<content:encoded><![CDATA[Should not lead the front page.]]></content:encoded></item>
+</channel></rss>"#;
+
+#[test]
+fn identity_is_guid_and_post_id_and_malformed_items_are_skipped_with_their_line() {
+    let file = parse_file(CASES, None).unwrap();
+    let stories: Vec<&WireStory> = file
+        .stories
+        .iter()
+        .map(|(_, s)| s.as_ref().unwrap())
+        .collect();
+    assert_eq!(stories.len(), 2, "two posts sharing a guid stay two");
+    assert_ne!(stories[0].external_id, stories[1].external_id);
+    assert_eq!(
+        file.skipped,
+        vec![Skipped {
+            line: 14,
+            reason: "not a well-formed post: it has no wp:post_type, wp:status, date (wp:post_date, pubDate)".into()
+        }]
+    );
+    let first = stories[0];
+    assert_eq!(first.headline.as_str(), "Für die Zukunft");
+    assert_eq!(first.subjects, vec!["Secrets & Lies"]);
+    assert_eq!(first.slug.as_deref(), Some("für-die-zukunft"));
+    assert_eq!(first.language.as_deref(), Some("de-DE"));
+    assert_eq!(first.byline.as_deref(), Some("Hans König"));
 }

@@ -70,7 +70,8 @@ impl CreditPattern {
     }
 
     /// The credit line for `metadata`: the first alternative whose fields all have values, no
-    /// two of them the same; `None` when no alternative fits.
+    /// two of them the same; when none fits, the copyright notice as `© Holder`; `None` for a
+    /// picture with neither.
     pub fn apply(&self, metadata: &PhotoMetadata) -> Option<String> {
         let byline = Some(metadata.creators.join(", ")).filter(|b| !b.is_empty());
         let value = |field: &str| match field {
@@ -96,7 +97,11 @@ impl CreditPattern {
             }
             return Some(line);
         }
-        None
+        // The last resort: a picture with any rights line has a credit (`© Holder`).
+        metadata
+            .copyright
+            .as_deref()
+            .and_then(byline_core::credit::from_copyright)
     }
 }
 
@@ -125,6 +130,15 @@ mod tests {
         assert_eq!(line(None, &["A", "B"]).as_deref(), Some("A, B"));
         assert_eq!(line(Some("AP"), &[]).as_deref(), Some("AP"));
         assert_eq!(agencies.apply(&PhotoMetadata::default()), None);
+        // A picture with only a copyright notice is credited to its holder.
+        let rights_only = PhotoMetadata {
+            copyright: Some("Copyright 2026 Acme Photos".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            agencies.apply(&rights_only).as_deref(),
+            Some("© 2026 Acme Photos")
+        );
     }
 
     #[test]

@@ -70,7 +70,12 @@ fn read_tiff(tiff: &[u8], metadata: &mut PhotoMetadata) {
             continue;
         };
         match tag {
-            ARTIST => metadata.creators.push(value),
+            // Several creators share the one string, `; `-separated (MWG).
+            ARTIST => metadata.creators.extend(
+                value
+                    .split("; ")
+                    .filter_map(|name| clean(name.trim_matches('"'))),
+            ),
             COPYRIGHT => metadata.copyright = Some(value),
             _ => metadata.caption = Some(value),
         }

@@ -10,9 +10,16 @@ const PHOTOSHOP: &[u8] = b"Photoshop 3.0\0";
 const IIM_RESOURCE: u16 = 0x0404;
 const DIGEST_RESOURCE: u16 = 0x0425;
 
-/// The IIM fields, and whether the IIM was changed after the last tool that kept IIM and XMP
-/// in step wrote its digest (MD5 of the IIM block): then the IIM is the newer of the two.
-pub(super) fn read(segments: &[Segment<'_>]) -> (PhotoMetadata, bool) {
+/// Whether a file has IIM, and whether it was changed after the last tool that kept IIM and
+/// XMP in step wrote its digest (MD5 of the IIM block): then the IIM is the newer of the two.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct IimState {
+    pub present: bool,
+    pub edited_after_xmp: bool,
+}
+
+/// The IIM fields and the IIM's state.
+pub(super) fn read(segments: &[Segment<'_>]) -> (PhotoMetadata, IimState) {
     let mut metadata = PhotoMetadata::default();
     let (mut block, mut digest) = (None, None);
     for segment in segments.iter().filter(|s| s.marker == 0xED) {
@@ -29,11 +36,15 @@ pub(super) fn read(segments: &[Segment<'_>]) -> (PhotoMetadata, bool) {
             }
         }
     }
-    let changed_since = match (block, digest) {
+    let edited_after_xmp = match (block, digest) {
         (Some(block), Some(digest)) => Md5::digest(block).as_slice() != digest,
         _ => false,
     };
-    (metadata, changed_since)
+    let state = IimState {
+        present: block.is_some(),
+        edited_after_xmp,
+    };
+    (metadata, state)
 }
 
 /// Photoshop image resources: `8BIM`, id, a padded Pascal name, a size, padded data.

@@ -1,12 +1,11 @@
 //! Who made a picture and who may use it, as agencies write it into the file: IPTC-IIM
-//! (APP13), XMP (APP1, UTF-8 or UTF-16, with Extended XMP) and EXIF (APP1). Where IIM and XMP
-//! both hold a field, XMP wins, as the Metadata Working Group's guidance has it — unless the
-//! IIM digest shows the IIM was edited after the XMP was last brought in step, in which case
-//! the IIM is newer and wins. EXIF fills what neither has.
+//! (APP13), XMP (APP1, UTF-8 or UTF-16, with Extended XMP) and EXIF (APP1), reconciled as the
+//! Metadata Working Group's guidelines say ([`reconcile`]).
 
 pub mod credit;
 mod exif;
 mod iim;
+use iim::IimState;
 pub(crate) mod jpeg;
 mod xmp;
 
@@ -79,13 +78,62 @@ pub fn read_metadata(bytes: &[u8]) -> Result<PhotoMetadata, MetadataError> {
     }
     let segments = jpeg::segments(bytes)?;
     let from_xmp = xmp::read(&segments);
-    let (from_iim, iim_is_newer) = iim::read(&segments);
+    let (from_iim, iim) = iim::read(&segments);
     let from_exif = exif::read(&segments);
-    Ok(if iim_is_newer {
-        from_iim.or(from_xmp).or(from_exif)
+    Ok(reconcile(from_exif, from_iim, from_xmp, iim))
+}
+
+/// The Metadata Working Group's reading rules, as `exiftool -use MWG` applies them.
+/// Description, creator and copyright, which EXIF also holds, come from EXIF when it has them.
+/// Otherwise, and for keywords, XMP's value is read unless the IIM digest shows the IIM was
+/// edited after XMP was last brought in step; then IIM's value is (even none), except that an
+/// IIM value cut at its dataset's length limit gives way to the XMP value it starts. The
+/// fields the guidelines leave out (credit, source, headline, …) come from XMP, else IIM —
+/// IIM first when it is the newer — and EXIF fills nothing of them.
+fn reconcile(
+    exif: PhotoMetadata,
+    iim: PhotoMetadata,
+    xmp: PhotoMetadata,
+    state: IimState,
+) -> PhotoMetadata {
+    let xmp_wins = |has_xmp: bool| !state.present || (has_xmp && !state.edited_after_xmp);
+    let text = |exif: Option<String>, iim: Option<String>, xmp: Option<String>, limit: usize| {
+        if exif.is_some() {
+            return exif;
+        }
+        if xmp_wins(xmp.is_some()) {
+            return xmp;
+        }
+        match (iim, xmp) {
+            (Some(cut), Some(whole))
+                if cut.chars().count() == limit
+                    && whole.len() > cut.len()
+                    && whole.starts_with(&cut) =>
+            {
+                Some(whole)
+            }
+            (iim, _) => iim,
+        }
+    };
+    let list = |exif: Vec<String>, iim: Vec<String>, xmp: Vec<String>| {
+        if !exif.is_empty() {
+            return exif;
+        }
+        if xmp_wins(!xmp.is_empty()) { xmp } else { iim }
+    };
+    let (first, second) = if state.edited_after_xmp {
+        (iim.clone(), xmp.clone())
     } else {
-        from_xmp.or(from_iim).or(from_exif)
-    })
+        (xmp.clone(), iim.clone())
+    };
+    let rest = first.or(second);
+    PhotoMetadata {
+        creators: list(exif.creators, iim.creators, xmp.creators),
+        copyright: text(exif.copyright, iim.copyright, xmp.copyright, 128),
+        caption: text(exif.caption, iim.caption, xmp.caption, 2000),
+        keywords: list(Vec::new(), iim.keywords, xmp.keywords),
+        ..rest
+    }
 }
 
 /// The data of the first chunk named `name` in a WebP (RIFF) file.
@@ -112,5 +160,7 @@ fn clean(text: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
 }
 
+#[cfg(test)]
+mod mwg_tests;
 #[cfg(test)]
 mod tests;

@@ -44,9 +44,16 @@ pub(super) async fn import_files(
     };
     let progress = progress_bar(files.len() as u64);
     let (mut created, mut updated, mut unchanged, mut skipped, mut invalid) = (0, 0, 0, 0, 0);
+    let mut warnings = 0;
+    let mut removed_shortcodes = byline_import::wxr::Removed::new();
     for file in &files {
         progress.set_message(file.display().to_string());
-        for report in import::import_file(&newsroom, file, &options).await {
+        let report = import::import_file(&newsroom, file, &options).await;
+        for (name, n) in report.removed_shortcodes {
+            *removed_shortcodes.entry(name).or_default() += n;
+        }
+        for report in report.items {
+            warnings += report.warnings.len();
             progress.suspend(|| {
                 for warning in &report.warnings {
                     eprintln!("warning: {warning}");
@@ -66,9 +73,15 @@ pub(super) async fn import_files(
     progress.finish_and_clear();
     eprintln!(
         "{} files: {created} created, {updated} updated, {unchanged} unchanged, {skipped} skipped, \
-         {invalid} not valid",
+         {invalid} not valid, {warnings} warnings",
         files.len()
     );
+    if !removed_shortcodes.is_empty() {
+        eprintln!(
+            "shortcodes removed: {}",
+            byline_import::wxr::counted(&removed_shortcodes)
+        );
+    }
     std::io::stdout().flush()?;
     Ok(if invalid > 0 {
         ExitCode::FAILURE

@@ -1,7 +1,7 @@
 //! The article page: the story with its lead photo, ad slots, sign-up box and rails.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use byline_core::changes::CacheKey;
 use byline_core::{Crop, Format, Shape, Slug, Story};
@@ -10,6 +10,7 @@ use chrono::Utc;
 use serde::Serialize;
 
 use super::delivery::PageInfo;
+use super::moved;
 use super::structured::{self, absolute};
 use super::{html_page, site_view};
 use crate::error::AppError;
@@ -39,14 +40,17 @@ struct NewsletterBox {
 pub async fn show(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    uri: Uri,
 ) -> Result<Response, AppError> {
-    let slug = Slug::parse(&slug).map_err(|_| AppError::NotFound)?;
+    let Ok(slug) = Slug::parse(&slug) else {
+        return moved::instead_of_missing(&state, &uri).await;
+    };
     let now = Utc::now();
     match reading::article(&state.newsroom, &slug, now).await? {
         Article::Story(story) => render(&state, &story, now, false).await,
         // A published story whose slug changed keeps its old address.
         Article::Moved(current) => Ok(Redirect::permanent(&paths::story(&current)).into_response()),
-        Article::Missing => Err(AppError::NotFound),
+        Article::Missing => moved::instead_of_missing(&state, &uri).await,
     }
 }
 

@@ -205,6 +205,10 @@ fn cache_key(uri: &axum::http::Uri) -> Option<Cow<'_, str>> {
         let hour = crate::site::sitemaps::news_hour(chrono::Utc::now());
         return Some(Cow::Owned(format!("{path}#{hour}")));
     }
+    // The front page asked with WordPress's `?p=12` is an old address, answered apart.
+    if path == "/" && crate::site::moved::old_address_key(uri).is_some() {
+        return None;
+    }
     let page = if paginated(&path) {
         // A page in another spelling is a 404, never kept.
         crate::site::requested_page(uri.query()).ok()?

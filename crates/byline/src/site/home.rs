@@ -1,6 +1,7 @@
 //! The front page: the lead story, the latest list and a block per section.
 
 use axum::extract::State;
+use axum::http::{Method, Uri};
 use axum::response::Response;
 use byline_core::CardKind;
 use byline_core::store::{ListQuery, Listing};
@@ -9,6 +10,7 @@ use chrono::Utc;
 use serde::Serialize;
 
 use super::delivery::PageInfo;
+use super::moved;
 use super::{html_page, site_view};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -38,7 +40,15 @@ struct HomePage {
     sections: Vec<SectionBlock>,
 }
 
-pub async fn show(State(state): State<AppState>) -> Result<Response, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    // `/?p=12`: an old WordPress address, not the front page.
+    if let Some(key) = moved::old_address_key(&uri) {
+        return moved::answer(&state, &method, &key).await;
+    }
     let now = Utc::now();
     let newest = reading::cards(
         &state.newsroom,

@@ -1,6 +1,7 @@
 //! Paginated listings: all stories, a section, a tag, an author.
 
 use axum::extract::{Path, RawQuery, State};
+use axum::http::Uri;
 use axum::response::Response;
 use byline_core::changes::CacheKey;
 use byline_core::store::Listing;
@@ -10,6 +11,7 @@ use chrono::Utc;
 use serde::Serialize;
 
 use super::delivery::PageInfo;
+use super::moved;
 use super::structured;
 use super::{html_page, page_number, site_view};
 use crate::error::AppError;
@@ -114,28 +116,42 @@ pub async fn named_listing(
 pub async fn section(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    RawQuery(query): RawQuery,
+    uri: Uri,
 ) -> Result<Response, AppError> {
-    let (listing, heading) = named_listing(&state, "section", &slug).await?;
-    render(&state, listing, heading, query).await
+    named_page(&state, "section", &slug, &uri).await
 }
 
 pub async fn tag(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    RawQuery(query): RawQuery,
+    uri: Uri,
 ) -> Result<Response, AppError> {
-    let (listing, heading) = named_listing(&state, "tag", &slug).await?;
-    render(&state, listing, heading, query).await
+    named_page(&state, "tag", &slug, &uri).await
 }
 
 pub async fn author(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    RawQuery(query): RawQuery,
+    uri: Uri,
 ) -> Result<Response, AppError> {
-    let (listing, heading) = named_listing(&state, "author", &slug).await?;
-    render(&state, listing, heading, query).await
+    named_page(&state, "author", &slug, &uri).await
+}
+
+/// A section's, tag's or author's page; when there is none by that slug, the old address an
+/// import kept under this path (an old site's `/tag/…` or `/author/login`), else 404.
+async fn named_page(
+    state: &AppState,
+    prefix: &str,
+    slug: &str,
+    uri: &Uri,
+) -> Result<Response, AppError> {
+    match named_listing(state, prefix, slug).await {
+        Ok((listing, heading)) => {
+            render(state, listing, heading, uri.query().map(str::to_owned)).await
+        }
+        Err(AppError::NotFound) => moved::instead_of_missing(state, uri).await,
+        Err(e) => Err(e),
+    }
 }
 
 async fn render(

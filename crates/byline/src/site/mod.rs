@@ -11,6 +11,7 @@ pub mod feeds;
 pub mod files;
 pub mod home;
 pub mod listing;
+pub mod moved;
 pub mod policy;
 pub mod search;
 pub mod sitemaps;

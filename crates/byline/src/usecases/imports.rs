@@ -2,6 +2,7 @@
 //! [`import_item`].
 
 use byline_core::access::{Ownership, Permission};
+use byline_core::redirects::{Destination, OldAddress};
 use byline_core::store::{ImportOrigin, SaveOutcome, SectionRef, StoryInput};
 use byline_core::story::byline_names;
 use byline_core::{Headline, Picture, RawBody, Slug, Status};
@@ -17,6 +18,9 @@ pub struct Draft {
     pub external_id: Option<String>,
     pub version: Option<i64>,
     pub headline: Headline,
+    /// The address the source gave the story (kept when it is free), else one from the
+    /// headline.
+    pub slug: Option<Slug>,
     pub standfirst: Option<String>,
     pub body: RawBody,
     pub section: Option<SectionRef>,
@@ -32,6 +36,8 @@ pub struct Draft {
     pub source: String,
     /// Replace a story the newsroom changed since its import.
     pub overwrite: bool,
+    /// Where the story lived on the site it comes from ([`byline_core::redirects`] keys).
+    pub old_addresses: Vec<String>,
     /// The source gives no time of its own: `published_at` and `updated_at` are the import's,
     /// so they neither count as a change nor move a story that exists.
     pub undated: bool,
@@ -56,6 +62,13 @@ impl Draft {
         field(&self.external_id.clone().unwrap_or_default());
         field(&self.version.map(|v| v.to_string()).unwrap_or_default());
         field(self.headline.as_str());
+        // Only a source that names addresses adds them, so earlier digests stay the same.
+        if let Some(slug) = &self.slug {
+            field(slug.as_str());
+        }
+        if !self.old_addresses.is_empty() {
+            field(&self.old_addresses.join("\u{1f}"));
+        }
         field(self.standfirst.as_deref().unwrap_or_default());
         field(&body);
         field(
@@ -114,12 +127,15 @@ pub async fn import_item(
         .map(plain_text)
         .filter(|s| !s.is_empty());
     let summary = byline_core::excerpt::summary(standfirst.as_deref(), &plain_text(body.as_str()));
-    let slug = Slug::derive(draft.headline.as_str())
+    let slug = draft
+        .slug
+        .clone()
+        .or_else(|| Slug::derive(draft.headline.as_str()))
         .unwrap_or_else(|| Slug::parse("story").expect("a valid slug"));
     let authors = draft
         .byline
         .as_deref()
-        .map(byline_names)
+        .map(|b| byline_names(b, &draft.language))
         .unwrap_or_default();
     let byline = draft
         .byline
@@ -146,8 +162,48 @@ pub async fn import_item(
         updated_at: draft.updated_at,
         origin,
         now,
+        old_addresses: draft.old_addresses,
     };
     Ok(nr.store().save_story(input).await?)
+}
+
+/// What an old address of a section, tag or author leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TermKind {
+    Section,
+    Tag,
+    Author,
+}
+
+/// Old addresses (keys) of sections, tags and authors, with what each is and its name.
+pub type TermAddresses = Vec<(String, TermKind, String)>;
+
+/// Keeps the old site's addresses of sections, tags and authors, each leading to the one of
+/// that name (slugged as a save slugs it). Needs the right to publish anyone's story, as an
+/// import does.
+pub async fn keep_term_addresses(
+    nr: &Newsroom,
+    actor: Actor<'_>,
+    addresses: &TermAddresses,
+    now: DateTime<Utc>,
+) -> Outcome<()> {
+    actor.require(Permission::Publish, Ownership::Others)?;
+    let kept: Vec<OldAddress> = addresses
+        .iter()
+        .filter_map(|(address, kind, name)| {
+            let slug = Slug::derive(name)?;
+            let destination = match kind {
+                TermKind::Section => Destination::Section(slug),
+                TermKind::Tag => Destination::Tag(slug),
+                TermKind::Author => Destination::Author(slug),
+            };
+            Some(OldAddress {
+                address: address.clone(),
+                destination,
+            })
+        })
+        .collect();
+    Ok(nr.store().keep_old_addresses(&kept, now).await?)
 }
 
 /// Whether the site holds no story at all (the demo newsroom loads only into an empty site).

@@ -2,6 +2,7 @@
 //! `now`. Anonymous readers need no permission; nothing here shows what is not public.
 
 use byline_core::curation::{NEWEST_NEEDED, Rails};
+use byline_core::redirects::Found;
 use byline_core::store::{CardPage, ListQuery, Listing};
 use byline_core::{Author, Section, Slug, Story, StoryCard, StoryId, Tag};
 use chrono::{DateTime, Utc};
@@ -56,6 +57,17 @@ pub async fn article(nr: &Newsroom, slug: &Slug, now: DateTime<Utc>) -> Outcome<
     Ok(match nr.store().redirect_for(slug).await? {
         Some(current) => Article::Moved(current),
         None => Article::Missing,
+    })
+}
+
+/// Where an address of the site a newsroom moved from (a [`byline_core::redirects`] key) leads
+/// at `now`: a story only while it is public, so an old address says nothing of drafts.
+pub async fn old_address(nr: &Newsroom, key: &str, now: DateTime<Utc>) -> Outcome<Option<Found>> {
+    Ok(match nr.store().old_address(key).await? {
+        Some(Found::Story(slug)) => public_story(nr, &slug, now)
+            .await?
+            .map(|_| Found::Story(slug)),
+        other => other,
     })
 }
 

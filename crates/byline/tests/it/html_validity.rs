@@ -77,11 +77,21 @@ fn public_pages_pass_the_nu_html_checker() {
         std::fs::write(&file, html).unwrap();
         files.push(file);
     }
+    let errors = nu_errors(&files);
+    assert!(
+        errors.is_empty(),
+        "vnu found errors:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// The Nu HTML Checker's errors in `files`, one line each (file, line, message).
+pub(crate) fn nu_errors(files: &[PathBuf]) -> Vec<String> {
     let out = Command::new("java")
         .arg("-jar")
         .arg(vnu_jar())
         .args(["--errors-only", "--format", "json"])
-        .args(&files)
+        .args(files)
         .output()
         .expect("java runs");
     let report: serde_json::Value =
@@ -93,9 +103,8 @@ fn public_pages_pass_the_nu_html_checker() {
         .map(|m| format!("{} line {}: {}", m["url"], m["lastLine"], m["message"]))
         .collect();
     assert!(
-        errors.is_empty(),
-        "vnu found errors:\n{}",
-        errors.join("\n")
+        out.status.success() || !errors.is_empty(),
+        "vnu failed without naming an error"
     );
-    assert!(out.status.success());
+    errors
 }

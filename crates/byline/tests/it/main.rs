@@ -19,6 +19,7 @@ mod finding;
 mod flood;
 mod golden_page;
 mod html_validity;
+mod import_cases;
 mod import_ninjs;
 mod import_wordpress;
 mod items;

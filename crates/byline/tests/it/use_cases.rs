@@ -335,6 +335,8 @@ fn wire_draft(n: usize) -> usecases::imports::Draft {
         external_id: Some(format!("urn:import:{n}")),
         version: None,
         headline: Headline::parse(&format!("Imported {n}")).unwrap(),
+        slug: None,
+        old_addresses: Vec::new(),
         standfirst: None,
         body: RawBody::Text("Words.".to_owned()),
         section: None,

@@ -63,6 +63,7 @@ pub fn wire(external_id: &str, headline: &str, published: DateTime<Utc>) -> Stor
             undated: false,
         },
         now: Utc::now(),
+        old_addresses: Vec::new(),
     }
 }
 

@@ -1,0 +1,57 @@
+//! Addresses of the site a newsroom moved from: an address no route serves (or the front page
+//! asked with WordPress's `?p=`, `?cat=`, …) that an import kept answers 301 to where its
+//! content lives now. One indexed lookup per request; nothing is rendered.
+
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use byline_core::redirects::{Found, address_key};
+use byline_render::views::paths;
+use chrono::Utc;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::usecases::reading;
+
+/// The old address `uri` names, when it names one: the front page only with a parameter that
+/// names content, any other path as it is.
+pub fn old_address_key(uri: &Uri) -> Option<String> {
+    let key = address_key(uri.path(), uri.query())?;
+    (key != "/").then_some(key)
+}
+
+/// 301 to where the old address `key` leads, else 404.
+pub async fn answer(state: &AppState, method: &Method, key: &str) -> Result<Response, AppError> {
+    if !matches!(*method, Method::GET | Method::HEAD) {
+        return Err(AppError::NotFound);
+    }
+    let found = reading::old_address(&state.newsroom, key, Utc::now()).await?;
+    let location = match found.ok_or(AppError::NotFound)? {
+        Found::Story(slug) => paths::story(&slug),
+        Found::Section(slug) => paths::section(&slug),
+        Found::Tag(slug) => paths::tag(&slug),
+        Found::Author(slug) => paths::author(&slug),
+    };
+    let location = HeaderValue::try_from(location).map_err(|_| AppError::NotFound)?;
+    // 301, as search engines move a page's standing to its new address; cached for a day, as
+    // an editor may still point an old address elsewhere.
+    Ok((
+        StatusCode::MOVED_PERMANENTLY,
+        [
+            (header::LOCATION, location),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            ),
+        ],
+    )
+        .into_response())
+}
+
+/// For a page that is not there: 301 to where an old address kept under the same path leads,
+/// else 404.
+pub async fn instead_of_missing(state: &AppState, uri: &Uri) -> Result<Response, AppError> {
+    match address_key(uri.path(), uri.query()) {
+        Some(key) => answer(state, &Method::GET, &key).await,
+        None => Err(AppError::NotFound),
+    }
+}
