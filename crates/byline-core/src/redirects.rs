@@ -160,8 +160,10 @@ pub trait RedirectStore {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 
-    /// Where the old address `key` leads now, if anywhere.
-    async fn old_address(&self, key: &str) -> Result<Option<Found>, StoreError>;
+    /// Where the old address `key` leads at `now`: a story only while it is public, a section,
+    /// tag or author only while it exists.
+    async fn old_address(&self, key: &str, now: DateTime<Utc>)
+    -> Result<Option<Found>, StoreError>;
 }
 
 #[cfg(test)]

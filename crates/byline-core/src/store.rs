@@ -73,6 +73,8 @@ pub struct StoryInput {
     /// Where the story lived on the site it was imported from ([`crate::redirects`] keys),
     /// kept in the same transaction so that those addresses lead to it.
     pub old_addresses: Vec<String>,
+    /// Decide and answer as the save would, then roll it back: nothing is written.
+    pub dry_run: bool,
 }
 
 /// An import's mark on the stories it saves.

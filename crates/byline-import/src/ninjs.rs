@@ -150,9 +150,11 @@ pub fn parse_item(value: Value) -> Result<WireStory, NinjsError> {
             body = description.clone().map_or(Body::Empty, Body::Text);
         } else {
             // A text item is never published empty: its text may exist only elsewhere.
+            // The address without its query, which may carry an agency's key.
             warnings.push(match text_elsewhere(&item) {
                 Some(href) => format!(
-                    "the item's text is not in the file, only at {href}: imported as a draft"
+                    "the item's text is not in the file, only at {}: imported as a draft",
+                    href.split(['?', '#']).next().unwrap_or_default()
                 ),
                 None => "the item has no body: imported as a draft".to_owned(),
             });

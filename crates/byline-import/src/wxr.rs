@@ -3,30 +3,31 @@
 //! featured image with the caption, alt text and credit WordPress kept for it.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
 
 use byline_core::{Headline, RawBody};
 use chrono::{DateTime, NaiveDateTime, Utc};
-use quick_xml::NsReader;
-use quick_xml::escape::resolve_predefined_entity;
-use quick_xml::events::Event;
-use quick_xml::name::ResolveResult;
 
 use crate::html::autop;
 use crate::html::decode_entities;
-use crate::ninjs::{PubStatus, WireStory};
+use crate::ninjs::{PubStatus, WirePicture, WireStory};
 
 mod addresses;
 mod attachments;
 mod embeds;
+mod reader;
 mod shortcodes;
 
 pub use addresses::TermKind;
 use addresses::{old_addresses, term_addresses};
 use attachments::featured;
 use byline_core::redirects::percent_decode;
+use reader::{Items, line_in_file, not_well_formed};
 
-pub use shortcodes::Removed;
+#[cfg(test)]
+pub(crate) use shortcodes::expand as expand_shortcodes;
+pub use shortcodes::{Removed, add_removed};
 
 /// Why an export cannot be read at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,6 +36,8 @@ pub enum WxrError {
     Xml { line: usize, message: String },
     #[error("not a WordPress export: {0}")]
     NotWxr(String),
+    #[error("cannot read the file: {0}")]
+    Unreadable(String),
 }
 
 /// Which vocabulary an element belongs to.
@@ -97,10 +100,11 @@ struct Term {
     name: String,
 }
 
-/// A whole export, read.
+/// What every post of a site needs from its whole export (or from all its files, when the
+/// site was exported in parts): the authors, the site's address and language, the categories'
+/// parents, and the featured images its attachments describe.
 #[derive(Debug, Default)]
-struct Export {
-    items: Vec<Item>,
+pub struct Channel {
     /// Author login → display name.
     authors: HashMap<String, String>,
     site: Option<String>,
@@ -108,6 +112,38 @@ struct Export {
     language: Option<String>,
     /// A category's nicename → its parent's, from the channel's `<wp:category>` list.
     category_parents: HashMap<String, String>,
+    /// Each image attachment's picture, by its post id.
+    pictures: HashMap<String, WirePicture>,
+}
+
+impl Channel {
+    /// Reads an export's channel and attachments (the first of two passes over the files);
+    /// `uploads`, when given, is a copy of the site's `wp-content/uploads` folder, where
+    /// featured images are taken from instead of being linked where they live. An export that
+    /// is not well-formed is refused whole, with the line where it breaks.
+    pub fn read_file(&mut self, path: &Path, uploads: Option<&PathBuf>) -> Result<(), WxrError> {
+        let file = std::fs::File::open(path).map_err(|e| WxrError::Unreadable(e.to_string()))?;
+        let lines = |offset| line_in_file(path, offset);
+        self.read(BufReader::new(file), uploads, &lines)
+    }
+
+    fn read(
+        &mut self,
+        source: impl BufRead,
+        uploads: Option<&PathBuf>,
+        lines: &dyn Fn(u64) -> usize,
+    ) -> Result<(), WxrError> {
+        let mut items = Items::new(source);
+        while let Some(item) = items.next_item(self).map_err(|e| e.at_line(lines))? {
+            if item.get(Ns::Wp, "post_type") == Some("attachment")
+                && let Some(id) = item.get(Ns::Wp, "post_id")
+                && let Some(picture) = featured(&item, uploads)
+            {
+                self.pictures.insert(id.to_owned(), picture);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// An item of the export that is not imported as a story, and why.
@@ -117,7 +153,115 @@ pub struct Skipped {
     pub reason: String,
 }
 
-/// What an export holds: its posts as drafts (or why one cannot be), and what was left out.
+/// One item of an export, as the import takes it.
+#[derive(Debug)]
+pub enum Entry {
+    /// A post: its story (or why it cannot be one), the shortcodes its text lost, and the
+    /// old addresses of its section, tags and author: address → (kind, name).
+    Post {
+        line: usize,
+        story: Box<Result<WireStory, String>>,
+        removed_shortcodes: Removed,
+        term_addresses: BTreeMap<String, (TermKind, String)>,
+    },
+    /// Anything else, with why it is left out (attachments are not listed: they come with
+    /// their posts).
+    Skipped(Skipped),
+}
+
+/// The posts of one export, read one at a time (the second pass).
+pub struct Posts<'a, R: BufRead> {
+    items: Items<R>,
+    channel: &'a Channel,
+    /// Channel facts read again on this pass; already known from the first.
+    again: Channel,
+    lines: Box<dyn Fn(u64) -> usize + 'a>,
+    /// Items read so far, attachments too.
+    items_read: usize,
+}
+
+impl<'a> Posts<'a, BufReader<std::fs::File>> {
+    /// The posts of the export at `path`, read with what `channel` gathered.
+    pub fn of_file(path: &'a Path, channel: &'a Channel) -> Result<Self, WxrError> {
+        let file = std::fs::File::open(path).map_err(|e| WxrError::Unreadable(e.to_string()))?;
+        Ok(Posts {
+            items: Items::new(BufReader::new(file)),
+            channel,
+            again: Channel::default(),
+            lines: Box::new(move |offset| line_in_file(path, offset)),
+            items_read: 0,
+        })
+    }
+}
+
+impl<R: BufRead> Posts<'_, R> {
+    /// Bytes of the export read so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.items.bytes_read()
+    }
+
+    /// Items read so far, attachments too.
+    pub fn items_read(&self) -> usize {
+        self.items_read
+    }
+
+    /// The next entry; `None` at the end of the export.
+    pub fn next_entry(&mut self) -> Result<Option<Entry>, WxrError> {
+        loop {
+            let item = self.items.next_item(&mut self.again);
+            let Some(item) = item.map_err(|e| e.at_line(&*self.lines))? else {
+                return Ok(None);
+            };
+            self.items_read += 1;
+            if let Some(entry) = entry_of(self.channel, &item) {
+                return Ok(Some(entry));
+            }
+        }
+    }
+}
+
+/// What an item is to the import; `None` for an attachment.
+fn entry_of(channel: &Channel, item: &Item) -> Option<Entry> {
+    if let Some(missing) = not_well_formed(item) {
+        return Some(Entry::Skipped(Skipped {
+            line: item.line,
+            reason: format!("not a well-formed post: it has no {missing}"),
+        }));
+    }
+    let reason = match item.get(Ns::Wp, "post_type").unwrap_or_default() {
+        "post" => {
+            let mut terms = BTreeMap::new();
+            let (story, removed_shortcodes) = match story(channel, item) {
+                Ok(post) => {
+                    // Only a public post's archives were public: a draft's author says nothing.
+                    if post.story.pub_status == PubStatus::Usable && post.story.embargoed.is_none()
+                    {
+                        term_addresses(channel, item, &mut terms);
+                    }
+                    (Ok(post.story), post.removed_shortcodes)
+                }
+                Err(why) => (Err(why), Removed::new()),
+            };
+            return Some(Entry::Post {
+                line: item.line,
+                story: Box::new(story),
+                removed_shortcodes,
+                term_addresses: terms,
+            });
+        }
+        "attachment" => return None,
+        "page" => "a page: Byline has no pages yet".to_owned(),
+        "nav_menu_item" => "a menu item: Byline has no menus yet".to_owned(),
+        other => format!("a {other}, not a post"),
+    };
+    Some(Entry::Skipped(Skipped {
+        line: item.line,
+        reason,
+    }))
+}
+
+/// What an export held, all at once: its posts as drafts (or why one cannot be), and what was
+/// left out. For exports small enough to hold in memory; an import streams [`Posts`].
 #[derive(Debug)]
 pub struct WxrFile {
     pub stories: Vec<(usize, Result<WireStory, String>)>,
@@ -129,227 +273,47 @@ pub struct WxrFile {
     pub term_addresses: BTreeMap<String, (TermKind, String)>,
 }
 
-/// Reads an export. `uploads`, when given, is a copy of the site's `wp-content/uploads`
-/// folder: featured images are taken from there instead of being linked where they live.
+/// Reads a whole export held in memory (both passes over `text`).
 pub fn parse_file(text: &str, uploads: Option<PathBuf>) -> Result<WxrFile, WxrError> {
-    let export = read(text)?;
-    let by_id: HashMap<&str, &Item> = export
-        .items
-        .iter()
-        .filter(|i| i.get(Ns::Wp, "post_type") == Some("attachment"))
-        .filter_map(|i| Some((i.get(Ns::Wp, "post_id")?, i)))
-        .collect();
+    let lines = |offset: u64| {
+        let end = (offset as usize).min(text.len());
+        text.as_bytes()[..end]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1
+    };
+    let mut channel = Channel::default();
+    channel.read(text.as_bytes(), uploads.as_ref(), &lines)?;
+    let mut posts = Posts {
+        items: Items::new(text.as_bytes()),
+        channel: &channel,
+        again: Channel::default(),
+        lines: Box::new(lines),
+        items_read: 0,
+    };
     let mut file = WxrFile {
         stories: Vec::new(),
         skipped: Vec::new(),
         removed_shortcodes: Removed::new(),
         term_addresses: BTreeMap::new(),
     };
-    for item in &export.items {
-        if let Some(missing) = not_well_formed(item) {
-            file.skipped.push(Skipped {
-                line: item.line,
-                reason: format!("not a well-formed post: it has no {missing}"),
-            });
-            continue;
-        }
-        let reason = match item.get(Ns::Wp, "post_type").unwrap_or_default() {
-            "post" => {
-                let story = story(&export, item, &by_id, uploads.as_ref());
-                if let Ok(story) = &story {
-                    for (name, n) in &story.removed_shortcodes {
-                        *file.removed_shortcodes.entry(name.clone()).or_default() += n;
-                    }
-                    term_addresses(&export, item, &mut file.term_addresses);
-                }
-                file.stories.push((item.line, story.map(|s| s.story)));
-                continue;
+    while let Some(entry) = posts.next_entry()? {
+        match entry {
+            Entry::Post {
+                line,
+                story,
+                removed_shortcodes,
+                term_addresses,
+            } => {
+                file.stories.push((line, *story));
+                add_removed(&mut file.removed_shortcodes, removed_shortcodes);
+                file.term_addresses.extend(term_addresses);
             }
-            "attachment" => continue,
-            "page" => "a page: Byline has no pages yet".to_owned(),
-            "nav_menu_item" => "a menu item: Byline has no menus yet".to_owned(),
-            other => format!("a {other}, not a post"),
-        };
-        file.skipped.push(Skipped {
-            line: item.line,
-            reason,
-        });
+            Entry::Skipped(skipped) => file.skipped.push(skipped),
+        }
     }
     Ok(file)
-}
-
-/// What an item lacks to be a post WordPress wrote: its type, status or date.
-fn not_well_formed(item: &Item) -> Option<String> {
-    let mut missing = Vec::new();
-    if item.get(Ns::Wp, "post_type").is_none() {
-        missing.push("wp:post_type");
-    }
-    if item.get(Ns::Wp, "status").is_none() {
-        missing.push("wp:status");
-    }
-    let dated = item.get(Ns::Wp, "post_date").is_some()
-        || item.get(Ns::Wp, "post_date_gmt").is_some()
-        || item.get(Ns::None, "pubDate").is_some();
-    if !dated {
-        missing.push("date (wp:post_date, pubDate)");
-    }
-    (!missing.is_empty()).then(|| missing.join(", "))
-}
-
-fn line_at(text: &str, offset: u64) -> usize {
-    let end = (offset as usize).min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
-}
-
-/// Reads the items, authors and site address of an export.
-fn read(text: &str) -> Result<Export, WxrError> {
-    let mut reader = NsReader::from_str(text);
-    let mut export = Export::default();
-    // Open elements: (namespace, local name).
-    let mut path: Vec<(Ns, String)> = Vec::new();
-    let mut item: Option<Item> = None;
-    let mut buffer = String::new();
-    let (mut category_domain, mut category_nicename) = (String::new(), None);
-    let mut defined_category = (String::new(), String::new());
-    let (mut meta_key, mut author_login) = (String::new(), String::new());
-    let mut saw_rss = false;
-    loop {
-        let at = reader.buffer_position();
-        let (namespace, event) = match reader.read_resolved_event() {
-            Ok(read) => read,
-            Err(e) => {
-                let message = e.to_string();
-                return Err(WxrError::Xml {
-                    line: line_at(text, reader.error_position()),
-                    message,
-                });
-            }
-        };
-        let ns = match namespace {
-            ResolveResult::Bound(uri) => ns_of(Some(uri.as_ref())),
-            _ => ns_of(None),
-        };
-        match event {
-            Event::Start(e) => {
-                let name = e.local_name().as_ref().to_owned();
-                saw_rss |= path.is_empty() && name == "rss";
-                if name == "item" && ns == Ns::None && item.is_none() {
-                    item = Some(Item {
-                        line: line_at(text, at),
-                        ..Item::default()
-                    });
-                }
-                if name == "category" && ns == Ns::None {
-                    category_domain = e
-                        .attributes()
-                        .flatten()
-                        .find(|a| a.key.as_ref() == "domain")
-                        .map(|a| a.value.to_string())
-                        .unwrap_or_else(|| "category".into());
-                    category_nicename = e
-                        .attributes()
-                        .flatten()
-                        .find(|a| a.key.as_ref() == "nicename")
-                        .map(|a| a.value.to_string())
-                        .filter(|n| !n.is_empty());
-                }
-                path.push((ns, name));
-                buffer.clear();
-            }
-            Event::Text(t) => buffer.push_str(&t.xml10_content()),
-            Event::CData(t) => buffer.push_str(&t.xml10_content()),
-            Event::GeneralRef(r) => match r.resolve_char_ref() {
-                Ok(Some(c)) => buffer.push(c),
-                // An HTML entity in an export that did not escape it (`&uuml;`) is kept, to
-                // be read where the text is read as HTML.
-                _ => {
-                    let name = r.into_inner();
-                    match resolve_predefined_entity(&name) {
-                        Some(text) => buffer.push_str(text),
-                        None => {
-                            buffer.push('&');
-                            buffer.push_str(&name);
-                            buffer.push(';');
-                        }
-                    }
-                }
-            },
-            Event::End(_) => {
-                let Some((ns, name)) = path.pop() else { break };
-                let value = std::mem::take(&mut buffer);
-                let parent = path.last().map(|(n, l)| (*n, l.as_str()));
-                if ns == Ns::None && name == "item" {
-                    export.items.extend(item.take());
-                    continue;
-                }
-                match (&mut item, parent, ns, name.as_str()) {
-                    (Some(i), Some((Ns::None, "item")), Ns::None, "category") => {
-                        i.categories.push(Term {
-                            domain: category_domain.clone(),
-                            nicename: category_nicename.take(),
-                            name: value.trim().to_owned(),
-                        });
-                    }
-                    (Some(i), Some((Ns::None, "item")), _, _) => {
-                        i.fields.insert((ns, name), value);
-                    }
-                    (Some(_), Some((Ns::Wp, "postmeta")), Ns::Wp, "meta_key") => {
-                        meta_key = value.trim().to_owned();
-                    }
-                    (Some(i), Some((Ns::Wp, "postmeta")), Ns::Wp, "meta_value") => {
-                        i.meta.insert(std::mem::take(&mut meta_key), value);
-                    }
-                    (None, Some((Ns::Wp, "author")), Ns::Wp, "author_login") => {
-                        author_login = value.trim().to_owned();
-                    }
-                    (None, Some((Ns::Wp, "author")), Ns::Wp, "author_display_name") => {
-                        let display = decode_entities(value.trim());
-                        if !display.is_empty() {
-                            export.authors.insert(author_login.clone(), display);
-                        }
-                    }
-                    (None, Some((Ns::None, "channel")), Ns::None, "link") => {
-                        export.site = Some(value.trim().to_owned()).filter(|s| !s.is_empty());
-                    }
-                    (None, Some((Ns::Wp, "category")), Ns::Wp, "category_nicename") => {
-                        defined_category.0 = value.trim().to_owned();
-                    }
-                    (None, Some((Ns::Wp, "category")), Ns::Wp, "category_parent") => {
-                        defined_category.1 = value.trim().to_owned();
-                    }
-                    (None, Some((Ns::None, "channel")), Ns::Wp, "category") => {
-                        let (nicename, parent) = std::mem::take(&mut defined_category);
-                        if !nicename.is_empty() && !parent.is_empty() {
-                            export.category_parents.insert(nicename, parent);
-                        }
-                    }
-                    (None, Some((Ns::None, "channel")), Ns::None, "language") => {
-                        export.language = Some(value.trim().to_owned()).filter(|s| !s.is_empty());
-                    }
-                    _ => {}
-                }
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    if !path.is_empty() {
-        return Err(WxrError::Xml {
-            line: line_at(text, text.len() as u64),
-            message: format!(
-                "the file ends inside <{}>",
-                path.last().map_or("", |p| &p.1)
-            ),
-        });
-    }
-    if !saw_rss {
-        return Err(WxrError::NotWxr("its root element is not <rss>".into()));
-    }
-    Ok(export)
 }
 
 /// A WordPress time: `post_date_gmt` (`0000-00-00 00:00:00` for "not yet"), else the RSS
@@ -372,12 +336,7 @@ struct Post {
     removed_shortcodes: Removed,
 }
 
-fn story(
-    export: &Export,
-    item: &Item,
-    attachments: &HashMap<&str, &Item>,
-    uploads: Option<&PathBuf>,
-) -> Result<Post, String> {
+fn story(channel: &Channel, item: &Item) -> Result<Post, String> {
     let mut removed = Removed::new();
     let body = item
         .get(Ns::Content, "encoded")
@@ -405,7 +364,7 @@ fn story(
         _ => (PubStatus::Draft, None),
     };
     let byline = item.get(Ns::Dc, "creator").map(|login| {
-        export
+        channel
             .authors
             .get(login)
             .cloned()
@@ -422,8 +381,8 @@ fn story(
     let picture = item
         .meta
         .get("_thumbnail_id")
-        .and_then(|id| attachments.get(id.trim()))
-        .and_then(|attachment| featured(attachment, uploads));
+        .and_then(|id| channel.pictures.get(id.trim()))
+        .cloned();
     let standfirst = item
         .get(Ns::Excerpt, "encoded")
         .map(|excerpt| shortcodes::expand(excerpt, &mut removed))
@@ -433,13 +392,13 @@ fn story(
         warnings.push(format!("shortcodes removed: {}", counted(&removed)));
     }
     let story = WireStory {
-        external_id: identity(export, item)?,
+        external_id: identity(channel, item)?,
         version: None,
         headline,
         standfirst,
         body: body.map_or(RawBody::Empty, RawBody::Html),
         byline,
-        language: export.language.clone(),
+        language: channel.language.clone(),
         first_created,
         version_created: item
             .get(Ns::Wp, "post_modified_gmt")
@@ -452,7 +411,7 @@ fn story(
         subjects: named("post_tag"),
         picture,
         slug: item.get(Ns::Wp, "post_name").map(percent_decode),
-        old_addresses: old_addresses(export, item),
+        old_addresses: old_addresses(channel, item),
         warnings,
     };
     Ok(Post {
@@ -472,9 +431,9 @@ pub fn counted(removed: &Removed) -> String {
 
 /// A post's identity: its `guid` together with its `post_id`, since exports (and sites that
 /// copied posts) repeat guids; either alone only when the other is missing.
-fn identity(export: &Export, item: &Item) -> Result<String, String> {
+fn identity(channel: &Channel, item: &Item) -> Result<String, String> {
     let post_id = item.get(Ns::Wp, "post_id");
-    Ok(match (item.get(Ns::None, "guid"), post_id, &export.site) {
+    Ok(match (item.get(Ns::None, "guid"), post_id, &channel.site) {
         (Some(guid), Some(id), _) => format!("wordpress:{guid}#post-{id}"),
         (Some(guid), None, _) => format!("wordpress:{guid}"),
         (None, Some(id), Some(site)) => format!("wordpress:{site}/?p={id}"),

@@ -11,7 +11,8 @@ use crate::db::DbConn;
 use crate::failure::db_error;
 use crate::rows::{self, get, to_secs};
 
-/// Points `addresses` at `destination`, replacing where they led before.
+/// Points `addresses` at their destinations. An address that leads to another published story
+/// keeps leading there: a later item (a copy, a draft) never takes a live story's address.
 pub(crate) async fn keep(
     conn: &mut DbConn,
     addresses: &[OldAddress],
@@ -28,7 +29,10 @@ pub(crate) async fn keep(
             "INSERT INTO old_addresses (address, kind, story_id, slug, created_at) \
              VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (address) DO UPDATE SET kind = excluded.kind, \
-             story_id = excluded.story_id, slug = excluded.slug",
+             story_id = excluded.story_id, slug = excluded.slug \
+             WHERE old_addresses.story_id IS NULL OR old_addresses.story_id = excluded.story_id \
+             OR NOT EXISTS (SELECT 1 FROM stories p WHERE p.id = old_addresses.story_id \
+                            AND p.status = 'published')",
         )
         .bind(&old.address)
         .bind(old.destination.kind())
@@ -57,12 +61,24 @@ impl RedirectStore for crate::SqlStore {
         tx.commit().await.map_err(db_error)
     }
 
-    async fn old_address(&self, key: &str) -> Result<Option<Found>, StoreError> {
+    async fn old_address(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Found>, StoreError> {
+        // One query: a story only while it is public, the others only while they exist.
         let row = sqlx::query(
             "SELECT a.kind, a.slug, s.slug AS story_slug FROM old_addresses a \
-             LEFT JOIN stories s ON s.id = a.story_id WHERE a.address = $1",
+             LEFT JOIN stories s ON s.id = a.story_id AND s.status = 'published' \
+                                 AND s.published_at <= $2 \
+             WHERE a.address = $1 AND ( \
+               (a.kind = 'story' AND s.id IS NOT NULL) \
+               OR (a.kind = 'section' AND EXISTS (SELECT 1 FROM sections x WHERE x.slug = a.slug)) \
+               OR (a.kind = 'tag' AND EXISTS (SELECT 1 FROM tags x WHERE x.slug = a.slug)) \
+               OR (a.kind = 'author' AND EXISTS (SELECT 1 FROM authors x WHERE x.slug = a.slug)))",
         )
         .bind(key)
+        .bind(to_secs(now))
         .fetch_optional(&self.pool)
         .await
         .map_err(db_error)?;

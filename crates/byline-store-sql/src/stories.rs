@@ -36,35 +36,18 @@ pub(crate) async fn save(
         Some(external_id) => find_existing(&mut tx, external_id, now).await?,
         None => None,
     };
-    if let Some(found) = &existing
-        && let (Some(stored), Some(incoming)) = (found.version, input.version)
-        && incoming < stored
-    {
-        return Ok(SaveOutcome::SkippedOlder {
-            slug: found.slug.clone(),
-            stored_version: stored,
-        });
-    }
     if let Some(found) = &existing {
         // An item without times of its own does not move a story it updates.
         if input.origin.undated && found.published_at.is_some() {
             input.published_at = found.published_at;
         }
-        if found.edited && !input.origin.overwrite {
-            return Ok(SaveOutcome::SkippedEdited {
-                slug: found.slug.clone(),
-            });
-        }
-        let newer = matches!((found.version, input.version), (Some(s), Some(i)) if i > s);
-        if found.import_hash.is_none() && !newer && !input.origin.overwrite {
-            return Ok(SaveOutcome::SkippedUnknown {
-                slug: found.slug.clone(),
-            });
-        }
-        if !found.edited && found.import_hash.as_deref() == Some(&input.origin.fingerprint) {
-            return Ok(SaveOutcome::SkippedUnchanged {
-                slug: found.slug.clone(),
-            });
+        if let Some(skipped) = skip(found, &input) {
+            // The story stays as it is, but its old addresses still lead to it.
+            if !input.dry_run && !input.old_addresses.is_empty() {
+                keep_old_addresses(&mut tx, found.id, &input, now).await?;
+                tx.commit().await.map_err(db_error)?;
+            }
+            return Ok(skipped);
         }
     }
     let section_id = match &input.section {
@@ -96,15 +79,7 @@ pub(crate) async fn save(
         }
     };
     crate::library::set_caption(&mut tx, id, input.lead_picture.as_ref()).await?;
-    let old_addresses: Vec<OldAddress> = input
-        .old_addresses
-        .iter()
-        .map(|address| OldAddress {
-            address: address.clone(),
-            destination: Destination::Story(StoryId(id)),
-        })
-        .collect();
-    crate::redirects::keep(&mut tx, &old_addresses, now).await?;
+    keep_old_addresses(&mut tx, id, &input, now).await?;
     link_names(&mut tx, id, Kind::Tag, &input.tags).await?;
     link_names(&mut tx, id, Kind::Author, &input.authors).await?;
     // A source's update is a new revision too: an editor who has the story open is told, and
@@ -134,13 +109,61 @@ pub(crate) async fn save(
     } else {
         crate::changes::record(&mut tx, &crate::changes::unseen_story_keys(id), now).await?;
     }
-    tx.commit().await.map_err(db_error)?;
+    if input.dry_run {
+        tx.rollback().await.map_err(db_error)?;
+    } else {
+        tx.commit().await.map_err(db_error)?;
+    }
     let id = StoryId(id);
     Ok(if created {
         SaveOutcome::Created { id, slug }
     } else {
         SaveOutcome::Updated { id, slug }
     })
+}
+
+/// Why a save leaves the story found as it is, if it does: an older version, a story the
+/// newsroom changed (without `--overwrite`), one imported before imports were recorded, or
+/// exactly what was imported before.
+fn skip(found: &Existing, input: &StoryInput) -> Option<SaveOutcome> {
+    let slug = found.slug.clone();
+    if let (Some(stored), Some(incoming)) = (found.version, input.version)
+        && incoming < stored
+    {
+        return Some(SaveOutcome::SkippedOlder {
+            slug,
+            stored_version: stored,
+        });
+    }
+    if found.edited && !input.origin.overwrite {
+        return Some(SaveOutcome::SkippedEdited { slug });
+    }
+    let newer = matches!((found.version, input.version), (Some(s), Some(i)) if i > s);
+    if found.import_hash.is_none() && !newer && !input.origin.overwrite {
+        return Some(SaveOutcome::SkippedUnknown { slug });
+    }
+    if !found.edited && found.import_hash.as_deref() == Some(&input.origin.fingerprint) {
+        return Some(SaveOutcome::SkippedUnchanged { slug });
+    }
+    None
+}
+
+/// Points the input's old addresses at story `id`.
+async fn keep_old_addresses(
+    conn: &mut DbConn,
+    id: i64,
+    input: &StoryInput,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let addresses: Vec<OldAddress> = input
+        .old_addresses
+        .iter()
+        .map(|address| OldAddress {
+            address: address.clone(),
+            destination: Destination::Story(StoryId(id)),
+        })
+        .collect();
+    crate::redirects::keep(conn, &addresses, now).await
 }
 
 async fn find_existing(

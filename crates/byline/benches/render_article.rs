@@ -47,6 +47,7 @@ fn draft(n: usize) -> Draft {
             .expect("a headline"),
         slug: None,
         old_addresses: Vec::new(),
+        dry_run: false,
         standfirst: Some(format!("What the council decided, part {n}.")),
         body: RawBody::Html(body(n)),
         section: Some(SectionRef {

@@ -139,6 +139,10 @@ pub struct NinjsArgs {
     #[arg(long)]
     pub overwrite: bool,
 
+    /// Read, check and report every item as the import would, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
     /// ninjs files or folders.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
@@ -161,7 +165,12 @@ pub struct WordpressArgs {
     #[arg(long)]
     pub overwrite: bool,
 
-    /// Export files (.xml) or folders.
+    /// Read, check and report every post as the import would, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Export files (.xml) or folders; several files of one site are read together (its
+    /// attachments may be in one file and its posts in another).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 }
@@ -281,7 +290,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Import(ImportCommand::Ninjs(args)) => {
             let source = import::Source::Ninjs;
-            let run = (args.section, args.overwrite, args.paths);
+            let run = (args.section, args.overwrite, args.dry_run, args.paths);
             import_files(&data, &config, source, run).await
         }
         Command::Import(ImportCommand::Wordpress(args)) => {
@@ -293,7 +302,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let source = import::Source::Wordpress {
                 uploads: args.uploads,
             };
-            let run = (args.section, args.overwrite, args.paths);
+            let run = (args.section, args.overwrite, args.dry_run, args.paths);
             import_files(&data, &config, source, run).await
         }
         Command::Picks(args) => set_picks(&data, &config, &args.stories).await,

@@ -197,6 +197,7 @@ pub async fn load_if_empty(
             headline: Headline::parse(headline)?,
             slug: None,
             old_addresses: Vec::new(),
+            dry_run: false,
             standfirst: Some((*standfirst).to_owned()),
             body: RawBody::Html(body),
             section: Some(SectionRef {

@@ -22,6 +22,7 @@ use byline_media::metadata::credit::CreditPattern;
 use byline_media::metadata::read_metadata;
 
 mod files;
+mod wordpress;
 
 pub use files::{Collected, collect_files};
 
@@ -43,6 +44,9 @@ pub struct ImportOptions {
     pub source: Source,
     /// Replace stories the newsroom changed since their import.
     pub overwrite: bool,
+    /// Read, check and report everything, write nothing: each save is rolled back, pictures
+    /// are decoded but not copied, old addresses are not kept.
+    pub dry_run: bool,
 }
 
 /// What the files are.
@@ -102,164 +106,117 @@ impl fmt::Display for ItemReport {
     }
 }
 
-/// What importing one file did: a report per item, and the shortcodes (of a WordPress export)
-/// removed from its posts' text, by name.
-#[derive(Debug, Default)]
-pub struct FileReport {
-    pub items: Vec<ItemReport>,
-    pub removed_shortcodes: wxr::Removed,
+/// What an import run tells as it goes.
+#[derive(Debug)]
+pub enum Progress {
+    /// What happened to one item (or to a whole file).
+    Item(ItemReport),
+    /// Bytes of the current file read so far.
+    Read(u64),
 }
 
-impl FileReport {
-    fn one(report: ItemReport) -> FileReport {
-        FileReport {
-            items: vec![report],
-            removed_shortcodes: wxr::Removed::new(),
+/// What a run over several files needs before the first story: a WordPress site's channel
+/// (authors, language, categories, attachments) gathered from all its files, since a site
+/// exported in parts keeps attachments in one file and posts in another.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    channel: wxr::Channel,
+    /// Exports refused whole in the first pass, with why.
+    refused: std::collections::HashMap<PathBuf, String>,
+}
+
+/// The first pass over `files`: nothing for wire items; a WordPress site's channel.
+pub fn prepare(files: &[PathBuf], options: &ImportOptions) -> Prepared {
+    let mut prepared = Prepared::default();
+    if let Source::Wordpress { uploads } = &options.source {
+        for file in files {
+            if let Err(e) = prepared.channel.read_file(file, uploads.as_ref()) {
+                prepared.refused.insert(file.clone(), e.to_string());
+            }
         }
     }
+    prepared
 }
 
-/// Imports every item of one file.
-pub async fn import_file(nr: &Newsroom, path: &Path, options: &ImportOptions) -> FileReport {
-    let invalid = |id: String, reason: String| ItemReport {
+fn invalid(id: String, reason: String) -> ItemReport {
+    ItemReport {
         action: Action::Invalid,
         id,
         detail: reason,
         warnings: vec![],
-    };
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) => {
-            return FileReport::one(invalid(
-                path.display().to_string(),
-                format!("cannot read the file: {e}"),
-            ));
-        }
-    };
-    let ParsedFile {
-        items,
-        removed_shortcodes,
-        term_addresses,
-    } = match parse(&text, path, &options.source) {
-        Ok(parsed) => parsed,
-        Err(report) => return FileReport::one(report),
-    };
-    if items.is_empty() {
-        return FileReport::one(invalid(
-            path.display().to_string(),
-            "the file holds no items".into(),
-        ));
-    }
-    let mut reports = Vec::with_capacity(items.len());
-    for ((location, left_out), item) in items {
-        reports.push(match item {
-            Ok(Some(story)) => import_item(nr, path, story, options).await,
-            Ok(None) => left_out,
-            Err(reason) => invalid(location, reason),
-        });
-    }
-    // The sections, tags and authors exist once their stories do.
-    if let Err(e) =
-        imports::keep_term_addresses(nr, Actor::System, &term_addresses, chrono::Utc::now()).await
-    {
-        reports.push(invalid(
-            path.display().to_string(),
-            format!("the old addresses of its sections, tags and authors were not kept: {e}"),
-        ));
-    }
-    FileReport {
-        items: reports,
-        removed_shortcodes,
     }
 }
 
-/// One parsed item: where it is (with the report for an item left out on purpose), and the
-/// story, nothing (left out), or why it is not valid.
-type Parsed = ((String, ItemReport), Result<Option<WireStory>, String>);
-
-fn placed(location: String, why: String) -> (String, ItemReport) {
-    let report = ItemReport {
+fn skipped(id: String, reason: String) -> ItemReport {
+    ItemReport {
         action: Action::Skipped,
-        id: location.clone(),
-        detail: why,
-        warnings: vec![],
-    };
-    (location, report)
-}
-
-/// A file's items, the shortcodes removed from them, and the old site's addresses of their
-/// sections, tags and authors.
-struct ParsedFile {
-    items: Vec<Parsed>,
-    removed_shortcodes: wxr::Removed,
-    term_addresses: imports::TermAddresses,
-}
-
-/// The items of a file; a file that cannot be read at all is one report.
-fn parse(text: &str, path: &Path, source: &Source) -> Result<ParsedFile, ItemReport> {
-    let whole = |reason: String| ItemReport {
-        action: Action::Invalid,
-        id: path.display().to_string(),
+        id,
         detail: reason,
         warnings: vec![],
-    };
-    match source {
-        Source::Ninjs => {
-            let items = ninjs::parse_file(text).map_err(|e| whole(e.to_string()))?;
-            let several = items.len() > 1;
-            let items = items
-                .into_iter()
-                .enumerate()
-                .map(|(n, item)| {
-                    let location = if several {
-                        format!("{}#{}", path.display(), n + 1)
-                    } else {
-                        path.display().to_string()
-                    };
-                    let item = item.map(Some).map_err(|e| e.to_string());
-                    (placed(location, String::new()), item)
-                })
-                .collect();
-            Ok(ParsedFile {
-                items,
-                removed_shortcodes: wxr::Removed::new(),
-                term_addresses: Vec::new(),
-            })
-        }
-        Source::Wordpress { uploads } => {
-            let file = wxr::parse_file(text, uploads.clone()).map_err(|e| whole(e.to_string()))?;
-            let at = |line: usize| format!("{}:{line}", path.display());
-            let stories = file
-                .stories
-                .into_iter()
-                .map(|(line, story)| (placed(at(line), String::new()), story.map(Some)));
-            let left_out = file
-                .skipped
-                .into_iter()
-                .map(|s| (placed(at(s.line), s.reason), Ok(None)));
-            let items = stories.chain(left_out).collect();
-            let term_addresses = file
-                .term_addresses
-                .into_iter()
-                .filter_map(|(url, (kind, name))| {
-                    let kind = match kind {
-                        wxr::TermKind::Section => imports::TermKind::Section,
-                        wxr::TermKind::Tag => imports::TermKind::Tag,
-                        wxr::TermKind::Author => imports::TermKind::Author,
-                    };
-                    Some((address_key_of_url(&url)?, kind, name))
-                })
-                .collect();
-            Ok(ParsedFile {
-                items,
-                removed_shortcodes: file.removed_shortcodes,
-                term_addresses,
-            })
-        }
     }
 }
 
-async fn import_item(
+/// Imports every item of one file, telling each item's report as it is done; returns the
+/// shortcodes removed from the file's posts, by name.
+pub async fn import_file(
+    nr: &Newsroom,
+    path: &Path,
+    options: &ImportOptions,
+    prepared: &Prepared,
+    tell: &mut (dyn FnMut(Progress) + Send),
+) -> wxr::Removed {
+    match &options.source {
+        Source::Ninjs => {
+            import_ninjs(nr, path, options, tell).await;
+            wxr::Removed::new()
+        }
+        Source::Wordpress { .. } => match prepared.refused.get(path) {
+            Some(why) => {
+                tell(Progress::Item(invalid(
+                    path.display().to_string(),
+                    why.clone(),
+                )));
+                wxr::Removed::new()
+            }
+            None => wordpress::import(nr, path, options, &prepared.channel, tell).await,
+        },
+    }
+}
+
+/// The items of a ninjs file (one item, an array, or an API's envelope), each imported.
+async fn import_ninjs(
+    nr: &Newsroom,
+    path: &Path,
+    options: &ImportOptions,
+    tell: &mut (dyn FnMut(Progress) + Send),
+) {
+    let whole = |reason: String| Progress::Item(invalid(path.display().to_string(), reason));
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => return tell(whole(format!("cannot read the file: {e}"))),
+    };
+    let items = match ninjs::parse_file(&text) {
+        Ok(items) if items.is_empty() => return tell(whole("the file holds no items".into())),
+        Ok(items) => items,
+        Err(e) => return tell(whole(e.to_string())),
+    };
+    let several = items.len() > 1;
+    for (n, item) in items.into_iter().enumerate() {
+        let location = if several {
+            format!("{}#{}", path.display(), n + 1)
+        } else {
+            path.display().to_string()
+        };
+        let report = match item {
+            Ok(story) => import_item(nr, path, story, options).await,
+            Err(e) => invalid(location, e.to_string()),
+        };
+        tell(Progress::Item(report));
+    }
+    tell(Progress::Read(text.len() as u64));
+}
+
+pub(crate) async fn import_item(
     nr: &Newsroom,
     file: &Path,
     item: WireStory,
@@ -330,6 +287,7 @@ async fn import_item(
             .unwrap_or(options.now),
         source: format!("import: {}", file.display()),
         overwrite: options.overwrite,
+        dry_run: options.dry_run,
         undated,
     };
     let with_note = |path: String| match &note {
@@ -432,9 +390,14 @@ async fn resolve_picture(
             // Only a picture that decodes completely is kept.
             let (_, decoded) = decode(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
             from_file = read_metadata(&bytes).ok();
-            let (key, _) = media::store_image(&options.media, &bytes)
-                .await
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+            let key = if options.dry_run {
+                media::image_key(&bytes)
+            } else {
+                media::store_image(&options.media, &bytes)
+                    .await
+                    .map(|(key, _)| key)
+            }
+            .map_err(|e| format!("{}: {e}", path.display()))?;
             (
                 PictureSource::Local { key },
                 Some(decoded.width),

@@ -359,7 +359,7 @@ async fn not_found(
         return api::ApiError::NotFound.into_response();
     }
     match site::moved::old_address_key(&uri) {
-        Some(key) => site::moved::answer(&state, &method, &key)
+        Some(key) => site::moved::answer(&state, &method, &uri, &key)
             .await
             .unwrap_or_else(IntoResponse::into_response),
         None => AppError::NotFound.into_response(),

@@ -141,6 +141,10 @@ struct Autop {
     out: Vec<Piece>,
     /// Open blocks (inline elements are not tracked).
     blocks: Vec<String>,
+    /// How many of each are open, so that an end tag is matched without a search.
+    open_by_name: std::collections::HashMap<String, usize>,
+    /// How many of the open blocks keep their text as written (`pre`, …).
+    verbatim_open: usize,
     paragraph: bool,
     /// Whitespace after the last text, held until it is known whether a `<br>` stands there.
     pending: String,
@@ -156,7 +160,26 @@ impl Autop {
     }
 
     fn verbatim(&self) -> bool {
-        self.blocks.iter().any(|b| VERBATIM.contains(&b.as_str()))
+        self.verbatim_open > 0
+    }
+
+    fn push_block(&mut self, name: String) {
+        if VERBATIM.contains(&name.as_str()) {
+            self.verbatim_open += 1;
+        }
+        *self.open_by_name.entry(name.clone()).or_default() += 1;
+        self.blocks.push(name);
+    }
+
+    fn pop_block(&mut self) -> Option<String> {
+        let name = self.blocks.pop()?;
+        if VERBATIM.contains(&name.as_str()) {
+            self.verbatim_open -= 1;
+        }
+        if let Some(n) = self.open_by_name.get_mut(&name) {
+            *n -= 1;
+        }
+        Some(name)
     }
 
     fn take(&mut self, piece: Piece) {
@@ -167,13 +190,13 @@ impl Autop {
                 self.close_paragraph();
                 self.out.push(piece);
                 if !is_void(&name) {
-                    self.blocks.push(name);
+                    self.push_block(name);
                 }
             }
             Piece::End(ref name) if BLOCKS.contains(&name.as_str()) => {
-                if self.blocks.iter().any(|b| b == name) {
+                if self.open_by_name.get(name).is_some_and(|n| *n > 0) {
                     self.close_paragraph();
-                    while let Some(open) = self.blocks.pop() {
+                    while let Some(open) = self.pop_block() {
                         if &open == name {
                             break;
                         }

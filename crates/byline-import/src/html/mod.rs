@@ -4,7 +4,7 @@
 pub(crate) mod autop;
 mod tokens;
 
-use tokens::{Piece, element_end, html_of, pieces, text_of};
+use tokens::{Piece, html_of, matching_ends, pieces, text_of};
 
 /// The text of an HTML-escaped name (WordPress stores term names, titles and display names
 /// escaped: `Secrets &amp; Lies`): entities decoded, tags dropped.
@@ -65,12 +65,14 @@ fn body_of(pieces: Vec<Piece>) -> Vec<Piece> {
             .map_or(pieces.len(), |e| start + e);
         return pieces[start + 1..end].to_vec();
     }
+    let ends = matching_ends(&pieces);
     let mut kept = Vec::with_capacity(pieces.len());
     let mut at = 0;
     while at < pieces.len() {
         match pieces[at].opens().or(pieces[at].closes()) {
             Some("head" | "title") if pieces[at].opens().is_some() => {
-                at = element_end(&pieces, at) + 1;
+                // An unclosed head or title takes nothing with it.
+                at = ends[at].map_or(at, |end| end) + 1;
                 continue;
             }
             Some("html" | "head" | "body") => {}
@@ -103,8 +105,10 @@ fn drop_leading_headline(pieces: &mut Vec<Piece>, headline: &str) {
             Piece::Start { name, .. }
                 if matches!(name.as_str(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "p") =>
             {
-                let end = element_end(pieces, at);
-                if same_words(&text_of(&pieces[at..=end]), headline) {
+                // Only a closed element is the headline; one left open runs to the end.
+                if let Some(end) = matching_ends(pieces)[at]
+                    && same_words(&text_of(&pieces[at..=end]), headline)
+                {
                     pieces.drain(at..=end);
                 }
                 return;
@@ -139,40 +143,51 @@ fn shows_lead(piece: &Piece, lead: &[String]) -> bool {
         })
 }
 
-/// Removes figures and pictures (or bare images) of the lead picture.
+/// Removes figures and pictures (or bare images) of the lead picture: the outermost figure or
+/// picture around an image of it, else the image alone.
 fn drop_lead_picture(pieces: &mut Vec<Piece>, lead: &[String]) {
-    let mut at = 0;
-    while at < pieces.len() {
-        let Some(name) = pieces[at].opens() else {
-            at += 1;
-            continue;
-        };
-        let end = element_end(pieces, at);
-        let holds_lead = match name {
-            "figure" | "picture" => pieces[at..=end]
-                .iter()
-                .any(|p| matches!(p.opens(), Some("img" | "source")) && shows_lead(p, lead)),
-            "img" => shows_lead(&pieces[at], lead),
-            _ => false,
-        };
-        if holds_lead {
-            pieces.drain(at..=end);
-        } else {
-            at += 1;
+    let ends = matching_ends(pieces);
+    let mut gone = vec![false; pieces.len()];
+    let mut around: Vec<usize> = Vec::new();
+    for (at, piece) in pieces.iter().enumerate() {
+        while around
+            .last()
+            .is_some_and(|start| ends[*start].is_some_and(|end| end < at))
+        {
+            around.pop();
+        }
+        match piece.opens() {
+            Some("figure" | "picture") if ends[at].is_some() => around.push(at),
+            Some("img" | "source") if shows_lead(piece, lead) => match around.first() {
+                Some(outer) => {
+                    let end = ends[*outer].unwrap_or(*outer);
+                    gone[*outer..=end].iter_mut().for_each(|g| *g = true);
+                }
+                None => gone[at] = true,
+            },
+            _ => {}
         }
     }
+    let mut at = 0;
+    pieces.retain(|_| {
+        at += 1;
+        !gone[at - 1]
+    });
 }
 
-/// The first word of the text from `at` on, and the last before it.
+/// How far (in pieces) a boundary looks for the words on each side.
+const NEAR: usize = 8;
+
+/// The first word of the text from `at` on, and the last before it, within [`NEAR`] pieces.
 fn word_after(pieces: &[Piece], at: usize) -> Option<&str> {
-    pieces[at..].iter().find_map(|p| match p {
+    pieces[at..].iter().take(NEAR).find_map(|p| match p {
         Piece::Text(t) if !t.trim().is_empty() => t.split_whitespace().next(),
         _ => None,
     })
 }
 
 fn word_before(pieces: &[Piece], at: usize) -> Option<&str> {
-    pieces[..at].iter().rev().find_map(|p| match p {
+    pieces[..at].iter().rev().take(NEAR).find_map(|p| match p {
         Piece::Text(t) if !t.trim().is_empty() => t.split_whitespace().last(),
         _ => None,
     })
@@ -182,24 +197,25 @@ fn word_before(pieces: &[Piece], at: usize) -> Option<&str> {
 /// has their words apart and never together.
 fn space_inline_boundaries(pieces: &mut Vec<Piece>, plain: &str) {
     let plain_words: Vec<&str> = plain.split_whitespace().collect();
-    let mut at = 1;
-    while at < pieces.len() {
-        let meets = pieces[at - 1].closes().is_some_and(|n| INLINE.contains(&n))
+    let apart_pairs: std::collections::HashSet<(&str, &str)> =
+        plain_words.windows(2).map(|w| (w[0], w[1])).collect();
+    let mut spaced = Vec::with_capacity(pieces.len());
+    for at in 0..pieces.len() {
+        let meets = at > 0
+            && pieces[at - 1].closes().is_some_and(|n| INLINE.contains(&n))
             && pieces[at].opens().is_some_and(|n| INLINE.contains(&n));
         if meets
             && let (Some(before), Some(after)) = (word_before(pieces, at), word_after(pieces, at))
+            && apart_pairs.contains(&(before, after))
         {
-            let apart = plain_words
-                .windows(2)
-                .any(|w| w[0] == before && w[1] == after);
             let joined = format!("{before}{after}");
-            if apart && !plain_words.iter().any(|w| w.contains(&joined)) {
-                pieces.insert(at, Piece::Text(" ".into()));
-                at += 1;
+            if !plain_words.iter().any(|w| w.contains(&joined)) {
+                spaced.push(Piece::Text(" ".into()));
             }
         }
-        at += 1;
+        spaced.push(pieces[at].clone());
     }
+    *pieces = spaced;
 }
 
 /// Headings renumbered so that none skips a level: the page's headline is the one `h1`, a
@@ -218,6 +234,10 @@ pub(crate) fn level_headings(pieces: &mut [Piece]) {
                 if let Some(level) = level_of(name) {
                     let new = level.max(2).min(previous + 1);
                     previous = new;
+                    // Headings left open are forgotten past a few: the search stays short.
+                    if open.len() == 16 {
+                        open.remove(0);
+                    }
                     open.push((level, new));
                     *name = format!("h{new}");
                 }
@@ -239,62 +259,92 @@ pub(crate) fn level_headings(pieces: &mut [Piece]) {
 /// WordPress's old caption markup (`<dl class="wp-caption"><dt>image</dt><dd>caption</dd>
 /// </dl>`) as the figure it stands for.
 pub(crate) fn figures_of_old_captions(pieces: &mut Vec<Piece>) {
-    let mut at = 0;
-    while at < pieces.len() {
-        let is_caption = pieces[at].opens() == Some("dl")
-            && pieces[at]
-                .attr("class")
-                .is_some_and(|c| c.split_whitespace().any(|c| c == "wp-caption"));
-        if !is_caption {
-            at += 1;
+    let is_caption = |p: &Piece| {
+        p.opens() == Some("dl")
+            && p.attr("class")
+                .is_some_and(|c| c.split_whitespace().any(|c| c == "wp-caption"))
+    };
+    if !pieces.iter().any(is_caption) {
+        return;
+    }
+    let ends = matching_ends(pieces);
+    let mut out = Vec::with_capacity(pieces.len());
+    // The end indices of the captions being turned into figures, innermost last.
+    let mut inside: Vec<usize> = Vec::new();
+    for (at, piece) in pieces.drain(..).enumerate() {
+        if is_caption(&piece)
+            && let Some(end) = ends[at]
+        {
+            inside.push(end);
+            out.push(Piece::start("figure", &[]));
             continue;
         }
-        let end = element_end(pieces, at);
-        let inner: Vec<Piece> = pieces[at + 1..end].to_vec();
-        let mut figure = vec![Piece::start("figure", &[])];
-        let mut in_caption = false;
-        for piece in inner {
+        if inside.last() == Some(&at) {
+            inside.pop();
+            out.push(Piece::End("figure".into()));
+            continue;
+        }
+        if !inside.is_empty() {
             match (piece.opens(), piece.closes()) {
-                (Some("dt"), _) | (_, Some("dt")) => {}
+                (Some("dt"), _) | (_, Some("dt")) => continue,
                 (Some("dd"), _) => {
-                    in_caption = true;
-                    figure.push(Piece::start("figcaption", &[]));
+                    out.push(Piece::start("figcaption", &[]));
+                    continue;
                 }
-                (_, Some("dd")) if in_caption => {
-                    in_caption = false;
-                    figure.push(Piece::End("figcaption".into()));
+                (_, Some("dd")) => {
+                    out.push(Piece::End("figcaption".into()));
+                    continue;
                 }
-                _ => figure.push(piece),
+                _ => {}
             }
         }
-        figure.push(Piece::End("figure".into()));
-        let replaced = figure.len();
-        pieces.splice(at..=end, figure);
-        at += replaced;
+        out.push(piece);
     }
+    *pieces = out;
 }
 
-/// Removes paragraphs, divisions and figures left with nothing in them.
+/// Removes paragraphs, divisions and figures left with nothing in them (and so the ones
+/// holding only such), in one pass. An element never closed is kept with what follows it.
 pub(crate) fn drop_empty_blocks(pieces: &mut Vec<Piece>) {
-    let mut at = 0;
-    while at < pieces.len() {
-        if matches!(
-            pieces[at].opens(),
-            Some("p" | "div" | "figure" | "figcaption")
-        ) {
-            let end = element_end(pieces, at);
-            let empty = pieces[at + 1..end].iter().all(|p| match p {
-                Piece::Text(t) => t.trim_matches(|c: char| c.is_whitespace()).is_empty(),
-                Piece::Comment(_) => true,
-                _ => false,
-            });
-            if empty && end > at {
-                pieces.drain(at..=end);
-                continue;
-            }
+    const EMPTIABLE: [&str; 4] = ["p", "div", "figure", "figcaption"];
+    let ends = matching_ends(pieces);
+    let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
+    // Open emptiable elements: (where they start in `out`, where they end in `pieces`, whether
+    // anything is in them yet).
+    let mut open: Vec<(usize, usize, bool)> = Vec::new();
+    for (at, piece) in pieces.drain(..).enumerate() {
+        if let Some(end) =
+            ends[at].filter(|_| piece.opens().is_some_and(|n| EMPTIABLE.contains(&n)))
+        {
+            open.push((out.len(), end, false));
+            out.push(piece);
+            continue;
         }
-        at += 1;
+        if let Some(&(start, end, full)) = open.last()
+            && end == at
+        {
+            open.pop();
+            if full {
+                out.push(piece);
+                if let Some(parent) = open.last_mut() {
+                    parent.2 = true;
+                }
+            } else {
+                out.truncate(start);
+            }
+            continue;
+        }
+        let content = match &piece {
+            Piece::Text(t) => !t.trim().is_empty(),
+            Piece::Comment(_) => false,
+            _ => true,
+        };
+        if content && let Some(parent) = open.last_mut() {
+            parent.2 = true;
+        }
+        out.push(piece);
     }
+    *pieces = out;
 }
 
 #[cfg(test)]

@@ -95,3 +95,59 @@ fn block_editor_content_loses_only_its_comments() {
         "<p>One</p>\n<pre class=\"wp-block-preformatted\">a\n\nb</pre>"
     );
 }
+
+#[test]
+fn unclosed_elements_keep_their_content() {
+    assert_eq!(paragraphs("<p>Only text"), "<p>Only text");
+    assert_eq!(paragraphs("<p>One<p>Two"), "<p>One<p>Two");
+    assert_eq!(
+        paragraphs("<p><img src=\"x.jpg\">"),
+        "<p><img src=\"x.jpg\">"
+    );
+    for text in [
+        "Hello<div>",
+        "Hello<p>\n",
+        "x<figure>",
+        "a<dl class=\"wp-caption\">",
+    ] {
+        assert!(paragraphs(text).starts_with("<p>"), "{text}");
+    }
+    assert_eq!(
+        article_body("<h1>Headline", "Headline and more", &[], None),
+        "<h2>Headline"
+    );
+    assert_eq!(
+        article_body("<p>Text<figure>", "h", &[], None),
+        "<p>Text<figure>"
+    );
+}
+
+/// Hostile bodies of a megabyte or more end, whole: every pass is one walk over the text.
+#[test]
+fn hostile_bodies_are_read_in_one_walk() {
+    let mut removed = crate::wxr::Removed::new();
+    let nested: String = (0..50_000).map(|n| format!("[a{n}]")).collect::<String>()
+        + "x"
+        + &(0..50_000)
+            .rev()
+            .map(|n| format!("[/a{n}]"))
+            .collect::<String>();
+    let expanded = crate::wxr::expand_shortcodes(&nested, &mut removed);
+    assert!(expanded.contains('x'));
+    for hostile in [
+        "[x]".repeat(300_000),
+        "[[".repeat(300_000),
+        "[a \"".repeat(200_000),
+        "<div>".repeat(200_000),
+        "<p></p>".repeat(200_000),
+        "<b></b>".repeat(200_000),
+        "<h2>".repeat(100_000),
+        "<pre>".repeat(100_000) + "text",
+        "<figure><img src=\"lead.jpg\">".repeat(50_000),
+    ] {
+        let mut removed = crate::wxr::Removed::new();
+        let text = crate::wxr::expand_shortcodes(&hostile, &mut removed);
+        let _ = paragraphs(&text);
+        let _ = article_body(&hostile, "h", &["lead.jpg".to_owned()], Some("a b"));
+    }
+}

@@ -179,27 +179,35 @@ pub(crate) fn escape_into(out: &mut String, text: &str, attribute: bool) {
     }
 }
 
-/// Where the element opened at `start` ends: the index of its end tag (or of the last piece
-/// when it is never closed). Void elements end where they start.
-pub(crate) fn element_end(pieces: &[Piece], start: usize) -> usize {
-    let Some(name) = pieces[start].opens() else {
-        return start;
-    };
-    if is_void(name) {
-        return start;
-    }
-    let mut depth = 0usize;
-    for (at, piece) in pieces.iter().enumerate().skip(start) {
-        if piece.opens() == Some(name) {
-            depth += 1;
-        } else if piece.closes() == Some(name) {
-            depth -= 1;
-            if depth == 0 {
-                return at;
+/// For each piece that opens an element, the index of the piece that closes it; `None` for
+/// every other piece, for void elements and for elements never closed. One pass: an end tag
+/// closes the innermost open element of its name, and the elements opened inside that one
+/// and still open stay unclosed (as `<p>a<p>b</p>` leaves the first `p` open).
+pub(crate) fn matching_ends(pieces: &[Piece]) -> Vec<Option<usize>> {
+    let mut ends = vec![None; pieces.len()];
+    let mut open: Vec<(&str, usize)> = Vec::new();
+    let mut open_by_name: std::collections::HashMap<&str, usize> = Default::default();
+    for (at, piece) in pieces.iter().enumerate() {
+        match piece {
+            Piece::Start { name, .. } if !is_void(name) => {
+                open.push((name, at));
+                *open_by_name.entry(name).or_default() += 1;
             }
+            Piece::End(name) if open_by_name.get(name.as_str()).is_some_and(|n| *n > 0) => {
+                while let Some((opened, start)) = open.pop() {
+                    if let Some(n) = open_by_name.get_mut(opened) {
+                        *n -= 1;
+                    }
+                    if opened == name {
+                        ends[start] = Some(at);
+                        break;
+                    }
+                }
+            }
+            _ => {}
         }
     }
-    pieces.len() - 1
+    ends
 }
 
 /// The text inside `pieces`, whitespace collapsed.

@@ -35,20 +35,15 @@ const MAX_DEPTH: usize = 4;
 pub(crate) fn items_of(value: Value) -> Result<Vec<Value>, NinjsError> {
     match value {
         Value::Array(members) => Ok(members.into_iter().flat_map(member).collect()),
-        Value::Object(object) => {
-            if is_item(&object) {
-                return Ok(vec![Value::Object(object)]);
-            }
-            match unwrap(&object, 0) {
-                Some(items) => Ok(items),
-                None => Err(NinjsError::NotNinjs(format!(
-                    "the object has no ninjs field (uri, guid, headline, headlines, bodies, …) \
-                     and no envelope ({}) holding items; its keys are {}",
-                    ENVELOPE_KEYS.join(", "),
-                    keys(&object)
-                ))),
-            }
-        }
+        Value::Object(object) if is_item(&object) => Ok(vec![Value::Object(object)]),
+        Value::Object(object) => unwrap(object, 0).map_err(|object| {
+            NinjsError::NotNinjs(format!(
+                "the object has no ninjs field (uri, guid, headline, headlines, bodies, …) \
+                 and no envelope ({}) holding items; its keys are {}",
+                ENVELOPE_KEYS.join(", "),
+                keys(&object)
+            ))
+        }),
         other => Err(NinjsError::NotNinjs(format!(
             "the file holds a JSON {}, not an object or array",
             kind(&other)
@@ -58,39 +53,48 @@ pub(crate) fn items_of(value: Value) -> Result<Vec<Value>, NinjsError> {
 
 /// An array member: the items of an envelope, else the member itself.
 fn member(value: Value) -> Vec<Value> {
-    match &value {
-        Value::Object(object) if !is_item(object) => {
-            unwrap(object, 0).unwrap_or_else(|| vec![value])
+    member_at(value, 0)
+}
+
+fn member_at(value: Value, depth: usize) -> Vec<Value> {
+    match value {
+        Value::Object(object) if !is_item(&object) => {
+            unwrap(object, depth).unwrap_or_else(|object| vec![Value::Object(object)])
         }
-        _ => vec![value],
+        other => vec![other],
     }
 }
 
-/// The items inside an envelope, `None` when `object` holds none of the envelope keys.
-fn unwrap(object: &Map<String, Value>, depth: usize) -> Option<Vec<Value>> {
+/// The items inside an envelope, taken out of it (nothing is copied); the object itself back
+/// when it holds none of the envelope keys.
+fn unwrap(mut object: Map<String, Value>, depth: usize) -> Result<Vec<Value>, Map<String, Value>> {
     if depth >= MAX_DEPTH {
-        return None;
+        return Err(object);
     }
-    let (_, inner) = ENVELOPE_KEYS.iter().find_map(|key| {
+    let key = ENVELOPE_KEYS.iter().find_map(|key| {
         object
             .iter()
             .find(|(k, v)| k.eq_ignore_ascii_case(key) && (v.is_object() || v.is_array()))
-    })?;
-    match inner {
-        Value::Object(o) if is_item(o) => Some(vec![inner.clone()]),
-        Value::Object(o) => unwrap(o, depth + 1),
-        Value::Array(members) => Some(
-            members
-                .iter()
-                .flat_map(|m| match m {
-                    Value::Object(o) if !is_item(o) => {
-                        unwrap(o, depth + 1).unwrap_or_else(|| vec![m.clone()])
-                    }
-                    _ => vec![m.clone()],
-                })
-                .collect(),
-        ),
-        _ => None,
+            .map(|(k, _)| k.clone())
+    });
+    let Some(key) = key else {
+        return Err(object);
+    };
+    match object.remove(&key) {
+        Some(Value::Object(inner)) if is_item(&inner) => Ok(vec![Value::Object(inner)]),
+        Some(Value::Object(inner)) => unwrap(inner, depth + 1).map_err(|inner| {
+            object.insert(key, Value::Object(inner));
+            object
+        }),
+        Some(Value::Array(members)) => Ok(members
+            .into_iter()
+            .flat_map(|m| member_at(m, depth + 1))
+            .collect()),
+        Some(other) => {
+            object.insert(key, other);
+            Err(object)
+        }
+        None => Err(object),
     }
 }
 

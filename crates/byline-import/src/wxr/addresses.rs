@@ -5,13 +5,13 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 
-use super::{Export, Item, Ns};
+use super::{Channel, Item, Ns};
 use crate::html::decode_entities;
 
 /// Every address WordPress served the post at: its `link` and `guid`, `?p=ID`, and the
 /// permalinks of each structure a site may have used (`/2024/03/01/name/`, `/2024/03/name/`,
 /// `/name/`, `/archives/ID`), under the site's own path.
-pub(super) fn old_addresses(export: &Export, item: &Item) -> Vec<String> {
+pub(super) fn old_addresses(channel: &Channel, item: &Item) -> Vec<String> {
     let mut found: Vec<String> = ["link", "guid"]
         .iter()
         .filter_map(|key| item.get(Ns::None, key))
@@ -19,9 +19,16 @@ pub(super) fn old_addresses(export: &Export, item: &Item) -> Vec<String> {
         // WordPress's own guids are `?p=ID` at the time of writing; the post's id says which
         // post `?p=` names (a copied post keeps the guid of its original).
         .filter(|url| !url.contains("?p=") && !url.contains("&p="))
+        // An address on another site's host is not this site's.
+        .filter(
+            |url| match (host_of(url), channel.site.as_deref().and_then(host_of)) {
+                (Some(host), Some(site)) => host == site,
+                _ => true,
+            },
+        )
         .map(str::to_owned)
         .collect();
-    let base = site_path(export);
+    let base = site_path(channel);
     if let Some(id) = item.get(Ns::Wp, "post_id") {
         found.push(format!("{base}/?p={id}"));
         found.push(format!("{base}/archives/{id}"));
@@ -50,11 +57,11 @@ pub enum TermKind {
 /// The addresses WordPress served a post's section (its first category, with the category's
 /// parents in the path), tags and author at, each with its kind and name.
 pub(super) fn term_addresses(
-    export: &Export,
+    channel: &Channel,
     item: &Item,
     into: &mut BTreeMap<String, (TermKind, String)>,
 ) {
-    let base = site_path(export);
+    let base = site_path(channel);
     let section = item
         .categories
         .iter()
@@ -65,7 +72,10 @@ pub(super) fn term_addresses(
         && let Some(nicename) = &term.nicename
     {
         let mut path = vec![nicename.clone()];
-        while let Some(parent) = export.category_parents.get(path.last().unwrap_or(nicename)) {
+        while let Some(parent) = channel
+            .category_parents
+            .get(path.last().unwrap_or(nicename))
+        {
             if path.len() > 16 || path.contains(parent) {
                 break;
             }
@@ -84,7 +94,7 @@ pub(super) fn term_addresses(
         }
     }
     if let Some(login) = item.get(Ns::Dc, "creator") {
-        let name = export
+        let name = channel
             .authors
             .get(login)
             .cloned()
@@ -93,9 +103,20 @@ pub(super) fn term_addresses(
     }
 }
 
+/// The host of an http(s) URL, lower-case, without `www.`.
+fn host_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let host = rest
+        .split(['/', '\\', '?', '#'])
+        .next()?
+        .to_ascii_lowercase();
+    let host = host.rsplit('@').next()?.split(':').next()?.to_owned();
+    Some(host.strip_prefix("www.").map(str::to_owned).unwrap_or(host))
+}
+
 /// The path the old site lived under (`/news` for `https://example.com/news`), or nothing.
-fn site_path(export: &Export) -> String {
-    export
+fn site_path(channel: &Channel) -> String {
+    channel
         .site
         .as_deref()
         .and_then(|site| site.split_once("://").map(|(_, rest)| rest))

@@ -22,9 +22,21 @@ fn host_of(url: &str) -> Option<String> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))?;
-    let host = rest.split(['/', '?', '#']).next()?.to_ascii_lowercase();
-    let host = host.rsplit_once('@').map_or(host.as_str(), |(_, h)| h);
+    // Browsers end the host at `\` too; a user part (`who@`) could hide the real host.
+    let host = rest
+        .split(['/', '\\', '?', '#'])
+        .next()?
+        .to_ascii_lowercase();
+    if host.contains('@') || host.is_empty() {
+        return None;
+    }
     let host = host.split(':').next()?;
+    if !host
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+    {
+        return None;
+    }
     let mut host = host;
     for prefix in ["www.", "m.", "mobile.", "open."] {
         host = host.strip_prefix(prefix).unwrap_or(host);
@@ -129,6 +141,8 @@ mod tests {
         assert_eq!(service("https://youtube.com.evil.com/"), None);
         assert_eq!(service("https://user@notyoutube.com/"), None);
         assert_eq!(service("javascript:alert(1)//youtube.com"), None);
+        assert_eq!(service("https://evil.example\\@www.youtube.com/x"), None);
+        assert_eq!(service("https://evil.example\\www.youtube.com/x"), None);
     }
 
     #[test]

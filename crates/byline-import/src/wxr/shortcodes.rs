@@ -4,7 +4,7 @@
 //! its content, `[dropcap]M[/dropcap]` → `M`) and counted for the report. `[[code]]` is
 //! WordPress's way of writing a literal `[code]`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::embeds;
 
@@ -37,6 +37,13 @@ const KNOWN: [&str; 20] = [
 /// Shortcodes removed from one text, by name.
 pub type Removed = BTreeMap<String, usize>;
 
+/// Adds the counts of `more` to `into`.
+pub fn add_removed(into: &mut Removed, more: Removed) {
+    for (name, n) in more {
+        *into.entry(name).or_default() += n;
+    }
+}
+
 /// One opening `[name attrs]` found at a position.
 struct Opening<'a> {
     name: &'a str,
@@ -45,6 +52,12 @@ struct Opening<'a> {
     end: usize,
     self_closing: bool,
 }
+
+/// Longest opening tag read as a shortcode (`[name attributes]`).
+const MAX_TAG: usize = 4096;
+
+/// How deep shortcodes are expanded inside one another; deeper ones stay as written.
+const MAX_DEPTH: usize = 8;
 
 fn opening_at(text: &str, at: usize) -> Option<Opening<'_>> {
     let rest = &text[at + 1..];
@@ -61,14 +74,17 @@ fn opening_at(text: &str, at: usize) -> Option<Opening<'_>> {
     {
         return None;
     }
-    // The closing bracket, outside quoted attribute values.
+    // The closing bracket, outside quoted attribute values. A `[` ends the search (so that
+    // searches from one `[` to the next never overlap), and so does the length limit.
     let mut quote = None;
     let mut close = None;
     for (i, c) in after.char_indices() {
+        if i > MAX_TAG || c == '[' {
+            return None;
+        }
         match (quote, c) {
             (Some(q), c) if c == q => quote = None,
             (None, '"' | '\'') => quote = Some(c),
-            (None, '[') => return None,
             (None, ']') => {
                 close = Some(i);
                 break;
@@ -87,56 +103,105 @@ fn opening_at(text: &str, at: usize) -> Option<Opening<'_>> {
     })
 }
 
-/// The text with its shortcodes expanded or removed; what was removed is added to `removed`.
-pub(crate) fn expand(text: &str, removed: &mut Removed) -> String {
-    let mut out = String::with_capacity(text.len());
+/// Where each shortcode name is closed (`[/name]`), in order: one pass over the text.
+fn closings(text: &str) -> HashMap<&str, Vec<usize>> {
+    let mut found: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut at = 0;
-    while let Some(found) = text[at..].find('[') {
+    while let Some(offset) = text[at..].find("[/") {
+        let start = at + offset;
+        let rest = &text[start + 2..];
+        let name_len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len());
+        if name_len > 0 && rest[name_len..].starts_with(']') {
+            found.entry(&rest[..name_len]).or_default().push(start);
+        }
+        at = start + 2;
+    }
+    found
+}
+
+/// The text with its shortcodes expanded or removed; what was removed is added to `removed`.
+/// Linear in the text's length: closing tags are found once, openings never read past the
+/// next `[`, and nesting deeper than [`MAX_DEPTH`] is left as written.
+pub(crate) fn expand(text: &str, removed: &mut Removed) -> String {
+    if !text.contains('[') {
+        return text.to_owned();
+    }
+    let closings = closings(text);
+    let mut out = String::with_capacity(text.len());
+    expand_range(text, (0, text.len()), 0, &closings, removed, &mut out);
+    out
+}
+
+fn expand_range(
+    text: &str,
+    (start, end): (usize, usize),
+    depth: usize,
+    closings: &HashMap<&str, Vec<usize>>,
+    removed: &mut Removed,
+    out: &mut String,
+) {
+    let mut at = start;
+    while let Some(found) = text[at..end].find('[') {
         let open = at + found;
         out.push_str(&text[at..open]);
         // `[[name]]` is a literal `[name]`.
-        if text[open..].starts_with("[[")
-            && let Some(close) = text[open..].find("]]")
+        if text[open..end].starts_with("[[")
+            && let Some(inner) = opening_at(text, open + 1)
+            && inner.end < end
+            && text[inner.end..].starts_with(']')
         {
-            out.push_str(&text[open + 1..open + close + 1]);
-            at = open + close + 2;
+            out.push_str(&text[open + 1..inner.end]);
+            at = inner.end + 1;
             continue;
         }
-        let Some(opening) = opening_at(text, open) else {
+        let Some(opening) = opening_at(text, open).filter(|o| o.end <= end) else {
             out.push('[');
             at = open + 1;
             continue;
         };
-        let closing = format!("[/{}]", opening.name);
+        let closing_len = opening.name.len() + 3;
         let close = (!opening.self_closing)
-            .then(|| text[opening.end..].find(&closing))
-            .flatten();
+            .then(|| closings.get(opening.name))
+            .flatten()
+            .and_then(|list| {
+                let first = list.partition_point(|p| *p < opening.end);
+                list.get(first).copied().filter(|p| p + closing_len <= end)
+            });
         let is_shortcode = KNOWN.contains(&opening.name)
             || close.is_some()
             || opening.self_closing
             || opening.attrs.contains('=')
             || opening.name.contains(['_', '-']);
-        if !is_shortcode {
+        if !is_shortcode || depth >= MAX_DEPTH {
             out.push('[');
             at = open + 1;
             continue;
         }
-        let (content, next) = match close {
-            Some(c) => (
-                Some(&text[opening.end..opening.end + c]),
-                opening.end + c + closing.len(),
-            ),
+        let (inner, next) = match close {
+            Some(c) => {
+                let mut inner = String::new();
+                expand_range(
+                    text,
+                    (opening.end, c),
+                    depth + 1,
+                    closings,
+                    removed,
+                    &mut inner,
+                );
+                (Some(inner), c + closing_len)
+            }
             None => (None, opening.end),
         };
-        out.push_str(&replacement(&opening, content, removed));
+        out.push_str(&replacement(&opening, inner, removed));
         at = next;
     }
-    out.push_str(&text[at..]);
-    out
+    out.push_str(&text[at..end]);
 }
 
-/// What a shortcode becomes.
-fn replacement(opening: &Opening<'_>, content: Option<&str>, removed: &mut Removed) -> String {
+/// What a shortcode becomes, given its content already expanded.
+fn replacement(opening: &Opening<'_>, inner: Option<String>, removed: &mut Removed) -> String {
     let attrs = attributes(opening.attrs);
     let attr = |key: &str| {
         attrs
@@ -144,7 +209,6 @@ fn replacement(opening: &Opening<'_>, content: Option<&str>, removed: &mut Remov
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     };
-    let inner = content.map(|c| expand(c, removed));
     let url_in = || {
         attr("url")
             .or_else(|| attr("src"))

@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::archive;
 use crate::config::Config;
-use crate::import::{self, Action, ImportOptions};
+use crate::import::{self, Action, ImportOptions, Progress};
 use crate::server::DataDir;
 
 /// Imports `paths` (`--section`, `--overwrite` and the paths of the command line).
@@ -20,7 +20,7 @@ pub(super) async fn import_files(
     data: &DataDir,
     config: &Config,
     source: import::Source,
-    (section, overwrite, paths): (Option<String>, bool, Vec<PathBuf>),
+    (section, overwrite, dry_run, paths): (Option<String>, bool, bool, Vec<PathBuf>),
 ) -> anyhow::Result<ExitCode> {
     let collected =
         import::collect_files(&paths, source.extension()).map_err(anyhow::Error::msg)?;
@@ -41,40 +41,48 @@ pub(super) async fn import_files(
         credit_pattern: config.photos.credit_pattern.clone(),
         source,
         overwrite,
+        dry_run,
     };
-    let progress = progress_bar(files.len() as u64);
-    let (mut created, mut updated, mut unchanged, mut skipped, mut invalid) = (0, 0, 0, 0, 0);
-    let mut warnings = 0;
+    let sizes: Vec<u64> = files
+        .iter()
+        .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
+        .collect();
+    let progress = progress_bar(sizes.iter().sum());
+    progress.set_message("reading the exports' channels and attachments");
+    let prepared = import::prepare(&files, &options);
+    let mut tally = Tally::default();
     let mut removed_shortcodes = byline_import::wxr::Removed::new();
-    for file in &files {
+    let mut done_before = 0u64;
+    for (file, size) in files.iter().zip(&sizes) {
         progress.set_message(file.display().to_string());
-        let report = import::import_file(&newsroom, file, &options).await;
-        for (name, n) in report.removed_shortcodes {
-            *removed_shortcodes.entry(name).or_default() += n;
-        }
-        for report in report.items {
-            warnings += report.warnings.len();
-            progress.suspend(|| {
-                for warning in &report.warnings {
-                    eprintln!("warning: {warning}");
-                }
-                println!("{report}");
-            });
-            match report.action {
-                Action::Created => created += 1,
-                Action::Updated => updated += 1,
-                Action::Unchanged => unchanged += 1,
-                Action::Skipped => skipped += 1,
-                Action::Invalid => invalid += 1,
+        let mut tell = |said: Progress| match said {
+            Progress::Item(report) => {
+                progress.suspend(|| {
+                    for warning in &report.warnings {
+                        eprintln!("warning: {warning}");
+                    }
+                    println!("{report}");
+                });
+                tally.count(&report);
+                progress.set_message(format!("{} items", tally.items()));
             }
-        }
-        progress.inc(1);
+            Progress::Read(bytes) => progress.set_position(done_before + bytes.min(*size)),
+        };
+        let removed = import::import_file(&newsroom, file, &options, &prepared, &mut tell).await;
+        byline_import::wxr::add_removed(&mut removed_shortcodes, removed);
+        done_before += size;
+        progress.set_position(done_before);
     }
     progress.finish_and_clear();
+    let nothing_written = if dry_run {
+        " (a dry run: nothing written)"
+    } else {
+        ""
+    };
     eprintln!(
-        "{} files: {created} created, {updated} updated, {unchanged} unchanged, {skipped} skipped, \
-         {invalid} not valid, {warnings} warnings",
-        files.len()
+        "{} files: {}{nothing_written}",
+        files.len(),
+        tally.summary()
     );
     if !removed_shortcodes.is_empty() {
         eprintln!(
@@ -83,11 +91,46 @@ pub(super) async fn import_files(
         );
     }
     std::io::stdout().flush()?;
-    Ok(if invalid > 0 {
+    Ok(if tally.invalid > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// What a run did, by kind.
+#[derive(Debug, Default)]
+struct Tally {
+    created: u64,
+    updated: u64,
+    unchanged: u64,
+    skipped: u64,
+    invalid: u64,
+    warnings: u64,
+}
+
+impl Tally {
+    fn count(&mut self, report: &import::ItemReport) {
+        self.warnings += report.warnings.len() as u64;
+        match report.action {
+            Action::Created => self.created += 1,
+            Action::Updated => self.updated += 1,
+            Action::Unchanged => self.unchanged += 1,
+            Action::Skipped => self.skipped += 1,
+            Action::Invalid => self.invalid += 1,
+        }
+    }
+
+    fn items(&self) -> u64 {
+        self.created + self.updated + self.unchanged + self.skipped + self.invalid
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "{} created, {} updated, {} unchanged, {} skipped, {} not valid, {} warnings",
+            self.created, self.updated, self.unchanged, self.skipped, self.invalid, self.warnings
+        )
+    }
 }
 
 /// A progress bar on standard error, shown only for long runs on a terminal.
@@ -136,14 +179,16 @@ pub(super) async fn import_site(
     Ok(ExitCode::SUCCESS)
 }
 
-fn progress_bar(len: u64) -> ProgressBar {
-    if len < 20 {
+/// A progress bar of the bytes read, on standard error (indicatif draws it only on a
+/// terminal); hidden for small runs.
+fn progress_bar(bytes: u64) -> ProgressBar {
+    if bytes < 4 * 1024 * 1024 {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::new(len);
-    if let Ok(style) =
-        ProgressStyle::with_template("{bar:30} {pos}/{len} files {elapsed_precise} {wide_msg}")
-    {
+    let bar = ProgressBar::new(bytes);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{bar:30} {bytes}/{total_bytes} {bytes_per_sec} {elapsed_precise} {wide_msg}",
+    ) {
         bar.set_style(style);
     }
     bar

@@ -47,7 +47,7 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     // `/?p=12`: an old WordPress address, not the front page.
     if let Some(key) = moved::old_address_key(&uri) {
-        return moved::answer(&state, &method, &key).await;
+        return moved::answer(&state, &method, &uri, &key).await;
     }
     let now = Utc::now();
     let newest = reading::cards(

@@ -19,8 +19,14 @@ pub fn old_address_key(uri: &Uri) -> Option<String> {
     (key != "/").then_some(key)
 }
 
-/// 301 to where the old address `key` leads, else 404.
-pub async fn answer(state: &AppState, method: &Method, key: &str) -> Result<Response, AppError> {
+/// 301 to where the old address of `uri` (its `key`) leads, else 404 (also when that is the
+/// very page asked for, so an address never leads to itself).
+pub async fn answer(
+    state: &AppState,
+    method: &Method,
+    uri: &Uri,
+    key: &str,
+) -> Result<Response, AppError> {
     if !matches!(*method, Method::GET | Method::HEAD) {
         return Err(AppError::NotFound);
     }
@@ -31,16 +37,19 @@ pub async fn answer(state: &AppState, method: &Method, key: &str) -> Result<Resp
         Found::Tag(slug) => paths::tag(&slug),
         Found::Author(slug) => paths::author(&slug),
     };
+    if location == uri.path() {
+        return Err(AppError::NotFound);
+    }
     let location = HeaderValue::try_from(location).map_err(|_| AppError::NotFound)?;
-    // 301, as search engines move a page's standing to its new address; cached for a day, as
-    // an editor may still point an old address elsewhere.
+    // 301, as search engines move a page's standing to its new address; cached for an hour,
+    // as an editor may still point an old address elsewhere.
     Ok((
         StatusCode::MOVED_PERMANENTLY,
         [
             (header::LOCATION, location),
             (
                 header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=86400"),
+                HeaderValue::from_static("public, max-age=3600"),
             ),
         ],
     )
@@ -51,7 +60,7 @@ pub async fn answer(state: &AppState, method: &Method, key: &str) -> Result<Resp
 /// else 404.
 pub async fn instead_of_missing(state: &AppState, uri: &Uri) -> Result<Response, AppError> {
     match address_key(uri.path(), uri.query()) {
-        Some(key) => answer(state, &Method::GET, &key).await,
+        Some(key) => answer(state, &Method::GET, uri, &key).await,
         None => Err(AppError::NotFound),
     }
 }

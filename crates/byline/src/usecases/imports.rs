@@ -38,6 +38,8 @@ pub struct Draft {
     pub overwrite: bool,
     /// Where the story lived on the site it comes from ([`byline_core::redirects`] keys).
     pub old_addresses: Vec<String>,
+    /// Answer what the save would do, and write nothing.
+    pub dry_run: bool,
     /// The source gives no time of its own: `published_at` and `updated_at` are the import's,
     /// so they neither count as a change nor move a story that exists.
     pub undated: bool,
@@ -163,6 +165,7 @@ pub async fn import_item(
         origin,
         now,
         old_addresses: draft.old_addresses,
+        dry_run: draft.dry_run,
     };
     Ok(nr.store().save_story(input).await?)
 }

@@ -63,12 +63,7 @@ pub async fn article(nr: &Newsroom, slug: &Slug, now: DateTime<Utc>) -> Outcome<
 /// Where an address of the site a newsroom moved from (a [`byline_core::redirects`] key) leads
 /// at `now`: a story only while it is public, so an old address says nothing of drafts.
 pub async fn old_address(nr: &Newsroom, key: &str, now: DateTime<Utc>) -> Outcome<Option<Found>> {
-    Ok(match nr.store().old_address(key).await? {
-        Some(Found::Story(slug)) => public_story(nr, &slug, now)
-            .await?
-            .map(|_| Found::Story(slug)),
-        other => other,
-    })
+    Ok(nr.store().old_address(key, now).await?)
 }
 
 /// The story at `slug` if it is public at `now` (a newsletter links only those).

@@ -355,3 +355,126 @@ async fn every_published_post_of_the_theme_test_exports_is_served_clean_and_vali
     let errors = nu_errors(&pages);
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
+
+/// A site exported in parts: the posts in one file, their featured image in another. One run
+/// over both reads every file's attachments before the first post.
+#[tokio::test]
+async fn a_site_exported_in_parts_keeps_its_featured_images() {
+    let site = Site::new("");
+    let head = r#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"
+  xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" xmlns:wp="http://wordpress.org/export/1.2/"
+  xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><link>https://parts.example</link>"#;
+    let posts = format!(
+        r#"{head}<item><title>Harbour opens</title><guid>https://parts.example/?p=4</guid>
+<wp:post_id>4</wp:post_id><wp:post_date>2024-05-01 08:00:00</wp:post_date><wp:status>publish</wp:status>
+<wp:post_type>post</wp:post_type><content:encoded><![CDATA[Text.]]></content:encoded>
+<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key><wp:meta_value>5</wp:meta_value></wp:postmeta>
+</item></channel></rss>"#
+    );
+    let attachments = format!(
+        r#"{head}<item><title>quay</title><guid>https://parts.example/wp-content/uploads/quay.jpg</guid>
+<wp:post_id>5</wp:post_id><wp:post_date>2024-05-01 08:00:00</wp:post_date><wp:status>inherit</wp:status>
+<wp:post_type>attachment</wp:post_type><wp:post_mime_type>image/jpeg</wp:post_mime_type>
+<wp:attachment_url>https://parts.example/wp-content/uploads/quay.jpg</wp:attachment_url>
+<excerpt:encoded><![CDATA[The quay at dawn.]]></excerpt:encoded></item></channel></rss>"#
+    );
+    let dir = site.dir.path().join("export");
+    std::fs::create_dir_all(&dir).unwrap();
+    // The posts come first in the run, the attachments after.
+    std::fs::write(dir.join("1-posts.xml"), posts).unwrap();
+    std::fs::write(dir.join("2-attachments.xml"), attachments).unwrap();
+    let (out, err, ok) = run(&site, &["import", "wordpress", dir.to_str().unwrap()]);
+    assert!(ok, "{out}{err}");
+    assert!(err.contains("2 files: 1 created"), "{err}");
+    let app = site.app().await;
+    let (status, _, page) = get(&app, "/story/harbour-opens").await;
+    assert_eq!(status, 200, "{out}");
+    assert!(
+        page.contains("parts.example/wp-content/uploads/quay.jpg")
+            && page.contains("The quay at dawn."),
+        "the featured image from the other file: {page}"
+    );
+}
+
+/// `--dry-run` says what an import would do, item by item, and writes nothing: no story, no
+/// old address, no picture.
+#[tokio::test]
+async fn a_dry_run_reports_everything_and_writes_nothing() {
+    let site = Site::new("");
+    let export = site.dir.path().join("zeitung.xml");
+    std::fs::write(&export, GERMAN_SITE).unwrap();
+    let path = export.to_str().unwrap();
+    let (dry, err, ok) = run(&site, &["import", "wordpress", "--dry-run", path]);
+    assert!(ok, "{dry}{err}");
+    assert!(
+        err.contains("2 created, 0 updated, 0 unchanged, 3 skipped, 0 not valid, 1 warnings (a dry run: nothing written)"),
+        "{err}"
+    );
+    let app = site.app().await;
+    assert_eq!(
+        get(&app, "/story/fuer-die-zukunft").await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(get(&app, "/?p=1").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&app, "/category/lokales/").await.0,
+        StatusCode::NOT_FOUND
+    );
+    // The real run reports the same lines, and writes.
+    let (real, _, ok) = run(&site, &["import", "wordpress", path]);
+    assert!(ok);
+    assert_eq!(dry, real);
+    let app = site.app().await;
+    assert_eq!(get(&app, "/story/fuer-die-zukunft").await.0, StatusCode::OK);
+}
+
+/// Old addresses lead only where readers may go: never to a draft (not even a draft copy that
+/// claims a live story's permalink), never to an archive of an author who has only drafts, a
+/// tag that does not exist, or back to the page asked for.
+#[tokio::test]
+async fn old_addresses_lead_only_to_what_readers_may_see() {
+    let site = Site::new("");
+    let export = r#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"
+  xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/"
+  xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><link>https://old.example</link>
+<wp:author><wp:author_login>secret</wp:author_login><wp:author_display_name>Hidden Writer</wp:author_display_name></wp:author>
+<item><title>Live story</title><link>https://old.example/live/</link><guid>https://old.example/?p=1</guid>
+<wp:post_id>1</wp:post_id><wp:post_date>2024-01-01 10:00:00</wp:post_date><wp:status>publish</wp:status>
+<wp:post_type>post</wp:post_type><category domain="post_tag" nicename="uncategorized"><![CDATA[Uncategorized]]></category>
+<content:encoded><![CDATA[Live.]]></content:encoded></item>
+<item><title>Draft copy</title><link>https://old.example/live/</link><guid>https://old.example/?p=2</guid>
+<dc:creator>secret</dc:creator><wp:post_id>2</wp:post_id><wp:post_date>2024-01-02 10:00:00</wp:post_date>
+<wp:status>draft</wp:status><wp:post_type>post</wp:post_type><content:encoded><![CDATA[Draft.]]></content:encoded></item>
+<item><title>Elsewhere</title><link>https://other.example/elsewhere/</link><guid>https://old.example/?p=3</guid>
+<wp:post_id>3</wp:post_id><wp:post_date>2024-01-03 10:00:00</wp:post_date><wp:status>publish</wp:status>
+<wp:post_type>post</wp:post_type><content:encoded><![CDATA[Text.]]></content:encoded></item>
+</channel></rss>"#;
+    let file = site.dir.path().join("old.xml");
+    std::fs::write(&file, export).unwrap();
+    let (out, err, ok) = run(&site, &["import", "wordpress", file.to_str().unwrap()]);
+    assert!(ok, "{out}{err}");
+    let app = site.app().await;
+    for (old, status, location) in [
+        (
+            "/live/",
+            StatusCode::MOVED_PERMANENTLY,
+            Some("/story/live-story"),
+        ),
+        ("/?p=2", StatusCode::NOT_FOUND, None),
+        ("/author/secret/", StatusCode::NOT_FOUND, None),
+        ("/tag/uncategorized", StatusCode::NOT_FOUND, None),
+        ("/tag/uncategorized/", StatusCode::NOT_FOUND, None),
+        ("/elsewhere/", StatusCode::NOT_FOUND, None),
+        (
+            "/?p=3",
+            StatusCode::MOVED_PERMANENTLY,
+            Some("/story/elsewhere"),
+        ),
+    ] {
+        let (got, headers, _) = get(&app, old).await;
+        let to = headers
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned());
+        assert_eq!((got, to.as_deref()), (status, location), "{old}");
+    }
+}

@@ -337,6 +337,7 @@ fn wire_draft(n: usize) -> usecases::imports::Draft {
         headline: Headline::parse(&format!("Imported {n}")).unwrap(),
         slug: None,
         old_addresses: Vec::new(),
+        dry_run: false,
         standfirst: None,
         body: RawBody::Text("Words.".to_owned()),
         section: None,

@@ -1,0 +1,116 @@
+//! A WordPress export imported as it is read: each post saved in its own transaction the
+//! moment it is parsed, so memory holds one post, not the file. The old addresses of the
+//! posts' sections, tags and authors are kept once those exist, at the end of the file.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use byline_core::redirects::address_key_of_url;
+use byline_import::wxr::{self, Entry, Posts, TermKind};
+
+use super::{ImportOptions, Progress, import_item, invalid, skipped};
+use crate::usecases::imports::{self, TermAddresses};
+use crate::usecases::{Actor, Newsroom};
+
+/// How often (in posts) the bytes read are told, for a progress bar.
+const TELL_BYTES_EVERY: usize = 64;
+
+/// Imports the posts of the export at `path`; returns the shortcodes removed from them.
+pub(super) async fn import(
+    nr: &Newsroom,
+    path: &Path,
+    options: &ImportOptions,
+    channel: &wxr::Channel,
+    tell: &mut (dyn FnMut(Progress) + Send),
+) -> wxr::Removed {
+    let at = |line: usize| format!("{}:{line}", path.display());
+    let mut removed = wxr::Removed::new();
+    let mut terms = BTreeMap::new();
+    let mut posts = match Posts::of_file(path, channel) {
+        Ok(posts) => posts,
+        Err(e) => {
+            tell(Progress::Item(invalid(
+                path.display().to_string(),
+                e.to_string(),
+            )));
+            return removed;
+        }
+    };
+    let mut seen = 0usize;
+    loop {
+        let entry = match posts.next_entry() {
+            Ok(Some(entry)) => entry,
+            Ok(None) => break,
+            // The first pass read the whole file: only a file changed since can fail here.
+            Err(e) => {
+                tell(Progress::Item(invalid(
+                    path.display().to_string(),
+                    e.to_string(),
+                )));
+                break;
+            }
+        };
+        seen += 1;
+        let report = match entry {
+            Entry::Post {
+                line,
+                story,
+                removed_shortcodes,
+                term_addresses,
+            } => {
+                wxr::add_removed(&mut removed, removed_shortcodes);
+                terms.extend(term_addresses);
+                match *story {
+                    Ok(story) => import_item(nr, path, story, options).await,
+                    Err(why) => invalid(at(line), why),
+                }
+            }
+            Entry::Skipped(left_out) => skipped(at(left_out.line), left_out.reason),
+        };
+        tell(Progress::Item(report));
+        if seen.is_multiple_of(TELL_BYTES_EVERY) {
+            tell(Progress::Read(posts.bytes_read()));
+        }
+    }
+    tell(Progress::Read(posts.bytes_read()));
+    if posts.items_read() == 0 {
+        tell(Progress::Item(invalid(
+            path.display().to_string(),
+            "the file holds no items".into(),
+        )));
+    }
+    keep_term_addresses(nr, path, options, terms, tell).await;
+    removed
+}
+
+/// Keeps the old addresses of the file's sections, tags and authors, which exist now that
+/// their stories do.
+async fn keep_term_addresses(
+    nr: &Newsroom,
+    path: &Path,
+    options: &ImportOptions,
+    terms: BTreeMap<String, (TermKind, String)>,
+    tell: &mut (dyn FnMut(Progress) + Send),
+) {
+    let addresses: TermAddresses = terms
+        .into_iter()
+        .filter_map(|(url, (kind, name))| {
+            let kind = match kind {
+                TermKind::Section => imports::TermKind::Section,
+                TermKind::Tag => imports::TermKind::Tag,
+                TermKind::Author => imports::TermKind::Author,
+            };
+            Some((address_key_of_url(&url)?, kind, name))
+        })
+        .collect();
+    if options.dry_run {
+        return;
+    }
+    let now = chrono::Utc::now();
+    if let Err(e) = imports::keep_term_addresses(nr, Actor::System, &addresses, now).await {
+        tell(Progress::Item(invalid(
+            path.display().to_string(),
+            format!("the old addresses of its sections, tags and authors were not kept: {e}"),
+        )));
+    }
+}
