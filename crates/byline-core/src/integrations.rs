@@ -417,6 +417,9 @@ pub trait IntegrationStore: Send + Sync {
 
     /// The oldest events not yet handed to the webhooks, at most `limit`.
     async fn pending_events(&self, limit: u32) -> Result<Vec<Event>, StoreError>;
+    /// Marks events no webhook wants as handed out, all in one transaction (a bulk import's
+    /// thousands of events cost one commit per batch, not one each).
+    async fn fan_out_unwanted(&self, events: &[EventId]) -> Result<(), StoreError>;
     /// Hands one event to its webhooks: one delivery per `(webhook, body)`, due at `now`. Does
     /// nothing and answers false when another node did it first.
     async fn fan_out(

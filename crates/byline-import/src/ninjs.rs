@@ -35,6 +35,8 @@ pub struct WireStory {
     pub slug: Option<String>,
     /// Every URL (or path) the source served the story at.
     pub old_addresses: Vec<String>,
+    /// The source's editors kept it at the top (a WordPress sticky post): a pick.
+    pub sticky: bool,
     /// What the item lacked or held that the import changed (reported, never fatal).
     pub warnings: Vec<String>,
 }
@@ -205,6 +207,7 @@ pub fn parse_item(value: Value) -> Result<WireStory, NinjsError> {
         picture,
         slug: None,
         old_addresses: Vec::new(),
+        sticky: false,
         warnings,
     })
 }

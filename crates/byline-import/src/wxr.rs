@@ -363,12 +363,9 @@ fn story(channel: &Channel, item: &Item) -> Result<Post, String> {
         "trash" => (PubStatus::Canceled, None),
         _ => (PubStatus::Draft, None),
     };
-    let byline = item.get(Ns::Dc, "creator").map(|login| {
-        channel
-            .authors
-            .get(login)
-            .cloned()
-            .unwrap_or_else(|| login.to_owned())
+    let byline = co_authors(channel, item).or_else(|| {
+        item.get(Ns::Dc, "creator")
+            .map(|login| display_name(channel, login))
     });
     let named = |domain: &str| -> Vec<String> {
         item.categories
@@ -412,12 +409,47 @@ fn story(channel: &Channel, item: &Item) -> Result<Post, String> {
         picture,
         slug: item.get(Ns::Wp, "post_name").map(percent_decode),
         old_addresses: old_addresses(channel, item),
+        sticky: item.get(Ns::Wp, "is_sticky") == Some("1"),
         warnings,
     };
     Ok(Post {
         story,
         removed_shortcodes: removed,
     })
+}
+
+/// An author's display name from the export's authors, else the login itself.
+fn display_name(channel: &Channel, login: &str) -> String {
+    channel
+        .authors
+        .get(login)
+        .cloned()
+        .unwrap_or_else(|| login.to_owned())
+}
+
+/// Co-Authors Plus's byline: the post's `author` terms in order, each a login (its term name,
+/// or its nicename without `cap-`) shown by its display name, or a guest author's own name;
+/// `None` when the post has no such terms.
+fn co_authors(channel: &Channel, item: &Item) -> Option<String> {
+    let mut names: Vec<String> = Vec::new();
+    for term in item.categories.iter().filter(|t| t.domain == "author") {
+        let name = decode_entities(&term.name).trim().to_owned();
+        let login = term
+            .nicename
+            .as_deref()
+            .map(|n| n.strip_prefix("cap-").unwrap_or(n));
+        let shown = match (
+            channel.authors.get(&name),
+            login.and_then(|l| channel.authors.get(l)),
+        ) {
+            (Some(display), _) | (None, Some(display)) => display.clone(),
+            (None, None) => name,
+        };
+        if !shown.is_empty() && !names.contains(&shown) {
+            names.push(shown);
+        }
+    }
+    (!names.is_empty()).then(|| names.join(", "))
 }
 
 /// `name ×2, other ×1`.

@@ -317,6 +317,21 @@ impl IntegrationStore for crate::SqlStore {
             .collect()
     }
 
+    async fn fan_out_unwanted(&self, events: &[EventId]) -> Result<(), StoreError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.writing().await?;
+        for event in events {
+            sqlx::query("UPDATE events SET fanned_out = 1 WHERE id = $1 AND fanned_out = 0")
+                .bind(event.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        }
+        tx.commit().await.map_err(db_error)
+    }
+
     async fn fan_out(
         &self,
         event: EventId,

@@ -113,6 +113,16 @@ pub enum Progress {
     Item(ItemReport),
     /// Bytes of the current file read so far.
     Read(u64),
+    /// A published story its source kept at the top (a sticky post): a "Don't miss" pick.
+    Picked(Slug),
+}
+
+/// Makes the stories an import found sticky "Don't miss" picks, after the editor's own.
+pub async fn pick(nr: &Newsroom, slugs: &[Slug]) -> anyhow::Result<()> {
+    let now = chrono::Utc::now();
+    crate::usecases::curation::add_picks(nr, Actor::System, slugs, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("the sticky stories were not picked: {e}"))
 }
 
 /// What a run over several files needs before the first story: a WordPress site's channel
@@ -208,7 +218,7 @@ async fn import_ninjs(
             path.display().to_string()
         };
         let report = match item {
-            Ok(story) => import_item(nr, path, story, options).await,
+            Ok(story) => import_item(nr, path, story, options, tell).await,
             Err(e) => invalid(location, e.to_string()),
         };
         tell(Progress::Item(report));
@@ -221,6 +231,7 @@ pub(crate) async fn import_item(
     file: &Path,
     item: WireStory,
     options: &ImportOptions,
+    tell: &mut (dyn FnMut(Progress) + Send),
 ) -> ItemReport {
     let mut warnings: Vec<String> = item
         .warnings
@@ -297,7 +308,18 @@ pub(crate) async fn import_item(
     // Each item is saved at its own moment: a long run must not judge what is public, or date
     // its revisions and changes, by the time it started.
     let saved_at = chrono::Utc::now();
-    let (action, detail) = match imports::import_item(nr, Actor::System, draft, saved_at).await {
+    let sticky = item.sticky && status == Status::Published;
+    let saved = imports::import_item(nr, Actor::System, draft, saved_at).await;
+    if sticky
+        && let Ok(
+            SaveOutcome::Created { slug, .. }
+            | SaveOutcome::Updated { slug, .. }
+            | SaveOutcome::SkippedUnchanged { slug },
+        ) = &saved
+    {
+        tell(Progress::Picked(slug.clone()));
+    }
+    let (action, detail) = match saved {
         Ok(SaveOutcome::Created { slug, .. }) => (Action::Created, with_note(paths::story(&slug))),
         Ok(SaveOutcome::Updated { slug, .. }) => (Action::Updated, with_note(paths::story(&slug))),
         Ok(SaveOutcome::SkippedUnchanged { slug }) => (Action::Unchanged, paths::story(&slug)),

@@ -248,6 +248,8 @@ pub async fn fan_out_round(
         return Ok(0);
     }
     let hooks = integrations::webhooks(nr, crate::usecases::Actor::System).await?;
+    // Events no webhook wants are marked together: after a bulk import that is thousands.
+    let mut unwanted = Vec::new();
     for event in &events {
         let mut deliveries = Vec::new();
         for kind in [HookKind::Webhook, HookKind::WebSub] {
@@ -272,8 +274,13 @@ pub async fn fan_out_round(
                 }
             }
         }
+        if deliveries.is_empty() {
+            unwanted.push(event.id);
+            continue;
+        }
         integrations::fan_out(nr, event, &deliveries, now).await?;
     }
+    integrations::fan_out_unwanted(nr, &unwanted).await?;
     Ok(events.len())
 }
 

@@ -312,3 +312,18 @@ fn identity_is_guid_and_post_id_and_malformed_items_are_skipped_with_their_line(
     assert_eq!(first.language.as_deref(), Some("de-DE"));
     assert_eq!(first.byline.as_deref(), Some("Hans König"));
 }
+
+#[test]
+fn co_authors_plus_terms_are_the_byline() {
+    let all = stories("tryghost-migrate/co-authors-plus.xml");
+    let bylines: Vec<Option<&str>> = all.iter().map(|s| s.byline.as_deref()).collect();
+    assert_eq!(
+        bylines,
+        vec![
+            Some("Alice Smith, Bob Jones"),
+            Some("Alice Smith, Bob Jones, Carol White"),
+            Some("Bob Jones"),
+            Some("Alice Smith, Bob Jones"),
+        ]
+    );
+}

@@ -53,6 +53,7 @@ pub(super) async fn import_files(
     let mut tally = Tally::default();
     let mut removed_shortcodes = byline_import::wxr::Removed::new();
     let mut done_before = 0u64;
+    let mut picked: Vec<byline_core::Slug> = Vec::new();
     for (file, size) in files.iter().zip(&sizes) {
         progress.set_message(file.display().to_string());
         let mut tell = |said: Progress| match said {
@@ -67,6 +68,7 @@ pub(super) async fn import_files(
                 progress.set_message(format!("{} items", tally.items()));
             }
             Progress::Read(bytes) => progress.set_position(done_before + bytes.min(*size)),
+            Progress::Picked(slug) => picked.push(slug),
         };
         let removed = import::import_file(&newsroom, file, &options, &prepared, &mut tell).await;
         byline_import::wxr::add_removed(&mut removed_shortcodes, removed);
@@ -74,6 +76,10 @@ pub(super) async fn import_files(
         progress.set_position(done_before);
     }
     progress.finish_and_clear();
+    if !picked.is_empty() && !dry_run {
+        import::pick(&newsroom, &picked).await?;
+        eprintln!("picked for Don't miss: {} sticky stories", picked.len());
+    }
     let nothing_written = if dry_run {
         " (a dry run: nothing written)"
     } else {

@@ -61,7 +61,7 @@ pub(super) async fn import(
                 wxr::add_removed(&mut removed, removed_shortcodes);
                 terms.extend(term_addresses);
                 match *story {
-                    Ok(story) => import_item(nr, path, story, options).await,
+                    Ok(story) => import_item(nr, path, story, options, tell).await,
                     Err(why) => invalid(at(line), why),
                 }
             }

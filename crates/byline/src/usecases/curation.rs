@@ -84,6 +84,30 @@ pub async fn set_picks(
     write_picks(nr, actor, picks, now).await
 }
 
+/// Adds `slugs` after the current "Don't miss" picks, each once (an import's sticky posts).
+/// Needs `Curate`.
+pub async fn add_picks(
+    nr: &Newsroom,
+    actor: Actor<'_>,
+    slugs: &[Slug],
+    now: DateTime<Utc>,
+) -> Outcome<()> {
+    actor.require(Permission::Curate, Ownership::Own)?;
+    let mut picks: Vec<Slug> = nr
+        .store()
+        .picks(now)
+        .await?
+        .into_iter()
+        .map(|c| c.slug)
+        .collect();
+    for slug in slugs {
+        if !picks.contains(slug) {
+            picks.push(slug.clone());
+        }
+    }
+    write_picks(nr, actor, &picks, now).await
+}
+
 /// Writes checked picks when they differ from the stored ones.
 async fn write_picks(
     nr: &Newsroom,

@@ -7,7 +7,7 @@ use byline_core::integrations::{
     AttemptResult, Event, EventKind, HookKind, NewToken, NewWebhook, TokenHolder, TokenKind,
     TokenOwner, TokenRecord, Webhook, WebhookDelivery,
 };
-use byline_core::{Email, Slug, Story, StoryId, WebhookDeliveryId, WebhookId};
+use byline_core::{Email, EventId, Slug, Story, StoryId, WebhookDeliveryId, WebhookId};
 use chrono::{DateTime, Utc};
 
 use super::{Actor, Newsroom, Outcome, Refusal};
@@ -433,6 +433,11 @@ pub async fn pending_events(nr: &Newsroom, limit: u32) -> Outcome<Vec<Event>> {
 /// A story as an event reports it (whatever its status now).
 pub async fn story_of_event(nr: &Newsroom, id: StoryId) -> Outcome<Option<Story>> {
     Ok(nr.store().story_by_id(id).await?)
+}
+
+/// Marks events that no webhook wants as handed out, in one transaction.
+pub async fn fan_out_unwanted(nr: &Newsroom, events: &[EventId]) -> Outcome<()> {
+    Ok(nr.store().fan_out_unwanted(events).await?)
 }
 
 /// Hands an event to its webhooks with their bodies; false when another node did.
