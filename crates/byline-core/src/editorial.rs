@@ -63,6 +63,7 @@ pub struct EditorStory {
     pub preview_expires_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
     pub lead_picture: Option<Picture>,
+    pub seo: crate::story::Seo,
 }
 
 /// The editor's fields, checked and rendered, as one save writes them.
@@ -79,6 +80,7 @@ pub struct StoryFields {
     pub authors: Vec<String>,
     pub language: String,
     pub slug: Slug,
+    pub seo: crate::story::Seo,
 }
 
 /// A save from the editor by `user`, made against revision `expected_revision`.
@@ -155,6 +157,9 @@ pub fn changed_fields(before: &EditorStory, after: &StoryFields) -> String {
     }
     if before.body_source != after.body_source || before.body_format != after.body_format {
         changed.push("body");
+    }
+    if before.seo != after.seo {
+        changed.push("search title and description");
     }
     if before.section.as_ref().map(|s| &s.slug) != after.section.as_ref().map(|s| &s.slug) {
         changed.push("section");

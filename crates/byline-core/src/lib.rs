@@ -35,4 +35,4 @@ pub use ids::{
 };
 pub use picture::{Crop, Focus, Format, Picture, PictureSource, Rendition, Rights, Shape};
 pub use slug::Slug;
-pub use story::{Author, Headline, RawBody, SafeHtml, Section, Status, Story, StoryCard, Tag};
+pub use story::{Author, Headline, RawBody, SafeHtml, Section, Seo, Status, Story, StoryCard, Tag};

@@ -36,6 +36,36 @@ pub enum StoreError {
 pub struct SectionRef {
     pub slug: Slug,
     pub name: String,
+    /// The section it belongs under, as the source has it (WordPress's category hierarchy):
+    /// kept for a section that has none yet, never moving one the newsroom placed. `None`
+    /// leaves the section where it is.
+    pub parent: Option<Box<SectionRef>>,
+}
+
+impl SectionRef {
+    /// The deepest hierarchy a write names; anything above it is left out.
+    pub const MAX_DEPTH: usize = 8;
+
+    /// A section with no parent named.
+    pub fn new(slug: Slug, name: impl Into<String>) -> SectionRef {
+        SectionRef {
+            slug,
+            name: name.into(),
+            parent: None,
+        }
+    }
+
+    /// The section and the sections above it, innermost first, at most [`Self::MAX_DEPTH`].
+    pub fn lineage(&self) -> Vec<&SectionRef> {
+        let mut line = vec![self];
+        while let Some(parent) = line.last().and_then(|s| s.parent.as_deref()) {
+            if line.len() == Self::MAX_DEPTH || line.iter().any(|s| s.slug == parent.slug) {
+                break;
+            }
+            line.push(parent);
+        }
+        line
+    }
 }
 
 /// A story as a use case saves it. Identified by `external_id` (a wire item's `uri`) when it
@@ -43,6 +73,11 @@ pub struct SectionRef {
 #[derive(Debug, Clone)]
 pub struct StoryInput {
     pub external_id: Option<String>,
+    /// Identities the source gave the same item in earlier versions of Byline (a WordPress
+    /// post was once `guid` alone): a story found under one of them, and none under
+    /// `external_id`, takes `external_id` on, so a re-import updates it instead of making a
+    /// copy.
+    pub former_external_ids: Vec<String>,
     /// The source's version number; an input older than the stored one is not applied.
     pub version: Option<i64>,
     /// The slug wanted for a new story; a taken slug gets a `-2`, `-3`, … suffix. An existing
@@ -63,6 +98,7 @@ pub struct StoryInput {
     pub published_at: Option<DateTime<Utc>>,
     pub embargo_until: Option<DateTime<Utc>>,
     pub lead_picture: Option<Picture>,
+    pub seo: crate::story::Seo,
     /// When the content last changed at its source (`versioncreated`).
     pub updated_at: DateTime<Utc>,
     /// Where this save comes from and what it brings, for the revision it writes and to
@@ -199,6 +235,8 @@ pub struct SectionEdit {
     pub name: String,
     pub description: String,
     pub position: i64,
+    /// The section it sits under; none at the top level.
+    pub parent: Option<crate::ids::SectionId>,
 }
 
 /// The admin's story list: filters (all optional), order and page.

@@ -180,6 +180,34 @@ pub struct Section {
     pub description: String,
     /// Order in the navigation, smallest first.
     pub position: i64,
+    /// The section it belongs under, if any (its page links here, and here to it).
+    pub parent: Option<SectionId>,
+}
+
+/// The sections above `section` in `all` (the site's sections), outermost first; a broken or
+/// circular hierarchy ends where it turns back, and it never climbs more than eight levels.
+pub fn sections_above<'a>(all: &'a [Section], section: &Section) -> Vec<&'a Section> {
+    let mut above: Vec<&Section> = Vec::new();
+    let mut next = section.parent;
+    while let Some(id) = next {
+        let Some(parent) = all.iter().find(|s| s.id == id) else {
+            break;
+        };
+        if parent.id == section.id || above.iter().any(|s| s.id == id) || above.len() == 8 {
+            break;
+        }
+        above.push(parent);
+        next = parent.parent;
+    }
+    above.reverse();
+    above
+}
+
+/// The sections directly under `section`, in the navigation's order.
+pub fn sections_under<'a>(all: &'a [Section], section: &Section) -> Vec<&'a Section> {
+    all.iter()
+        .filter(|s| s.parent == Some(section.id) && s.id != section.id)
+        .collect()
 }
 
 /// A subject label; stories share tags by slug.
@@ -195,6 +223,38 @@ pub struct Author {
     pub id: AuthorId,
     pub slug: Slug,
     pub name: String,
+}
+
+/// How a story presents itself to search engines and link previews, when that differs from
+/// its headline and summary: the page's title (the theme adds the site's name) and its
+/// description. Empty fields fall back to the headline and the summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Seo {
+    pub title: Option<String>,
+    pub description: Option<String>,
+}
+
+impl Seo {
+    /// The longest title kept, in characters (search engines show about 60).
+    pub const MAX_TITLE: usize = 300;
+    /// The longest description kept, in characters (search engines show about 160).
+    pub const MAX_DESCRIPTION: usize = 1_000;
+
+    /// Trimmed fields, an empty one as none.
+    pub fn new(title: Option<&str>, description: Option<&str>) -> Seo {
+        let field = |text: Option<&str>| {
+            text.map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|t| !t.is_empty())
+        };
+        Seo {
+            title: field(title),
+            description: field(description),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.title.is_none() && self.description.is_none()
+    }
 }
 
 /// A whole story, as an article page needs it.
@@ -220,6 +280,7 @@ pub struct Story {
     pub updated_at: DateTime<Utc>,
     pub embargo_until: Option<DateTime<Utc>>,
     pub lead_picture: Option<Picture>,
+    pub seo: Seo,
     /// Correction notes, oldest first.
     pub corrections: Vec<crate::editorial::Correction>,
 }

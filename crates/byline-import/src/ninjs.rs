@@ -26,8 +26,14 @@ pub struct WireStory {
     pub version_created: Option<DateTime<Utc>>,
     pub embargoed: Option<DateTime<Utc>>,
     pub pub_status: PubStatus,
+    /// The identities earlier versions of Byline gave the same item.
+    pub former_ids: Vec<String>,
     /// The section the source files it under (a WordPress category), if any.
     pub section: Option<String>,
+    /// The names of the sections above it in the source's hierarchy, outermost first.
+    pub section_above: Vec<String>,
+    /// The source's own title and description for search engines (WordPress's Yoast fields).
+    pub seo: byline_core::Seo,
     /// Subject names, which become tags.
     pub subjects: Vec<String>,
     pub picture: Option<WirePicture>,
@@ -202,8 +208,11 @@ pub fn parse_item(value: Value) -> Result<WireStory, NinjsError> {
         version_created: timestamp(&item, "versioncreated")?,
         embargoed: timestamp(&item, "embargoed")?,
         pub_status,
+        former_ids: Vec::new(),
         section: None,
+        section_above: Vec::new(),
         subjects: subjects(&item),
+        seo: Default::default(),
         picture,
         slug: None,
         old_addresses: Vec::new(),

@@ -1,6 +1,7 @@
 //! WordPress exports (WXR 1.0–1.2) → story drafts: each post with its author's display name,
-//! categories (the first becomes the section) and tags, excerpt, status and dates, and its
-//! featured image with the caption, alt text and credit WordPress kept for it.
+//! categories (the first becomes the section, under its parents; the others tags) and tags,
+//! excerpt, status and dates, Yoast's title and description, and its featured image with the
+//! caption, alt text and credit WordPress kept for it.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader};
@@ -17,13 +18,16 @@ mod addresses;
 mod attachments;
 mod embeds;
 mod reader;
+mod seo;
 mod shortcodes;
+mod terms;
 
 pub use addresses::TermKind;
 use addresses::{old_addresses, term_addresses};
 use attachments::featured;
 use byline_core::redirects::percent_decode;
 use reader::{Items, line_in_file, not_well_formed};
+use terms::{Filing, co_authors, display_name, filing};
 
 #[cfg(test)]
 pub(crate) use shortcodes::expand as expand_shortcodes;
@@ -112,8 +116,21 @@ pub struct Channel {
     language: Option<String>,
     /// A category's nicename → its parent's, from the channel's `<wp:category>` list.
     category_parents: HashMap<String, String>,
+    /// A category's nicename → its name, from the same list.
+    category_names: HashMap<String, String>,
     /// Each image attachment's picture, by its post id.
-    pictures: HashMap<String, WirePicture>,
+    pictures: HashMap<String, Attachment>,
+}
+
+/// An image attachment: a picture of the site's media library.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    /// The export that describes it and the line its item starts on, for messages.
+    pub file: PathBuf,
+    pub line: usize,
+    /// Its identity (`guid` + `post_id`), for messages.
+    pub id: String,
+    pub picture: WirePicture,
 }
 
 impl Channel {
@@ -124,25 +141,39 @@ impl Channel {
     pub fn read_file(&mut self, path: &Path, uploads: Option<&PathBuf>) -> Result<(), WxrError> {
         let file = std::fs::File::open(path).map_err(|e| WxrError::Unreadable(e.to_string()))?;
         let lines = |offset| line_in_file(path, offset);
-        self.read(BufReader::new(file), uploads, &lines)
+        self.read(BufReader::new(file), path, uploads, &lines)
     }
 
     fn read(
         &mut self,
         source: impl BufRead,
+        path: &Path,
         uploads: Option<&PathBuf>,
         lines: &dyn Fn(u64) -> usize,
     ) -> Result<(), WxrError> {
         let mut items = Items::new(source);
         while let Some(item) = items.next_item(self).map_err(|e| e.at_line(lines))? {
             if item.get(Ns::Wp, "post_type") == Some("attachment")
-                && let Some(id) = item.get(Ns::Wp, "post_id")
+                && let Some(post_id) = item.get(Ns::Wp, "post_id")
                 && let Some(picture) = featured(&item, uploads)
             {
-                self.pictures.insert(id.to_owned(), picture);
+                let attachment = Attachment {
+                    file: path.to_owned(),
+                    line: item.line,
+                    id: identity(self, &item).unwrap_or_else(|_| format!("attachment {post_id}")),
+                    picture,
+                };
+                self.pictures.insert(post_id.to_owned(), attachment);
             }
         }
         Ok(())
+    }
+
+    /// The site's image attachments, in the order the exports give them: its media library.
+    pub fn attachments(&self) -> Vec<&Attachment> {
+        let mut all: Vec<&Attachment> = self.pictures.values().collect();
+        all.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        all
     }
 }
 
@@ -220,7 +251,7 @@ impl<R: BufRead> Posts<'_, R> {
     }
 }
 
-/// What an item is to the import; `None` for an attachment.
+/// What an item is to the import; `None` for a picture attachment.
 fn entry_of(channel: &Channel, item: &Item) -> Option<Entry> {
     if let Some(missing) = not_well_formed(item) {
         return Some(Entry::Skipped(Skipped {
@@ -249,7 +280,13 @@ fn entry_of(channel: &Channel, item: &Item) -> Option<Entry> {
                 term_addresses: terms,
             });
         }
-        "attachment" => return None,
+        "attachment" => match item.get(Ns::Wp, "post_mime_type") {
+            // Pictures come with the site's media library, before the posts.
+            Some(mime) if !mime.starts_with("image/") => {
+                format!("an attachment that is not a picture ({mime}): the library holds pictures")
+            }
+            _ => return None,
+        },
         "page" => "a page: Byline has no pages yet".to_owned(),
         "nav_menu_item" => "a menu item: Byline has no menus yet".to_owned(),
         other => format!("a {other}, not a post"),
@@ -284,7 +321,7 @@ pub fn parse_file(text: &str, uploads: Option<PathBuf>) -> Result<WxrFile, WxrEr
             + 1
     };
     let mut channel = Channel::default();
-    channel.read(text.as_bytes(), uploads.as_ref(), &lines)?;
+    channel.read(text.as_bytes(), Path::new(""), uploads.as_ref(), &lines)?;
     let mut posts = Posts {
         items: Items::new(text.as_bytes()),
         channel: &channel,
@@ -367,29 +404,38 @@ fn story(channel: &Channel, item: &Item) -> Result<Post, String> {
         item.get(Ns::Dc, "creator")
             .map(|login| display_name(channel, login))
     });
-    let named = |domain: &str| -> Vec<String> {
-        item.categories
-            .iter()
-            .filter(|t| t.domain == domain)
-            .map(|t| decode_entities(&t.name).trim().to_owned())
-            .filter(|name| !name.is_empty() && name != "Uncategorized")
-            .collect()
-    };
+    let Filing {
+        section,
+        section_above,
+        subjects,
+    } = filing(channel, item);
     let picture = item
         .meta
         .get("_thumbnail_id")
         .and_then(|id| channel.pictures.get(id.trim()))
-        .cloned();
+        .map(|attachment| attachment.picture.clone());
     let standfirst = item
         .get(Ns::Excerpt, "encoded")
         .map(|excerpt| shortcodes::expand(excerpt, &mut removed))
         .filter(|e| !e.trim().is_empty());
-    let mut warnings = Vec::new();
-    if !removed.is_empty() {
-        warnings.push(format!("shortcodes removed: {}", counted(&removed)));
-    }
+    let seo = seo::yoast(
+        item.meta.get("_yoast_wpseo_title").map(String::as_str),
+        item.meta.get("_yoast_wpseo_metadesc").map(String::as_str),
+        &seo::Facts {
+            title: headline.as_str(),
+            excerpt: standfirst.as_deref(),
+            category: section.as_deref(),
+            author: byline.as_deref(),
+        },
+    );
     let story = WireStory {
         external_id: identity(channel, item)?,
+        // Byline once knew a post by its guid alone.
+        former_ids: item
+            .get(Ns::None, "guid")
+            .filter(|_| item.get(Ns::Wp, "post_id").is_some())
+            .map(|guid| vec![format!("wordpress:{guid}")])
+            .unwrap_or_default(),
         version: None,
         headline,
         standfirst,
@@ -404,52 +450,21 @@ fn story(channel: &Channel, item: &Item) -> Result<Post, String> {
             .or(first_created),
         embargoed,
         pub_status,
-        section: named("category").into_iter().next(),
-        subjects: named("post_tag"),
+        section,
+        section_above,
+        subjects,
+        seo,
         picture,
         slug: item.get(Ns::Wp, "post_name").map(percent_decode),
         old_addresses: old_addresses(channel, item),
         sticky: item.get(Ns::Wp, "is_sticky") == Some("1"),
-        warnings,
+        // The shortcodes a post lost come with its entry, for the import to tell.
+        warnings: Vec::new(),
     };
     Ok(Post {
         story,
         removed_shortcodes: removed,
     })
-}
-
-/// An author's display name from the export's authors, else the login itself.
-fn display_name(channel: &Channel, login: &str) -> String {
-    channel
-        .authors
-        .get(login)
-        .cloned()
-        .unwrap_or_else(|| login.to_owned())
-}
-
-/// Co-Authors Plus's byline: the post's `author` terms in order, each a login (its term name,
-/// or its nicename without `cap-`) shown by its display name, or a guest author's own name;
-/// `None` when the post has no such terms.
-fn co_authors(channel: &Channel, item: &Item) -> Option<String> {
-    let mut names: Vec<String> = Vec::new();
-    for term in item.categories.iter().filter(|t| t.domain == "author") {
-        let name = decode_entities(&term.name).trim().to_owned();
-        let login = term
-            .nicename
-            .as_deref()
-            .map(|n| n.strip_prefix("cap-").unwrap_or(n));
-        let shown = match (
-            channel.authors.get(&name),
-            login.and_then(|l| channel.authors.get(l)),
-        ) {
-            (Some(display), _) | (None, Some(display)) => display.clone(),
-            (None, None) => name,
-        };
-        if !shown.is_empty() && !names.contains(&shown) {
-            names.push(shown);
-        }
-    }
-    (!names.is_empty()).then(|| names.join(", "))
 }
 
 /// `name ×2, other ×1`.

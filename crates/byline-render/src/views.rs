@@ -363,8 +363,10 @@ impl Pager {
 
 /// Links for the section navigation, marking none as current.
 pub fn nav_links(sections: &[byline_core::Section]) -> Vec<Link> {
+    // Subsections are reached from their section's page; the header names the top level.
     sections
         .iter()
+        .filter(|s| s.parent.is_none())
         .map(|s| Link {
             name: s.name.clone(),
             url: paths::section(&s.slug),

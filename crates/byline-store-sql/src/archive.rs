@@ -35,6 +35,7 @@ const TABLES: &[Table] = &[
             ("name", Text),
             ("position", Int),
             ("description", Text),
+            ("parent_id", Int),
         ],
     },
     Table {
@@ -115,6 +116,8 @@ const TABLES: &[Table] = &[
             ("preview_expires_at", Int),
             ("import_hash", Text),
             ("edited_since_import", Int),
+            ("seo_title", Text),
+            ("seo_description", Text),
         ],
     },
     Table {
@@ -295,6 +298,10 @@ const ADDED_SINCE_1: &[(&str, &str)] = &[
     ("pictures", "rights_copyright"),
     ("pictures", "rights_license_url"),
     ("pictures", "rights_licensor_url"),
+    // Version 6.
+    ("sections", "parent_id"),
+    ("stories", "seo_title"),
+    ("stories", "seo_description"),
 ];
 
 /// Tables whose `id` the store assigns, so its counter must move past restored ids.

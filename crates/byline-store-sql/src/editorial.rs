@@ -121,8 +121,9 @@ pub(crate) async fn insert_draft(
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO stories (slug, headline, standfirst, body_html, summary, section_id, language, status, \
          updated_at, created_at, created_by, revision, body_source, body_format, preview_token, \
-         preview_expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $8, $9, 1, $10, $11, $12, $13) RETURNING id",
+         preview_expires_at, seo_title, seo_description) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $8, $9, 1, $10, $11, $12, $13, $14, $15) \
+         RETURNING id",
     )
     .bind(slug.as_str())
     .bind(fields.headline.as_str())
@@ -137,6 +138,8 @@ pub(crate) async fn insert_draft(
     .bind(fields.body_format.as_str())
     .bind(&preview.token)
     .bind(to_secs(preview.expires_at))
+    .bind(&fields.seo.title)
+    .bind(&fields.seo.description)
     .fetch_one(&mut *tx)
     .await
     .map_err(db_error)?;
@@ -208,7 +211,8 @@ impl EditorialStore for crate::SqlStore {
         sqlx::query(
             "UPDATE stories SET slug = $2, headline = $3, standfirst = $4, body_html = $5, summary = $6, \
              section_id = $7, language = $8, body_source = $9, body_format = $10, revision = $11, \
-             updated_at = $12, byline = NULL, edited_since_import = 1 WHERE id = $1",
+             updated_at = $12, byline = NULL, edited_since_import = 1, seo_title = $13, \
+             seo_description = $14 WHERE id = $1",
         )
         .bind(id.0)
         .bind(fields.slug.as_str())
@@ -222,6 +226,8 @@ impl EditorialStore for crate::SqlStore {
         .bind(fields.body_format.as_str())
         .bind(revision)
         .bind(to_secs(edit.now))
+        .bind(&fields.seo.title)
+        .bind(&fields.seo.description)
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;

@@ -7,7 +7,7 @@ use byline_core::accounts::UserId;
 use byline_core::editorial::{BodyFormat, Correction, EditorStory};
 use byline_core::search::Searchable;
 use byline_core::store::StoreError;
-use byline_core::{Author, SafeHtml, Slug, Status, Story, StoryId, Tag};
+use byline_core::{Author, SafeHtml, Seo, Slug, Status, Story, StoryId, Tag};
 use sqlx::AssertSqlSafe;
 
 use crate::db::DbConn;
@@ -29,7 +29,8 @@ pub(crate) async fn row(conn: &mut DbConn, key: Key<'_>) -> Result<Option<DbRow>
     // `column` is one of two fixed names; the key is bound.
     let sql = format!(
         "SELECT s.*, sec.id AS sec_id, sec.slug AS sec_slug, sec.name AS sec_name, \
-         sec.description AS sec_description, sec.position AS sec_position, {PICTURE_COLUMNS} \
+         sec.description AS sec_description, sec.position AS sec_position, \
+         sec.parent_id AS sec_parent_id, {PICTURE_COLUMNS} \
          FROM stories s LEFT JOIN sections sec ON sec.id = s.section_id \
          LEFT JOIN pictures p ON p.id = s.lead_picture_id WHERE {column} = $1"
     );
@@ -144,7 +145,16 @@ async fn story(conn: &mut DbConn, row: &DbRow) -> Result<Story, StoreError> {
         updated_at: from_secs(get(row, "updated_at")?)?,
         embargo_until: time(row, "embargo_until")?,
         lead_picture: rows::picture(row)?,
+        seo: seo(row)?,
         corrections: corrections(conn, id).await?,
+    })
+}
+
+/// A story's own title and description for search engines.
+fn seo(row: &DbRow) -> Result<Seo, StoreError> {
+    Ok(Seo {
+        title: get(row, "seo_title")?,
+        description: get(row, "seo_description")?,
     })
 }
 
@@ -178,5 +188,6 @@ pub(crate) async fn editor(
         preview_expires_at: time(&row, "preview_expires_at")?,
         updated_at: from_secs(get(&row, "updated_at")?)?,
         lead_picture: rows::picture(&row)?,
+        seo: seo(&row)?,
     }))
 }

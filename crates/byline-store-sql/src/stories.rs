@@ -33,7 +33,10 @@ pub(crate) async fn save(
     // on a read-to-write upgrade.
     let mut tx = store.writing().await?;
     let existing = match &input.external_id {
-        Some(external_id) => find_existing(&mut tx, external_id, now).await?,
+        Some(external_id) => match find_existing(&mut tx, external_id, now).await? {
+            Some(found) => Some(found),
+            None => adopt_former(&mut tx, external_id, &input.former_external_ids, now).await?,
+        },
         None => None,
     };
     if let Some(found) = &existing {
@@ -166,6 +169,28 @@ async fn keep_old_addresses(
     crate::redirects::keep(conn, &addresses, now).await
 }
 
+/// The story stored under one of `former` identities, given `external_id` instead (on the
+/// caller's transaction, so a dry run or a failed save leaves it as it was).
+async fn adopt_former(
+    conn: &mut DbConn,
+    external_id: &str,
+    former: &[String],
+    now: chrono::DateTime<Utc>,
+) -> Result<Option<Existing>, StoreError> {
+    for old in former.iter().filter(|old| old.as_str() != external_id) {
+        let moved = sqlx::query("UPDATE stories SET external_id = $1 WHERE external_id = $2")
+            .bind(external_id)
+            .bind(old)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error)?;
+        if moved.rows_affected() == 1 {
+            return find_existing(conn, external_id, now).await;
+        }
+    }
+    Ok(None)
+}
+
 async fn find_existing(
     conn: &mut DbConn,
     external_id: &str,
@@ -292,6 +317,8 @@ impl Content<'_> {
             .bind(input.embargo_until.map(to_secs))
             .bind(to_secs(input.updated_at))
             .bind(self.picture_id)
+            .bind(input.seo.title.clone())
+            .bind(input.seo.description.clone())
     }
 }
 
@@ -302,8 +329,9 @@ async fn insert_row(
 ) -> Result<i64, StoreError> {
     let query = sqlx::query(
         "INSERT INTO stories (version, headline, standfirst, body_html, summary, section_id, byline, \
-         language, status, published_at, embargo_until, updated_at, lead_picture_id, external_id, slug, \
-         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+         language, status, published_at, embargo_until, updated_at, lead_picture_id, seo_title, \
+         seo_description, external_id, slug, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
          RETURNING id",
     );
     let row = content
@@ -321,7 +349,8 @@ async fn update_row(conn: &mut DbConn, id: i64, content: Content<'_>) -> Result<
     let query = sqlx::query(
         "UPDATE stories SET version = $1, headline = $2, standfirst = $3, body_html = $4, summary = $5, \
          section_id = $6, byline = $7, language = $8, status = $9, published_at = $10, \
-         embargo_until = $11, updated_at = $12, lead_picture_id = $13 WHERE id = $14",
+         embargo_until = $11, updated_at = $12, lead_picture_id = $13, seo_title = $14, \
+         seo_description = $15 WHERE id = $16",
     );
     content
         .bind(query)

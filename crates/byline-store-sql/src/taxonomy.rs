@@ -56,11 +56,34 @@ pub(crate) async fn ensure(
     .map_err(db_error)
 }
 
+/// The section's id, creating it and the sections above it that are missing; a section with
+/// no parent yet is placed under the one named (one the newsroom placed is left alone).
 pub(crate) async fn ensure_section(
     conn: &mut DbConn,
     section: &SectionRef,
 ) -> Result<i64, StoreError> {
-    ensure(conn, Kind::Section, &section.slug, &section.name).await
+    let mut parent: Option<i64> = None;
+    let mut id = 0;
+    for named in section.lineage().into_iter().rev() {
+        id = ensure(conn, Kind::Section, &named.slug, &named.name).await?;
+        if let Some(parent) = parent.filter(|p| *p != id) {
+            // Never under one of its own subsections: the walk up from the parent must not
+            // meet the section.
+            sqlx::query(
+                "UPDATE sections SET parent_id = $2 WHERE id = $1 AND parent_id IS NULL \
+                 AND NOT EXISTS (WITH RECURSIVE up(id) AS (SELECT CAST($2 AS BIGINT) \
+                 UNION SELECT s.parent_id FROM sections s JOIN up ON s.id = up.id \
+                 WHERE s.parent_id IS NOT NULL) SELECT 1 FROM up WHERE up.id = $1)",
+            )
+            .bind(id)
+            .bind(parent)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error)?;
+        }
+        parent = Some(id);
+    }
+    Ok(id)
 }
 
 async fn by_slug(pool: &DbPool, kind: Kind, slug: &Slug) -> Result<Option<DbRow>, StoreError> {
@@ -81,6 +104,7 @@ pub(crate) fn section_row(row: &DbRow) -> Result<Section, StoreError> {
         name: get(row, "name")?,
         description: get(row, "description")?,
         position: get(row, "position")?,
+        parent: get::<Option<i64>>(row, "parent_id")?.map(SectionId),
     })
 }
 
@@ -92,6 +116,7 @@ pub(crate) fn section_row_prefixed(row: &DbRow) -> Result<Section, StoreError> {
         name: get(row, "sec_name")?,
         description: get(row, "sec_description")?,
         position: get(row, "sec_position")?,
+        parent: get::<Option<i64>>(row, "sec_parent_id")?.map(SectionId),
     })
 }
 
@@ -112,7 +137,8 @@ pub(crate) fn tag_row(row: &DbRow) -> Result<Tag, StoreError> {
 
 pub(crate) async fn sections(pool: &DbPool) -> Result<Vec<Section>, StoreError> {
     let rows = sqlx::query(
-        "SELECT id, slug, name, description, position FROM sections ORDER BY position, name",
+        "SELECT id, slug, name, description, position, parent_id FROM sections \
+         ORDER BY position, name",
     )
     .fetch_all(pool)
     .await
@@ -152,21 +178,23 @@ pub(crate) async fn save_section(
     let mut tx = store.writing().await?;
     let result = match edit.id {
         Some(id) => {
-            sqlx::query("UPDATE sections SET slug = $2, name = $3, description = $4, position = $5 WHERE id = $1")
+            sqlx::query("UPDATE sections SET slug = $2, name = $3, description = $4, position = $5, parent_id = $6 WHERE id = $1")
                 .bind(id.0)
                 .bind(edit.slug.as_str())
                 .bind(&edit.name)
                 .bind(&edit.description)
                 .bind(edit.position)
+                .bind(edit.parent.map(|p| p.0))
                 .execute(&mut *tx)
                 .await
         }
         None => {
-            sqlx::query("INSERT INTO sections (slug, name, description, position) VALUES ($1, $2, $3, $4)")
+            sqlx::query("INSERT INTO sections (slug, name, description, position, parent_id) VALUES ($1, $2, $3, $4, $5)")
                 .bind(edit.slug.as_str())
                 .bind(&edit.name)
                 .bind(&edit.description)
                 .bind(edit.position)
+                .bind(edit.parent.map(|p| p.0))
                 .execute(&mut *tx)
                 .await
         }

@@ -42,6 +42,7 @@ fn draft(n: usize) -> Draft {
     let now = Utc::now();
     Draft {
         external_id: Some(format!("urn:bench:render:{n}")),
+        former_external_ids: Vec::new(),
         version: Some(1),
         headline: Headline::parse(&format!("Harbour council story number {n} makes the news"))
             .expect("a headline"),
@@ -50,16 +51,17 @@ fn draft(n: usize) -> Draft {
         dry_run: false,
         standfirst: Some(format!("What the council decided, part {n}.")),
         body: RawBody::Html(body(n)),
-        section: Some(SectionRef {
-            slug: Slug::derive(desk).expect("desk names make slugs"),
-            name: desk.to_owned(),
-        }),
+        section: Some(SectionRef::new(
+            Slug::derive(desk).expect("desk names make slugs"),
+            desk,
+        )),
         tags: vec![desk.to_owned(), WORDS[n % WORDS.len()].to_owned()],
         byline: Some("Ana Reporter and Ben Writer".to_owned()),
         language: "en".to_owned(),
         status: Status::Published,
         published_at: Some(now - Duration::minutes((STORIES - n) as i64)),
         embargo_until: None,
+        seo: Default::default(),
         lead_picture: Some(Picture {
             source: PictureSource::Remote {
                 url: format!("https://images.example.org/{n}.jpg"),

@@ -193,6 +193,7 @@ pub async fn load_if_empty(
             .collect::<String>();
         let draft = Draft {
             external_id: Some(format!("urn:byline:demo:{n}")),
+            former_external_ids: Vec::new(),
             version: Some(1),
             headline: Headline::parse(headline)?,
             slug: None,
@@ -200,16 +201,17 @@ pub async fn load_if_empty(
             dry_run: false,
             standfirst: Some((*standfirst).to_owned()),
             body: RawBody::Html(body),
-            section: Some(SectionRef {
-                slug: Slug::derive(desk.name).expect("desk names make slugs"),
-                name: desk.name.to_owned(),
-            }),
+            section: Some(SectionRef::new(
+                Slug::derive(desk.name).expect("desk names make slugs"),
+                desk.name,
+            )),
             tags: vec![desk.name.to_owned(), "Port Alder".to_owned()],
             byline: Some((*byline).to_owned()),
             language: "en".to_owned(),
             status: Status::Published,
             published_at: Some(published),
             embargo_until: None,
+            seo: Default::default(),
             lead_picture: Some(Picture {
                 source: PictureSource::Local { key },
                 credit: Some("BYLINE DEMO/ILLUSTRATION".to_owned()),

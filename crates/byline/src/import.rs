@@ -15,7 +15,7 @@ use byline_render::views::paths;
 use chrono::{DateTime, Utc};
 
 use crate::media;
-use crate::usecases::imports::{self, Draft};
+use crate::usecases::imports::{self, Draft, LibraryAddition};
 use crate::usecases::{Actor, Newsroom};
 use byline_media::decode::decode;
 use byline_media::metadata::credit::CreditPattern;
@@ -115,6 +115,9 @@ pub enum Progress {
     Read(u64),
     /// A published story its source kept at the top (a sticky post): a "Don't miss" pick.
     Picked(Slug),
+    /// A picture of the site's media library: what became of it, or why it was not imported
+    /// (with the export's file and line).
+    Library(Result<LibraryAddition, String>),
 }
 
 /// Makes the stories an import found sticky "Don't miss" picks, after the editor's own.
@@ -163,6 +166,38 @@ fn skipped(id: String, reason: String) -> ItemReport {
         id,
         detail: reason,
         warnings: vec![],
+    }
+}
+
+/// Adds a WordPress site's pictures (its image attachments, from every file) to the library,
+/// before its posts, so that the posts' featured images are the library's. A dry run reads
+/// and decodes them and writes nothing.
+pub async fn add_attachments(
+    nr: &Newsroom,
+    options: &ImportOptions,
+    prepared: &Prepared,
+    tell: &mut (dyn FnMut(Progress) + Send),
+) {
+    for attachment in prepared.channel.attachments() {
+        let at = format!(
+            "{}:{}: {}",
+            attachment.file.display(),
+            attachment.line,
+            attachment.id
+        );
+        let outcome = match resolve_picture(&attachment.file, &attachment.picture, options).await {
+            Err(why) => Err(format!("{at}: picture not imported: {why}")),
+            Ok(picture) if options.dry_run => Ok(match picture.source {
+                PictureSource::Remote { .. } => LibraryAddition::Linked,
+                PictureSource::Local { .. } => LibraryAddition::Added,
+            }),
+            Ok(picture) => {
+                imports::add_library_picture(nr, Actor::System, &picture, chrono::Utc::now())
+                    .await
+                    .map_err(|e| format!("{at}: picture not added to the library: {e}"))
+            }
+        };
+        tell(Progress::Library(outcome));
     }
 }
 
@@ -257,6 +292,7 @@ pub(crate) async fn import_item(
     let undated = item.first_created.is_none() && item.version_created.is_none();
     let draft = Draft {
         external_id: Some(item.external_id),
+        former_external_ids: item.former_ids,
         version: item.version,
         headline: item.headline,
         slug: item.slug.as_deref().and_then(Slug::derive),
@@ -268,13 +304,11 @@ pub(crate) async fn import_item(
         standfirst: item.standfirst,
         body: item.body,
         // The section asked for on the command line, else the source's own.
-        section: options.section.clone().or_else(|| {
-            let name = item.section.as_deref()?;
-            Some(SectionRef {
-                slug: Slug::derive(name)?,
-                name: name.to_owned(),
-            })
-        }),
+        section: options
+            .section
+            .clone()
+            .or_else(|| section_of(item.section.as_deref()?, &item.section_above)),
+        seo: item.seo,
         tags: item.subjects,
         byline: item.byline,
         language: item
@@ -360,6 +394,26 @@ pub(crate) async fn import_item(
         detail,
         warnings,
     }
+}
+
+/// The section named `name`, under the sections named `above` (outermost first); a name that
+/// gives no slug is left out of the hierarchy.
+fn section_of(name: &str, above: &[String]) -> Option<SectionRef> {
+    let mut parent: Option<Box<SectionRef>> = None;
+    for name in above {
+        if let Some(slug) = Slug::derive(name) {
+            parent = Some(Box::new(SectionRef {
+                slug,
+                name: name.clone(),
+                parent: parent.take(),
+            }));
+        }
+    }
+    Some(SectionRef {
+        slug: Slug::derive(name)?,
+        name: name.to_owned(),
+        parent,
+    })
 }
 
 /// Copies a relative rendition into the media store (checking it is a picture) or keeps a

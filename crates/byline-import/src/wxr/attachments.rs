@@ -9,7 +9,14 @@ use crate::php::{Php, unserialize};
 /// A featured image: its file (from the uploads copy when given), the caption WordPress keeps
 /// as the attachment's excerpt (else its description), its alt text, and the credit, caption
 /// and size WordPress read from the file into `_wp_attachment_metadata`.
+/// `None` for an attachment that is not a picture (a PDF, a sound).
 pub(super) fn featured(attachment: &Item, uploads: Option<&PathBuf>) -> Option<WirePicture> {
+    if attachment
+        .get(Ns::Wp, "post_mime_type")
+        .is_some_and(|mime| !mime.starts_with("image/"))
+    {
+        return None;
+    }
     let url = attachment
         .get(Ns::Wp, "attachment_url")
         .or_else(|| attachment.get(Ns::None, "guid"))?;

@@ -75,7 +75,8 @@ pub(super) struct Items<R: BufRead> {
     text: String,
     saw_rss: bool,
     category: (String, Option<String>),
-    defined_category: (String, String),
+    /// The channel's `<wp:category>` being read: its nicename, parent's nicename and name.
+    defined_category: (String, String, String),
     meta_key: String,
     author_login: String,
     finished: bool,
@@ -95,7 +96,7 @@ impl<R: BufRead> Items<R> {
             text: String::new(),
             saw_rss: false,
             category: (String::new(), None),
-            defined_category: (String::new(), String::new()),
+            defined_category: Default::default(),
             meta_key: String::new(),
             author_login: String::new(),
             finished: false,
@@ -264,10 +265,16 @@ impl<R: BufRead> Items<R> {
             (None, Some((Ns::Wp, "category")), Ns::Wp, "category_parent") => {
                 self.defined_category.1 = value.trim().to_owned();
             }
+            (None, Some((Ns::Wp, "category")), Ns::Wp, "cat_name") => {
+                self.defined_category.2 = decode_entities(value.trim()).trim().to_owned();
+            }
             (None, Some((Ns::None, "channel")), Ns::Wp, "category") => {
-                let (nicename, parent) = std::mem::take(&mut self.defined_category);
+                let (nicename, parent, name) = std::mem::take(&mut self.defined_category);
                 if !nicename.is_empty() && !parent.is_empty() {
-                    channel.category_parents.insert(nicename, parent);
+                    channel.category_parents.insert(nicename.clone(), parent);
+                }
+                if !nicename.is_empty() && !name.is_empty() {
+                    channel.category_names.insert(nicename, name);
                 }
             }
             (None, Some((Ns::None, "channel")), Ns::None, "link") => {

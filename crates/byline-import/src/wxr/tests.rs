@@ -43,7 +43,8 @@ fn a_news_sites_post_keeps_its_author_section_tags_and_time() {
     );
     assert_eq!(first.byline.as_deref(), Some("admin"));
     assert_eq!(first.section.as_deref(), Some("Business"));
-    assert_eq!(first.subjects, vec!["companies".to_owned()]);
+    // Its second category is a tag: a story has one section, and no category is lost.
+    assert_eq!(first.subjects, ["companies", "Economy"]);
     assert_eq!(first.first_created, utc("2013-07-29T16:03:54Z"));
     assert_eq!(first.pub_status, PubStatus::Usable);
     assert_eq!(first.standfirst, None, "an empty excerpt is none");

@@ -189,6 +189,9 @@ pub struct SectionForm {
     description: String,
     #[serde(default)]
     position: String,
+    /// The slug of the section it sits under; empty: the top level.
+    #[serde(default)]
+    parent: String,
 }
 
 pub async fn save_section(
@@ -215,6 +218,7 @@ pub async fn save_section(
         slug: form.slug,
         description: form.description,
         position,
+        parent: Some(form.parent),
     };
     let actor = Actor::Member(&me.user);
     let done = curation::save_section(&state.newsroom, actor, input, Utc::now()).await;

@@ -3,7 +3,7 @@
 
 use byline_core::editorial::{BodyFormat, EditorStory, StoryFields};
 use byline_core::store::SectionRef;
-use byline_core::{Headline, Slug};
+use byline_core::{Headline, Seo, Slug};
 use byline_render::markdown::render_body;
 use byline_render::plain_text;
 use serde::{Deserialize, Serialize};
@@ -29,6 +29,12 @@ pub struct EditorForm {
     pub slug: String,
     #[serde(default)]
     pub language: String,
+    /// The page's title for search engines, when it is not the headline.
+    #[serde(default)]
+    pub seo_title: String,
+    /// The page's description for search engines, when it is not the summary.
+    #[serde(default)]
+    pub seo_description: String,
     #[serde(default)]
     pub revision: i64,
     #[serde(default, skip_serializing)]
@@ -86,6 +92,8 @@ impl EditorForm {
                 .join(", "),
             slug: story.slug.to_string(),
             language: String::new(),
+            seo_title: story.seo.title.clone().unwrap_or_default(),
+            seo_description: story.seo.description.clone().unwrap_or_default(),
             revision: story.revision,
             csrf: String::new(),
         }
@@ -114,17 +122,24 @@ impl EditorForm {
                 message: "The body is longer than 2 MB.".into(),
             });
         }
-        for (field, text, max) in [
-            ("standfirst", &self.standfirst, 1_000),
-            ("section", &self.section, 100),
-            ("tags", &self.tags, 2_000),
-            ("authors", &self.authors, 1_000),
-            ("language", &self.language, 35),
+        for (field, name, text, max) in [
+            ("standfirst", "standfirst", &self.standfirst, 1_000),
+            ("section", "section", &self.section, 100),
+            ("tags", "tags", &self.tags, 2_000),
+            ("authors", "authors", &self.authors, 1_000),
+            ("language", "language", &self.language, 35),
+            ("seo_title", "search title", &self.seo_title, Seo::MAX_TITLE),
+            (
+                "seo_description",
+                "search description",
+                &self.seo_description,
+                Seo::MAX_DESCRIPTION,
+            ),
         ] {
             if text.chars().count() > max {
                 errors.push(FieldError {
                     field,
-                    message: format!("The {field} field is longer than {max} characters."),
+                    message: format!("The {name} field is longer than {max} characters."),
                 });
             }
         }
@@ -175,10 +190,7 @@ impl EditorForm {
             None
         } else {
             match Slug::derive(&section_name) {
-                Some(slug) => Some(SectionRef {
-                    slug,
-                    name: section_name,
-                }),
+                Some(slug) => Some(SectionRef::new(slug, section_name)),
                 None => {
                     errors.push(FieldError {
                         field: "section",
@@ -225,6 +237,7 @@ impl EditorForm {
             authors: list(&self.authors),
             language,
             slug,
+            seo: Seo::new(Some(&self.seo_title), Some(&self.seo_description)),
         })
     }
 }

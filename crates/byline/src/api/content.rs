@@ -326,7 +326,7 @@ pub async fn sections(
     let list = SectionList {
         items: sections
             .iter()
-            .map(|s| SectionOut::of(s, site(&state)))
+            .map(|s| SectionOut::in_list(s, &sections, site(&state)))
             .collect(),
     };
     Ok(json_answer(

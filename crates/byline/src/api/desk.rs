@@ -131,6 +131,11 @@ pub struct SectionIn {
     /// Smallest first.
     #[serde(default, deserialize_with = "super::model::whole_number")]
     pub position: i64,
+    /// The slug of the section it sits under, `""` for the top level; left out, it stays
+    /// where it is (a new section: the top level).
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    pub parent: Option<String>,
 }
 
 /// A newsletter draft's words and stories.
@@ -369,6 +374,7 @@ pub async fn save_section(
         slug,
         description: input.description,
         position: input.position,
+        parent: input.parent,
     };
     curation::save_section(&state.newsroom, actor, section, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())

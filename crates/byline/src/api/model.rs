@@ -54,6 +54,9 @@ pub struct SectionOut {
     pub name: String,
     pub description: String,
     pub url: String,
+    /// In the list of sections: the slug of the section it sits under, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
 }
 
 impl SectionOut {
@@ -63,6 +66,18 @@ impl SectionOut {
             name: section.name.clone(),
             description: section.description.clone(),
             url: site.absolute(&format!("/section/{}", section.slug)),
+            parent: None,
+        }
+    }
+
+    /// A section of the list `all`, with the section it sits under.
+    pub fn in_list(section: &Section, all: &[Section], site: Site<'_>) -> SectionOut {
+        SectionOut {
+            parent: section
+                .parent
+                .and_then(|id| all.iter().find(|s| s.id == id))
+                .map(|p| p.slug.to_string()),
+            ..SectionOut::of(section, site)
         }
     }
 }
@@ -269,6 +284,9 @@ pub struct DraftOut {
     pub revision: i64,
     pub updated_at: DateTime<Utc>,
     pub lead_picture: Option<PictureOut>,
+    /// Its own title and description for search engines, when it has them.
+    pub seo_title: Option<String>,
+    pub seo_description: Option<String>,
     /// Its public page, once published.
     pub url: Option<String>,
 }
@@ -294,6 +312,8 @@ impl DraftOut {
             revision: story.revision,
             updated_at: story.updated_at,
             lead_picture: story.lead_picture.as_ref().map(|p| PictureOut::of(p, site)),
+            seo_title: story.seo.title.clone(),
+            seo_description: story.seo.description.clone(),
             url: (story.status == byline_core::Status::Published)
                 .then(|| site.story_url(&story.slug)),
         }
@@ -338,6 +358,14 @@ pub struct DraftIn {
     #[serde(default)]
     #[schema(max_length = 35)]
     pub language: Option<String>,
+    /// The page's title in search results and link previews; empty: the headline.
+    #[serde(default)]
+    #[schema(max_length = 300)]
+    pub seo_title: Option<String>,
+    /// The page's description in search results and link previews; empty: the summary.
+    #[serde(default)]
+    #[schema(max_length = 1000)]
+    pub seo_description: Option<String>,
 }
 
 /// A move through the workflow.

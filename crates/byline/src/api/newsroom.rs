@@ -156,6 +156,8 @@ fn fields(
         authors: list("authors", &input.authors)?,
         slug: input.slug.clone().unwrap_or_default(),
         language: input.language.clone().unwrap_or_default(),
+        seo_title: input.seo_title.clone().unwrap_or_default(),
+        seo_description: input.seo_description.clone().unwrap_or_default(),
         revision: 0,
         csrf: String::new(),
     };

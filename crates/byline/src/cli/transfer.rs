@@ -14,6 +14,7 @@ use crate::archive;
 use crate::config::Config;
 use crate::import::{self, Action, ImportOptions, Progress};
 use crate::server::DataDir;
+use crate::usecases::imports::LibraryAddition;
 
 /// Imports `paths` (`--section`, `--overwrite` and the paths of the command line).
 pub(super) async fn import_files(
@@ -51,6 +52,16 @@ pub(super) async fn import_files(
     progress.set_message("reading the exports' channels and attachments");
     let prepared = import::prepare(&files, &options);
     let mut tally = Tally::default();
+    progress.set_message("adding the sites' pictures to the library");
+    import::add_attachments(&newsroom, &options, &prepared, &mut |said| {
+        if let Progress::Library(outcome) = said {
+            if let Err(why) = &outcome {
+                progress.suspend(|| eprintln!("warning: {why}"));
+            }
+            tally.library(&outcome);
+        }
+    })
+    .await;
     let mut removed_shortcodes = byline_import::wxr::Removed::new();
     let mut done_before = 0u64;
     let mut picked: Vec<byline_core::Slug> = Vec::new();
@@ -69,6 +80,7 @@ pub(super) async fn import_files(
             }
             Progress::Read(bytes) => progress.set_position(done_before + bytes.min(*size)),
             Progress::Picked(slug) => picked.push(slug),
+            Progress::Library(outcome) => tally.library(&outcome),
         };
         let removed = import::import_file(&newsroom, file, &options, &prepared, &mut tell).await;
         byline_import::wxr::add_removed(&mut removed_shortcodes, removed);
@@ -90,6 +102,9 @@ pub(super) async fn import_files(
         files.len(),
         tally.summary()
     );
+    if let Some(library) = tally.library_summary() {
+        eprintln!("library: {library}");
+    }
     if !removed_shortcodes.is_empty() {
         eprintln!(
             "shortcodes removed: {}",
@@ -113,6 +128,8 @@ struct Tally {
     skipped: u64,
     invalid: u64,
     warnings: u64,
+    /// The sites' pictures: added, already in the library, linked where they live, failed.
+    pictures: [u64; 4],
 }
 
 impl Tally {
@@ -125,6 +142,29 @@ impl Tally {
             Action::Skipped => self.skipped += 1,
             Action::Invalid => self.invalid += 1,
         }
+    }
+
+    fn library(&mut self, outcome: &Result<LibraryAddition, String>) {
+        let slot = match outcome {
+            Ok(LibraryAddition::Added) => 0,
+            Ok(LibraryAddition::Known) => 1,
+            Ok(LibraryAddition::Linked) => 2,
+            Err(_) => {
+                self.warnings += 1;
+                3
+            }
+        };
+        self.pictures[slot] += 1;
+    }
+
+    fn library_summary(&self) -> Option<String> {
+        let [added, known, linked, failed] = self.pictures;
+        (self.pictures.iter().sum::<u64>() > 0).then(|| {
+            format!(
+                "{added} pictures added, {known} already there, {linked} linked where they \
+                 live, {failed} not imported"
+            )
+        })
     }
 
     fn items(&self) -> u64 {
@@ -214,5 +254,5 @@ fn section_ref(slug: &str) -> anyhow::Result<SectionRef> {
         })
         .collect::<Vec<_>>()
         .join(" ");
-    Ok(SectionRef { slug, name })
+    Ok(SectionRef::new(slug, name))
 }

@@ -15,6 +15,10 @@ use crate::usecases::{Actor, Newsroom};
 /// How often (in posts) the bytes read are told, for a progress bar.
 const TELL_BYTES_EVERY: usize = 64;
 
+/// How many posts that lost shortcodes are named one by one; a site whose page builder left
+/// shortcodes in every post would otherwise bury the report, and the run's totals count all.
+const NAMED_SHORTCODE_LOSSES: usize = 20;
+
 /// Imports the posts of the export at `path`; returns the shortcodes removed from them.
 pub(super) async fn import(
     nr: &Newsroom,
@@ -37,6 +41,7 @@ pub(super) async fn import(
         }
     };
     let mut seen = 0usize;
+    let mut losses = 0usize;
     loop {
         let entry = match posts.next_entry() {
             Ok(Some(entry)) => entry,
@@ -58,12 +63,18 @@ pub(super) async fn import(
                 removed_shortcodes,
                 term_addresses,
             } => {
+                let lost = (!removed_shortcodes.is_empty()).then(|| {
+                    losses += 1;
+                    shortcode_warning(&at(line), &removed_shortcodes, losses)
+                });
                 wxr::add_removed(&mut removed, removed_shortcodes);
                 terms.extend(term_addresses);
-                match *story {
+                let mut report = match *story {
                     Ok(story) => import_item(nr, path, story, options, tell).await,
                     Err(why) => invalid(at(line), why),
-                }
+                };
+                report.warnings.extend(lost.flatten());
+                report
             }
             Entry::Skipped(left_out) => skipped(at(left_out.line), left_out.reason),
         };
@@ -81,6 +92,20 @@ pub(super) async fn import(
     }
     keep_term_addresses(nr, path, options, terms, tell).await;
     removed
+}
+
+/// The warning for the `nth` post of a file that lost shortcodes, while they are named one by
+/// one.
+fn shortcode_warning(at: &str, lost: &wxr::Removed, nth: usize) -> Option<String> {
+    let warning = format!("{at}: shortcodes removed: {}", wxr::counted(lost));
+    match nth {
+        n if n < NAMED_SHORTCODE_LOSSES => Some(warning),
+        NAMED_SHORTCODE_LOSSES => Some(format!(
+            "{warning} (further posts of this file that lose shortcodes are counted only in \
+             the run's totals)"
+        )),
+        _ => None,
+    }
 }
 
 /// Keeps the old addresses of the file's sections, tags and authors, which exist now that

@@ -85,8 +85,14 @@ async fn render(
     let rails = super::rail_sources(state, now).await?.rails(Some(story.id));
     let site = site_view(state).await?;
     let article = ArticleView::from(story);
-    let mut page = PageMeta::new(&site, &article.headline, paths::story(&story.slug));
-    page.description = Some(article.excerpt.clone()).filter(|e| !e.is_empty());
+    // The desk's own words for search engines win over the headline and the excerpt.
+    let title = story.seo.title.as_deref().unwrap_or(&article.headline);
+    let mut page = PageMeta::new(&site, title, paths::story(&story.slug));
+    page.description = story
+        .seo
+        .description
+        .clone()
+        .or_else(|| Some(article.excerpt.clone()).filter(|e| !e.is_empty()));
     page.og_type = "article";
     page.robots = preview.then_some("noindex, nofollow");
     if let Some(p) = &article.picture {
@@ -109,8 +115,14 @@ async fn render(
             .or_else(|| p.caption.clone());
     }
     let mut trail = Vec::new();
-    if let Some(section) = &article.section {
-        trail.push((section.name.clone(), section.url.clone()));
+    if let Some(section) = &story.section {
+        if section.parent.is_some() {
+            let all = reading::sections(&state.newsroom).await?;
+            for above in byline_core::story::sections_above(&all, section) {
+                trail.push((above.name.clone(), paths::section(&above.slug)));
+            }
+        }
+        trail.push((section.name.clone(), paths::section(&section.slug)));
     }
     trail.push((article.headline.clone(), page.path.clone()));
     page.json_ld = vec![

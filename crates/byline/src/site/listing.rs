@@ -32,6 +32,10 @@ pub struct Heading {
     pub intro: String,
     /// The listing's page, under which its feeds live too.
     pub path: String,
+    /// A section's place among the sections: those above it, outermost first, and those
+    /// under it, as (name, path).
+    pub above: Vec<(String, String)>,
+    pub under: Vec<(String, String)>,
 }
 
 /// What `listing.html` shows: one page of cards under the listing's heading.
@@ -44,6 +48,8 @@ struct ListingPage<'a> {
     kind: &'static str,
     heading: &'a str,
     description: &'a str,
+    above: &'a [(String, String)],
+    under: &'a [(String, String)],
 }
 
 /// The newest stories of the whole site.
@@ -54,6 +60,8 @@ pub fn everything(state: &AppState) -> Heading {
         description: format!("Every story from {}, newest first.", state.site.title),
         intro: String::new(),
         path: paths::LATEST.into(),
+        above: Vec::new(),
+        under: Vec::new(),
     }
 }
 
@@ -84,8 +92,19 @@ pub async fn named_listing(
         .ok_or(AppError::NotFound)?;
     let site = &state.site.title;
     let mut intro = String::new();
+    let (mut above, mut under) = (Vec::new(), Vec::new());
     let (kind, name, description, path) = match named {
         Named::Section(s) => {
+            let all = reading::sections(&state.newsroom).await?;
+            let link = |s: &byline_core::Section| (s.name.clone(), paths::section(&s.slug));
+            above = byline_core::story::sections_above(&all, &s)
+                .into_iter()
+                .map(link)
+                .collect();
+            under = byline_core::story::sections_under(&all, &s)
+                .into_iter()
+                .map(link)
+                .collect();
             let description = if s.description.is_empty() {
                 format!("The latest {} stories from {site}.", s.name)
             } else {
@@ -109,6 +128,8 @@ pub async fn named_listing(
         description,
         intro,
         path,
+        above,
+        under,
     };
     Ok((listing, heading))
 }
@@ -187,10 +208,9 @@ async fn render(
     if heading.path != paths::LATEST {
         page.feeds = FeedLink::all(&heading.name, &heading.path);
     }
-    page.json_ld = vec![structured::breadcrumbs(
-        &site,
-        &[(heading.name.clone(), heading.path.clone())],
-    )];
+    let mut trail = heading.above.clone();
+    trail.push((heading.name.clone(), heading.path.clone()));
+    page.json_ld = vec![structured::breadcrumbs(&site, &trail)];
     let info = PageInfo {
         keys: listing_keys(&heading.path),
         last_modified: found.cards.iter().map(|c| c.published_at).max(),
@@ -207,6 +227,8 @@ async fn render(
             kind: heading.kind,
             heading: &heading.name,
             description: &heading.intro,
+            above: &heading.above,
+            under: &heading.under,
         },
         info,
     )

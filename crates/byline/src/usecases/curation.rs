@@ -157,6 +157,9 @@ pub struct SectionInput {
     pub slug: String,
     pub description: String,
     pub position: i64,
+    /// The slug of the section it sits under (empty: the top level); `None` keeps where it
+    /// is (a new section: the top level).
+    pub parent: Option<String>,
 }
 
 /// Creates or changes a section. Needs `ManageSections` (administrators).
@@ -194,18 +197,56 @@ pub async fn save_section(
             "The slug may hold only a-z, 0-9 and single hyphens.",
         )
     })?;
+    let parent = parent_of(nr, input.id, input.parent.as_deref()).await?;
     let edit = SectionEdit {
         id: input.id,
         slug,
         name,
         description: words(&input.description),
         position: input.position,
+        parent,
     };
     match nr.store().save_section(edit, now).await {
         Ok(()) => Ok(()),
         Err(StoreError::Conflict(why)) => Err(Refusal::invalid("slug", why)),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The section a saved section sits under: the one `parent` names (empty: none), else where it
+/// sits now. Never itself or one of its own subsections, so the tree has no loops.
+async fn parent_of(
+    nr: &Newsroom,
+    id: Option<SectionId>,
+    parent: Option<&str>,
+) -> Outcome<Option<SectionId>> {
+    let all = nr.store().sections().await?;
+    let current = id.and_then(|id| all.iter().find(|s| s.id == id));
+    let Some(slug) = parent.map(str::trim) else {
+        return Ok(current.and_then(|s| s.parent));
+    };
+    if slug.is_empty() {
+        return Ok(None);
+    }
+    let Some(chosen) = all.iter().find(|s| s.slug.as_str() == slug) else {
+        return Err(Refusal::invalid(
+            "parent",
+            "There is no section with that slug to sit under.",
+        ));
+    };
+    let loops = current.is_some_and(|me| {
+        chosen.id == me.id
+            || byline_core::story::sections_above(&all, chosen)
+                .iter()
+                .any(|s| s.id == me.id)
+    });
+    if loops {
+        return Err(Refusal::invalid(
+            "parent",
+            "A section cannot sit under itself or one of its own subsections.",
+        ));
+    }
+    Ok(Some(chosen.id))
 }
 
 /// Renames a tag; its slug (and so its address) stays. Needs `Curate`.

@@ -2,10 +2,11 @@
 //! [`import_item`].
 
 use byline_core::access::{Ownership, Permission};
+use byline_core::library::Describing;
 use byline_core::redirects::{Destination, OldAddress};
 use byline_core::store::{ImportOrigin, SaveOutcome, SectionRef, StoryInput};
 use byline_core::story::byline_names;
-use byline_core::{Headline, Picture, RawBody, Slug, Status};
+use byline_core::{Headline, Picture, PictureSource, RawBody, Seo, Slug, Status};
 use byline_render::{html, plain_text, sanitize};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -16,6 +17,8 @@ use super::{Actor, Newsroom, Outcome};
 #[derive(Debug, Clone)]
 pub struct Draft {
     pub external_id: Option<String>,
+    /// The identities earlier versions of Byline gave the same item.
+    pub former_external_ids: Vec<String>,
     pub version: Option<i64>,
     pub headline: Headline,
     /// The address the source gave the story (kept when it is free), else one from the
@@ -31,6 +34,8 @@ pub struct Draft {
     pub published_at: Option<DateTime<Utc>>,
     pub embargo_until: Option<DateTime<Utc>>,
     pub lead_picture: Option<Picture>,
+    /// The source's own title and description for search engines.
+    pub seo: Seo,
     pub updated_at: DateTime<Utc>,
     /// Named in the revision the save writes ("import: FILE", "demo").
     pub source: String,
@@ -81,6 +86,27 @@ impl Draft {
                 .unwrap_or_default(),
         );
         field(&self.tags.join("\u{1f}"));
+        // Only a source with its own words for search engines adds them, nor does a section
+        // with no parent named: earlier digests stay the same.
+        if !self.seo.is_empty() {
+            field(self.seo.title.as_deref().unwrap_or_default());
+            field(self.seo.description.as_deref().unwrap_or_default());
+        }
+        let mut above = self
+            .section
+            .as_ref()
+            .map(|s| s.lineage())
+            .unwrap_or_default();
+        if above.len() > 1 {
+            above.remove(0);
+            field(
+                &above
+                    .iter()
+                    .map(|s| s.slug.as_str())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            );
+        }
         field(self.byline.as_deref().unwrap_or_default());
         field(&self.language);
         field(self.status.as_str());
@@ -146,6 +172,7 @@ pub async fn import_item(
         .filter(|b| !b.is_empty());
     let input = StoryInput {
         external_id: draft.external_id,
+        former_external_ids: draft.former_external_ids,
         version: draft.version,
         slug,
         headline: draft.headline,
@@ -161,6 +188,7 @@ pub async fn import_item(
         published_at: draft.published_at,
         embargo_until: draft.embargo_until,
         lead_picture: draft.lead_picture,
+        seo: draft.seo,
         updated_at: draft.updated_at,
         origin,
         now,
@@ -207,6 +235,41 @@ pub async fn keep_term_addresses(
         })
         .collect();
     Ok(nr.store().keep_old_addresses(&kept, now).await?)
+}
+
+/// What adding a picture a site brings did to the library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LibraryAddition {
+    /// A file new to the library.
+    Added,
+    /// A file the library had: it keeps its words (the desk may have changed them since).
+    Known,
+    /// A picture kept where it lives (no copy of the site's uploads was given).
+    Linked,
+}
+
+/// Adds a picture a site brings (a WordPress attachment) to the library for everyone, as the
+/// site's own media library held it; a picture the library has keeps its credit, caption and
+/// alt text. Needs the right to publish anyone's story, as an import does.
+pub async fn add_library_picture(
+    nr: &Newsroom,
+    actor: Actor<'_>,
+    picture: &Picture,
+    now: DateTime<Utc>,
+) -> Outcome<LibraryAddition> {
+    actor.require(Permission::Publish, Ownership::Others)?;
+    let store = nr.store();
+    let addition = match &picture.source {
+        PictureSource::Local { key } if store.library_picture_at(key).await?.is_some() => {
+            LibraryAddition::Known
+        }
+        PictureSource::Local { .. } => LibraryAddition::Added,
+        PictureSource::Remote { .. } => LibraryAddition::Linked,
+    };
+    store
+        .add_picture(picture, Describing::GapsOnly, now)
+        .await?;
+    Ok(addition)
 }
 
 /// Whether the site holds no story at all (the demo newsroom loads only into an empty site).

@@ -138,17 +138,13 @@ async fn newsroom(desk: &Desk) -> Vec<i64> {
 
 fn consumers(base: &str, feeds: &[String], pages: &[String]) -> Value {
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/consumers.py");
-    let out = std::process::Command::new("python3")
-        .arg(script)
-        .args([base, &feeds.join(","), &pages.join(",")])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "the consumers failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let out = crate::support::python([
+        script.as_os_str(),
+        base.as_ref(),
+        feeds.join(",").as_ref(),
+        pages.join(",").as_ref(),
+    ]);
+    serde_json::from_slice(&out).unwrap()
 }
 
 fn feed_paths(base: &str) -> Vec<String> {

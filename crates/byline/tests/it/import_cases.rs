@@ -286,21 +286,8 @@ for item in ET.parse(sys.argv[1]).getroot().iter('item'):
         n += 1
 print(n)
 "#;
-    let out = std::process::Command::new("python3")
-        .args(["-c", script])
-        .arg(file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
+    let out = crate::support::python([std::ffi::OsStr::new("-c"), script.as_ref(), file.as_ref()]);
+    String::from_utf8(out).unwrap().trim().parse().unwrap()
 }
 
 /// WordPress's own test exports: every published post is served, valid, with its headline and

@@ -4,7 +4,8 @@
 
 use crate::support::{Site, get, shared};
 
-fn wordpress(site: &Site, args: &[&str]) -> (String, String, bool) {
+/// Runs `byline import wordpress ARGS`: its output, errors and whether it succeeded.
+pub fn wordpress(site: &Site, args: &[&str]) -> (String, String, bool) {
     let mut all = vec!["import", "wordpress"];
     all.extend_from_slice(args);
     let out = site.cli(&all);

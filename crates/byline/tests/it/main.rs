@@ -21,6 +21,7 @@ mod golden_page;
 mod html_validity;
 mod import_cases;
 mod import_ninjs;
+mod import_site;
 mod import_wordpress;
 mod items;
 mod layers;

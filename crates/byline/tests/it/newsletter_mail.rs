@@ -142,17 +142,8 @@ print(json.dumps({"headers": headers, "type": message.get_content_type(),
     "text": parts.get("text/plain"), "html": parts.get("text/html"), "html_ok": html_ok,
     "defects": [str(d) for p in message.walk() for d in p.defects]}))
 "#;
-    let out = Command::new("python3")
-        .args(["-c", SCRIPT])
-        .arg(path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let out = crate::support::python([std::ffi::OsStr::new("-c"), SCRIPT.as_ref(), path.as_ref()]);
+    serde_json::from_slice(&out).unwrap()
 }
 
 /// Sign-ups from many addresses cannot make the site mail without end: confirmation mails are

@@ -3,7 +3,6 @@
 //! queries, and the index kept in step with writes from the CLI, the admin and other nodes.
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -70,16 +69,7 @@ pub(crate) fn wait_for(
 }
 
 fn seed_items(dir: &std::path::Path) {
-    let out = Command::new("python3")
-        .arg(shared().join("seed/seed_to_ninjs.py"))
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::support::python([shared().join("seed/seed_to_ninjs.py").as_path(), dir]);
 }
 
 fn json_files(dir: &std::path::Path) -> Vec<PathBuf> {

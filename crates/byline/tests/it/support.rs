@@ -450,10 +450,27 @@ pub async fn sections(site: &Site, names: &[&str]) {
             name: (*name).to_owned(),
             description: String::new(),
             position: position as i64,
+            parent: None,
         };
         store
             .save_section(section, chrono::Utc::now())
             .await
             .unwrap();
     }
+}
+
+/// Runs `python3` with `args` and returns what it printed; a failing script fails the test
+/// with what it said.
+pub fn python<I, S>(args: I) -> Vec<u8>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let out = Command::new("python3").args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "python3 failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
 }

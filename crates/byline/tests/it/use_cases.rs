@@ -273,6 +273,7 @@ async fn desk_case(desk: &Desk, case: Case, me: &User, n: usize) -> Result<(), R
                 slug: String::new(),
                 description: String::new(),
                 position: 0,
+                parent: None,
             };
             usecases::curation::save_section(nr, actor, input, now).await
         }
@@ -333,6 +334,7 @@ fn listing() -> AdminQuery {
 fn wire_draft(n: usize) -> usecases::imports::Draft {
     usecases::imports::Draft {
         external_id: Some(format!("urn:import:{n}")),
+        former_external_ids: Vec::new(),
         version: None,
         headline: Headline::parse(&format!("Imported {n}")).unwrap(),
         slug: None,
@@ -348,6 +350,7 @@ fn wire_draft(n: usize) -> usecases::imports::Draft {
         published_at: Some(at(1)),
         embargo_until: None,
         lead_picture: None,
+        seo: Default::default(),
         updated_at: at(1),
         source: "table".to_owned(),
         overwrite: false,

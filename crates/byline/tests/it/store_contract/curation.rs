@@ -88,6 +88,7 @@ async fn sections_keep_their_order_and_a_taken_slug_is_a_conflict() {
         name: name.to_owned(),
         description: String::new(),
         position,
+        parent: None,
     };
     let before = store.last_change().await.unwrap();
     store

@@ -39,6 +39,7 @@ pub fn fields(headline: &str, slug: &str) -> StoryFields {
         authors: vec!["Ana".to_owned()],
         language: "en".to_owned(),
         slug: Slug::parse(slug).unwrap(),
+        seo: Default::default(),
     }
 }
 

@@ -37,16 +37,14 @@ pub fn at(minutes_ago: i64) -> DateTime<Utc> {
 pub fn wire(external_id: &str, headline: &str, published: DateTime<Utc>) -> StoryInput {
     StoryInput {
         external_id: Some(external_id.to_owned()),
+        former_external_ids: Vec::new(),
         version: Some(1),
         slug: Slug::derive(headline).unwrap(),
         headline: Headline::parse(headline).unwrap(),
         standfirst: None,
         body: SafeHtml::default(),
         summary: format!("About {headline}"),
-        section: Some(SectionRef {
-            slug: Slug::parse("news").unwrap(),
-            name: "News".to_owned(),
-        }),
+        section: Some(SectionRef::new(Slug::parse("news").unwrap(), "News")),
         tags: vec!["Harbour".to_owned()],
         authors: vec!["Ana Reporter".to_owned()],
         byline: Some("Ana Reporter".to_owned()),
@@ -55,6 +53,7 @@ pub fn wire(external_id: &str, headline: &str, published: DateTime<Utc>) -> Stor
         published_at: Some(published),
         embargo_until: None,
         lead_picture: None,
+        seo: Default::default(),
         updated_at: published,
         origin: ImportOrigin {
             source: "contract".to_owned(),

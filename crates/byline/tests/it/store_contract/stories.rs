@@ -46,6 +46,48 @@ async fn an_item_saved_again_is_updated_in_place_skipped_unchanged_or_kept_when_
     assert_eq!(store.story_count().await.unwrap(), 1);
 }
 
+/// A story saved under an identity an earlier version gave its item takes the new identity
+/// on: saved again, it is updated, not copied; a dry run leaves the old identity; a second
+/// item claiming the same former identity is a story of its own.
+#[tokio::test]
+async fn an_item_found_under_its_former_identity_takes_the_new_one() {
+    let (_site, store) = fresh().await;
+    let id = created(
+        store.as_ref(),
+        wire("wordpress:g1", "Harbour reopens", at(30)),
+    )
+    .await;
+    let renamed = |new: &str, headline: &str| {
+        let mut input = wire(new, headline, at(30));
+        input.former_external_ids = vec!["wordpress:g1".to_owned()];
+        input
+    };
+    let mut dry = renamed("wordpress:g1#post-1", "Harbour reopens at dawn");
+    dry.dry_run = true;
+    let outcome = store.save_story(dry).await.unwrap();
+    assert!(
+        matches!(outcome, SaveOutcome::Updated { id: same, .. } if same == id),
+        "{outcome:?}"
+    );
+    let outcome = store
+        .save_story(renamed("wordpress:g1#post-1", "Harbour reopens at dawn"))
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcome, SaveOutcome::Updated { id: same, .. } if same == id),
+        "{outcome:?}"
+    );
+    let outcome = store
+        .save_story(renamed("wordpress:g1#post-2", "A copy sharing the guid"))
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcome, SaveOutcome::Created { .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(store.story_count().await.unwrap(), 2);
+}
+
 #[tokio::test]
 async fn a_taken_slug_gets_the_next_free_suffix() {
     let (_site, store) = fresh().await;
