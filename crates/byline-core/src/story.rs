@@ -240,15 +240,17 @@ impl Seo {
     /// The longest description kept, in characters (search engines show about 160).
     pub const MAX_DESCRIPTION: usize = 1_000;
 
-    /// Trimmed fields, an empty one as none.
+    /// Fields with their whitespace collapsed, an empty one as none, each cut to its longest
+    /// (a source's text is kept as far as the editor would take it).
     pub fn new(title: Option<&str>, description: Option<&str>) -> Seo {
-        let field = |text: Option<&str>| {
-            text.map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-                .filter(|t| !t.is_empty())
+        let field = |text: Option<&str>, longest: usize| {
+            let words = text?.split_whitespace().collect::<Vec<_>>().join(" ");
+            let cut: String = words.chars().take(longest).collect();
+            Some(cut.trim_end().to_owned()).filter(|t| !t.is_empty())
         };
         Seo {
-            title: field(title),
-            description: field(description),
+            title: field(title, Self::MAX_TITLE),
+            description: field(description, Self::MAX_DESCRIPTION),
         }
     }
 
@@ -376,6 +378,15 @@ fn split_all(text: &str, joiners: &[String]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_words_are_collapsed_and_cut_to_what_the_editor_takes() {
+        let long = "é".repeat(Seo::MAX_TITLE + 50);
+        let seo = Seo::new(Some(&long), Some("  two\n words  "));
+        assert_eq!(seo.title.unwrap().chars().count(), Seo::MAX_TITLE);
+        assert_eq!(seo.description.as_deref(), Some("two words"));
+        assert!(Seo::new(Some(" "), None).is_empty());
+    }
 
     #[test]
     fn headline_is_one_trimmed_line() {

@@ -21,6 +21,7 @@ mod reader;
 mod seo;
 mod shortcodes;
 mod terms;
+mod whole;
 
 pub use addresses::TermKind;
 use addresses::{old_addresses, term_addresses};
@@ -32,6 +33,7 @@ use terms::{Filing, co_authors, display_name, filing};
 #[cfg(test)]
 pub(crate) use shortcodes::expand as expand_shortcodes;
 pub use shortcodes::{Removed, add_removed};
+pub use whole::{WxrFile, parse_file};
 
 /// Why an export cannot be read at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -187,17 +189,37 @@ pub struct Skipped {
 /// One item of an export, as the import takes it.
 #[derive(Debug)]
 pub enum Entry {
-    /// A post: its story (or why it cannot be one), the shortcodes its text lost, and the
-    /// old addresses of its section, tags and author: address → (kind, name).
-    Post {
-        line: usize,
-        story: Box<Result<WireStory, String>>,
-        removed_shortcodes: Removed,
-        term_addresses: BTreeMap<String, (TermKind, String)>,
-    },
-    /// Anything else, with why it is left out (attachments are not listed: they come with
-    /// their posts).
+    Post(Box<PostEntry>),
+    /// Anything else, with why it is left out (picture attachments are not listed: they come
+    /// with the site's library).
     Skipped(Skipped),
+}
+
+/// A post: its story (or why it cannot be one), the shortcodes its text lost, and the old
+/// addresses of its section, tags and author: address → (kind, name).
+#[derive(Debug)]
+pub struct PostEntry {
+    pub line: usize,
+    pub story: Result<WireStory, String>,
+    pub removed_shortcodes: Removed,
+    pub term_addresses: BTreeMap<String, (TermKind, String)>,
+}
+
+/// What a run gathers over the posts it reads: the shortcodes removed, by name, and the old
+/// addresses of the posts' sections, tags and authors.
+#[derive(Debug, Default)]
+pub struct Gathered {
+    pub removed_shortcodes: Removed,
+    pub term_addresses: BTreeMap<String, (TermKind, String)>,
+}
+
+impl Gathered {
+    /// Takes in a post's removed shortcodes and old addresses; returns its line and story.
+    pub fn add(&mut self, post: PostEntry) -> (usize, Result<WireStory, String>) {
+        add_removed(&mut self.removed_shortcodes, post.removed_shortcodes);
+        self.term_addresses.extend(post.term_addresses);
+        (post.line, post.story)
+    }
 }
 
 /// The posts of one export, read one at a time (the second pass).
@@ -273,19 +295,27 @@ fn entry_of(channel: &Channel, item: &Item) -> Option<Entry> {
                 }
                 Err(why) => (Err(why), Removed::new()),
             };
-            return Some(Entry::Post {
+            return Some(Entry::Post(Box::new(PostEntry {
                 line: item.line,
-                story: Box::new(story),
+                story,
                 removed_shortcodes,
                 term_addresses: terms,
-            });
+            })));
         }
         "attachment" => match item.get(Ns::Wp, "post_mime_type") {
-            // Pictures come with the site's media library, before the posts.
             Some(mime) if !mime.starts_with("image/") => {
                 format!("an attachment that is not a picture ({mime}): the library holds pictures")
             }
-            _ => return None,
+            // Pictures come with the site's media library, before the posts.
+            _ if item
+                .get(Ns::Wp, "post_id")
+                .is_some_and(|id| channel.pictures.contains_key(id)) =>
+            {
+                return None;
+            }
+            _ => "a picture with no address to take it from (an http(s) URL, or a file under \
+                  wp-content/uploads with --uploads)"
+                .to_owned(),
         },
         "page" => "a page: Byline has no pages yet".to_owned(),
         "nav_menu_item" => "a menu item: Byline has no menus yet".to_owned(),
@@ -295,62 +325,6 @@ fn entry_of(channel: &Channel, item: &Item) -> Option<Entry> {
         line: item.line,
         reason,
     }))
-}
-
-/// What an export held, all at once: its posts as drafts (or why one cannot be), and what was
-/// left out. For exports small enough to hold in memory; an import streams [`Posts`].
-#[derive(Debug)]
-pub struct WxrFile {
-    pub stories: Vec<(usize, Result<WireStory, String>)>,
-    pub skipped: Vec<Skipped>,
-    /// Shortcodes removed from the posts' text, by name, over the whole file.
-    pub removed_shortcodes: Removed,
-    /// The old site's addresses of the posts' sections, tags and authors: address → (kind,
-    /// name).
-    pub term_addresses: BTreeMap<String, (TermKind, String)>,
-}
-
-/// Reads a whole export held in memory (both passes over `text`).
-pub fn parse_file(text: &str, uploads: Option<PathBuf>) -> Result<WxrFile, WxrError> {
-    let lines = |offset: u64| {
-        let end = (offset as usize).min(text.len());
-        text.as_bytes()[..end]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count()
-            + 1
-    };
-    let mut channel = Channel::default();
-    channel.read(text.as_bytes(), Path::new(""), uploads.as_ref(), &lines)?;
-    let mut posts = Posts {
-        items: Items::new(text.as_bytes()),
-        channel: &channel,
-        again: Channel::default(),
-        lines: Box::new(lines),
-        items_read: 0,
-    };
-    let mut file = WxrFile {
-        stories: Vec::new(),
-        skipped: Vec::new(),
-        removed_shortcodes: Removed::new(),
-        term_addresses: BTreeMap::new(),
-    };
-    while let Some(entry) = posts.next_entry()? {
-        match entry {
-            Entry::Post {
-                line,
-                story,
-                removed_shortcodes,
-                term_addresses,
-            } => {
-                file.stories.push((line, *story));
-                add_removed(&mut file.removed_shortcodes, removed_shortcodes);
-                file.term_addresses.extend(term_addresses);
-            }
-            Entry::Skipped(skipped) => file.skipped.push(skipped),
-        }
-    }
-    Ok(file)
 }
 
 /// A WordPress time: `post_date_gmt` (`0000-00-00 00:00:00` for "not yet"), else the RSS
@@ -365,6 +339,21 @@ fn published(item: &Item) -> Option<DateTime<Utc>> {
             .and_then(|t| DateTime::parse_from_rfc2822(t).ok())
             .map(|t| t.with_timezone(&Utc))
     })
+}
+
+/// A post's status as a wire status, and the time a scheduled one goes out.
+fn status(item: &Item, first_created: Option<DateTime<Utc>>) -> (PubStatus, Option<DateTime<Utc>>) {
+    // A password-protected post was never public: it stays a draft rather than go out bare.
+    if item.get(Ns::Wp, "post_password").is_some() {
+        return (PubStatus::Draft, None);
+    }
+    match item.get(Ns::Wp, "status").unwrap_or("publish") {
+        "publish" => (PubStatus::Usable, None),
+        // A scheduled post is published at its time, as WordPress would.
+        "future" => (PubStatus::Usable, first_created),
+        "trash" => (PubStatus::Canceled, None),
+        _ => (PubStatus::Draft, None),
+    }
 }
 
 /// A post read from the export, with the shortcodes its text lost.
@@ -389,17 +378,7 @@ fn story(channel: &Channel, item: &Item) -> Result<Post, String> {
     };
     let headline = Headline::parse(&title).map_err(|e| format!("title: {e}"))?;
     let first_created = published(item);
-    let status = item.get(Ns::Wp, "status").unwrap_or("publish");
-    // A password-protected post was never public: it stays a draft rather than go out bare.
-    let protected = item.get(Ns::Wp, "post_password").is_some();
-    let (pub_status, embargoed) = match status {
-        _ if protected => (PubStatus::Draft, None),
-        "publish" => (PubStatus::Usable, None),
-        // A scheduled post is published at its time, as WordPress would.
-        "future" => (PubStatus::Usable, first_created),
-        "trash" => (PubStatus::Canceled, None),
-        _ => (PubStatus::Draft, None),
-    };
+    let (pub_status, embargoed) = status(item, first_created);
     let byline = co_authors(channel, item).or_else(|| {
         item.get(Ns::Dc, "creator")
             .map(|login| display_name(channel, login))

@@ -48,9 +48,13 @@ async fn insert_revision(
     Ok(())
 }
 
-async fn section_id(conn: &mut DbConn, fields: &StoryFields) -> Result<Option<i64>, StoreError> {
+async fn section_id(
+    conn: &mut DbConn,
+    fields: &StoryFields,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, StoreError> {
     match &fields.section {
-        Some(section) => Ok(Some(taxonomy::ensure_section(conn, section).await?)),
+        Some(section) => Ok(Some(taxonomy::ensure_section(conn, section, now).await?)),
         None => Ok(None),
     }
 }
@@ -116,7 +120,7 @@ pub(crate) async fn insert_draft(
     preview: &PreviewLink,
     now: DateTime<Utc>,
 ) -> Result<StoryId, StoreError> {
-    let section = section_id(&mut *tx, fields).await?;
+    let section = section_id(&mut *tx, fields, now).await?;
     let slug = free_slug(&mut *tx, &fields.slug).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO stories (slug, headline, standfirst, body_html, summary, section_id, language, status, \
@@ -206,7 +210,7 @@ impl EditorialStore for crate::SqlStore {
             move_slug(&mut tx, &current, &fields.slug).await?;
         }
         let summary = byline_core::editorial::changed_fields(&current, fields);
-        let section = section_id(&mut tx, fields).await?;
+        let section = section_id(&mut tx, fields, edit.now).await?;
         let revision = current.revision + 1;
         sqlx::query(
             "UPDATE stories SET slug = $2, headline = $3, standfirst = $4, body_html = $5, summary = $6, \

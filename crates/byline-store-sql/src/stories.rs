@@ -54,7 +54,7 @@ pub(crate) async fn save(
         }
     }
     let section_id = match &input.section {
-        Some(section) => Some(taxonomy::ensure_section(&mut tx, section).await?),
+        Some(section) => Some(taxonomy::ensure_section(&mut tx, section, now).await?),
         None => None,
     };
     let picture_id = match &input.lead_picture {

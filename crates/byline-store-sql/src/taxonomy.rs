@@ -56,34 +56,55 @@ pub(crate) async fn ensure(
     .map_err(db_error)
 }
 
-/// The section's id, creating it and the sections above it that are missing; a section with
-/// no parent yet is placed under the one named (one the newsroom placed is left alone).
+/// The section's id, creating it and the sections above it that are missing. A section is
+/// placed under the one named only when it is created here: one that exists stays where the
+/// newsroom put it (at the top level too). A new section is in every page's navigation.
 pub(crate) async fn ensure_section(
     conn: &mut DbConn,
     section: &SectionRef,
+    now: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
     let mut parent: Option<i64> = None;
-    let mut id = 0;
+    let mut created = false;
     for named in section.lineage().into_iter().rev() {
-        id = ensure(conn, Kind::Section, &named.slug, &named.name).await?;
-        if let Some(parent) = parent.filter(|p| *p != id) {
-            // Never under one of its own subsections: the walk up from the parent must not
-            // meet the section.
-            sqlx::query(
-                "UPDATE sections SET parent_id = $2 WHERE id = $1 AND parent_id IS NULL \
-                 AND NOT EXISTS (WITH RECURSIVE up(id) AS (SELECT CAST($2 AS BIGINT) \
-                 UNION SELECT s.parent_id FROM sections s JOIN up ON s.id = up.id \
-                 WHERE s.parent_id IS NOT NULL) SELECT 1 FROM up WHERE up.id = $1)",
-            )
-            .bind(id)
-            .bind(parent)
-            .execute(&mut *conn)
+        let inserted = sqlx::query(
+            "INSERT INTO sections (slug, name, parent_id) VALUES ($1, $2, $3) \
+             ON CONFLICT (slug) DO NOTHING",
+        )
+        .bind(named.slug.as_str())
+        .bind(&named.name)
+        .bind(parent)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+        created |= inserted.rows_affected() == 1;
+        let id: i64 = sqlx::query_scalar("SELECT id FROM sections WHERE slug = $1")
+            .bind(named.slug.as_str())
+            .fetch_one(&mut *conn)
             .await
             .map_err(db_error)?;
-        }
         parent = Some(id);
     }
-    Ok(id)
+    if created {
+        crate::changes::record(conn, &[CacheKey::Site], now).await?;
+    }
+    parent.ok_or_else(|| StoreError::Defect("a section with no lineage".into()))
+}
+
+/// Whether putting section `id` under `parent` would close a loop: the walk up from `parent`
+/// meets `id` (the walk ends, as every id is visited once).
+async fn would_loop(conn: &mut DbConn, id: i64, parent: i64) -> Result<bool, StoreError> {
+    let met: i64 = sqlx::query_scalar(
+        "WITH RECURSIVE up(id) AS (SELECT CAST($1 AS BIGINT) \
+         UNION SELECT s.parent_id FROM sections s JOIN up ON s.id = up.id \
+         WHERE s.parent_id IS NOT NULL) SELECT count(*) FROM up WHERE up.id = $2",
+    )
+    .bind(parent)
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db_error)?;
+    Ok(met > 0)
 }
 
 async fn by_slug(pool: &DbPool, kind: Kind, slug: &Slug) -> Result<Option<DbRow>, StoreError> {
@@ -176,6 +197,13 @@ pub(crate) async fn save_section(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let mut tx = store.writing().await?;
+    if let (Some(id), Some(parent)) = (edit.id, edit.parent)
+        && would_loop(&mut tx, id.0, parent.0).await?
+    {
+        return Err(StoreError::Invalid(
+            "a section cannot sit under itself or one of its own subsections".into(),
+        ));
+    }
     let result = match edit.id {
         Some(id) => {
             sqlx::query("UPDATE sections SET slug = $2, name = $3, description = $4, position = $5, parent_id = $6 WHERE id = $1")

@@ -118,8 +118,10 @@ pub enum ImportCommand {
     /// is unchanged or the newsroom changed the story since (see --overwrite).
     Ninjs(NinjsArgs),
     /// Import a WordPress export (WXR 1.0–1.2, from Tools → Export): its posts, with their
-    /// authors, first category as section, tags, excerpt, status, dates and featured image
-    /// (caption, alt text, credit). Pages and other content are listed as skipped.
+    /// authors, first category as section (under its parent categories; the others as tags),
+    /// tags, excerpt, status, dates, Yoast title and description, and featured image (caption,
+    /// alt text, credit); every image attachment into the media library; old addresses kept
+    /// as redirects. Pages and other content are listed as skipped.
     /// Re-importing a post updates its story in place, unless it is unchanged or the newsroom
     /// changed the story since (see --overwrite).
     Wordpress(WordpressArgs),

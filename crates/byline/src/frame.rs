@@ -23,20 +23,23 @@ pub struct PageInfo {
     pub last_modified: Option<DateTime<Utc>>,
 }
 
-/// Site-wide view with the section navigation, read from the store (or the page cache's copy
-/// while no section changed).
+/// The site's sections in navigation order, read from the store once per change to them (the
+/// page cache keeps a copy until a section changes).
+pub async fn sections(state: &AppState) -> Result<Arc<Vec<Section>>, AppError> {
+    if let Some(sections) = state.cache.shared::<Vec<Section>>("sections") {
+        return Ok(sections);
+    }
+    let read_at = state.cache.epoch();
+    let sections = Arc::new(reading::sections(&state.newsroom).await?);
+    state
+        .cache
+        .share("sections", &[CacheKey::Site], sections.clone(), read_at);
+    Ok(sections)
+}
+
+/// Site-wide view with the section navigation.
 pub async fn site_view(state: &AppState) -> Result<SiteView, AppError> {
-    let sections = match state.cache.shared::<Vec<Section>>("sections") {
-        Some(sections) => sections,
-        None => {
-            let read_at = state.cache.epoch();
-            let sections = Arc::new(reading::sections(&state.newsroom).await?);
-            state
-                .cache
-                .share("sections", &[CacheKey::Site], sections.clone(), read_at);
-            sections
-        }
-    };
+    let sections = sections(state).await?;
     Ok(SiteView {
         nav: nav_links(&sections),
         ..bare_site_view(state)

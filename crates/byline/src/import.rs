@@ -178,27 +178,7 @@ pub async fn add_attachments(
     prepared: &Prepared,
     tell: &mut (dyn FnMut(Progress) + Send),
 ) {
-    for attachment in prepared.channel.attachments() {
-        let at = format!(
-            "{}:{}: {}",
-            attachment.file.display(),
-            attachment.line,
-            attachment.id
-        );
-        let outcome = match resolve_picture(&attachment.file, &attachment.picture, options).await {
-            Err(why) => Err(format!("{at}: picture not imported: {why}")),
-            Ok(picture) if options.dry_run => Ok(match picture.source {
-                PictureSource::Remote { .. } => LibraryAddition::Linked,
-                PictureSource::Local { .. } => LibraryAddition::Added,
-            }),
-            Ok(picture) => {
-                imports::add_library_picture(nr, Actor::System, &picture, chrono::Utc::now())
-                    .await
-                    .map_err(|e| format!("{at}: picture not added to the library: {e}"))
-            }
-        };
-        tell(Progress::Library(outcome));
-    }
+    wordpress::add_attachments(nr, options, &prepared.channel, tell).await;
 }
 
 /// Imports every item of one file, telling each item's report as it is done; returns the

@@ -1,5 +1,4 @@
-//! Yoast SEO's title and description of a post (`_yoast_wpseo_title`, `_yoast_wpseo_metadesc`),
-//! with Yoast's `%%variables%%` filled in the way its pages showed them.
+//! Yoast SEO's title and description of a post, its `%%variables%%` filled in.
 
 use byline_core::Seo;
 

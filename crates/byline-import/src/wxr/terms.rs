@@ -1,16 +1,17 @@
-//! Who wrote a post and where it is filed: authors by their display names, Co-Authors Plus's
-//! bylines, and the categories above a post's section.
+//! Who wrote a post (display names, Co-Authors Plus) and where it is filed (categories).
 
 use super::{Channel, Item};
 use crate::html::decode_entities;
 
 /// The names of the categories above the one named `nicename`, outermost first: WordPress's
-/// hierarchy, as far as the channel lists it (at most eight levels, a loop cut where it turns).
+/// hierarchy, as far as the channel lists it and a section's lineage goes (a loop is cut where
+/// it turns).
 pub(super) fn categories_above(channel: &Channel, nicename: &str) -> Vec<String> {
     let mut above: Vec<&String> = Vec::new();
     let mut next = channel.category_parents.get(nicename);
     while let Some(parent) = next {
-        if parent == nicename || above.contains(&parent) || above.len() == 8 {
+        let full = above.len() + 1 == byline_core::store::SectionRef::MAX_DEPTH;
+        if parent == nicename || above.contains(&parent) || full {
             break;
         }
         above.push(parent);

@@ -328,3 +328,37 @@ fn co_authors_plus_terms_are_the_byline() {
         ]
     );
 }
+
+/// Pictures an import cannot take are named: one kept only as a path on the old server when no
+/// uploads folder is given, and every attachment that is no picture.
+#[test]
+fn attachments_the_library_cannot_take_are_listed_with_their_line() {
+    let text = r#"<?xml version="1.0"?><rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><link>https://old.example</link>
+<item><title>a</title><wp:post_id>5</wp:post_id><wp:post_date>2024-01-01 00:00:00</wp:post_date>
+<wp:status>inherit</wp:status><wp:post_type>attachment</wp:post_type><wp:post_mime_type>image/jpeg</wp:post_mime_type>
+<wp:attachment_url>/wp-content/uploads/a.jpg</wp:attachment_url></item>
+<item><title>b</title><wp:post_id>6</wp:post_id><wp:post_date>2024-01-01 00:00:00</wp:post_date>
+<wp:status>inherit</wp:status><wp:post_type>attachment</wp:post_type><wp:post_mime_type>audio/mpeg</wp:post_mime_type>
+<wp:attachment_url>https://old.example/wp-content/uploads/b.mp3</wp:attachment_url></item>
+<item><title>c</title><wp:post_id>7</wp:post_id><wp:post_date>2024-01-01 00:00:00</wp:post_date>
+<wp:status>inherit</wp:status><wp:post_type>attachment</wp:post_type><wp:post_mime_type>image/png</wp:post_mime_type>
+<wp:attachment_url>https://old.example/wp-content/uploads/c.png</wp:attachment_url></item>
+</channel></rss>"#;
+    let file = parse_file(text, None).unwrap();
+    let lines: Vec<usize> = file.skipped.iter().map(|s| s.line).collect();
+    assert_eq!(lines, [3, 6], "{:?}", file.skipped);
+    assert!(
+        file.skipped[0].reason.contains("no address"),
+        "{:?}",
+        file.skipped
+    );
+    assert!(
+        file.skipped[1].reason.contains("audio/mpeg"),
+        "{:?}",
+        file.skipped
+    );
+    // With the uploads folder the first is a picture too.
+    let file = parse_file(text, Some(PathBuf::from("/srv/uploads"))).unwrap();
+    assert_eq!(file.skipped.len(), 1);
+}

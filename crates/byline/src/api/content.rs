@@ -324,10 +324,7 @@ pub async fn sections(
 ) -> Result<Response, ApiError> {
     let sections = reading::sections(&state.newsroom).await?;
     let list = SectionList {
-        items: sections
-            .iter()
-            .map(|s| SectionOut::in_list(s, &sections, site(&state)))
-            .collect(),
+        items: SectionOut::list(&sections, site(&state)),
     };
     Ok(json_answer(
         &list,

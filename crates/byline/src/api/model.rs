@@ -70,15 +70,16 @@ impl SectionOut {
         }
     }
 
-    /// A section of the list `all`, with the section it sits under.
-    pub fn in_list(section: &Section, all: &[Section], site: Site<'_>) -> SectionOut {
-        SectionOut {
-            parent: section
-                .parent
-                .and_then(|id| all.iter().find(|s| s.id == id))
-                .map(|p| p.slug.to_string()),
-            ..SectionOut::of(section, site)
-        }
+    /// Every section of `all`, each with the slug of the section it sits under.
+    pub fn list(all: &[Section], site: Site<'_>) -> Vec<SectionOut> {
+        let slugs: std::collections::HashMap<_, _> =
+            all.iter().map(|s| (s.id, s.slug.to_string())).collect();
+        all.iter()
+            .map(|section| SectionOut {
+                parent: section.parent.and_then(|id| slugs.get(&id).cloned()),
+                ..SectionOut::of(section, site)
+            })
+            .collect()
     }
 }
 
@@ -358,11 +359,13 @@ pub struct DraftIn {
     #[serde(default)]
     #[schema(max_length = 35)]
     pub language: Option<String>,
-    /// The page's title in search results and link previews; empty: the headline.
+    /// The page's title in search results and link previews; empty: the headline; left out,
+    /// a saved story keeps its own.
     #[serde(default)]
     #[schema(max_length = 300)]
     pub seo_title: Option<String>,
-    /// The page's description in search results and link previews; empty: the summary.
+    /// The page's description in search results and link previews; empty: the summary; left
+    /// out, a saved story keeps its own.
     #[serde(default)]
     #[schema(max_length = 1000)]
     pub seo_description: Option<String>,

@@ -129,11 +129,19 @@ async fn answer(
 }
 
 /// The editor's checks on the API's fields: the same form, so the same answers.
+/// `current` is the story saved over: its slug and its words for search engines stay when the
+/// input leaves them out (a client that does not know those fields keeps them).
 fn fields(
     state: &AppState,
     input: &DraftIn,
-    current: Option<&byline_core::Slug>,
+    current: Option<&byline_core::editorial::EditorStory>,
 ) -> Result<byline_core::editorial::StoryFields, ApiError> {
+    let kept = |given: &Option<String>, stored: Option<&String>| {
+        given
+            .clone()
+            .or_else(|| stored.cloned())
+            .unwrap_or_default()
+    };
     let list = |field: &'static str, items: &[String]| -> Result<String, ApiError> {
         if items.iter().any(|i| i.contains(',')) {
             return Err(ApiError::Invalid {
@@ -156,12 +164,15 @@ fn fields(
         authors: list("authors", &input.authors)?,
         slug: input.slug.clone().unwrap_or_default(),
         language: input.language.clone().unwrap_or_default(),
-        seo_title: input.seo_title.clone().unwrap_or_default(),
-        seo_description: input.seo_description.clone().unwrap_or_default(),
+        seo_title: kept(&input.seo_title, current.and_then(|s| s.seo.title.as_ref())),
+        seo_description: kept(
+            &input.seo_description,
+            current.and_then(|s| s.seo.description.as_ref()),
+        ),
         revision: 0,
         csrf: String::new(),
     };
-    form.check(&state.site.language, current)
+    form.check(&state.site.language, current.map(|s| &s.slug))
         .map_err(|errors| match errors.into_iter().next() {
             Some(first) => ApiError::Invalid {
                 field: first.field,
@@ -312,7 +323,7 @@ pub async fn save_story(
 ) -> Result<Response, ApiError> {
     let actor = caller.actor()?;
     let expected = if_match(&headers)?;
-    let fields = fields(&state, &input, Some(&story.0.slug))?;
+    let fields = fields(&state, &input, Some(&story.0))?;
     stories::save_edit(
         &state.newsroom,
         actor,

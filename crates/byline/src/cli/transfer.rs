@@ -52,16 +52,7 @@ pub(super) async fn import_files(
     progress.set_message("reading the exports' channels and attachments");
     let prepared = import::prepare(&files, &options);
     let mut tally = Tally::default();
-    progress.set_message("adding the sites' pictures to the library");
-    import::add_attachments(&newsroom, &options, &prepared, &mut |said| {
-        if let Progress::Library(outcome) = said {
-            if let Err(why) = &outcome {
-                progress.suspend(|| eprintln!("warning: {why}"));
-            }
-            tally.library(&outcome);
-        }
-    })
-    .await;
+    add_library(&newsroom, &options, &prepared, &progress, &mut tally).await;
     let mut removed_shortcodes = byline_import::wxr::Removed::new();
     let mut done_before = 0u64;
     let mut picked: Vec<byline_core::Slug> = Vec::new();
@@ -117,6 +108,27 @@ pub(super) async fn import_files(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Adds the sites' pictures to the library before their posts, counting what became of each
+/// and warning of those not imported.
+async fn add_library(
+    newsroom: &crate::usecases::Newsroom,
+    options: &ImportOptions,
+    prepared: &import::Prepared,
+    progress: &ProgressBar,
+    tally: &mut Tally,
+) {
+    progress.set_message("adding the sites' pictures to the library");
+    import::add_attachments(newsroom, options, prepared, &mut |said| {
+        if let Progress::Library(outcome) = said {
+            if let Err(why) = &outcome {
+                progress.suspend(|| eprintln!("warning: {why}"));
+            }
+            tally.library(&outcome);
+        }
+    })
+    .await;
 }
 
 /// What a run did, by kind.

@@ -5,11 +5,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use byline_core::PictureSource;
 use byline_core::redirects::address_key_of_url;
-use byline_import::wxr::{self, Entry, Posts, TermKind};
+use byline_import::wxr::{self, Entry, Gathered, Posts, TermKind};
 
-use super::{ImportOptions, Progress, import_item, invalid, skipped};
-use crate::usecases::imports::{self, TermAddresses};
+use super::{ImportOptions, Progress, import_item, invalid, resolve_picture, skipped};
+use crate::usecases::imports::{self, LibraryAddition, TermAddresses};
 use crate::usecases::{Actor, Newsroom};
 
 /// How often (in posts) the bytes read are told, for a progress bar.
@@ -28,8 +29,7 @@ pub(super) async fn import(
     tell: &mut (dyn FnMut(Progress) + Send),
 ) -> wxr::Removed {
     let at = |line: usize| format!("{}:{line}", path.display());
-    let mut removed = wxr::Removed::new();
-    let mut terms = BTreeMap::new();
+    let mut gathered = Gathered::default();
     let mut posts = match Posts::of_file(path, channel) {
         Ok(posts) => posts,
         Err(e) => {
@@ -37,7 +37,7 @@ pub(super) async fn import(
                 path.display().to_string(),
                 e.to_string(),
             )));
-            return removed;
+            return gathered.removed_shortcodes;
         }
     };
     let mut seen = 0usize;
@@ -57,21 +57,14 @@ pub(super) async fn import(
         };
         seen += 1;
         let report = match entry {
-            Entry::Post {
-                line,
-                story,
-                removed_shortcodes,
-                term_addresses,
-            } => {
-                let lost = (!removed_shortcodes.is_empty()).then(|| {
+            Entry::Post(post) => {
+                let lost = (!post.removed_shortcodes.is_empty()).then(|| {
                     losses += 1;
-                    shortcode_warning(&at(line), &removed_shortcodes, losses)
+                    shortcode_warning(&at(post.line), &post.removed_shortcodes, losses)
                 });
-                wxr::add_removed(&mut removed, removed_shortcodes);
-                terms.extend(term_addresses);
-                let mut report = match *story {
-                    Ok(story) => import_item(nr, path, story, options, tell).await,
-                    Err(why) => invalid(at(line), why),
+                let mut report = match gathered.add(*post) {
+                    (_, Ok(story)) => import_item(nr, path, story, options, tell).await,
+                    (line, Err(why)) => invalid(at(line), why),
                 };
                 report.warnings.extend(lost.flatten());
                 report
@@ -90,8 +83,8 @@ pub(super) async fn import(
             "the file holds no items".into(),
         )));
     }
-    keep_term_addresses(nr, path, options, terms, tell).await;
-    removed
+    keep_term_addresses(nr, path, options, gathered.term_addresses, tell).await;
+    gathered.removed_shortcodes
 }
 
 /// The warning for the `nth` post of a file that lost shortcodes, while they are named one by
@@ -105,6 +98,38 @@ fn shortcode_warning(at: &str, lost: &wxr::Removed, nth: usize) -> Option<String
              the run's totals)"
         )),
         _ => None,
+    }
+}
+
+/// Adds a WordPress site's pictures (its image attachments, from every file) to the library,
+/// before its posts, so that the posts' featured images are the library's. A dry run reads
+/// and decodes them and writes nothing.
+pub(super) async fn add_attachments(
+    nr: &Newsroom,
+    options: &ImportOptions,
+    channel: &wxr::Channel,
+    tell: &mut (dyn FnMut(Progress) + Send),
+) {
+    for attachment in channel.attachments() {
+        let at = format!(
+            "{}:{}: {}",
+            attachment.file.display(),
+            attachment.line,
+            attachment.id
+        );
+        let outcome = match resolve_picture(&attachment.file, &attachment.picture, options).await {
+            Err(why) => Err(format!("{at}: picture not imported: {why}")),
+            Ok(picture) if options.dry_run => Ok(match picture.source {
+                PictureSource::Remote { .. } => LibraryAddition::Linked,
+                PictureSource::Local { .. } => LibraryAddition::Added,
+            }),
+            Ok(picture) => {
+                imports::add_library_picture(nr, Actor::System, &picture, chrono::Utc::now())
+                    .await
+                    .map_err(|e| format!("{at}: picture not added to the library: {e}"))
+            }
+        };
+        tell(Progress::Library(outcome));
     }
 }
 

@@ -85,45 +85,8 @@ async fn render(
     let rails = super::rail_sources(state, now).await?.rails(Some(story.id));
     let site = site_view(state).await?;
     let article = ArticleView::from(story);
-    // The desk's own words for search engines win over the headline and the excerpt.
-    let title = story.seo.title.as_deref().unwrap_or(&article.headline);
-    let mut page = PageMeta::new(&site, title, paths::story(&story.slug));
-    page.description = story
-        .seo
-        .description
-        .clone()
-        .or_else(|| Some(article.excerpt.clone()).filter(|e| !e.is_empty()));
-    page.og_type = "article";
-    page.robots = preview.then_some("noindex, nofollow");
-    if let Some(p) = &article.picture {
-        page.image = Some(absolute(
-            &site.base_url,
-            p.share_url.as_ref().unwrap_or(&p.url),
-        ));
-        let share = story.lead_picture.as_ref().and_then(|picture| {
-            picture
-                .renditions(Shape::crop(Crop::Wide), Format::Jpeg)
-                .pop()
-        });
-        (page.image_width, page.image_height) = match share {
-            Some((width, _)) => (Some(width), Some(width * 9 / 16)),
-            None => (p.width, p.height),
-        };
-        // The caption says what the picture shows when the desk left the alt text empty.
-        page.image_alt = Some(p.alt.clone())
-            .filter(|a| !a.is_empty())
-            .or_else(|| p.caption.clone());
-    }
-    let mut trail = Vec::new();
-    if let Some(section) = &story.section {
-        if section.parent.is_some() {
-            let all = reading::sections(&state.newsroom).await?;
-            for above in byline_core::story::sections_above(&all, section) {
-                trail.push((above.name.clone(), paths::section(&above.slug)));
-            }
-        }
-        trail.push((section.name.clone(), paths::section(&section.slug)));
-    }
+    let mut page = head(&site, story, &article, preview);
+    let mut trail = sections_trail(state, story).await?;
     trail.push((article.headline.clone(), page.path.clone()));
     page.json_ld = vec![
         structured::news_article(state, &site, story, &page.canonical),
@@ -179,4 +142,56 @@ async fn render(
         },
         info,
     )
+}
+
+/// The article's head: its title and description (the desk's own words for search engines
+/// win over the headline and the excerpt) and the picture link previews show.
+fn head(site: &SiteView, story: &Story, article: &ArticleView, preview: bool) -> PageMeta {
+    let title = story.seo.title.as_deref().unwrap_or(&article.headline);
+    let mut page = PageMeta::new(site, title, paths::story(&story.slug));
+    page.description = story
+        .seo
+        .description
+        .clone()
+        .or_else(|| Some(article.excerpt.clone()).filter(|e| !e.is_empty()));
+    page.og_type = "article";
+    page.robots = preview.then_some("noindex, nofollow");
+    if let Some(p) = &article.picture {
+        page.image = Some(absolute(
+            &site.base_url,
+            p.share_url.as_ref().unwrap_or(&p.url),
+        ));
+        let share = story.lead_picture.as_ref().and_then(|picture| {
+            picture
+                .renditions(Shape::crop(Crop::Wide), Format::Jpeg)
+                .pop()
+        });
+        (page.image_width, page.image_height) = match share {
+            Some((width, _)) => (Some(width), Some(width * 9 / 16)),
+            None => (p.width, p.height),
+        };
+        // The caption says what the picture shows when the desk left the alt text empty.
+        page.image_alt = Some(p.alt.clone())
+            .filter(|a| !a.is_empty())
+            .or_else(|| p.caption.clone());
+    }
+    page
+}
+
+/// The sections above the story's and its own, outermost first, as (name, path).
+async fn sections_trail(
+    state: &AppState,
+    story: &Story,
+) -> Result<Vec<(String, String)>, AppError> {
+    let mut trail = Vec::new();
+    if let Some(section) = &story.section {
+        if section.parent.is_some() {
+            let all = crate::frame::sections(state).await?;
+            for above in byline_core::story::sections_above(&all, section) {
+                trail.push((above.name.clone(), paths::section(&above.slug)));
+            }
+        }
+        trail.push((section.name.clone(), paths::section(&section.slug)));
+    }
+    Ok(trail)
 }

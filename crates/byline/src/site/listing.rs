@@ -95,7 +95,7 @@ pub async fn named_listing(
     let (mut above, mut under) = (Vec::new(), Vec::new());
     let (kind, name, description, path) = match named {
         Named::Section(s) => {
-            let all = reading::sections(&state.newsroom).await?;
+            let all = crate::frame::sections(state).await?;
             let link = |s: &byline_core::Section| (s.name.clone(), paths::section(&s.slug));
             above = byline_core::story::sections_above(&all, &s)
                 .into_iter()

@@ -209,44 +209,30 @@ pub async fn save_section(
     match nr.store().save_section(edit, now).await {
         Ok(()) => Ok(()),
         Err(StoreError::Conflict(why)) => Err(Refusal::invalid("slug", why)),
+        Err(StoreError::Invalid(why)) => Err(Refusal::invalid("parent", why)),
         Err(e) => Err(e.into()),
     }
 }
 
 /// The section a saved section sits under: the one `parent` names (empty: none), else where it
-/// sits now. Never itself or one of its own subsections, so the tree has no loops.
+/// sits now. The store refuses a place that would close a loop.
 async fn parent_of(
     nr: &Newsroom,
     id: Option<SectionId>,
     parent: Option<&str>,
 ) -> Outcome<Option<SectionId>> {
     let all = nr.store().sections().await?;
-    let current = id.and_then(|id| all.iter().find(|s| s.id == id));
-    let Some(slug) = parent.map(str::trim) else {
-        return Ok(current.and_then(|s| s.parent));
-    };
-    if slug.is_empty() {
-        return Ok(None);
+    match parent.map(str::trim) {
+        None => Ok(id.and_then(|id| all.iter().find(|s| s.id == id)?.parent)),
+        Some("") => Ok(None),
+        Some(slug) => match all.iter().find(|s| s.slug.as_str() == slug) {
+            Some(chosen) => Ok(Some(chosen.id)),
+            None => Err(Refusal::invalid(
+                "parent",
+                "There is no section with that slug to sit under.",
+            )),
+        },
     }
-    let Some(chosen) = all.iter().find(|s| s.slug.as_str() == slug) else {
-        return Err(Refusal::invalid(
-            "parent",
-            "There is no section with that slug to sit under.",
-        ));
-    };
-    let loops = current.is_some_and(|me| {
-        chosen.id == me.id
-            || byline_core::story::sections_above(&all, chosen)
-                .iter()
-                .any(|s| s.id == me.id)
-    });
-    if loops {
-        return Err(Refusal::invalid(
-            "parent",
-            "A section cannot sit under itself or one of its own subsections.",
-        ));
-    }
-    Ok(Some(chosen.id))
 }
 
 /// Renames a tag; its slug (and so its address) stays. Needs `Curate`.

@@ -346,6 +346,12 @@ async fn administrators_place_sections_and_never_in_a_loop() {
     assert_eq!(parent_of("europe"), Value::Null);
     assert_eq!(parent_of("balkans"), "europe");
     assert_eq!(parent_of("world"), Value::Null);
+    // Importing the site again leaves sections where the newsroom put them.
+    let (_, err, ok) = wordpress(&site, &[export.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let (_, _, body) = get(&app, "/api/v1/sections").await;
+    let again: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(again, list, "a re-import moved a section");
     let (_, _, home) = get(&app, "/").await;
     let nav = &home[home.find("class=\"site-nav\"").unwrap()..];
     assert!(nav[..nav.find("</nav>").unwrap()].contains("/section/europe"));
@@ -398,4 +404,58 @@ async fn shortcodes_lost_by_every_post_are_named_twenty_times_and_counted_in_ful
         page.contains("Text 25.") && !page.contains("[vc_"),
         "{page}"
     );
+}
+
+/// Through the Admin API the same two fields: given on create, kept by a save that leaves them
+/// out (a client written before them), emptied by a save that sends them empty.
+#[tokio::test]
+async fn the_api_keeps_search_words_a_save_leaves_out() {
+    use crate::api::{call, token};
+    use serde_json::json;
+    let site = Site::new("");
+    let app = site.app().await;
+    let editor = token(&site, &["--name", "desk", "--role", "editor"]);
+    let draft = json!({"headline": "Ferry timetable", "body": "Text.",
+        "seo_title": "Ferry times 2025", "seo_description": "When the boats leave."});
+    let (status, _, story) = call(
+        &app,
+        "POST",
+        "/api/v1/admin/stories",
+        Some(&editor),
+        Some(draft),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 201, "{story}");
+    assert_eq!(story["seo_title"], "Ferry times 2025");
+    let path = format!("/api/v1/admin/stories/{}", story["id"]);
+    let save = |body: Value, revision: &'static str| {
+        let (app, editor, path) = (app.clone(), editor.clone(), path.clone());
+        async move {
+            call(
+                &app,
+                "PUT",
+                &path,
+                Some(&editor),
+                Some(body),
+                &[("if-match", revision)],
+            )
+            .await
+        }
+    };
+    let (status, _, kept) = save(
+        json!({"headline": "Ferry timetable", "body": "New text."}),
+        "\"r1\"",
+    )
+    .await;
+    assert_eq!(status, 200, "{kept}");
+    assert_eq!(kept["seo_title"], "Ferry times 2025");
+    assert_eq!(kept["seo_description"], "When the boats leave.");
+    let (status, _, emptied) = save(
+        json!({"headline": "Ferry timetable", "body": "New text.", "seo_title": "", "seo_description": ""}),
+        "\"r2\"",
+    )
+    .await;
+    assert_eq!(status, 200, "{emptied}");
+    assert_eq!(emptied["seo_title"], Value::Null);
 }

@@ -168,11 +168,13 @@ async fn a_public_save_records_its_story_rails_and_lists_and_a_draft_only_its_ow
     let mut draft = wire("urn:b", "Private one", at(5));
     draft.status = Status::Draft;
     let draft = created(store.as_ref(), draft).await;
-    // A draft touches no public page, but the newsroom's search index follows it.
+    // A draft touches no public page, but the newsroom's search index follows it. The first
+    // save made the section "News", which every page's navigation names.
     let changes = changes_after(store.as_ref(), before).await;
     assert_eq!(
         changes,
         vec![
+            vec!["site".to_owned()],
             vec![format!("story-{id}"), "rails".into(), "lists".into()],
             vec![format!("story-{draft}")]
         ]
