@@ -420,6 +420,10 @@ pub trait IntegrationStore: Send + Sync {
     /// Marks events no webhook wants as handed out, all in one transaction (a bulk import's
     /// thousands of events cost one commit per batch, not one each).
     async fn fan_out_unwanted(&self, events: &[EventId]) -> Result<(), StoreError>;
+    /// Marks the oldest `limit` waiting events as handed out in one statement, but only while
+    /// no webhook or WebSub subscription exists at all (checked in that same statement, so a
+    /// hook added meanwhile still gets every later event); how many were marked.
+    async fn skip_events_nobody_wants(&self, limit: u32) -> Result<u64, StoreError>;
     /// Hands one event to its webhooks: one delivery per `(webhook, body)`, due at `now`. Does
     /// nothing and answers false when another node did it first.
     async fn fan_out(

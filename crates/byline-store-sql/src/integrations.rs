@@ -15,8 +15,9 @@ use byline_core::{
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
-use crate::db::{DbConn, DbRow};
+use crate::db::DbRow;
 use crate::failure::db_error;
+use crate::idempotency::{recall, remember};
 use crate::rows::{corrupt, from_secs, get, to_secs};
 use crate::{load, taxonomy};
 
@@ -81,55 +82,6 @@ fn delivery(row: &DbRow) -> Result<WebhookDelivery, StoreError> {
         created_at: from_secs(get(row, "created_at")?)?,
         claimed_until: opt_time(row, "claimed_until")?,
     })
-}
-
-/// What an idempotency key made before, on the caller's transaction: the object's id when the
-/// same request of the same kind used it, a mismatch for anything else, none when unused.
-async fn recall(
-    conn: &mut DbConn,
-    once: &Once,
-    kind: &str,
-) -> Result<Option<CreatedOnce<i64>>, StoreError> {
-    let before: Option<(String, String, i64)> = sqlx::query_as(
-        "SELECT request_hash, object_kind, object_id FROM idempotency_keys \
-         WHERE token_id = $1 AND key = $2",
-    )
-    .bind(once.token.0)
-    .bind(&once.key)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db_error)?;
-    Ok(before.map(|(request, made, id)| {
-        if request == once.request && made == kind {
-            CreatedOnce::Before(id)
-        } else {
-            CreatedOnce::Mismatch
-        }
-    }))
-}
-
-/// Records what a key made, on the caller's transaction (so with the object, or not at all).
-async fn remember(
-    conn: &mut DbConn,
-    once: &Once,
-    kind: &str,
-    id: i64,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO idempotency_keys (token_id, key, request_hash, object_kind, object_id, \
-         created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(once.token.0)
-    .bind(&once.key)
-    .bind(&once.request)
-    .bind(kind)
-    .bind(id)
-    .bind(to_secs(now))
-    .execute(&mut *conn)
-    .await
-    .map_err(db_error)?;
-    Ok(())
 }
 
 #[async_trait]
@@ -330,6 +282,19 @@ impl IntegrationStore for crate::SqlStore {
                 .map_err(db_error)?;
         }
         tx.commit().await.map_err(db_error)
+    }
+
+    async fn skip_events_nobody_wants(&self, limit: u32) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE events SET fanned_out = 1 WHERE id IN \
+             (SELECT id FROM events WHERE fanned_out = 0 ORDER BY id LIMIT $1) \
+             AND NOT EXISTS (SELECT 1 FROM webhooks)",
+        )
+        .bind(i64::from(limit))
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(done.rows_affected())
     }
 
     async fn fan_out(

@@ -11,6 +11,7 @@ mod desk;
 mod dialect;
 mod editorial;
 mod failure;
+mod idempotency;
 mod integrations;
 mod library;
 mod listing;

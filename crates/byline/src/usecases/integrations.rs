@@ -440,6 +440,12 @@ pub async fn fan_out_unwanted(nr: &Newsroom, events: &[EventId]) -> Outcome<()> 
     Ok(nr.store().fan_out_unwanted(events).await?)
 }
 
+/// Marks up to `limit` waiting events as handed out when no webhook exists at all (after a
+/// bulk import, thousands in one statement); how many.
+pub async fn skip_events_nobody_wants(nr: &Newsroom, limit: u32) -> Outcome<u64> {
+    Ok(nr.store().skip_events_nobody_wants(limit).await?)
+}
+
 /// Hands an event to its webhooks with their bodies; false when another node did.
 pub async fn fan_out(
     nr: &Newsroom,

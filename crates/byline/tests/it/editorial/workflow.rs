@@ -122,8 +122,10 @@ async fn schedules_publish_without_visitors_and_across_a_restart() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("The publication time must be in the future."));
 
-    // Scheduled while no server runs; due before the server starts.
-    let due = chrono::Utc::now() + chrono::Duration::seconds(1);
+    // Scheduled while no server runs; due before the server starts. The
+    // form sends whole seconds, so the time is at least one whole second
+    // ahead however late in its second the clock is read.
+    let due = chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp() + 2, 0).unwrap();
     let (status, _, _) = ed
         .act(
             &app,

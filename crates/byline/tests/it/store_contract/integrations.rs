@@ -201,6 +201,33 @@ async fn events_are_recorded_with_their_change_and_handed_out_once() {
 }
 
 #[tokio::test]
+async fn events_nobody_wants_are_skipped_in_bulk_only_while_no_hook_exists() {
+    let (_site, store) = fresh().await;
+    let ed = member(store.as_ref(), "Ivo", Role::Editor).await;
+    for n in 0..5 {
+        let id = draft(
+            store.as_ref(),
+            &ed,
+            &format!("Bulk {n}"),
+            &format!("bulk-{n}"),
+        )
+        .await;
+        publish(store.as_ref(), id).await;
+    }
+    assert_eq!(store.pending_events(10).await.unwrap().len(), 5);
+    assert_eq!(store.skip_events_nobody_wants(3).await.unwrap(), 3);
+    let left = store.pending_events(10).await.unwrap();
+    assert_eq!(left.len(), 2, "the oldest three were skipped");
+    hook(store.as_ref(), "late").await;
+    assert_eq!(
+        store.skip_events_nobody_wants(10).await.unwrap(),
+        0,
+        "a hook wants its events handed out one by one"
+    );
+    assert_eq!(store.pending_events(10).await.unwrap(), left);
+}
+
+#[tokio::test]
 async fn a_claim_holds_until_its_lease_ends_and_only_its_holder_records_the_result() {
     let (_site, store) = fresh().await;
     let ed = member(store.as_ref(), "Eli", Role::Editor).await;
