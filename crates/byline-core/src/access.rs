@@ -62,12 +62,14 @@ pub enum Permission {
     /// See, search, export and erase newsletter subscribers (their personal data).
     ManageSubscribers,
     ManageSections,
+    /// See, add, change and remove the site's redirects.
+    ManageRedirects,
     ManageUsers,
     ManageSettings,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Permission::CreateStory,
         Permission::EditStory,
         Permission::Submit,
@@ -81,6 +83,7 @@ impl Permission {
         Permission::SendNewsletter,
         Permission::ManageSubscribers,
         Permission::ManageSections,
+        Permission::ManageRedirects,
         Permission::ManageUsers,
         Permission::ManageSettings,
     ];
@@ -135,6 +138,7 @@ pub fn allows(role: Role, permission: Permission, ownership: Ownership) -> bool 
             | P::SendNewsletter
             | P::ManageSubscribers
             | P::ManageSections
+            | P::ManageRedirects
             | P::ManageUsers
             | P::ManageSettings => false,
         },
@@ -167,6 +171,7 @@ mod tests {
         (Role::Contributor, P::SendNewsletter, false, false),
         (Role::Contributor, P::ManageSubscribers, false, false),
         (Role::Contributor, P::ManageSections, false, false),
+        (Role::Contributor, P::ManageRedirects, false, false),
         (Role::Contributor, P::ManageUsers, false, false),
         (Role::Contributor, P::ManageSettings, false, false),
         (Role::Author, P::CreateStory, true, true),
@@ -182,6 +187,7 @@ mod tests {
         (Role::Author, P::SendNewsletter, false, false),
         (Role::Author, P::ManageSubscribers, false, false),
         (Role::Author, P::ManageSections, false, false),
+        (Role::Author, P::ManageRedirects, false, false),
         (Role::Author, P::ManageUsers, false, false),
         (Role::Author, P::ManageSettings, false, false),
         (Role::Editor, P::CreateStory, true, true),
@@ -197,6 +203,7 @@ mod tests {
         (Role::Editor, P::SendNewsletter, true, true),
         (Role::Editor, P::ManageSubscribers, false, false),
         (Role::Editor, P::ManageSections, false, false),
+        (Role::Editor, P::ManageRedirects, true, true),
         (Role::Editor, P::ManageUsers, false, false),
         (Role::Editor, P::ManageSettings, false, false),
         (Role::Admin, P::CreateStory, true, true),
@@ -212,6 +219,7 @@ mod tests {
         (Role::Admin, P::SendNewsletter, true, true),
         (Role::Admin, P::ManageSubscribers, true, true),
         (Role::Admin, P::ManageSections, true, true),
+        (Role::Admin, P::ManageRedirects, true, true),
         (Role::Admin, P::ManageUsers, true, true),
         (Role::Admin, P::ManageSettings, true, true),
     ];

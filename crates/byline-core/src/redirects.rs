@@ -17,6 +17,8 @@ pub enum Destination {
     Section(Slug),
     Tag(Slug),
     Author(Slug),
+    /// A path of this site or an http(s) URL, as an editor typed it ([`HandRedirect`]).
+    Url(String),
 }
 
 impl Destination {
@@ -26,6 +28,7 @@ impl Destination {
             Destination::Section(_) => "section",
             Destination::Tag(_) => "tag",
             Destination::Author(_) => "author",
+            Destination::Url(_) => "url",
         }
     }
 }
@@ -39,13 +42,136 @@ pub struct OldAddress {
 }
 
 /// Where an old address leads now: the current slug of its story, or the slug of its
-/// section, tag or author.
+/// section, tag or author, or the path or URL an editor set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Found {
     Story(Slug),
     Section(Slug),
     Tag(Slug),
     Author(Slug),
+    Url(String),
+}
+
+/// How a redirect came to be, as the newsroom's list names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Kept by an import: where the content lived on the site the newsroom moved from.
+    Import,
+    /// Left behind when a published story's slug changed (`/story/{old slug}`).
+    SlugChange,
+    /// Set by an editor, on the admin's screen or from a CSV file.
+    ByHand,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Import => "import",
+            Origin::SlugChange => "slug change",
+            Origin::ByHand => "by hand",
+        }
+    }
+}
+
+/// One redirect in the newsroom's list: its address, where it leads and whether readers are
+/// sent there now (a story only while it is public, a section, tag or author while it
+/// exists).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect {
+    /// As [`address_key`] writes it.
+    pub address: String,
+    pub origin: Origin,
+    pub leads_to: Found,
+    pub followed: bool,
+}
+
+/// Which redirects a page of the list shows: those whose address contains `containing`
+/// (ignoring case), after the address `after`, at most `limit`.
+#[derive(Debug, Clone, Default)]
+pub struct RedirectQuery {
+    pub containing: Option<String>,
+    pub after: Option<String>,
+    pub limit: u32,
+}
+
+/// A redirect an editor sets: an address of this site (in [`address_key`] form) and where it
+/// leads, checked by [`hand_redirect`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandRedirect {
+    pub address: String,
+    pub target: String,
+}
+
+/// Longest target kept: a URL longer than this is no page's address.
+pub const MAX_TARGET_LEN: usize = 2000;
+
+/// Why a redirect cannot be set, naming the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RedirectError {
+    #[error("from: {0}")]
+    From(&'static str),
+    #[error("to: {0}")]
+    To(&'static str),
+}
+
+/// Checks a redirect as an editor typed it: `from` is a path of this site or a whole URL
+/// (whose host is ignored: it may be the old site's), `to` a path of this site (`/…`) or an
+/// `http(s)://` URL. The front page itself and an address leading to itself are refused; whether
+/// a fixed route of the site would shadow it is the caller's check.
+pub fn hand_redirect(from: &str, to: &str) -> Result<HandRedirect, RedirectError> {
+    let from = from.trim();
+    if from.is_empty() {
+        return Err(RedirectError::From(
+            "give the old address, such as /2019/05/old-story/.",
+        ));
+    }
+    let address = address_key_of_url(from).ok_or(RedirectError::From(
+        "not a path of this site (it starts with /) or a whole URL, of at most 512 characters.",
+    ))?;
+    if address == "/" {
+        return Err(RedirectError::From(
+            "the front page cannot be sent elsewhere; give a longer path.",
+        ));
+    }
+    let target = ascii_only(to.trim());
+    let target = target.as_str();
+    if target.is_empty() {
+        return Err(RedirectError::To(
+            "say where the address leads: a path such as /story/new-story or a whole URL.",
+        ));
+    }
+    if target.len() > MAX_TARGET_LEN {
+        return Err(RedirectError::To("at most 2,000 characters."));
+    }
+    if target.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(RedirectError::To(
+            "an address holds no spaces or line breaks (write a space as %20).",
+        ));
+    }
+    let on_this_site = target.starts_with('/') && !target.starts_with("//");
+    let elsewhere = ["http://", "https://"].iter().any(|scheme| {
+        target
+            .get(..scheme.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(scheme))
+            && target[scheme.len()..]
+                .split(['/', '?', '#'])
+                .next()
+                .is_some_and(|host| !host.is_empty() && !host.contains('@'))
+    });
+    if !on_this_site && !elsewhere {
+        return Err(RedirectError::To(
+            "a path of this site (starting with one /) or a URL starting with http:// or https://, with a host and no user name.",
+        ));
+    }
+    if on_this_site && address_key_of_url(target).as_deref() == Some(address.as_str()) {
+        return Err(RedirectError::To(
+            "this is the address itself; a redirect must lead elsewhere.",
+        ));
+    }
+    Ok(HandRedirect {
+        address,
+        target: target.to_owned(),
+    })
 }
 
 /// Query parameters that name content on a WordPress site (`?p=12`, `?cat=3`); every other
@@ -126,6 +252,23 @@ pub fn address_key_of_url(url: &str) -> Option<String> {
     address_key(path, query)
 }
 
+/// `text` with every character outside ASCII percent-encoded (its UTF-8 bytes), as a
+/// `Location` header must carry it.
+fn ascii_only(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut bytes = [0; 4];
+            for b in c.encode_utf8(&mut bytes).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
 /// `text` with its `%XX` escapes decoded (invalid UTF-8 replaced), as WordPress stores a
 /// non-ASCII slug and browsers send a path.
 pub fn percent_decode(text: &str) -> String {
@@ -161,9 +304,35 @@ pub trait RedirectStore {
     ) -> Result<(), StoreError>;
 
     /// Where the old address `key` leads at `now`: a story only while it is public, a section,
-    /// tag or author only while it exists.
+    /// tag or author only while it exists, a path or URL set by hand always.
     async fn old_address(&self, key: &str, now: DateTime<Utc>)
     -> Result<Option<Found>, StoreError>;
+
+    /// Every redirect (kept by imports, left by slug changes, set by hand) in address order,
+    /// a page at a time; `followed` as at `now`.
+    async fn redirects(
+        &self,
+        query: &RedirectQuery,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Redirect>, StoreError>;
+
+    /// The redirect at `address` (in [`address_key`] form), if any.
+    async fn redirect_at(
+        &self,
+        address: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Redirect>, StoreError>;
+
+    /// Sets every one of `redirects` in one transaction, replacing whatever each address led
+    /// to before (also a slug change's redirect of the same address).
+    async fn set_redirects(
+        &self,
+        redirects: &[HandRedirect],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Removes the redirect at `address`, whatever made it; false when there is none.
+    async fn remove_redirect(&self, address: &str) -> Result<bool, StoreError>;
 }
 
 #[cfg(test)]
@@ -191,5 +360,41 @@ mod tests {
         }
         assert_eq!(address_key("/", Some("P=7")).as_deref(), Some("/?p=7"));
         assert_eq!(address_key(&"/x".repeat(300), None), None);
+    }
+
+    #[test]
+    fn hand_redirects_are_checked_field_by_field() {
+        let set = hand_redirect(" https://old.example/2019/05/old/?utm=1 ", "/story/new").unwrap();
+        assert_eq!(set.address, "/2019/05/old");
+        assert_eq!(set.target, "/story/new");
+        assert!(hand_redirect("/old", "HTTPS://elsewhere.example/x?y=1#z").is_ok());
+        let accented = hand_redirect("/alt", "/tag/nähe").unwrap();
+        assert_eq!(accented.target, "/tag/n%C3%A4he");
+        assert!(
+            hand_redirect("/tag/nähe", "/tag/n%C3%A4he").is_err(),
+            "the same address, however it is written"
+        );
+        for (from, to, field) in [
+            ("", "/story/new", "from"),
+            ("mailto:x@example.org", "/story/new", "from"),
+            ("/", "/story/new", "from"),
+            ("https://old.example/", "/story/new", "from"),
+            ("/old", "", "to"),
+            ("/old", "story/new", "to"),
+            ("/old", "//evil.example/", "to"),
+            ("/old", "javascript:alert(1)", "to"),
+            ("/old", "https://user@evil.example/", "to"),
+            ("/old", "https:///nohost", "to"),
+            ("/old", "/a b", "to"),
+            ("/old", "/a\nb", "to"),
+            ("/old/", "/old?utm=2", "to"),
+        ] {
+            let error = hand_redirect(from, to).unwrap_err();
+            assert!(
+                error.to_string().starts_with(field),
+                "{from} -> {to}: {error}"
+            );
+        }
+        assert!(hand_redirect("/old", &format!("/{}", "x".repeat(2000))).is_err());
     }
 }

@@ -263,6 +263,7 @@ const TABLES: &[Table] = &[
             ("kind", Text),
             ("story_id", Int),
             ("slug", Text),
+            ("target", Text),
             ("created_at", Int),
         ],
     },
@@ -302,6 +303,8 @@ const ADDED_SINCE_1: &[(&str, &str)] = &[
     ("sections", "parent_id"),
     ("stories", "seo_title"),
     ("stories", "seo_description"),
+    // Version 7.
+    ("old_addresses", "target"),
 ];
 
 /// Tables whose `id` the store assigns, so its counter must move past restored ids.

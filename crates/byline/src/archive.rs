@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 pub const FORMAT: &str = "byline-site";
 /// The archive version this Byline writes and the newest it reads.
-pub const VERSION: u64 = 6;
+pub const VERSION: u64 = 7;
 
 /// A site read from an archive, checked line by line and against its checksum.
 #[derive(Debug)]

@@ -16,6 +16,7 @@ use crate::usecases::subscribers as subscriber_cases;
 
 mod integrations;
 mod members;
+mod redirects;
 mod transfer;
 use transfer::{export, import_files, import_site};
 
@@ -73,6 +74,10 @@ pub enum Command {
     /// Webhooks: where the newsroom's events are posted.
     #[command(subcommand)]
     Webhook(integrations::WebhookCommand),
+    /// Redirects: every address that leads readers on (from imports, slug changes and editors),
+    /// as CSV.
+    #[command(subcommand)]
+    Redirects(redirects::RedirectsCommand),
     /// Write the whole site (stories, revisions, users, settings, subscribers, media) to one
     /// archive file, to move it to another store (see docs/archive.md).
     Export(ExportArgs),
@@ -348,6 +353,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(UserCommand::Add(args)) => members::add_user(&data, &config, args).await,
         Command::Token(command) => integrations::token(&data, &config, command).await,
         Command::Webhook(command) => integrations::webhook(&data, &config, command).await,
+        Command::Redirects(command) => redirects::redirects(&data, &config, command).await,
     }
 }
 

@@ -7,6 +7,7 @@ pub mod archive;
 pub mod cache;
 pub mod cli;
 pub mod config;
+pub mod csv;
 pub mod demo;
 pub mod error;
 pub mod frame;

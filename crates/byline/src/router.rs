@@ -109,6 +109,51 @@ fn routes(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Paths served whatever the store holds (the routes above that name no story, section, tag
+/// or author): a redirect at one would never be followed, so none may be set there. See
+/// docs/decisions/0029-one-url-space.md for the order in which addresses are answered.
+const FIXED_PATHS: &[&str] = &[
+    "/latest",
+    "/search",
+    "/archive",
+    "/feed",
+    "/feed.xml",
+    "/atom.xml",
+    "/feed.json",
+    "/sitemap.xml",
+    "/sitemap-news.xml",
+    "/robots.txt",
+    "/ads.txt",
+    "/manifest.webmanifest",
+    "/favicon.ico",
+    "/icon.png",
+    "/icon.svg",
+    "/healthz",
+    "/metrics",
+];
+
+/// Route families served whatever the store holds, each a folder of [`FIXED_PATHS`]' kind.
+const FIXED_FOLDERS: &[&str] = &[
+    "/admin/",
+    "/api/",
+    "/static/",
+    "/media/",
+    "/newsletter/",
+    "/preview/",
+    "/sitemaps/",
+    "/archive/",
+];
+
+/// Whether the path of an old address (as `address_key` writes it) is one of the site's fixed
+/// routes, which no redirect may take.
+pub fn is_fixed_address(address: &str) -> bool {
+    let path = address.split("/?").next().unwrap_or_default();
+    FIXED_PATHS.contains(&path)
+        || FIXED_FOLDERS
+            .iter()
+            .any(|folder| path.starts_with(folder) || path == folder.trim_end_matches('/'))
+}
+
 /// One admin URL (of the admin's pages or of the Admin API) with one method: what it needs of
 /// the member (checked by the gate before the body is read) and what answers it.
 pub struct AdminRoute {
@@ -285,6 +330,17 @@ pub fn admin_routes(upload_limit: usize) -> Vec<AdminRoute> {
             "/admin/subscribers/erase",
             role(P::ManageSubscribers),
             subscribers::erase,
+        ),
+        AdminRoute::get(
+            "/admin/redirects",
+            role(P::ManageRedirects),
+            redirects::list,
+        ),
+        AdminRoute::post("/admin/redirects", role(P::ManageRedirects), redirects::set),
+        AdminRoute::post(
+            "/admin/redirects/remove",
+            role(P::ManageRedirects),
+            redirects::remove,
         ),
         AdminRoute::get("/admin/members", role(P::ManageUsers), members::list),
         AdminRoute::get("/admin/api", write, integrations::reference),

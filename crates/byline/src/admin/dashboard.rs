@@ -137,6 +137,7 @@ pub struct MemberView<'a> {
     newsletter: bool,
     subscribers: bool,
     members: bool,
+    redirects: bool,
     integrations: bool,
 }
 
@@ -278,6 +279,7 @@ pub fn me_view(me: &SignedIn) -> MemberView<'_> {
         newsletter: may(Permission::SendNewsletter),
         subscribers: may(Permission::ManageSubscribers),
         members: may(Permission::ManageUsers),
+        redirects: may(Permission::ManageRedirects),
         integrations: may(Permission::ManageSettings),
     }
 }

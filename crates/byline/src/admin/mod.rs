@@ -16,6 +16,7 @@ pub mod newsletter_issues;
 pub mod newsletter_send;
 pub mod photo;
 pub mod presence;
+pub mod redirects;
 pub mod revisions;
 pub mod setup;
 pub mod stories;

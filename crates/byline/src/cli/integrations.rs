@@ -54,7 +54,7 @@ pub struct TokenRevokeArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum WebhookCommand {
-    /// Send events to a URL, signed with a secret (see docs/webhooks.md).
+    /// Send events to a URL, signed with a secret (see docs/api.md).
     Add(WebhookAddArgs),
     /// List the webhooks (never their secrets).
     List,

@@ -4,27 +4,14 @@
 use std::io::Write;
 
 use byline_core::store::Subscriber;
+
+use crate::csv::field;
 use chrono::{DateTime, Utc};
 
 /// The statuses a subscriber can have.
 pub const STATUSES: [&str; 4] = ["active", "pending", "unsubscribed", "bounced"];
 
 const HEADER: &str = "email,status,source,consented_at,confirmed_at,unsubscribed_at,bounces";
-
-/// One field as CSV: quoted when it holds a comma, quote or line break; prefixed with `'`
-/// when it starts like a formula (`=`, `+`, `-`, `@`, tab, carriage return).
-fn field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
-}
 
 fn time(t: Option<DateTime<Utc>>) -> String {
     t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))

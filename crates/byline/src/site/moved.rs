@@ -1,16 +1,15 @@
-//! Addresses of the site a newsroom moved from: an address no route serves (or the front page
-//! asked with WordPress's `?p=`, `?cat=`, …) that an import kept answers 301 to where its
-//! content lives now. One indexed lookup per request; nothing is rendered.
+//! Redirects: an address no route serves (or the front page asked with WordPress's `?p=`,
+//! `?cat=`, …) that an import kept or an editor set answers 301 to where its content lives
+//! now. One indexed lookup per request; nothing is rendered.
 
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use byline_core::redirects::{Found, address_key};
-use byline_render::views::paths;
+use byline_core::redirects::address_key;
 use chrono::Utc;
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::usecases::reading;
+use crate::usecases::{reading, redirects};
 
 /// The old address `uri` names, when it names one: the front page only with a parameter that
 /// names content, any other path as it is.
@@ -31,12 +30,7 @@ pub async fn answer(
         return Err(AppError::NotFound);
     }
     let found = reading::old_address(&state.newsroom, key, Utc::now()).await?;
-    let location = match found.ok_or(AppError::NotFound)? {
-        Found::Story(slug) => paths::story(&slug),
-        Found::Section(slug) => paths::section(&slug),
-        Found::Tag(slug) => paths::tag(&slug),
-        Found::Author(slug) => paths::author(&slug),
-    };
+    let location = redirects::location(&found.ok_or(AppError::NotFound)?);
     if location == uri.path() {
         return Err(AppError::NotFound);
     }

@@ -14,6 +14,7 @@ pub mod members;
 pub mod newsletter;
 pub mod pictures;
 pub mod reading;
+pub mod redirects;
 pub mod search;
 pub mod sessions;
 pub mod stories;

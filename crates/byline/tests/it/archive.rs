@@ -33,6 +33,14 @@ fn newsroom() -> Site {
     assert!(ok, "{err}");
     add_user(&site, "ed@example.org", "editor", "archive passphrase");
     assert!(site.cli(&["picks", "harbour-photo-story"]).status.success());
+    let redirects = items.path().join("redirects.csv");
+    std::fs::write(
+        &redirects,
+        "from,to\n/old/harbour,/story/harbour-photo-story\n/gone,https://archive.example/gone\n",
+    )
+    .unwrap();
+    let set = site.cli(&["redirects", "import", redirects.to_str().unwrap()]);
+    assert!(set.status.success(), "{set:?}");
     tokio::runtime::Runtime::new()
         .unwrap()
         .block_on(newsletter(&site));
@@ -160,6 +168,13 @@ fn a_site_moves_between_sqlite_and_postgresql_byte_for_byte() {
         http_exchange("HEAD", &format!("{}/media/{picture}", new.url), "", "").0,
         200,
         "the picture moved with the site"
+    );
+    let (status, head, _) = http_exchange("GET", &format!("{}/gone", new.url), "", "");
+    assert_eq!(status, 301, "a redirect set by hand moved with the site");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("location: https://archive.example/gone"),
+        "{head}"
     );
     drop((old, new));
 

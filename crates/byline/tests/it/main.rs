@@ -39,6 +39,7 @@ mod nodes;
 mod ops;
 mod photo_credits;
 mod postgres;
+mod redirects;
 mod search;
 mod search_nodes;
 mod security;
