@@ -57,8 +57,12 @@ impl SearchIndex {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, words)];
         let now = self.narrow(&mut clauses, &search.audience, &search.filters);
         let query = BooleanQuery::new(clauses);
-        let total = searcher.search(&query, &Count)?;
-        let top = self.ranked(&searcher, &query, now, search.offset, search.limit)?;
+        // One pass counts every match and keeps the best: the audience's clauses (a range
+        // over every story's time) are evaluated once, not once per collector.
+        let candidates = search.offset + search.limit.max(1) + RERANK_MARGIN;
+        let best = TopDocs::with_limit(candidates).order_by_score();
+        let (total, found) = searcher.search(&query, &(Count, best))?;
+        let top = self.ranked(&searcher, found, now, search.offset, search.limit);
         let hits = self.hits(&searcher, &query, &top, &search.query.probes())?;
         Ok(Found {
             total,
@@ -66,19 +70,17 @@ impl SearchIndex {
         })
     }
 
-    /// The hits from `offset` on, best first: the best by relevance alone are found with
-    /// tantivy's pruning, then weighed for recency among themselves (a margin of extra
-    /// candidates lets a recent story climb past older ones of slightly higher relevance).
+    /// The hits from `offset` on, best first: the best by relevance alone (`found`) weighed
+    /// for recency among themselves (a margin of extra candidates lets a recent story climb
+    /// past older ones of slightly higher relevance).
     fn ranked(
         &self,
         searcher: &tantivy::Searcher,
-        query: &dyn Query,
+        found: Vec<(f32, DocAddress)>,
         now: i64,
         offset: usize,
         limit: usize,
-    ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
-        let candidates = offset + limit.max(1) + RERANK_MARGIN;
-        let found = searcher.search(query, &TopDocs::with_limit(candidates).order_by_score())?;
+    ) -> Vec<(f32, DocAddress)> {
         let mut columns = std::collections::HashMap::new();
         let mut weighed = Vec::with_capacity(found.len());
         for (score, address) in found {
@@ -99,7 +101,7 @@ impl SearchIndex {
             weighed.push((score * recency(&self.ranking, now - published), address));
         }
         weighed.sort_by(|a, b| b.0.total_cmp(&a.0));
-        Ok(weighed.into_iter().skip(offset).take(limit).collect())
+        weighed.into_iter().skip(offset).take(limit).collect()
     }
 
     /// Adds the audience's and the filters' clauses; returns the time recency is measured from.
