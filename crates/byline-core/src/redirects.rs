@@ -148,6 +148,12 @@ pub fn hand_redirect(from: &str, to: &str) -> Result<HandRedirect, RedirectError
             "an address holds no spaces or line breaks (write a space as %20).",
         ));
     }
+    // Browsers read `\` as `/`: `/\host` would leave the site.
+    if target.contains('\\') {
+        return Err(RedirectError::To(
+            "an address holds no backslash (write it as %5C).",
+        ));
+    }
     let on_this_site = target.starts_with('/') && !target.starts_with("//");
     let elsewhere = ["http://", "https://"].iter().any(|scheme| {
         target
@@ -387,6 +393,7 @@ mod tests {
             ("/old", "https:///nohost", "to"),
             ("/old", "/a b", "to"),
             ("/old", "/a\nb", "to"),
+            ("/old", "/\\evil.example/", "to"),
             ("/old/", "/old?utm=2", "to"),
         ] {
             let error = hand_redirect(from, to).unwrap_err();

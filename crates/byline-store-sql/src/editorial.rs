@@ -88,6 +88,14 @@ async fn move_slug(conn: &mut DbConn, story: &EditorStory, new: &Slug) -> Result
         .execute(&mut *conn)
         .await
         .map_err(db_error)?;
+        // The old slug is followed to the story before any other redirect: one kept at the
+        // same address by an import or an editor would only show twice in the list.
+        let address = format!("/story/{}", story.slug);
+        sqlx::query("DELETE FROM old_addresses WHERE address = $1")
+            .bind(address)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error)?;
     }
     Ok(())
 }

@@ -15,7 +15,9 @@ use crate::failure::db_error;
 use crate::rows::{self, get, to_secs};
 
 /// Points `addresses` at their destinations. An address that leads to another published story
-/// keeps leading there: a later item (a copy, a draft) never takes a live story's address.
+/// keeps leading there: a later item (a copy, a draft) never takes a live story's address; nor
+/// does an import take an address an editor set by hand (setting one by hand first removes
+/// what the address led to).
 pub(crate) async fn keep(
     conn: &mut DbConn,
     addresses: &[OldAddress],
@@ -34,9 +36,10 @@ pub(crate) async fn keep(
              VALUES ($1, $2, $3, $4, $6, $5) \
              ON CONFLICT (address) DO UPDATE SET kind = excluded.kind, \
              story_id = excluded.story_id, slug = excluded.slug, target = excluded.target \
-             WHERE old_addresses.story_id IS NULL OR old_addresses.story_id = excluded.story_id \
+             WHERE old_addresses.kind <> 'url' AND (old_addresses.story_id IS NULL \
+             OR old_addresses.story_id = excluded.story_id \
              OR NOT EXISTS (SELECT 1 FROM stories p WHERE p.id = old_addresses.story_id \
-                            AND p.status = 'published')",
+                            AND p.status = 'published'))",
         )
         .bind(&old.address)
         .bind(old.destination.kind())
@@ -158,13 +161,8 @@ impl RedirectStore for crate::SqlStore {
             })
             .collect();
         for old in &kept {
-            forget_slug_change(&mut tx, &old.address).await?;
             // Set by hand, so it replaces whatever the address led to.
-            sqlx::query("DELETE FROM old_addresses WHERE address = $1")
-                .bind(&old.address)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
+            forget_address(&mut tx, &old.address).await?;
         }
         keep(&mut tx, &kept, now).await?;
         tx.commit().await.map_err(db_error)
@@ -172,13 +170,7 @@ impl RedirectStore for crate::SqlStore {
 
     async fn remove_redirect(&self, address: &str) -> Result<bool, StoreError> {
         let mut tx = self.writing().await?;
-        let removed = sqlx::query("DELETE FROM old_addresses WHERE address = $1")
-            .bind(address)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?
-            .rows_affected();
-        let removed = removed + forget_slug_change(&mut tx, address).await?;
+        let removed = forget_address(&mut tx, address).await?;
         tx.commit().await.map_err(db_error)?;
         Ok(removed > 0)
     }
@@ -216,6 +208,18 @@ fn slug_changes_sql(filter: &str) -> String {
              AS BIGINT) AS followed \
          FROM slug_redirects r JOIN stories s ON s.id = r.story_id) r WHERE {filter}"
     )
+}
+
+/// Removes what `address` led to before: a redirect kept by an import or set by hand, and the
+/// one a slug change left there; how many rows went.
+pub(crate) async fn forget_address(conn: &mut DbConn, address: &str) -> Result<u64, StoreError> {
+    let kept = sqlx::query("DELETE FROM old_addresses WHERE address = $1")
+        .bind(address)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?
+        .rows_affected();
+    Ok(kept + forget_slug_change(conn, address).await?)
 }
 
 /// Removes the redirect a slug change left at `address`, if any; how many rows went.

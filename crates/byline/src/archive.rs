@@ -258,8 +258,8 @@ fn well_formed_key(key: &str) -> bool {
 }
 
 /// Restores `archive` into `store` (which must be empty) and `media`. An archive is not
-/// trusted more than an import: story bodies are sanitized again, and newsletter HTML with
-/// anything that could run is refused. The media files go first (each written whole before it
+/// trusted more than an import: story bodies are sanitized again, newsletter HTML with
+/// anything that could run is refused, and so is a redirect an editor could not have set. The media files go first (each written whole before it
 /// shows under its key); the tables then go in one transaction. Returns the accounts made.
 pub async fn restore(
     store: &dyn Store,
@@ -314,7 +314,24 @@ fn clean_html(tables: &mut [TableRows]) -> anyhow::Result<()> {
                     }
                 }
             }
+            "old_addresses" => check_redirects(table)?,
             _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a redirect set by hand whose target an editor could not have set (a `javascript:`
+/// URL, another site's address written as a path).
+fn check_redirects(table: &TableRows) -> anyhow::Result<()> {
+    let (Some(address), Some(target)) = (column(table, "address"), column(table, "target")) else {
+        return Ok(());
+    };
+    for (n, row) in table.rows.iter().enumerate() {
+        if let (Some(Cell::Text(from)), Some(Cell::Text(to))) = (row.get(address), row.get(target))
+            && let Err(e) = byline_core::redirects::hand_redirect(from, to)
+        {
+            bail!("table old_addresses row {}: {e}", n + 1);
         }
     }
     Ok(())

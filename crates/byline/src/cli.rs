@@ -130,6 +130,15 @@ pub enum ImportCommand {
     /// Re-importing a post updates its story in place, unless it is unchanged or the newsroom
     /// changed the story since (see --overwrite).
     Wordpress(WordpressArgs),
+    /// Import a Ghost export (the JSON of Settings → Labs → Export, Ghost 0.x to 6.x): its
+    /// posts, with their authors, primary tag as section (internal #tags dropped), other tags,
+    /// excerpt, status (scheduled posts wait for their time; members-only posts arrive as
+    /// drafts), dates, search-engine words and feature image (caption, alt text); bodies from
+    /// Ghost's HTML, else converted from lexical or mobiledoc with their cards. Ghost's
+    /// addresses (/{slug}/, /tag/{slug}/, /author/{slug}/) are kept as redirects. Pages are
+    /// listed as skipped. Re-importing a post updates its story in place, unless it is unchanged
+    /// or the newsroom changed the story since (see --overwrite).
+    Ghost(GhostArgs),
     /// Restore a whole site from an archive written by `byline export` into an empty store
     /// (SQLite or PostgreSQL). The archive is checked completely before anything is written.
     Site(SiteArgs),
@@ -151,6 +160,31 @@ pub struct NinjsArgs {
     pub dry_run: bool,
 
     /// ninjs files or folders.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct GhostArgs {
+    /// File every story under this section (its slug) instead of its primary tag.
+    #[arg(long, value_name = "SLUG")]
+    pub section: Option<String>,
+
+    /// A copy of the site's `content/images` folder: uploaded feature images are copied from
+    /// it into the media store (checked, credits read from the files).
+    #[arg(long, value_name = "DIR")]
+    pub content: Option<PathBuf>,
+
+    /// Replace stories the newsroom changed since they were imported (an edit, a status
+    /// change, a correction, a new photo); their text stays in their revisions.
+    #[arg(long)]
+    pub overwrite: bool,
+
+    /// Read, check and report every post as the import would, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Export files (.json) or folders.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 }
@@ -308,6 +342,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let source = import::Source::Wordpress {
                 uploads: args.uploads,
+            };
+            let run = (args.section, args.overwrite, args.dry_run, args.paths);
+            import_files(&data, &config, source, run).await
+        }
+        Command::Import(ImportCommand::Ghost(args)) => {
+            if let Some(content) = &args.content
+                && !content.is_dir()
+            {
+                anyhow::bail!("--content {}: not a folder", content.display());
+            }
+            let source = import::Source::Ghost {
+                content: args.content,
             };
             let run = (args.section, args.overwrite, args.dry_run, args.paths);
             import_files(&data, &config, source, run).await

@@ -31,7 +31,8 @@ pub struct CsvError {
     pub problem: &'static str,
 }
 
-/// Reads every row of `text` (a byte-order mark and blank lines are skipped; CRLF or LF).
+/// Reads every row of `text` (a byte-order mark and blank lines are skipped; lines end in LF,
+/// CRLF or CR).
 /// Quoted fields may hold commas, doubled quotes and line breaks; a quote inside an unquoted
 /// field, text after a closing quote, or a quote left open is an error naming its line.
 pub fn rows(text: &str) -> Result<Vec<Row>, CsvError> {
@@ -50,7 +51,8 @@ pub fn rows(text: &str) -> Result<Vec<Row>, CsvError> {
                     current.push('"');
                 }
                 '"' => inside = false,
-                '\n' => {
+                '\r' if chars.peek() == Some(&'\n') => {}
+                '\n' | '\r' => {
                     line += 1;
                     current.push('\n');
                 }
@@ -71,7 +73,8 @@ pub fn rows(text: &str) -> Result<Vec<Row>, CsvError> {
                 quoted = false;
             }
             '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' => {
+            // A line end: LF, CRLF, or CR alone (old Mac files).
+            '\n' | '\r' => {
                 fields.push(std::mem::take(&mut current));
                 if fields.len() > 1 || !fields[0].is_empty() || quoted {
                     rows.push(Row {
@@ -143,5 +146,11 @@ mod tests {
         assert_eq!(rows("a\n\"open,b\nmore\n").unwrap_err().line, 2);
         assert_eq!(rows("a\n\"x\"y,b\n").unwrap_err().line, 2);
         assert_eq!(rows("\"\"\n").unwrap()[0].fields, [""]);
+        let old_mac = rows("a,b\r/x,/y\r\"q\rq\",z").unwrap();
+        assert_eq!(
+            old_mac.iter().map(|r| r.line).collect::<Vec<_>>(),
+            [1, 2, 3]
+        );
+        assert_eq!(old_mac[2].fields, ["q\nq", "z"]);
     }
 }

@@ -1,6 +1,6 @@
-//! The import use case for wire items (ninjs) and WordPress exports (WXR): files in, stories
-//! saved one transaction per item, one report line per item out. A bad item never stops the
-//! batch.
+//! The import use case for wire items (ninjs), WordPress exports (WXR) and Ghost exports
+//! (JSON): files in, stories saved one transaction per item, one report line per item out. A
+//! bad item never stops the batch.
 
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
@@ -22,6 +22,7 @@ use byline_media::metadata::credit::CreditPattern;
 use byline_media::metadata::read_metadata;
 
 mod files;
+mod ghost;
 mod wordpress;
 
 pub use files::{Collected, collect_files};
@@ -57,13 +58,17 @@ pub enum Source {
     Wordpress {
         uploads: Option<PathBuf>,
     },
+    /// Ghost exports; `content` is a copy of the site's `content/images` folder.
+    Ghost {
+        content: Option<PathBuf>,
+    },
 }
 
 impl Source {
     /// The file extension searched for in folders.
     pub fn extension(&self) -> &'static str {
         match self {
-            Source::Ninjs => "json",
+            Source::Ninjs | Source::Ghost { .. } => "json",
             Source::Wordpress { .. } => "xml",
         }
     }
@@ -193,6 +198,10 @@ pub async fn import_file(
     match &options.source {
         Source::Ninjs => {
             import_ninjs(nr, path, options, tell).await;
+            wxr::Removed::new()
+        }
+        Source::Ghost { .. } => {
+            ghost::import(nr, path, options, tell).await;
             wxr::Removed::new()
         }
         Source::Wordpress { .. } => match prepared.refused.get(path) {

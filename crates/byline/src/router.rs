@@ -134,6 +134,9 @@ const FIXED_PATHS: &[&str] = &[
 
 /// Route families served whatever the store holds, each a folder of [`FIXED_PATHS`]' kind.
 const FIXED_FOLDERS: &[&str] = &[
+    // Certificates, security contacts and sign-in discovery: never an editor's to send
+    // elsewhere, even where the site does not serve them.
+    "/.well-known/",
     "/admin/",
     "/api/",
     "/static/",

@@ -2,7 +2,7 @@
 //! to the article it holds, and WordPress's stored text given the paragraphs WordPress gives it.
 
 pub(crate) mod autop;
-mod tokens;
+pub(crate) mod tokens;
 
 use tokens::{Piece, html_of, matching_ends, pieces, text_of};
 

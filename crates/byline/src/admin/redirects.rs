@@ -78,7 +78,12 @@ fn row(redirect: &Redirect) -> RedirectRow {
         Found::Url(_) => "not followed",
     });
     RedirectRow {
-        change: format!("from={}&to={}#set", encode(&redirect.address), encode(&to)),
+        // The form decodes what it is given, as it does what an editor types.
+        change: format!(
+            "from={}&to={}#set",
+            encode(&redirect.address.replace('%', "%25")),
+            encode(&to)
+        ),
         address: redirect.address.clone(),
         origin: redirect.origin.as_str(),
         to,

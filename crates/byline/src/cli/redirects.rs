@@ -25,7 +25,8 @@ pub enum RedirectsCommand {
     Export,
     /// Set the redirects of a CSV file whose first row names the columns `from` and `to` (others
     /// are ignored, so an export reads back unchanged). Every row is checked first; with any
-    /// refused row, each is named by line and nothing is written.
+    /// refused row, each is named by line and nothing is written. The rows are written in one
+    /// transaction, which other writers wait for: import a very large file at a quiet hour.
     Import(RedirectsImportArgs),
 }
 
@@ -53,7 +54,10 @@ pub async fn redirects(
             for r in &every {
                 let followed = if r.followed { "yes" } else { "no" };
                 let to = cases::location(&r.leads_to);
-                let row = [field(&r.address), field(&to), field(r.origin.as_str())];
+                // Addresses are kept decoded: a `%` of their own is written `%25`, so that
+                // reading the file back (which decodes) gives the same address.
+                let from = r.address.replace('%', "%25");
+                let row = [field(&from), field(&to), field(r.origin.as_str())];
                 write!(out, "{},{followed}\r\n", row.join(","))?;
             }
             out.flush()?;

@@ -2,7 +2,6 @@
 //! moment it is parsed, so memory holds one post, not the file. The old addresses of the
 //! posts' sections, tags and authors are kept once those exist, at the end of the file.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use byline_core::PictureSource;
@@ -83,7 +82,11 @@ pub(super) async fn import(
             "the file holds no items".into(),
         )));
     }
-    keep_term_addresses(nr, path, options, gathered.term_addresses, tell).await;
+    let terms = gathered
+        .term_addresses
+        .into_iter()
+        .map(|(url, (kind, name))| (url, kind, name));
+    keep_term_addresses(nr, path, options, terms.collect(), tell).await;
     gathered.removed_shortcodes
 }
 
@@ -133,18 +136,18 @@ pub(super) async fn add_attachments(
     }
 }
 
-/// Keeps the old addresses of the file's sections, tags and authors, which exist now that
-/// their stories do.
-async fn keep_term_addresses(
+/// Keeps the old addresses (URLs or paths) of the file's sections, tags and authors, which
+/// exist now that their stories do.
+pub(super) async fn keep_term_addresses(
     nr: &Newsroom,
     path: &Path,
     options: &ImportOptions,
-    terms: BTreeMap<String, (TermKind, String)>,
+    terms: Vec<(String, TermKind, String)>,
     tell: &mut (dyn FnMut(Progress) + Send),
 ) {
     let addresses: TermAddresses = terms
         .into_iter()
-        .filter_map(|(url, (kind, name))| {
+        .filter_map(|(url, kind, name)| {
             let kind = match kind {
                 TermKind::Section => imports::TermKind::Section,
                 TermKind::Tag => imports::TermKind::Tag,

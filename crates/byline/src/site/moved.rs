@@ -4,7 +4,7 @@
 
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use byline_core::redirects::address_key;
+use byline_core::redirects::{Found, address_key};
 use chrono::Utc;
 
 use crate::error::AppError;
@@ -30,7 +30,13 @@ pub async fn answer(
         return Err(AppError::NotFound);
     }
     let found = reading::old_address(&state.newsroom, key, Utc::now()).await?;
-    let location = redirects::location(&found.ok_or(AppError::NotFound)?);
+    let found = found.ok_or(AppError::NotFound)?;
+    // `/story/x/` is `/story/x` written another way: its own page answers first, so that an
+    // editor's redirect kept there is followed only when nothing lives at `/story/x`.
+    let location = match own_page(uri, key) {
+        Some(own) if matches!(found, Found::Url(_)) => own,
+        _ => redirects::location(&found),
+    };
     if location == uri.path() {
         return Err(AppError::NotFound);
     }
@@ -48,6 +54,19 @@ pub async fn answer(
         ],
     )
         .into_response())
+}
+
+/// Where a story, section, tag or author would live if `uri` is its address written another
+/// way (a trailing slash, `index.php`), as `key` says.
+fn own_page(uri: &Uri, key: &str) -> Option<String> {
+    let content = ["/story/", "/section/", "/tag/", "/author/"];
+    let path = uri.path();
+    if key == path || key.contains("/?") || !content.iter().any(|p| key.starts_with(p)) {
+        return None;
+    }
+    let trimmed = path.trim_end_matches('/');
+    let trimmed = trimmed.strip_suffix("/index.php").unwrap_or(trimmed);
+    Some(trimmed.trim_end_matches('/').to_owned()).filter(|own| own != path && !own.is_empty())
 }
 
 /// For a page that is not there: 301 to where an old address kept under the same path leads,

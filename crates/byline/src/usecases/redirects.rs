@@ -207,31 +207,38 @@ fn checked(from: &str, to: &str) -> Result<HandRedirect, Refusal> {
     Ok(redirect)
 }
 
-/// Whether `redirect`'s target (on this site) is itself redirected back to its address, by
-/// `file` (other rows being set with it) or by the site.
+/// Hops followed from a new redirect's target when looking for a way back to its address.
+const HOPS: usize = 10;
+
+/// Whether following `redirect`'s target (on this site) from redirect to redirect, through
+/// `file` (other rows being set with it) and the site's own, leads back to its address
+/// within [`HOPS`] hops.
 async fn leads_back(
     nr: &Newsroom,
     redirect: &HandRedirect,
     file: &HashMap<String, String>,
     now: DateTime<Utc>,
 ) -> Outcome<bool> {
-    if !redirect.target.starts_with('/') {
-        return Ok(false);
+    let mut next = redirect.target.clone();
+    for _ in 0..HOPS {
+        if !next.starts_with('/') {
+            return Ok(false);
+        }
+        let Some(key) = address_key_of_url(&next) else {
+            return Ok(false);
+        };
+        if key == redirect.address {
+            return Ok(true);
+        }
+        next = match file.get(&key) {
+            Some(to) => to.clone(),
+            None => match nr.store().redirect_at(&key, now).await? {
+                Some(found) => location(&found.leads_to),
+                None => return Ok(false),
+            },
+        };
     }
-    let Some(next) = address_key_of_url(&redirect.target) else {
-        return Ok(false);
-    };
-    let onward = match file.get(&next) {
-        Some(to) => Some(to.clone()),
-        None => nr
-            .store()
-            .redirect_at(&next, now)
-            .await?
-            .map(|r| location(&r.leads_to)),
-    };
-    Ok(onward
-        .and_then(|to| address_key_of_url(&to))
-        .is_some_and(|back| back == redirect.address))
+    Ok(false)
 }
 
 fn circle(redirect: &HandRedirect) -> Refusal {

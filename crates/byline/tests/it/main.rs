@@ -20,6 +20,7 @@ mod flood;
 mod golden_page;
 mod html_validity;
 mod import_cases;
+mod import_ghost;
 mod import_ninjs;
 mod import_site;
 mod import_wordpress;

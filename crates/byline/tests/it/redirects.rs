@@ -197,6 +197,49 @@ async fn editors_set_change_and_remove_redirects_and_readers_follow_them() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(follow(&app, "/gone").await.0, StatusCode::MOVED_PERMANENTLY);
+
+    // A longer way round is refused too.
+    ed.post(&app, "/admin/redirects", &form("/c1", "/c2")).await;
+    ed.post(&app, "/admin/redirects", &form("/c2", "/c3")).await;
+    let (status, _, page) = ed.post(&app, "/admin/redirects", &form("/c3", "/c1")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("to: /c1 is redirected back to /c3"), "{page}");
+    let (status, _, _) = ed
+        .post(
+            &app,
+            "/admin/redirects",
+            &form(
+                "/.well-known/acme-challenge/x",
+                "https://elsewhere.example/",
+            ),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "certificates are not an editor's"
+    );
+
+    // Under a live story's address, however it is written, the story answers first.
+    let (status, _, _) = ed
+        .post(
+            &app,
+            "/admin/redirects",
+            &form("/story/harbour-opens-today", "/elsewhere"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        get(&app, "/story/harbour-opens-today").await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        follow(&app, "/story/harbour-opens-today/").await,
+        (
+            StatusCode::MOVED_PERMANENTLY,
+            "/story/harbour-opens-today".to_owned()
+        )
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,427 @@
+//! Ghost exports (the JSON of Ghost 0.x to 6.x, with or without its `db` wrapper) → story
+//! drafts: each post with its authors, primary tag as section (internal `#tags` dropped), other
+//! tags, excerpt, status, dates, search-engine words and feature image (caption, alt), its body
+//! from `html`, else converted from `lexical`, `mobiledoc` or `markdown`, and the addresses Ghost
+//! served it at. Pages are listed as skipped.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use byline_core::{Headline, RawBody, Seo};
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+
+use crate::ninjs::{PubStatus, RenditionHref, WirePicture, WireStory};
+use crate::values::{text, time};
+pub use crate::wxr::TermKind;
+
+mod cards;
+mod lexical;
+mod mobiledoc;
+#[cfg(test)]
+mod tests;
+
+/// Why an export cannot be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GhostError {
+    #[error("not JSON at line {line}, column {column}: {message}")]
+    Json {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("not a Ghost export: {0}")]
+    NotGhost(String),
+}
+
+/// One post of the export, as read.
+#[derive(Debug)]
+pub enum Entry {
+    /// A post: its story, or why it cannot be one. `id` names it in reports.
+    Post {
+        id: String,
+        story: Box<Result<WireStory, String>>,
+    },
+    /// Not imported, and why (a page).
+    Skipped { id: String, reason: String },
+}
+
+/// A whole export, read.
+#[derive(Debug, Default)]
+pub struct GhostExport {
+    pub entries: Vec<Entry>,
+    /// Ghost's addresses of the tags and authors the posts use (`/tag/{slug}/`,
+    /// `/author/{slug}/`), with what each is and its name.
+    pub term_addresses: Vec<(String, TermKind, String)>,
+    /// The export's Ghost version, as its `meta` says.
+    pub version: String,
+}
+
+/// Where Ghost keeps uploaded pictures, in the addresses a post's fields use.
+const CONTENT_IMAGES: &str = "/content/images/";
+
+/// The export's site: what every post needs from the rest of the file.
+struct Site<'a> {
+    users: HashMap<String, &'a Map<String, Value>>,
+    tags: HashMap<String, &'a Map<String, Value>>,
+    /// Post id → its tags' and authors' ids, in their order.
+    post_tags: HashMap<String, Vec<String>>,
+    post_authors: HashMap<String, Vec<String>>,
+    /// Post id → its `posts_meta` row (Ghost 4 and later keep the feature image's caption and
+    /// alt text and the search-engine words there).
+    post_meta: HashMap<String, &'a Map<String, Value>>,
+    language: Option<String>,
+    /// `--content`: a copy of Ghost's `content/images` folder.
+    images: Option<PathBuf>,
+}
+
+/// An id as Ghost writes it: a string, or a number in 0.x exports.
+fn id_of(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn rows<'a>(
+    data: &'a Map<String, Value>,
+    table: &str,
+) -> impl Iterator<Item = &'a Map<String, Value>> {
+    data.get(table)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+}
+
+/// `table`'s rows grouped by `post_id`, each group's `column` in `sort_order`.
+fn links(data: &Map<String, Value>, table: &str, column: &str) -> HashMap<String, Vec<String>> {
+    let mut grouped: HashMap<String, Vec<(i64, String)>> = HashMap::new();
+    for row in rows(data, table) {
+        if let (Some(post), Some(other)) = (id_of(row.get("post_id")), id_of(row.get(column))) {
+            let order = row.get("sort_order").and_then(Value::as_i64).unwrap_or(0);
+            grouped.entry(post).or_default().push((order, other));
+        }
+    }
+    grouped
+        .into_iter()
+        .map(|(post, mut list)| {
+            list.sort_by_key(|(order, _)| *order);
+            (post, list.into_iter().map(|(_, id)| id).collect())
+        })
+        .collect()
+}
+
+/// The `meta` and `data` of an export, with or without the `db` wrapper.
+fn unwrap(root: &Value) -> Result<(&Map<String, Value>, Option<&Map<String, Value>>), GhostError> {
+    let export = match root.get("db") {
+        Some(Value::Array(dbs)) => dbs
+            .first()
+            .ok_or_else(|| GhostError::NotGhost("`db` is empty".into()))?,
+        Some(db) => db,
+        None => root,
+    };
+    let data = export
+        .get("data")
+        .and_then(Value::as_object)
+        .ok_or_else(|| GhostError::NotGhost("it has no `data` object".into()))?;
+    if !data.get("posts").is_some_and(Value::is_array) {
+        return Err(GhostError::NotGhost(
+            "its `data` has no `posts` list".into(),
+        ));
+    }
+    Ok((data, export.get("meta").and_then(Value::as_object)))
+}
+
+/// Reads a whole export. `images` is a copy of Ghost's `content/images` folder, where the
+/// posts' uploaded pictures are.
+pub fn parse(text_of_file: &str, images: Option<&Path>) -> Result<GhostExport, GhostError> {
+    let root: Value = serde_json::from_str(text_of_file).map_err(|e| GhostError::Json {
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })?;
+    let (data, meta) = unwrap(&root)?;
+    let settings: HashMap<&str, &str> = rows(data, "settings")
+        .filter_map(|s| Some((s.get("key")?.as_str()?, s.get("value")?.as_str()?)))
+        .collect();
+    let site = Site {
+        users: rows(data, "users")
+            .filter_map(|u| Some((id_of(u.get("id"))?, u)))
+            .collect(),
+        tags: rows(data, "tags")
+            .filter_map(|t| Some((id_of(t.get("id"))?, t)))
+            .collect(),
+        post_tags: links(data, "posts_tags", "tag_id"),
+        post_authors: links(data, "posts_authors", "author_id"),
+        post_meta: rows(data, "posts_meta")
+            .filter_map(|m| Some((id_of(m.get("post_id"))?, m)))
+            .collect(),
+        language: ["locale", "lang"]
+            .iter()
+            .find_map(|k| settings.get(k))
+            .map(|l| l.trim().replace('_', "-"))
+            .filter(|l| !l.is_empty()),
+        images: images.map(Path::to_path_buf),
+    };
+    let mut export = GhostExport {
+        version: meta
+            .and_then(|m| m.get("version"))
+            .and_then(|v| {
+                v.as_str()
+                    .map(str::to_owned)
+                    .or_else(|| Some(v.to_string()))
+            })
+            .unwrap_or_default(),
+        ..GhostExport::default()
+    };
+    let mut terms_seen = std::collections::HashSet::new();
+    for (n, post) in rows(data, "posts").enumerate() {
+        let id = id_of(post.get("uuid"))
+            .or_else(|| id_of(post.get("id")))
+            .unwrap_or_else(|| format!("post #{}", n + 1));
+        let is_page = post.get("type").and_then(Value::as_str) == Some("page")
+            || matches!(post.get("page"), Some(Value::Bool(true)))
+            || post.get("page").and_then(Value::as_i64) == Some(1);
+        if is_page {
+            let reason = "a page (Byline imports Ghost's posts; pages are left out)".to_owned();
+            export.entries.push(Entry::Skipped { id, reason });
+            continue;
+        }
+        let story = story(post, &site);
+        if story.is_ok() {
+            for address in site.term_addresses(post) {
+                if terms_seen.insert(address.0.clone()) {
+                    export.term_addresses.push(address);
+                }
+            }
+        }
+        export.entries.push(Entry::Post {
+            id,
+            story: Box::new(story),
+        });
+    }
+    Ok(export)
+}
+
+/// A time as Ghost writes it: ISO 8601, or milliseconds since 1970 (0.x).
+fn when(value: Option<&Value>) -> Option<DateTime<Utc>> {
+    match value? {
+        Value::String(s) => time(s),
+        Value::Number(n) => DateTime::from_timestamp_millis(n.as_i64()?),
+        _ => None,
+    }
+}
+
+impl Site<'_> {
+    /// The post's public tags (internal `#tags` and internal visibility left out), in order.
+    fn tags_of(&self, post_id: &str) -> Vec<&Map<String, Value>> {
+        self.post_tags
+            .get(post_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.tags.get(id).copied())
+            .filter(|t| {
+                let name = text(t, "name").unwrap_or_default();
+                !name.is_empty()
+                    && !name.starts_with('#')
+                    && t.get("visibility").and_then(Value::as_str) != Some("internal")
+            })
+            .collect()
+    }
+
+    /// The post's authors: `posts_authors` (1.x and later), else its `author_id` (0.x).
+    fn authors_of(&self, post: &Map<String, Value>, post_id: &str) -> Vec<&Map<String, Value>> {
+        let ids = match self.post_authors.get(post_id) {
+            Some(ids) if !ids.is_empty() => ids.clone(),
+            _ => id_of(post.get("author_id")).into_iter().collect(),
+        };
+        ids.iter()
+            .filter_map(|id| self.users.get(id).copied())
+            .collect()
+    }
+
+    fn term_addresses(&self, post: &Map<String, Value>) -> Vec<(String, TermKind, String)> {
+        let post_id = id_of(post.get("id")).unwrap_or_default();
+        let mut found = Vec::new();
+        for (n, tag) in self.tags_of(&post_id).into_iter().enumerate() {
+            if let (Some(slug), Some(name)) = (text(tag, "slug"), text(tag, "name")) {
+                let kind = if n == 0 {
+                    TermKind::Section
+                } else {
+                    TermKind::Tag
+                };
+                found.push((format!("/tag/{slug}/"), kind, name.to_owned()));
+            }
+        }
+        for author in self.authors_of(post, &post_id) {
+            if let (Some(slug), Some(name)) = (text(author, "slug"), text(author, "name")) {
+                found.push((
+                    format!("/author/{slug}/"),
+                    TermKind::Author,
+                    name.to_owned(),
+                ));
+            }
+        }
+        found
+    }
+
+    /// Where a picture Ghost names is: in `--content` when it is one of Ghost's uploads and
+    /// the folder was given, else at its URL.
+    fn picture_href(&self, url: &str) -> Result<RenditionHref, String> {
+        let url = url.trim();
+        let uploaded = url
+            .find(CONTENT_IMAGES)
+            .map(|at| &url[at + CONTENT_IMAGES.len()..]);
+        if let (Some(path), Some(folder)) = (uploaded, &self.images) {
+            let path = path.split(['?', '#']).next().unwrap_or_default();
+            return Ok(RenditionHref::InFolder {
+                folder: folder.clone(),
+                path: byline_core::redirects::percent_decode(path),
+            });
+        }
+        if let Some(rest) = url.strip_prefix("//") {
+            return Ok(RenditionHref::Remote(format!("https://{rest}")));
+        }
+        if url.starts_with("https://") || url.starts_with("http://") {
+            return Ok(RenditionHref::Remote(url.to_owned()));
+        }
+        Err(format!(
+            "the feature image {url} is one of Ghost's uploads: give its content/images folder with --content"
+        ))
+    }
+}
+
+/// The body's HTML: `html`, else converted from `lexical`, `mobiledoc` or `markdown`.
+fn body_html(post: &Map<String, Value>) -> Result<Option<String>, String> {
+    if let Some(html) = text(post, "html") {
+        return Ok(Some(html.to_owned()));
+    }
+    // Ghost stores both editors' documents as JSON in a string (an object in some tools' files).
+    let document = |key: &str| -> Result<Option<Value>, String> {
+        match post.get(key) {
+            Some(Value::String(s)) if !s.trim().is_empty() => serde_json::from_str(s)
+                .map(Some)
+                .map_err(|e| format!("its {key} is not JSON: {e}")),
+            Some(v @ Value::Object(_)) => Ok(Some(v.clone())),
+            _ => Ok(None),
+        }
+    };
+    if let Some(doc) = document("lexical")? {
+        return lexical::to_html(&doc)
+            .map(Some)
+            .map_err(|e| format!("its lexical: {e}"));
+    }
+    if let Some(doc) = document("mobiledoc")? {
+        return mobiledoc::to_html(&doc)
+            .map(Some)
+            .map_err(|e| format!("its mobiledoc: {e}"));
+    }
+    Ok(text(post, "markdown").map(cards::markdown))
+}
+
+/// Names joined as a byline reads: `A`, `A and B`, `A, B and C`.
+fn byline_of(names: &[&str]) -> Option<String> {
+    match names {
+        [] => None,
+        [one] => Some((*one).to_owned()),
+        [rest @ .., last] => Some(format!("{} and {last}", rest.join(", "))),
+    }
+}
+
+/// The story of one post, or why it cannot be one.
+fn story(post: &Map<String, Value>, site: &Site<'_>) -> Result<WireStory, String> {
+    let post_id = id_of(post.get("id")).ok_or("it has no id")?;
+    let title = text(post, "title").ok_or("it has no title")?;
+    let headline = Headline::parse(title).map_err(|e| format!("its title: {e}"))?;
+    let mut warnings = Vec::new();
+    let meta = site.post_meta.get(&post_id).copied();
+    let field = |key: &str| meta.and_then(|m| text(m, key)).or_else(|| text(post, key));
+    let slug = text(post, "slug").map(str::to_owned);
+    let published = when(post.get("published_at"));
+    let status = text(post, "status").unwrap_or("draft");
+    let visibility = text(post, "visibility").unwrap_or("public");
+    let (pub_status, embargoed) = match status {
+        "published" if visibility == "public" => (PubStatus::Usable, None),
+        "scheduled" if visibility == "public" => (PubStatus::Usable, published),
+        "published" | "scheduled" => {
+            warnings.push(format!(
+                "for {visibility} readers only in Ghost: imported as a draft (Byline has no paywall)"
+            ));
+            (PubStatus::Draft, None)
+        }
+        "sent" => {
+            warnings.push("sent by email only in Ghost: imported as a draft".into());
+            (PubStatus::Draft, None)
+        }
+        _ => (PubStatus::Draft, None),
+    };
+    let tags = site.tags_of(&post_id);
+    let mut names = tags.iter().filter_map(|t| text(t, "name"));
+    let section = names.next().map(str::to_owned);
+    let subjects: Vec<String> = names.map(str::to_owned).collect();
+    let authors = site.authors_of(post, &post_id);
+    let author_names: Vec<&str> = authors.iter().filter_map(|a| text(a, "name")).collect();
+    let picture = match text(post, "feature_image").or_else(|| text(post, "image")) {
+        Some(url) => match site.picture_href(url) {
+            Ok(href) => Some(WirePicture {
+                href,
+                credit: None,
+                caption: field("feature_image_caption").map(str::to_owned),
+                alt: field("feature_image_alt").map(str::to_owned),
+                width: None,
+                height: None,
+                content_type: None,
+            }),
+            Err(why) => {
+                warnings.push(why);
+                None
+            }
+        },
+        None => None,
+    };
+    let html = body_html(post)?;
+    let body = match html {
+        Some(html) => {
+            let lead: Vec<String> = text(post, "feature_image")
+                .map(str::to_owned)
+                .into_iter()
+                .collect();
+            RawBody::Html(crate::html::article_body(
+                &html,
+                headline.as_str(),
+                &lead,
+                None,
+            ))
+        }
+        None => RawBody::Empty,
+    };
+    Ok(WireStory {
+        external_id: format!("ghost:{}", id_of(post.get("uuid")).unwrap_or(post_id)),
+        version: None,
+        standfirst: text(post, "custom_excerpt").map(str::to_owned),
+        body,
+        byline: byline_of(&author_names),
+        language: text(post, "locale")
+            .or_else(|| text(post, "language"))
+            .map(|l| l.replace('_', "-"))
+            .or_else(|| site.language.clone()),
+        first_created: published.or_else(|| when(post.get("created_at"))),
+        version_created: when(post.get("updated_at")).or(published),
+        embargoed,
+        pub_status,
+        former_ids: Vec::new(),
+        section,
+        section_above: Vec::new(),
+        seo: Seo::new(field("meta_title"), field("meta_description")),
+        subjects,
+        picture,
+        old_addresses: slug.iter().map(|s| format!("/{s}/")).collect(),
+        slug,
+        sticky: matches!(post.get("featured"), Some(Value::Bool(true)))
+            || post.get("featured").and_then(Value::as_i64) == Some(1),
+        warnings,
+        headline,
+    })
+}

@@ -1,0 +1,269 @@
+//! Ghost's cards as clean HTML, whichever editor wrote them (mobiledoc's cards and lexical's
+//! card nodes carry the same payloads): pictures as figures, bookmarks and embeds as links that
+//! load nothing, callouts as asides, toggles as `<details>`, buttons as links. The HTML is
+//! still untrusted: the import sanitizes every body.
+
+use serde_json::{Map, Value};
+
+use crate::html::tokens::escape_into;
+
+/// Escaped text.
+pub(super) fn text(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    escape_into(&mut out, value, true);
+    out
+}
+
+fn field<'a>(payload: &'a Map<String, Value>, keys: &[&str]) -> Option<&'a str> {
+    keys.iter()
+        .find_map(|k| payload.get(*k).and_then(Value::as_str))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+/// Markdown (Ghost 1.x's one big card) as HTML.
+pub(super) fn markdown(source: &str) -> String {
+    let mut out = String::new();
+    let options = pulldown_cmark::Options::ENABLE_TABLES
+        | pulldown_cmark::Options::ENABLE_STRIKETHROUGH
+        | pulldown_cmark::Options::ENABLE_FOOTNOTES;
+    pulldown_cmark::html::push_html(&mut out, pulldown_cmark::Parser::new_ext(source, options));
+    out
+}
+
+/// A caption as Ghost keeps it: HTML of its own (links, emphasis).
+fn caption(payload: &Map<String, Value>) -> String {
+    field(payload, &["caption"])
+        .map(|c| format!("<figcaption>{c}</figcaption>"))
+        .unwrap_or_default()
+}
+
+fn image(payload: &Map<String, Value>) -> String {
+    let Some(src) = field(payload, &["src"]) else {
+        return String::new();
+    };
+    let alt = field(payload, &["alt"]).unwrap_or_default();
+    let img = format!("<img src=\"{}\" alt=\"{}\">", text(src), text(alt));
+    let img = match field(payload, &["href"]) {
+        Some(href) => format!("<a href=\"{}\">{img}</a>", text(href)),
+        None => img,
+    };
+    format!("<figure>{img}{}</figure>", caption(payload))
+}
+
+fn gallery(payload: &Map<String, Value>) -> String {
+    let images: String = payload
+        .get("images")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .map(image)
+        .collect();
+    if images.is_empty() {
+        return String::new();
+    }
+    format!("<figure>{images}{}</figure>", caption(payload))
+}
+
+/// A link card: what it points to, named by its title where the source gave one.
+fn link_card(payload: &Map<String, Value>) -> String {
+    let Some(url) = field(payload, &["url"]) else {
+        return String::new();
+    };
+    let metadata = payload.get("metadata").and_then(Value::as_object);
+    let title = metadata.and_then(|m| field(m, &["title"])).unwrap_or(url);
+    let description = metadata
+        .and_then(|m| field(m, &["description"]))
+        .map(|d| format!(" {}", text(d)))
+        .unwrap_or_default();
+    let link = format!("<a href=\"{}\">{}</a>", text(url), text(title));
+    format!(
+        "<p class=\"embed\">{link}{description}</p>{}",
+        caption(payload)
+    )
+}
+
+/// A callout: its text (HTML in lexical, text in mobiledoc) in an aside, the emoji leading its
+/// first paragraph.
+fn callout(payload: &Map<String, Value>) -> String {
+    let body = field(payload, &["calloutText"]).unwrap_or_default();
+    let body = if body.starts_with('<') {
+        body.to_owned()
+    } else {
+        format!("<p>{body}</p>")
+    };
+    let body = match field(payload, &["calloutEmoji"]) {
+        Some(emoji) if body.starts_with("<p>") => {
+            body.replacen("<p>", &format!("<p>{} ", text(emoji)), 1)
+        }
+        Some(emoji) => format!("<p>{}</p>{body}", text(emoji)),
+        None => body,
+    };
+    format!("<aside>{body}</aside>")
+}
+
+fn toggle(payload: &Map<String, Value>) -> String {
+    let heading = field(payload, &["heading"]).unwrap_or_default();
+    let content = field(payload, &["content"]).unwrap_or_default();
+    format!("<details><summary>{heading}</summary>{content}</details>")
+}
+
+fn button(payload: &Map<String, Value>) -> String {
+    match (
+        field(payload, &["buttonUrl", "url"]),
+        field(payload, &["buttonText", "text"]),
+    ) {
+        (Some(url), Some(label)) => {
+            format!("<p><a href=\"{}\">{}</a></p>", text(url), text(label))
+        }
+        _ => String::new(),
+    }
+}
+
+fn header(payload: &Map<String, Value>) -> String {
+    let heading = field(payload, &["header", "heading"]).unwrap_or_default();
+    let sub = field(payload, &["subheader", "subheading"])
+        .map(|s| format!("<p>{s}</p>"))
+        .unwrap_or_default();
+    let button = button(payload);
+    format!("<h2>{heading}</h2>{sub}{button}")
+}
+
+fn code(payload: &Map<String, Value>) -> String {
+    let code = field(payload, &["code"]).unwrap_or_default();
+    let class = field(payload, &["language"])
+        .map(|l| format!(" class=\"language-{}\"", text(l)))
+        .unwrap_or_default();
+    format!(
+        "<pre><code{class}>{}</code></pre>{}",
+        text(code),
+        caption(payload)
+    )
+}
+
+/// Media that plays elsewhere (audio, video, a file): a link to it.
+fn media(payload: &Map<String, Value>) -> String {
+    match field(payload, &["src"]) {
+        Some(src) => {
+            let name = field(payload, &["title", "fileName", "fileTitle"]).unwrap_or(src);
+            format!("<p><a href=\"{}\">{}</a></p>", text(src), text(name))
+        }
+        None => String::new(),
+    }
+}
+
+/// The HTML of the card `name` with `payload`; `None` for a card that holds nothing readers
+/// see (a paywall marker, email-only content) or that this import does not know.
+pub(super) fn card(name: &str, payload: &Map<String, Value>) -> Option<String> {
+    let html = match name {
+        "image" => image(payload),
+        "gallery" => gallery(payload),
+        "bookmark" => link_card(payload),
+        "embed" => match field(payload, &["url"]) {
+            Some(_) => link_card(payload),
+            None => field(payload, &["html"]).unwrap_or_default().to_owned(),
+        },
+        "callout" => callout(payload),
+        "toggle" => toggle(payload),
+        "button" => button(payload),
+        "header" => header(payload),
+        "code" | "codeblock" => code(payload),
+        "markdown" | "card-markdown" => markdown(field(payload, &["markdown"]).unwrap_or_default()),
+        "html" => field(payload, &["html"]).unwrap_or_default().to_owned(),
+        "hr" | "horizontalrule" => "<hr>".to_owned(),
+        "audio" | "video" | "file" => media(payload),
+        "blockquote" | "aside" => format!(
+            "<blockquote>{}</blockquote>",
+            field(payload, &["text", "html"]).unwrap_or_default()
+        ),
+        "paywall" | "email" | "email-cta" | "signup" | "product" | "preview" => return None,
+        _ => return None,
+    };
+    Some(html)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn of(name: &str, payload: Value) -> String {
+        card(name, payload.as_object().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn every_card_becomes_plain_html() {
+        assert_eq!(
+            of(
+                "image",
+                json!({"src": "/content/images/a.jpg", "alt": "A \"boat\"", "caption": "The <b>boat</b>."})
+            ),
+            "<figure><img src=\"/content/images/a.jpg\" alt=\"A &quot;boat&quot;\"><figcaption>The <b>boat</b>.</figcaption></figure>"
+        );
+        let gallery = of(
+            "gallery",
+            json!({"images": [{"src": "/a.jpg"}, {"src": "/b.jpg", "alt": "B"}]}),
+        );
+        assert_eq!(gallery.matches("<img").count(), 2, "{gallery}");
+        let bookmark = of(
+            "bookmark",
+            json!({"url": "https://example.com/x", "metadata": {"title": "X & Y", "description": "About X."}}),
+        );
+        assert_eq!(
+            bookmark,
+            "<p class=\"embed\"><a href=\"https://example.com/x\">X &amp; Y</a> About X.</p>"
+        );
+        assert!(
+            of(
+                "embed",
+                json!({"url": "https://www.youtube.com/watch?v=1", "html": "<iframe></iframe>"})
+            )
+            .contains("href=\"https://www.youtube.com/watch?v=1\"")
+        );
+        assert_eq!(
+            of(
+                "callout",
+                json!({"calloutEmoji": "💡", "calloutText": "Note <i>this</i>."})
+            ),
+            "<aside><p>💡 Note <i>this</i>.</p></aside>"
+        );
+        assert_eq!(
+            of(
+                "callout",
+                json!({"calloutEmoji": "⚠️", "calloutText": "<p>Careful.</p>"})
+            ),
+            "<aside><p>⚠️ Careful.</p></aside>"
+        );
+        assert_eq!(
+            of(
+                "toggle",
+                json!({"heading": "Why?", "content": "<p>Because.</p>"})
+            ),
+            "<details><summary>Why?</summary><p>Because.</p></details>"
+        );
+        assert_eq!(
+            of(
+                "button",
+                json!({"buttonText": "Subscribe", "buttonUrl": "https://example.com/s"})
+            ),
+            "<p><a href=\"https://example.com/s\">Subscribe</a></p>"
+        );
+        assert_eq!(
+            of(
+                "header",
+                json!({"header": "Big news", "subheader": "Read on"})
+            ),
+            "<h2>Big news</h2><p>Read on</p>"
+        );
+        assert_eq!(
+            of("code", json!({"code": "a < b", "language": "rust"})),
+            "<pre><code class=\"language-rust\">a &lt; b</code></pre>"
+        );
+        assert_eq!(
+            of("markdown", json!({"markdown": "Some *text*."})),
+            "<p>Some <em>text</em>.</p>\n"
+        );
+        assert_eq!(card("paywall", json!({}).as_object().unwrap()), None);
+    }
+}
