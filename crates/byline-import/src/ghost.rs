@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use crate::ninjs::{PubStatus, RenditionHref, WirePicture, WireStory};
 use crate::values::{text, time};
 pub use crate::wxr::TermKind;
+use cards::Converted;
 
 mod cards;
 mod lexical;
@@ -293,10 +294,21 @@ impl Site<'_> {
     }
 }
 
-/// The body's HTML: `html`, else converted from `lexical`, `mobiledoc` or `markdown`.
-fn body_html(post: &Map<String, Value>) -> Result<Option<String>, String> {
+/// The body's HTML (with the cards left out): `html`, else converted from `lexical`,
+/// `mobiledoc` or `markdown`.
+fn body_html(post: &Map<String, Value>) -> Result<Option<Converted>, String> {
     if let Some(html) = text(post, "html") {
-        return Ok(Some(html.to_owned()));
+        let mut converted = Converted {
+            html: html.to_owned(),
+            dropped: Vec::new(),
+        };
+        // Ghost 5 marks parts of a public post's HTML as for members only.
+        if html.contains(GATED_BLOCK) {
+            converted
+                .dropped
+                .push(format!("gated blocks ({})", cards::FOR_MEMBERS));
+        }
+        return Ok(Some(converted));
     }
     // Ghost stores both editors' documents as JSON in a string (an object in some tools' files).
     let document = |key: &str| -> Result<Option<Value>, String> {
@@ -318,8 +330,17 @@ fn body_html(post: &Map<String, Value>) -> Result<Option<String>, String> {
             .map(Some)
             .map_err(|e| format!("its mobiledoc: {e}"));
     }
-    Ok(text(post, "markdown").map(cards::markdown))
+    Ok(text(post, "markdown").map(|m| Converted {
+        html: cards::markdown(m),
+        dropped: Vec::new(),
+    }))
 }
+
+/// How Ghost 5 opens a part of a post's HTML shown only to some readers.
+const GATED_BLOCK: &str = "<!--kg-gated-block:begin";
+
+/// Ghost's placeholder for its own address in stored URLs.
+const GHOST_URL: &str = "__GHOST_URL__";
 
 /// Names joined as a byline reads: `A`, `A and B`, `A, B and C`.
 fn byline_of(names: &[&str]) -> Option<String> {
@@ -344,7 +365,13 @@ fn story(post: &Map<String, Value>, site: &Site<'_>) -> Result<WireStory, String
     let visibility = text(post, "visibility").unwrap_or("public");
     let (pub_status, embargoed) = match status {
         "published" if visibility == "public" => (PubStatus::Usable, None),
-        "scheduled" if visibility == "public" => (PubStatus::Usable, published),
+        "scheduled" if visibility == "public" && published.is_some() => {
+            (PubStatus::Usable, published)
+        }
+        "scheduled" if visibility == "public" => {
+            warnings.push("scheduled in Ghost with no time: imported as a draft".into());
+            (PubStatus::Draft, None)
+        }
         "published" | "scheduled" => {
             warnings.push(format!(
                 "for {visibility} readers only in Ghost: imported as a draft (Byline has no paywall)"
@@ -368,8 +395,9 @@ fn story(post: &Map<String, Value>, site: &Site<'_>) -> Result<WireStory, String
             Ok(href) => Some(WirePicture {
                 href,
                 credit: None,
-                caption: field("feature_image_caption").map(str::to_owned),
-                alt: field("feature_image_alt").map(str::to_owned),
+                // Ghost keeps the caption as HTML (a credit's link); the story's is text.
+                caption: field("feature_image_caption").map(cards::plain),
+                alt: field("feature_image_alt").map(cards::plain),
                 width: None,
                 height: None,
                 content_type: None,
@@ -381,7 +409,31 @@ fn story(post: &Map<String, Value>, site: &Site<'_>) -> Result<WireStory, String
         },
         None => None,
     };
-    let html = body_html(post)?;
+    let converted = body_html(post)?;
+    let mut pub_status = pub_status;
+    if let Some(converted) = &converted {
+        let (gated, dropped): (Vec<&String>, Vec<&String>) = converted
+            .dropped
+            .iter()
+            .partition(|d| d.ends_with(&format!("({})", cards::FOR_MEMBERS)));
+        if !gated.is_empty() && pub_status == PubStatus::Usable {
+            warnings.push(
+                "parts of it are for members only in Ghost: imported as a draft (Byline has no paywall)".into(),
+            );
+            pub_status = PubStatus::Draft;
+        }
+        if !dropped.is_empty() {
+            let names: Vec<&str> = dropped.iter().map(|d| d.as_str()).collect();
+            warnings.push(format!("cards left out: {}", names.join(", ")));
+        }
+        let uploads = converted.html.matches(CONTENT_IMAGES).count();
+        if uploads > 0 {
+            warnings.push(format!(
+                "its body shows {uploads} of Ghost's uploads (/content/images/…), which stay where they are: serve them at the same paths or replace them in the editor"
+            ));
+        }
+    }
+    let html = converted.map(|c| c.html.replace(GHOST_URL, ""));
     let body = match html {
         Some(html) => {
             let lead: Vec<String> = text(post, "feature_image")

@@ -7,6 +7,50 @@ use serde_json::{Map, Value};
 
 use crate::html::tokens::escape_into;
 
+/// The most HTML one post's document may become: no real post comes near it, and a hostile
+/// mobiledoc naming one big card again and again cannot exhaust memory.
+pub(super) const MAX_HTML: usize = 8 * 1024 * 1024;
+
+/// A document as HTML, with the cards it left out (by name).
+#[derive(Debug, Default)]
+pub(super) struct Converted {
+    pub html: String,
+    pub dropped: Vec<String>,
+}
+
+/// How a left-out card is named when the web hid it from readers who are not members.
+pub(super) const FOR_MEMBERS: &str = "for members only";
+
+/// Whether Ghost shows the card on the web to readers who are not members (a card's
+/// `visibility.web.nonMember`, Ghost 5.x; cards without it are shown to all).
+fn shown_to_everyone(payload: &Map<String, Value>) -> bool {
+    let web = payload.get("visibility").and_then(|v| v.get("web"));
+    web.and_then(|w| w.get("nonMember"))
+        .and_then(Value::as_bool)
+        != Some(false)
+}
+
+/// The card's HTML; a card readers never see on the web (a paywall marker, email-only content)
+/// gives nothing, and one this import does not know, or one only members see, is named in
+/// `dropped`.
+pub(super) fn card_or_dropped(
+    name: &str,
+    payload: &Map<String, Value>,
+    dropped: &mut Vec<String>,
+) -> String {
+    if !shown_to_everyone(payload) {
+        dropped.push(format!("{name} ({FOR_MEMBERS})"));
+        return String::new();
+    }
+    if matches!(name, "paywall" | "email" | "email-cta") {
+        return String::new();
+    }
+    card(name, payload).unwrap_or_else(|| {
+        dropped.push(name.to_owned());
+        String::new()
+    })
+}
+
 /// Escaped text.
 pub(super) fn text(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
@@ -78,10 +122,39 @@ fn link_card(payload: &Map<String, Value>) -> String {
         .map(|d| format!(" {}", text(d)))
         .unwrap_or_default();
     let link = format!("<a href=\"{}\">{}</a>", text(url), text(title));
-    format!(
-        "<p class=\"embed\">{link}{description}</p>{}",
-        caption(payload)
+    figure_if_captioned(
+        format!("<p class=\"embed\">{link}{description}</p>"),
+        payload,
     )
+}
+
+/// `block` with its card's caption, in a figure when there is one.
+fn figure_if_captioned(block: String, payload: &Map<String, Value>) -> String {
+    match caption(payload) {
+        figcaption if figcaption.is_empty() => block,
+        figcaption => format!("<figure>{block}{figcaption}</figure>"),
+    }
+}
+
+/// Text of a field Ghost keeps as HTML where only a line of text may stand (a summary, a
+/// heading): its tags left out, its text escaped again.
+fn inline_text(payload: &Map<String, Value>, keys: &[&str]) -> String {
+    text(&plain(field(payload, keys).unwrap_or_default()))
+}
+
+/// The text of a short piece of HTML (a caption, a heading): tags left out, entities decoded.
+pub(super) fn plain(html: &str) -> String {
+    let mut plain = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => plain.push(c),
+            _ => {}
+        }
+    }
+    crate::html::decode_entities(&plain)
 }
 
 /// A callout: its text (HTML in lexical, text in mobiledoc) in an aside, the emoji leading its
@@ -104,7 +177,7 @@ fn callout(payload: &Map<String, Value>) -> String {
 }
 
 fn toggle(payload: &Map<String, Value>) -> String {
-    let heading = field(payload, &["heading"]).unwrap_or_default();
+    let heading = inline_text(payload, &["heading"]);
     let content = field(payload, &["content"]).unwrap_or_default();
     format!("<details><summary>{heading}</summary>{content}</details>")
 }
@@ -122,7 +195,7 @@ fn button(payload: &Map<String, Value>) -> String {
 }
 
 fn header(payload: &Map<String, Value>) -> String {
-    let heading = field(payload, &["header", "heading"]).unwrap_or_default();
+    let heading = inline_text(payload, &["header", "heading"]);
     let sub = field(payload, &["subheader", "subheading"])
         .map(|s| format!("<p>{s}</p>"))
         .unwrap_or_default();
@@ -135,10 +208,9 @@ fn code(payload: &Map<String, Value>) -> String {
     let class = field(payload, &["language"])
         .map(|l| format!(" class=\"language-{}\"", text(l)))
         .unwrap_or_default();
-    format!(
-        "<pre><code{class}>{}</code></pre>{}",
-        text(code),
-        caption(payload)
+    figure_if_captioned(
+        format!("<pre><code{class}>{}</code></pre>", text(code)),
+        payload,
     )
 }
 
@@ -177,7 +249,6 @@ pub(super) fn card(name: &str, payload: &Map<String, Value>) -> Option<String> {
             "<blockquote>{}</blockquote>",
             field(payload, &["text", "html"]).unwrap_or_default()
         ),
-        "paywall" | "email" | "email-cta" | "signup" | "product" | "preview" => return None,
         _ => return None,
     };
     Some(html)
@@ -264,6 +335,21 @@ mod tests {
             of("markdown", json!({"markdown": "Some *text*."})),
             "<p>Some <em>text</em>.</p>\n"
         );
-        assert_eq!(card("paywall", json!({}).as_object().unwrap()), None);
+        let mut dropped = Vec::new();
+        let hidden = json!({"src": "/x.jpg", "visibility": {"web": {"nonMember": false}}});
+        let mut drop = |name: &str, payload: Value| {
+            card_or_dropped(name, payload.as_object().unwrap(), &mut dropped)
+        };
+        assert_eq!(drop("image", hidden), "");
+        assert_eq!(drop("paywall", json!({})), "");
+        assert_eq!(drop("product", json!({})), "");
+        assert_eq!(dropped, ["image (for members only)", "product"]);
+        assert_eq!(
+            of(
+                "toggle",
+                json!({"heading": "<p>Why <b>this</b>?</p>", "content": "<p>Because.</p>"})
+            ),
+            "<details><summary>Why this?</summary><p>Because.</p></details>"
+        );
     }
 }

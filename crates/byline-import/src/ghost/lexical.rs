@@ -3,22 +3,47 @@
 
 use serde_json::Value;
 
-use super::cards::{card, text};
+use super::cards::{Converted, MAX_HTML, card_or_dropped, text};
 
 /// How deep a document may nest before the rest is left out (a list in a list in a quote…);
 /// no real post comes near it, and a hostile file cannot exhaust the stack.
 const MAX_DEPTH: usize = 64;
 
-/// The HTML of a lexical document; an error names what is not lexical.
-pub(super) fn to_html(doc: &Value) -> Result<String, String> {
+/// The HTML of a lexical document (with the cards left out, by name); an error names what is
+/// not lexical.
+pub(super) fn to_html(doc: &Value) -> Result<Converted, String> {
     let root = doc.get("root").ok_or("lexical without a root")?;
-    let mut out = String::new();
+    let mut out = Out::default();
     children(root, &mut out, 0);
-    Ok(out)
+    if out.html.len() > MAX_HTML {
+        let megabytes = MAX_HTML / (1024 * 1024);
+        return Err(format!("the document grows past {megabytes} MB of HTML"));
+    }
+    Ok(Converted {
+        html: out.html,
+        dropped: out.dropped,
+    })
 }
 
-fn children(node: &Value, out: &mut String, depth: usize) {
-    if depth > MAX_DEPTH {
+/// The HTML so far, and the cards left out.
+#[derive(Default)]
+struct Out {
+    html: String,
+    dropped: Vec<String>,
+}
+
+impl Out {
+    fn push_str(&mut self, text: &str) {
+        self.html.push_str(text);
+    }
+
+    fn push(&mut self, c: char) {
+        self.html.push(c);
+    }
+}
+
+fn children(node: &Value, out: &mut Out, depth: usize) {
+    if depth > MAX_DEPTH || out.html.len() > MAX_HTML {
         return;
     }
     for child in node
@@ -32,13 +57,13 @@ fn children(node: &Value, out: &mut String, depth: usize) {
 }
 
 /// Wraps a node's children in `tag`.
-fn wrapped(tag: &str, node: &Value, out: &mut String, depth: usize) {
+fn wrapped(tag: &str, node: &Value, out: &mut Out, depth: usize) {
     out.push_str(&format!("<{tag}>"));
     children(node, out, depth);
     out.push_str(&format!("</{tag}>"));
 }
 
-fn one(node: &Value, out: &mut String, depth: usize) {
+fn one(node: &Value, out: &mut Out, depth: usize) {
     let kind = node.get("type").and_then(Value::as_str).unwrap_or_default();
     match kind {
         "paragraph" => wrapped("p", node, out, depth),
@@ -70,20 +95,20 @@ fn one(node: &Value, out: &mut String, depth: usize) {
         "text" | "extended-text" => formatted(node, out),
         "linebreak" => out.push_str("<br>"),
         "tab" => out.push(' '),
-        _ => {
-            let payload = node.as_object();
-            match payload.and_then(|p| card(kind, p)) {
-                Some(html) => out.push_str(&html),
-                // Not a card this import knows: whatever text it holds is kept.
-                None => children(node, out, depth),
+        _ => match node.as_object() {
+            // A node with children is no card: whatever text it holds is kept.
+            Some(payload) if !payload.contains_key("children") => {
+                let html = card_or_dropped(kind, payload, &mut out.dropped);
+                out.push_str(&html);
             }
-        }
+            _ => children(node, out, depth),
+        },
     }
 }
 
 /// Text with its format bits as elements: 1 bold, 2 italic, 4 struck through, 8 underlined,
 /// 16 code, 32 subscript, 64 superscript, 128 highlighted.
-fn formatted(node: &Value, out: &mut String) {
+fn formatted(node: &Value, out: &mut Out) {
     let value = node.get("text").and_then(Value::as_str).unwrap_or_default();
     let format = node.get("format").and_then(Value::as_u64).unwrap_or(0);
     let tags: Vec<&str> = [
@@ -135,7 +160,7 @@ mod tests {
             {"type": "unknown-thing", "children": [{"type": "text", "text": "kept"}]}
         ]}});
         assert_eq!(
-            to_html(&doc).unwrap(),
+            to_html(&doc).unwrap().html,
             "<h3>Section</h3>\
              <p><strong><em>Bold and italic</em></strong><br><a href=\"https://example.com/?a&amp;b\">a &lt;link&gt;</a></p>\
              <ol><li>one</li><li><ul><li>nested</li></ul></li></ol>\
@@ -152,7 +177,9 @@ mod tests {
         for _ in 0..500 {
             node = json!({"type": "quote", "children": [node]});
         }
-        let html = to_html(&json!({"root": {"children": [node]}})).unwrap();
+        let html = to_html(&json!({"root": {"children": [node]}}))
+            .unwrap()
+            .html;
         assert!(!html.contains("deep"));
     }
 }

@@ -3,10 +3,12 @@
 
 use serde_json::Value;
 
-use super::cards::{card, text};
+use super::cards::{Converted, MAX_HTML, text};
 
-/// The HTML of a mobiledoc document; an error names what is not mobiledoc.
-pub(super) fn to_html(doc: &Value) -> Result<String, String> {
+/// The HTML of a mobiledoc document (with the cards left out, by name); an error names what is
+/// not mobiledoc, or a document that would grow past [`MAX_HTML`] (its cards and atoms can be
+/// named again and again).
+pub(super) fn to_html(doc: &Value) -> Result<Converted, String> {
     let sections = doc
         .get("sections")
         .and_then(Value::as_array)
@@ -15,7 +17,11 @@ pub(super) fn to_html(doc: &Value) -> Result<String, String> {
     let list = |key: &str| doc.get(key).and_then(Value::as_array).unwrap_or(&empty);
     let (markups, atoms, cards) = (list("markups"), list("atoms"), list("cards"));
     let mut out = String::new();
+    let mut dropped = Vec::new();
     for section in sections {
+        if out.len() > MAX_HTML {
+            return Err(too_long());
+        }
         let parts = section.as_array().ok_or("a section that is not a list")?;
         match parts.first().and_then(Value::as_i64) {
             // Markup section: [1, tag, markers].
@@ -60,12 +66,22 @@ pub(super) fn to_html(doc: &Value) -> Result<String, String> {
                 };
                 let empty = serde_json::Map::new();
                 let payload = payload.as_object().unwrap_or(&empty);
-                out.push_str(&card(name, payload).unwrap_or_default());
+                out.push_str(&super::cards::card_or_dropped(name, payload, &mut dropped));
             }
             _ => return Err("a section of an unknown kind".into()),
         }
     }
-    Ok(out)
+    if out.len() > MAX_HTML {
+        return Err(too_long());
+    }
+    Ok(Converted { html: out, dropped })
+}
+
+fn too_long() -> String {
+    format!(
+        "the document grows past {} MB of HTML",
+        MAX_HTML / (1024 * 1024)
+    )
 }
 
 /// The block element a markup section may be: anything else is a paragraph.
@@ -85,11 +101,15 @@ fn block_tag(tag: &str) -> &'static str {
 }
 
 /// The inline HTML of markers `[type, opened markups, closed count, value]`: type 0 is text,
-/// 1 an atom (whose text is shown). Markups close innermost first.
+/// 1 an atom (its text, or a line break for Ghost's `soft-return`). Markups close innermost
+/// first; a markup left out still counts when they close.
 fn markers(list: Option<&Value>, markups: &[Value], atoms: &[Value]) -> String {
     let mut out = String::new();
-    let mut open: Vec<String> = Vec::new();
+    let mut open: Vec<Option<String>> = Vec::new();
     for marker in list.and_then(Value::as_array).into_iter().flatten() {
+        if out.len() > MAX_HTML {
+            break;
+        }
         let Some(parts) = marker.as_array() else {
             continue;
         };
@@ -97,11 +117,11 @@ fn markers(list: Option<&Value>, markups: &[Value], atoms: &[Value]) -> String {
             let found = index
                 .as_u64()
                 .and_then(|i| markups.get(usize::try_from(i).ok()?));
-            let Some((tag, attributes)) = found.and_then(markup) else {
-                continue;
-            };
-            out.push_str(&format!("<{tag}{attributes}>"));
-            open.push(tag);
+            let opened = found.and_then(markup).map(|(tag, attributes)| {
+                out.push_str(&format!("<{tag}{attributes}>"));
+                tag
+            });
+            open.push(opened);
         }
         match parts.first().and_then(Value::as_i64) {
             Some(1) => {
@@ -109,25 +129,35 @@ fn markers(list: Option<&Value>, markups: &[Value], atoms: &[Value]) -> String {
                     .get(3)
                     .and_then(Value::as_u64)
                     .and_then(|i| atoms.get(usize::try_from(i).ok()?));
+                let name = atom.and_then(|a| a.get(0)).and_then(Value::as_str);
                 let value = atom
                     .and_then(|a| a.get(1))
                     .and_then(Value::as_str)
                     .unwrap_or_default();
-                out.push_str(&text(value));
+                match name {
+                    Some("soft-return") => out.push_str("<br>"),
+                    _ => out.push_str(&text(value)),
+                }
             }
             _ => out.push_str(&text(
                 parts.get(3).and_then(Value::as_str).unwrap_or_default(),
             )),
         }
+        // Never more than are open: the file's count is not trusted.
         let closed = parts.get(2).and_then(Value::as_u64).unwrap_or(0);
+        let closed = usize::try_from(closed)
+            .unwrap_or(usize::MAX)
+            .min(open.len());
         for _ in 0..closed {
-            if let Some(tag) = open.pop() {
+            if let Some(Some(tag)) = open.pop() {
                 out.push_str(&format!("</{tag}>"));
             }
         }
     }
     while let Some(tag) = open.pop() {
-        out.push_str(&format!("</{tag}>"));
+        if let Some(tag) = tag {
+            out.push_str(&format!("</{tag}>"));
+        }
     }
     out
 }
@@ -178,7 +208,7 @@ mod tests {
             ]
         });
         assert_eq!(
-            to_html(&doc).unwrap(),
+            to_html(&doc).unwrap().html,
             "<h2>A heading</h2>\
              <p><strong>Bold <a href=\"https://example.com/?a=1&amp;b=2\">link</a></strong> &amp; more</p>\
              <ol><li>one</li><li>two</li></ol>\
@@ -191,6 +221,7 @@ mod tests {
         assert!(
             to_html(&markdown)
                 .unwrap()
+                .html
                 .contains("<a href=\"https://example.com\">a link</a>")
         );
         assert!(to_html(&json!({"sections": [[10, 4]], "cards": []})).is_err());

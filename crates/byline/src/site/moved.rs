@@ -26,7 +26,9 @@ pub async fn answer(
     uri: &Uri,
     key: &str,
 ) -> Result<Response, AppError> {
-    if !matches!(*method, Method::GET | Method::HEAD) {
+    // The site's own addresses are never sent elsewhere, whatever an import or an archive
+    // kept for them.
+    if !matches!(*method, Method::GET | Method::HEAD) || crate::router::is_fixed_address(key) {
         return Err(AppError::NotFound);
     }
     let found = reading::old_address(&state.newsroom, key, Utc::now()).await?;
