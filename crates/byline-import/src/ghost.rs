@@ -135,75 +135,115 @@ fn unwrap(root: &Value) -> Result<(&Map<String, Value>, Option<&Map<String, Valu
     Ok((data, export.get("meta").and_then(Value::as_object)))
 }
 
-/// Reads a whole export. `images` is a copy of Ghost's `content/images` folder, where the
-/// posts' uploaded pictures are.
-pub fn parse(text_of_file: &str, images: Option<&Path>) -> Result<GhostExport, GhostError> {
-    let root: Value = serde_json::from_str(text_of_file).map_err(|e| GhostError::Json {
+/// An export's JSON (Ghost writes one document).
+pub fn read(text_of_file: &str) -> Result<Value, GhostError> {
+    serde_json::from_str(text_of_file).map_err(|e| GhostError::Json {
         line: e.line(),
         column: e.column(),
         message: e.to_string(),
-    })?;
-    let (data, meta) = unwrap(&root)?;
-    let settings: HashMap<&str, &str> = rows(data, "settings")
-        .filter_map(|s| Some((s.get("key")?.as_str()?, s.get("value")?.as_str()?)))
-        .collect();
-    let site = Site {
-        users: rows(data, "users")
-            .filter_map(|u| Some((id_of(u.get("id"))?, u)))
-            .collect(),
-        tags: rows(data, "tags")
-            .filter_map(|t| Some((id_of(t.get("id"))?, t)))
-            .collect(),
-        post_tags: links(data, "posts_tags", "tag_id"),
-        post_authors: links(data, "posts_authors", "author_id"),
-        post_meta: rows(data, "posts_meta")
-            .filter_map(|m| Some((id_of(m.get("post_id"))?, m)))
-            .collect(),
-        language: ["locale", "lang"]
-            .iter()
-            .find_map(|k| settings.get(k))
-            .map(|l| l.trim().replace('_', "-"))
-            .filter(|l| !l.is_empty()),
-        images: images.map(Path::to_path_buf),
-    };
-    let mut export = GhostExport {
-        version: meta
+    })
+}
+
+/// An export's posts, each made a story only when its turn comes (memory holds the file's
+/// JSON and one story), with what every post needs from the rest of the file.
+pub struct Posts<'a> {
+    site: Site<'a>,
+    posts: Vec<&'a Map<String, Value>>,
+    /// The export's Ghost version, as its `meta` says.
+    pub version: String,
+}
+
+impl<'a> Posts<'a> {
+    /// The posts of an export read by [`read`]. `images` is a copy of Ghost's `content/images`
+    /// folder, where the posts' uploaded pictures are.
+    pub fn of(root: &'a Value, images: Option<&Path>) -> Result<Posts<'a>, GhostError> {
+        let (data, meta) = unwrap(root)?;
+        let settings: HashMap<&str, &str> = rows(data, "settings")
+            .filter_map(|s| Some((s.get("key")?.as_str()?, s.get("value")?.as_str()?)))
+            .collect();
+        let site = Site {
+            users: rows(data, "users")
+                .filter_map(|u| Some((id_of(u.get("id"))?, u)))
+                .collect(),
+            tags: rows(data, "tags")
+                .filter_map(|t| Some((id_of(t.get("id"))?, t)))
+                .collect(),
+            post_tags: links(data, "posts_tags", "tag_id"),
+            post_authors: links(data, "posts_authors", "author_id"),
+            post_meta: rows(data, "posts_meta")
+                .filter_map(|m| Some((id_of(m.get("post_id"))?, m)))
+                .collect(),
+            language: ["locale", "lang"]
+                .iter()
+                .find_map(|k| settings.get(k))
+                .map(|l| l.trim().replace('_', "-"))
+                .filter(|l| !l.is_empty()),
+            images: images.map(Path::to_path_buf),
+        };
+        let version = meta
             .and_then(|m| m.get("version"))
-            .and_then(|v| {
-                v.as_str()
-                    .map(str::to_owned)
-                    .or_else(|| Some(v.to_string()))
-            })
-            .unwrap_or_default(),
-        ..GhostExport::default()
-    };
-    let mut terms_seen = std::collections::HashSet::new();
-    for (n, post) in rows(data, "posts").enumerate() {
-        let id = id_of(post.get("uuid"))
-            .or_else(|| id_of(post.get("id")))
-            .unwrap_or_else(|| format!("post #{}", n + 1));
-        let is_page = post.get("type").and_then(Value::as_str) == Some("page")
-            || matches!(post.get("page"), Some(Value::Bool(true)))
-            || post.get("page").and_then(Value::as_i64) == Some(1);
-        if is_page {
-            let reason = "a page (Byline imports Ghost's posts; pages are left out)".to_owned();
-            export.entries.push(Entry::Skipped { id, reason });
-            continue;
-        }
-        let story = story(post, &site);
-        if story.is_ok() {
-            for address in site.term_addresses(post) {
-                if terms_seen.insert(address.0.clone()) {
-                    export.term_addresses.push(address);
-                }
-            }
-        }
-        export.entries.push(Entry::Post {
-            id,
-            story: Box::new(story),
-        });
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+            .unwrap_or_default();
+        Ok(Posts {
+            site,
+            posts: rows(data, "posts").collect(),
+            version,
+        })
     }
-    Ok(export)
+
+    pub fn len(&self) -> usize {
+        self.posts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.posts.is_empty()
+    }
+
+    /// Each post as a story, or why it is none or is left out, in the file's order.
+    pub fn entries(&self) -> impl Iterator<Item = Entry> + '_ {
+        self.posts.iter().enumerate().map(|(n, post)| {
+            let id = id_of(post.get("uuid"))
+                .or_else(|| id_of(post.get("id")))
+                .unwrap_or_else(|| format!("post #{}", n + 1));
+            if is_page(post) {
+                let reason = "a page (Byline imports Ghost's posts; pages are left out)".to_owned();
+                return Entry::Skipped { id, reason };
+            }
+            Entry::Post {
+                id,
+                story: Box::new(story(post, &self.site)),
+            }
+        })
+    }
+
+    /// Ghost's addresses of the tags and authors the posts use (`/tag/{slug}/`,
+    /// `/author/{slug}/`), with what each is and its name; each once.
+    pub fn term_addresses(&self) -> Vec<(String, TermKind, String)> {
+        let mut seen = std::collections::HashSet::new();
+        self.posts
+            .iter()
+            .filter(|post| !is_page(post))
+            .flat_map(|post| self.site.term_addresses(post))
+            .filter(|(address, _, _)| seen.insert(address.clone()))
+            .collect()
+    }
+}
+
+fn is_page(post: &Map<String, Value>) -> bool {
+    post.get("type").and_then(Value::as_str) == Some("page")
+        || matches!(post.get("page"), Some(Value::Bool(true)))
+        || post.get("page").and_then(Value::as_i64) == Some(1)
+}
+
+/// Reads a whole export at once (its stories all made): for tests and small files.
+pub fn parse(text_of_file: &str, images: Option<&Path>) -> Result<GhostExport, GhostError> {
+    let root = read(text_of_file)?;
+    let posts = Posts::of(&root, images)?;
+    Ok(GhostExport {
+        entries: posts.entries().collect(),
+        term_addresses: posts.term_addresses(),
+        version: posts.version.clone(),
+    })
 }
 
 /// A time as Ghost writes it: ISO 8601, or milliseconds since 1970 (0.x).

@@ -1,6 +1,7 @@
-//! A Ghost export imported post by post, each saved in its own transaction; then the old
-//! addresses of its tags and authors (`/tag/{slug}/`, `/author/{slug}/`), which exist once
-//! their stories do. Each post keeps Ghost's own address, `/{slug}/`, as a redirect.
+//! A Ghost export imported post by post, each made a story and saved (in its own transaction)
+//! in turn; then the old addresses of its tags and authors (`/tag/{slug}/`, `/author/{slug}/`),
+//! which exist once their stories do. Each post keeps Ghost's own address, `/{slug}/`, as a
+//! redirect.
 
 use std::path::Path;
 
@@ -25,15 +26,20 @@ pub(super) async fn import(
         Source::Ghost { content } => content.as_deref(),
         _ => None,
     };
-    let export = match ghost::parse(&text, images) {
-        Ok(export) => export,
+    let root = match ghost::read(&text) {
+        Ok(root) => root,
         Err(e) => return tell(whole(e.to_string())),
     };
-    if export.entries.is_empty() {
-        return tell(whole("the export holds no posts".into()));
-    }
+    let bytes = text.len() as u64;
+    // The JSON is read: the file's text is no longer needed while the posts are saved.
+    drop(text);
+    let posts = match ghost::Posts::of(&root, images) {
+        Ok(posts) if posts.is_empty() => return tell(whole("the export holds no posts".into())),
+        Ok(posts) => posts,
+        Err(e) => return tell(whole(e.to_string())),
+    };
     let at = |id: &str| format!("{}: {id}", path.display());
-    for entry in export.entries {
+    for (n, entry) in posts.entries().enumerate() {
         let report = match entry {
             Entry::Post { id, story } => match *story {
                 Ok(story) => import_item(nr, path, story, options, tell).await,
@@ -42,7 +48,7 @@ pub(super) async fn import(
             Entry::Skipped { id, reason } => skipped(at(&id), reason),
         };
         tell(Progress::Item(report));
+        tell(Progress::Read(bytes * (n as u64 + 1) / posts.len() as u64));
     }
-    tell(Progress::Read(text.len() as u64));
-    super::wordpress::keep_term_addresses(nr, path, options, export.term_addresses, tell).await;
+    super::wordpress::keep_term_addresses(nr, path, options, posts.term_addresses(), tell).await;
 }
