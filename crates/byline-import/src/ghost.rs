@@ -114,8 +114,11 @@ fn links(data: &Map<String, Value>, table: &str, column: &str) -> HashMap<String
         .collect()
 }
 
+/// A JSON object.
+type Object = Map<String, Value>;
+
 /// The `meta` and `data` of an export, with or without the `db` wrapper.
-fn unwrap(root: &Value) -> Result<(&Map<String, Value>, Option<&Map<String, Value>>), GhostError> {
+fn unwrap(root: &Value) -> Result<(&Object, Option<&Object>), GhostError> {
     let export = match root.get("db") {
         Some(Value::Array(dbs)) => dbs
             .first()

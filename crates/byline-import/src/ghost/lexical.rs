@@ -68,10 +68,11 @@ fn one(node: &Value, out: &mut Out, depth: usize) {
     match kind {
         "paragraph" => wrapped("p", node, out, depth),
         "heading" | "extended-heading" => {
-            let tag = match node.get("tag").and_then(Value::as_str) {
-                Some(t @ ("h1" | "h2" | "h3" | "h4" | "h5" | "h6")) => t,
-                _ => "h2",
-            };
+            let tag = node
+                .get("tag")
+                .and_then(Value::as_str)
+                .filter(|t| matches!(*t, "h1" | "h2" | "h3" | "h4" | "h5" | "h6"))
+                .unwrap_or("h2");
             wrapped(tag, node, out, depth);
         }
         "quote" | "extended-quote" | "aside" => wrapped("blockquote", node, out, depth),
