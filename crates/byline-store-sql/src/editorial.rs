@@ -59,47 +59,6 @@ async fn section_id(
     }
 }
 
-/// Moves a story to `new` slug; a published story's old URL is kept as a redirect.
-async fn move_slug(conn: &mut DbConn, story: &EditorStory, new: &Slug) -> Result<(), StoreError> {
-    let taken: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM stories WHERE slug = $1 AND id <> $2")
-            .bind(new.as_str())
-            .bind(story.id.0)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db_error)?;
-    if taken.is_some() {
-        return Err(StoreError::Conflict(format!(
-            "the slug {new} is taken by another story"
-        )));
-    }
-    sqlx::query("DELETE FROM slug_redirects WHERE old_slug = $1")
-        .bind(new.as_str())
-        .execute(&mut *conn)
-        .await
-        .map_err(db_error)?;
-    if story.first_published_at.is_some() {
-        sqlx::query(
-            "INSERT INTO slug_redirects (old_slug, story_id) VALUES ($1, $2) \
-             ON CONFLICT (old_slug) DO UPDATE SET story_id = excluded.story_id",
-        )
-        .bind(story.slug.as_str())
-        .bind(story.id.0)
-        .execute(&mut *conn)
-        .await
-        .map_err(db_error)?;
-        // The old slug is followed to the story before any other redirect: one kept at the
-        // same address by an import or an editor would only show twice in the list.
-        let address = format!("/story/{}", story.slug);
-        sqlx::query("DELETE FROM old_addresses WHERE address = $1")
-            .bind(address)
-            .execute(&mut *conn)
-            .await
-            .map_err(db_error)?;
-    }
-    Ok(())
-}
-
 /// Whether the story's status is `published` (what a change to it can touch on the site).
 async fn is_published(conn: &mut DbConn, id: StoryId) -> Result<bool, StoreError> {
     let status: String = sqlx::query_scalar("SELECT status FROM stories WHERE id = $1")
@@ -215,7 +174,7 @@ impl EditorialStore for crate::SqlStore {
         }
         let fields = &edit.fields;
         if fields.slug != current.slug {
-            move_slug(&mut tx, &current, &fields.slug).await?;
+            crate::redirects::move_slug(&mut tx, &current, &fields.slug).await?;
         }
         let summary = byline_core::editorial::changed_fields(&current, fields);
         let section = section_id(&mut tx, fields, edit.now).await?;

@@ -1,8 +1,11 @@
 //! Redirects: old addresses of imported content and addresses set by hand (`old_addresses`),
 //! kept with the story they lead to in its save's transaction, or on their own; looked up when
-//! an address matches no page; listed with the redirects slug changes left (`slug_redirects`).
+//! an address matches no page; listed with the redirects slug changes leave (`slug_redirects`,
+//! written when a published story moves to a new slug).
 
 use async_trait::async_trait;
+use byline_core::Slug;
+use byline_core::editorial::EditorStory;
 use byline_core::redirects::{
     Destination, Found, HandRedirect, OldAddress, Origin, Redirect, RedirectQuery, RedirectStore,
 };
@@ -174,6 +177,51 @@ impl RedirectStore for crate::SqlStore {
         tx.commit().await.map_err(db_error)?;
         Ok(removed > 0)
     }
+}
+
+/// Moves a story to `new` slug; a published story's old URL is kept as a redirect.
+pub(crate) async fn move_slug(
+    conn: &mut DbConn,
+    story: &EditorStory,
+    new: &Slug,
+) -> Result<(), StoreError> {
+    let taken: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM stories WHERE slug = $1 AND id <> $2")
+            .bind(new.as_str())
+            .bind(story.id.0)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db_error)?;
+    if taken.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "the slug {new} is taken by another story"
+        )));
+    }
+    sqlx::query("DELETE FROM slug_redirects WHERE old_slug = $1")
+        .bind(new.as_str())
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    if story.first_published_at.is_some() {
+        sqlx::query(
+            "INSERT INTO slug_redirects (old_slug, story_id) VALUES ($1, $2) \
+             ON CONFLICT (old_slug) DO UPDATE SET story_id = excluded.story_id",
+        )
+        .bind(story.slug.as_str())
+        .bind(story.id.0)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+        // The old slug is followed to the story before any other redirect: one kept at the
+        // same address by an import or an editor would only show twice in the list.
+        let address = format!("/story/{}", story.slug);
+        sqlx::query("DELETE FROM old_addresses WHERE address = $1")
+            .bind(address)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error)?;
+    }
+    Ok(())
 }
 
 /// The filter of a page of the list: after `$2`, containing `$3` (a LIKE pattern).
