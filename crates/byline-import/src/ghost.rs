@@ -342,7 +342,7 @@ impl Site<'_> {
 fn body_html(post: &Map<String, Value>) -> Result<Option<Converted>, String> {
     if let Some(html) = text(post, "html") {
         let mut converted = Converted {
-            html: html.to_owned(),
+            html: cards::embeds_as_links(html),
             dropped: Vec::new(),
         };
         // Ghost 5 marks parts of a public post's HTML as for members only.

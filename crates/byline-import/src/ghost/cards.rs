@@ -51,6 +51,59 @@ pub(super) fn card_or_dropped(
     })
 }
 
+/// Ghost's HTML with each embedded frame (a video, a post of another site) as a link card to
+/// what it showed: the sanitizer drops frames whole, and a link loads nothing until clicked.
+pub(super) fn embeds_as_links(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = find_ignoring_case(rest, "<iframe") {
+        out.push_str(&rest[..at]);
+        let frame = &rest[at..];
+        let opening_end = frame.find('>').map_or(frame.len(), |end| end + 1);
+        let closing = find_ignoring_case(frame, "</iframe>")
+            .map_or(opening_end, |end| end + "</iframe>".len());
+        let whole = closing.max(opening_end);
+        if let Some(src) = attribute(&frame[..opening_end], "src") {
+            let src = match src.strip_prefix("//") {
+                Some(rest) => format!("https://{rest}"),
+                None => src.to_owned(),
+            };
+            // `src` is attribute text already (its `&` written `&amp;`).
+            out.push_str(&format!(
+                "<p class=\"embed\"><a href=\"{src}\">{src}</a></p>"
+            ));
+        }
+        rest = &frame[whole..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn find_ignoring_case(haystack: &str, needle: &str) -> Option<usize> {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// A quoted attribute's value in an opening tag, as written.
+fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
+    let mut from = 0;
+    while let Some(at) = find_ignoring_case(&tag[from..], name) {
+        let start = from + at;
+        from = start + name.len();
+        let before_ok = tag[..start].ends_with(char::is_whitespace);
+        let after = tag[from..].trim_start();
+        if let (true, Some(value)) = (before_ok, after.strip_prefix('=')) {
+            let value = value.trim_start();
+            let quote = value.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+            let inner = &value[1..];
+            return inner.find(quote).map(|end| &inner[..end]);
+        }
+    }
+    None
+}
+
 /// Escaped text.
 pub(super) fn text(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
@@ -334,6 +387,21 @@ mod tests {
         assert_eq!(
             of("markdown", json!({"markdown": "Some *text*."})),
             "<p>Some <em>text</em>.</p>\n"
+        );
+        assert_eq!(
+            embeds_as_links(
+                "<p>A</p><figure class=\"kg-card kg-embed-card\"><IFRAME width=\"200\" \
+                 src=\"//www.youtube.com/embed/x1?feature=oembed&amp;a=b\" allowfullscreen></iframe>\
+                 <figcaption>Clip</figcaption></figure><iframe data-src=\"x\"></iframe><p>B</p>"
+            ),
+            "<p>A</p><figure class=\"kg-card kg-embed-card\"><p class=\"embed\">\
+             <a href=\"https://www.youtube.com/embed/x1?feature=oembed&amp;a=b\">\
+             https://www.youtube.com/embed/x1?feature=oembed&amp;a=b</a></p>\
+             <figcaption>Clip</figcaption></figure><p>B</p>"
+        );
+        assert_eq!(
+            embeds_as_links("<p>an <iframe src='/x'"),
+            "<p>an <p class=\"embed\"><a href=\"/x\">/x</a></p>"
         );
         let mut dropped = Vec::new();
         let hidden = json!({"src": "/x.jpg", "visibility": {"web": {"nonMember": false}}});
