@@ -2,6 +2,9 @@
 //! mobiledoc, 5.x lexical with and without the `db` wrapper) and on small hand-written ones.
 
 use super::*;
+use crate::ninjs::PubStatus;
+use crate::values::time;
+use byline_core::RawBody;
 use serde_json::json;
 
 fn fixture(path: &str) -> String {
