@@ -8,7 +8,7 @@ use std::path::Path;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{Site, get, python, shared};
+use crate::support::{Site, follow, get, python, shared};
 
 /// What Python reads in a Ghost export: the slugs of its public, published posts and how many
 /// pages it has.
@@ -24,16 +24,6 @@ public = [p["slug"] for p in posts if not page(p) and p.get("status") == "publis
           and p.get("visibility", "public") == "public"]
 print(json.dumps({"public": public, "pages": sum(1 for p in posts if page(p))}))
 "#;
-
-/// Where `path` sends a reader: the status and the `Location`.
-async fn follow(app: &byline::router::App, path: &str) -> (StatusCode, String) {
-    let (status, headers, _) = get(app, path).await;
-    let location = headers
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    (status, location)
-}
 
 fn ghost(site: &Site, args: &[&str]) -> (String, String, bool) {
     let mut all = vec!["import", "ghost"];

@@ -7,20 +7,10 @@ use byline_core::StoryId;
 use byline_core::redirects::{Destination, OldAddress};
 
 use crate::editorial::member;
-use crate::support::{Site, enc, get, sections, send};
+use crate::support::{Site, enc, follow, get, sections, send};
 
 fn form(from: &str, to: &str) -> String {
     format!("from={}&to={}", enc(from), enc(to))
-}
-
-/// Where `path` sends a reader: the status and the `Location`.
-async fn follow(app: &byline::router::App, path: &str) -> (StatusCode, String) {
-    let (status, headers, _) = get(app, path).await;
-    let location = headers
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    (status, location)
 }
 
 #[tokio::test]

@@ -474,3 +474,13 @@ where
     );
     out.stdout
 }
+
+/// Where `path` sends a reader of the in-process app: the status and the `Location`.
+pub async fn follow(app: &App, path: &str) -> (axum::http::StatusCode, String) {
+    let (status, headers, _) = get(app, path).await;
+    let location = headers
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, location)
+}
