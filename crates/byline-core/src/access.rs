@@ -64,12 +64,14 @@ pub enum Permission {
     ManageSections,
     /// See, add, change and remove the site's redirects.
     ManageRedirects,
+    /// Write, publish and arrange the site's own pages (About, Imprint) and its menus.
+    ManagePages,
     ManageUsers,
     ManageSettings,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 17] = [
         Permission::CreateStory,
         Permission::EditStory,
         Permission::Submit,
@@ -84,6 +86,7 @@ impl Permission {
         Permission::ManageSubscribers,
         Permission::ManageSections,
         Permission::ManageRedirects,
+        Permission::ManagePages,
         Permission::ManageUsers,
         Permission::ManageSettings,
     ];
@@ -139,6 +142,7 @@ pub fn allows(role: Role, permission: Permission, ownership: Ownership) -> bool 
             | P::ManageSubscribers
             | P::ManageSections
             | P::ManageRedirects
+            | P::ManagePages
             | P::ManageUsers
             | P::ManageSettings => false,
         },
@@ -172,6 +176,7 @@ mod tests {
         (Role::Contributor, P::ManageSubscribers, false, false),
         (Role::Contributor, P::ManageSections, false, false),
         (Role::Contributor, P::ManageRedirects, false, false),
+        (Role::Contributor, P::ManagePages, false, false),
         (Role::Contributor, P::ManageUsers, false, false),
         (Role::Contributor, P::ManageSettings, false, false),
         (Role::Author, P::CreateStory, true, true),
@@ -188,6 +193,7 @@ mod tests {
         (Role::Author, P::ManageSubscribers, false, false),
         (Role::Author, P::ManageSections, false, false),
         (Role::Author, P::ManageRedirects, false, false),
+        (Role::Author, P::ManagePages, false, false),
         (Role::Author, P::ManageUsers, false, false),
         (Role::Author, P::ManageSettings, false, false),
         (Role::Editor, P::CreateStory, true, true),
@@ -204,6 +210,7 @@ mod tests {
         (Role::Editor, P::ManageSubscribers, false, false),
         (Role::Editor, P::ManageSections, false, false),
         (Role::Editor, P::ManageRedirects, true, true),
+        (Role::Editor, P::ManagePages, true, true),
         (Role::Editor, P::ManageUsers, false, false),
         (Role::Editor, P::ManageSettings, false, false),
         (Role::Admin, P::CreateStory, true, true),
@@ -220,6 +227,7 @@ mod tests {
         (Role::Admin, P::ManageSubscribers, true, true),
         (Role::Admin, P::ManageSections, true, true),
         (Role::Admin, P::ManageRedirects, true, true),
+        (Role::Admin, P::ManagePages, true, true),
         (Role::Admin, P::ManageUsers, true, true),
         (Role::Admin, P::ManageSettings, true, true),
     ];

@@ -41,6 +41,10 @@ impl BodyFormat {
 #[derive(Debug, Clone, Serialize)]
 pub struct EditorStory {
     pub id: StoryId,
+    pub kind: crate::pages::StoryKind,
+    /// Where a page sits among the site's pages (a story's is the default).
+    #[serde(skip)]
+    pub place: crate::pages::PagePlace,
     pub slug: Slug,
     pub headline: Headline,
     pub standfirst: Option<String>,
@@ -81,6 +85,9 @@ pub struct StoryFields {
     pub language: String,
     pub slug: Slug,
     pub seo: crate::story::Seo,
+    /// For a page, where it sits among the site's pages; `None` for a story. A draft made
+    /// with a place is a page; a save never changes what a story is.
+    pub place: Option<crate::pages::PagePlace>,
 }
 
 /// A save from the editor by `user`, made against revision `expected_revision`.

@@ -16,7 +16,9 @@ pub mod excerpt;
 pub mod ids;
 pub mod integrations;
 pub mod library;
+pub mod menus;
 pub mod newsletter;
+pub mod pages;
 pub mod picture;
 pub mod redirects;
 pub mod search;
@@ -33,6 +35,7 @@ pub use ids::{
     AttemptId, AuthorId, ChangeId, DeliveryId, DraftId, EventId, IssueId, JobId, PictureId,
     SectionId, StoryId, TokenId, WebhookDeliveryId, WebhookId,
 };
+pub use pages::StoryKind;
 pub use picture::{Crop, Focus, Format, Picture, PictureSource, Rendition, Rights, Shape};
 pub use slug::Slug;
 pub use story::{Author, Headline, RawBody, SafeHtml, Section, Seo, Status, Story, StoryCard, Tag};

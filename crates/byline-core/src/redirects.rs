@@ -46,6 +46,8 @@ pub struct OldAddress {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Found {
     Story(Slug),
+    /// One of the site's pages, at the site root.
+    Page(Slug),
     Section(Slug),
     Tag(Slug),
     Author(Slug),
@@ -133,26 +135,37 @@ pub fn hand_redirect(from: &str, to: &str) -> Result<HandRedirect, RedirectError
             "the front page cannot be sent elsewhere; give a longer path.",
         ));
     }
-    let target = ascii_only(to.trim());
+    let target = link(to).map_err(RedirectError::To)?;
     let target = target.as_str();
-    if target.is_empty() {
+    let on_this_site = target.starts_with('/');
+    if on_this_site && address_key_of_url(target).as_deref() == Some(address.as_str()) {
         return Err(RedirectError::To(
-            "say where the address leads: a path such as /story/new-story or a whole URL.",
+            "this is the address itself; a redirect must lead elsewhere.",
         ));
+    }
+    Ok(HandRedirect {
+        address,
+        target: target.to_owned(),
+    })
+}
+
+/// Checks where a link leads, as an editor typed it (a redirect's target, a menu item): a path
+/// of this site (`/…`) or an `http(s)://` URL with a host and no user name, in ASCII (other
+/// characters percent-encoded), with no white space or backslash.
+pub fn link(text: &str) -> Result<String, &'static str> {
+    let target = ascii_only(text.trim());
+    if target.is_empty() {
+        return Err("say where it leads: a path such as /story/new-story or a whole URL.");
     }
     if target.len() > MAX_TARGET_LEN {
-        return Err(RedirectError::To("at most 2,000 characters."));
+        return Err("at most 2,000 characters.");
     }
     if target.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(RedirectError::To(
-            "an address holds no spaces or line breaks (write a space as %20).",
-        ));
+        return Err("an address holds no spaces or line breaks (write a space as %20).");
     }
     // Browsers read `\` as `/`: `/\host` would leave the site.
     if target.contains('\\') {
-        return Err(RedirectError::To(
-            "an address holds no backslash (write it as %5C).",
-        ));
+        return Err("an address holds no backslash (write it as %5C).");
     }
     let on_this_site = target.starts_with('/') && !target.starts_with("//");
     let elsewhere = ["http://", "https://"].iter().any(|scheme| {
@@ -165,19 +178,11 @@ pub fn hand_redirect(from: &str, to: &str) -> Result<HandRedirect, RedirectError
                 .is_some_and(|host| !host.is_empty() && !host.contains('@'))
     });
     if !on_this_site && !elsewhere {
-        return Err(RedirectError::To(
+        return Err(
             "a path of this site (starting with one /) or a URL starting with http:// or https://, with a host and no user name.",
-        ));
+        );
     }
-    if on_this_site && address_key_of_url(target).as_deref() == Some(address.as_str()) {
-        return Err(RedirectError::To(
-            "this is the address itself; a redirect must lead elsewhere.",
-        ));
-    }
-    Ok(HandRedirect {
-        address,
-        target: target.to_owned(),
-    })
+    Ok(target)
 }
 
 /// Query parameters that name content on a WordPress site (`?p=12`, `?cat=3`); every other

@@ -111,6 +111,9 @@ pub struct StoryInput {
     pub old_addresses: Vec<String>,
     /// Decide and answer as the save would, then roll it back: nothing is written.
     pub dry_run: bool,
+    /// For one of the site's pages, where it sits; `None` for a story. An item saved again
+    /// stays what it was first saved as.
+    pub page: Option<crate::pages::ImportedPage>,
 }
 
 /// An import's mark on the stories it saves.
@@ -404,6 +407,23 @@ pub trait Store:
 
     /// How many stories exist, in any status.
     async fn story_count(&self) -> Result<u64, StoreError>;
+
+    /// Every one of the site's pages, in any status (a site has tens, not thousands).
+    async fn pages(&self) -> Result<Vec<crate::pages::PageEntry>, StoreError>;
+
+    /// Every menu, by name.
+    async fn menus(&self) -> Result<Vec<crate::menus::Menu>, StoreError>;
+
+    /// Adds or replaces the menu with `menu.slug`; a location it takes is taken from the
+    /// menu that had it. Announced as a change to what every page shows.
+    async fn save_menu(
+        &self,
+        menu: &crate::menus::Menu,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Removes a menu (a location it had shows the theme's default again).
+    async fn delete_menu(&self, slug: &Slug, now: DateTime<Utc>) -> Result<(), StoreError>;
 
     /// Every table that makes up the site — stories, revisions, users, settings, subscribers
     /// and the rest, but not sessions, sign-in attempts or the change log — rows by key.

@@ -263,6 +263,8 @@ impl Seo {
 #[derive(Debug, Clone, Serialize)]
 pub struct Story {
     pub id: StoryId,
+    /// A news story, or one of the site's own pages (served at `/{slug}`, never listed).
+    pub kind: crate::pages::StoryKind,
     pub slug: Slug,
     pub headline: Headline,
     pub standfirst: Option<String>,

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+use crate::menus::{MenuTarget, SourceMenu, SourceMenuItem};
+
 use crate::ninjs::{RenditionHref, WireStory};
 use crate::values::text;
 pub use crate::wxr::TermKind;
@@ -42,8 +44,6 @@ pub enum Entry {
         id: String,
         story: Box<Result<WireStory, String>>,
     },
-    /// Not imported, and why (a page).
-    Skipped { id: String, reason: String },
 }
 
 /// A whole export, read.
@@ -55,6 +55,8 @@ pub struct GhostExport {
     pub term_addresses: Vec<(String, TermKind, String)>,
     /// The export's Ghost version, as its `meta` says.
     pub version: String,
+    /// The site's navigation and secondary navigation.
+    pub menus: Vec<SourceMenu>,
 }
 
 /// Where Ghost keeps uploaded pictures, in the addresses a post's fields use.
@@ -153,6 +155,8 @@ pub struct Posts<'a> {
     posts: Vec<&'a Map<String, Value>>,
     /// The export's Ghost version, as its `meta` says.
     pub version: String,
+    /// The site's navigation (Ghost's header menu) and secondary navigation (its footer's).
+    pub menus: Vec<SourceMenu>,
 }
 
 impl<'a> Posts<'a> {
@@ -187,6 +191,7 @@ impl<'a> Posts<'a> {
             .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
             .unwrap_or_default();
         Ok(Posts {
+            menus: navigation(&settings),
             site,
             posts: rows(data, "posts").collect(),
             version,
@@ -207,10 +212,6 @@ impl<'a> Posts<'a> {
             let id = id_of(post.get("uuid"))
                 .or_else(|| id_of(post.get("id")))
                 .unwrap_or_else(|| format!("post #{}", n + 1));
-            if is_page(post) {
-                let reason = "a page (Byline imports Ghost's posts; pages are left out)".to_owned();
-                return Entry::Skipped { id, reason };
-            }
             Entry::Post {
                 id,
                 story: Box::new(story(post, &self.site)),
@@ -231,6 +232,49 @@ impl<'a> Posts<'a> {
     }
 }
 
+/// Ghost's two menus, from the settings `navigation` and `secondary_navigation` (each a JSON
+/// list of `{label, url}`; the site's own address written `__GHOST_URL__` since Ghost 4).
+fn navigation(settings: &HashMap<&str, &str>) -> Vec<SourceMenu> {
+    let menu = |key: &str, slug: &str, name: &str| {
+        let list: Vec<Value> = serde_json::from_str(settings.get(key)?).ok()?;
+        let items: Vec<SourceMenuItem> = list
+            .iter()
+            .filter_map(|entry| {
+                let label = text(entry.as_object()?, "label")?;
+                let url = text(entry.as_object()?, "url")?;
+                let url = url.strip_prefix("__GHOST_URL__").unwrap_or(url);
+                let url = if url.is_empty() { "/" } else { url };
+                Some(SourceMenuItem {
+                    label: Some(label.to_owned()),
+                    target: MenuTarget::Url(url.to_owned()),
+                    children: Vec::new(),
+                    line: 0,
+                })
+            })
+            .collect();
+        (!items.is_empty()).then(|| SourceMenu {
+            slug: slug.to_owned(),
+            name: name.to_owned(),
+            items,
+        })
+    };
+    [
+        menu(
+            "navigation",
+            "ghost-navigation",
+            "Header (Ghost navigation)",
+        ),
+        menu(
+            "secondary_navigation",
+            "ghost-secondary-navigation",
+            "Footer (Ghost secondary navigation)",
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 fn is_page(post: &Map<String, Value>) -> bool {
     post.get("type").and_then(Value::as_str) == Some("page")
         || matches!(post.get("page"), Some(Value::Bool(true)))
@@ -245,6 +289,7 @@ pub fn parse(text_of_file: &str, images: Option<&Path>) -> Result<GhostExport, G
         entries: posts.entries().collect(),
         term_addresses: posts.term_addresses(),
         version: posts.version.clone(),
+        menus: posts.menus.clone(),
     })
 }
 

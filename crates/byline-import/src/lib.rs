@@ -3,6 +3,7 @@
 
 pub mod ghost;
 mod html;
+pub mod menus;
 pub mod ninjs;
 mod php;
 mod values;

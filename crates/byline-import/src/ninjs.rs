@@ -45,6 +45,9 @@ pub struct WireStory {
     pub sticky: bool,
     /// What the item lacked or held that the import changed (reported, never fatal).
     pub warnings: Vec<String>,
+    /// One of the site's own pages (a WordPress or Ghost page), where it sits among them;
+    /// `None` for a story.
+    pub page: Option<byline_core::pages::ImportedPage>,
 }
 
 /// ninjs `pubstatus` (a WordPress draft, pending or private post arrives as `Draft`): core's
@@ -218,6 +221,7 @@ pub fn parse_item(value: Value) -> Result<WireStory, NinjsError> {
         old_addresses: Vec::new(),
         sticky: false,
         warnings,
+        page: None,
     })
 }
 

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
+use byline_core::pages::ImportedPage;
 use byline_core::{Headline, RawBody};
 use chrono::{DateTime, NaiveDateTime, Utc};
 
@@ -20,6 +21,7 @@ mod embeds;
 mod reader;
 mod seo;
 mod shortcodes;
+mod structure;
 mod terms;
 mod whole;
 
@@ -29,6 +31,8 @@ use attachments::featured;
 use byline_core::redirects::percent_decode;
 use reader::{Items, line_in_file, not_well_formed};
 use terms::{Filing, co_authors, display_name, filing};
+
+use crate::menus::SourceMenu;
 
 #[cfg(test)]
 pub(crate) use shortcodes::expand as expand_shortcodes;
@@ -122,6 +126,8 @@ pub struct Channel {
     category_names: HashMap<String, String>,
     /// Each image attachment's picture, by its post id.
     pictures: HashMap<String, Attachment>,
+    /// The pages' places, the terms' ids and the menus.
+    structure: structure::Structure,
 }
 
 /// An image attachment: a picture of the site's media library.
@@ -155,6 +161,7 @@ impl Channel {
     ) -> Result<(), WxrError> {
         let mut items = Items::new(source);
         while let Some(item) = items.next_item(self).map_err(|e| e.at_line(lines))? {
+            self.structure.note(identity(self, &item).ok(), &item);
             if item.get(Ns::Wp, "post_type") == Some("attachment")
                 && let Some(post_id) = item.get(Ns::Wp, "post_id")
                 && let Some(picture) = featured(&item, uploads)
@@ -169,6 +176,16 @@ impl Channel {
             }
         }
         Ok(())
+    }
+
+    /// The export's menus, nested and in order.
+    pub fn menus(&self) -> Vec<SourceMenu> {
+        self.structure.menus()
+    }
+
+    /// The old site's address, as its channel gives it.
+    pub fn site(&self) -> Option<&str> {
+        self.site.as_deref()
     }
 
     /// The site's image attachments, in the order the exports give them: its media library.
@@ -203,6 +220,10 @@ pub struct PostEntry {
     pub story: Result<WireStory, String>,
     pub removed_shortcodes: Removed,
     pub term_addresses: BTreeMap<String, (TermKind, String)>,
+    /// A page's post id, so that the pages under it can follow it.
+    page_id: Option<String>,
+    /// The post id of the page this page sits under: it is saved after that one.
+    after_page: Option<String>,
 }
 
 /// What a run gathers over the posts it reads: the shortcodes removed, by name, and the old
@@ -231,6 +252,13 @@ pub struct Posts<'a, R: BufRead> {
     lines: Box<dyn Fn(u64) -> usize + 'a>,
     /// Items read so far, attachments too.
     items_read: usize,
+    /// Pages read before the page they sit under, each with that page's post id: given out
+    /// once it has been, so that an import saves every parent before its children.
+    held: Vec<(String, Entry)>,
+    /// Entries ready to be given out (pages whose parent was just given out).
+    ready: std::collections::VecDeque<Entry>,
+    /// The post ids of the pages given out so far.
+    pages_out: std::collections::HashSet<String>,
 }
 
 impl<'a> Posts<'a, BufReader<std::fs::File>> {
@@ -243,6 +271,9 @@ impl<'a> Posts<'a, BufReader<std::fs::File>> {
             again: Channel::default(),
             lines: Box::new(move |offset| line_in_file(path, offset)),
             items_read: 0,
+            held: Vec::new(),
+            ready: Default::default(),
+            pages_out: Default::default(),
         })
     }
 }
@@ -258,18 +289,50 @@ impl<R: BufRead> Posts<'_, R> {
         self.items_read
     }
 
-    /// The next entry; `None` at the end of the export.
+    /// The next entry; `None` at the end of the export. A page comes after the page it sits
+    /// under (held back until that one has come, or to the end when it never does).
     pub fn next_entry(&mut self) -> Result<Option<Entry>, WxrError> {
         loop {
+            if let Some(entry) = self.ready.pop_front() {
+                return Ok(Some(self.given_out(entry)));
+            }
             let item = self.items.next_item(&mut self.again);
             let Some(item) = item.map_err(|e| e.at_line(&*self.lines))? else {
-                return Ok(None);
+                // Pages under a page that never came (a cycle, another file): as they are.
+                if self.held.is_empty() {
+                    return Ok(None);
+                }
+                let (_, entry) = self.held.remove(0);
+                return Ok(Some(self.given_out(entry)));
             };
             self.items_read += 1;
-            if let Some(entry) = entry_of(self.channel, &item) {
-                return Ok(Some(entry));
+            let Some(entry) = entry_of(self.channel, &item) else {
+                continue;
+            };
+            if let Entry::Post(post) = &entry
+                && let Some(parent) = &post.after_page
+                && !self.pages_out.contains(parent)
+            {
+                self.held.push((parent.clone(), entry));
+                continue;
             }
+            return Ok(Some(self.given_out(entry)));
         }
+    }
+
+    /// Marks a page given out, making the pages held for it ready.
+    fn given_out(&mut self, entry: Entry) -> Entry {
+        if let Entry::Post(post) = &entry
+            && let Some(id) = &post.page_id
+        {
+            self.pages_out.insert(id.clone());
+            let (now_ready, still): (Vec<_>, Vec<_>) = std::mem::take(&mut self.held)
+                .into_iter()
+                .partition(|(p, _)| p == id);
+            self.held = still;
+            self.ready.extend(now_ready.into_iter().map(|(_, e)| e));
+        }
+        entry
     }
 }
 
@@ -282,26 +345,8 @@ fn entry_of(channel: &Channel, item: &Item) -> Option<Entry> {
         }));
     }
     let reason = match item.get(Ns::Wp, "post_type").unwrap_or_default() {
-        "post" => {
-            let mut terms = BTreeMap::new();
-            let (story, removed_shortcodes) = match story(channel, item) {
-                Ok(post) => {
-                    // Only a public post's archives were public: a draft's author says nothing.
-                    if post.story.pub_status == PubStatus::Usable && post.story.embargoed.is_none()
-                    {
-                        term_addresses(channel, item, &mut terms);
-                    }
-                    (Ok(post.story), post.removed_shortcodes)
-                }
-                Err(why) => (Err(why), Removed::new()),
-            };
-            return Some(Entry::Post(Box::new(PostEntry {
-                line: item.line,
-                story,
-                removed_shortcodes,
-                term_addresses: terms,
-            })));
-        }
+        "post" => return Some(post_entry(channel, item, false)),
+        "page" => return Some(post_entry(channel, item, true)),
         "attachment" => match item.get(Ns::Wp, "post_mime_type") {
             Some(mime) if !mime.starts_with("image/") => {
                 format!("an attachment that is not a picture ({mime}): the library holds pictures")
@@ -317,13 +362,52 @@ fn entry_of(channel: &Channel, item: &Item) -> Option<Entry> {
                   wp-content/uploads with --uploads)"
                 .to_owned(),
         },
-        "page" => "a page: Byline has no pages yet".to_owned(),
-        "nav_menu_item" => "a menu item: Byline has no menus yet".to_owned(),
+        // Menu items come with the site's menus, after the posts.
+        "nav_menu_item" if item.categories.iter().any(|c| c.domain == "nav_menu") => {
+            return None;
+        }
+        "nav_menu_item" => "a menu item in no menu".to_owned(),
         other => format!("a {other}, not a post"),
     };
     Some(Entry::Skipped(Skipped {
         line: item.line,
         reason,
+    }))
+}
+
+/// A post or page as an entry: its story (a page placed under its parent page) and what the
+/// run gathers of it.
+fn post_entry(channel: &Channel, item: &Item, page: bool) -> Entry {
+    let mut terms = BTreeMap::new();
+    let post_id = item.get(Ns::Wp, "post_id");
+    let parent = post_id.and_then(|id| channel.structure.page_parent(id));
+    let (story, removed_shortcodes) = match story(channel, item) {
+        Ok(mut post) => {
+            // Only a public post's archives were public: a draft's author says nothing.
+            if !page && post.story.pub_status == PubStatus::Usable && post.story.embargoed.is_none()
+            {
+                term_addresses(channel, item, &mut terms);
+            }
+            if page {
+                post.story.page = Some(ImportedPage {
+                    parent: parent.map(|(_, identity)| identity.to_owned()),
+                    position: item
+                        .get(Ns::Wp, "menu_order")
+                        .and_then(|o| o.parse().ok())
+                        .unwrap_or(0),
+                });
+            }
+            (Ok(post.story), post.removed_shortcodes)
+        }
+        Err(why) => (Err(why), Removed::new()),
+    };
+    Entry::Post(Box::new(PostEntry {
+        line: item.line,
+        story,
+        removed_shortcodes,
+        term_addresses: terms,
+        page_id: post_id.filter(|_| page).map(str::to_owned),
+        after_page: parent.map(|(id, _)| id.to_owned()),
     }))
 }
 
@@ -439,6 +523,8 @@ fn story(channel: &Channel, item: &Item) -> Result<Post, String> {
         sticky: item.get(Ns::Wp, "is_sticky") == Some("1"),
         // The shortcodes a post lost come with its entry, for the import to tell.
         warnings: Vec::new(),
+        // The caller places a page.
+        page: None,
     };
     Ok(Post {
         story,

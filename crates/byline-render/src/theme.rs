@@ -15,10 +15,10 @@ macro_rules! embedded {
 
 /// The default theme's templates, by name.
 const TEMPLATES: &[(&str, &str)] = embedded!("templates":
-    "base.html", "macros.html", "home.html", "article.html", "listing.html", "not_found.html",
+    "base.html", "macros.html", "home.html", "article.html", "page.html", "listing.html", "not_found.html",
     "error.html", "subscribe.html", "archive.html", "search.html", "admin/base.html", "admin/login.html", "admin/setup.html",
     "admin/password.html", "admin/dashboard.html", "admin/editor.html", "admin/conflict.html",
-    "admin/revisions.html", "admin/curation.html", "admin/library.html", "admin/picture.html", "admin/newsletter.html", "admin/newsletter_draft.html", "admin/newsletter_issue.html", "admin/subscribers.html", "admin/redirects.html", "admin/members.html", "admin/integrations.html", "admin/api.html", "admin/tokens.html", "newsletter.html", "email/confirm.html", "email/confirm.txt", "email/issue.html", "email/issue.txt",
+    "admin/revisions.html", "admin/curation.html", "admin/library.html", "admin/picture.html", "admin/newsletter.html", "admin/newsletter_draft.html", "admin/newsletter_issue.html", "admin/subscribers.html", "admin/redirects.html", "admin/pages.html", "admin/members.html", "admin/integrations.html", "admin/api.html", "admin/tokens.html", "newsletter.html", "email/confirm.html", "email/confirm.txt", "email/issue.html", "email/issue.txt",
 );
 
 /// The default theme's static files, by logical name.

@@ -22,6 +22,10 @@ pub mod paths {
     pub fn author(slug: &Slug) -> String {
         format!("/author/{slug}")
     }
+    /// One of the site's own pages, at the site root.
+    pub fn page(slug: &Slug) -> String {
+        format!("/{slug}")
+    }
     pub const LATEST: &str = "/latest";
     pub const SUBSCRIBE: &str = "/newsletter/subscribe";
 }
@@ -35,6 +39,10 @@ pub struct SiteView {
     pub base_url: String,
     pub css_url: String,
     pub nav: Vec<Link>,
+    /// The menus the newsroom placed in the header and the footer; empty where it placed
+    /// none (the header then names the sections, the footer the site's fixed pages).
+    pub header_menu: Vec<byline_core::menus::MenuItem>,
+    pub footer_menu: Vec<byline_core::menus::MenuItem>,
     /// The site icon's path and media type.
     pub icon_url: String,
     pub icon_type: String,

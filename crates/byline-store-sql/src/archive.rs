@@ -118,6 +118,9 @@ const TABLES: &[Table] = &[
             ("edited_since_import", Int),
             ("seo_title", Text),
             ("seo_description", Text),
+            ("kind", Text),
+            ("parent_id", Int),
+            ("position", Int),
         ],
     },
     Table {
@@ -268,6 +271,17 @@ const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "menus",
+        key: "slug",
+        columns: &[
+            ("slug", Text),
+            ("name", Text),
+            ("location", Text),
+            ("items", Text),
+            ("updated_at", Int),
+        ],
+    },
+    Table {
         name: "settings",
         key: "key",
         columns: &[("key", Text), ("value", Text)],
@@ -305,6 +319,10 @@ const ADDED_SINCE_1: &[(&str, &str)] = &[
     ("stories", "seo_description"),
     // Version 7.
     ("old_addresses", "target"),
+    // Version 8.
+    ("stories", "kind"),
+    ("stories", "parent_id"),
+    ("stories", "position"),
 ];
 
 /// Tables whose `id` the store assigns, so its counter must move past restored ids.

@@ -346,7 +346,7 @@ impl CalendarStore for crate::SqlStore {
             "SELECT s.id, s.slug, s.headline, s.language, s.published_at, s.updated_at, \
              {PICTURE_COLUMNS} FROM stories s LEFT JOIN pictures p ON p.id = s.lead_picture_id \
              WHERE s.status = 'published' AND s.published_at >= $1 AND s.published_at < $2 \
-             {position} ORDER BY {order} LIMIT $3 OFFSET $4"
+             AND s.kind = 'story' {position} ORDER BY {order} LIMIT $3 OFFSET $4"
         );
         let mut read = sqlx::query(AssertSqlSafe(sql))
             .bind(since)

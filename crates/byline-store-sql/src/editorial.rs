@@ -11,8 +11,9 @@ use byline_core::editorial::{
     StoryEdit, StoryFields,
 };
 use byline_core::integrations::EventKind;
+use byline_core::pages::PagePlace;
 use byline_core::store::StoreError;
-use byline_core::{Picture, Slug, Status, Story, StoryId};
+use byline_core::{Picture, Slug, Status, Story, StoryId, StoryKind};
 use chrono::{DateTime, Utc};
 
 use crate::rows::{corrupt, from_secs, get, to_secs};
@@ -92,9 +93,9 @@ pub(crate) async fn insert_draft(
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO stories (slug, headline, standfirst, body_html, summary, section_id, language, status, \
          updated_at, created_at, created_by, revision, body_source, body_format, preview_token, \
-         preview_expires_at, seo_title, seo_description) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $8, $9, 1, $10, $11, $12, $13, $14, $15) \
-         RETURNING id",
+         preview_expires_at, seo_title, seo_description, kind, parent_id, position) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $8, $9, 1, $10, $11, $12, $13, $14, $15, \
+         $16, $17, $18) RETURNING id",
     )
     .bind(slug.as_str())
     .bind(fields.headline.as_str())
@@ -111,6 +112,9 @@ pub(crate) async fn insert_draft(
     .bind(to_secs(preview.expires_at))
     .bind(&fields.seo.title)
     .bind(&fields.seo.description)
+    .bind(kind_of(fields).as_str())
+    .bind(fields.place.and_then(|p| p.parent).map(|p| p.0))
+    .bind(fields.place.map_or(0, |p| p.position))
     .fetch_one(&mut *tx)
     .await
     .map_err(db_error)?;
@@ -119,6 +123,34 @@ pub(crate) async fn insert_draft(
     insert_revision(&mut *tx, id, 1, fields, user, now, "created").await?;
     changes::record(&mut *tx, &changes::unseen_story_keys(id), now).await?;
     Ok(StoryId(id))
+}
+
+/// What a draft made with `fields` is: a page when they place it among the pages.
+fn kind_of(fields: &StoryFields) -> StoryKind {
+    if fields.place.is_some() {
+        StoryKind::Page
+    } else {
+        StoryKind::Story
+    }
+}
+
+/// Moves a page to `place` among the pages; a story has no place and is left as it is.
+async fn place_page(
+    conn: &mut DbConn,
+    id: StoryId,
+    place: Option<PagePlace>,
+) -> Result<(), StoreError> {
+    let Some(place) = place else {
+        return Ok(());
+    };
+    sqlx::query("UPDATE stories SET parent_id = $2, position = $3 WHERE id = $1 AND kind = 'page'")
+        .bind(id.0)
+        .bind(place.parent.map(|p| p.0))
+        .bind(place.position)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    Ok(())
 }
 
 /// Cancels the story's pending jobs and, for a scheduled story, queues its publication.
@@ -204,6 +236,7 @@ impl EditorialStore for crate::SqlStore {
         .map_err(db_error)?;
         link_names(&mut tx, id.0, Kind::Tag, &fields.tags).await?;
         link_names(&mut tx, id.0, Kind::Author, &fields.authors).await?;
+        place_page(&mut tx, id, fields.place).await?;
         insert_revision(
             &mut tx, id.0, revision, fields, edit.user, edit.now, &summary,
         )

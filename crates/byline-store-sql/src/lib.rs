@@ -17,6 +17,7 @@ mod library;
 mod listing;
 mod load;
 mod outbox;
+mod pages;
 mod redirects;
 mod renditions;
 mod rows;

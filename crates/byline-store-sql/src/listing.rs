@@ -31,9 +31,10 @@ pub(crate) struct ListingSource<'a> {
 
 impl<'a> ListingSource<'a> {
     pub(crate) fn of(listing: &'a Listing) -> Self {
+        // Pages are stories of another kind that no listing shows.
         let stories = |filter: &str, slug| ListingSource {
             from: "stories s",
-            filter: filter.to_owned(),
+            filter: format!("AND s.kind = 'story' {filter}"),
             time: "s.published_at",
             id: "s.id",
             slug,
@@ -41,7 +42,7 @@ impl<'a> ListingSource<'a> {
         let links = |from, name: &str, names: &str, slug: &'a Slug| ListingSource {
             from,
             filter: format!(
-                "AND s.id = f.story_id AND f.listed_at IS NOT NULL \
+                "AND s.id = f.story_id AND f.listed_at IS NOT NULL AND s.kind = 'story' \
                  AND f.{name} = (SELECT id FROM {names} WHERE slug = $2)"
             ),
             time: "f.listed_at",
@@ -176,11 +177,12 @@ pub(crate) async fn set_picks(
         .await
         .map_err(db_error)?;
     for (position, slug) in slugs.iter().enumerate() {
-        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM stories WHERE slug = $1")
-            .bind(slug.as_str())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM stories WHERE slug = $1 AND kind = 'story'")
+                .bind(slug.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_error)?;
         let id = id.ok_or_else(|| StoreError::NotFound(format!("no story has the slug {slug}")))?;
         sqlx::query("INSERT INTO picks (position, story_id) VALUES ($1, $2)")
             .bind(position as i64)
@@ -220,7 +222,7 @@ pub(crate) async fn admin_stories(
     };
     let sql = format!(
         "SELECT s.id, s.slug, s.headline, s.status, s.published_at, s.updated_at FROM stories s \
-         WHERE ($1 IS NULL OR s.status = $1) \
+         WHERE s.kind = 'story' AND ($1 IS NULL OR s.status = $1) \
          AND ($2 IS NULL OR s.section_id = (SELECT id FROM sections WHERE slug = $2)) \
          AND ($3 IS NULL OR EXISTS (SELECT 1 FROM story_authors sa JOIN authors a ON a.id = sa.author_id \
               WHERE sa.story_id = s.id AND lower(a.name) LIKE lower($3) ESCAPE '\\')) \
@@ -299,11 +301,12 @@ pub(crate) async fn set_home_lead(
                 .map_err(db_error)?;
         }
         Some(slug) => {
-            let id: Option<i64> = sqlx::query_scalar("SELECT id FROM stories WHERE slug = $1")
-                .bind(slug.as_str())
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_error)?;
+            let id: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM stories WHERE slug = $1 AND kind = 'story'")
+                    .bind(slug.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
             let id =
                 id.ok_or_else(|| StoreError::NotFound(format!("no story has the slug {slug}")))?;
             sqlx::query(

@@ -5,9 +5,10 @@ use crate::db::DbRow;
 use crate::failure::db_error;
 use byline_core::accounts::UserId;
 use byline_core::editorial::{BodyFormat, Correction, EditorStory};
+use byline_core::pages::PagePlace;
 use byline_core::search::Searchable;
 use byline_core::store::StoreError;
-use byline_core::{Author, SafeHtml, Seo, Slug, Status, Story, StoryId, Tag};
+use byline_core::{Author, SafeHtml, Seo, Slug, Status, Story, StoryId, StoryKind, Tag};
 use sqlx::AssertSqlSafe;
 
 use crate::db::DbConn;
@@ -93,6 +94,11 @@ fn status(row: &DbRow) -> Result<Status, StoreError> {
     Status::parse(&text).ok_or_else(|| rows::corrupt(format!("status {text}")))
 }
 
+fn kind(row: &DbRow) -> Result<StoryKind, StoreError> {
+    let text: String = get(row, "kind")?;
+    StoryKind::parse(&text).ok_or_else(|| rows::corrupt(format!("kind {text}")))
+}
+
 fn time(row: &DbRow, column: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, StoreError> {
     get::<Option<i64>>(row, column)?.map(from_secs).transpose()
 }
@@ -120,6 +126,10 @@ pub(crate) async fn searchable(
     let Some(row) = row(conn, Key::Id(id)).await? else {
         return Ok(None);
     };
+    // The site's own pages are not searched: the index holds news stories.
+    if kind(&row)? == StoryKind::Page {
+        return Ok(None);
+    }
     Ok(Some(Searchable {
         story: story(conn, &row).await?,
         owner: get::<Option<i64>>(&row, "created_by")?.map(UserId),
@@ -130,6 +140,7 @@ async fn story(conn: &mut DbConn, row: &DbRow) -> Result<Story, StoreError> {
     let id: i64 = get(row, "id")?;
     Ok(Story {
         id: StoryId(id),
+        kind: kind(row)?,
         slug: rows::slug(row, "slug")?,
         headline: rows::headline(row)?,
         standfirst: get(row, "standfirst")?,
@@ -169,6 +180,11 @@ pub(crate) async fn editor(
     let format: String = get(&row, "body_format")?;
     Ok(Some(EditorStory {
         id,
+        kind: kind(&row)?,
+        place: PagePlace {
+            parent: get::<Option<i64>>(&row, "parent_id")?.map(StoryId),
+            position: get(&row, "position")?,
+        },
         slug: rows::slug(&row, "slug")?,
         headline: rows::headline(&row)?,
         standfirst: get(&row, "standfirst")?,

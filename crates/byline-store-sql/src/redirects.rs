@@ -79,7 +79,8 @@ impl RedirectStore for crate::SqlStore {
     ) -> Result<Option<Found>, StoreError> {
         // One query: a story only while it is public, the others only while they exist.
         let row = sqlx::query(
-            "SELECT a.kind, a.slug, a.target, s.slug AS story_slug FROM old_addresses a \
+            "SELECT a.kind, a.slug, a.target, s.slug AS story_slug, s.kind AS story_kind \
+             FROM old_addresses a \
              LEFT JOIN stories s ON s.id = a.story_id AND s.status = 'published' \
                                  AND s.published_at <= $2 \
              WHERE a.address = $1 AND ( \
@@ -229,13 +230,13 @@ const PAGE_FILTER: &str =
     "($2 IS NULL OR address > $2) AND ($3 IS NULL OR lower(address) LIKE lower($3) ESCAPE '\\')";
 
 /// The columns of a list row, the same on both sides.
-const LIST_COLUMNS: &str = "address, kind, slug, target, story_slug, followed";
+const LIST_COLUMNS: &str = "address, kind, slug, target, story_slug, story_kind, followed";
 
 /// The old addresses as list rows (`$1` is now), filtered by `filter`.
 fn imported_sql(filter: &str) -> String {
     format!(
         "SELECT {LIST_COLUMNS} FROM (SELECT a.address, a.kind, a.slug, a.target, \
-           s.slug AS story_slug, \
+           s.slug AS story_slug, s.kind AS story_kind, \
            CAST(CASE WHEN a.kind = 'url' THEN 1 \
              WHEN a.kind = 'story' AND s.status = 'published' AND s.published_at <= $1 THEN 1 \
              WHEN a.kind = 'section' AND EXISTS (SELECT 1 FROM sections x WHERE x.slug = a.slug) THEN 1 \
@@ -251,7 +252,7 @@ fn slug_changes_sql(filter: &str) -> String {
     format!(
         "SELECT {LIST_COLUMNS} FROM (SELECT '/story/' || r.old_slug AS address, r.old_slug, \
            'slug' AS kind, CAST(NULL AS TEXT) AS slug, CAST(NULL AS TEXT) AS target, \
-           s.slug AS story_slug, \
+           s.slug AS story_slug, s.kind AS story_kind, \
            CAST(CASE WHEN s.status = 'published' AND s.published_at <= $1 THEN 1 ELSE 0 END \
              AS BIGINT) AS followed \
          FROM slug_redirects r JOIN stories s ON s.id = r.story_id) r WHERE {filter}"
@@ -287,7 +288,13 @@ async fn forget_slug_change(conn: &mut DbConn, address: &str) -> Result<u64, Sto
 fn leads_to(row: &DbRow, key: &str) -> Result<Found, StoreError> {
     let kind: String = get(row, "kind")?;
     Ok(match kind.as_str() {
-        "story" | "slug" => Found::Story(rows::slug(row, "story_slug")?),
+        "story" | "slug" => {
+            let slug = rows::slug(row, "story_slug")?;
+            match get::<Option<String>>(row, "story_kind")?.as_deref() {
+                Some("page") => Found::Page(slug),
+                _ => Found::Story(slug),
+            }
+        }
         "section" => Found::Section(rows::slug(row, "slug")?),
         "tag" => Found::Tag(rows::slug(row, "slug")?),
         "author" => Found::Author(rows::slug(row, "slug")?),

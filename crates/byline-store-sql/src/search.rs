@@ -16,13 +16,14 @@ impl SearchSource for crate::SqlStore {
         after: StoryId,
         limit: u32,
     ) -> Result<Vec<Searchable>, StoreError> {
-        let ids: Vec<i64> =
-            sqlx::query_scalar("SELECT id FROM stories WHERE id > $1 ORDER BY id LIMIT $2")
-                .bind(after.0)
-                .bind(i64::from(limit))
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db_error)?;
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM stories WHERE id > $1 AND kind = 'story' ORDER BY id LIMIT $2",
+        )
+        .bind(after.0)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
         let ids: Vec<StoryId> = ids.into_iter().map(StoryId).collect();
         self.stories_by_id(&ids).await
     }
@@ -40,7 +41,9 @@ impl SearchSource for crate::SqlStore {
 
     async fn story_ids_filed(&self, listing: &Listing) -> Result<Vec<StoryId>, StoreError> {
         let query = match listing {
-            Listing::All => sqlx::query_scalar("SELECT id FROM stories ORDER BY id"),
+            Listing::All => {
+                sqlx::query_scalar("SELECT id FROM stories WHERE kind = 'story' ORDER BY id")
+            }
             Listing::Section(slug) => sqlx::query_scalar(
                 "SELECT s.id FROM stories s JOIN sections n ON n.id = s.section_id \
                  WHERE n.slug = $1 ORDER BY s.id",

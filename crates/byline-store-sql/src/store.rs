@@ -121,6 +121,26 @@ impl Store for crate::SqlStore {
         Ok(count as u64)
     }
 
+    async fn pages(&self) -> Result<Vec<byline_core::pages::PageEntry>, StoreError> {
+        crate::pages::pages(&self.pool).await
+    }
+
+    async fn menus(&self) -> Result<Vec<byline_core::menus::Menu>, StoreError> {
+        crate::pages::menus(&self.pool).await
+    }
+
+    async fn save_menu(
+        &self,
+        menu: &byline_core::menus::Menu,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        crate::pages::save_menu(self, menu, now).await
+    }
+
+    async fn delete_menu(&self, slug: &Slug, now: DateTime<Utc>) -> Result<(), StoreError> {
+        crate::pages::delete_menu(self, slug, now).await
+    }
+
     async fn dump_site(&self) -> Result<Vec<TableRows>, StoreError> {
         crate::archive::dump(&self.pool).await
     }

@@ -85,6 +85,7 @@ pub(crate) async fn save(
     keep_old_addresses(&mut tx, id, &input, now).await?;
     link_names(&mut tx, id, Kind::Tag, &input.tags).await?;
     link_names(&mut tx, id, Kind::Author, &input.authors).await?;
+    place_imported_page(&mut tx, id, input.page.as_ref()).await?;
     // A source's update is a new revision too: an editor who has the story open is told, and
     // the text it replaced can be compared and restored.
     sqlx::query(
@@ -123,6 +124,30 @@ pub(crate) async fn save(
     } else {
         SaveOutcome::Updated { id, slug }
     })
+}
+
+/// Places an imported page under the page imported with its parent's external id (an import
+/// saves parents first; a parent not found leaves the page at the top).
+async fn place_imported_page(
+    conn: &mut DbConn,
+    id: i64,
+    page: Option<&byline_core::pages::ImportedPage>,
+) -> Result<(), StoreError> {
+    let Some(page) = page else {
+        return Ok(());
+    };
+    sqlx::query(
+        "UPDATE stories SET position = $2, parent_id = (SELECT p.id FROM stories p \
+         WHERE p.external_id = $3 AND p.kind = 'page' AND p.id <> $1) \
+         WHERE id = $1 AND kind = 'page'",
+    )
+    .bind(id)
+    .bind(page.position)
+    .bind(page.parent.as_deref())
+    .execute(&mut *conn)
+    .await
+    .map_err(db_error)?;
+    Ok(())
 }
 
 /// Why a save leaves the story found as it is, if it does: an older version, a story the
@@ -330,15 +355,20 @@ async fn insert_row(
     let query = sqlx::query(
         "INSERT INTO stories (version, headline, standfirst, body_html, summary, section_id, byline, \
          language, status, published_at, embargo_until, updated_at, lead_picture_id, seo_title, \
-         seo_description, external_id, slug, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
-         RETURNING id",
+         seo_description, external_id, slug, created_at, kind) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+         $19) RETURNING id",
     );
     let row = content
         .bind(query)
         .bind(content.input.external_id.clone())
         .bind(slug.as_str().to_owned())
         .bind(to_secs(content.input.now))
+        .bind(if content.input.page.is_some() {
+            "page"
+        } else {
+            "story"
+        })
         .fetch_one(&mut *conn)
         .await
         .map_err(db_error)?;

@@ -49,6 +49,7 @@ fn draft(n: usize) -> Draft {
         slug: None,
         old_addresses: Vec::new(),
         dry_run: false,
+        page: None,
         standfirst: Some(format!("What the council decided, part {n}.")),
         body: RawBody::Html(body(n)),
         section: Some(SectionRef::new(

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 pub const FORMAT: &str = "byline-site";
 /// The archive version this Byline writes and the newest it reads.
-pub const VERSION: u64 = 7;
+pub const VERSION: u64 = 8;
 
 /// A site read from an archive, checked line by line and against its checksum.
 #[derive(Debug)]
@@ -315,6 +315,7 @@ fn clean_html(tables: &mut [TableRows]) -> anyhow::Result<()> {
                 }
             }
             "old_addresses" => check_redirects(table)?,
+            "menus" => check_menus(table)?,
             _ => {}
         }
     }
@@ -332,6 +333,22 @@ fn check_redirects(table: &TableRows) -> anyhow::Result<()> {
             && let Err(e) = byline_core::redirects::hand_redirect(from, to)
         {
             bail!("table old_addresses row {}: {e}", n + 1);
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a menu whose items an editor could not have written (a link that is no path of
+/// this site or http(s) URL, a tree too deep or too big).
+fn check_menus(table: &TableRows) -> anyhow::Result<()> {
+    let Some(items) = column(table, "items") else {
+        return Ok(());
+    };
+    for (n, row) in table.rows.iter().enumerate() {
+        if let Some(Cell::Text(text)) = row.get(items)
+            && let Err(e) = byline_core::menus::parse_items(text)
+        {
+            bail!("table menus row {}: {e}", n + 1);
         }
     }
     Ok(())

@@ -125,8 +125,10 @@ pub enum ImportCommand {
     /// Import a WordPress export (WXR 1.0–1.2, from Tools → Export): its posts, with their
     /// authors, first category as section (under its parent categories; the others as tags),
     /// tags, excerpt, status, dates, Yoast title and description, and featured image (caption,
-    /// alt text, credit); every image attachment into the media library; old addresses kept
-    /// as redirects. Pages and other content are listed as skipped.
+    /// alt text, credit); every image attachment into the media library; pages as the site's
+    /// pages (under their parent pages, in their order) and menus with their nesting (those
+    /// named for the header or footer shown there); old addresses kept as redirects. Other
+    /// content is listed as skipped.
     /// Re-importing a post updates its story in place, unless it is unchanged or the newsroom
     /// changed the story since (see --overwrite).
     Wordpress(WordpressArgs),
@@ -135,8 +137,9 @@ pub enum ImportCommand {
     /// excerpt, status (scheduled posts wait for their time; members-only posts arrive as
     /// drafts), dates, search-engine words and feature image (caption, alt text); bodies from
     /// Ghost's HTML, else converted from lexical or mobiledoc with their cards. Ghost's
-    /// addresses (/{slug}/, /tag/{slug}/, /author/{slug}/) are kept as redirects. Pages are
-    /// listed as skipped. Re-importing a post updates its story in place, unless it is unchanged
+    /// addresses (/{slug}/, /tag/{slug}/, /author/{slug}/) are kept as redirects. Pages become
+    /// the site's pages, and the navigation and secondary navigation its header and footer
+    /// menus. Re-importing a post updates its story in place, unless it is unchanged
     /// or the newsroom changed the story since (see --overwrite).
     Ghost(GhostArgs),
     /// Restore a whole site from an archive written by `byline export` into an empty store

@@ -199,6 +199,7 @@ pub async fn load_if_empty(
             slug: None,
             old_addresses: Vec::new(),
             dry_run: false,
+            page: None,
             standfirst: Some((*standfirst).to_owned()),
             body: RawBody::Html(body),
             section: Some(SectionRef::new(

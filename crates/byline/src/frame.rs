@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::response::{Html, IntoResponse, Response};
 use byline_core::Section;
 use byline_core::changes::CacheKey;
+use byline_core::menus::{Menu, MenuLocation};
 use byline_render::views::{SiteView, nav_links};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -37,11 +38,34 @@ pub async fn sections(state: &AppState) -> Result<Arc<Vec<Section>>, AppError> {
     Ok(sections)
 }
 
-/// Site-wide view with the section navigation.
+/// The site's menus, read from the store once per change to what every page shows.
+pub async fn menus(state: &AppState) -> Result<Arc<Vec<Menu>>, AppError> {
+    if let Some(menus) = state.cache.shared::<Vec<Menu>>("menus") {
+        return Ok(menus);
+    }
+    let read_at = state.cache.epoch();
+    let menus = Arc::new(reading::menus(&state.newsroom).await?);
+    state
+        .cache
+        .share("menus", &[CacheKey::Site], menus.clone(), read_at);
+    Ok(menus)
+}
+
+/// Site-wide view with the section navigation and the menus.
 pub async fn site_view(state: &AppState) -> Result<SiteView, AppError> {
     let sections = sections(state).await?;
+    let menus = menus(state).await?;
+    let placed = |location| {
+        menus
+            .iter()
+            .find(|m| m.location == Some(location))
+            .map(|m| m.items.clone())
+            .unwrap_or_default()
+    };
     Ok(SiteView {
         nav: nav_links(&sections),
+        header_menu: placed(MenuLocation::Header),
+        footer_menu: placed(MenuLocation::Footer),
         ..bare_site_view(state)
     })
 }
@@ -58,6 +82,8 @@ pub fn bare_site_view(state: &AppState) -> SiteView {
             .unwrap_or_default()
             .to_owned(),
         nav: Vec::new(),
+        header_menu: Vec::new(),
+        footer_menu: Vec::new(),
         icon_url: state.discovery.icon.path.to_owned(),
         icon_type: state.discovery.icon.media_type.to_owned(),
         feeds: byline_render::views::FeedLink::all(&state.site.title, ""),

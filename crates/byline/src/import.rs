@@ -23,7 +23,10 @@ use byline_media::metadata::read_metadata;
 
 mod files;
 mod ghost;
+mod menus;
 mod wordpress;
+
+pub use menus::ImportedMenus;
 
 pub use files::{Collected, collect_files};
 
@@ -84,6 +87,9 @@ pub struct ItemReport {
     pub detail: String,
     /// Things that went wrong without stopping the item (a picture that could not be read).
     pub warnings: Vec<String>,
+    /// Where the story (or page) it became lives, when it is stored (for the menus that link
+    /// to it).
+    pub path: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,6 +129,29 @@ pub enum Progress {
     /// A picture of the site's media library: what became of it, or why it was not imported
     /// (with the export's file and line).
     Library(Result<LibraryAddition, String>),
+    /// The menus a file describes (a Ghost site's navigation), to be made once every item is
+    /// stored.
+    Menus(Vec<byline_import::menus::SourceMenu>),
+}
+
+/// The menus of the WordPress exports read by `prepare` and those the files told of
+/// (`told`), linking to what the import stored (`stored`: each item's external id and path).
+pub fn menus(
+    prepared: &Prepared,
+    told: Vec<byline_import::menus::SourceMenu>,
+    stored: &std::collections::HashMap<String, String>,
+) -> ImportedMenus {
+    let mut all = prepared.channel.menus();
+    all.extend(told);
+    menus::convert("the export", all, stored, prepared.channel.site())
+}
+
+/// Saves the menus an import brought (a menu of the same name is replaced).
+pub async fn save_menus(nr: &Newsroom, menus: Vec<byline_core::menus::Menu>) -> anyhow::Result<()> {
+    let now = chrono::Utc::now();
+    crate::usecases::pages::import_menus(nr, Actor::System, menus, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("the menus were not saved: {e}"))
 }
 
 /// Makes the stories an import found sticky "Don't miss" picks, after the editor's own.
@@ -162,6 +191,7 @@ fn invalid(id: String, reason: String) -> ItemReport {
         id,
         detail: reason,
         warnings: vec![],
+        path: None,
     }
 }
 
@@ -171,6 +201,7 @@ fn skipped(id: String, reason: String) -> ItemReport {
         id,
         detail: reason,
         warnings: vec![],
+        path: None,
     }
 }
 
@@ -322,6 +353,7 @@ pub(crate) async fn import_item(
         source: format!("import: {}", file.display()),
         overwrite: options.overwrite,
         dry_run: options.dry_run,
+        page: item.page.clone(),
         undated,
     };
     let with_note = |path: String| match &note {
@@ -331,7 +363,8 @@ pub(crate) async fn import_item(
     // Each item is saved at its own moment: a long run must not judge what is public, or date
     // its revisions and changes, by the time it started.
     let saved_at = chrono::Utc::now();
-    let sticky = item.sticky && status == Status::Published;
+    // A page is never a pick: picks are stories.
+    let sticky = item.sticky && status == Status::Published && item.page.is_none();
     let saved = imports::import_item(nr, Actor::System, draft, saved_at).await;
     if sticky
         && let Ok(
@@ -342,23 +375,42 @@ pub(crate) async fn import_item(
     {
         tell(Progress::Picked(slug.clone()));
     }
+    let is_page = item.page.is_some();
+    let address = |slug: &Slug| {
+        if is_page {
+            paths::page(slug)
+        } else {
+            paths::story(slug)
+        }
+    };
+    let path = match &saved {
+        Ok(
+            SaveOutcome::Created { slug, .. }
+            | SaveOutcome::Updated { slug, .. }
+            | SaveOutcome::SkippedUnchanged { slug }
+            | SaveOutcome::SkippedUnknown { slug }
+            | SaveOutcome::SkippedEdited { slug }
+            | SaveOutcome::SkippedOlder { slug, .. },
+        ) => Some(address(slug)),
+        Err(_) => None,
+    };
     let (action, detail) = match saved {
-        Ok(SaveOutcome::Created { slug, .. }) => (Action::Created, with_note(paths::story(&slug))),
-        Ok(SaveOutcome::Updated { slug, .. }) => (Action::Updated, with_note(paths::story(&slug))),
-        Ok(SaveOutcome::SkippedUnchanged { slug }) => (Action::Unchanged, paths::story(&slug)),
+        Ok(SaveOutcome::Created { slug, .. }) => (Action::Created, with_note(address(&slug))),
+        Ok(SaveOutcome::Updated { slug, .. }) => (Action::Updated, with_note(address(&slug))),
+        Ok(SaveOutcome::SkippedUnchanged { slug }) => (Action::Unchanged, address(&slug)),
         Ok(SaveOutcome::SkippedUnknown { slug }) => (
             Action::Skipped,
             format!(
                 "{}: imported before Byline recorded its imports, so changes made in the \
                  newsroom cannot be told apart; a newer version or --overwrite replaces it",
-                paths::story(&slug)
+                address(&slug)
             ),
         ),
         Ok(SaveOutcome::SkippedEdited { slug }) => (
             Action::Skipped,
             format!(
                 "{}: changed in the newsroom since it was imported; --overwrite replaces it",
-                paths::story(&slug)
+                address(&slug)
             ),
         ),
         Ok(SaveOutcome::SkippedOlder {
@@ -369,7 +421,7 @@ pub(crate) async fn import_item(
             format!(
                 "version {} is older than the stored version {stored_version} of {}",
                 item.version.unwrap_or(0),
-                paths::story(&slug)
+                address(&slug)
             ),
         ),
         Err(e) => (
@@ -382,6 +434,7 @@ pub(crate) async fn import_item(
         id,
         detail,
         warnings,
+        path,
     }
 }
 

@@ -32,6 +32,8 @@ fn routes(state: AppState) -> Router {
         .route("/", get(site::home::show))
         .route("/latest", get(site::listing::latest))
         .route("/story/{slug}", get(site::article::show))
+        .route("/{slug}", get(site::page::show))
+        .route("/page/{slug}", get(site::page::under_prefix))
         .route("/section/{slug}", get(site::listing::section))
         .route("/tag/{slug}", get(site::listing::tag))
         .route("/author/{slug}", get(site::listing::author))
@@ -334,6 +336,15 @@ pub fn admin_routes(upload_limit: usize) -> Vec<AdminRoute> {
             role(P::ManageSubscribers),
             subscribers::erase,
         ),
+        AdminRoute::get("/admin/pages", role(P::ManagePages), pages::list),
+        AdminRoute::get("/admin/pages/new", role(P::ManagePages), pages::new_form),
+        AdminRoute::post("/admin/pages", role(P::ManagePages), pages::create),
+        AdminRoute::post("/admin/menus", role(P::ManagePages), pages::save_menu),
+        AdminRoute::post(
+            "/admin/menus/remove",
+            role(P::ManagePages),
+            pages::remove_menu,
+        ),
         AdminRoute::get(
             "/admin/redirects",
             role(P::ManageRedirects),
@@ -416,6 +427,9 @@ async fn not_found(
 ) -> Response {
     if uri.path().starts_with("/api/") {
         return api::ApiError::NotFound.into_response();
+    }
+    if let Some(page) = site::page::with_slash(&state, &uri).await {
+        return page;
     }
     match site::moved::old_address_key(&uri) {
         Some(key) => site::moved::answer(&state, &method, &uri, &key)

@@ -230,5 +230,7 @@ pub(super) fn story(post: &Map<String, Value>, site: &Site<'_>) -> Result<WireSt
             || post.get("featured").and_then(Value::as_i64) == Some(1),
         warnings,
         headline,
+        // Ghost's pages have no hierarchy: each is at the top, in the file's order.
+        page: super::is_page(post).then(byline_core::pages::ImportedPage::default),
     })
 }

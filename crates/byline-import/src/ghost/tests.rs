@@ -2,6 +2,7 @@
 //! mobiledoc, 5.x lexical with and without the `db` wrapper) and on small hand-written ones.
 
 use super::*;
+use crate::menus::MenuTarget;
 use crate::ninjs::PubStatus;
 use crate::values::time;
 use byline_core::RawBody;
@@ -21,7 +22,6 @@ fn posts(export: &GhostExport) -> Vec<&WireStory> {
         .iter()
         .filter_map(|e| match e {
             Entry::Post { story, .. } => story.as_ref().as_ref().ok(),
-            Entry::Skipped { .. } => None,
         })
         .collect()
 }
@@ -153,7 +153,9 @@ fn ghost_5() -> String {
         "posts_authors": [{"post_id": "p1", "author_id": "a2", "sort_order": 1},
                           {"post_id": "p1", "author_id": "a1", "sort_order": 0},
                           {"post_id": "p1", "author_id": "a3", "sort_order": 2}],
-        "settings": [{"key": "locale", "value": "de"}]
+        "settings": [{"key": "locale", "value": "de"},
+                     {"key": "navigation", "value": "[{\"label\":\"Home\",\"url\":\"__GHOST_URL__/\"},{\"label\":\"About\",\"url\":\"__GHOST_URL__/about/\"}]"},
+                     {"key": "secondary_navigation", "value": "[{\"label\":\"Sign up\",\"url\":\"#/portal/\"}]"}]
     }})
     .to_string()
 }
@@ -169,7 +171,6 @@ fn a_ghost_5_export_reads_as_a_newsroom_expects() {
                 .as_ref()
                 .ok()
                 .filter(|s| s.slug.as_deref() == Some(slug)),
-            Entry::Skipped { .. } => None,
         })
     };
     let lexical = story("lexical-post").unwrap();
@@ -222,9 +223,42 @@ fn a_ghost_5_export_reads_as_a_newsroom_expects() {
     );
     assert!(paid.warnings[0].contains("paid readers only"));
 
-    assert!(export.entries.iter().any(
-        |e| matches!(e, Entry::Skipped { id, reason } if id == "p4" && reason.contains("a page"))
-    ));
+    type Items<'a> = Vec<(Option<&'a str>, &'a MenuTarget)>;
+    let menus: Vec<(&str, Items)> = export
+        .menus
+        .iter()
+        .map(|m| {
+            let items = m
+                .items
+                .iter()
+                .map(|i| (i.label.as_deref(), &i.target))
+                .collect();
+            (m.slug.as_str(), items)
+        })
+        .collect();
+    assert_eq!(
+        menus,
+        [
+            (
+                "ghost-navigation",
+                vec![
+                    (Some("Home"), &MenuTarget::Url("/".into())),
+                    (Some("About"), &MenuTarget::Url("/about/".into()))
+                ]
+            ),
+            (
+                "ghost-secondary-navigation",
+                vec![(Some("Sign up"), &MenuTarget::Url("#/portal/".into()))]
+            )
+        ]
+    );
+    let about = story("about").unwrap();
+    assert_eq!(
+        about.page,
+        Some(Default::default()),
+        "a Ghost page is a page, at the top"
+    );
+    assert!(story("lexical-post").unwrap().page.is_none());
     assert!(export.entries.iter().any(|e| matches!(e, Entry::Post { story, .. } if story.as_ref().as_ref().is_err_and(|why| why.contains("no title")))));
     let addresses: Vec<&str> = export
         .term_addresses

@@ -32,6 +32,10 @@ pub(super) fn old_addresses(channel: &Channel, item: &Item) -> Vec<String> {
     if let Some(id) = item.get(Ns::Wp, "post_id") {
         found.push(format!("{base}/?p={id}"));
         found.push(format!("{base}/archives/{id}"));
+        // WordPress's default address of a page.
+        if item.get(Ns::Wp, "post_type") == Some("page") {
+            found.push(format!("{base}/?page_id={id}"));
+        }
     }
     let date = item
         .get(Ns::Wp, "post_date")

@@ -77,6 +77,9 @@ pub(super) struct Items<R: BufRead> {
     category: (String, Option<String>),
     /// The channel's `<wp:category>` being read: its nicename, parent's nicename and name.
     defined_category: (String, String, String),
+    /// The other fields of the channel's `<wp:category>`, `<wp:tag>` or `<wp:term>` being read
+    /// (its `term_id`, a tag's slug and name, a term's taxonomy).
+    defined_term: Vec<(String, String)>,
     meta_key: String,
     author_login: String,
     finished: bool,
@@ -97,6 +100,7 @@ impl<R: BufRead> Items<R> {
             saw_rss: false,
             category: (String::new(), None),
             defined_category: Default::default(),
+            defined_term: Vec::new(),
             meta_key: String::new(),
             author_login: String::new(),
             finished: false,
@@ -268,7 +272,35 @@ impl<R: BufRead> Items<R> {
             (None, Some((Ns::Wp, "category")), Ns::Wp, "cat_name") => {
                 self.defined_category.2 = decode_entities(value.trim()).trim().to_owned();
             }
+            (None, Some((Ns::Wp, "category" | "tag" | "term")), Ns::Wp, field) => {
+                self.defined_term.push((
+                    field.to_owned(),
+                    decode_entities(value.trim()).trim().to_owned(),
+                ));
+            }
+            (None, Some((Ns::None, "channel")), Ns::Wp, kind @ ("tag" | "term")) => {
+                let fields = std::mem::take(&mut self.defined_term);
+                let field = |name: &str| {
+                    fields
+                        .iter()
+                        .find(|(n, _)| n == name)
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_default()
+                };
+                let (taxonomy, name) = match kind {
+                    "tag" => ("post_tag".to_owned(), field("tag_name")),
+                    _ => (field("term_taxonomy"), field("term_name")),
+                };
+                channel
+                    .structure
+                    .add_term(&field("term_id"), taxonomy, name);
+            }
             (None, Some((Ns::None, "channel")), Ns::Wp, "category") => {
+                let fields = std::mem::take(&mut self.defined_term);
+                if let Some((_, id)) = fields.iter().find(|(n, _)| n == "term_id") {
+                    let name = self.defined_category.2.clone();
+                    channel.structure.add_term(id, "category".to_owned(), name);
+                }
                 let (nicename, parent, name) = std::mem::take(&mut self.defined_category);
                 if !nicename.is_empty() && !parent.is_empty() {
                     channel.category_parents.insert(nicename.clone(), parent);

@@ -108,7 +108,7 @@ fn an_uploads_folder_turns_image_urls_into_files_there() {
 }
 
 #[test]
-fn pages_menus_and_other_content_are_listed_as_skipped() {
+fn other_content_is_listed_as_skipped() {
     let file = parse_file(&fixture("tryghost-migrate/multiple/posts-only.xml"), None).unwrap();
     assert_eq!(file.stories.len(), 3, "a draft and two posts");
     assert_eq!(
@@ -125,11 +125,100 @@ fn pages_menus_and_other_content_are_listed_as_skipped() {
     )
     .unwrap();
     assert!(theme.stories.iter().all(|(_, s)| s.is_ok()));
+    assert!(theme.skipped.iter().all(|s| !s.reason.contains("menu")));
+}
+
+#[test]
+fn pages_come_placed_under_their_parents_after_them() {
+    let theme = parse_file(
+        &fixture("theme-test-data/themeunittestdata.wordpress.xml"),
+        None,
+    )
+    .unwrap();
+    let pages: Vec<&WireStory> = theme
+        .stories
+        .iter()
+        .filter_map(|(_, s)| s.as_ref().ok())
+        .filter(|s| s.page.is_some())
+        .collect();
+    assert_eq!(pages.len(), 21, "every page of the export");
+    assert_eq!(theme.stories.len() - pages.len(), 58, "and every post");
+    let position = |slug: &str| pages.iter().position(|p| p.slug.as_deref() == Some(slug));
+    let parent = |slug: &str| {
+        let page = pages[position(slug).unwrap()].page.as_ref().unwrap();
+        page.parent.clone()
+    };
+    // The file lists Level 3 before Level 2 before Level 1; each comes after its parent.
+    for (child, above) in [("level-3", "level-2"), ("level-2", "level-1")] {
+        assert!(position(above) < position(child), "{above} before {child}");
+        let above_id = &pages[position(above).unwrap()].external_id;
+        assert_eq!(parent(child).as_ref(), Some(above_id));
+    }
+    assert_eq!(parent("level-1"), None);
+    let about = pages[position("about").unwrap()];
+    assert_eq!(about.page.as_ref().unwrap().position, 1, "menu_order");
     assert!(
-        theme
-            .skipped
+        about
+            .old_addresses
             .iter()
-            .any(|s| s.reason == "a menu item: Byline has no menus yet")
+            .any(|a| a.ends_with("/?page_id=2")),
+        "{:?}",
+        about.old_addresses
+    );
+}
+
+#[test]
+fn menus_keep_their_nesting_order_and_targets() {
+    use crate::menus::MenuTarget;
+    let theme = parse_file(
+        &fixture("theme-test-data/themeunittestdata.wordpress.xml"),
+        None,
+    )
+    .unwrap();
+    let names: Vec<&str> = theme.menus.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "All Pages",
+            "All Pages Flat",
+            "Short",
+            "Social menu",
+            "Testing Menu"
+        ]
+    );
+    let count = |items: &[crate::menus::SourceMenuItem]| -> usize {
+        fn all(items: &[crate::menus::SourceMenuItem]) -> usize {
+            items.iter().map(|i| 1 + all(&i.children)).sum()
+        }
+        all(items)
+    };
+    let sizes: Vec<usize> = theme.menus.iter().map(|m| count(&m.items)).collect();
+    assert_eq!(sizes, [18, 18, 6, 5, 23], "every menu item of the file");
+    let short = &theme.menus[2];
+    let titles: Vec<String> = short
+        .items
+        .iter()
+        .map(|i| match &i.target {
+            MenuTarget::Item { title, .. } => i.label.clone().unwrap_or(title.clone()),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(titles, ["a Blog page", "About The Tests", "Lorem Ipsum"]);
+    assert_eq!(
+        short.items[1].children.len(),
+        3,
+        "About's own pages under it"
+    );
+    let testing = &theme.menus[4];
+    let categories = testing
+        .items
+        .iter()
+        .find(|i| i.label.as_deref() == Some("Categories"))
+        .unwrap();
+    let targets: Vec<&MenuTarget> = categories.children.iter().map(|c| &c.target).collect();
+    assert!(
+        targets.contains(&&MenuTarget::Section("Post Formats".into())),
+        "{targets:?}"
     );
 }
 

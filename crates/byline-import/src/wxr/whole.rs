@@ -18,6 +18,8 @@ pub struct WxrFile {
     /// The old site's addresses of the posts' sections, tags and authors: address → (kind,
     /// name).
     pub term_addresses: BTreeMap<String, (TermKind, String)>,
+    /// The site's menus.
+    pub menus: Vec<crate::menus::SourceMenu>,
 }
 
 /// Reads a whole export held in memory (both passes over `text`).
@@ -38,6 +40,9 @@ pub fn parse_file(text: &str, uploads: Option<PathBuf>) -> Result<WxrFile, WxrEr
         again: Channel::default(),
         lines: Box::new(lines),
         items_read: 0,
+        held: Vec::new(),
+        ready: Default::default(),
+        pages_out: Default::default(),
     };
     let mut gathered = Gathered::default();
     let mut stories = Vec::new();
@@ -48,7 +53,9 @@ pub fn parse_file(text: &str, uploads: Option<PathBuf>) -> Result<WxrFile, WxrEr
             Entry::Skipped(left_out) => skipped.push(left_out),
         }
     }
+    let menus = channel.menus();
     Ok(WxrFile {
+        menus,
         stories,
         skipped,
         removed_shortcodes: gathered.removed_shortcodes,

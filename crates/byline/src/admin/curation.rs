@@ -18,7 +18,9 @@ use crate::error::AppError;
 use crate::frame::bare_site_view;
 use crate::state::AppState;
 use crate::usecases::curation::{self, SectionInput};
+use crate::usecases::pages::{self, MenuInput};
 use crate::usecases::{Actor, Refusal};
+use byline_core::menus::format_items;
 
 /// Picks the form offers.
 const PICK_SLOTS: usize = 4;
@@ -51,6 +53,9 @@ struct CurationPage<'a> {
     error: Option<String>,
     notice: Option<&'a str>,
     manage_sections: bool,
+    /// The menus, each as its form shows it, and a blank form for a new one; empty for a
+    /// member who may not arrange menus.
+    menus: Vec<MenuInput>,
     me: MemberView<'a>,
     csrf: &'a str,
 }
@@ -62,7 +67,53 @@ async fn render(
     error: Option<String>,
     notice: Option<&str>,
 ) -> Result<Response, AppError> {
+    render_with(state, me, status, error, notice, None).await
+}
+
+/// The menus' forms: each stored menu, and a blank one for a new menu; `typed`, the form an
+/// editor sent that was refused, replaces the stored one of its slug (or the blank one).
+async fn menu_forms(
+    state: &AppState,
+    actor: Actor<'_>,
+    typed: Option<MenuInput>,
+) -> Result<Vec<MenuInput>, AppError> {
+    if !actor.may(Permission::ManagePages, Ownership::Own) {
+        return Ok(Vec::new());
+    }
+    let mut forms: Vec<MenuInput> = pages::menus(&state.newsroom, actor)
+        .await?
+        .into_iter()
+        .map(|m| MenuInput {
+            slug: m.slug.to_string(),
+            name: m.name,
+            location: m
+                .location
+                .map(|l| l.as_str().to_owned())
+                .unwrap_or_default(),
+            items: format_items(&m.items),
+        })
+        .collect();
+    forms.push(MenuInput::default());
+    if let Some(typed) = typed {
+        match forms.iter_mut().find(|f| f.slug == typed.slug) {
+            Some(form) => *form = typed,
+            None => *forms.last_mut().expect("the blank form") = typed,
+        }
+    }
+    Ok(forms)
+}
+
+/// The curation screen, with `typed` (a refused menu form) shown as it was sent.
+pub async fn render_with(
+    state: &AppState,
+    me: &SignedIn,
+    status: StatusCode,
+    error: Option<String>,
+    notice: Option<&str>,
+    typed: Option<MenuInput>,
+) -> Result<Response, AppError> {
     let actor = Actor::Member(&me.user);
+    let menus = menu_forms(state, actor, typed).await?;
     let desk = curation::desk(&state.newsroom, actor, Utc::now()).await?;
     let choices: Vec<Choice> = desk
         .candidates
@@ -98,6 +149,7 @@ async fn render(
         error,
         notice,
         manage_sections: actor.may(Permission::ManageSections, Ownership::Own),
+        menus,
         me: me_view(me),
         csrf: &me.csrf_token,
     };

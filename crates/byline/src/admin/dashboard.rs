@@ -138,6 +138,7 @@ pub struct MemberView<'a> {
     subscribers: bool,
     members: bool,
     redirects: bool,
+    pages: bool,
     integrations: bool,
 }
 
@@ -280,6 +281,7 @@ pub fn me_view(me: &SignedIn) -> MemberView<'_> {
         subscribers: may(Permission::ManageSubscribers),
         members: may(Permission::ManageUsers),
         redirects: may(Permission::ManageRedirects),
+        pages: may(Permission::ManagePages),
         integrations: may(Permission::ManageSettings),
     }
 }

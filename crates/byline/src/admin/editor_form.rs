@@ -2,8 +2,9 @@
 //! and the writer's input kept.
 
 use byline_core::editorial::{BodyFormat, EditorStory, StoryFields};
+use byline_core::pages::PagePlace;
 use byline_core::store::SectionRef;
-use byline_core::{Headline, Seo, Slug};
+use byline_core::{Headline, Seo, Slug, StoryId};
 use byline_render::markdown::render_body;
 use byline_render::plain_text;
 use serde::{Deserialize, Serialize};
@@ -37,6 +38,14 @@ pub struct EditorForm {
     pub seo_description: String,
     #[serde(default)]
     pub revision: i64,
+    /// A page's parent page (its id, empty for the top) and its position among its siblings.
+    #[serde(default)]
+    pub parent: String,
+    #[serde(default)]
+    pub position: String,
+    /// Whether the form edits one of the site's pages (set by the handler, never the browser).
+    #[serde(skip_deserializing)]
+    pub page: bool,
     #[serde(default, skip_serializing)]
     pub csrf: String,
 }
@@ -95,8 +104,39 @@ impl EditorForm {
             seo_title: story.seo.title.clone().unwrap_or_default(),
             seo_description: story.seo.description.clone().unwrap_or_default(),
             revision: story.revision,
+            parent: story
+                .place
+                .parent
+                .map(|p| p.0.to_string())
+                .unwrap_or_default(),
+            position: story.place.position.to_string(),
+            page: story.kind == byline_core::StoryKind::Page,
             csrf: String::new(),
         }
+    }
+
+    /// Where a page goes among the pages, as the form says: its parent's id (empty for the
+    /// top) and its position (empty for 0).
+    pub fn place(&self) -> Result<PagePlace, FieldError> {
+        let parent = match self.parent.trim() {
+            "" => None,
+            id => Some(StoryId(id.parse().map_err(|_| FieldError {
+                field: "parent",
+                message: "Choose the parent page from the list.".into(),
+            })?)),
+        };
+        let position = match self.position.trim() {
+            "" => 0,
+            n => n
+                .parse::<i64>()
+                .ok()
+                .filter(|n| n.abs() <= 1_000_000)
+                .ok_or_else(|| FieldError {
+                    field: "position",
+                    message: "The position is a whole number such as 0, 1 or 10.".into(),
+                })?,
+        };
+        Ok(PagePlace { parent, position })
     }
 
     /// Checks every field. An empty slug keeps `current_slug` (an existing story never moves
@@ -238,6 +278,8 @@ impl EditorForm {
             language,
             slug,
             seo: Seo::new(Some(&self.seo_title), Some(&self.seo_description)),
+            // A page's place is added by the caller, which knows what is being edited.
+            place: None,
         })
     }
 }

@@ -14,6 +14,7 @@ pub mod members;
 pub mod newsletter;
 pub mod newsletter_issues;
 pub mod newsletter_send;
+pub mod pages;
 pub mod photo;
 pub mod presence;
 pub mod redirects;

@@ -72,6 +72,7 @@ fn row(redirect: &Redirect) -> RedirectRow {
     let to = cases::location(&redirect.leads_to);
     let resting = (!redirect.followed).then_some(match redirect.leads_to {
         Found::Story(_) => "the story is not public",
+        Found::Page(_) => "the page is not public",
         Found::Section(_) => "the section is gone",
         Found::Tag(_) => "the tag is gone",
         Found::Author(_) => "the author is gone",

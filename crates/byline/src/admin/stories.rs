@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use byline_core::access::Permission;
 use byline_core::editorial::{EditorStory, StoryFields};
 use byline_core::workflow::{StoryAccess, Transition};
-use byline_core::{Status, StoryId};
+use byline_core::{Status, StoryId, StoryKind};
 use byline_render::views::{PageMeta, PictureView, SiteView, TimeView, paths};
 use chrono::Utc;
 use serde::Serialize;
@@ -77,6 +77,7 @@ struct StoryView {
     picture: Option<PictureView>,
     upload_mb: usize,
     presence: Option<String>,
+    is_page: bool,
 }
 
 /// The story editor, as `admin/editor.html` shows it.
@@ -91,8 +92,47 @@ struct EditorPage<'a> {
     /// Each correction's time and note.
     corrections: Vec<(TimeView, String)>,
     sections: Vec<String>,
+    /// For a page: the pages it may sit under, each with its depth in the tree.
+    parents: Vec<ParentChoice>,
     me: MemberView<'a>,
     csrf: &'a str,
+}
+
+/// A page the edited page may sit under.
+#[derive(Serialize)]
+struct ParentChoice {
+    id: i64,
+    title: String,
+    /// Its title indented by its depth, for the list.
+    label: String,
+}
+
+/// The pages `story` (or a new page) may sit under: any but itself and those under it.
+async fn parent_choices(
+    state: &AppState,
+    me: &SignedIn,
+    story: Option<&EditorStory>,
+) -> Result<Vec<ParentChoice>, AppError> {
+    let actor = Actor::Member(&me.user);
+    let pages = crate::usecases::pages::list(&state.newsroom, actor).await?;
+    let mut skip_below: Option<usize> = None;
+    let mut choices = Vec::new();
+    for (depth, page) in pages {
+        if skip_below.is_some_and(|d| depth > d) {
+            continue;
+        }
+        skip_below = None;
+        if story.is_some_and(|s| s.id == page.id) {
+            skip_below = Some(depth);
+            continue;
+        }
+        choices.push(ParentChoice {
+            id: page.id.0,
+            label: format!("{}{}", "— ".repeat(depth), page.title),
+            title: page.title,
+        });
+    }
+    Ok(choices)
 }
 
 /// Both versions of a story someone else saved meanwhile, as `admin/conflict.html` shows them.
@@ -141,7 +181,10 @@ fn story_view(state: &AppState, story: &EditorStory, me: &SignedIn) -> StoryView
         actions,
         published: story.published_at.map(TimeView::from),
         embargo: story.embargo_until.map(TimeView::from),
-        url: public.then(|| paths::story(&story.slug)),
+        url: public.then(|| match story.kind {
+            StoryKind::Page => paths::page(&story.slug),
+            StoryKind::Story => paths::story(&story.slug),
+        }),
         preview,
         preview_until: story
             .preview_expires_at
@@ -153,6 +196,7 @@ fn story_view(state: &AppState, story: &EditorStory, me: &SignedIn) -> StoryView
         picture: story.lead_picture.as_ref().map(PictureView::from),
         upload_mb: state.upload_limit / (1024 * 1024),
         presence: (!others.is_empty()).then(|| also_here(&others)),
+        is_page: story.kind == StoryKind::Page,
     }
 }
 
@@ -173,8 +217,15 @@ pub async fn render_editor(
         .into_iter()
         .map(|section| section.name)
         .collect();
+    let is_page = form.page || story.is_some_and(|s| s.kind == StoryKind::Page);
+    let parents = if is_page {
+        parent_choices(state, me, story).await?
+    } else {
+        Vec::new()
+    };
     let site = bare_site_view(state);
-    let title = story.map_or("New story".to_owned(), |s| {
+    let new_title = if is_page { "New page" } else { "New story" };
+    let title = story.map_or(new_title.to_owned(), |s| {
         format!("Edit: {}", s.headline.as_str())
     });
     let page = PageMeta::new(&site, title, "/admin/stories");
@@ -192,6 +243,7 @@ pub async fn render_editor(
         notice,
         corrections,
         sections,
+        parents,
         me: me_view(me),
         csrf: &me.csrf_token,
     };
@@ -214,7 +266,25 @@ pub async fn create(
     Form(form): Form<EditorForm>,
 ) -> Result<Response, AppError> {
     me.check_csrf(&form.csrf)?;
-    let errors = match form.check(&state.site.language, None) {
+    create_draft(&state, &me, &form).await
+}
+
+/// Creates a draft of the form (a page when `form.page` says so, placed where the form says)
+/// and opens it in the editor, or shows the form again with its problems (422).
+pub async fn create_draft(
+    state: &AppState,
+    me: &SignedIn,
+    form: &EditorForm,
+) -> Result<Response, AppError> {
+    let checked = form
+        .check(&state.site.language, None)
+        .and_then(|mut fields| {
+            if form.page {
+                fields.place = Some(form.place().map_err(|e| vec![e])?);
+            }
+            Ok(fields)
+        });
+    let errors = match checked {
         Ok(fields) => {
             let actor = Actor::Member(&me.user);
             match story_cases::create_draft(&state.newsroom, actor, fields, Utc::now()).await {
@@ -225,7 +295,7 @@ pub async fn create(
         Err(errors) => errors,
     };
     let status = StatusCode::UNPROCESSABLE_ENTITY;
-    render_editor(&state, &me, status, None, &form, &errors, None, &[]).await
+    render_editor(state, me, status, None, form, &errors, None, &[]).await
 }
 
 /// The editor's form checked into fields for a save of `story` (an empty slug keeps the
@@ -235,7 +305,11 @@ pub fn fields_from(
     story: &EditorStory,
     form: &EditorForm,
 ) -> Result<StoryFields, Vec<FieldError>> {
-    form.check(&state.site.language, Some(&story.slug))
+    let mut fields = form.check(&state.site.language, Some(&story.slug))?;
+    if story.kind == StoryKind::Page {
+        fields.place = Some(form.place().map_err(|e| vec![e])?);
+    }
+    Ok(fields)
 }
 
 #[derive(Debug, serde::Deserialize)]

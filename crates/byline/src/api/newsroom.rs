@@ -170,6 +170,9 @@ fn fields(
             current.and_then(|s| s.seo.description.as_ref()),
         ),
         revision: 0,
+        parent: String::new(),
+        position: String::new(),
+        page: false,
         csrf: String::new(),
     };
     form.check(&state.site.language, current.map(|s| &s.slug))

@@ -56,10 +56,15 @@ pub(super) async fn import_files(
     let mut removed_shortcodes = byline_import::wxr::Removed::new();
     let mut done_before = 0u64;
     let mut picked: Vec<byline_core::Slug> = Vec::new();
+    let mut stored: std::collections::HashMap<String, String> = Default::default();
+    let mut told_menus = Vec::new();
     for (file, size) in files.iter().zip(&sizes) {
         progress.set_message(file.display().to_string());
         let mut tell = |said: Progress| match said {
             Progress::Item(report) => {
+                if let Some(path) = &report.path {
+                    stored.insert(report.id.clone(), path.clone());
+                }
                 progress.suspend(|| {
                     for warning in &report.warnings {
                         eprintln!("warning: {warning}");
@@ -72,6 +77,7 @@ pub(super) async fn import_files(
             Progress::Read(bytes) => progress.set_position(done_before + bytes.min(*size)),
             Progress::Picked(slug) => picked.push(slug),
             Progress::Library(outcome) => tally.library(&outcome),
+            Progress::Menus(menus) => told_menus.extend(menus),
         };
         let removed = import::import_file(&newsroom, file, &options, &prepared, &mut tell).await;
         byline_import::wxr::add_removed(&mut removed_shortcodes, removed);
@@ -82,6 +88,24 @@ pub(super) async fn import_files(
     if !picked.is_empty() && !dry_run {
         import::pick(&newsroom, &picked).await?;
         eprintln!("picked for Don't miss: {} sticky stories", picked.len());
+    }
+    let menus = import::menus(&prepared, told_menus, &stored);
+    for warning in &menus.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if !menus.menus.is_empty() {
+        let names: Vec<String> = menus
+            .menus
+            .iter()
+            .map(|m| match m.location {
+                Some(place) => format!("{} (in the {})", m.name, place.as_str()),
+                None => m.name.clone(),
+            })
+            .collect();
+        if !dry_run {
+            import::save_menus(&newsroom, menus.menus).await?;
+        }
+        eprintln!("menus: {}", names.join(", "));
     }
     let nothing_written = if dry_run {
         " (a dry run: nothing written)"

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use byline_import::ghost::{self, Entry};
 
-use super::{ImportOptions, Progress, Source, import_item, invalid, skipped};
+use super::{ImportOptions, Progress, Source, import_item, invalid};
 use crate::usecases::Newsroom;
 
 /// Imports the posts of the export at `path`.
@@ -45,10 +45,10 @@ pub(super) async fn import(
                 Ok(story) => import_item(nr, path, story, options, tell).await,
                 Err(why) => invalid(at(&id), why),
             },
-            Entry::Skipped { id, reason } => skipped(at(&id), reason),
         };
         tell(Progress::Item(report));
         tell(Progress::Read(bytes * (n as u64 + 1) / posts.len() as u64));
     }
     super::wordpress::keep_term_addresses(nr, path, options, posts.term_addresses(), tell).await;
+    tell(Progress::Menus(posts.menus.clone()));
 }

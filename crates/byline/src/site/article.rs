@@ -50,6 +50,7 @@ pub async fn show(
         Article::Story(story) => render(&state, &story, now, false).await,
         // A published story whose slug changed keeps its old address.
         Article::Moved(current) => Ok(Redirect::permanent(&paths::story(&current)).into_response()),
+        Article::Page(slug) => Ok(Redirect::permanent(&paths::page(&slug)).into_response()),
         Article::Missing => moved::instead_of_missing(&state, &uri).await,
     }
 }
@@ -66,6 +67,9 @@ pub async fn preview(
     let story = reading::preview(&state.newsroom, &token, Utc::now())
         .await?
         .ok_or(AppError::NotFound)?;
+    if story.kind == byline_core::StoryKind::Page {
+        return super::page::preview(&state, story, site_view(&state).await?);
+    }
     let mut response = render(&state, &story, Utc::now(), true).await?;
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

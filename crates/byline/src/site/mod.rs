@@ -12,6 +12,7 @@ pub mod files;
 pub mod home;
 pub mod listing;
 pub mod moved;
+pub mod page;
 pub mod policy;
 pub mod search;
 pub mod sitemaps;

@@ -19,7 +19,7 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 use super::delivery::PageInfo;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::usecases::finding;
+use crate::usecases::{finding, reading};
 
 /// Stories read from the store at a time.
 const RUN: u32 = 1_000;
@@ -42,13 +42,25 @@ fn xml(body: String) -> Response {
 /// One sitemap file as its name says: a part of a month of stories, or of a filing.
 #[derive(Debug, PartialEq, Eq)]
 enum MapFile {
-    Month { year: i32, month: u32, part: u64 },
-    Filed { filing: Filing, part: u64 },
+    Month {
+        year: i32,
+        month: u32,
+        part: u64,
+    },
+    Filed {
+        filing: Filing,
+        part: u64,
+    },
+    /// The site's own pages.
+    Pages,
 }
 
 impl MapFile {
     fn parse(name: &str) -> Option<MapFile> {
         let stem = name.strip_suffix(".xml")?;
+        if stem == "pages" {
+            return Some(MapFile::Pages);
+        }
         let later_part = |n: &str| n.parse::<u64>().ok().filter(|p| (2..1_000_000).contains(p));
         if let Some(rest) = stem.strip_prefix("stories-") {
             let mut fields = rest.split('-');
@@ -80,6 +92,7 @@ impl MapFile {
                 (format!("stories-{year:04}-{month:02}"), *part)
             }
             MapFile::Filed { filing, part } => (format!("{}s", filing.as_str()), *part),
+            MapFile::Pages => ("pages".to_owned(), 1),
         };
         if part == 1 {
             format!("{stem}.xml")
@@ -113,6 +126,10 @@ pub async fn index(State(state): State<AppState>) -> Result<Response, AppError> 
             add(MapFile::Filed { filing, part }, None);
         }
     }
+    let pages = reading::public_pages(&state.newsroom, now).await?;
+    if let Some(newest) = pages.iter().map(|p| p.updated_at).max() {
+        add(MapFile::Pages, Some(LastMod::At(newest)));
+    }
     Ok(xml(index.finish()))
 }
 
@@ -128,6 +145,7 @@ pub async fn file(
     let body = match file {
         MapFile::Month { year, month, part } => month_map(&state, year, month, part).await?,
         MapFile::Filed { filing, part } => filed_map(&state, filing, part).await?,
+        MapFile::Pages => pages_map(&state).await?,
     };
     Ok(xml(body.ok_or(AppError::NotFound)?))
 }
@@ -216,6 +234,25 @@ async fn filed_map(
             Filing::Author => paths::author(&slug),
         };
         set.page(&format!("{base}{path}"), Some(LastMod::Day(newest)), None);
+    }
+    Ok(Some(set.finish()))
+}
+
+/// The site's public pages; `None` when it has none.
+async fn pages_map(state: &AppState) -> Result<Option<String>, AppError> {
+    let pages = reading::public_pages(&state.newsroom, Utc::now()).await?;
+    if pages.is_empty() {
+        return Ok(None);
+    }
+    let base = &state.site.base_url;
+    let mut set = SitemapWriter::pages();
+    for page in pages.iter().take(URLS_PER_SITEMAP as usize) {
+        let path = paths::page(&page.slug);
+        set.page(
+            &format!("{base}{path}"),
+            Some(LastMod::At(page.updated_at)),
+            None,
+        );
     }
     Ok(Some(set.finish()))
 }

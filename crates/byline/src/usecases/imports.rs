@@ -45,6 +45,8 @@ pub struct Draft {
     pub old_addresses: Vec<String>,
     /// Answer what the save would do, and write nothing.
     pub dry_run: bool,
+    /// One of the site's own pages and where it sits among them; `None` for a story.
+    pub page: Option<byline_core::pages::ImportedPage>,
     /// The source gives no time of its own: `published_at` and `updated_at` are the import's,
     /// so they neither count as a change nor move a story that exists.
     pub undated: bool,
@@ -115,6 +117,14 @@ impl Draft {
             field(&time(Some(self.updated_at)));
         }
         field(&time(self.embargo_until));
+        // Only a page adds its place, so stories' digests stay the same.
+        if let Some(page) = &self.page {
+            field(&format!(
+                "page:{}:{}",
+                page.parent.as_deref().unwrap_or_default(),
+                page.position
+            ));
+        }
         match &self.lead_picture {
             Some(p) => {
                 field(&p.url());
@@ -160,11 +170,21 @@ pub async fn import_item(
         .clone()
         .or_else(|| Slug::derive(draft.headline.as_str()))
         .unwrap_or_else(|| Slug::parse("story").expect("a valid slug"));
-    let authors = draft
+    let mut authors = draft
         .byline
         .as_deref()
         .map(|b| byline_names(b, &draft.language))
         .unwrap_or_default();
+    let (mut section, mut tags) = (draft.section, draft.tags);
+    let slug = match &draft.page {
+        Some(_) => {
+            // A page is filed under nothing and never takes a fixed route's address.
+            super::pages::require(actor)?;
+            (section, tags, authors) = (None, Vec::new(), Vec::new());
+            page_slug(slug)
+        }
+        None => slug,
+    };
     let byline = draft
         .byline
         .as_deref()
@@ -179,8 +199,8 @@ pub async fn import_item(
         standfirst,
         body,
         summary,
-        section: draft.section,
-        tags: draft.tags,
+        section,
+        tags,
         authors,
         byline,
         language: draft.language,
@@ -194,8 +214,18 @@ pub async fn import_item(
         now,
         old_addresses: draft.old_addresses,
         dry_run: draft.dry_run,
+        page: draft.page,
     };
     Ok(nr.store().save_story(input).await?)
+}
+
+/// A page's slug that is no fixed route of the site (`search` becomes `search-page`).
+fn page_slug(slug: Slug) -> Slug {
+    if crate::router::is_fixed_address(&byline_render::views::paths::page(&slug)) {
+        Slug::parse(&format!("{slug}-page")).unwrap_or(slug)
+    } else {
+        slug
+    }
 }
 
 /// What an old address of a section, tag or author leads to.

@@ -12,6 +12,7 @@ pub mod imports;
 pub mod integrations;
 pub mod members;
 pub mod newsletter;
+pub mod pages;
 pub mod pictures;
 pub mod reading;
 pub mod redirects;

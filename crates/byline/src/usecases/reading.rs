@@ -2,9 +2,10 @@
 //! `now`. Anonymous readers need no permission; nothing here shows what is not public.
 
 use byline_core::curation::{NEWEST_NEEDED, Rails};
+use byline_core::pages::PageEntry;
 use byline_core::redirects::Found;
 use byline_core::store::{CardPage, ListQuery, Listing};
-use byline_core::{Author, Section, Slug, Story, StoryCard, StoryId, Tag};
+use byline_core::{Author, Section, Slug, Story, StoryCard, StoryId, StoryKind, Tag};
 use chrono::{DateTime, Utc};
 
 use super::{Newsroom, Outcome};
@@ -45,6 +46,8 @@ pub enum Article {
     Story(Box<Story>),
     /// A story that used to live here lives at this slug now.
     Moved(Slug),
+    /// One of the site's pages, which lives at the site root.
+    Page(Slug),
     Missing,
 }
 
@@ -52,12 +55,80 @@ pub enum Article {
 /// public yet is not there).
 pub async fn article(nr: &Newsroom, slug: &Slug, now: DateTime<Utc>) -> Outcome<Article> {
     if let Some(story) = public_story(nr, slug, now).await? {
+        if story.kind == StoryKind::Page {
+            return Ok(Article::Page(story.slug));
+        }
         return Ok(Article::Story(Box::new(story)));
     }
     Ok(match nr.store().redirect_for(slug).await? {
         Some(current) => Article::Moved(current),
         None => Article::Missing,
     })
+}
+
+/// One of the site's pages as readers see it, with the public pages above it (top first) and
+/// under it (in order).
+#[derive(Debug)]
+pub struct PublicPage {
+    pub story: Story,
+    pub above: Vec<PageEntry>,
+    pub under: Vec<PageEntry>,
+}
+
+/// What a page's address (`/{slug}`) leads to.
+#[derive(Debug)]
+pub enum PageAnswer {
+    Page(Box<PublicPage>),
+    /// A public page that used to have this slug has this one now.
+    Moved(Slug),
+    Missing,
+}
+
+/// The page at `slug` as readers see it at `now`: public, moved, or not there (a story is no
+/// page, and a page not public yet is not there).
+pub async fn page(nr: &Newsroom, slug: &Slug, now: DateTime<Utc>) -> Outcome<PageAnswer> {
+    let is_page = |s: &Story| s.kind == StoryKind::Page;
+    if let Some(story) = public_story(nr, slug, now).await?.filter(is_page) {
+        let pages = public_pages(nr, now).await?;
+        let (above, under) = byline_core::pages::family(&pages, story.id);
+        let (above, under) = (
+            above.into_iter().cloned().collect(),
+            under.into_iter().cloned().collect(),
+        );
+        return Ok(PageAnswer::Page(Box::new(PublicPage {
+            story,
+            above,
+            under,
+        })));
+    }
+    if let Some(current) = nr.store().redirect_for(slug).await?
+        && public_story(nr, &current, now)
+            .await?
+            .is_some_and(|s| is_page(&s))
+    {
+        return Ok(PageAnswer::Moved(current));
+    }
+    Ok(PageAnswer::Missing)
+}
+
+/// The site's pages public at `now`, in the order of their tree.
+pub async fn public_pages(nr: &Newsroom, now: DateTime<Utc>) -> Outcome<Vec<PageEntry>> {
+    let pages: Vec<PageEntry> = nr
+        .store()
+        .pages()
+        .await?
+        .into_iter()
+        .filter(|p| p.is_public_at(now))
+        .collect();
+    Ok(byline_core::pages::tree(&pages)
+        .into_iter()
+        .map(|(_, p)| p.clone())
+        .collect())
+}
+
+/// The site's menus, as the theme shows them.
+pub async fn menus(nr: &Newsroom) -> Outcome<Vec<byline_core::menus::Menu>> {
+    Ok(nr.store().menus().await?)
 }
 
 /// Where an address of the site a newsroom moved from (a [`byline_core::redirects`] key) leads

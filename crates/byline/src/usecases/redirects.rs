@@ -20,6 +20,7 @@ const EXPORT_PAGE: u32 = 1000;
 pub fn location(found: &Found) -> String {
     match found {
         Found::Story(slug) => paths::story(slug),
+        Found::Page(slug) => paths::page(slug),
         Found::Section(slug) => paths::section(slug),
         Found::Tag(slug) => paths::tag(slug),
         Found::Author(slug) => paths::author(slug),

@@ -7,7 +7,7 @@ use byline_core::editorial::{
 };
 use byline_core::store::{AdminQuery, AdminStoryRow};
 use byline_core::workflow::{LeadPhoto, Move, StoryAccess, Transition, WorkflowError, decide};
-use byline_core::{Section, Status, StoryId};
+use byline_core::{Section, Status, StoryId, StoryKind};
 use chrono::{DateTime, Utc};
 
 use super::{Actor, Newsroom, Outcome, Refusal};
@@ -44,6 +44,10 @@ pub async fn open(
 
 /// Refuses unless the actor may reach `story` this way now.
 pub(crate) fn reach(actor: Actor<'_>, story: &EditorStory, access: StoryAccess) -> Outcome<()> {
+    // The site's own pages are for editors and administrators, whoever made one.
+    if story.kind == StoryKind::Page {
+        super::pages::require(actor)?;
+    }
     if access.allows(actor.role(), actor.ownership(story), story.status) {
         Ok(())
     } else if access == StoryAccess::Edit {
@@ -116,10 +120,10 @@ fn new_preview_link(nr: &Newsroom, now: DateTime<Utc>) -> PreviewLink {
 pub async fn create_draft(
     nr: &Newsroom,
     actor: Actor<'_>,
-    fields: StoryFields,
+    mut fields: StoryFields,
     now: DateTime<Utc>,
 ) -> Outcome<StoryId> {
-    let owner = may_create(nr, actor, &fields).await?;
+    let owner = may_create(nr, actor, &mut fields).await?;
     let preview = new_preview_link(nr, now);
     let id = nr
         .store()
@@ -133,9 +137,12 @@ pub async fn create_draft(
 async fn may_create(
     nr: &Newsroom,
     actor: Actor<'_>,
-    fields: &StoryFields,
+    fields: &mut StoryFields,
 ) -> Outcome<byline_core::accounts::UserId> {
     actor.require(Permission::CreateStory, Ownership::Own)?;
+    if fields.place.is_some() {
+        super::pages::check(nr, actor, None, fields).await?;
+    }
     let owner = actor.user_id().ok_or_else(|| {
         Refusal::Forbidden("A draft belongs to a member; sign in to write one.".into())
     })?;
@@ -149,12 +156,12 @@ async fn may_create(
 pub async fn create_draft_once(
     nr: &Newsroom,
     actor: Actor<'_>,
-    fields: StoryFields,
+    mut fields: StoryFields,
     once: &byline_core::integrations::Once,
     now: DateTime<Utc>,
 ) -> Outcome<(StoryId, bool)> {
     use byline_core::integrations::CreatedOnce;
-    let owner = may_create(nr, actor, &fields).await?;
+    let owner = may_create(nr, actor, &mut fields).await?;
     let preview = new_preview_link(nr, now);
     match nr
         .store()
@@ -180,11 +187,18 @@ pub async fn save_edit(
     nr: &Newsroom,
     actor: Actor<'_>,
     story: &OpenStory,
-    fields: StoryFields,
+    mut fields: StoryFields,
     expected_revision: i64,
     now: DateTime<Utc>,
 ) -> Outcome<i64> {
     reach(actor, story, StoryAccess::Edit)?;
+    // A save never changes what a story is: a page keeps its place unless one is given.
+    if story.kind == StoryKind::Page {
+        fields.place = Some(fields.place.unwrap_or(story.place));
+        super::pages::check(nr, actor, Some(story.id), &mut fields).await?;
+    } else {
+        fields.place = None;
+    }
     let user = actor
         .user_id()
         .ok_or_else(|| Refusal::Forbidden("Only a member edits a story.".into()))?;

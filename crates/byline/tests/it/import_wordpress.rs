@@ -92,7 +92,7 @@ async fn featured_images_come_from_the_uploads_folder_with_credits_from_item_or_
 }
 
 #[tokio::test]
-async fn a_news_archive_keeps_sections_tags_authors_and_leaves_pages_out() {
+async fn a_news_archive_keeps_sections_tags_authors_and_its_pages_apart() {
     let site = Site::new("");
     let (out, err, ok) = wordpress(&site, &[&wxr("superdesk-core/wordpress_wxr.xml")]);
     assert!(ok, "{out}{err}");
@@ -116,7 +116,14 @@ async fn a_news_archive_keeps_sections_tags_authors_and_leaves_pages_out() {
 
     let (out, _, ok) = wordpress(&site, &[&wxr("tryghost-migrate/multiple/pages-only.xml")]);
     assert!(ok);
-    assert!(out.contains(":18 a page: Byline has no pages yet"), "{out}");
+    assert!(
+        out.contains(" /services\n"),
+        "a page, at the site root: {out}"
+    );
+    let app = site.app().await;
+    assert_eq!(get(&app, "/services").await.0, 200);
+    let (_, _, latest) = get(&app, "/latest").await;
+    assert!(!latest.contains("/services"), "no listing shows a page");
 }
 
 #[tokio::test]

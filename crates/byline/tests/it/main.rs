@@ -38,6 +38,7 @@ mod newsletter_mail;
 mod newsletter_subscribers;
 mod nodes;
 mod ops;
+mod pages;
 mod photo_credits;
 mod postgres;
 mod redirects;

@@ -340,6 +340,7 @@ fn wire_draft(n: usize) -> usecases::imports::Draft {
         slug: None,
         old_addresses: Vec::new(),
         dry_run: false,
+        page: None,
         standfirst: None,
         body: RawBody::Text("Words.".to_owned()),
         section: None,

@@ -40,6 +40,7 @@ pub fn fields(headline: &str, slug: &str) -> StoryFields {
         language: "en".to_owned(),
         slug: Slug::parse(slug).unwrap(),
         seo: Default::default(),
+        place: None,
     }
 }
 

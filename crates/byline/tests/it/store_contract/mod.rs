@@ -64,6 +64,7 @@ pub fn wire(external_id: &str, headline: &str, published: DateTime<Utc>) -> Stor
         now: Utc::now(),
         old_addresses: Vec::new(),
         dry_run: false,
+        page: None,
     }
 }
 
