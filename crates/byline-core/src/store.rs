@@ -408,6 +408,16 @@ pub trait Store:
     /// How many stories exist, in any status.
     async fn story_count(&self) -> Result<u64, StoreError>;
 
+    /// Sets an author's biography (`keep_existing`: only where it has none yet, as an import
+    /// does); whether it changed. Announced as a change to the author's page.
+    async fn set_author_bio(
+        &self,
+        slug: &Slug,
+        bio: &str,
+        keep_existing: bool,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
     /// Every one of the site's pages, in any status (a site has tens, not thousands).
     async fn pages(&self) -> Result<Vec<crate::pages::PageEntry>, StoreError>;
 

@@ -223,6 +223,8 @@ pub struct Author {
     pub id: AuthorId,
     pub slug: Slug,
     pub name: String,
+    /// A short biography, plain text; empty when the newsroom wrote none.
+    pub bio: String,
 }
 
 /// How a story presents itself to search engines and link previews, when that differs from

@@ -219,6 +219,26 @@ impl<'a> Posts<'a> {
         })
     }
 
+    /// The bios of the authors of the posts (each author once, by name; those with none left
+    /// out), as plain text.
+    pub fn author_bios(&self) -> Vec<(String, String)> {
+        let mut seen = std::collections::HashSet::new();
+        let mut bios = Vec::new();
+        for post in &self.posts {
+            let post_id = id_of(post.get("id")).unwrap_or_default();
+            for author in self.site.authors_of(post, &post_id) {
+                let (Some(name), Some(bio)) = (text(author, "name"), text(author, "bio")) else {
+                    continue;
+                };
+                let bio = bio.split_whitespace().collect::<Vec<_>>().join(" ");
+                if !bio.is_empty() && seen.insert(name.to_owned()) {
+                    bios.push((name.to_owned(), bio));
+                }
+            }
+        }
+        bios
+    }
+
     /// Ghost's addresses of the tags and authors the posts use (`/tag/{slug}/`,
     /// `/author/{slug}/`), with what each is and its name; each once.
     pub fn term_addresses(&self) -> Vec<(String, TermKind, String)> {
@@ -355,6 +375,13 @@ impl Site<'_> {
             .map(|at| &url[at + CONTENT_IMAGES.len()..]);
         if let (Some(path), Some(folder)) = (uploaded, &self.images) {
             let path = path.split(['?', '#']).next().unwrap_or_default();
+            // `size/w600/2024/05/x.jpg` is Ghost's resized copy of `2024/05/x.jpg`.
+            let path = match path.strip_prefix("size/").and_then(|p| p.split_once('/')) {
+                Some((size, original)) if size.starts_with('w') || size.starts_with('h') => {
+                    original
+                }
+                _ => path,
+            };
             return Ok(RenditionHref::InFolder {
                 folder: folder.clone(),
                 path: byline_core::redirects::percent_decode(path),

@@ -48,6 +48,9 @@ pub struct WireStory {
     /// One of the site's own pages (a WordPress or Ghost page), where it sits among them;
     /// `None` for a story.
     pub page: Option<byline_core::pages::ImportedPage>,
+    /// Pictures the body shows that the import copies: each `src` as the body has it, and
+    /// where its file is (Ghost's uploads, with `--content`).
+    pub body_pictures: Vec<(String, RenditionHref)>,
 }
 
 /// ninjs `pubstatus` (a WordPress draft, pending or private post arrives as `Draft`): core's
@@ -222,6 +225,7 @@ pub fn parse_item(value: Value) -> Result<WireStory, NinjsError> {
         sticky: false,
         warnings,
         page: None,
+        body_pictures: Vec::new(),
     })
 }
 

@@ -525,6 +525,7 @@ fn story(channel: &Channel, item: &Item) -> Result<Post, String> {
         warnings: Vec::new(),
         // The caller places a page.
         page: None,
+        body_pictures: Vec::new(),
     };
     Ok(Post {
         story,

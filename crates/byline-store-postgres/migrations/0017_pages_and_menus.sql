@@ -7,6 +7,8 @@ ALTER TABLE stories ADD COLUMN kind TEXT NOT NULL DEFAULT 'story' CHECK (kind IN
 ALTER TABLE stories ADD COLUMN parent_id BIGINT;
 ALTER TABLE stories ADD COLUMN position BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX stories_pages ON stories (kind, position) WHERE kind = 'page';
+-- An author's short biography, shown on their page (Ghost's author bios move in with them).
+ALTER TABLE authors ADD COLUMN bio TEXT NOT NULL DEFAULT '';
 -- A menu is an ordered tree of links, kept whole in the line format editors write it in
 -- (`Label | /link`, two spaces deeper per level; byline-core's `menus`), as it is read and
 -- written whole; `location` says where the theme shows it (`header` or `footer`), one each.

@@ -41,7 +41,7 @@ const TABLES: &[Table] = &[
     Table {
         name: "authors",
         key: "id",
-        columns: &[("id", Int), ("slug", Text), ("name", Text)],
+        columns: &[("id", Int), ("slug", Text), ("name", Text), ("bio", Text)],
     },
     Table {
         name: "tags",
@@ -323,6 +323,7 @@ const ADDED_SINCE_1: &[(&str, &str)] = &[
     ("stories", "kind"),
     ("stories", "parent_id"),
     ("stories", "position"),
+    ("authors", "bio"),
 ];
 
 /// Tables whose `id` the store assigns, so its counter must move past restored ids.

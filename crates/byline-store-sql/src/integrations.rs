@@ -173,7 +173,7 @@ impl IntegrationStore for crate::SqlStore {
 
     async fn public_authors(&self, now: DateTime<Utc>) -> Result<Vec<(Author, u64)>, StoreError> {
         let sql = crate::calendar::filed_counts(
-            "t.id, t.slug, t.name",
+            "t.id, t.slug, t.name, t.bio",
             "authors t",
             "story_authors",
             "author_id",

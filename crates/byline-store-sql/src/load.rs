@@ -59,7 +59,7 @@ async fn tags(conn: &mut DbConn, id: i64) -> Result<Vec<Tag>, StoreError> {
 
 async fn authors(conn: &mut DbConn, id: i64) -> Result<Vec<Author>, StoreError> {
     sqlx::query(
-        "SELECT a.id, a.slug, a.name FROM story_authors sa JOIN authors a ON a.id = sa.author_id \
+        "SELECT a.id, a.slug, a.name, a.bio FROM story_authors sa JOIN authors a ON a.id = sa.author_id \
          WHERE sa.story_id = $1 ORDER BY sa.position",
     )
     .bind(id)

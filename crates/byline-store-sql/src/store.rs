@@ -121,6 +121,16 @@ impl Store for crate::SqlStore {
         Ok(count as u64)
     }
 
+    async fn set_author_bio(
+        &self,
+        slug: &Slug,
+        bio: &str,
+        keep_existing: bool,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        taxonomy::set_author_bio(self, slug, bio, keep_existing, now).await
+    }
+
     async fn pages(&self) -> Result<Vec<byline_core::pages::PageEntry>, StoreError> {
         crate::pages::pages(&self.pool).await
     }

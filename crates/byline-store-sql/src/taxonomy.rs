@@ -146,6 +146,7 @@ pub(crate) fn author_row(row: &DbRow) -> Result<Author, StoreError> {
         id: AuthorId(get(row, "id")?),
         slug: rows::slug(row, "slug")?,
         name: get(row, "name")?,
+        bio: get(row, "bio")?,
     })
 }
 
@@ -260,6 +261,37 @@ pub(crate) async fn tags(pool: &DbPool) -> Result<Vec<(Tag, u64)>, StoreError> {
     rows.iter()
         .map(|row| Ok((tag_row(row)?, get::<i64>(row, "uses")? as u64)))
         .collect()
+}
+
+pub(crate) async fn set_author_bio(
+    store: &crate::SqlStore,
+    slug: &Slug,
+    bio: &str,
+    keep_existing: bool,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let mut tx = store.writing().await?;
+    let found: Option<String> = sqlx::query_scalar("SELECT bio FROM authors WHERE slug = $1")
+        .bind(slug.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_error)?;
+    let Some(current) = found else {
+        return Err(StoreError::NotFound(format!("no author {slug}")));
+    };
+    if current == bio || (keep_existing && !current.is_empty()) {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE authors SET bio = $2 WHERE slug = $1")
+        .bind(slug.as_str())
+        .bind(bio)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+    // The bio shows on the author's own page only.
+    crate::changes::record(&mut tx, &[CacheKey::Author(slug.clone())], now).await?;
+    tx.commit().await.map_err(db_error)?;
+    Ok(true)
 }
 
 pub(crate) async fn rename_tag(

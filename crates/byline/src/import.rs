@@ -281,10 +281,46 @@ async fn import_ninjs(
     tell(Progress::Read(text.len() as u64));
 }
 
+/// Copies the pictures a body shows from the source's files into the media store and points
+/// the body at the copies; one that cannot be copied stays as it is, with a warning.
+async fn copy_body_pictures(
+    file: &Path,
+    item: &mut WireStory,
+    options: &ImportOptions,
+    warnings: &mut Vec<String>,
+) {
+    let byline_core::RawBody::Html(html) = &mut item.body else {
+        return;
+    };
+    for (src, href) in std::mem::take(&mut item.body_pictures) {
+        let wanted = WirePicture {
+            href,
+            credit: None,
+            caption: None,
+            alt: None,
+            width: None,
+            height: None,
+            content_type: None,
+        };
+        match resolve_picture(file, &wanted, options).await {
+            Ok(picture) => {
+                *html = html.replace(
+                    &format!("src=\"{src}\""),
+                    &format!("src=\"{}\"", picture.url()),
+                );
+            }
+            Err(why) => warnings.push(format!(
+                "{}: a picture in its body ({src}) was not copied: {why}",
+                file.display()
+            )),
+        }
+    }
+}
+
 pub(crate) async fn import_item(
     nr: &Newsroom,
     file: &Path,
-    item: WireStory,
+    mut item: WireStory,
     options: &ImportOptions,
     tell: &mut (dyn FnMut(Progress) + Send),
 ) -> ItemReport {
@@ -293,6 +329,7 @@ pub(crate) async fn import_item(
         .iter()
         .map(|w| format!("{}: {w}", file.display()))
         .collect();
+    copy_body_pictures(file, &mut item, options, &mut warnings).await;
     let lead_picture = match &item.picture {
         Some(p) => match resolve_picture(file, p, options).await {
             Ok(picture) => Some(picture),

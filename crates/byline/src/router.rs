@@ -264,6 +264,7 @@ pub fn admin_routes(upload_limit: usize) -> Vec<AdminRoute> {
         AdminRoute::get("/admin/curation", role(P::Curate), curation::show),
         AdminRoute::post("/admin/curation", role(P::Curate), curation::save),
         AdminRoute::post("/admin/tags", role(P::Curate), curation::rename_tag),
+        AdminRoute::post("/admin/authors", role(P::Curate), curation::save_author_bio),
         AdminRoute::post(
             "/admin/sections",
             role(P::ManageSections),

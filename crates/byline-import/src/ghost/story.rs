@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::cards::{self, Converted};
 use super::{CONTENT_IMAGES, Site, id_of, lexical, mobiledoc};
-use crate::ninjs::{PubStatus, WirePicture, WireStory};
+use crate::ninjs::{PubStatus, RenditionHref, WirePicture, WireStory};
 use crate::values::{text, time};
 
 /// A time as Ghost writes it: ISO 8601, or milliseconds since 1970 (0.x).
@@ -132,16 +132,18 @@ fn picture_of(
     }
 }
 
-/// The body as the story keeps it. Parts for members only make the post a draft; cards left
-/// out and Ghost's uploads the body still shows are named in `warnings`.
+/// The body as the story keeps it, with the pictures it shows from Ghost's uploads (each
+/// `src` as the body has it, and where the file is). Parts for members only make the post a
+/// draft; cards left out, and uploads when no `--content` folder was given, are named in
+/// `warnings`.
 fn body_of(
     post: &Map<String, Value>,
+    site: &Site<'_>,
     headline: &Headline,
-    status: &mut PubStatus,
-    warnings: &mut Vec<String>,
-) -> Result<RawBody, String> {
+    (status, warnings): (&mut PubStatus, &mut Vec<String>),
+) -> Result<(RawBody, Vec<(String, RenditionHref)>), String> {
     let Some(converted) = body_html(post)? else {
-        return Ok(RawBody::Empty);
+        return Ok((RawBody::Empty, Vec::new()));
     };
     let members_only = format!("({})", cards::FOR_MEMBERS);
     let (gated, dropped): (Vec<&String>, Vec<&String>) = converted
@@ -159,23 +161,39 @@ fn body_of(
         let names: Vec<&str> = dropped.iter().map(|d| d.as_str()).collect();
         warnings.push(format!("cards left out: {}", names.join(", ")));
     }
-    let uploads = converted.html.matches(CONTENT_IMAGES).count();
-    if uploads > 0 {
-        warnings.push(format!(
-            "its body shows {uploads} of Ghost's uploads (/content/images/…), which stay where they are: serve them at the same paths or replace them in the editor"
-        ));
-    }
     let html = converted.html.replace(GHOST_URL, "");
     let lead: Vec<String> = text(post, "feature_image")
         .map(str::to_owned)
         .into_iter()
         .collect();
-    Ok(RawBody::Html(crate::html::article_body(
-        &html,
-        headline.as_str(),
-        &lead,
-        None,
-    )))
+    let html = crate::html::article_body(&html, headline.as_str(), &lead, None);
+    let uploads = uploads_in(&html);
+    if !uploads.is_empty() && site.images.is_none() {
+        warnings.push(format!(
+            "its body shows {} of Ghost's uploads (/content/images/…), which stay where they are: give Ghost's content/images folder with --content to copy them",
+            uploads.len()
+        ));
+    }
+    let pictures = match site.images {
+        Some(_) => uploads
+            .into_iter()
+            .filter_map(|src| Some((src.to_owned(), site.picture_href(src).ok()?)))
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok((RawBody::Html(html), pictures))
+}
+
+/// The distinct `src` values of a body's pictures that are Ghost's uploads.
+fn uploads_in(html: &str) -> Vec<&str> {
+    let mut found: Vec<&str> = Vec::new();
+    for part in html.split("src=\"").skip(1) {
+        let src = part.split('"').next().unwrap_or_default();
+        if src.contains(CONTENT_IMAGES) && !found.contains(&src) {
+            found.push(src);
+        }
+    }
+    found
 }
 
 /// The story of one post, or why it cannot be one.
@@ -200,7 +218,7 @@ pub(super) fn story(post: &Map<String, Value>, site: &Site<'_>) -> Result<WireSt
     let authors = site.authors_of(post, &post_id);
     let author_names: Vec<&str> = authors.iter().filter_map(|a| text(a, "name")).collect();
     let picture = picture_of(post, site, field, &mut warnings);
-    let body = body_of(post, &headline, &mut pub_status, &mut warnings)?;
+    let (body, body_pictures) = body_of(post, site, &headline, (&mut pub_status, &mut warnings))?;
     Ok(WireStory {
         external_id: format!("ghost:{}", id_of(post.get("uuid")).unwrap_or(post_id)),
         version: None,
@@ -232,5 +250,6 @@ pub(super) fn story(post: &Map<String, Value>, site: &Site<'_>) -> Result<WireSt
         headline,
         // Ghost's pages have no hierarchy: each is at the top, in the file's order.
         page: super::is_page(post).then(byline_core::pages::ImportedPage::default),
+        body_pictures,
     })
 }

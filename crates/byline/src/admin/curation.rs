@@ -39,6 +39,15 @@ struct TagRow {
     uses: u64,
 }
 
+/// An author with their bio and how many public stories they have.
+#[derive(Serialize)]
+struct AuthorRow {
+    slug: String,
+    name: String,
+    bio: String,
+    uses: u64,
+}
+
 /// The curation screen, as `admin/curation.html` shows it.
 #[derive(Serialize)]
 struct CurationPage<'a> {
@@ -50,6 +59,7 @@ struct CurationPage<'a> {
     picks: Vec<String>,
     sections: Vec<Section>,
     tags: Vec<TagRow>,
+    authors: Vec<AuthorRow>,
     error: Option<String>,
     notice: Option<&'a str>,
     manage_sections: bool,
@@ -136,6 +146,16 @@ pub async fn render_with(
             uses,
         })
         .collect();
+    let authors: Vec<AuthorRow> = desk
+        .authors
+        .into_iter()
+        .map(|(author, uses)| AuthorRow {
+            slug: author.slug.as_str().to_owned(),
+            name: author.name,
+            bio: author.bio,
+            uses,
+        })
+        .collect();
     let site = bare_site_view(state);
     let page = PageMeta::new(&site, "Curation", "/admin/curation");
     let view = CurationPage {
@@ -146,6 +166,7 @@ pub async fn render_with(
         picks,
         sections,
         tags,
+        authors,
         error,
         notice,
         manage_sections: actor.may(Permission::ManageSections, Ownership::Own),
@@ -297,5 +318,28 @@ pub async fn rename_tag(
     let slug = Slug::parse(form.slug.trim()).map_err(|_| AppError::NotFound)?;
     let actor = Actor::Member(&me.user);
     let done = curation::rename_tag(&state.newsroom, actor, &slug, &form.name, Utc::now()).await;
+    after(&state, &me, done).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BioForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    bio: String,
+}
+
+/// Sets an author's biography (editors curate the authors' pages).
+pub async fn save_author_bio(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Form(form): Form<BioForm>,
+) -> Result<Response, AppError> {
+    me.check_csrf(&form.csrf)?;
+    let slug = Slug::parse(form.slug.trim()).map_err(|_| AppError::NotFound)?;
+    let actor = Actor::Member(&me.user);
+    let done = curation::set_author_bio(&state.newsroom, actor, &slug, &form.bio, Utc::now()).await;
     after(&state, &me, done).await
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 use byline_import::ghost::{self, Entry};
 
 use super::{ImportOptions, Progress, Source, import_item, invalid};
-use crate::usecases::Newsroom;
+use crate::usecases::{Actor, Newsroom, imports};
 
 /// Imports the posts of the export at `path`.
 pub(super) async fn import(
@@ -51,4 +51,14 @@ pub(super) async fn import(
     }
     super::wordpress::keep_term_addresses(nr, path, options, posts.term_addresses(), tell).await;
     tell(Progress::Menus(posts.menus.clone()));
+    if !options.dry_run {
+        let bios = posts.author_bios();
+        let now = chrono::Utc::now();
+        if let Err(e) = imports::keep_author_bios(nr, Actor::System, &bios, now).await {
+            tell(Progress::Item(invalid(
+                path.display().to_string(),
+                format!("the authors' bios were not kept: {e}"),
+            )));
+        }
+    }
 }

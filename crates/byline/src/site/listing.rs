@@ -118,7 +118,12 @@ pub async fn named_listing(
             ("Topic", t.name, description, paths::tag(&t.slug))
         }
         Named::Author(a) => {
-            let description = format!("Stories by {} for {site}.", a.name);
+            let description = if a.bio.is_empty() {
+                format!("Stories by {} for {site}.", a.name)
+            } else {
+                a.bio.clone()
+            };
+            intro = a.bio;
             ("Author", a.name, description, paths::author(&a.slug))
         }
     };

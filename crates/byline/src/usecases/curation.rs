@@ -1,4 +1,4 @@
-//! The front page and the site's structure: lead, picks, sections and tags.
+//! The front page and the site's structure: lead, picks, sections, tags and authors' bios.
 
 use byline_core::access::{Ownership, Permission};
 use byline_core::store::{ListQuery, Listing, SectionEdit, StoreError};
@@ -20,6 +20,8 @@ pub struct CurationDesk {
     pub sections: Vec<Section>,
     /// Every tag with how many stories carry it.
     pub tags: Vec<(Tag, u64)>,
+    /// Every author with public stories, with how many.
+    pub authors: Vec<(byline_core::Author, u64)>,
 }
 
 /// The curation screen's contents at `now`. Needs `Curate`.
@@ -43,6 +45,7 @@ pub async fn desk(nr: &Newsroom, actor: Actor<'_>, now: DateTime<Utc>) -> Outcom
             .collect(),
         sections: store.sections().await?,
         tags: store.tags().await?,
+        authors: store.public_authors(now).await?,
     })
 }
 
@@ -252,6 +255,36 @@ pub async fn rename_tag(
         ));
     }
     nr.store().rename_tag(slug, &name, now).await?;
+    Ok(())
+}
+
+/// Longest author biography, in characters.
+pub const MAX_BIO: usize = 1_000;
+
+/// A biography as it is kept: plain text on one line (white space collapsed, control
+/// characters left out), at most [`MAX_BIO`] characters, else why not.
+pub fn checked_bio(text: &str) -> Outcome<String> {
+    let bio: String = words(text).chars().filter(|c| !c.is_control()).collect();
+    if bio.chars().count() > MAX_BIO {
+        return Err(Refusal::invalid(
+            "bio",
+            format!("A biography is at most {MAX_BIO} characters."),
+        ));
+    }
+    Ok(bio)
+}
+
+/// Sets the biography on an author's page (empty: none). Needs `Curate`.
+pub async fn set_author_bio(
+    nr: &Newsroom,
+    actor: Actor<'_>,
+    slug: &Slug,
+    bio: &str,
+    now: DateTime<Utc>,
+) -> Outcome<()> {
+    actor.require(Permission::Curate, Ownership::Own)?;
+    let bio = checked_bio(bio)?;
+    nr.store().set_author_bio(slug, &bio, false, now).await?;
     Ok(())
 }
 

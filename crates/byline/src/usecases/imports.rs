@@ -219,6 +219,33 @@ pub async fn import_item(
     Ok(nr.store().save_story(input).await?)
 }
 
+/// Gives the authors a source names their biographies, where the newsroom wrote none (an
+/// author no imported story names is passed over). Needs the right to publish anyone's
+/// story, as an import does.
+pub async fn keep_author_bios(
+    nr: &Newsroom,
+    actor: Actor<'_>,
+    bios: &[(String, String)],
+    now: DateTime<Utc>,
+) -> Outcome<usize> {
+    actor.require(Permission::Publish, Ownership::Others)?;
+    let mut kept = 0;
+    for (name, bio) in bios {
+        let Some(slug) = Slug::derive(name) else {
+            continue;
+        };
+        let Ok(bio) = super::curation::checked_bio(bio) else {
+            continue;
+        };
+        match nr.store().set_author_bio(&slug, &bio, true, now).await {
+            Ok(changed) => kept += usize::from(changed),
+            Err(byline_core::store::StoreError::NotFound(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(kept)
+}
+
 /// A page's slug that is no fixed route of the site (`search` becomes `search-page`).
 fn page_slug(slug: Slug) -> Slug {
     if crate::router::is_fixed_address(&byline_render::views::paths::page(&slug)) {

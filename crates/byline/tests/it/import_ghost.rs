@@ -84,6 +84,11 @@ fn ghost_site(root: &Path) -> std::path::PathBuf {
         images.join("harbour.jpg"),
     )
     .unwrap();
+    std::fs::copy(
+        shared().join("fixtures/photos/exiftool/XMP.jpg"),
+        images.join("quay.jpg"),
+    )
+    .unwrap();
     let words = |n: usize, word: &str| vec![word; n].join(" ");
     let lexical = json!({"root": {"children": [
         {"type": "paragraph", "children": [{"type": "text", "text": words(40, "alpha")}]},
@@ -94,7 +99,10 @@ fn ghost_site(root: &Path) -> std::path::PathBuf {
         {"type": "toggle", "heading": "Epsilon question", "content": "<p>Epsilon answer.</p>"},
         {"type": "bookmark", "url": "https://example.com/zeta", "metadata": {"title": "Zeta page"}},
         {"type": "button", "buttonText": "Eta button", "buttonUrl": "https://example.com/eta"},
-        {"type": "paragraph", "children": [{"type": "text", "text": words(30, "theta")}]}
+        {"type": "paragraph", "children": [{"type": "text", "text": words(30, "theta")}]},
+        {"type": "image", "src": "__GHOST_URL__/content/images/size/w600/2024/05/quay.jpg",
+         "alt": "The quay inline", "caption": "Inline quay"},
+        {"type": "image", "src": "__GHOST_URL__/content/images/2024/05/missing.jpg", "alt": "Gone"}
     ]}});
     let mobiledoc = json!({"version": "0.3.1", "atoms": [], "cards": [["hr", {}]],
         "markups": [["em"]],
@@ -154,6 +162,10 @@ async fn a_ghost_site_moves_in_with_its_cards_pictures_terms_and_statuses() {
         err.contains("for members readers only in Ghost: imported as a draft"),
         "{err}"
     );
+    assert!(
+        err.contains("a picture in its body (/content/images/2024/05/missing.jpg) was not copied"),
+        "{err}"
+    );
     let (status, _, page) = get(&app, "/story/harbour-reopens").await;
     assert_eq!(status, StatusCode::OK, "{out}");
     for part in [
@@ -189,6 +201,9 @@ async fn a_ghost_site_moves_in_with_its_cards_pictures_terms_and_statuses() {
     assert_eq!(count(&page, "alpha"), 40);
     assert_eq!(count(&page, "theta"), 30);
     assert_eq!(count(&page, "gamma"), 5);
+    // The upload the body shows (Ghost's resized copy of it) is copied, and shown from here.
+    assert_eq!(count(&page, "src=\"/media/"), 1, "{page}");
+    assert_eq!(count(&page, "/content/images/2024/05/missing.jpg"), 1);
     let (status, _, old) = get(&app, "/story/old-editor-story").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!((count(&old, "iota"), count(&old, "kappa")), (20, 10));

@@ -328,7 +328,7 @@ async fn wordpress_pages_and_menus_move_in_with_their_hierarchy_and_order() {
 }
 
 #[tokio::test]
-async fn ghost_pages_and_navigation_move_in() {
+async fn ghost_pages_navigation_and_author_bios_move_in() {
     let site = Site::new("");
     let dir = tempfile::tempdir().unwrap();
     let export = serde_json::json!({"db": [{"meta": {"version": "5.80.0"}, "data": {
@@ -338,6 +338,8 @@ async fn ghost_pages_and_navigation_move_in() {
             {"id": "p2", "uuid": "u2", "title": "About us", "slug": "about", "type": "page",
              "status": "published", "published_at": "2024-01-01T10:00:00.000Z", "html": "<p>We report.</p>"}
         ],
+        "users": [{"id": "a1", "name": "Ana Lima", "slug": "ana", "bio": "Ana covers\nthe harbour."}],
+        "posts_authors": [{"post_id": "p1", "author_id": "a1", "sort_order": 0}],
         "settings": [
             {"key": "navigation", "value": "[{\"label\":\"Home\",\"url\":\"__GHOST_URL__/\"},{\"label\":\"About\",\"url\":\"__GHOST_URL__/about/\"}]"},
             {"key": "secondary_navigation", "value": "[{\"label\":\"Sign up\",\"url\":\"#/portal/\"},{\"label\":\"Data policy\",\"url\":\"https://example.org/privacy\"}]"}
@@ -377,4 +379,42 @@ async fn ghost_pages_and_navigation_move_in() {
     );
     let (_, _, latest) = get(&app, "/latest").await;
     assert!(body_of(&latest).contains("harbour-opens") && !body_of(&latest).contains("We report"));
+
+    // The author's bio comes with them; an editor's own words are never replaced by an import.
+    let (_, _, author) = get(&app, "/author/ana-lima").await;
+    assert!(author.contains("Ana covers the harbour."), "{author}");
+    assert_eq!(
+        follow(&app, "/author/ana/").await,
+        (StatusCode::MOVED_PERMANENTLY, "/author/ana-lima".into())
+    );
+    let ed = member(&app, &site, "ed@example.org", "editor").await;
+    let author_member = member(&app, &site, "au@example.org", "author").await;
+    let (status, _, _) = author_member
+        .post(&app, "/admin/authors", "slug=ana-lima&bio=Mine")
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, curation) = ed.get(&app, "/admin/curation").await;
+    assert!(
+        curation.contains(">Ana covers the harbour.</textarea>"),
+        "{curation}"
+    );
+    let (status, _, _) = ed
+        .post(
+            &app,
+            "/admin/authors",
+            "slug=ana-lima&bio=Harbour+and+shipping+reporter.",
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    site.cli(&["import", "ghost", path.to_str().unwrap()]);
+    let (_, _, author) = get(&app, "/author/ana-lima").await;
+    assert!(
+        author.contains("Harbour and shipping reporter."),
+        "{author}"
+    );
+    let long = "x".repeat(1001);
+    let (status, _, _) = ed
+        .post(&app, "/admin/authors", &format!("slug=ana-lima&bio={long}"))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
