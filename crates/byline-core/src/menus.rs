@@ -105,7 +105,9 @@ pub fn parse_items(text: &str) -> Result<Vec<MenuItem>, MenuError> {
 }
 
 fn parse_line(line: &str) -> Result<MenuItem, String> {
-    let (label, link) = match line.rsplit_once('|') {
+    // A label holds no `|` (an imported one writes it as `/`), so the first one ends it and a
+    // link may hold more.
+    let (label, link) = match line.split_once('|') {
         Some((label, link)) => {
             let link = crate::redirects::link(link).map_err(|e| format!("the link: {e}"))?;
             (label, Some(link))
@@ -127,6 +129,12 @@ fn parse_line(line: &str) -> Result<MenuItem, String> {
         link,
         children: Vec::new(),
     })
+}
+
+/// Whether `items` read back from their line form exactly as they are (a label with a `|`,
+/// line breaks or surrounding space would not): what a store may keep.
+pub fn round_trips(items: &[MenuItem]) -> bool {
+    parse_items(&format_items(items)).is_ok_and(|read| read == items)
 }
 
 /// Writes items in the form [`parse_items`] reads, which is also how the store keeps them.
@@ -199,6 +207,19 @@ mod tests {
     fn bounds_the_number_of_items() {
         let text = "x | /\n".repeat(MAX_ITEMS + 1);
         assert_eq!(parse_items(&text).unwrap_err().line, MAX_ITEMS + 1);
+    }
+
+    #[test]
+    fn a_link_may_hold_a_bar_and_a_label_may_not() {
+        let items = parse_items("Pipe | https://example.com/?a=1|2").unwrap();
+        assert_eq!(items[0].link.as_deref(), Some("https://example.com/?a=1|2"));
+        assert!(round_trips(&items));
+        let bad = vec![MenuItem {
+            label: "A | B".into(),
+            link: None,
+            children: Vec::new(),
+        }];
+        assert!(!round_trips(&bad));
     }
 
     #[test]

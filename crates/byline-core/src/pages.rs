@@ -1,6 +1,8 @@
 //! Pages: the site's own pages (About, Imprint, Privacy, Contact), stories of another kind
 //! that live at the site root, with no date and no rails, placed in a tree among each other.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -65,15 +67,20 @@ impl PageEntry {
     }
 }
 
+/// Deepest a page may sit (a page at the top is at depth 1).
+pub const MAX_DEPTH: usize = 8;
+
 /// A page's place in the tree as its reader sees it: the pages above it, top first, and
 /// those directly under it, in order. Only the entries given are considered (the caller
-/// passes public ones to readers); a cycle in stored parents ends the walk up.
+/// passes public ones to readers); a cycle in stored parents ends the walk up. One pass over
+/// the entries, whatever their number or depth.
 pub fn family(pages: &[PageEntry], id: StoryId) -> (Vec<&PageEntry>, Vec<&PageEntry>) {
-    let by_id = |id: StoryId| pages.iter().find(|p| p.id == id);
-    let mut ancestors = Vec::new();
-    let mut next = by_id(id).and_then(|p| p.parent);
-    while let Some(parent) = next.and_then(by_id) {
-        if parent.id == id || ancestors.iter().any(|a: &&PageEntry| a.id == parent.id) {
+    let by_id: HashMap<StoryId, &PageEntry> = pages.iter().map(|p| (p.id, p)).collect();
+    let mut ancestors: Vec<&PageEntry> = Vec::new();
+    let mut seen: HashSet<StoryId> = HashSet::from([id]);
+    let mut next = by_id.get(&id).and_then(|p| p.parent);
+    while let Some(parent) = next.and_then(|p| by_id.get(&p).copied()) {
+        if !seen.insert(parent.id) {
             break;
         }
         ancestors.push(parent);
@@ -86,28 +93,33 @@ pub fn family(pages: &[PageEntry], id: StoryId) -> (Vec<&PageEntry>, Vec<&PageEn
 }
 
 /// Pages in tree order (each followed by the pages under it, siblings by position), with
-/// each one's depth; a page whose parent is missing (or in a cycle) is at the top.
+/// each one's depth (0 at the top); a page whose parent is missing, or that only a cycle of
+/// parents leads to, is at the top.
 pub fn tree(pages: &[PageEntry]) -> Vec<(usize, &PageEntry)> {
-    let known = |id: Option<StoryId>| id.is_some_and(|id| pages.iter().any(|p| p.id == id));
-    let mut out = Vec::with_capacity(pages.len());
-    let mut roots: Vec<&PageEntry> = pages.iter().filter(|p| !known(p.parent)).collect();
-    roots.sort_by(|a, b| (a.position, &a.title).cmp(&(b.position, &b.title)));
-    let mut stack: Vec<(usize, &PageEntry)> = roots.into_iter().rev().map(|p| (0, p)).collect();
-    while let Some((depth, page)) = stack.pop() {
-        if out
-            .iter()
-            .any(|(_, seen): &(usize, &PageEntry)| seen.id == page.id)
-        {
-            continue;
-        }
-        out.push((depth, page));
-        let (_, children) = family(pages, page.id);
-        stack.extend(children.into_iter().rev().map(|c| (depth + 1, c)));
-    }
-    // Pages only in a cycle of parents never reach a root: list them at the top too.
+    let known: HashSet<StoryId> = pages.iter().map(|p| p.id).collect();
+    let mut under: HashMap<Option<StoryId>, Vec<&PageEntry>> = HashMap::new();
     for page in pages {
-        if !out.iter().any(|(_, seen)| seen.id == page.id) {
-            out.push((0, page));
+        let parent = page.parent.filter(|p| known.contains(p) && *p != page.id);
+        under.entry(parent).or_default().push(page);
+    }
+    for siblings in under.values_mut() {
+        siblings.sort_by(|a, b| (a.position, &a.title).cmp(&(b.position, &b.title)));
+    }
+    let mut out = Vec::with_capacity(pages.len());
+    let mut placed: HashSet<StoryId> = HashSet::new();
+    let roots = under.get(&None).into_iter().flatten().copied();
+    // The roots first, then (pages only a cycle of parents leads to never reach one) each
+    // page not placed yet starts a walk of its own.
+    for start in roots.chain(pages.iter()) {
+        let mut stack = vec![(0, start)];
+        while let Some((depth, page)) = stack.pop() {
+            if !placed.insert(page.id) {
+                continue;
+            }
+            out.push((depth, page));
+            if let Some(children) = under.get(&Some(page.id)) {
+                stack.extend(children.iter().rev().map(|c| (depth + 1, *c)));
+            }
         }
     }
     out

@@ -254,7 +254,7 @@ pub struct Posts<'a, R: BufRead> {
     items_read: usize,
     /// Pages read before the page they sit under, each with that page's post id: given out
     /// once it has been, so that an import saves every parent before its children.
-    held: Vec<(String, Entry)>,
+    held: std::collections::VecDeque<(String, Entry)>,
     /// Entries ready to be given out (pages whose parent was just given out).
     ready: std::collections::VecDeque<Entry>,
     /// The post ids of the pages given out so far.
@@ -271,7 +271,7 @@ impl<'a> Posts<'a, BufReader<std::fs::File>> {
             again: Channel::default(),
             lines: Box::new(move |offset| line_in_file(path, offset)),
             items_read: 0,
-            held: Vec::new(),
+            held: Default::default(),
             ready: Default::default(),
             pages_out: Default::default(),
         })
@@ -299,11 +299,10 @@ impl<R: BufRead> Posts<'_, R> {
             let item = self.items.next_item(&mut self.again);
             let Some(item) = item.map_err(|e| e.at_line(&*self.lines))? else {
                 // Pages under a page that never came (a cycle, another file): as they are.
-                if self.held.is_empty() {
-                    return Ok(None);
-                }
-                let (_, entry) = self.held.remove(0);
-                return Ok(Some(self.given_out(entry)));
+                return Ok(self
+                    .held
+                    .pop_front()
+                    .map(|(_, entry)| self.given_out(entry)));
             };
             self.items_read += 1;
             let Some(entry) = entry_of(self.channel, &item) else {
@@ -313,7 +312,7 @@ impl<R: BufRead> Posts<'_, R> {
                 && let Some(parent) = &post.after_page
                 && !self.pages_out.contains(parent)
             {
-                self.held.push((parent.clone(), entry));
+                self.held.push_back((parent.clone(), entry));
                 continue;
             }
             return Ok(Some(self.given_out(entry)));
@@ -326,9 +325,10 @@ impl<R: BufRead> Posts<'_, R> {
             && let Some(id) = &post.page_id
         {
             self.pages_out.insert(id.clone());
-            let (now_ready, still): (Vec<_>, Vec<_>) = std::mem::take(&mut self.held)
-                .into_iter()
-                .partition(|(p, _)| p == id);
+            let (now_ready, still): (std::collections::VecDeque<_>, std::collections::VecDeque<_>) =
+                std::mem::take(&mut self.held)
+                    .into_iter()
+                    .partition(|(p, _)| p == id);
             self.held = still;
             self.ready.extend(now_ready.into_iter().map(|(_, e)| e));
         }

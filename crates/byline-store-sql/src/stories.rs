@@ -22,6 +22,8 @@ struct Existing {
     /// Whether the newsroom changed it since.
     edited: bool,
     published_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Whether it is one of the site's pages.
+    is_page: bool,
 }
 
 pub(crate) async fn save(
@@ -40,6 +42,19 @@ pub(crate) async fn save(
         None => None,
     };
     if let Some(found) = &existing {
+        // What an item is stays what it was first saved as: a post that became a page at its
+        // source (or back) is not applied, as a page and a story follow different rules.
+        if found.is_page != input.page.is_some() {
+            let (was, is) = if found.is_page {
+                ("a page", "a post")
+            } else {
+                ("a story", "a page")
+            };
+            return Err(StoreError::Conflict(format!(
+                "{} was imported as {was} and is {is} now: the change is not applied",
+                found.slug
+            )));
+        }
         // An item without times of its own does not move a story it updates.
         if input.origin.undated && found.published_at.is_some() {
             input.published_at = found.published_at;
@@ -222,7 +237,7 @@ async fn find_existing(
     now: chrono::DateTime<Utc>,
 ) -> Result<Option<Existing>, StoreError> {
     let row = sqlx::query(
-        "SELECT id, slug, version, status, published_at, import_hash, edited_since_import \
+        "SELECT id, slug, version, status, published_at, import_hash, edited_since_import, kind \
          FROM stories WHERE external_id = $1",
     )
     .bind(external_id)
@@ -244,6 +259,7 @@ async fn find_existing(
             published_at: get::<Option<i64>>(&row, "published_at")?
                 .map(rows::from_secs)
                 .transpose()?,
+            is_page: get::<String>(&row, "kind")? == "page",
         })
     })
     .transpose()

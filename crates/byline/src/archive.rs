@@ -341,14 +341,26 @@ fn check_redirects(table: &TableRows) -> anyhow::Result<()> {
 /// Refuses a menu whose items an editor could not have written (a link that is no path of
 /// this site or http(s) URL, a tree too deep or too big).
 fn check_menus(table: &TableRows) -> anyhow::Result<()> {
-    let Some(items) = column(table, "items") else {
-        return Ok(());
+    let text = |row: &[Cell], name: &str| match column(table, name).and_then(|i| row.get(i)) {
+        Some(Cell::Text(text)) => Some(text.clone()),
+        _ => None,
     };
     for (n, row) in table.rows.iter().enumerate() {
-        if let Some(Cell::Text(text)) = row.get(items)
-            && let Err(e) = byline_core::menus::parse_items(text)
-        {
-            bail!("table menus row {}: {e}", n + 1);
+        let input = crate::usecases::pages::MenuInput {
+            slug: text(row, "slug").unwrap_or_default(),
+            name: text(row, "name").unwrap_or_default(),
+            location: text(row, "location").unwrap_or_default(),
+            items: text(row, "items").unwrap_or_default(),
+        };
+        // As an editor could have saved it: the same checks, the slug kept as it is.
+        match crate::usecases::pages::checked_menu(&input) {
+            Ok(menu) if menu.slug.as_str() == input.slug => {}
+            Ok(_) => bail!(
+                "table menus row {}: the slug {:?} is not one",
+                n + 1,
+                input.slug
+            ),
+            Err(e) => bail!("table menus row {}: {e}", n + 1),
         }
     }
     Ok(())

@@ -44,7 +44,15 @@ pub async fn menus(state: &AppState) -> Result<Arc<Vec<Menu>>, AppError> {
         return Ok(menus);
     }
     let read_at = state.cache.epoch();
-    let menus = Arc::new(reading::menus(&state.newsroom).await?);
+    // Pages are drawn without menus rather than not at all when they cannot be read.
+    let menus = match reading::menus(&state.newsroom).await {
+        Ok(menus) => menus,
+        Err(e) => {
+            tracing::warn!(error = %e, "the menus cannot be read: pages are drawn without them");
+            Vec::new()
+        }
+    };
+    let menus = Arc::new(menus);
     state
         .cache
         .share("menus", &[CacheKey::Site], menus.clone(), read_at);

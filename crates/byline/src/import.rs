@@ -146,8 +146,12 @@ pub fn menus(
     menus::convert("the export", all, stored, prepared.channel.site())
 }
 
-/// Saves the menus an import brought (a menu of the same name is replaced).
-pub async fn save_menus(nr: &Newsroom, menus: Vec<byline_core::menus::Menu>) -> anyhow::Result<()> {
+/// Saves the menus an import brought that the site has none of yet; returns the slugs of
+/// those left as the site has them.
+pub async fn save_menus(
+    nr: &Newsroom,
+    menus: Vec<byline_core::menus::Menu>,
+) -> anyhow::Result<Vec<Slug>> {
     let now = chrono::Utc::now();
     crate::usecases::pages::import_menus(nr, Actor::System, menus, now)
         .await
@@ -402,6 +406,9 @@ pub(crate) async fn import_item(
     let saved_at = chrono::Utc::now();
     // A page is never a pick: picks are stories.
     let sticky = item.sticky && status == Status::Published && item.page.is_none();
+    // Only what readers may see is linked from a menu.
+    let public = draft.status.at(draft.published_at, saved_at) == Status::Published
+        && draft.published_at.is_some_and(|t| t <= saved_at);
     let saved = imports::import_item(nr, Actor::System, draft, saved_at).await;
     if sticky
         && let Ok(
@@ -428,8 +435,8 @@ pub(crate) async fn import_item(
             | SaveOutcome::SkippedUnknown { slug }
             | SaveOutcome::SkippedEdited { slug }
             | SaveOutcome::SkippedOlder { slug, .. },
-        ) => Some(address(slug)),
-        Err(_) => None,
+        ) if public => Some(address(slug)),
+        _ => None,
     };
     let (action, detail) = match saved {
         Ok(SaveOutcome::Created { slug, .. }) => (Action::Created, with_note(address(&slug))),

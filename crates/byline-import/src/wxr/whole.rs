@@ -40,7 +40,7 @@ pub fn parse_file(text: &str, uploads: Option<PathBuf>) -> Result<WxrFile, WxrEr
         again: Channel::default(),
         lines: Box::new(lines),
         items_read: 0,
-        held: Vec::new(),
+        held: Default::default(),
         ready: Default::default(),
         pages_out: Default::default(),
     };

@@ -38,11 +38,12 @@ pub struct EditorForm {
     pub seo_description: String,
     #[serde(default)]
     pub revision: i64,
-    /// A page's parent page (its id, empty for the top) and its position among its siblings.
+    /// A page's parent page (its id, empty for the top) and its position among its siblings;
+    /// a form without them keeps the page where it is.
     #[serde(default)]
-    pub parent: String,
+    pub parent: Option<String>,
     #[serde(default)]
-    pub position: String,
+    pub position: Option<String>,
     /// Whether the form edits one of the site's pages (set by the handler, never the browser).
     #[serde(skip_deserializing)]
     pub page: bool,
@@ -104,30 +105,34 @@ impl EditorForm {
             seo_title: story.seo.title.clone().unwrap_or_default(),
             seo_description: story.seo.description.clone().unwrap_or_default(),
             revision: story.revision,
-            parent: story
-                .place
-                .parent
-                .map(|p| p.0.to_string())
-                .unwrap_or_default(),
-            position: story.place.position.to_string(),
+            parent: Some(
+                story
+                    .place
+                    .parent
+                    .map(|p| p.0.to_string())
+                    .unwrap_or_default(),
+            ),
+            position: Some(story.place.position.to_string()),
             page: story.kind == byline_core::StoryKind::Page,
             csrf: String::new(),
         }
     }
 
     /// Where a page goes among the pages, as the form says: its parent's id (empty for the
-    /// top) and its position (empty for 0).
-    pub fn place(&self) -> Result<PagePlace, FieldError> {
-        let parent = match self.parent.trim() {
-            "" => None,
-            id => Some(StoryId(id.parse().map_err(|_| FieldError {
+    /// top) and its position (empty for 0); what the form leaves out stays as in `current`.
+    pub fn place(&self, current: PagePlace) -> Result<PagePlace, FieldError> {
+        let parent = match self.parent.as_deref().map(str::trim) {
+            None => current.parent,
+            Some("") => None,
+            Some(id) => Some(StoryId(id.parse().map_err(|_| FieldError {
                 field: "parent",
                 message: "Choose the parent page from the list.".into(),
             })?)),
         };
-        let position = match self.position.trim() {
-            "" => 0,
-            n => n
+        let position = match self.position.as_deref().map(str::trim) {
+            None => current.position,
+            Some("") => 0,
+            Some(n) => n
                 .parse::<i64>()
                 .ok()
                 .filter(|n| n.abs() <= 1_000_000)

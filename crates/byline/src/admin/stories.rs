@@ -280,7 +280,7 @@ pub async fn create_draft(
         .check(&state.site.language, None)
         .and_then(|mut fields| {
             if form.page {
-                fields.place = Some(form.place().map_err(|e| vec![e])?);
+                fields.place = Some(form.place(Default::default()).map_err(|e| vec![e])?);
             }
             Ok(fields)
         });
@@ -307,7 +307,7 @@ pub fn fields_from(
 ) -> Result<StoryFields, Vec<FieldError>> {
     let mut fields = form.check(&state.site.language, Some(&story.slug))?;
     if story.kind == StoryKind::Page {
-        fields.place = Some(form.place().map_err(|e| vec![e])?);
+        fields.place = Some(form.place(story.place).map_err(|e| vec![e])?);
     }
     Ok(fields)
 }

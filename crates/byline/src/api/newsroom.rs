@@ -170,8 +170,8 @@ fn fields(
             current.and_then(|s| s.seo.description.as_ref()),
         ),
         revision: 0,
-        parent: String::new(),
-        position: String::new(),
+        parent: None,
+        position: None,
         page: false,
         csrf: String::new(),
     };

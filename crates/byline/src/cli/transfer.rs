@@ -102,10 +102,12 @@ pub(super) async fn import_files(
                 None => m.name.clone(),
             })
             .collect();
-        if !dry_run {
-            import::save_menus(&newsroom, menus.menus).await?;
-        }
         eprintln!("menus: {}", names.join(", "));
+        if !dry_run {
+            for slug in import::save_menus(&newsroom, menus.menus).await? {
+                eprintln!("warning: menu {slug} is the site's already: left as it is");
+            }
+        }
     }
     let nothing_written = if dry_run {
         " (a dry run: nothing written)"

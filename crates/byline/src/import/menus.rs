@@ -10,6 +10,9 @@ use byline_core::redirects::link;
 use byline_import::menus::{MenuTarget, SourceMenu, SourceMenuItem};
 use byline_render::views::paths;
 
+/// Most menus an import brings (a site has a few; each is a form on the curation screen).
+const MAX_MENUS: usize = 50;
+
 /// The menus made of an export's, with what could not be carried over.
 #[derive(Debug, Default)]
 pub struct ImportedMenus {
@@ -27,6 +30,13 @@ pub fn convert(
 ) -> ImportedMenus {
     let mut out = ImportedMenus::default();
     for menu in menus {
+        if out.menus.len() == MAX_MENUS {
+            out.warnings.push(format!(
+                "{file}: more than {MAX_MENUS} menus; menu {:?} and those after it are left out",
+                menu.name
+            ));
+            break;
+        }
         let Some(slug) = Slug::derive(&menu.slug).or_else(|| Slug::derive(&menu.name)) else {
             out.warnings.push(format!(
                 "{file}: menu {:?} has no name to keep it by",
@@ -73,13 +83,12 @@ pub fn convert(
 /// Where a menu named like this is shown: WordPress themes call their places `primary`,
 /// `main`, `header`, `top` and `footer`, and sites name their menus after them.
 fn location_of(slug: &str, name: &str) -> Option<MenuLocation> {
-    let words = format!("{slug} {name}").to_lowercase();
-    if words.contains("footer") {
+    let text = format!("{slug} {name}").to_lowercase();
+    let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).collect();
+    let named = |w: &[&str]| words.iter().any(|word| w.contains(word));
+    if named(&["footer"]) {
         Some(MenuLocation::Footer)
-    } else if ["header", "primary", "main", "top"]
-        .iter()
-        .any(|w| words.contains(w))
-    {
+    } else if named(&["header", "primary", "main", "top"]) {
         Some(MenuLocation::Header)
     } else {
         None
@@ -141,7 +150,7 @@ impl Converting<'_> {
                 Some(path) => (title.clone(), Some(path.clone())),
                 None => {
                     self.warnings.push(format!(
-                        "{at}: menu {:?} links to {title:?}, which was not imported: kept as a heading",
+                        "{at}: menu {:?} links to {title:?}, which is not public or was not imported: kept as a heading",
                         self.menu
                     ));
                     (title.clone(), None)

@@ -78,14 +78,11 @@ async fn answer(
 pub async fn with_slash(state: &AppState, uri: &Uri) -> Option<Response> {
     let inner = uri.path().strip_prefix('/')?.strip_suffix('/')?;
     let slug = Slug::parse(inner).ok()?;
-    match reading::page(&state.newsroom, &slug, Utc::now())
+    let now = Utc::now();
+    let found = reading::page_address(&state.newsroom, &slug, now)
         .await
-        .ok()?
-    {
-        PageAnswer::Page(page) => Some(moved_to(&paths::page(&page.story.slug))),
-        PageAnswer::Moved(current) => Some(moved_to(&paths::page(&current))),
-        PageAnswer::Missing => None,
-    }
+        .ok()??;
+    Some(moved_to(&paths::page(&found)))
 }
 
 fn moved_to(path: &str) -> Response {

@@ -4,7 +4,7 @@
 
 use byline_core::access::{Ownership, Permission};
 use byline_core::editorial::StoryFields;
-use byline_core::menus::{Menu, MenuLocation, parse_items};
+use byline_core::menus::{Menu, MenuLocation, parse_items, round_trips};
 use byline_core::pages::{PageEntry, PagePlace, tree};
 use byline_core::{Slug, StoryId};
 use byline_render::views::paths;
@@ -78,14 +78,23 @@ async fn check_parent(nr: &Newsroom, this: Option<StoryId>, parent: StoryId) -> 
             "Choose the parent page from the list.",
         ));
     }
-    if let Some(this) = this {
-        let (above, _) = byline_core::pages::family(&pages, parent);
-        if parent == this || above.iter().any(|p| p.id == this) {
-            return Err(Refusal::invalid(
-                "parent",
-                "A page cannot sit under itself or under a page that sits under it.",
-            ));
-        }
+    let (above, _) = byline_core::pages::family(&pages, parent);
+    if let Some(this) = this
+        && (parent == this || above.iter().any(|p| p.id == this))
+    {
+        return Err(Refusal::invalid(
+            "parent",
+            "A page cannot sit under itself or under a page that sits under it.",
+        ));
+    }
+    if above.len() + 2 > byline_core::pages::MAX_DEPTH {
+        return Err(Refusal::invalid(
+            "parent",
+            format!(
+                "Pages sit at most {} levels deep; choose a page higher up.",
+                byline_core::pages::MAX_DEPTH
+            ),
+        ));
     }
     Ok(())
 }
@@ -141,6 +150,12 @@ pub fn checked_menu(input: &MenuInput) -> Outcome<Menu> {
     };
     let items = parse_items(&input.items)
         .map_err(|e| Refusal::invalid("items", format!("Menu items, {e}")))?;
+    if !round_trips(&items) {
+        return Err(Refusal::invalid(
+            "items",
+            "Menu items: a label holds no | (it starts the link).",
+        ));
+    }
     Ok(Menu {
         slug,
         name,
@@ -176,26 +191,30 @@ pub async fn delete_menu(
     Ok(())
 }
 
-/// Saves the menus an import brought, each replacing the menu of its slug; a location is
-/// given only where no menu has it yet (an import never moves the newsroom's own choice).
+/// Adds the menus an import brought that the site has none of yet (by slug: a menu the
+/// newsroom has, imported before or its own, is never replaced); a location is given only
+/// where no menu has it yet. Returns the slugs of the menus left as they were.
 pub async fn import_menus(
     nr: &Newsroom,
     actor: Actor<'_>,
-    mut menus: Vec<Menu>,
+    menus: Vec<Menu>,
     now: DateTime<Utc>,
-) -> Outcome<()> {
+) -> Outcome<Vec<Slug>> {
     require(actor)?;
-    let existing = nr.store().menus().await?;
-    for menu in &mut menus {
-        if let Some(location) = menu.location {
-            let taken = existing
-                .iter()
-                .any(|m| m.location == Some(location) && m.slug != menu.slug);
-            if taken {
-                menu.location = None;
-            }
+    let mut existing = nr.store().menus().await?;
+    let mut kept = Vec::new();
+    for mut menu in menus {
+        if existing.iter().any(|m| m.slug == menu.slug) || !round_trips(&menu.items) {
+            kept.push(menu.slug);
+            continue;
         }
-        nr.store().save_menu(menu, now).await?;
+        if let Some(location) = menu.location
+            && existing.iter().any(|m| m.location == Some(location))
+        {
+            menu.location = None;
+        }
+        nr.store().save_menu(&menu, now).await?;
+        existing.push(menu);
     }
-    Ok(())
+    Ok(kept)
 }

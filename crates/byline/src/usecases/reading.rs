@@ -111,6 +111,28 @@ pub async fn page(nr: &Newsroom, slug: &Slug, now: DateTime<Utc>) -> Outcome<Pag
     Ok(PageAnswer::Missing)
 }
 
+/// The slug of the public page `slug` names at `now`: its own, or the one a public page that
+/// had it has now (one or two indexed reads; nothing else of the page is read).
+pub async fn page_address(nr: &Newsroom, slug: &Slug, now: DateTime<Utc>) -> Outcome<Option<Slug>> {
+    let is_page = |s: &Story| s.kind == StoryKind::Page;
+    if public_story(nr, slug, now)
+        .await?
+        .is_some_and(|s| is_page(&s))
+    {
+        return Ok(Some(slug.clone()));
+    }
+    match nr.store().redirect_for(slug).await? {
+        Some(current)
+            if public_story(nr, &current, now)
+                .await?
+                .is_some_and(|s| is_page(&s)) =>
+        {
+            Ok(Some(current))
+        }
+        _ => Ok(None),
+    }
+}
+
 /// The site's pages public at `now`, in the order of their tree.
 pub async fn public_pages(nr: &Newsroom, now: DateTime<Utc>) -> Outcome<Vec<PageEntry>> {
     let pages: Vec<PageEntry> = nr

@@ -193,14 +193,43 @@ async fn only_editors_work_on_pages_and_a_page_never_takes_a_site_address() {
     assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
     ed.act(&app, child, "publish", "").await;
     assert_eq!(get(&app, "/tag/secret").await.0, StatusCode::NOT_FOUND);
-    // Saved twice: two revisions to compare and restore, as a story has.
+    // A save that leaves out the place (an older form, the conflict page) keeps the page
+    // where it is.
+    let revision = ed.revision(&app, child).await;
+    let form = format!("revision={revision}&headline=Team&body=Us+all.&slug=team");
+    let (status, _, _) = ed
+        .post(&app, &format!("/admin/stories/{child}"), &form)
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, editor) = ed.get(&app, &format!("/admin/stories/{child}")).await;
+    assert!(
+        editor.contains(&format!(r#"<option value="{about}" selected>"#)),
+        "still under About: {editor}"
+    );
+    // Pages sit at most eight levels deep.
+    let mut parent = child;
+    for level in 3..=8 {
+        parent = new_page(
+            &app,
+            &ed,
+            &format!("Level {level}"),
+            &format!("level-{level}"),
+            &parent.to_string(),
+        )
+        .await;
+    }
+    let form = format!("headline=Too+deep&body=x&slug=too-deep&parent={parent}");
+    let (status, _, page) = ed.post(&app, "/admin/pages", &form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("at most 8 levels deep"), "{page}");
+    // Saved three times: revisions to compare and restore, as a story has.
     let (_, revisions) = ed
         .get(&app, &format!("/admin/stories/{child}/revisions"))
         .await;
     assert_eq!(
         revisions.matches("revisions?compare=").count(),
-        2,
-        "made, then saved: {revisions}"
+        3,
+        "made, then saved twice: {revisions}"
     );
 }
 
@@ -246,7 +275,7 @@ async fn menus_written_on_the_curation_screen_lead_the_header_and_footer() {
 
     let form = format!(
         "name=Header&location=header&items={}",
-        enc("Home | /\nWorld | /section/world")
+        enc("Home | /\nWorld | /section/world\nPipe | https://example.com/?a=1|2")
     );
     ed.post(&app, "/admin/menus", &form).await;
     let (_, _, home) = get(&app, "/latest").await;
@@ -258,6 +287,10 @@ async fn menus_written_on_the_curation_screen_lead_the_header_and_footer() {
     assert!(
         header.contains(r#"<a href="/section/world">World</a>"#),
         "{header}"
+    );
+    assert!(
+        header.contains(r#"<a href="https://example.com/?a=1|2">Pipe</a>"#),
+        "a link may hold a bar: {header}"
     );
 
     // The footer menu moved to the header takes the place; the other one is kept, unplaced.
@@ -317,13 +350,29 @@ async fn wordpress_pages_and_menus_move_in_with_their_hierarchy_and_order() {
         short.ends_with("a Blog page | /blog\nAbout The Tests | /about\n  Clearing Floats | /clearing-floats\n  Page with comments | /page-with-comments\n  Page with comments disabled | /page-with-comments-disabled\nLorem Ipsum | /lorem-ipsum\n"),
         "{short:?}"
     );
-    // Imported again: nothing new, the menus replaced in place.
+    // The newsroom changes a menu; imported again, the menus are left as the site has them.
+    let form = format!(
+        "slug=short&name=Short&location=footer&items={}",
+        enc("Our own | /about")
+    );
+    let (status, _, _) = ed.post(&app, "/admin/menus", &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
     let out = site.cli(&["import", "wordpress", file.to_str().unwrap()]);
     assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("warning: menu short is the site's already: left as it is")
+    );
     let (_, again) = ed.get(&app, "/admin/curation").await;
     assert_eq!(
         again.matches("<h3>").count(),
         curation.matches("<h3>").count()
+    );
+    assert!(again.contains(">Our own | /about\n</textarea>"), "{again}");
+    let (_, _, home) = get(&app, "/").await;
+    assert!(
+        home.contains(r#"<a href="/about">Our own</a>"#),
+        "in the footer still"
     );
 }
 
@@ -412,6 +461,20 @@ async fn ghost_pages_navigation_and_author_bios_move_in() {
         author.contains("Harbour and shipping reporter."),
         "{author}"
     );
+    // A page that became a post at its source is not made a story (nor the other way).
+    let changed = export.to_string().replace(
+        r#""title":"About us","type":"page""#,
+        r#""title":"About us","type":"post""#,
+    );
+    assert_ne!(changed, export.to_string());
+    std::fs::write(&path, changed).unwrap();
+    let out = site.cli(&["import", "ghost", path.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("about was imported as a page and is a post now"),
+        "{stdout}"
+    );
+    assert_eq!(get(&app, "/about").await.0, StatusCode::OK);
     let long = "x".repeat(1001);
     let (status, _, _) = ed
         .post(&app, "/admin/authors", &format!("slug=ana-lima&bio={long}"))
