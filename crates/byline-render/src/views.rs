@@ -26,6 +26,13 @@ pub mod paths {
     pub fn page(slug: &Slug) -> String {
         format!("/{slug}")
     }
+    /// Where a story or page lives, as its kind says.
+    pub fn of(kind: byline_core::StoryKind, slug: &Slug) -> String {
+        match kind {
+            byline_core::StoryKind::Story => story(slug),
+            byline_core::StoryKind::Page => page(slug),
+        }
+    }
     pub const LATEST: &str = "/latest";
     pub const SUBSCRIBE: &str = "/newsletter/subscribe";
 }

@@ -3,35 +3,31 @@
 //! bad item never stops the batch.
 
 use std::fmt;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use byline_core::Slug;
+use byline_core::Status;
 use byline_core::redirects::address_key_of_url;
 use byline_core::store::{SaveOutcome, SectionRef};
-use byline_core::{Picture, PictureSource, Status};
-use byline_import::{RenditionHref, WirePicture, WireStory};
+use byline_import::WireStory;
 use byline_import::{ninjs, wxr};
 use byline_render::views::paths;
 use chrono::{DateTime, Utc};
 
-use crate::media;
 use crate::usecases::imports::{self, Draft, LibraryAddition};
 use crate::usecases::{Actor, Newsroom};
-use byline_media::decode::decode;
 use byline_media::metadata::credit::CreditPattern;
-use byline_media::metadata::read_metadata;
 
 mod files;
 mod ghost;
 mod menus;
+mod pictures;
 mod wordpress;
 
 pub use menus::ImportedMenus;
+use pictures::{copy_body_pictures, resolve_picture};
 
 pub use files::{Collected, collect_files};
-
-/// Largest picture file an import copies.
-const MAX_PICTURE_BYTES: u64 = 25 * 1024 * 1024;
 
 /// Settings of one import run.
 #[derive(Debug, Clone)]
@@ -285,42 +281,6 @@ async fn import_ninjs(
     tell(Progress::Read(text.len() as u64));
 }
 
-/// Copies the pictures a body shows from the source's files into the media store and points
-/// the body at the copies; one that cannot be copied stays as it is, with a warning.
-async fn copy_body_pictures(
-    file: &Path,
-    item: &mut WireStory,
-    options: &ImportOptions,
-    warnings: &mut Vec<String>,
-) {
-    let byline_core::RawBody::Html(html) = &mut item.body else {
-        return;
-    };
-    for (src, href) in std::mem::take(&mut item.body_pictures) {
-        let wanted = WirePicture {
-            href,
-            credit: None,
-            caption: None,
-            alt: None,
-            width: None,
-            height: None,
-            content_type: None,
-        };
-        match resolve_picture(file, &wanted, options).await {
-            Ok(picture) => {
-                *html = html.replace(
-                    &format!("src=\"{src}\""),
-                    &format!("src=\"{}\"", picture.url()),
-                );
-            }
-            Err(why) => warnings.push(format!(
-                "{}: a picture in its body ({src}) was not copied: {why}",
-                file.display()
-            )),
-        }
-    }
-}
-
 pub(crate) async fn import_item(
     nr: &Newsroom,
     file: &Path,
@@ -419,14 +379,12 @@ pub(crate) async fn import_item(
     {
         tell(Progress::Picked(slug.clone()));
     }
-    let is_page = item.page.is_some();
-    let address = |slug: &Slug| {
-        if is_page {
-            paths::page(slug)
-        } else {
-            paths::story(slug)
-        }
+    let kind = if item.page.is_some() {
+        byline_core::StoryKind::Page
+    } else {
+        byline_core::StoryKind::Story
     };
+    let address = |slug: &Slug| paths::of(kind, slug);
     let path = match &saved {
         Ok(
             SaveOutcome::Created { slug, .. }
@@ -499,91 +457,5 @@ fn section_of(name: &str, above: &[String]) -> Option<SectionRef> {
         slug: Slug::derive(name)?,
         name: name.to_owned(),
         parent,
-    })
-}
-
-/// Copies a relative rendition into the media store (checking it is a picture) or keeps a
-/// remote URL as it is.
-async fn resolve_picture(
-    file: &Path,
-    picture: &WirePicture,
-    options: &ImportOptions,
-) -> Result<Picture, String> {
-    let mut from_file = None;
-    let (source, width, height, content_type) = match &picture.href {
-        RenditionHref::Remote(url) => (
-            PictureSource::Remote { url: url.clone() },
-            picture.width,
-            picture.height,
-            picture.content_type.clone(),
-        ),
-        RenditionHref::Relative(href) | RenditionHref::InFolder { path: href, .. } => {
-            let relative = Path::new(href);
-            // A wire item may only point at files beside it, never elsewhere on the disk.
-            if !relative
-                .components()
-                .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
-            {
-                return Err(format!("{href:?} points outside the item's folder"));
-            }
-            let folder = match &picture.href {
-                RenditionHref::InFolder { folder, .. } => folder.as_path(),
-                _ => file.parent().unwrap_or(Path::new(".")),
-            };
-            let path = folder.join(relative);
-            // Nor through a symbolic link that leads elsewhere.
-            let inside = match (path.canonicalize(), folder.canonicalize()) {
-                (Ok(real), Ok(folder)) => real.starts_with(folder),
-                _ => true, // a missing file is named by the read below
-            };
-            if !inside {
-                return Err(format!(
-                    "{} links to outside the item's folder",
-                    path.display()
-                ));
-            }
-            let size = std::fs::metadata(&path)
-                .map_err(|e| format!("{}: {e}", path.display()))?
-                .len();
-            if size > MAX_PICTURE_BYTES {
-                return Err(format!("{} is larger than 25 MB", path.display()));
-            }
-            let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            // Only a picture that decodes completely is kept.
-            let (_, decoded) = decode(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-            from_file = read_metadata(&bytes).ok();
-            let key = if options.dry_run {
-                media::image_key(&bytes)
-            } else {
-                media::store_image(&options.media, &bytes)
-                    .await
-                    .map(|(key, _)| key)
-            }
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-            (
-                PictureSource::Local { key },
-                Some(decoded.width),
-                Some(decoded.height),
-                Some(decoded.content_type.to_owned()),
-            )
-        }
-    };
-    // The item's own credit and caption win; what it lacks comes from the file.
-    let from_file = from_file.unwrap_or_default();
-    let rights = crate::media::rights_of(&from_file);
-    Ok(Picture {
-        source,
-        credit: picture
-            .credit
-            .clone()
-            .or_else(|| options.credit_pattern.apply(&from_file)),
-        caption: picture.caption.clone().or(from_file.caption),
-        alt: picture.alt.clone().or(from_file.alt_text),
-        width,
-        height,
-        content_type,
-        rights,
-        keywords: from_file.keywords,
-        focus: Default::default(),
     })
 }

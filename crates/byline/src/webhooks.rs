@@ -65,7 +65,10 @@ async fn payload(
                     "id": story.id.0,
                     "uri": format!("{base_url}/api/v1/stories/{}", story.id),
                     "slug": story.slug.as_str(),
-                    "url": format!("{base_url}/story/{}", story.slug),
+                    "url": format!(
+                        "{base_url}{}",
+                        byline_render::views::paths::of(story.kind, &story.slug)
+                    ),
                     "headline": story.headline.as_str(),
                     "status": story.status.as_str(),
                     "published_at": story.published_at,

@@ -181,10 +181,7 @@ fn story_view(state: &AppState, story: &EditorStory, me: &SignedIn) -> StoryView
         actions,
         published: story.published_at.map(TimeView::from),
         embargo: story.embargo_until.map(TimeView::from),
-        url: public.then(|| match story.kind {
-            StoryKind::Page => paths::page(&story.slug),
-            StoryKind::Story => paths::story(&story.slug),
-        }),
+        url: public.then(|| paths::of(story.kind, &story.slug)),
         preview,
         preview_until: story
             .preview_expires_at

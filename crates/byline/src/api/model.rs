@@ -38,8 +38,10 @@ impl Site<'_> {
         }
     }
 
-    pub fn story_url(&self, slug: &byline_core::Slug) -> String {
-        format!("{}/story/{slug}", self.base_url)
+    /// Where a story (or one of the site's pages) lives.
+    pub fn story_url(&self, kind: byline_core::StoryKind, slug: &byline_core::Slug) -> String {
+        let path = byline_render::views::paths::of(kind, slug);
+        format!("{}{path}", self.base_url)
     }
 
     /// A story's permanent identifier: its address in the API, which its slug does not change.
@@ -185,7 +187,7 @@ impl StoryOut {
             id: story.id.0,
             uri: site.story_uri(story.id),
             slug: story.slug.to_string(),
-            url: site.story_url(&story.slug),
+            url: site.story_url(story.kind, &story.slug),
             headline: story.headline.as_str().to_owned(),
             standfirst: story.standfirst.clone(),
             body_html: story.body.as_str().to_owned(),
@@ -316,7 +318,7 @@ impl DraftOut {
             seo_title: story.seo.title.clone(),
             seo_description: story.seo.description.clone(),
             url: (story.status == byline_core::Status::Published)
-                .then(|| site.story_url(&story.slug)),
+                .then(|| site.story_url(story.kind, &story.slug)),
         }
     }
 }

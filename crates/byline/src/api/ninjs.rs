@@ -164,7 +164,7 @@ impl NinjsItem {
                 .collect(),
             renditions: vec![NinjsRendition {
                 name: "web",
-                href: site.story_url(&story.slug),
+                href: site.story_url(story.kind, &story.slug),
                 contenttype: Some("text/html".into()),
                 width: None,
                 height: None,

@@ -82,7 +82,10 @@ pub async fn compose(
         stories.push(IssueStory {
             title: story.headline.as_str().to_owned(),
             standfirst: story.standfirst.clone(),
-            url: format!("{base}/story/{}", story.slug),
+            url: format!(
+                "{base}{}",
+                byline_render::views::paths::of(story.kind, &story.slug)
+            ),
             photo,
             photo_alt: story
                 .lead_picture

@@ -87,6 +87,12 @@ async fn editors_write_place_and_publish_pages_that_no_listing_shows() {
         "a story is no page"
     );
 
+    // Asked for by the API, a page says where it lives.
+    let (status, _, json) =
+        crate::api::call(&app, "GET", "/api/v1/stories/imprint", None, None, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json["url"], "http://byline.test/imprint");
+
     // Pages are in the sitemap of pages and nowhere stories are listed.
     let (_, _, pages_map) = get(&app, "/sitemaps/pages.xml").await;
     assert!(
