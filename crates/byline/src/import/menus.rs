@@ -126,10 +126,13 @@ impl Converting<'_> {
                 lifted = self.items(item.children, depth);
             }
             // A link no menu may hold (a Ghost portal's `#/portal/`, a `javascript:` URL)
-            // leaves nothing to show unless items sit under it.
+            // leaves nothing to show unless items sit under it; an item readers may not see
+            // (a draft page) is not named at all: what sits under it takes its place.
+            let hidden = matches!(item.target, MenuTarget::Item { .. }) && link.is_none();
             let broken = matches!(item.target, MenuTarget::Url(_)) && link.is_none();
-            if broken && children.is_empty() {
+            if hidden || (broken && children.is_empty()) {
                 self.count -= 1;
+                out.extend(children);
                 out.extend(lifted);
                 continue;
             }
@@ -150,7 +153,7 @@ impl Converting<'_> {
                 Some(path) => (title.clone(), Some(path.clone())),
                 None => {
                     self.warnings.push(format!(
-                        "{at}: menu {:?} links to {title:?}, which is not public or was not imported: kept as a heading",
+                        "{at}: menu {:?} links to an item that is not public or was not imported: left out",
                         self.menu
                     ));
                     (title.clone(), None)
@@ -236,6 +239,26 @@ mod tests {
             children,
             line: 1,
         }
+    }
+
+    #[test]
+    fn an_item_readers_may_not_see_is_not_named() {
+        let draft = MenuTarget::Item {
+            external_id: "wp:draft".into(),
+            title: "Secret merger plan".into(),
+        };
+        let under = item(Some("Kept"), MenuTarget::Url("/kept".into()), vec![]);
+        let menu = SourceMenu {
+            slug: "main".into(),
+            name: "Main".into(),
+            items: vec![item(None, draft, vec![under])],
+        };
+        let out = convert("site.xml", vec![menu], &HashMap::new(), None);
+        let items = &out.menus[0].items;
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].label, "Kept", "what sat under it takes its place");
+        let all = format!("{out:?}");
+        assert!(!all.contains("Secret"), "{all}");
     }
 
     #[test]

@@ -7,6 +7,8 @@ use axum::http::StatusCode;
 
 use crate::editorial::{Member, member};
 use byline::router::App;
+use byline_core::Slug;
+use byline_core::menus::{Menu, MenuItem};
 
 use crate::support::{Site, enc, follow, get, send, shared};
 
@@ -382,11 +384,9 @@ async fn wordpress_pages_and_menus_move_in_with_their_hierarchy_and_order() {
     );
 }
 
-#[tokio::test]
-async fn ghost_pages_navigation_and_author_bios_move_in() {
-    let site = Site::new("");
-    let dir = tempfile::tempdir().unwrap();
-    let export = serde_json::json!({"db": [{"meta": {"version": "5.80.0"}, "data": {
+/// A Ghost 5 site with a post, a page, an author with a bio and both navigations.
+fn ghost_site() -> serde_json::Value {
+    serde_json::json!({"db": [{"meta": {"version": "5.80.0"}, "data": {
         "posts": [
             {"id": "p1", "uuid": "u1", "title": "Harbour opens", "slug": "harbour-opens", "type": "post",
              "status": "published", "published_at": "2024-05-01T10:00:00.000Z", "html": "<p>Ships.</p>"},
@@ -399,7 +399,14 @@ async fn ghost_pages_navigation_and_author_bios_move_in() {
             {"key": "navigation", "value": "[{\"label\":\"Home\",\"url\":\"__GHOST_URL__/\"},{\"label\":\"About\",\"url\":\"__GHOST_URL__/about/\"}]"},
             {"key": "secondary_navigation", "value": "[{\"label\":\"Sign up\",\"url\":\"#/portal/\"},{\"label\":\"Data policy\",\"url\":\"https://example.org/privacy\"}]"}
         ]
-    }}]});
+    }}]})
+}
+
+#[tokio::test]
+async fn ghost_pages_navigation_and_author_bios_move_in() {
+    let site = Site::new("");
+    let dir = tempfile::tempdir().unwrap();
+    let export = ghost_site();
     let path = dir.path().join("ghost.json");
     std::fs::write(&path, export.to_string()).unwrap();
     let out = site.cli(&["import", "ghost", path.to_str().unwrap()]);
@@ -486,4 +493,70 @@ async fn ghost_pages_navigation_and_author_bios_move_in() {
         .post(&app, "/admin/authors", &format!("slug=ana-lima&bio={long}"))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn pages_menus_and_bios_move_with_the_site_and_a_bad_menu_is_refused() {
+    let site = Site::new("");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ghost.json");
+    std::fs::write(&path, ghost_site().to_string()).unwrap();
+    assert!(
+        site.cli(&["import", "ghost", path.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let archive = dir.path().join("site.byline.gz");
+    assert!(
+        site.cli(&["export", archive.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let to = Site::new("");
+    let restored = to.cli(&["import", "site", archive.to_str().unwrap()]);
+    assert!(restored.status.success(), "{restored:?}");
+    let app = to.app().await;
+    let (status, _, page) = get(&app, "/about").await;
+    assert_eq!(status, StatusCode::OK, "the page, a page still");
+    assert!(
+        page.contains(r#"<nav class="site-nav" aria-label="Main">"#),
+        "{page}"
+    );
+    assert!(!body_of(&get(&app, "/latest").await.2).contains("We report"));
+    assert!(
+        get(&app, "/author/ana-lima")
+            .await
+            .2
+            .contains("Ana covers the harbour.")
+    );
+
+    // A menu no editor could have saved (a label holding the bar that starts a link) is
+    // refused by a restore, naming the row, and nothing is written.
+    let store = site.data_dir().open_store().await.unwrap();
+    let bad = Menu {
+        slug: Slug::parse("bad").unwrap(),
+        name: "Bad".into(),
+        location: None,
+        items: vec![MenuItem {
+            label: "A | B".into(),
+            link: None,
+            children: Vec::new(),
+        }],
+    };
+    store.save_menu(&bad, chrono::Utc::now()).await.unwrap();
+    let tampered = dir.path().join("tampered.byline.gz");
+    assert!(
+        site.cli(&["export", tampered.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let other = Site::new("");
+    let refused = other.cli(&["import", "site", tampered.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(err.contains("table menus row"), "{err}");
+    assert_eq!(
+        get(&other.app().await, "/about").await.0,
+        StatusCode::NOT_FOUND
+    );
 }
