@@ -345,6 +345,13 @@ async fn pictures_added_to_the_library_are_found_and_a_moved_focus_makes_new_cro
         library.contains("1 picture matching") && library.contains("Not used"),
         "{library}"
     );
+    // A picture without alt text is still a link with a name (axe `link-name`).
+    assert!(
+        library.contains(&format!(
+            r#"<a href="/admin/media/{picture}" aria-label="Edit picture {picture}"#
+        )),
+        "{library}"
+    );
 
     let stored = state
         .store
