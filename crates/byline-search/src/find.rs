@@ -55,7 +55,15 @@ impl SearchIndex {
             });
         };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, words)];
-        let now = self.narrow(&mut clauses, &search.audience, &search.filters);
+        // Readers' words are looked for only in published stories' fields.
+        let confined = matches!(search.audience, Audience::Readers { .. });
+        let now = self.narrow(
+            &searcher,
+            &mut clauses,
+            &search.audience,
+            &search.filters,
+            confined,
+        );
         let query = BooleanQuery::new(clauses);
         // One pass counts every match and keeps the best: the audience's clauses (a range
         // over every story's time) are evaluated once, not once per collector.
@@ -105,11 +113,16 @@ impl SearchIndex {
     }
 
     /// Adds the audience's and the filters' clauses; returns the time recency is measured from.
+    /// `confined` says the clauses already match published stories only, so readers need no
+    /// clause on the status. A clause that could exclude nothing is left out: each costs a
+    /// seek per candidate.
     pub(crate) fn narrow(
         &self,
+        searcher: &tantivy::Searcher,
         clauses: &mut Vec<(Occur, Box<dyn Query>)>,
         audience: &Audience,
         filters: &Filters,
+        confined: bool,
     ) -> i64 {
         let f = &self.fields;
         let exact = |field: Field, value: &str| -> Box<dyn Query> {
@@ -119,11 +132,17 @@ impl SearchIndex {
             ))
         };
         let (now, status, until) = match audience {
-            Audience::Readers { now } => (
-                *now,
-                Some("published"),
-                Some(filters.until.map_or(*now + 1, |u| u.min(*now + 1))),
-            ),
+            Audience::Readers { now } => {
+                let until = filters.until.map_or(*now + 1, |u| u.min(*now + 1));
+                // Published stories dated later are not public yet: only a story dated at or
+                // after `until` makes the bound matter.
+                let bounded = filters.until.is_some() || latest(searcher) >= until;
+                (
+                    *now,
+                    (!confined).then_some(PUBLISHED),
+                    bounded.then_some(until),
+                )
+            }
             Audience::Newsroom {
                 status,
                 own_or_public,
@@ -217,6 +236,22 @@ impl SearchIndex {
         }
         Ok(hits)
     }
+}
+
+/// The latest time any indexed story (of any status, deleted ones included) is dated:
+/// the greatest value of the `when` column over every segment, read from each column's
+/// header. `i64::MAX` when a column cannot be read, so that no bound is ever dropped wrongly.
+fn latest(searcher: &tantivy::Searcher) -> i64 {
+    searcher
+        .segment_readers()
+        .iter()
+        .map(|segment| match segment.fast_fields().i64("when") {
+            Ok(column) if segment.max_doc() > 0 => column.max_value(),
+            Ok(_) => i64::MIN,
+            Err(_) => i64::MAX,
+        })
+        .max()
+        .unwrap_or(i64::MIN)
 }
 
 /// The factor a story's score is multiplied by for being `age_seconds` old.

@@ -60,9 +60,11 @@ pub(crate) fn snippet(generator: &SnippetGenerator, text: &str, probes: &[String
     html
 }
 
-/// Bytes of text analyzed for a snippet, and how many of them come before the first match.
-const WINDOW: usize = 1_200;
-const BEFORE: usize = 300;
+/// Bytes of text analyzed for a snippet, and how many of them come before the first match:
+/// room for a snippet of [`SNIPPET_CHARS`] on either side of it and a little more (analysis
+/// is most of a snippet's cost, so the window is no wider than a snippet can use).
+const WINDOW: usize = 720;
+const BEFORE: usize = 240;
 
 /// The window of `text` a snippet is cut from, on character boundaries.
 fn window(text: &str, probes: &[String]) -> std::ops::Range<usize> {

@@ -49,10 +49,13 @@ impl SearchIndex {
         let doc: TantivyDocument = searcher.doc(address)?;
         let likeness = self.likeness(&searcher, &doc);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(likeness))];
+        // Shared tags match stories of every status: the status is narrowed too.
         self.narrow(
+            &searcher,
             &mut clauses,
             &Audience::Readers { now },
             &Filters::default(),
+            false,
         );
         for excluded in shown.iter().chain([&id]) {
             let term = Term::from_field_i64(f.id, *excluded);

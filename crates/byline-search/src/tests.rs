@@ -166,6 +166,23 @@ fn readers_find_only_what_is_public_now() {
 }
 
 #[test]
+fn once_no_story_waits_readers_still_find_only_published_ones() {
+    // Two days on, story 7's time has come and no indexed story is dated later: the search
+    // runs without its time bound, and the draft (6) must still not be found.
+    let (_dir, index) = corpus();
+    let later = Audience::Readers { now: NOW + 2 * DAY };
+    let mut found = ids_with(&index, "harbour", Filters::default(), later.clone());
+    found.sort();
+    assert_eq!(found, vec![7, 8]);
+    // A date range of the reader's own still narrows.
+    let until = Filters {
+        until: Some(NOW),
+        ..Filters::default()
+    };
+    assert_eq!(ids_with(&index, "harbour", until, later), vec![8]);
+}
+
+#[test]
 fn filters_narrow_by_section_tag_author_and_date() {
     let (_dir, index) = corpus();
     let readers = Audience::Readers { now: NOW };
