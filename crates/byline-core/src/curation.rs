@@ -87,26 +87,8 @@ impl Rails {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{TimeZone, Utc};
-
     use super::*;
-    use crate::slug::Slug;
-    use crate::story::Headline;
-
-    fn card(n: i64) -> StoryCard {
-        StoryCard {
-            id: StoryId(n),
-            slug: Slug::parse(&format!("story-{n}")).unwrap(),
-            headline: Headline::parse(&format!("Story {n}")).unwrap(),
-            summary: String::new(),
-            published_at: Utc.timestamp_opt(1_700_000_000 - n * 60, 0).unwrap(),
-            lead_picture: None,
-        }
-    }
-
-    fn ids(cards: &[StoryCard]) -> Vec<i64> {
-        cards.iter().map(|c| c.id.0).collect()
-    }
+    use crate::testing::{card, ids};
 
     #[test]
     fn without_picks_dont_miss_repeats_the_newest_and_more_follows() {

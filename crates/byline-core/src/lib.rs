@@ -13,6 +13,7 @@ pub mod curation;
 pub mod editorial;
 pub mod email;
 pub mod excerpt;
+pub mod front;
 pub mod ids;
 pub mod integrations;
 pub mod library;
@@ -25,6 +26,8 @@ pub mod search;
 pub mod slug;
 pub mod store;
 pub mod story;
+#[cfg(test)]
+mod testing;
 pub mod views;
 pub mod workflow;
 

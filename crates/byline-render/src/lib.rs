@@ -1,6 +1,7 @@
 //! Byline's HTML and XML: body sanitizing, plain-text extraction, the theme, the page view models,
 //! feeds and sitemaps.
 
+pub mod body_split;
 pub mod html;
 pub mod markdown;
 pub mod sitemaps;

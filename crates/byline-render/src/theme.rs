@@ -131,6 +131,25 @@ impl Theme {
     pub fn asset_url(&self, name: &str) -> Option<&str> {
         self.urls_by_name.get(name).map(String::as_str)
     }
+
+    /// Adds `text` to the end of the static file `name` (rules made from the configuration,
+    /// such as the ad slots' sizes); its URL changes with its content. Nothing happens when
+    /// the theme has no such file or `text` is empty.
+    pub fn append(&mut self, name: &str, text: &str) {
+        let Some(old_url) = self.urls_by_name.get(name).cloned() else {
+            return;
+        };
+        if text.is_empty() {
+            return;
+        }
+        let Some(mut asset) = self.assets_by_url.remove(&old_url) else {
+            return;
+        };
+        asset.bytes.extend_from_slice(text.as_bytes());
+        asset.url = hashed_url(name, &asset.bytes);
+        self.urls_by_name.insert(name.to_owned(), asset.url.clone());
+        self.assets_by_url.insert(asset.url.clone(), asset);
+    }
 }
 
 fn read_override(

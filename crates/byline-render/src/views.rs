@@ -248,15 +248,17 @@ impl From<&Rails> for RailsView {
     }
 }
 
-/// An advertisement placement: operator-owned HTML in a box of reserved size.
+/// An advertisement placement: operator-owned HTML in a box whose reserved size the site's
+/// stylesheet gives per breakpoint (`.ad-{placement} .ad-box`).
 #[derive(Debug, Clone, Serialize)]
 pub struct AdSlot {
     pub placement: String,
+    /// The visible label (`- Advertisement -`).
     pub label: String,
+    /// The slot's accessible name, unique on the page (`Advertisement before the story`).
+    pub name: String,
     /// Trusted: written by the site's operator in the config file, emitted as is.
     pub html: String,
-    pub width: Option<u32>,
-    pub height: Option<u32>,
 }
 
 /// The configured placements an article page can show.
@@ -264,6 +266,10 @@ pub struct AdSlot {
 pub struct ArticleAds {
     pub article_top: Option<AdSlot>,
     pub article_bottom: Option<AdSlot>,
+    pub sidebar: Option<AdSlot>,
+    pub in_article: Option<AdSlot>,
+    /// The top-level paragraph of the body the in-article slot follows.
+    pub in_article_after: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -271,6 +277,9 @@ pub struct ArticleView {
     pub headline: String,
     pub standfirst: Option<String>,
     pub body: String,
+    /// The body cut where the in-article ad slot goes, when there is one and the body is
+    /// long enough for it.
+    pub body_parts: Option<(String, String)>,
     pub authors: Vec<Link>,
     /// The printed byline, shown when no author could be linked.
     pub byline: Option<String>,
@@ -302,6 +311,7 @@ impl From<&Story> for ArticleView {
             headline: s.headline.as_str().to_owned(),
             standfirst: s.standfirst.clone(),
             body: s.body.as_str().to_owned(),
+            body_parts: None,
             authors: s
                 .authors
                 .iter()

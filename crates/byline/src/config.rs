@@ -6,11 +6,13 @@ use std::path::{Path, PathBuf};
 use byline_media::metadata::credit::CreditPattern;
 use serde::Deserialize;
 
+mod ads;
 mod discovery;
 mod newsletter;
 mod search;
 mod server;
 mod views;
+pub use ads::{AdSize, AdsConfig, Placement};
 pub use discovery::{FeedsConfig, SeoConfig};
 pub use newsletter::{DigestConfig, MailConfig, MailTls, NewsletterConfig};
 pub use search::SearchConfig;
@@ -272,77 +274,6 @@ fn default_language() -> String {
     "en".into()
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AdsConfig {
-    /// The label shown above every ad. Default: "- Advertisement -".
-    #[serde(default = "default_ad_label")]
-    pub label: String,
-    /// Above the article body.
-    pub article_top: Option<Placement>,
-    /// Below the article body.
-    pub article_bottom: Option<Placement>,
-    /// The origins the ad tags load scripts, frames and pictures from
-    /// (`["https://ads.example"]`). Given, public pages carry a Content-Security-Policy built
-    /// from them (an empty list allows no third party); absent (the default), none, since ad
-    /// tags are the operator's own HTML.
-    #[serde(default, deserialize_with = "origins")]
-    pub script_origins: Option<Vec<String>>,
-    /// The lines of `/ads.txt` (IAB ads.txt 1.1); without it there is no `/ads.txt`.
-    #[serde(default, deserialize_with = "discovery::ads_txt")]
-    pub ads_txt: Option<String>,
-}
-
-impl Default for AdsConfig {
-    fn default() -> AdsConfig {
-        AdsConfig {
-            label: default_ad_label(),
-            article_top: None,
-            article_bottom: None,
-            script_origins: None,
-            ads_txt: None,
-        }
-    }
-}
-
-/// Origins as `https://host[:port]`: anything else could widen a policy past what was meant.
-fn origins<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
-    let list = Vec::<String>::deserialize(d)?;
-    for origin in &list {
-        let host = origin
-            .strip_prefix("https://")
-            .or_else(|| origin.strip_prefix("http://"));
-        let fine = host.is_some_and(|h| {
-            !h.is_empty()
-                && h.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'*'))
-        });
-        if !fine {
-            return Err(serde::de::Error::custom(format!(
-                "script_origins: {origin:?} is not an origin such as \"https://ads.example\""
-            )));
-        }
-    }
-    Ok(Some(list))
-}
-
-fn default_ad_label() -> String {
-    "- Advertisement -".into()
-}
-
-/// One placement: operator-owned HTML (an ad tag or a house ad), emitted as written.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Placement {
-    pub html: String,
-    /// Width in CSS pixels the creative needs, reserved so nothing shifts.
-    pub width: Option<u32>,
-    /// Height in CSS pixels the creative needs, reserved so nothing shifts.
-    pub height: Option<u32>,
-    /// Overrides `[ads] label` for this placement.
-    pub label: Option<String>,
-}
-
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ThemeConfig {
@@ -422,6 +353,8 @@ impl Config {
         [
             ("article_top", &self.ads.article_top),
             ("article_bottom", &self.ads.article_bottom),
+            ("sidebar", &self.ads.sidebar),
+            ("in_article", &self.ads.in_article),
         ]
         .into_iter()
         .filter_map(|(name, p)| p.as_ref().map(|p| (name, p)))
@@ -446,7 +379,10 @@ mod tests {
             Config::parse("[ads.article_top]\nhtml = '<b>ad</b>'\nheight = 250\n").unwrap();
         assert_eq!(config.site.title, "Byline");
         assert_eq!(config.ads.label, "- Advertisement -");
-        assert_eq!(config.ads.article_top.as_ref().unwrap().height, Some(250));
+        assert_eq!(
+            config.ads.article_top.as_ref().unwrap().sizes[0].height,
+            Some(250)
+        );
         assert!(config.ads.article_bottom.is_none());
         assert_eq!(
             config.placements().keys().copied().collect::<Vec<_>>(),
@@ -478,9 +414,9 @@ mod tests {
         let (line, _, message) = Config::parse("[site]\ntitle = 'x'\ntitel = 'y'\n").unwrap_err();
         assert_eq!(line, 3);
         assert!(message.contains("titel"), "{message}");
-        let (line, _, message) = Config::parse("[ads.sidebar]\nhtml = ''\n").unwrap_err();
+        let (line, _, message) = Config::parse("[ads.popup]\nhtml = ''\n").unwrap_err();
         assert_eq!(line, 1);
-        assert!(message.contains("sidebar"), "{message}");
+        assert!(message.contains("popup"), "{message}");
         let (line, _, message) =
             Config::parse("[ads.article_top]\nheight = 'tall'\nhtml=''").unwrap_err();
         assert_eq!(line, 2);

@@ -112,11 +112,13 @@ pub struct SiteSettings {
 impl AppState {
     pub fn new(
         store: Arc<dyn Store>,
-        theme: Theme,
+        mut theme: Theme,
         config: &Config,
         base_url: String,
         data: &crate::server::DataDir,
     ) -> anyhow::Result<AppState> {
+        // The ad slots' reserved sizes come from the configuration, into the one stylesheet.
+        theme.append("site.css", &crate::ads::stylesheet(&config.ads));
         let media = data.media_store(config)?;
         let mailer = config
             .mail

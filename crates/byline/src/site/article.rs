@@ -88,7 +88,12 @@ async fn render(
 ) -> Result<Response, AppError> {
     let rails = super::rail_sources(state, now).await?.rails(Some(story.id));
     let site = site_view(state).await?;
-    let article = ArticleView::from(story);
+    let mut article = ArticleView::from(story);
+    if state.ads.in_article.is_some() {
+        article.body_parts =
+            byline_render::body_split::after_paragraph(&article.body, state.ads.in_article_after)
+                .map(|(before, after)| (before.to_owned(), after.to_owned()));
+    }
     let mut page = head(&site, story, &article, preview);
     let mut trail = sections_trail(state, story).await?;
     trail.push((article.headline.clone(), page.path.clone()));

@@ -1,10 +1,10 @@
-//! The front page: the lead story, the latest list and a block per section.
+//! The front page: the lead story, the secondary stories, the latest list and a block per
+//! section, each story shown once (see `byline_core::front`).
 
 use axum::extract::State;
 use axum::http::{Method, Uri};
 use axum::response::Response;
 use byline_core::CardKind;
-use byline_core::store::{ListQuery, Listing};
 use byline_render::views::{CardView, PageMeta, SiteView, paths};
 use chrono::Utc;
 use serde::Serialize;
@@ -16,12 +16,8 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::usecases::reading;
 
-/// Stories in the front page's latest list, after the lead.
-const HOME_LATEST: u32 = 12;
 /// Words of the lead story's excerpt.
 const LEAD_EXCERPT_WORDS: usize = 40;
-/// Stories per section block.
-const SECTION_BLOCK: u32 = 4;
 
 #[derive(Serialize)]
 struct SectionBlock {
@@ -36,6 +32,8 @@ struct HomePage {
     site: SiteView,
     page: PageMeta,
     lead: Option<CardView>,
+    /// Stories after the lead, with their photos.
+    secondary: Vec<CardView>,
     latest: Vec<CardView>,
     sections: Vec<SectionBlock>,
 }
@@ -50,29 +48,10 @@ pub async fn show(
         return moved::answer(&state, &method, &uri, &key).await;
     }
     let now = Utc::now();
-    let newest = reading::cards(
-        &state.newsroom,
-        &ListQuery {
-            listing: Listing::All,
-            limit: HOME_LATEST + 1,
-            offset: 0,
-            now,
-        },
-    )
-    .await?;
-    // The editor's chosen lead, else the newest story.
-    let mut cards = newest.cards;
-    let lead_card = match reading::chosen_lead(&state.newsroom, now).await? {
-        Some(chosen) => {
-            cards.retain(|c| c.id != chosen.id);
-            Some(chosen)
-        }
-        None => (!cards.is_empty()).then(|| cards.remove(0)),
-    };
-    cards.truncate(HOME_LATEST as usize);
-    let newest = lead_card.iter().chain(&cards).map(|c| c.published_at).max();
-    let lead = lead_card.map(|card| {
-        let mut view = CardView::new(&card, CardKind::Rail);
+    let reading::FrontPage { front, sections } = reading::front_page(&state.newsroom, now).await?;
+    let newest = front.shown_cards().map(|c| c.published_at).max();
+    let lead = front.lead.as_ref().map(|card| {
+        let mut view = CardView::new(card, CardKind::Rail);
         view.excerpt = card
             .summary
             .split_whitespace()
@@ -81,24 +60,16 @@ pub async fn show(
             .join(" ");
         view
     });
-    let latest = CardView::list(&cards, CardKind::Rail);
-    let mut sections = Vec::new();
-    for section in reading::sections(&state.newsroom).await? {
-        let query = ListQuery {
-            listing: Listing::Section(section.slug.clone()),
-            limit: SECTION_BLOCK,
-            offset: 0,
-            now,
-        };
-        let page = reading::cards(&state.newsroom, &query).await?;
-        if !page.cards.is_empty() {
-            sections.push(SectionBlock {
-                name: section.name.clone(),
-                url: paths::section(&section.slug),
-                cards: CardView::list(&page.cards, CardKind::Rail),
-            });
-        }
-    }
+    let secondary = CardView::list(&front.secondary, CardKind::Rail);
+    let latest = CardView::list(&front.latest, CardKind::Rail);
+    let sections = sections
+        .iter()
+        .map(|(section, cards)| SectionBlock {
+            name: section.name.clone(),
+            url: paths::section(&section.slug),
+            cards: CardView::list(cards, CardKind::Rail),
+        })
+        .collect();
     let site = site_view(&state).await?;
     let mut page = PageMeta::new(&site, site.title.clone(), "/");
     page.description = Some(state.site.description.clone());
@@ -118,6 +89,7 @@ pub async fn show(
             site,
             page,
             lead,
+            secondary,
             latest,
             sections,
         },

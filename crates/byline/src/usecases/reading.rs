@@ -2,6 +2,7 @@
 //! `now`. Anonymous readers need no permission; nothing here shows what is not public.
 
 use byline_core::curation::{NEWEST_NEEDED, Rails};
+use byline_core::front::{FRONT_NEWEST_NEEDED, Front, SECTION_NEEDED, section_block};
 use byline_core::pages::PageEntry;
 use byline_core::redirects::Found;
 use byline_core::store::{CardPage, ListQuery, Listing};
@@ -9,6 +10,13 @@ use byline_core::{Author, Section, Slug, Story, StoryCard, StoryId, StoryKind, T
 use chrono::{DateTime, Utc};
 
 use super::{Newsroom, Outcome};
+
+/// The front page's stories, each shown once.
+#[derive(Debug)]
+pub struct FrontPage {
+    pub front: Front,
+    pub sections: Vec<(Section, Vec<StoryCard>)>,
+}
 
 /// What every article's rails are made from: the newest public stories and the editor's picks.
 #[derive(Debug)]
@@ -219,9 +227,33 @@ pub async fn cards(nr: &Newsroom, query: &ListQuery) -> Outcome<CardPage> {
     Ok(nr.store().list_cards(query).await?)
 }
 
-/// The lead story an editor chose for the front page, while it is public at `now`.
-pub async fn chosen_lead(nr: &Newsroom, now: DateTime<Utc>) -> Outcome<Option<StoryCard>> {
-    Ok(nr.store().home_lead(now).await?)
+/// The front page as readers see it at `now`: its top, then a block per section of the
+/// section's newest stories not shown above it (sections with none left are left out).
+pub async fn front_page(nr: &Newsroom, now: DateTime<Utc>) -> Outcome<FrontPage> {
+    let store = nr.store();
+    let newest = |listing, limit: usize| ListQuery {
+        listing,
+        limit: limit as u32,
+        offset: 0,
+        now,
+    };
+    let top = store
+        .list_cards(&newest(Listing::All, FRONT_NEWEST_NEEDED))
+        .await?;
+    let chosen = store.home_lead(now).await?;
+    let front = Front::assemble(&top.cards, chosen);
+    let mut shown = front.shown();
+    let mut sections = Vec::new();
+    for section in store.sections().await? {
+        let listing = Listing::Section(section.slug.clone());
+        let page = store.list_cards(&newest(listing, SECTION_NEEDED)).await?;
+        let cards = section_block(&page.cards, &shown);
+        if !cards.is_empty() {
+            shown.extend(cards.iter().map(|c| c.id));
+            sections.push((section, cards));
+        }
+    }
+    Ok(FrontPage { front, sections })
 }
 
 /// What a listing's address names: a section, a tag or an author, if it exists.

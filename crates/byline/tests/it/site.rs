@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 
-use crate::support::{ADS_CONFIG, Item, Site, get};
+use crate::support::{ADS_CONFIG, Item, Site, get, shared};
 
 /// A site with `n` stories in the World section, tagged Energy, by two authors.
 fn world_site(config: &str, n: usize) -> Site {
@@ -167,12 +167,168 @@ async fn ad_slots_render_only_when_configured() {
         "the label is configurable"
     );
     assert!(
-        html.contains(r#"style="min-height:90px;max-width:728px;""#),
-        "the declared size is reserved"
-    );
-    assert!(
         html.contains(r#"<a href="/latest">Support independent journalism</a>"#),
         "operator HTML as written"
+    );
+    let css = stylesheet(&with_ads.app().await, &html).await;
+    assert!(
+        css.contains(".ad-article_top .ad-box{width:728px;max-width:100%;min-height:90px;}"),
+        "the declared size is reserved by the stylesheet"
+    );
+}
+
+/// The stylesheet a page links to.
+async fn stylesheet(app: &byline::router::App, html: &str) -> String {
+    let href = html
+        .split("<link rel=\"stylesheet\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a stylesheet link");
+    let (status, _, css) = get(app, href).await;
+    assert_eq!(status, StatusCode::OK);
+    css
+}
+
+#[tokio::test]
+async fn ad_sizes_follow_the_breakpoints_and_every_slot_has_its_own_name() {
+    let config = r#"
+[ads.article_top]
+html = '<iframe title="Leaderboard" src="about:blank" width="728" height="90"></iframe>'
+sizes = [[728, 90], [320, 50]]
+[ads.article_bottom]
+html = 'bottom'
+height = 250
+[ads.sidebar]
+html = 'tower'
+width = 300
+height = 600
+[ads.in_article]
+html = 'inline creative'
+height = 250
+after_paragraph = 2
+"#;
+    let site = Site::new(config);
+    let dir = site.dir.path().join("items");
+    let body: String = (1..=4).map(|n| format!("<p>Paragraph {n}.</p>")).collect();
+    Item::new("urn:test:long", "A long story")
+        .body(&body)
+        .write(&dir, "long");
+    Item::new("urn:test:short", "A short story")
+        .body("<p>Only one.</p>")
+        .write(&dir, "short");
+    assert!(
+        site.cli(&["import", "ninjs", dir.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let app = site.app().await;
+    let (_, _, html) = get(&app, "/story/a-long-story").await;
+    let names: Vec<&str> = html
+        .split("<aside class=\"ad ")
+        .skip(1)
+        .filter_map(|a| a.split("aria-label=\"").nth(1)?.split('"').next())
+        .collect();
+    assert_eq!(names.len(), 4, "{html}");
+    let mut unique = names.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), 4, "each slot is named once: {names:?}");
+    assert!(names.iter().all(|n| n.starts_with("Advertisement")));
+    assert_eq!(
+        html.matches("<p class=\"ad-label\">- Advertisement -</p>")
+            .count(),
+        4
+    );
+    // In the body, after the second paragraph; the sidebar's after the rails.
+    let second = html.find("<p>Paragraph 2.</p>").unwrap();
+    let inline = html.find("inline creative").unwrap();
+    let third = html.find("<p>Paragraph 3.</p>").unwrap();
+    assert!(second < inline && inline < third);
+    assert!(html.find("dont-miss-title").unwrap() < html.find("tower").unwrap());
+    let (_, _, short) = get(&app, "/story/a-short-story").await;
+    assert!(
+        !short.contains("inline creative"),
+        "a body too short for the slot goes without it"
+    );
+    let css = stylesheet(&app, &html).await;
+    for rule in [
+        ".ad-article_top .ad-box{width:320px;max-width:100%;min-height:50px;}",
+        "@media (min-width:760px){.ad-article_top .ad-box{width:728px;max-width:100%;min-height:90px;}}",
+        ".ad-sidebar .ad-box{width:300px;max-width:100%;min-height:600px;}",
+        ".ad-in_article .ad-box{min-height:250px;}",
+    ] {
+        assert!(css.contains(rule), "{rule} in the stylesheet");
+    }
+    assert!(
+        !html.contains("style=\""),
+        "sizes live in the stylesheet, not in style attributes"
+    );
+}
+
+#[tokio::test]
+async fn the_front_page_shows_each_story_once() {
+    let site = Site::new("");
+    let sections = ["world", "business", "sport"];
+    for (s, section) in sections.iter().enumerate() {
+        let dir = site.dir.path().join(section);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(shared().join("seed/lead-photo.jpg"), dir.join("photo.jpg")).unwrap();
+        for i in (s..30).step_by(3) {
+            let mut item = Item::new(&format!("urn:test:f{i}"), &format!("Front story {i}"))
+                .created(&format!("2024-04-{:02}T08:00:00Z", i + 1));
+            if i % 4 == 1 {
+                item = item.picture("photo.jpg", "AGENCY/PHOTOGRAPHER", "A caption");
+            }
+            item.write(&dir, &format!("f{i:02}"));
+        }
+        let out = site.cli(&[
+            "import",
+            "ninjs",
+            "--section",
+            section,
+            dir.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let app = site.app().await;
+    let (status, _, home) = get(&app, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    let main = home
+        .split("<main")
+        .nth(1)
+        .and_then(|m| m.split("</main>").next())
+        .unwrap();
+    let mut links: Vec<&str> = main
+        .split("href=\"/story/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    // The lead links its photo and its headline to the story: one story, two links.
+    let lead = links[0];
+    assert_eq!(links[1], lead);
+    links.remove(0);
+    let count = links.len();
+    let mut unique = links.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), count, "a story shown twice: {links:?}");
+    assert!(
+        count > 14,
+        "lead, secondary, latest and section blocks: {links:?}"
+    );
+    // The newest photographed story leads, with its photo; the next photographed follow it.
+    assert_eq!(lead, "front-story-29");
+    assert!(main.contains("class=\"secondary\""));
+    let secondary = main.split("cards-secondary").nth(1).unwrap();
+    let secondary = secondary.split("</ol>").next().unwrap();
+    assert!(secondary.contains("front-story-25") && secondary.contains("<picture>"));
+    assert!(
+        secondary.contains("loading=\"lazy\""),
+        "card photos load lazily"
     );
 }
 
