@@ -15,7 +15,7 @@ use crate::story::StoryCard;
 /// the front page leads with a picture, but not with a day-old story over an hour-old one.
 pub const LEAD_REACH: usize = 6;
 pub const SECONDARY_LEN: usize = 3;
-pub const FRONT_LATEST_LEN: usize = 10;
+pub const FRONT_LATEST_LEN: usize = 8;
 pub const SECTION_BLOCK_LEN: usize = 4;
 
 /// How many of the newest stories [`Front::assemble`] needs to fill the top of the page.
@@ -121,7 +121,7 @@ mod tests {
         assert_eq!(front.lead.as_ref().map(|c| c.id.0), Some(3));
         // Two photographed stories within reach; the newest other fills the third place.
         assert_eq!(ids(&front.secondary), [1, 6, 9]);
-        assert_eq!(ids(&front.latest), [2, 4, 5, 7, 8, 10, 11, 12, 13, 14]);
+        assert_eq!(ids(&front.latest), [2, 4, 5, 7, 8, 10, 11, 12]);
         let mut shown = front.shown();
         let count = shown.len();
         shown.sort();

@@ -132,6 +132,17 @@ impl Theme {
         self.urls_by_name.get(name).map(String::as_str)
     }
 
+    /// The text of a static file by its logical name, when it is text.
+    pub fn asset_text(&self, name: &str) -> Option<&str> {
+        let url = self.urls_by_name.get(name)?;
+        std::str::from_utf8(&self.assets_by_url.get(url)?.bytes).ok()
+    }
+
+    /// Every static file, for serving them compressed.
+    pub fn assets(&self) -> impl Iterator<Item = &Asset> {
+        self.assets_by_url.values()
+    }
+
     /// Adds `text` to the end of the static file `name` (rules made from the configuration,
     /// such as the ad slots' sizes); its URL changes with its content. Nothing happens when
     /// the theme has no such file or `text` is empty.

@@ -45,6 +45,9 @@ pub struct SiteView {
     /// Scheme and host, without a trailing slash, for canonical URLs.
     pub base_url: String,
     pub css_url: String,
+    /// The stylesheet itself, when it is small enough to travel inside each page (it then
+    /// blocks no rendering and costs no request); pages link `css_url` otherwise.
+    pub inline_css: Option<String>,
     pub nav: Vec<Link>,
     /// The menus the newsroom placed in the header and the footer; empty where it placed
     /// none (the header then names the sections, the footer the site's fixed pages).

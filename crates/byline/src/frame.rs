@@ -89,6 +89,7 @@ pub fn bare_site_view(state: &AppState) -> SiteView {
             .asset_url("site.css")
             .unwrap_or_default()
             .to_owned(),
+        inline_css: state.inline_css.clone(),
         nav: Vec::new(),
         header_menu: Vec::new(),
         footer_menu: Vec::new(),

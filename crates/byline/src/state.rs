@@ -70,6 +70,11 @@ pub struct Inner {
     pub https: bool,
     /// The Content-Security-Policy of public pages, when `[ads] script_origins` asks for one.
     pub public_policy: Option<crate::site::policy::PublicPolicy>,
+    /// The site's stylesheet, put inside each public page when it is small.
+    pub inline_css: Option<String>,
+    /// The theme's static files compressed, by URL: (Brotli, gzip).
+    pub compressed_assets:
+        std::collections::HashMap<String, (axum::body::Bytes, axum::body::Bytes)>,
     /// Renditions made on a reader's request: at most one per core at a time.
     pub rendition_slots: tokio::sync::Semaphore,
     /// `[api]`'s request limits.
@@ -119,6 +124,8 @@ impl AppState {
     ) -> anyhow::Result<AppState> {
         // The ad slots' reserved sizes come from the configuration, into the one stylesheet.
         theme.append("site.css", &crate::ads::stylesheet(&config.ads));
+        let inline_css = crate::site::assets::inline_css(&theme);
+        let compressed_assets = crate::site::assets::compressed(&theme);
         let media = data.media_store(config)?;
         let mailer = config
             .mail
@@ -148,6 +155,8 @@ impl AppState {
             site,
             discovery: crate::site::files::Discovery::from_config(config)?,
             ads: crate::ads::article_ads(&config.ads),
+            inline_css,
+            compressed_assets,
             media,
             signup_limiter: RateLimiter::per_hour(config.newsletter.signups_per_ip_per_hour),
             confirmation_limiter: RateLimiter::per_hour(config.newsletter.confirmations_per_hour),

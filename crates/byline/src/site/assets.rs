@@ -1,9 +1,15 @@
 //! Static theme files and media, served with far-future caching (their names change with content).
 
-use crate::usecases::reading;
+use std::collections::HashMap;
+
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
+use byline_render::Theme;
+
+use super::delivery::{self, Coding};
+use crate::usecases::reading;
 
 use crate::error::AppError;
 use crate::media;
@@ -11,19 +17,64 @@ use crate::state::AppState;
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-pub async fn theme_file(State(state): State<AppState>, uri: Uri) -> Result<Response, AppError> {
+/// The largest stylesheet put inside each page (bytes, uncompressed): about 4 KiB compressed,
+/// so that a page with it still arrives in the first round trip. See
+/// docs/decisions/0031-inline-stylesheet.md.
+const INLINE_CSS_LIMIT: usize = 16 * 1024;
+
+/// The theme's `site.css` when it may travel inside each page: small enough, and with
+/// nothing that would end the `<style>` element early.
+pub fn inline_css(theme: &Theme) -> Option<String> {
+    let css = theme.asset_text("site.css")?;
+    let fits = css.len() <= INLINE_CSS_LIMIT && !css.contains("</");
+    fits.then(|| css.to_owned())
+}
+
+/// Every static file of the theme compressed once, at start-up: (Brotli, gzip) by URL.
+pub fn compressed(theme: &Theme) -> HashMap<String, (Bytes, Bytes)> {
+    theme
+        .assets()
+        .map(|asset| {
+            let br = delivery::compress(&asset.bytes, Coding::Brotli);
+            let gz = delivery::compress(&asset.bytes, Coding::Gzip);
+            (asset.url.clone(), (Bytes::from(br), Bytes::from(gz)))
+        })
+        .collect()
+}
+
+pub async fn theme_file(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
     let asset = state.theme.asset(uri.path()).ok_or(AppError::NotFound)?;
-    Ok((
+    let accept = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok());
+    let compressed = state.compressed_assets.get(&asset.url);
+    let (body, coding) = match (delivery::negotiate(accept), compressed) {
+        (Coding::Brotli, Some((br, _))) if br.len() < asset.bytes.len() => (br.clone(), "br"),
+        (Coding::Gzip, Some((_, gz))) if gz.len() < asset.bytes.len() => (gz.clone(), "gzip"),
+        _ => (Bytes::from(asset.bytes.clone()), ""),
+    };
+    let mut response = (
         [
             (
                 header::CONTENT_TYPE,
                 HeaderValue::from_static(asset.content_type),
             ),
             (header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE)),
+            (header::VARY, HeaderValue::from_static("Accept-Encoding")),
         ],
-        asset.bytes.clone(),
+        body,
     )
-        .into_response())
+        .into_response();
+    if !coding.is_empty() {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+    }
+    Ok(response)
 }
 
 pub async fn media_file(

@@ -1,9 +1,10 @@
 //! The optional Content-Security-Policy of public pages (`[ads] script_origins`). Pages are
 //! cached bytes and cannot carry a per-request nonce, so inline blocks are allowed by the
 //! SHA-256 of their text: the inline scripts of the operator's ad HTML (hashed once, from the
-//! configuration) and a page's styles (the ad boxes' reserved sizes). A page's JSON-LD is
-//! data and is never run. Any other inline script a page came to hold is not allowed; story bodies are
-//! sanitized and hold none. A theme's own scripts belong in its `static/` files.
+//! configuration), the theme's speculation rules, and a page's styles (the inlined
+//! stylesheet). A page's JSON-LD is data and is never run. Any other inline script a page came
+//! to hold is not allowed; story bodies are sanitized and hold none. A theme's own scripts
+//! belong in its `static/` files.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -40,12 +41,16 @@ impl PublicPolicy {
             hashes.dedup();
             hashes.join(" ")
         };
-        // Data blocks (JSON-LD) never run and need no allowance; any other inline script must be
-        // one of the ad configuration's.
+        // Data blocks (JSON-LD) never run and need no allowance; the theme's speculation rules
+        // (which only prefetch same-origin links) are allowed by their hash; any other inline
+        // script must be one of the ad configuration's. Story bodies hold no script elements.
         let scripts: Vec<String> = inline_elements(html, "script")
             .into_iter()
-            .map(|(_, text)| source_hash(&text))
-            .filter(|hash| self.ad_scripts.contains(hash))
+            .filter_map(|(tag, text)| {
+                let hash = source_hash(&text);
+                let rules = tag.contains("type=\"speculationrules\"");
+                (rules || self.ad_scripts.contains(&hash)).then_some(hash)
+            })
             .collect();
         let scripts = joined(scripts);
         let mut styles: Vec<String> = inline_elements(html, "style")

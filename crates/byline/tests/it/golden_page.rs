@@ -105,6 +105,68 @@ fn the_article_page_carries_every_block_of_the_seed() {
     assert!(server.stop().success(), "SIGTERM stops the server cleanly");
 }
 
+/// A house theme written from scratch: its own page shell and article template, using only
+/// the article page's view model (no default macro or stylesheet).
+const HOUSE_BASE: &str = r#"<!DOCTYPE html>
+<html lang="{{ page_language | default(site.language) }}">
+<head><meta charset="utf-8"><title>{{ page.title }}</title><link rel="stylesheet" href="{{ site.css_url }}"></head>
+<body><header><a href="/">{{ site.title }}</a></header>
+<main>{% block main %}{% endblock %}</main>
+</body>
+</html>
+"#;
+
+const HOUSE_ARTICLE: &str = r#"{% extends "base.html" %}
+{% macro slot(ad) %}{% if ad %}<aside aria-label="{{ ad.name }}"><p>{{ ad.label }}</p><div>{{ ad.html | safe }}</div></aside>{% endif %}{% endmacro %}
+{% macro cards(list) %}{% for c in list %}<div class="teaser"><h3><a href="{{ c.url }}">{{ c.title }}</a></h3><p>{{ c.excerpt }}</p></div>{% endfor %}{% endmacro %}
+{% block main %}
+<article>
+<h1>{{ article.headline }}</h1>
+{% if article.picture %}<figure><img src="{{ article.picture.url }}" alt="{{ article.picture.alt }}"><figcaption><p>{{ article.picture.credit }}</p><p>{{ article.picture.caption }}</p></figcaption></figure>{% endif %}
+{{ slot(ads.article_top) }}
+{{ article.body | safe }}
+{{ slot(ads.article_bottom) }}
+</article>
+<h2>Subscribe to our newsletter</h2>
+<form method="post" action="{{ newsletter.action }}"><label>Email address <input type="email" name="email"></label></form>
+<h2>Latest</h2>{{ cards(rails.latest) }}
+<h2>Don't miss</h2>{{ cards(rails.dont_miss) }}
+{{ cards(rails.more) }}
+{% endblock %}
+"#;
+
+#[test]
+fn a_minimal_house_theme_still_serves_the_golden_page() {
+    let site = Site::new(&format!("{ADS_CONFIG}\n[theme]\npath = \"house\"\n"));
+    let theme = site.dir.path().join("house");
+    std::fs::create_dir_all(theme.join("templates")).unwrap();
+    std::fs::create_dir_all(theme.join("static")).unwrap();
+    std::fs::write(theme.join("templates/base.html"), HOUSE_BASE).unwrap();
+    std::fs::write(theme.join("templates/article.html"), HOUSE_ARTICLE).unwrap();
+    std::fs::write(
+        theme.join("static/site.css"),
+        "body { font: 18px/1.5 serif; }",
+    )
+    .unwrap();
+    let items = site.dir.path().join("items");
+    seed_items(&items, None);
+    assert!(site.import(&[&items]).2);
+    let server = site.serve();
+    let url = find_story_url(&server, LEAD_HEADLINE);
+    let (status, html) = http_get(&url);
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("<div class=\"teaser\">") && !html.contains("class=\"article-body\""),
+        "the house templates drew the page"
+    );
+    let dump = w3m_dump(&url);
+    assert_eq!(
+        seed_match(&dump).0,
+        "matched 44/44 seed lines",
+        "the page as w3m reads it:\n{dump}"
+    );
+}
+
 #[test]
 fn the_rails_follow_the_content_not_the_seed() {
     let site = Site::new(ADS_CONFIG);

@@ -249,7 +249,7 @@ async fn menus_written_on_the_curation_screen_lead_the_header_and_footer() {
     let author = member(&app, &site, "au@example.org", "author").await;
     let (_, _, home) = get(&app, "/").await;
     assert!(
-        !home.contains("footer-nav"),
+        !home.contains("class=\"footer-nav\""),
         "no menu yet: the default footer"
     );
 

@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 
-use crate::support::{ADS_CONFIG, Item, Site, get, shared};
+use crate::support::{ADS_CONFIG, Item, Site, get, send_built, shared};
 
 /// A site with `n` stories in the World section, tagged Energy, by two authors.
 fn world_site(config: &str, n: usize) -> Site {
@@ -106,7 +106,7 @@ async fn unknown_urls_get_the_styled_404_page() {
         );
         assert!(html.contains("<h1>Page not found</h1>"), "{path}: {html}");
         assert!(
-            html.contains("<link rel=\"stylesheet\" href=\"/static/site."),
+            stylesheet(&app, &html).await.contains(":focus-visible"),
             "styled: {path}"
         );
     }
@@ -115,28 +115,44 @@ async fn unknown_urls_get_the_styled_404_page() {
 #[tokio::test]
 async fn assets_and_health() {
     let site = world_site("", 1);
-    let app = site.app().await;
+    let (app, state) = site.cached_app().await;
     let (_, headers, home) = get(&app, "/").await;
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(
         headers["referrer-policy"],
         "strict-origin-when-cross-origin"
     );
-    let css = home
-        .split("<link rel=\"stylesheet\" href=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap();
-    let (status, headers, body) = get(&app, css).await;
+    // The default stylesheet is small: it travels inside the page, and blocks no rendering.
+    assert!(!home.contains("<link rel=\"stylesheet\""));
+    let inline = stylesheet(&app, &home).await;
+    assert!(inline.contains(":focus-visible"));
+    assert!(home.contains("<script type=\"speculationrules\">"));
+    let url = state.theme.asset_url("site.css").unwrap().to_owned();
+    let (status, headers, body) = get(&app, &url).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["content-type"], "text/css; charset=utf-8");
     assert_eq!(
         headers["cache-control"],
         "public, max-age=31536000, immutable"
     );
-    assert!(body.contains(":focus-visible"));
+    assert_eq!(body, inline, "the same stylesheet, also served as a file");
+    // Served compressed to clients that take it.
+    for (coding, decoded) in [
+        ("br", brotli_text as fn(&[u8]) -> String),
+        ("gzip", gzip_text),
+    ] {
+        let request = axum::http::Request::get(&url).header("accept-encoding", coding);
+        let (status, headers, bytes) = send_built(&app, request, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers["content-encoding"], coding);
+        assert_eq!(headers["vary"], "Accept-Encoding");
+        assert!(
+            bytes.len() < body.len() / 2,
+            "{coding}: {} bytes",
+            bytes.len()
+        );
+        assert_eq!(decoded(&bytes), body, "{coding}");
+    }
     let (status, _, body) = get(&app, "/healthz").await;
     assert_eq!(
         (status, body.as_str()),
@@ -154,7 +170,9 @@ async fn ad_slots_render_only_when_configured() {
     );
 
     let with_ads = world_site(&format!("{ADS_CONFIG}\n[ads]\nlabel = \"Anzeige\"\n"), 1);
-    let (_, _, html) = get(&with_ads.app().await, "/story/world-story-number-0").await;
+    let (_, _, page) = get(&with_ads.app().await, "/story/world-story-number-0").await;
+    // The markup, not the stylesheet inside the page's head.
+    let html = page.split("<body>").nth(1).unwrap();
     let top = html.find("ad-article_top").unwrap();
     let body = html.find("class=\"article-body\"").unwrap();
     let bottom = html.find("ad-article_bottom").unwrap();
@@ -170,23 +188,42 @@ async fn ad_slots_render_only_when_configured() {
         html.contains(r#"<a href="/latest">Support independent journalism</a>"#),
         "operator HTML as written"
     );
-    let css = stylesheet(&with_ads.app().await, &html).await;
+    let css = stylesheet(&with_ads.app().await, &page).await;
     assert!(
         css.contains(".ad-article_top .ad-box{width:728px;max-width:100%;min-height:90px;}"),
         "the declared size is reserved by the stylesheet"
     );
 }
 
-/// The stylesheet a page links to.
+/// The stylesheet of a page: inside it, or the file it links to.
 async fn stylesheet(app: &byline::router::App, html: &str) -> String {
+    if let Some(inline) = html
+        .split("<style>")
+        .nth(1)
+        .and_then(|rest| rest.split("</style>").next())
+    {
+        return inline.to_owned();
+    }
     let href = html
         .split("<link rel=\"stylesheet\" href=\"")
         .nth(1)
         .and_then(|rest| rest.split('"').next())
-        .expect("a stylesheet link");
+        .expect("a stylesheet, inline or linked");
     let (status, _, css) = get(app, href).await;
     assert_eq!(status, StatusCode::OK);
     css
+}
+
+fn brotli_text(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut brotli::Decompressor::new(bytes, 4096), &mut out).unwrap();
+    out
+}
+
+fn gzip_text(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(bytes), &mut out).unwrap();
+    out
 }
 
 #[tokio::test]
@@ -348,14 +385,7 @@ async fn a_theme_folder_named_in_the_config_replaces_files_by_name() {
     let (status, _, html) = get(&app, "/nowhere").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(html.contains("<h1>Lost at sea</h1>"), "{html}");
-    let css = html
-        .split("<link rel=\"stylesheet\" href=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap();
-    assert_eq!(get(&app, css).await.2, "body { color: navy; }");
+    assert_eq!(stylesheet(&app, &html).await, "body { color: navy; }");
     let (_, _, article) = get(&app, "/story/world-story-number-0").await;
     assert!(
         article.contains("<h1>World story number 0</h1>"),

@@ -367,7 +367,7 @@ pub async fn request(
     send_built(app, request, body).await
 }
 
-async fn send_built(
+pub async fn send_built(
     app: &App,
     mut request: axum::http::request::Builder,
     body: Option<(String, Vec<u8>)>,
