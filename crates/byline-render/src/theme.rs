@@ -156,6 +156,8 @@ impl Theme {
         let Some(mut asset) = self.assets_by_url.remove(&old_url) else {
             return;
         };
+        // On a line of its own, after anything the theme's file left open.
+        asset.bytes.extend_from_slice(b"\n/**/\n");
         asset.bytes.extend_from_slice(text.as_bytes());
         asset.url = hashed_url(name, &asset.bytes);
         self.urls_by_name.insert(name.to_owned(), asset.url.clone());

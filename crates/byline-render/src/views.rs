@@ -262,6 +262,9 @@ pub struct AdSlot {
     pub name: String,
     /// Trusted: written by the site's operator in the config file, emitted as is.
     pub html: String,
+    /// The size reserved on the narrowest screens, for themes that size the box themselves.
+    pub width: Option<u32>,
+    pub height: Option<u32>,
 }
 
 /// The configured placements an article page can show.

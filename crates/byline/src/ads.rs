@@ -36,6 +36,8 @@ pub fn article_ads(config: &AdsConfig) -> ArticleAds {
             label: p.label.clone().unwrap_or_else(|| config.label.clone()),
             name: (*accessible).to_owned(),
             html: p.html.clone(),
+            width: p.sizes.last().and_then(|s| s.width),
+            height: p.sizes.last().and_then(|s| s.height),
         })
     };
     ArticleAds {
@@ -46,7 +48,7 @@ pub fn article_ads(config: &AdsConfig) -> ArticleAds {
         in_article_after: config
             .in_article
             .as_ref()
-            .map_or(0, |p| p.after_paragraph as usize),
+            .map_or(0, |p| p.after_paragraph() as usize),
     }
 }
 

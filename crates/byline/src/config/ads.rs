@@ -20,10 +20,13 @@ pub struct AdsConfig {
     #[serde(default = "default_ad_label")]
     pub label: String,
     /// Above the article body.
+    #[serde(default, deserialize_with = "outside_the_body")]
     pub article_top: Option<Placement>,
     /// Below the article body.
+    #[serde(default, deserialize_with = "outside_the_body")]
     pub article_bottom: Option<Placement>,
     /// In the article's sidebar on wide screens (after the rails on narrow ones).
+    #[serde(default, deserialize_with = "outside_the_body")]
     pub sidebar: Option<Placement>,
     /// Inside the article body, after paragraph `after_paragraph`.
     pub in_article: Option<Placement>,
@@ -62,8 +65,9 @@ pub struct Placement {
     pub label: Option<String>,
     /// The sizes reserved, for the widest screens first; the last one has no breakpoint.
     pub sizes: Vec<AdSize>,
-    /// For `in_article`: the paragraph of the body the slot follows.
-    pub after_paragraph: u32,
+    /// For `in_article`: the top-level paragraph of the body the slot follows (given, or
+    /// [`Placement::after_paragraph`]'s default).
+    pub after_paragraph: Option<u32>,
 }
 
 /// A creative's size and the narrowest viewport (CSS pixels) it is used from; 0 for the
@@ -120,9 +124,27 @@ impl TryFrom<PlacementToml> for Placement {
             html: raw.html,
             label: raw.label,
             sizes,
-            after_paragraph: raw.after_paragraph.unwrap_or(DEFAULT_AFTER_PARAGRAPH),
+            after_paragraph: raw.after_paragraph,
         })
     }
+}
+
+impl Placement {
+    /// The paragraph an in-article slot follows.
+    pub fn after_paragraph(&self) -> u32 {
+        self.after_paragraph.unwrap_or(DEFAULT_AFTER_PARAGRAPH)
+    }
+}
+
+/// A placement that is not in the body, refused when it says where in the body it goes.
+fn outside_the_body<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Placement>, D::Error> {
+    let placement = Placement::deserialize(d)?;
+    if placement.after_paragraph.is_some() {
+        return Err(serde::de::Error::custom(
+            "after_paragraph: only [ads.in_article] goes between the body's paragraphs",
+        ));
+    }
+    Ok(Some(placement))
 }
 
 /// The sizes with their breakpoints, checked: every size but the last has one, and they
@@ -134,6 +156,14 @@ fn sized(sizes: &[[u32; 2]], breakpoints: Option<Vec<u32>>) -> Result<Vec<AdSize
     for [width, height] in sizes {
         check_pixels("sizes: a width", *width)?;
         check_pixels("sizes: a height", *height)?;
+    }
+    for pair in sizes.windows(2) {
+        if pair[1][0] > pair[0][0] {
+            return Err(format!(
+                "sizes: [{}, {}] after [{}, {}]: list them widest first, for the widest screens",
+                pair[1][0], pair[1][1], pair[0][0], pair[0][1]
+            ));
+        }
     }
     let breakpoints = match breakpoints {
         Some(given) => given,
@@ -160,8 +190,14 @@ fn sized(sizes: &[[u32; 2]], breakpoints: Option<Vec<u32>>) -> Result<Vec<AdSize
             ));
         }
     }
-    for breakpoint in &breakpoints {
+    for (breakpoint, [width, _]) in breakpoints.iter().zip(sizes) {
         check_pixels("breakpoints: a breakpoint", *breakpoint)?;
+        if breakpoint < width {
+            return Err(format!(
+                "breakpoints: {breakpoint} px is narrower than the {width} px creative it \
+                 chooses, which would be cut; give at least {width}"
+            ));
+        }
     }
     Ok(sizes
         .iter()
@@ -263,12 +299,18 @@ mod tests {
                 "need 1 breakpoints",
             ),
             (
-                "sizes = [[728, 90], [468, 60], [320, 50]]\nbreakpoints = [500, 760]",
+                "sizes = [[728, 90], [468, 60], [320, 50]]\nbreakpoints = [900, 1000]",
                 "must narrow",
+            ),
+            ("sizes = [[320, 50], [728, 90]]", "widest first"),
+            (
+                "sizes = [[728, 90], [320, 50]]\nbreakpoints = [600]",
+                "would be cut",
             ),
             ("breakpoints = [760]", "give `sizes` too"),
             ("width = 100000", "width of 100000 px"),
             ("after_paragraph = 0", "counted from 1"),
+            ("after_paragraph = 2", "only [ads.in_article]"),
             ("size = [1, 2]", "unknown field `size`"),
         ] {
             let error = sizes(&format!("[ads.article_top]\nhtml = ''\n{toml}\n")).unwrap_err();

@@ -19,14 +19,19 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// The largest stylesheet put inside each page (bytes, uncompressed): about 4 KiB compressed,
 /// so that a page with it still arrives in the first round trip. See
-/// docs/decisions/0031-inline-stylesheet.md.
+/// docs/decisions/0031-reader-pages.md.
 const INLINE_CSS_LIMIT: usize = 16 * 1024;
 
-/// The theme's `site.css` when it may travel inside each page: small enough, and with
-/// nothing that would end the `<style>` element early.
+/// The theme's `site.css` when it may travel inside each page: small enough, with nothing
+/// that would end the `<style>` element early, and no address (`url(…)`, `@import`) that
+/// would resolve against the page's path instead of the stylesheet's.
 pub fn inline_css(theme: &Theme) -> Option<String> {
     let css = theme.asset_text("site.css")?;
-    let fits = css.len() <= INLINE_CSS_LIMIT && !css.contains("</");
+    let lower = css.to_ascii_lowercase();
+    let fits = css.len() <= INLINE_CSS_LIMIT
+        && !lower.contains("</")
+        && !lower.contains("url(")
+        && !lower.contains("@import");
     fits.then(|| css.to_owned())
 }
 

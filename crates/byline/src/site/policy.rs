@@ -1,8 +1,8 @@
 //! The optional Content-Security-Policy of public pages (`[ads] script_origins`). Pages are
 //! cached bytes and cannot carry a per-request nonce, so inline blocks are allowed by the
 //! SHA-256 of their text: the inline scripts of the operator's ad HTML (hashed once, from the
-//! configuration), the theme's speculation rules, and a page's styles (the inlined
-//! stylesheet). A page's JSON-LD is data and is never run. Any other inline script a page came
+//! configuration) and a page's styles (the inlined stylesheet). A page's JSON-LD is data and
+//! is never run. Any other inline script a page came
 //! to hold is not allowed; story bodies are sanitized and hold none. A theme's own scripts
 //! belong in its `static/` files.
 
@@ -41,16 +41,12 @@ impl PublicPolicy {
             hashes.dedup();
             hashes.join(" ")
         };
-        // Data blocks (JSON-LD) never run and need no allowance; the theme's speculation rules
-        // (which only prefetch same-origin links) are allowed by their hash; any other inline
-        // script must be one of the ad configuration's. Story bodies hold no script elements.
+        // Data blocks (JSON-LD) never run and need no allowance; any other inline script must be
+        // one of the ad configuration's.
         let scripts: Vec<String> = inline_elements(html, "script")
             .into_iter()
-            .filter_map(|(tag, text)| {
-                let hash = source_hash(&text);
-                let rules = tag.contains("type=\"speculationrules\"");
-                (rules || self.ad_scripts.contains(&hash)).then_some(hash)
-            })
+            .map(|(_, text)| source_hash(&text))
+            .filter(|hash| self.ad_scripts.contains(hash))
             .collect();
         let scripts = joined(scripts);
         let mut styles: Vec<String> = inline_elements(html, "style")

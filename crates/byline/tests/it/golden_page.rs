@@ -82,9 +82,22 @@ fn rail_titles(dump: &str, heading: &str, next_heading: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every placement filled: the slots in the body and beside it keep the seed's order.
+const ALL_PLACEMENTS: &str = r#"
+[ads.sidebar]
+html = '<a href="/newsletter">House ad</a>'
+width = 300
+height = 250
+
+[ads.in_article]
+html = '<a href="/latest">More news</a>'
+height = 250
+after_paragraph = 3
+"#;
+
 #[test]
 fn the_article_page_carries_every_block_of_the_seed() {
-    let site = Site::new(ADS_CONFIG);
+    let site = Site::new(&format!("{ADS_CONFIG}{ALL_PLACEMENTS}"));
     let items = site.dir.path().join("items");
     seed_items(&items, None);
     let (out, err, ok) = site.import(&[&items]);
@@ -101,6 +114,10 @@ fn the_article_page_carries_every_block_of_the_seed() {
     assert_eq!(
         figure, "matched 44/44 seed lines",
         "the page as w3m reads it:\n{dump}"
+    );
+    assert!(
+        dump.contains("More news") && dump.contains("House ad"),
+        "all four slots drawn:\n{dump}"
     );
     assert!(server.stop().success(), "SIGTERM stops the server cleanly");
 }
