@@ -4,18 +4,13 @@
 // in target/browser-artifacts/.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
-import { createInterface } from "node:readline";
-import { chromium } from "playwright-core";
+import { join } from "node:path";
+import { artifacts, byline, launchChromium, root, serve } from "./support.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const byline = join(root, "target", "debug", "byline");
 const photo = join(root, "..", "shared", "seed", "lead-photo.jpg");
-const artifacts = join(root, "target", "browser-artifacts");
 const data = mkdtempSync(join(tmpdir(), "byline-browser-"));
 const PASSWORD = "browser test passphrase";
 let server;
@@ -33,22 +28,8 @@ before(async () => {
   addUser("reporter@example.org", "Rita Reporter", "contributor");
   addUser("editor@example.org", "Eddie Editor", "editor");
   addUser("second@example.org", "Sam Second", "editor");
-  server = spawn(byline, ["serve", "--addr", "127.0.0.1:0", "--data", data], {
-    env: { ...process.env, BYLINE_LOG: "warn" }, stdio: ["ignore", "pipe", "inherit"],
-  });
-  const lines = createInterface({ input: server.stdout });
-  base = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("the server did not start within 20 s")), 20000);
-    lines.on("line", (line) => {
-      const found = line.match(/^Byline is serving (http:\/\/\S+?)\/?$/);
-      if (found) { clearTimeout(timer); resolve(found[1]); }
-    });
-  });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  ({ server, base } = await serve(["--data", data]));
+  browser = await launchChromium();
 });
 
 after(async () => {

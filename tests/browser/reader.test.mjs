@@ -7,18 +7,13 @@
 // BYLINE_BROWSER_SHORT=1 checks one page at one width (CI's short mode).
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
-import { createInterface } from "node:readline";
-import { chromium } from "playwright-core";
+import { join } from "node:path";
+import { artifacts, byline, launchChromium, root, serve } from "./support.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const byline = join(root, "target", "debug", "byline");
 const shared = join(root, "..", "shared");
-const artifacts = join(root, "target", "browser-artifacts");
 const axeSource = readFileSync(join(root, "node_modules", "axe-core", "axe.min.js"), "utf8");
 const work = mkdtempSync(join(tmpdir(), "byline-reader-"));
 const data = join(work, "data");
@@ -74,22 +69,8 @@ before(async () => {
   run(["import", "ninjs", "--section", "world", items]);
   run(["user", "add", "--email", "editor@example.org", "--name", "Eddie Editor", "--role", "editor",
     "--password-stdin"], PASSWORD + "\n");
-  server = spawn(byline, ["serve", "--addr", "127.0.0.1:0", "--data", data, "--config", join(work, "byline.toml")], {
-    env: { ...process.env, BYLINE_LOG: "warn" }, stdio: ["ignore", "pipe", "inherit"],
-  });
-  const lines = createInterface({ input: server.stdout });
-  base = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("the server did not start within 20 s")), 20000);
-    lines.on("line", (line) => {
-      const found = line.match(/^Byline is serving (http:\/\/\S+?)\/?$/);
-      if (found) { clearTimeout(timer); resolve(found[1]); }
-    });
-  });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  ({ server, base } = await serve(["--data", data, "--config", join(work, "byline.toml")]));
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -4,7 +4,7 @@
 use chrono::{TimeZone, Utc};
 
 use crate::ids::StoryId;
-use crate::picture::{Focus, Picture, PictureSource, Rights};
+use crate::picture::{Picture, PictureSource};
 use crate::slug::Slug;
 use crate::story::{Headline, StoryCard};
 
@@ -23,18 +23,11 @@ pub(crate) fn card(n: i64) -> StoryCard {
 pub(crate) fn photographed(n: i64) -> StoryCard {
     StoryCard {
         lead_picture: Some(Picture {
-            source: PictureSource::Local {
-                key: format!("{n}.jpg"),
-            },
-            credit: None,
-            caption: None,
-            alt: None,
             width: Some(1200),
             height: Some(675),
-            content_type: None,
-            keywords: Vec::new(),
-            focus: Focus::default(),
-            rights: Rights::default(),
+            ..Picture::at(PictureSource::Local {
+                key: format!("{n}.jpg"),
+            })
         }),
         ..card(n)
     }
