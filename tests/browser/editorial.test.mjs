@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { artifacts, byline, launchChromium, root, serve } from "./support.mjs";
+import { artifacts, byline, launchChromium, root, serve, signIn as signInAt } from "./support.mjs";
 
 const photo = join(root, "..", "shared", "seed", "lead-photo.jpg");
 const data = mkdtempSync(join(tmpdir(), "byline-browser-"));
@@ -40,11 +40,7 @@ after(async () => {
 async function signIn(email) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  await page.goto(base + "/admin/login");
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(base + "/admin");
+  await signInAt(page, base, email, PASSWORD);
   return page;
 }
 

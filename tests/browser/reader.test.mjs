@@ -2,74 +2,48 @@
 // site with every ad placement filled by a fixed-size iframe creative: axe-core finds no
 // violation (WCAG 2.2 AA, target-size included) at 1280 and 390 px, light and dark; nothing
 // shifts (CLS 0); print leaves out ads and rails and keeps the credit and the address; the
-// newsroom's pages pass axe signed in. Screenshots land in target/browser-artifacts/.
+// newsroom's pages pass axe signed in; a story link prefetched on hover opens from the prefetch
+// and still counts as one view. Screenshots land in target/browser-artifacts/.
 //
 // BYLINE_BROWSER_SHORT=1 checks one page at one width (CI's short mode).
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { artifacts, byline, launchChromium, root, serve } from "./support.mjs";
+import { ADS_CONFIG, artifacts, launchChromium, root, runCli, seedSite, serve, signIn } from "./support.mjs";
 
-const shared = join(root, "..", "shared");
 const axeSource = readFileSync(join(root, "node_modules", "axe-core", "axe.min.js"), "utf8");
-const work = mkdtempSync(join(tmpdir(), "byline-reader-"));
-const data = join(work, "data");
 const short = process.env.BYLINE_BROWSER_SHORT === "1";
 const PASSWORD = "reader test passphrase";
 const LEAD = "Libya’s warlord Haftar rejects call for ceasefire";
-
-// A creative of a fixed size, as ad servers send them: an iframe that does not shrink.
-const creative = (w, h) =>
-  `<iframe title="Sponsor" width="${w}" height="${h}" style="border:0;display:block;margin:auto" srcdoc="<p style='margin:0;font:14px sans-serif'>Sponsor ${w}x${h}</p>"></iframe>`;
+// Views reach the store a second after they are counted, so the test can read them.
 const CONFIG = `
 [site]
 title = "The Test Review"
 
-[ads.article_top]
-html = '''${creative(728, 90)}'''
-sizes = [[728, 90], [320, 50]]
-
-[ads.article_bottom]
-html = '''${creative(300, 250)}'''
-width = 300
-height = 250
-
-[ads.sidebar]
-html = '''${creative(300, 250)}'''
-width = 300
-height = 250
-
-[ads.in_article]
-html = '''${creative(300, 250)}'''
-width = 300
-height = 250
-after_paragraph = 3
-`;
+[views]
+flush_seconds = 1
+${ADS_CONFIG}`;
 
 let server;
 let base;
 let browser;
 
-function run(args, input) {
-  const out = spawnSync(byline, [...args, "--data", data, "--config", join(work, "byline.toml")],
-    { input, encoding: "utf8" });
-  assert.equal(out.status, 0, out.stderr);
-  return out.stdout;
-}
-
 before(async () => {
   mkdirSync(artifacts, { recursive: true });
-  writeFileSync(join(work, "byline.toml"), CONFIG);
-  const items = join(work, "items");
-  const seeded = spawnSync("python3", [join(shared, "seed", "seed_to_ninjs.py"), items], { encoding: "utf8" });
-  assert.equal(seeded.status, 0, seeded.stderr);
-  run(["import", "ninjs", "--section", "world", items]);
-  run(["user", "add", "--email", "editor@example.org", "--name", "Eddie Editor", "--role", "editor",
-    "--password-stdin"], PASSWORD + "\n");
-  ({ server, base } = await serve(["--data", data, "--config", join(work, "byline.toml")]));
+  const site = seedSite(CONFIG, { password: PASSWORD });
+  // Something in every list of the newsroom's pages: an administrator, a redirect, an API
+  // token and a webhook (its deliveries fail: nothing listens there).
+  runCli(site, ["user", "add", "--email", "admin@example.org", "--name", "Ada Admin", "--role",
+    "admin", "--password-stdin"], PASSWORD + "\n");
+  const redirects = join(tmpdir(), `byline-redirects-${process.pid}.csv`);
+  writeFileSync(redirects, "from,to\n/old/world-news,/section/world\n");
+  runCli(site, ["redirects", "import", redirects]);
+  runCli(site, ["token", "add", "--name", "Wire desk", "--role", "editor"]);
+  runCli(site, ["webhook", "add", "--url", "http://127.0.0.1:9/hook", "--secret", "a webhook test secret",
+    "--allow-private", "--events", "newsletter.sent"]);
+  ({ server, base } = await serve(site));
   browser = await launchChromium();
 });
 
@@ -168,22 +142,79 @@ test("the article's layout: a sidebar on wide screens, the slots fit, print keep
   await context.close();
 });
 
-test("the newsroom's pages pass axe signed in", { skip: short }, async () => {
+test("the newsroom's pages pass axe signed in, with something in every list", { skip: short }, async () => {
   // The admin's policy allows no inline script; axe is the test's, not the page's.
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
   const page = await context.newPage();
+  const article = await articleUrl(page);
+  // A reader signs up (a subscriber to list), then the sign-in page is checked signed out.
+  await page.goto(article);
+  await page.getByLabel("Email address").fill("reader@example.org");
+  await page.getByRole("button", { name: "Subscribe" }).click();
   await page.goto(base + "/admin/login");
-  await page.getByLabel("Email address").fill("editor@example.org");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(base + "/admin");
-  for (const path of ["/admin", "/admin/stories/new", "/admin/curation", "/admin/pages",
-    "/admin/pages/new", "/admin/media", "/admin/redirects", "/admin/newsletter", "/admin/subscribers"]) {
+  assert.deepEqual(await violations(page), [], "/admin/login");
+  await signIn(page, base, "admin@example.org", PASSWORD);
+  // A page and a newsletter issue, made as the newsroom makes them.
+  await page.goto(base + "/admin/pages/new");
+  await page.getByLabel("Title", { exact: true }).fill("About us");
+  await page.getByLabel("Body").fill("Who we are and how we work.");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await page.waitForURL(/\/admin\/stories\/\d+$/);
+  const pageEditor = new URL(page.url()).pathname;
+  await page.goto(base + "/admin/newsletter");
+  await page.getByLabel("Subject").fill("The week in review");
+  await page.getByRole("button", { name: "Start the issue" }).click();
+  await page.waitForURL(/\/admin\/newsletter\/drafts\/\d+$/);
+  const draft = new URL(page.url()).pathname;
+  await page.goto(base + "/admin?q=" + encodeURIComponent("warlord Haftar"));
+  const editor = await page.getByRole("link", { name: LEAD, exact: true }).getAttribute("href");
+  await page.goto(base + "/admin/media");
+  const picture = await page.locator('a[href^="/admin/media/"]').first().getAttribute("href");
+  for (const [path, row] of [["/admin/subscribers", "reader@example.org"], ["/admin/redirects", "/old/world-news"],
+    ["/admin/integrations", "Wire desk"], ["/admin/pages", "About us"], ["/admin/newsletter", "The week in review"]]) {
+    await page.goto(base + path);
+    assert.ok((await page.content()).includes(row), `${path} lists ${row}`);
+  }
+  for (const path of ["/admin", "/admin/stories/new", editor, editor + "/revisions", pageEditor,
+    "/admin/curation", "/admin/pages", "/admin/pages/new", "/admin/media", picture, "/admin/redirects",
+    "/admin/newsletter", draft, "/admin/subscribers", "/admin/members", "/admin/tokens",
+    "/admin/integrations", "/admin/api"]) {
     for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: 900 });
-      await page.goto(base + path);
+      const answer = await page.goto(base + path);
+      assert.equal(answer.status(), 200, path);
       assert.deepEqual(await violations(page), [], `${path} at ${width} px`);
     }
   }
   await context.close();
+});
+
+test("a story link prefetched on hover opens at once and counts as one view", { skip: short }, async () => {
+  const desk = await (await browser.newContext()).newPage();
+  await signIn(desk, base, "editor@example.org", PASSWORD);
+  const views = async () => {
+    await desk.goto(base + "/admin?q=" + encodeURIComponent("warlord Haftar"));
+    const row = desk.locator("tr", { has: desk.getByRole("link", { name: LEAD, exact: true }) });
+    return Number((await row.locator("td.number").innerText()).replace(/\D/g, "") || "0");
+  };
+  // Earlier tests' views reach the store within a second.
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  const before = await views();
+
+  // A reader's browser: a headless one is a machine, whose views never count.
+  const userAgent = (await browser.newBrowserCDPSession().then((s) => s.send("Browser.getVersion")))
+    .userAgent.replace("HeadlessChrome", "Chrome");
+  const reader = await browser.newContext({ viewport: { width: 1280, height: 900 }, userAgent });
+  const page = await reader.newPage();
+  await page.goto(base + "/");
+  const link = page.getByRole("link", { name: LEAD, exact: true }).first();
+  await link.hover();
+  await page.waitForTimeout(1000);
+  await link.click();
+  await page.waitForURL(/\/story\//);
+  const delivery = await page.evaluate(() => performance.getEntriesByType("navigation")[0].deliveryType);
+  assert.equal(delivery, "navigational-prefetch", "the article came from the prefetch");
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  assert.equal(await views(), before + 1, "the prefetch is not a view; the reader's visit is, once");
+  await reader.close();
 });

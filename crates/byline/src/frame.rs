@@ -96,6 +96,10 @@ pub fn bare_site_view(state: &AppState) -> SiteView {
         icon_url: state.discovery.icon.path.to_owned(),
         icon_type: state.discovery.icon.media_type.to_owned(),
         feeds: byline_render::views::FeedLink::all(&state.site.title, ""),
+        view_beacon: state
+            .views
+            .enabled()
+            .then_some(crate::views::PREFETCH_BEACON),
     }
 }
 
@@ -110,11 +114,14 @@ pub fn html_page(
     let html = state.theme.render(template, context)?;
     let policy = public_policy(state, &html);
     let mut response = Html(html).into_response();
+    let headers = response.headers_mut();
     if let Some(policy) = policy {
-        response
-            .headers_mut()
-            .insert(axum::http::header::CONTENT_SECURITY_POLICY, policy);
+        headers.insert(axum::http::header::CONTENT_SECURITY_POLICY, policy);
     }
+    headers.insert(
+        "speculation-rules",
+        axum::http::HeaderValue::from_static(crate::site::files::SPECULATION_RULES_HEADER),
+    );
     response.extensions_mut().insert(info);
     Ok(response)
 }

@@ -54,6 +54,10 @@ fn routes(state: AppState) -> Router {
         .route("/robots.txt", get(site::files::robots))
         .route("/ads.txt", get(site::files::ads_txt))
         .route("/manifest.webmanifest", get(site::files::manifest))
+        .route(
+            "/speculation-rules.json",
+            get(site::files::speculation_rules),
+        )
         .layer(middleware::from_fn_with_state(
             state.clone(),
             site::delivery::deliver,
@@ -127,6 +131,7 @@ const FIXED_PATHS: &[&str] = &[
     "/robots.txt",
     "/ads.txt",
     "/manifest.webmanifest",
+    "/speculation-rules.json",
     "/favicon.ico",
     "/icon.png",
     "/icon.svg",

@@ -17,6 +17,18 @@ use std::time::{Duration, Instant};
 
 use byline_core::changes::CacheKey;
 
+/// The header [`PREFETCH_BEACON`] marks its request with.
+const BEACON_HEADER: &str = "byline-view";
+
+/// The script at the end of an article: when the browser showed the article from a prefetch
+/// (the speculation rules', which the front door does not count), it asks for the article's
+/// headers once, marked, so the view counts after all. A normal visit sends nothing more.
+pub const PREFETCH_BEACON: &str = concat!(
+    "<script>(function(){var n=performance.getEntriesByType(\"navigation\")[0];",
+    "if(n&&n.deliveryType===\"navigational-prefetch\")fetch(location.pathname,",
+    "{method:\"HEAD\",headers:{\"Byline-View\":\"prefetched\"},cache:\"no-store\"})})()</script>"
+);
+
 /// Views not yet added to the store, per story.
 #[derive(Default)]
 pub struct ViewCounter {
@@ -32,12 +44,23 @@ impl ViewCounter {
         }
     }
 
-    /// Whether the request would be a reader's view of an article, if answered.
+    /// Whether views are counted at all (`[views] count`).
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// Whether the request would be a reader's view of an article, if answered: a GET, or the
+    /// HEAD that [`PREFETCH_BEACON`] sends when the article was shown from a prefetch.
     pub fn wanted(&self, request: &Request) -> bool {
         let headers = request.headers();
         let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+        let asked = match *request.method() {
+            Method::GET => true,
+            Method::HEAD => text(BEACON_HEADER) == Some("prefetched"),
+            _ => false,
+        };
         self.enabled
-            && request.method() == Method::GET
+            && asked
             && request.uri().path().starts_with("/story/")
             && is_reader(
                 text("user-agent"),

@@ -264,11 +264,10 @@ async fn into_page(
             headers.insert(name, value.clone());
         }
     }
-    for (name, value) in parts
-        .headers
-        .iter()
-        .filter(|(n, _)| n.as_str() == "x-robots-tag" || *n == header::ACCESS_CONTROL_ALLOW_ORIGIN)
-    {
+    for (name, value) in parts.headers.iter().filter(|(n, _)| {
+        ["x-robots-tag", "speculation-rules"].contains(&n.as_str())
+            || *n == header::ACCESS_CONTROL_ALLOW_ORIGIN
+    }) {
         headers.insert(name.clone(), value.clone());
     }
     // Pages marked no-store (previews) get validators but never shared-cache headers.

@@ -1,5 +1,5 @@
 //! The site's well-known files: `/robots.txt`, `/ads.txt`, the site icon (and
-//! `/favicon.ico`), and `/manifest.webmanifest`.
+//! `/favicon.ico`), `/manifest.webmanifest` and `/speculation-rules.json`.
 
 use std::path::Path;
 
@@ -215,6 +215,34 @@ pub async fn manifest(State(state): State<AppState>) -> Response {
         "application/manifest+json",
         serde_json::to_string_pretty(&manifest).expect("JSON values serialize"),
     )
+}
+
+/// The `Speculation-Rules` header of every public page, naming [`speculation_rules`].
+pub const SPECULATION_RULES_HEADER: &str = "\"/speculation-rules.json\"";
+
+/// Which links the browser may fetch before they are followed: a story's, on this site only,
+/// once the reader rests the pointer on it or touches it, and never a `nofollow` one. The
+/// prefetched article is shown at once when followed; its view is counted by the article's
+/// beacon (`crate::views::PREFETCH_BEACON`), since the front door counts no prefetch.
+pub async fn speculation_rules() -> Response {
+    let rules = json!({
+        "prefetch": [{
+            "source": "document",
+            "where": {"and": [
+                {"href_matches": "/story/*"},
+                {"not": {"selector_matches": "[rel~=nofollow]"}},
+            ]},
+            "eagerness": "moderate",
+        }],
+    });
+    (
+        [
+            (header::CONTENT_TYPE, "application/speculationrules+json"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        rules.to_string(),
+    )
+        .into_response()
 }
 
 #[cfg(test)]

@@ -1,10 +1,10 @@
 //! The optional Content-Security-Policy of public pages (`[ads] script_origins`). Pages are
 //! cached bytes and cannot carry a per-request nonce, so inline blocks are allowed by the
 //! SHA-256 of their text: the inline scripts of the operator's ad HTML (hashed once, from the
-//! configuration) and a page's styles (the inlined stylesheet). A page's JSON-LD is data and
-//! is never run. Any other inline script a page came
-//! to hold is not allowed; story bodies are sanitized and hold none. A theme's own scripts
-//! belong in its `static/` files.
+//! configuration), the articles' view beacon and a page's styles (the inlined stylesheet). A
+//! page's JSON-LD is data and is never run. Any other inline script a page came to hold is not
+//! allowed; story bodies are sanitized and hold none. A theme's own scripts belong in its
+//! `static/` files.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -19,10 +19,12 @@ pub struct PublicPolicy {
 }
 
 impl PublicPolicy {
-    /// The policy for `origins`, allowing the inline scripts of the ad HTML `ads`.
+    /// The policy for `origins`, allowing the inline scripts of the ad HTML `ads` and the
+    /// articles' own view beacon.
     pub fn new(origins: Vec<String>, ads: &[&str]) -> PublicPolicy {
         let mut ad_scripts: Vec<String> = ads
             .iter()
+            .chain([&crate::views::PREFETCH_BEACON])
             .flat_map(|html| inline_elements(html, "script"))
             .map(|(_, text)| source_hash(&text))
             .collect();

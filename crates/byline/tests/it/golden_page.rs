@@ -184,6 +184,59 @@ fn a_minimal_house_theme_still_serves_the_golden_page() {
     );
 }
 
+/// The seed's article without ads: at most 12 KiB over the wire (HTML, stylesheet and script
+/// in one Brotli response), prefetchable from other pages and counted when shown from a
+/// prefetch.
+#[tokio::test]
+async fn the_seed_article_travels_in_twelve_kib() {
+    let site = Site::new("");
+    let items = site.dir.path().join("items");
+    seed_items(&items, None);
+    assert!(site.import(&[&items]).2);
+    let app = site.app().await;
+    let (_, _, latest) = crate::support::get(&app, "/latest").await;
+    let path = latest
+        .split("href=\"")
+        .filter_map(|rest| rest.split_once('"'))
+        .find(|(href, rest)| {
+            href.starts_with("/story/")
+                && rest
+                    .split_once("</a>")
+                    .is_some_and(|(a, _)| a.contains(LEAD_HEADLINE))
+        })
+        .map(|(href, _)| href.to_owned())
+        .expect("the lead is listed");
+    let asked = axum::http::Request::get(&path).header("accept-encoding", "br, gzip");
+    let (status, headers, body) = crate::support::send_built(&app, asked, None).await;
+    assert_eq!(
+        (
+            status.as_u16(),
+            headers["content-encoding"].to_str().unwrap()
+        ),
+        (200, "br")
+    );
+    assert!(body.len() <= 12 * 1024, "{} bytes", body.len());
+    let mut html = String::new();
+    std::io::Read::read_to_string(&mut brotli::Decompressor::new(&body[..], 4096), &mut html)
+        .unwrap();
+    assert!(
+        !html.contains("rel=\"stylesheet\"") && !html.contains("<script src"),
+        "nothing else to fetch before the page shows"
+    );
+    assert!(html.contains("navigational-prefetch"), "the view beacon");
+    assert_eq!(headers["speculation-rules"], "\"/speculation-rules.json\"");
+    let (status, headers, rules) = crate::support::get_bytes(&app, "/speculation-rules.json").await;
+    assert_eq!(
+        (status.as_u16(), headers["content-type"].to_str().unwrap()),
+        (200, "application/speculationrules+json")
+    );
+    let rules: serde_json::Value = serde_json::from_slice(&rules).unwrap();
+    assert_eq!(
+        rules["prefetch"][0]["where"]["and"][0]["href_matches"],
+        "/story/*"
+    );
+}
+
 #[test]
 fn the_rails_follow_the_content_not_the_seed() {
     let site = Site::new(ADS_CONFIG);

@@ -115,6 +115,13 @@ fn ten_thousand_concurrent_views_on_two_nodes_count_once_each_and_machines_not_a
             view(&url.replace("counted-story", "no-such-story"), ""),
             404
         );
+        let marked = |value: &str| {
+            let headers = format!("User-Agent: {FIREFOX}\r\nByline-View: {value}\r\n");
+            http_exchange("HEAD", url, &headers, "").0
+        };
+        assert_eq!(marked("twice"), 200, "not the beacon's mark");
+        // The beacon of an article shown from a prefetch: a view.
+        assert_eq!(marked("prefetched"), 200);
     }
     // A stopped node sends what it counted before it exits.
     let [a, b] = nodes;
@@ -125,7 +132,11 @@ fn ten_thousand_concurrent_views_on_two_nodes_count_once_each_and_machines_not_a
         .enable_all()
         .build()
         .unwrap();
-    assert_eq!(runtime.block_on(counted(&site, story)), 10_000);
+    assert_eq!(
+        runtime.block_on(counted(&site, story)),
+        10_000 + urls.len() as u64,
+        "every view once, and each node's beacon"
+    );
 }
 
 #[test]

@@ -203,6 +203,13 @@ height = 90
             policy.contains(&hash("window.adQueue = [];")),
             "{round}: {policy}"
         );
+        // The article's own view beacon runs too.
+        let beacon = page
+            .split("<script>")
+            .find(|s| s.contains("navigational-prefetch"))
+            .and_then(|s| s.split("</script>").next())
+            .expect("the view beacon");
+        assert!(policy.contains(&hash(beacon)), "{round}: {policy}");
         let json_ld = page
             .split("<script type=\"application/ld+json\">")
             .nth(1)
