@@ -20,8 +20,25 @@ pub fn from_copyright(notice: &str) -> Option<String> {
         }
     }
     let holder = rest.split_whitespace().collect::<Vec<_>>().join(" ");
+    let holder = without_reservation(&holder);
     let has_name = holder.chars().any(char::is_alphabetic);
     has_name.then(|| format!("© {holder}"))
+}
+
+/// The notice without its `All rights reserved`, which names no one.
+fn without_reservation(notice: &str) -> &str {
+    const RESERVED: &str = "all rights reserved";
+    let lower = notice.to_ascii_lowercase();
+    match lower.find(RESERVED) {
+        Some(at)
+            if lower[at + RESERVED.len()..]
+                .trim_matches(['.', ' '])
+                .is_empty() =>
+        {
+            notice[..at].trim_end_matches(['.', ',', ';', ' ', '-'])
+        }
+        _ => notice,
+    }
 }
 
 #[cfg(test)]
@@ -39,6 +56,15 @@ mod tests {
             ("COPR. Acme", Some("© Acme")),
             ("  Acme Photos ", Some("© Acme Photos")),
             ("© 2024", None),
+            (
+                "© 2026 Reuters. All rights reserved.",
+                Some("© 2026 Reuters"),
+            ),
+            (
+                "Copyright 2026 AFP, all rights reserved",
+                Some("© 2026 AFP"),
+            ),
+            ("All Rights Reserved", None),
             ("", None),
         ] {
             assert_eq!(from_copyright(notice).as_deref(), credit, "{notice:?}");

@@ -166,7 +166,8 @@ fn modernized(html: &str) -> std::borrow::Cow<'_, str> {
 pub fn sanitize(untrusted: &str) -> SafeHtml {
     let html = modernized(untrusted);
     let clean = SANITIZER.clean(&html).to_string();
-    SafeHtml::from_sanitized(without_rel_on_placeholders(&clean).trim().to_owned())
+    let clean = crate::html_repair::repaired(&without_rel_on_placeholders(&clean));
+    SafeHtml::from_sanitized(clean.trim().to_owned())
 }
 
 /// The sanitizer gives every `<a>` a `rel`, but `rel` is only allowed on a link: an `<a>` left
@@ -177,17 +178,7 @@ fn without_rel_on_placeholders(html: &str) -> String {
     let mut at = 0;
     while let Some(found) = html[at..].find("<a ") {
         let open = at + found;
-        // The tag's end: the first `>` outside a quoted value (the serializer quotes with `"`).
-        let mut quoted = false;
-        let close = html[open..]
-            .char_indices()
-            .find(|(_, c)| {
-                if *c == '"' {
-                    quoted = !quoted;
-                }
-                *c == '>' && !quoted
-            })
-            .map_or(html.len(), |(i, _)| open + i + 1);
+        let close = crate::html_repair::tag_end(html, open);
         let tag = &html[open..close];
         out.push_str(&html[at..open]);
         if tag.contains(" href=\"") {
@@ -415,7 +406,7 @@ mod tests {
             assert!(!html.contains(bad), "{bad} survived in {html}");
         }
         assert!(html.contains("<p>Hi</p>"));
-        assert!(html.contains(r#"<img src="x.jpg">"#));
+        assert!(html.contains(r#"<img src="x.jpg" alt="">"#));
         let document =
             sanitize("<html><head><title>T</title></head><body><p>Text</p></body></html>");
         assert_eq!(document.as_str(), "<p>Text</p>");

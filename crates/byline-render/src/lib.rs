@@ -3,6 +3,7 @@
 
 pub mod body_split;
 pub mod html;
+mod html_repair;
 pub mod markdown;
 pub mod sitemaps;
 pub mod syndication;

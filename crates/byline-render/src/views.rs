@@ -58,9 +58,6 @@ pub struct SiteView {
     pub icon_type: String,
     /// The site-wide feeds, linked from every page's head.
     pub feeds: Vec<FeedLink>,
-    /// The script an article ends with so that a view shown from a prefetch is counted; none
-    /// when the site counts no views.
-    pub view_beacon: Option<&'static str>,
 }
 
 /// A feed as a page's head links it (`<link rel="alternate">`).

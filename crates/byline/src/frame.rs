@@ -96,10 +96,6 @@ pub fn bare_site_view(state: &AppState) -> SiteView {
         icon_url: state.discovery.icon.path.to_owned(),
         icon_type: state.discovery.icon.media_type.to_owned(),
         feeds: byline_render::views::FeedLink::all(&state.site.title, ""),
-        view_beacon: state
-            .views
-            .enabled()
-            .then_some(crate::views::PREFETCH_BEACON),
     }
 }
 
@@ -112,18 +108,21 @@ pub fn html_page(
     info: PageInfo,
 ) -> Result<Response, AppError> {
     let html = state.theme.render(template, context)?;
+    Ok(html_response(state, html, info))
+}
+
+/// A rendered public page as a response: its policy (when the site has one) and what it
+/// depends on.
+pub fn html_response(state: &AppState, html: String, info: PageInfo) -> Response {
     let policy = public_policy(state, &html);
     let mut response = Html(html).into_response();
-    let headers = response.headers_mut();
     if let Some(policy) = policy {
-        headers.insert(axum::http::header::CONTENT_SECURITY_POLICY, policy);
+        response
+            .headers_mut()
+            .insert(axum::http::header::CONTENT_SECURITY_POLICY, policy);
     }
-    headers.insert(
-        "speculation-rules",
-        axum::http::HeaderValue::from_static(crate::site::files::SPECULATION_RULES_HEADER),
-    );
     response.extensions_mut().insert(info);
-    Ok(response)
+    response
 }
 
 /// The Content-Security-Policy header of a public page of `html`, when the site has one.

@@ -273,7 +273,7 @@ async fn import_ninjs(
             path.display().to_string()
         };
         let report = match item {
-            Ok(story) => import_item(nr, path, story, options, tell).await,
+            Ok(story) => import_item(nr, path, &location, story, options, tell).await,
             Err(e) => invalid(location, e.to_string()),
         };
         tell(Progress::Item(report));
@@ -281,27 +281,24 @@ async fn import_ninjs(
     tell(Progress::Read(text.len() as u64));
 }
 
+/// Imports one item of `file`, found at `at` (`FILE:LINE`, `FILE#N` or `FILE: ID`): its
+/// warnings name that place and the item's uri.
 pub(crate) async fn import_item(
     nr: &Newsroom,
     file: &Path,
+    at: &str,
     mut item: WireStory,
     options: &ImportOptions,
     tell: &mut (dyn FnMut(Progress) + Send),
 ) -> ItemReport {
-    let mut warnings: Vec<String> = item
-        .warnings
-        .iter()
-        .map(|w| format!("{}: {w}", file.display()))
-        .collect();
-    copy_body_pictures(file, &mut item, options, &mut warnings).await;
+    let at = format!("{at} ({})", item.external_id);
+    let mut warnings: Vec<String> = item.warnings.iter().map(|w| format!("{at}: {w}")).collect();
+    copy_body_pictures(file, &at, &mut item, options, &mut warnings).await;
     let lead_picture = match &item.picture {
         Some(p) => match resolve_picture(file, p, options).await {
             Ok(picture) => Some(picture),
             Err(why) => {
-                warnings.push(format!(
-                    "{}: lead picture not imported: {why}",
-                    file.display()
-                ));
+                warnings.push(format!("{at}: lead picture not imported: {why}"));
                 None
             }
         },

@@ -1,7 +1,8 @@
 //! Readers' views, counted in the front door so that pages answered from the page cache count
-//! too: a GET of an article answered 200 or 304 to a browser that is not prefetching. Counts
-//! are kept in memory per node and added to the store in one batch every few seconds; no
-//! cookie, no address, nothing about the reader is kept. See docs/decisions/0027-most-read.md.
+//! too: a GET of an article answered 200 or 304 to a browser that is not prefetching, or the
+//! marked HEAD of an article the browser showed from a prefetch. Counts are kept in memory per
+//! node and added to the store in one batch every few seconds; no cookie, no address, nothing
+//! about the reader is kept. See docs/decisions/0027-most-read.md and 0031.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -23,11 +24,22 @@ const BEACON_HEADER: &str = "byline-view";
 /// The script at the end of an article: when the browser showed the article from a prefetch
 /// (the speculation rules', which the front door does not count), it asks for the article's
 /// headers once, marked, so the view counts after all. A normal visit sends nothing more.
+/// The server adds it ([`add_beacon`]), so a theme's own templates cannot leave it out.
 pub const PREFETCH_BEACON: &str = concat!(
     "<script>(function(){var n=performance.getEntriesByType(\"navigation\")[0];",
     "if(n&&n.deliveryType===\"navigational-prefetch\")fetch(location.pathname,",
     "{method:\"HEAD\",headers:{\"Byline-View\":\"prefetched\"},cache:\"no-store\"})})()</script>"
 );
+
+/// Puts [`PREFETCH_BEACON`] at the end of an article's `html`: before its last `</body>`, or
+/// after everything when it has none.
+pub fn add_beacon(html: &mut String) {
+    let at = html
+        .to_ascii_lowercase()
+        .rfind("</body>")
+        .unwrap_or(html.len());
+    html.insert_str(at, PREFETCH_BEACON);
+}
 
 /// Views not yet added to the store, per story.
 #[derive(Default)]

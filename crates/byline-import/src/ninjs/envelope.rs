@@ -115,3 +115,57 @@ fn keys(object: &Map<String, Value>) -> String {
     }
     named.join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::items_of;
+
+    fn uris(value: serde_json::Value) -> Vec<String> {
+        items_of(value)
+            .unwrap()
+            .iter()
+            .map(|item| item["uri"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn every_envelope_agencies_use_is_opened() {
+        let item = |n: u32| json!({"uri": format!("urn:test:{n}"), "headline": "H"});
+        assert_eq!(uris(json!({"data": {"item": item(1)}})), ["urn:test:1"]);
+        assert_eq!(
+            uris(json!({"data": {"items": [{"item": item(1)}, {"item": item(2)}]}})),
+            ["urn:test:1", "urn:test:2"]
+        );
+        assert_eq!(
+            uris(json!({"item": [item(1), item(2)]})),
+            ["urn:test:1", "urn:test:2"]
+        );
+        assert_eq!(
+            uris(json!({"Data": {"Item": item(3)}})),
+            ["urn:test:3"],
+            "keys in any case"
+        );
+        assert_eq!(
+            uris(json!([item(1), {"item": item(2)}])),
+            ["urn:test:1", "urn:test:2"]
+        );
+        assert_eq!(uris(item(4)), ["urn:test:4"], "a bare item is its own");
+    }
+
+    #[test]
+    fn json_that_holds_no_ninjs_is_named() {
+        let refused = items_of(json!({"status": "ok", "count": 0}))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("its keys are count, status")
+                || refused.contains("its keys are status, count"),
+            "{refused}"
+        );
+        let deep = json!({"data": {"data": {"data": {"data": {"data": {"uri": "x"}}}}}});
+        assert!(items_of(deep).is_err(), "envelopes nest at most four deep");
+        assert!(items_of(json!("text")).is_err());
+    }
+}

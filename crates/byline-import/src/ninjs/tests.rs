@@ -198,3 +198,45 @@ fn bad_files_and_fields_are_named() {
         parse_item(json!({"uri": "a", "headline": "h", "pubStatus": "canceled"})).unwrap();
     assert_eq!(canceled.pub_status, PubStatus::Canceled);
 }
+
+#[test]
+fn a_pictures_credit_comes_from_every_field_agencies_write_it_in() {
+    let credit_with = |fields: serde_json::Value| {
+        let mut picture = json!({"name": "featureimage", "type": "picture",
+            "renditions": [{"name": "original", "href": "p.jpg"}]});
+        picture
+            .as_object_mut()
+            .unwrap()
+            .extend(fields.as_object().unwrap().clone());
+        parse_item(json!({"uri": "urn:example:credit", "headline": "H",
+            "body_html": "<p>x</p>", "associations": {"featureimage": picture}}))
+        .unwrap()
+        .picture
+        .unwrap()
+        .credit
+    };
+    let cases = [
+        (
+            json!({"creditline": "AFP/Jane Doe", "by": "Jane Doe"}),
+            Some("AFP/Jane Doe"),
+        ),
+        (
+            json!({"description_creditline": "dpa/Max Muster"}),
+            Some("dpa/Max Muster"),
+        ),
+        (
+            json!({"by": "Jane Doe", "copyrightnotice": "(c) AFP"}),
+            Some("Jane Doe"),
+        ),
+        (json!({"byline": "Max Muster"}), Some("Max Muster")),
+        (
+            json!({"copyrightnotice": "Copyright 2026 Reuters"}),
+            Some("© 2026 Reuters"),
+        ),
+        (json!({"copyrightnotice": "All rights reserved"}), None),
+        (json!({}), None),
+    ];
+    for (fields, expected) in cases {
+        assert_eq!(credit_with(fields.clone()).as_deref(), expected, "{fields}");
+    }
+}

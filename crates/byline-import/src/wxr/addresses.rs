@@ -12,13 +12,15 @@ use crate::html::decode_entities;
 /// permalinks of each structure a site may have used (`/2024/03/01/name/`, `/2024/03/name/`,
 /// `/name/`, `/archives/ID`), under the site's own path.
 pub(super) fn old_addresses(channel: &Channel, item: &Item) -> Vec<String> {
+    let post_id = item.get(Ns::Wp, "post_id");
     let mut found: Vec<String> = ["link", "guid"]
         .iter()
         .filter_map(|key| item.get(Ns::None, key))
         .filter(|url| url.starts_with("http://") || url.starts_with("https://"))
         // WordPress's own guids are `?p=ID` at the time of writing; the post's id says which
-        // post `?p=` names (a copied post keeps the guid of its original).
-        .filter(|url| !url.contains("?p=") && !url.contains("&p="))
+        // post `?p=` names (a copied post keeps the guid of its original). Without an id, the
+        // item's own `?p=` is all there is.
+        .filter(|url| post_id.is_none() || (!url.contains("?p=") && !url.contains("&p=")))
         // An address on another site's host is not this site's.
         .filter(
             |url| match (host_of(url), channel.site.as_deref().and_then(host_of)) {
@@ -29,7 +31,7 @@ pub(super) fn old_addresses(channel: &Channel, item: &Item) -> Vec<String> {
         .map(str::to_owned)
         .collect();
     let base = site_path(channel);
-    if let Some(id) = item.get(Ns::Wp, "post_id") {
+    if let Some(id) = post_id {
         found.push(format!("{base}/?p={id}"));
         found.push(format!("{base}/archives/{id}"));
         // WordPress's default address of a page.
@@ -59,7 +61,7 @@ pub enum TermKind {
 }
 
 /// The addresses WordPress served a post's section (its first category, with the category's
-/// parents in the path), tags and author at, each with its kind and name.
+/// parents in the path), tags, author and co-authors at, each with its kind and name.
 pub(super) fn term_addresses(
     channel: &Channel,
     item: &Item,
@@ -104,6 +106,14 @@ pub(super) fn term_addresses(
             .cloned()
             .unwrap_or_else(|| login.to_owned());
         into.insert(format!("{base}/author/{login}/"), (TermKind::Author, name));
+    }
+    // Co-Authors Plus gives each co-author an archive of their own.
+    for (slug, name) in super::terms::co_author_terms(channel, item) {
+        if let Some(slug) = slug.filter(|s| !s.is_empty())
+            && !name.is_empty()
+        {
+            into.insert(format!("{base}/author/{slug}/"), (TermKind::Author, name));
+        }
     }
 }
 

@@ -17,6 +17,8 @@ use crate::ninjs::{PubStatus, WireStory};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skipped {
     pub line: usize,
+    /// The item's `guid`, when it has one: what the report names it by.
+    pub guid: Option<String>,
     pub reason: String,
 }
 
@@ -157,6 +159,7 @@ fn entry_of(channel: &Channel, item: &Item) -> Option<Entry> {
     if let Some(missing) = not_well_formed(item) {
         return Some(Entry::Skipped(Skipped {
             line: item.line,
+            guid: guid_of(item),
             reason: format!("not a well-formed post: it has no {missing}"),
         }));
     }
@@ -187,8 +190,15 @@ fn entry_of(channel: &Channel, item: &Item) -> Option<Entry> {
     };
     Some(Entry::Skipped(Skipped {
         line: item.line,
+        guid: guid_of(item),
         reason,
     }))
+}
+
+fn guid_of(item: &Item) -> Option<String> {
+    item.get(Ns::None, "guid")
+        .filter(|g| !g.trim().is_empty())
+        .map(|g| g.trim().to_owned())
 }
 
 /// A post or page as an entry: its story (a page placed under its parent page) and what the

@@ -356,10 +356,8 @@ pub(super) fn not_well_formed(item: &Item) -> Option<String> {
     if item.get(Ns::Wp, "status").is_none() {
         missing.push("wp:status");
     }
-    let dated = item.get(Ns::Wp, "post_date").is_some()
-        || item.get(Ns::Wp, "post_date_gmt").is_some()
-        || item.get(Ns::None, "pubDate").is_some();
-    if !dated {
+    // A date that cannot be read is none: the post would be dated at the import.
+    if super::published(item).is_none() {
         missing.push("date (wp:post_date, pubDate)");
     }
     (!missing.is_empty()).then(|| missing.join(", "))

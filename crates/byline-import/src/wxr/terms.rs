@@ -44,24 +44,36 @@ pub(super) fn display_name(channel: &Channel, login: &str) -> String {
 /// `None` when the post has no such terms.
 pub(super) fn co_authors(channel: &Channel, item: &Item) -> Option<String> {
     let mut names: Vec<String> = Vec::new();
-    for term in item.categories.iter().filter(|t| t.domain == "author") {
-        let name = decode_entities(&term.name).trim().to_owned();
-        let login = term
-            .nicename
-            .as_deref()
-            .map(|n| n.strip_prefix("cap-").unwrap_or(n));
-        let shown = match (
-            channel.authors.get(&name),
-            login.and_then(|l| channel.authors.get(l)),
-        ) {
-            (Some(display), _) | (None, Some(display)) => display.clone(),
-            (None, None) => name,
-        };
+    for (_, shown) in co_author_terms(channel, item) {
         if !shown.is_empty() && !names.contains(&shown) {
             names.push(shown);
         }
     }
     (!names.is_empty()).then(|| names.join(", "))
+}
+
+/// A post's Co-Authors Plus terms: each one's archive slug (its nicename without `cap-`, as
+/// in `/author/{slug}/`) and the name it is shown by.
+pub(super) fn co_author_terms(channel: &Channel, item: &Item) -> Vec<(Option<String>, String)> {
+    item.categories
+        .iter()
+        .filter(|t| t.domain == "author")
+        .map(|term| {
+            let name = decode_entities(&term.name).trim().to_owned();
+            let slug = term
+                .nicename
+                .as_deref()
+                .map(|n| n.strip_prefix("cap-").unwrap_or(n).to_owned());
+            let shown = match (
+                channel.authors.get(&name),
+                slug.as_ref().and_then(|l| channel.authors.get(l)),
+            ) {
+                (Some(display), _) | (None, Some(display)) => display.clone(),
+                (None, None) => name,
+            };
+            (slug, shown)
+        })
+        .collect()
 }
 
 /// Where a post is filed: its section (its first category), the sections above it, and its

@@ -115,6 +115,7 @@ fn other_content_is_listed_as_skipped() {
         file.skipped,
         vec![Skipped {
             line: 92,
+            guid: None,
             reason: "a customcpt, not a post".into()
         }]
     );
@@ -392,6 +393,7 @@ fn identity_is_guid_and_post_id_and_malformed_items_are_skipped_with_their_line(
         file.skipped,
         vec![Skipped {
             line: 14,
+            guid: Some("https://zeitung.example/?p=3".into()),
             reason: "not a well-formed post: it has no wp:post_type, wp:status, date (wp:post_date, pubDate)".into()
         }]
     );
@@ -415,6 +417,15 @@ fn co_authors_plus_terms_are_the_byline() {
             Some("Bob Jones"),
             Some("Alice Smith, Bob Jones"),
         ]
+    );
+    // Each co-author's archive is an old address, even one who wrote no post alone.
+    let terms = parse_file(&fixture("tryghost-migrate/co-authors-plus.xml"), None)
+        .unwrap()
+        .term_addresses;
+    assert_eq!(
+        terms.get("/author/carol-white/"),
+        Some(&(TermKind::Author, "Carol White".to_owned())),
+        "{terms:?}"
     );
 }
 

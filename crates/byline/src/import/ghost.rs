@@ -42,7 +42,7 @@ pub(super) async fn import(
     for (n, entry) in posts.entries().enumerate() {
         let report = match entry {
             Entry::Post { id, story } => match *story {
-                Ok(story) => import_item(nr, path, story, options, tell).await,
+                Ok(story) => import_item(nr, path, &at(&id), story, options, tell).await,
                 Err(why) => invalid(at(&id), why),
             },
         };

@@ -19,6 +19,7 @@ const MAX_PICTURE_BYTES: u64 = 25 * 1024 * 1024;
 /// the body at the copies; one that cannot be copied stays as it is, with a warning.
 pub(super) async fn copy_body_pictures(
     file: &Path,
+    at: &str,
     item: &mut WireStory,
     options: &ImportOptions,
     warnings: &mut Vec<String>,
@@ -44,8 +45,7 @@ pub(super) async fn copy_body_pictures(
                 );
             }
             Err(why) => warnings.push(format!(
-                "{}: a picture in its body ({src}) was not copied: {why}",
-                file.display()
+                "{at}: a picture in its body ({src}) was not copied: {why}"
             )),
         }
     }

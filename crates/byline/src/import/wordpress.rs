@@ -57,18 +57,23 @@ pub(super) async fn import(
         seen += 1;
         let report = match entry {
             Entry::Post(post) => {
+                let place = at(post.line);
                 let lost = (!post.removed_shortcodes.is_empty()).then(|| {
                     losses += 1;
-                    shortcode_warning(&at(post.line), &post.removed_shortcodes, losses)
+                    shortcode_warning(&place, &post.removed_shortcodes, losses)
                 });
                 let mut report = match gathered.add(*post) {
-                    (_, Ok(story)) => import_item(nr, path, story, options, tell).await,
+                    (_, Ok(story)) => import_item(nr, path, &place, story, options, tell).await,
                     (line, Err(why)) => invalid(at(line), why),
                 };
                 report.warnings.extend(lost.flatten());
                 report
             }
-            Entry::Skipped(left_out) => skipped(at(left_out.line), left_out.reason),
+            // Named by its guid, when it has one, and always by where it is.
+            Entry::Skipped(left_out) => match left_out.guid {
+                Some(guid) => skipped(guid, format!("{}: {}", at(left_out.line), left_out.reason)),
+                None => skipped(at(left_out.line), left_out.reason),
+            },
         };
         tell(Progress::Item(report));
         if seen.is_multiple_of(TELL_BYTES_EVERY) {

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::delivery::PageInfo;
 use super::moved;
 use super::structured::{self, absolute};
-use super::{html_page, site_view};
+use super::{html_response, site_view};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::usecases::reading::{self, Article};
@@ -134,8 +134,7 @@ async fn render(
         keys,
         last_modified: shown.chain([story.updated_at]).max(),
     };
-    html_page(
-        state,
+    let mut html = state.theme.render(
         "article.html",
         ArticlePage {
             site,
@@ -149,8 +148,12 @@ async fn render(
                 action: paths::SUBSCRIBE,
             },
         },
-        info,
-    )
+    )?;
+    // The server's, not the theme's: a theme of its own keeps its views counted.
+    if !preview && state.views.enabled() {
+        crate::views::add_beacon(&mut html);
+    }
+    Ok(html_response(state, html, info))
 }
 
 /// The article's head: its title and description (the desk's own words for search engines

@@ -232,6 +232,7 @@ const PAGE_TYPES: &[&[u8]] = &[
     b"application/atom+xml",
     b"application/feed+json",
     b"application/xml",
+    b"application/speculationrules+json",
     b"application/manifest+json",
 ];
 
@@ -257,49 +258,7 @@ async fn into_page(
     let Ok(bytes) = to_bytes(body, MAX_PAGE_BYTES).await else {
         return Err((StatusCode::INTERNAL_SERVER_ERROR, "page too large").into_response());
     };
-    let mut headers = HeaderMap::with_capacity(16);
-    crate::layers::add_security_headers(state, &mut headers);
-    for name in [header::CONTENT_TYPE, header::CONTENT_SECURITY_POLICY] {
-        if let Some(value) = parts.headers.get(&name) {
-            headers.insert(name, value.clone());
-        }
-    }
-    for (name, value) in parts.headers.iter().filter(|(n, _)| {
-        ["x-robots-tag", "speculation-rules"].contains(&n.as_str())
-            || *n == header::ACCESS_CONTROL_ALLOW_ORIGIN
-    }) {
-        headers.insert(name.clone(), value.clone());
-    }
-    // Pages marked no-store (previews) get validators but never shared-cache headers.
-    let shareable = parts
-        .headers
-        .get(header::CACHE_CONTROL)
-        .is_none_or(|v| v != "no-store");
-    if shareable {
-        headers.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static(PAGE_CACHE_CONTROL),
-        );
-        if !info.keys.is_empty()
-            && let Ok(keys) = HeaderValue::from_str(&surrogate_keys(&info.keys))
-        {
-            headers.insert("surrogate-key", keys);
-        }
-    } else {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    let vary = parts
-        .headers
-        .get(header::VARY)
-        .cloned()
-        .unwrap_or(HeaderValue::from_static("Accept-Encoding"));
-    headers.insert(header::VARY, vary);
-    if let Some(modified) = info.last_modified
-        && let Ok(value) =
-            HeaderValue::from_str(&modified.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
-    {
-        headers.insert(header::LAST_MODIFIED, value);
-    }
+    let (headers, shareable) = super::page_headers::of(state, &parts.headers, &info);
     let tag = entity_tag(&bytes);
     let etag = |suffix: &str| {
         HeaderValue::from_str(&format!("\"{tag}{suffix}\"")).expect("hex digits and a token")
@@ -415,12 +374,6 @@ pub async fn deliver_as(
         Ok((page, _, false)) => answer(&page, &ask),
         Err(response) => response,
     }
-}
-
-/// The keys a page depends on, as a CDN's `Surrogate-Key` header lists them.
-fn surrogate_keys(keys: &[byline_core::changes::CacheKey]) -> String {
-    let text: Vec<String> = keys.iter().map(ToString::to_string).collect();
-    text.join(" ")
 }
 
 #[cfg(test)]

@@ -235,14 +235,7 @@ pub async fn speculation_rules() -> Response {
             "eagerness": "moderate",
         }],
     });
-    (
-        [
-            (header::CONTENT_TYPE, "application/speculationrules+json"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
-        ],
-        rules.to_string(),
-    )
-        .into_response()
+    well_known("application/speculationrules+json", rules.to_string())
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod home;
 pub mod listing;
 pub mod moved;
 pub mod page;
+mod page_headers;
 pub mod policy;
 pub mod search;
 pub mod sitemaps;
@@ -24,7 +25,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::usecases::reading::RailSources;
 
-pub use crate::frame::{bare_site_view, html_page, public_policy, site_view};
+pub use crate::frame::{bare_site_view, html_page, html_response, public_policy, site_view};
 
 /// What the rails of article pages are made from, read from the store (or the page cache's
 /// copy while no publication or pick changed them).

@@ -14,25 +14,26 @@ use sha2::{Digest, Sha256};
 #[derive(Debug, Clone)]
 pub struct PublicPolicy {
     origins: String,
-    /// The hashes of the inline scripts in the configured ad HTML.
-    ad_scripts: Vec<String>,
+    /// The hashes of the inline scripts a page may run: the configured ad HTML's and the view
+    /// beacon the server adds to articles.
+    allowed_scripts: Vec<String>,
 }
 
 impl PublicPolicy {
     /// The policy for `origins`, allowing the inline scripts of the ad HTML `ads` and the
     /// articles' own view beacon.
     pub fn new(origins: Vec<String>, ads: &[&str]) -> PublicPolicy {
-        let mut ad_scripts: Vec<String> = ads
+        let mut allowed_scripts: Vec<String> = ads
             .iter()
             .chain([&crate::views::PREFETCH_BEACON])
             .flat_map(|html| inline_elements(html, "script"))
             .map(|(_, text)| source_hash(&text))
             .collect();
-        ad_scripts.sort();
-        ad_scripts.dedup();
+        allowed_scripts.sort();
+        allowed_scripts.dedup();
         PublicPolicy {
             origins: origins.join(" "),
-            ad_scripts,
+            allowed_scripts,
         }
     }
 
@@ -44,11 +45,11 @@ impl PublicPolicy {
             hashes.join(" ")
         };
         // Data blocks (JSON-LD) never run and need no allowance; any other inline script must be
-        // one of the ad configuration's.
+        // one of the ad configuration's or the view beacon.
         let scripts: Vec<String> = inline_elements(html, "script")
             .into_iter()
             .map(|(_, text)| source_hash(&text))
-            .filter(|hash| self.ad_scripts.contains(hash))
+            .filter(|hash| self.allowed_scripts.contains(hash))
             .collect();
         let scripts = joined(scripts);
         let mut styles: Vec<String> = inline_elements(html, "style")

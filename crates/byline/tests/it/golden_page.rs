@@ -176,6 +176,10 @@ fn a_minimal_house_theme_still_serves_the_golden_page() {
         html.contains("<div class=\"teaser\">") && !html.contains("class=\"article-body\""),
         "the house templates drew the page"
     );
+    assert!(
+        html.contains("navigational-prefetch"),
+        "the server adds the view beacon to a theme's own article"
+    );
     let dump = w3m_dump(&url);
     assert_eq!(
         seed_match(&dump).0,
@@ -184,11 +188,8 @@ fn a_minimal_house_theme_still_serves_the_golden_page() {
     );
 }
 
-/// The seed's article without ads: at most 12 KiB over the wire (HTML, stylesheet and script
-/// in one Brotli response), prefetchable from other pages and counted when shown from a
-/// prefetch.
-#[tokio::test]
-async fn the_seed_article_travels_in_twelve_kib() {
+/// The seed's site without ads, served in process, and the address of its lead article.
+async fn seed_app() -> (Site, byline::router::App, String) {
     let site = Site::new("");
     let items = site.dir.path().join("items");
     seed_items(&items, None);
@@ -206,6 +207,14 @@ async fn the_seed_article_travels_in_twelve_kib() {
         })
         .map(|(href, _)| href.to_owned())
         .expect("the lead is listed");
+    (site, app, path)
+}
+
+/// The seed's article without ads: at most 12 KiB over the wire, HTML, stylesheet and script
+/// in one Brotli response.
+#[tokio::test]
+async fn the_seed_article_travels_in_twelve_kib() {
+    let (_site, app, path) = seed_app().await;
     let asked = axum::http::Request::get(&path).header("accept-encoding", "br, gzip");
     let (status, headers, body) = crate::support::send_built(&app, asked, None).await;
     assert_eq!(
@@ -223,8 +232,29 @@ async fn the_seed_article_travels_in_twelve_kib() {
         !html.contains("rel=\"stylesheet\"") && !html.contains("<script src"),
         "nothing else to fetch before the page shows"
     );
-    assert!(html.contains("navigational-prefetch"), "the view beacon");
-    assert_eq!(headers["speculation-rules"], "\"/speculation-rules.json\"");
+}
+
+/// Pages name the speculation rules, which prefetch this site's story links on hover or
+/// touch (never a `nofollow` one); the article ends with the beacon that counts a view shown
+/// from a prefetch.
+#[tokio::test]
+async fn story_links_are_prefetched_and_their_views_still_counted() {
+    let (_site, app, path) = seed_app().await;
+    for page in ["/", "/latest", path.as_str()] {
+        let (_, headers, _) = crate::support::get(&app, page).await;
+        assert_eq!(
+            headers["speculation-rules"], "\"/speculation-rules.json\"",
+            "{page}"
+        );
+    }
+    let (_, _, html) = crate::support::get(&app, &path).await;
+    let beacon = html
+        .rfind("navigational-prefetch")
+        .expect("the view beacon");
+    assert!(
+        beacon > html.rfind("</footer>").unwrap(),
+        "at the end of the page"
+    );
     let (status, headers, rules) = crate::support::get_bytes(&app, "/speculation-rules.json").await;
     assert_eq!(
         (status.as_u16(), headers["content-type"].to_str().unwrap()),
@@ -232,8 +262,20 @@ async fn the_seed_article_travels_in_twelve_kib() {
     );
     let rules: serde_json::Value = serde_json::from_slice(&rules).unwrap();
     assert_eq!(
-        rules["prefetch"][0]["where"]["and"][0]["href_matches"],
-        "/story/*"
+        rules,
+        serde_json::json!({"prefetch": [{
+            "source": "document",
+            "where": {"and": [
+                {"href_matches": "/story/*"},
+                {"not": {"selector_matches": "[rel~=nofollow]"}},
+            ]},
+            "eagerness": "moderate",
+        }]})
+    );
+    let (_, headers, _) = crate::support::get(&app, "/admin/login").await;
+    assert!(
+        !headers.contains_key("speculation-rules"),
+        "not the admin's"
     );
 }
 

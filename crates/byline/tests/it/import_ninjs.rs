@@ -227,7 +227,7 @@ async fn bad_files_are_named_and_the_rest_of_the_batch_imports() {
     );
     assert!(
         err.contains(&format!(
-            "warning: {}/c-array.json: the item has no body: imported as a draft",
+            "warning: {}/c-array.json#1 (urn:test:ok-1): the item has no body: imported as a draft",
             dir.display()
         )),
         "{err}"
@@ -282,12 +282,13 @@ async fn lead_pictures_are_copied_checked_and_served() {
     assert!(ok, "a picture that cannot be read is a warning: {out}{err}");
     assert_eq!(out.lines().filter(|l| l.starts_with("created ")).count(), 4);
     assert!(
-        err.contains("fake.json: lead picture not imported:")
+        err.contains("fake.json (urn:test:fake): lead picture not imported:")
             && err.contains("not a JPEG, PNG, GIF or WebP picture"),
         "{err}"
     );
     assert!(
-        err.contains("missing.json: lead picture not imported:") && err.contains("gone.jpg"),
+        err.contains("missing.json (urn:test:gone): lead picture not imported:")
+            && err.contains("gone.jpg"),
         "{err}"
     );
     assert!(

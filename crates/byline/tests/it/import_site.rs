@@ -207,13 +207,16 @@ fn names(list: &Value, key: &str) -> std::collections::BTreeSet<String> {
 }
 
 /// Every well-formed WXR fixture: Byline serves exactly the file's published posts, sections,
-/// tags, authors and captioned pictures.
+/// tags, authors and captioned pictures; each story with its headline, no WordPress syntax
+/// and valid HTML (the Nu checker); each post's old address leading to its story.
 #[tokio::test]
 async fn every_wxr_fixture_moves_in_with_the_files_counts() {
     let root = shared().join("fixtures/wxr");
     let mut files: Vec<PathBuf> = walk(&root);
     files.sort();
     let mut checked = 0;
+    let pages_dir = tempfile::tempdir().unwrap();
+    let mut pages = Vec::new();
     for file in files {
         let expected = counts(&file);
         if expected["well_formed"] == false {
@@ -269,9 +272,13 @@ async fn every_wxr_fixture_moves_in_with_the_files_counts() {
             names(&expected["authors"], ""),
             "{what}"
         );
+        let posts = expected["posts"].as_array().unwrap();
+        crate::import_walk::walk(&app, stories, posts, pages_dir.path(), &mut pages, &what).await;
         checked += 1;
     }
     assert!(checked >= 30, "only {checked} fixtures were read");
+    let errors = crate::html_validity::nu_errors(&pages);
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

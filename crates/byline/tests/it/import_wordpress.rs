@@ -174,3 +174,58 @@ async fn broken_exports_are_refused_naming_file_and_line_and_write_nothing() {
         "nothing was imported: {latest}"
     );
 }
+
+/// Every known service's post or video, as a bare URL on its own line or in `[embed]`,
+/// becomes a link card that loads nothing from the service until the reader follows it.
+#[tokio::test]
+async fn known_embeds_become_link_cards_that_load_nothing() {
+    let lines = [
+        ("https://www.youtube.com/watch?v=abc123", "youtube"),
+        ("https://vimeo.com/76979871", "vimeo"),
+        ("https://x.com/newsroom/status/1234567890", "x"),
+        ("https://twitter.com/newsroom/status/1234567891", "x"),
+        ("https://www.instagram.com/p/C0abcdEF/", "instagram"),
+        ("https://www.facebook.com/newsroom/posts/1234", "facebook"),
+        (
+            "https://www.tiktok.com/@newsroom/video/7234567890",
+            "tiktok",
+        ),
+        ("https://soundcloud.com/newsroom/episode-1", "soundcloud"),
+        (
+            "[embed]https://open.spotify.com/episode/4rOoJ6Egrf8K2IrywzwOMk[/embed]",
+            "spotify",
+        ),
+    ];
+    let body: String = lines
+        .iter()
+        .map(|(line, _)| format!("Before the {line} card.\n\n{line}\n\n"))
+        .collect();
+    let export = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+  xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Embeds</title><link>https://embeds.example</link>
+<item><title>Cards</title><guid>https://embeds.example/?p=1</guid><wp:post_id>1</wp:post_id>
+<wp:post_date_gmt>2024-04-01 08:00:00</wp:post_date_gmt><wp:status>publish</wp:status>
+<wp:post_type>post</wp:post_type><content:encoded><![CDATA[{body}]]></content:encoded></item>
+</channel></rss>"#
+    );
+    let site = Site::new("");
+    let file = site.dir.path().join("embeds.xml");
+    std::fs::write(&file, export).unwrap();
+    let (out, err, ok) = wordpress(&site, &[file.to_str().unwrap()]);
+    assert!(ok, "{out}{err}");
+    let app = site.app().await;
+    let (_, _, page) = get(&app, "/story/cards").await;
+    for (line, service) in lines {
+        let url = line
+            .trim_start_matches("[embed]")
+            .trim_end_matches("[/embed]");
+        let card = format!("<p class=\"embed embed-{service}\"><a href=\"{url}\"");
+        assert!(page.contains(&card), "{service}: {card} in {page}");
+    }
+    assert!(
+        !page.contains("<iframe") && !page.contains("<script src") && !page.contains("[embed"),
+        "{page}"
+    );
+}

@@ -23,6 +23,7 @@ mod import_cases;
 mod import_ghost;
 mod import_ninjs;
 mod import_site;
+mod import_walk;
 mod import_wordpress;
 mod items;
 mod layers;

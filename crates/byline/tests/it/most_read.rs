@@ -115,13 +115,18 @@ fn ten_thousand_concurrent_views_on_two_nodes_count_once_each_and_machines_not_a
             view(&url.replace("counted-story", "no-such-story"), ""),
             404
         );
-        let marked = |value: &str| {
-            let headers = format!("User-Agent: {FIREFOX}\r\nByline-View: {value}\r\n");
+        let marked = |agent: &str, value: &str, more: &str| {
+            let headers = format!("User-Agent: {agent}\r\nByline-View: {value}\r\n{more}");
             http_exchange("HEAD", url, &headers, "").0
         };
-        assert_eq!(marked("twice"), 200, "not the beacon's mark");
-        // The beacon of an article shown from a prefetch: a view.
-        assert_eq!(marked("prefetched"), 200);
+        let bot = "Mozilla/5.0 (compatible; bingbot/2.0)";
+        assert_eq!(marked(FIREFOX, "twice", ""), 200, "not the beacon's mark");
+        assert_eq!(marked(bot, "prefetched", ""), 200, "a machine's");
+        let prefetching = "Sec-Purpose: prefetch\r\n";
+        assert_eq!(marked(FIREFOX, "prefetched", prefetching), 200);
+        // The beacon of an article shown from a prefetch, twice: two views.
+        assert_eq!(marked(FIREFOX, "prefetched", ""), 200);
+        assert_eq!(marked(FIREFOX, "prefetched", ""), 200);
     }
     // A stopped node sends what it counted before it exits.
     let [a, b] = nodes;
@@ -134,8 +139,8 @@ fn ten_thousand_concurrent_views_on_two_nodes_count_once_each_and_machines_not_a
         .unwrap();
     assert_eq!(
         runtime.block_on(counted(&site, story)),
-        10_000 + urls.len() as u64,
-        "every view once, and each node's beacon"
+        10_000 + 2 * urls.len() as u64,
+        "every view once, and each node's two beacons"
     );
 }
 

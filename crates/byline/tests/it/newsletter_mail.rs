@@ -238,9 +238,14 @@ async fn a_reader_confirms_by_mail_and_leaves_with_one_click() {
     );
 
     // Following the link shows a button; only pressing it confirms.
-    let (status, _, page) = get(&app, &confirm).await;
+    let (status, headers, page) = get(&app, &confirm).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Confirm my subscription"), "{page}");
+    assert_eq!(
+        headers["referrer-policy"], "no-referrer",
+        "the link's token goes nowhere"
+    );
+    assert!(!headers.contains_key("speculation-rules"));
     assert_eq!(
         subscriber_status(&site, "reader@example.org")
             .await

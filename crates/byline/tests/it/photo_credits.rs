@@ -134,3 +134,31 @@ async fn a_lead_photo_without_a_credit_keeps_its_story_in_unless_the_rule_is_off
         assert_eq!(get(&app, "/story/uncredited-photo-story").await.0, 200);
     }
 }
+
+/// A photo whose only rights line is a copyright notice is credited to its holder (the credit
+/// pattern's last resort), so its story can be published where a credit is required.
+#[tokio::test]
+async fn a_photo_with_only_a_copyright_notice_is_credited_to_its_holder() {
+    let site = Site::new("");
+    let photo = site.dir.path().join("notice.jpg");
+    std::fs::copy(shared().join("seed/lead-photo.jpg"), &photo).unwrap();
+    let written = std::process::Command::new("exiftool")
+        .args([
+            "-q",
+            "-overwrite_original",
+            "-EXIF:Copyright=Copyright 2026 Harbour Photo Agency",
+        ])
+        .arg(&photo)
+        .status()
+        .expect("exiftool (scripts/setup installs it)");
+    assert!(written.success());
+    let app = site.app().await;
+    let ed = member(&app, &site, "ed@example.org", "editor").await;
+    let id = ed.write(&app, "Noticed photo story", "Text.").await;
+    let bytes = std::fs::read(&photo).unwrap();
+    upload(&app, &ed, id, &[("caption", "A quay.")], Some(&bytes)).await;
+    let (status, _, page) = ed.act(&app, id, "publish", "").await;
+    assert_eq!(status, axum::http::StatusCode::SEE_OTHER, "{page}");
+    let (_, _, article) = get(&app, "/story/noticed-photo-story").await;
+    assert!(article.contains("© 2026 Harbour Photo Agency"), "{article}");
+}

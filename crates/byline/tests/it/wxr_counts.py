@@ -1,7 +1,8 @@
 """What a WordPress export holds, read with Python's own XML parser (not Byline's): its
 published posts, the sections its posts are filed under (with the categories above them),
-the tags and authors of its published posts, and how many of those have a captioned
-featured image. Prints one JSON object; `well_formed` is false for a file that is not XML."""
+the tags and authors of its published posts, how many of those have a captioned featured
+image, and each published post's title and link. Prints one JSON object; `well_formed` is false
+for a file that is not XML."""
 
 import html
 import json
@@ -51,6 +52,12 @@ def names_of(item, domain):
     return names
 
 
+def host(url):
+    """The host of an http(s) URL, lower-case, without `www.`."""
+    found = re.match(r"https?://([^/?#]+)", (url or "").strip())
+    return found.group(1).lower().removeprefix("www.") if found else None
+
+
 def byline_names(byline):
     """Names in a byline as Byline splits them: `By` dropped, split at , ; & and `and`."""
     text = byline.strip()
@@ -80,10 +87,12 @@ def main(path):
             name = html.unescape(wp(element, "cat_name")).strip()
             if name:
                 category_names[nicename] = name
+    site = host(channel.findtext("link"))
     items = list(channel.iter("item"))
     attachments = {wp(i, "post_id"): i for i in items if wp(i, "post_type") == "attachment"}
     sections, tags, people = set(), set(), set()
     published = captioned = 0
+    posts = []
     for item in items:
         dated = wp(item, "post_date") or wp(item, "post_date_gmt") or item.findtext("pubDate")
         if wp(item, "post_type") != "post" or not wp(item, "status") or not dated:
@@ -103,6 +112,14 @@ def main(path):
         if wp(item, "status") != "publish" or wp(item, "post_password"):
             continue
         published += 1
+        link = (item.findtext("link") or "").strip()
+        # A link on another host than the site's is no address of this site; a `?p=N` link
+        # that names another post than the item's own id is not the item's (WordPress writes
+        # `?p=` with the post's id).
+        named = re.search(r"[?&]p=([0-9]+)", link)
+        if host(link) != site or (named and wp(item, "post_id") and named.group(1) != wp(item, "post_id")):
+            link = ""
+        posts.append({"title": html.unescape(title), "link": link})
         for _, name in names_of(item, "post_tag") + categories[1:]:
             tags.add(name)
         coauthors = [authors.get(name, name) for _, name in names_of(item, "author")]
@@ -124,6 +141,7 @@ def main(path):
         "tags": sorted(tags),
         "authors": sorted(people),
         "captioned": captioned,
+        "posts": posts,
     }))
 
 

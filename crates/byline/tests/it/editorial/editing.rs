@@ -217,6 +217,10 @@ async fn drafts_have_a_private_preview_and_a_live_body_preview() {
     let (status, headers, html) = get(&app, &format!("/preview/{link}")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["x-robots-tag"], "noindex, nofollow");
+    assert!(
+        !headers.contains_key("speculation-rules") && !html.contains("navigational-prefetch"),
+        "a preview prefetches nothing and counts nothing"
+    );
     assert!(html.contains("<h1>Secret draft</h1>") && html.contains("<em>text</em>"));
     assert_eq!(
         get(&app, &format!("/preview/{}", "0".repeat(64))).await.0,
