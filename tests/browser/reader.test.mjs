@@ -80,7 +80,7 @@ before(async () => {
   runCli(site, ["redirects", "import", redirects]);
   runCli(site, ["token", "add", "--name", "Wire desk", "--role", "editor"]);
   runCli(site, ["webhook", "add", "--url", "http://127.0.0.1:9/hook", "--secret", "a webhook test secret",
-    "--allow-private", "--events", "newsletter.sent"]);
+    "--allow-private", "--events", "subscriber.confirmed"]);
   ({ server, base } = await serve(site));
   browser = await launchChromium();
 });

@@ -201,10 +201,18 @@ impl Channel {
 /// `pubDate`, else `post_date`, the site's local time, taken as UTC: the export names no time
 /// zone, and a post dated within hours of its time beats one dated at the import.
 fn published(item: &Item) -> Option<DateTime<Utc>> {
+    // WordPress writes `2024-03-01 10:00:00`; other tools' exports, ISO 8601.
     let wordpress_time = |name| {
-        item.get(Ns::Wp, name)
-            .and_then(|t| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S").ok())
+        let text = item.get(Ns::Wp, name)?.trim();
+        ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+            .iter()
+            .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
             .map(|t| t.and_utc())
+            .or_else(|| {
+                DateTime::parse_from_rfc3339(text)
+                    .ok()
+                    .map(|t| t.with_timezone(&Utc))
+            })
     };
     wordpress_time("post_date_gmt")
         .or_else(|| {

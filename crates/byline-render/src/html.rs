@@ -454,6 +454,8 @@ mod tests {
             "<p>A <a href=\"https://x.example/?a=1&b=2\">link</a> &amp; more</p>",
             "<figure><img src=\"/media/a.jpg\" alt=\"A \\\"quote\\\"\"><figcaption>C</figcaption></figure>",
             "<h1>Title</h1><ul><li>one<li>two</ul><script>x()</script>",
+            "<pre><p>\nline one</p><p>line two</p></pre>",
+            "<p>a<button><p>b</p></button>c</p><img src=\"/media/b.jpg\">",
         ] {
             let once = sanitize(html);
             assert_eq!(sanitize(once.as_str()).as_str(), once.as_str(), "{html}");

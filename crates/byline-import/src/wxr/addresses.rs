@@ -18,9 +18,9 @@ pub(super) fn old_addresses(channel: &Channel, item: &Item) -> Vec<String> {
         .filter_map(|key| item.get(Ns::None, key))
         .filter(|url| url.starts_with("http://") || url.starts_with("https://"))
         // WordPress's own guids are `?p=ID` at the time of writing; the post's id says which
-        // post `?p=` names (a copied post keeps the guid of its original). Without an id, the
-        // item's own `?p=` is all there is.
-        .filter(|url| post_id.is_none() || (!url.contains("?p=") && !url.contains("&p=")))
+        // post `?p=` names (a copied post keeps the guid of its original), and an item with no
+        // id cannot say it is the post a `?p=` names.
+        .filter(|url| !url.contains("?p=") && !url.contains("&p="))
         // An address on another site's host is not this site's.
         .filter(
             |url| match (host_of(url), channel.site.as_deref().and_then(host_of)) {

@@ -356,8 +356,18 @@ pub(super) fn not_well_formed(item: &Item) -> Option<String> {
     if item.get(Ns::Wp, "status").is_none() {
         missing.push("wp:status");
     }
-    // A date that cannot be read is none: the post would be dated at the import.
-    if super::published(item).is_none() {
+    // A post that goes out needs a date that can be read, or it would be dated at the import
+    // (and lead the front page); anything else needs one at all.
+    let goes_out = matches!(item.get(Ns::Wp, "status"), Some("publish" | "future"))
+        && matches!(item.get(Ns::Wp, "post_type"), Some("post" | "page"));
+    let dated = if goes_out {
+        super::published(item).is_some()
+    } else {
+        item.get(Ns::Wp, "post_date").is_some()
+            || item.get(Ns::Wp, "post_date_gmt").is_some()
+            || item.get(Ns::None, "pubDate").is_some()
+    };
+    if !dated {
         missing.push("date (wp:post_date, pubDate)");
     }
     (!missing.is_empty()).then(|| missing.join(", "))

@@ -6,6 +6,8 @@ for a file that is not XML."""
 
 import html
 import json
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 import re
 import sys
 import xml.etree.ElementTree as ET
@@ -50,6 +52,28 @@ def names_of(item, domain):
             if name and name != "Uncategorized":
                 names.append((c.get("nicename"), name))
     return names
+
+
+def readable_date(item):
+    """Whether a post that goes out has a date Byline can read: a GMT or local WordPress time
+    (or ISO 8601), or an RFC 822 pubDate."""
+    for name in ("post_date_gmt", "post_date"):
+        text = wp(item, name)
+        for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"):
+            try:
+                datetime.strptime(text, fmt)
+                return True
+            except ValueError:
+                pass
+        try:
+            datetime.fromisoformat(text)
+            return True
+        except ValueError:
+            pass
+    try:
+        return parsedate_to_datetime((item.findtext("pubDate") or "").strip()) is not None
+    except (TypeError, ValueError, IndexError):
+        return False
 
 
 def host(url):
@@ -97,6 +121,8 @@ def main(path):
         dated = wp(item, "post_date") or wp(item, "post_date_gmt") or item.findtext("pubDate")
         if wp(item, "post_type") != "post" or not wp(item, "status") or not dated:
             continue
+        if wp(item, "status") in ("publish", "future") and not readable_date(item):
+            continue
         title = (item.findtext("title") or "").strip()
         if not title and not (item.findtext(CONTENT) or "").strip():
             continue
@@ -114,10 +140,10 @@ def main(path):
         published += 1
         link = (item.findtext("link") or "").strip()
         # A link on another host than the site's is no address of this site; a `?p=N` link
-        # that names another post than the item's own id is not the item's (WordPress writes
-        # `?p=` with the post's id).
+        # is the item's only when N is its own id (WordPress writes `?p=` with the post's id;
+        # an item without one cannot claim it).
         named = re.search(r"[?&]p=([0-9]+)", link)
-        if host(link) != site or (named and wp(item, "post_id") and named.group(1) != wp(item, "post_id")):
+        if host(link) != site or (named and named.group(1) != wp(item, "post_id")):
             link = ""
         posts.append({"title": html.unescape(title), "link": link})
         for _, name in names_of(item, "post_tag") + categories[1:]:
