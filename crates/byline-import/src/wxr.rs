@@ -377,4 +377,6 @@ fn first_words(html: &str) -> Option<String> {
 }
 
 #[cfg(test)]
+mod dating_tests;
+#[cfg(test)]
 mod tests;
