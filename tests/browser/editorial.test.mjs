@@ -131,7 +131,10 @@ test("the photo desk: a library picture's focus is set by a click and a story re
   const pictureUrl = editor.url().split("?")[0];
 
   // A click at 80 % across and 20 % down sets the focus fields.
+  // The focus script is deferred: the notice can show before it runs, so wait for the load.
+  await editor.waitForLoadState("load");
   const image = editor.locator(".library-picture img");
+  await image.evaluate((img) => img.decode());
   const box = await image.boundingBox();
   await editor.mouse.click(box.x + box.width * 0.8, box.y + box.height * 0.2);
   assert.ok(Math.abs(Number(await editor.getByLabel("Across").inputValue()) - 80) <= 1);

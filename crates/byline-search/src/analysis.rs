@@ -3,8 +3,8 @@
 
 use tantivy::Index;
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer,
+    AsciiFoldingFilter, Language, LowerCaser, PreTokenizedString, RemoveLongFilter,
+    SimpleTokenizer, Stemmer, TextAnalyzer,
 };
 
 /// Words longer than this (in bytes) are not indexed: they are not words.
@@ -93,7 +93,8 @@ pub(crate) fn analyzer_name(stemming: &Stemming) -> String {
     format!("byline_{}", stemming.code)
 }
 
-fn analyzer(stemming: &Stemming) -> TextAnalyzer {
+/// A new analyzer for `stemming`'s language.
+pub(crate) fn analyzer(stemming: &Stemming) -> TextAnalyzer {
     let base = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(LONGEST_TERM))
         .filter(LowerCaser);
@@ -126,6 +127,19 @@ pub(crate) fn terms(index: &Index, stemming: &Stemming, text: &str) -> Vec<Strin
         out.push(stream.token().text.clone());
     }
     out
+}
+
+/// `text` with the tokens analyzer `stemming` makes of it, for a field that takes text
+/// pre-tokenized.
+pub(crate) fn tokenized(index: &Index, stemming: &Stemming, text: String) -> PreTokenizedString {
+    let mut tokens = Vec::new();
+    if let Some(mut analyzer) = index.tokenizers().get(&analyzer_name(stemming)) {
+        let mut stream = analyzer.token_stream(&text);
+        while stream.advance() {
+            tokens.push(stream.token().clone());
+        }
+    }
+    PreTokenizedString { text, tokens }
 }
 
 #[cfg(test)]

@@ -18,12 +18,20 @@ const SECONDS_PER_DAY: f32 = 86_400.0;
 const RERANK_MARGIN: usize = 100;
 
 impl SearchIndex {
-    /// The analyzers some indexed story uses: a site in two languages looks in two sets of
-    /// fields, not twelve.
-    fn analyzers_in_use(&self, searcher: &tantivy::Searcher) -> Result<Vec<usize>, SearchError> {
+    /// The analyzers some story the audience may find uses: a site in two languages reads a
+    /// word two ways, not twelve, and readers only as published stories need.
+    fn analyzers_in_use(
+        &self,
+        searcher: &tantivy::Searcher,
+        audience: &Audience,
+    ) -> Result<Vec<usize>, SearchError> {
+        let field = match audience {
+            Audience::Readers { .. } => self.fields.public_analyzer,
+            Audience::Newsroom { .. } => self.fields.analyzer,
+        };
         let mut used = Vec::new();
         for (position, stemming) in STEMMINGS.iter().enumerate() {
-            let term = Term::from_field_text(self.fields.analyzer, stemming.code);
+            let term = Term::from_field_text(field, stemming.code);
             if searcher.doc_freq(&term)? > 0 {
                 used.push(position);
             }
@@ -42,7 +50,7 @@ impl SearchIndex {
     /// One page of the stories `search` finds, best first, with how many there are in all.
     pub fn search(&self, search: &Search<'_>) -> Result<Found, SearchError> {
         let searcher = self.reader.searcher();
-        let analyzers = self.analyzers_in_use(&searcher)?;
+        let analyzers = self.analyzers_in_use(&searcher, &search.audience)?;
         let Some(words) = search.query.to_query(
             &self.sets(&search.audience),
             &analyzers,
@@ -205,11 +213,12 @@ impl SearchIndex {
             let set = f.set_of(&status);
             let slot = analyzer + usize::from(status != PUBLISHED) * STEMMINGS.len();
             if generators[slot].is_none() {
-                let mut headline =
-                    SnippetGenerator::create(searcher, query, set.headline[analyzer])?;
-                headline.set_max_num_chars(1_000);
-                let mut body = SnippetGenerator::create(searcher, query, set.text[analyzer])?;
-                body.set_max_num_chars(crate::highlight::SNIPPET_CHARS);
+                let stemming = &STEMMINGS[analyzer];
+                let made = |field, chars| {
+                    crate::highlight::generator(searcher, query, field, stemming, chars)
+                };
+                let headline = made(set.headline, 1_000)?;
+                let body = made(set.text, crate::highlight::SNIPPET_CHARS)?;
                 generators[slot] = Some((headline, body));
             }
             let (headline_generator, body_generator) =

@@ -1,10 +1,47 @@
 //! Matches shown to readers: the headline with its matched words marked, and a passage of the
 //! text around the best matches, both HTML-escaped.
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use tantivy::query::Query;
+use tantivy::schema::Field;
 use tantivy::snippet::SnippetGenerator;
+use tantivy::{Searcher, Term};
+
+use crate::SearchError;
+use crate::analysis::{self, Stemming};
 
 /// Characters of text around the matches a snippet shows.
 pub(crate) const SNIPPET_CHARS: usize = 220;
+
+/// A snippet maker for text analyzed by `stemming`, marking the query's terms in `field`;
+/// the rarer a term, the more a passage holding it counts.
+pub(crate) fn generator(
+    searcher: &Searcher,
+    query: &dyn Query,
+    field: Field,
+    stemming: &Stemming,
+    max_chars: usize,
+) -> Result<SnippetGenerator, SearchError> {
+    let mut terms: BTreeSet<Term> = BTreeSet::new();
+    query.query_terms(&mut |term, _| {
+        if term.field() == field {
+            terms.insert(term.clone());
+        }
+    });
+    let mut weights = BTreeMap::new();
+    for term in terms {
+        let Some(text) = term.value().as_str().map(str::to_owned) else {
+            continue;
+        };
+        let documents = searcher.doc_freq(&term)?;
+        if documents > 0 {
+            weights.insert(text, 1.0 / (1.0 + documents as f32));
+        }
+    }
+    let analyzer = analysis::analyzer(stemming);
+    Ok(SnippetGenerator::new(weights, analyzer, field, max_chars))
+}
 
 /// The whole text, HTML-escaped, with the generator's matches in `<mark>`.
 pub(crate) fn marked(generator: &SnippetGenerator, text: &str) -> String {

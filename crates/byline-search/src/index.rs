@@ -15,7 +15,7 @@ use crate::analysis::{self, STEMMINGS, analyzer_name, stemming_of};
 use crate::{Document, Ranking, SearchError};
 
 /// The schema's version: an index written with another is rebuilt, not read.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 /// Memory the writer may fill before it writes a segment.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 
@@ -30,6 +30,9 @@ pub(crate) struct Fields {
     pub(crate) language: Field,
     /// The code of the analyzer the story's text went through.
     pub(crate) analyzer: Field,
+    /// The same, for published stories only: the analyzers readers' searches read with, so
+    /// that a draft in a new language changes nothing readers find.
+    pub(crate) public_analyzer: Field,
     pub(crate) section: Field,
     pub(crate) section_name: Field,
     pub(crate) author: Field,
@@ -45,12 +48,13 @@ pub(crate) struct Fields {
     pub(crate) newsroom: FieldSet,
 }
 
-/// A story's terms per analyzer, in [`STEMMINGS`] order.
+/// A story's terms, each made by the analyzer of the story's own language (the text comes
+/// pre-tokenized), so a word looked for is a term or two whatever the languages in use.
 pub(crate) struct FieldSet {
     /// The headline's terms.
-    pub(crate) headline: Vec<Field>,
+    pub(crate) headline: Field,
     /// The terms of everything else (standfirst, body, names, captions).
-    pub(crate) text: Vec<Field>,
+    pub(crate) text: Field,
 }
 
 impl Fields {
@@ -78,6 +82,7 @@ fn schema() -> (Schema, Fields) {
         updated: builder.add_i64_field("updated", STORED),
         language: builder.add_text_field("language", STORED),
         analyzer: builder.add_text_field("analyzer", STRING),
+        public_analyzer: builder.add_text_field("public_analyzer", STRING),
         section: builder.add_text_field("section", STRING),
         section_name: builder.add_text_field("section_name", STORED),
         author: builder.add_text_field("author", STRING),
@@ -92,22 +97,16 @@ fn schema() -> (Schema, Fields) {
 
 impl FieldSet {
     fn add(builder: &mut tantivy::schema::SchemaBuilder, prefix: &str) -> FieldSet {
-        let analyzed = |stemming| {
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(&analyzer_name(stemming))
-                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-            )
-        };
-        let mut per = |kind: &str| -> Vec<Field> {
-            STEMMINGS
-                .iter()
-                .map(|s| builder.add_text_field(&format!("{prefix}{kind}_{}", s.code), analyzed(s)))
-                .collect()
-        };
+        // Text always arrives pre-tokenized; the unstemmed analyzer is named only because a
+        // text field must name one.
+        let analyzed = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(&analyzer_name(&STEMMINGS[STEMMINGS.len() - 1]))
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
         FieldSet {
-            headline: per("headline"),
-            text: per("text"),
+            headline: builder.add_text_field(&format!("{prefix}headline"), analyzed.clone()),
+            text: builder.add_text_field(&format!("{prefix}text"), analyzed),
         }
     }
 }
@@ -338,7 +337,11 @@ impl SearchIndex {
         let analyzer = stemming_of(&d.language);
         let set = f.set_of(&d.status);
         doc.add_text(f.analyzer, STEMMINGS[analyzer].code);
-        doc.add_text(set.headline[analyzer], &d.headline);
+        if d.status == PUBLISHED {
+            doc.add_text(f.public_analyzer, STEMMINGS[analyzer].code);
+        }
+        let tokenized = |text: String| analysis::tokenized(&self.index, &STEMMINGS[analyzer], text);
+        doc.add_pre_tokenized_text(set.headline, tokenized(d.headline.clone()));
         let names = d.authors.iter().chain(&d.tags).map(|(_, n)| n.as_str());
         let mut text = joined(&d.standfirst, &d.body);
         for extra in names
@@ -348,7 +351,7 @@ impl SearchIndex {
             text.push('\n');
             text.push_str(extra);
         }
-        doc.add_text(set.text[analyzer], &text);
+        doc.add_pre_tokenized_text(set.text, tokenized(text));
         doc
     }
 }

@@ -236,9 +236,10 @@ fn pieces(text: &str) -> Vec<(String, bool)> {
     out
 }
 
-/// A word or phrase looked for in the headline and text fields of each analyzer in use;
-/// `None` when it has no terms under any of them. A word being typed is also matched as a
-/// prefix, in headlines only (suggestions are headlines, and a prefix's expansions are many).
+/// A word or phrase looked for in the headline and text fields of each set, as each analyzer
+/// in use makes it (the same terms once: most analyzers agree on most words); `None` when it
+/// has no terms under any of them. A word being typed is also matched as a prefix, in
+/// headlines only (suggestions are headlines, and a prefix's expansions are many).
 fn atom_query(
     atom: &Atom,
     prefix: bool,
@@ -256,27 +257,32 @@ fn atom_query(
         Vec::new()
     };
     folded.truncate(LONGEST_PHRASE);
-    let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut readings: Vec<Vec<String>> = Vec::new();
     for &position in analyzers {
         // One word can analyze to many terms (`a-b-c-…`): a phrase keeps the first few.
         let mut terms = analysis::terms(index, &STEMMINGS[position], text);
         terms.truncate(LONGEST_PHRASE);
-        for set in sets {
-            let headline = set.headline[position];
-            for (field, boost) in [(headline, headline_boost), (set.text[position], 1.0)] {
-                if let Some(q) = terms_query(field, &terms) {
+        if !terms.is_empty() && !readings.contains(&terms) {
+            readings.push(terms);
+        }
+    }
+    let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for set in sets {
+        for (field, boost) in [(set.headline, headline_boost), (set.text, 1.0)] {
+            for terms in &readings {
+                if let Some(q) = terms_query(field, terms) {
                     per_field.push((Occur::Should, boosted(q, boost)));
                 }
             }
-            if !folded.is_empty() {
-                let words: Vec<Term> = folded
-                    .iter()
-                    .map(|t| Term::from_field_text(headline, t))
-                    .collect();
-                let mut q = PhrasePrefixQuery::new(words);
-                q.set_max_expansions(PREFIX_EXPANSIONS);
-                per_field.push((Occur::Should, boosted(Box::new(q), headline_boost)));
-            }
+        }
+        if !folded.is_empty() {
+            let words: Vec<Term> = folded
+                .iter()
+                .map(|t| Term::from_field_text(set.headline, t))
+                .collect();
+            let mut q = PhrasePrefixQuery::new(words);
+            q.set_max_expansions(PREFIX_EXPANSIONS);
+            per_field.push((Occur::Should, boosted(Box::new(q), headline_boost)));
         }
     }
     (!per_field.is_empty()).then(|| Box::new(BooleanQuery::new(per_field)) as Box<dyn Query>)
@@ -360,6 +366,30 @@ mod tests {
         assert_eq!(groups("(((").len(), 1);
         assert!(UserQuery::parse("AND OR NOT", false).unwrap().is_empty());
         assert_eq!(groups(&"word ".repeat(100)).len(), MOST_ATOMS);
+    }
+
+    #[test]
+    fn a_word_is_looked_for_once_per_distinct_reading() {
+        let (_dir, index) = crate::tests::empty_index();
+        let sets = [&index.fields.public];
+        let all: Vec<usize> = (0..STEMMINGS.len()).collect();
+        let terms_of = |text: &str| {
+            let query = UserQuery::parse(text, false)
+                .unwrap()
+                .to_query(&sets, &all, &index.index, 2.0)
+                .unwrap();
+            let mut terms = Vec::new();
+            query.query_terms(&mut |term, _| terms.push(term.clone()));
+            terms.sort();
+            terms.dedup();
+            terms
+        };
+        // Twelve analyzers, but a number reads the same under each: one term per field.
+        assert_eq!(terms_of("2026").len(), 2);
+        // `ceasefires` stems to `ceasefir` in English and stays whole unstemmed (and in
+        // languages that do not strip the plural): a few readings, never twelve.
+        let readings = terms_of("ceasefires").len() / 2;
+        assert!((2..=4).contains(&readings), "{readings} readings");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Stories like a given one, for the article's `Related` block: the words that set its text
-//! apart (more-like-this over its own language's fields) and its tags, among stories public
+//! apart (more-like-this over its text as its own language's analyzer reads it) and its tags, among stories public
 //! now, leaving out those the page already shows.
 
 use tantivy::collector::TopDocs;
@@ -7,7 +7,7 @@ use tantivy::query::{BooleanQuery, BoostQuery, MoreLikeThisQuery, Occur, Query, 
 use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
 use tantivy::{TantivyDocument, Term};
 
-use crate::analysis::stemming_of;
+use crate::analysis::{STEMMINGS, stemming_of};
 use crate::{Audience, Filters, SearchError, SearchIndex};
 
 /// How much a shared tag counts against a shared distinctive word.
@@ -86,7 +86,9 @@ impl SearchIndex {
     fn likeness(&self, searcher: &tantivy::Searcher, doc: &TantivyDocument) -> BooleanQuery {
         let f = &self.fields;
         let text = |field| crate::index::stored_text(doc, field);
-        let analyzer = stemming_of(&text(f.language));
+        let stemming = &STEMMINGS[stemming_of(&text(f.language))];
+        let tokenized =
+            |text| OwnedValue::PreTokStr(crate::analysis::tokenized(&self.index, stemming, text));
         let like = MoreLikeThisQuery::builder()
             .with_min_doc_frequency(1)
             .with_max_doc_frequency(searcher.num_docs().max(10) / 5)
@@ -94,11 +96,8 @@ impl SearchIndex {
             .with_min_word_length(3)
             .with_max_query_terms(24)
             .with_document_fields(vec![
-                (f.public.text[analyzer], vec![OwnedValue::Str(text(f.body))]),
-                (
-                    f.public.headline[analyzer],
-                    vec![OwnedValue::Str(text(f.title))],
-                ),
+                (f.public.text, vec![tokenized(text(f.body))]),
+                (f.public.headline, vec![tokenized(text(f.title))]),
             ]);
         let mut likeness: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, Box::new(like))];
         for tag in doc.get_all(f.tag).filter_map(|v| v.as_str()) {

@@ -25,6 +25,13 @@ fn doc(id: i64, language: &str, headline: &str, body: &str) -> Document {
     }
 }
 
+/// A new index with nothing in it, in a folder removed when the first is dropped.
+pub(crate) fn empty_index() -> (tempfile::TempDir, SearchIndex) {
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::create(dir.path(), Ranking::default()).unwrap();
+    (dir, index)
+}
+
 fn corpus() -> (tempfile::TempDir, SearchIndex) {
     let dir = tempfile::tempdir().unwrap();
     let index = SearchIndex::create(dir.path(), Ranking::default()).unwrap();
@@ -413,4 +420,23 @@ fn a_snippet_comes_from_where_the_words_are_in_a_long_text() {
         "{}",
         hit.snippet_html
     );
+}
+
+#[test]
+fn a_draft_in_a_new_language_changes_nothing_readers_find() {
+    let (_dir, index) = empty_index();
+    // Only English is published; German stems `Wahlen` to `wahl`, English keeps `wahlen`.
+    let english = doc(1, "en", "Wahl night in the valley", "The Wahl was held.");
+    let mut german = doc(2, "de", "Die Wahlen", "Geheime Wahlen.");
+    german.status = "draft".into();
+    index.apply(&[english, german.clone()], &[], 1).unwrap();
+    assert!(
+        ids(&index, "Wahlen").is_empty(),
+        "read the German way only once a German story is public"
+    );
+    german.status = "published".into();
+    index.apply(&[german], &[], 2).unwrap();
+    let mut found = ids(&index, "Wahlen");
+    found.sort();
+    assert_eq!(found, vec![1, 2]);
 }

@@ -1,6 +1,5 @@
-//! The page cache: public pages kept as ready bytes (plain, and gzip and Brotli once a reader
-//! asks for them), each valid
-//! while every key it depends on (`story-ID`, `rails`, `lists`, `home`, `site`, …) is still at
+//! The page cache: public pages kept as ready bytes (Brotli, and gzip once a reader asks for
+//! it), each valid while every key it depends on (`story-ID`, `rails`, `lists`, `home`, `site`, …) is still at
 //! the version it had when the page was rendered. Writes bump versions through the store's
 //! change log, so changes from any process are followed. Bounded in bytes, least recently used
 //! pages go first. See docs/decisions/0008-page-cache.md.
@@ -10,21 +9,28 @@ use byline_core::changes::CacheKey;
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue};
 use byline_core::store::{Store, StoreError};
 
-/// A rendered page in every coding it is sent in.
+use crate::codings::{Coding, compress, decompress_brotli};
+
+/// A rendered page, kept the way most readers are sent it: compressed with Brotli. Gzip and
+/// the plain bytes are made the first time a reader asks for them (gzip from the plain bytes,
+/// these read back from Brotli) and then kept, and the cache counts them when they are made.
 #[derive(Debug)]
 pub struct CachedPage {
-    pub identity: Bytes,
-    /// Made the first time a reader asks for gzip, then kept.
-    pub gzip: std::sync::OnceLock<Bytes>,
-    /// Made the first time a reader asks for Brotli, then kept.
-    pub brotli: std::sync::OnceLock<Bytes>,
-    /// The entity tag of the identity bytes (without quotes or coding suffix).
+    /// The plain bytes: held while the page is new, and once a reader has asked for them.
+    plain: OnceLock<Bytes>,
+    /// Made when the page is kept, or the first time a reader asks for Brotli.
+    brotli: OnceLock<Bytes>,
+    /// Made the first time a reader asks for gzip.
+    gzip: OnceLock<Bytes>,
+    /// How long the plain bytes are (`Content-Length` of an uncompressed answer).
+    pub plain_len: usize,
+    /// The entity tag of the plain bytes (without quotes or coding suffix).
     pub tag: String,
     /// The `ETag` header of each coding: identity, gzip, Brotli.
     pub etags: [HeaderValue; 3],
@@ -32,16 +38,86 @@ pub struct CachedPage {
     pub headers: HeaderMap,
 }
 
+/// What a page costs the cache beyond its bytes (headers, tags, the entry).
+const PAGE_OVERHEAD: usize = 512;
+
 impl CachedPage {
-    /// The bytes the page may come to hold: its compressed forms are made on demand, so
-    /// they are counted up front at a generous estimate (HTML compresses to under a third).
-    fn size(&self) -> usize {
-        self.identity.len() + self.identity.len() * 2 / 3 + 512
+    /// A page of `plain` bytes with its validators and headers, not compressed yet.
+    pub fn new(plain: Bytes, tag: String, etags: [HeaderValue; 3], headers: HeaderMap) -> Self {
+        CachedPage {
+            plain_len: plain.len(),
+            plain: OnceLock::from(plain),
+            brotli: OnceLock::new(),
+            gzip: OnceLock::new(),
+            tag,
+            etags,
+            headers,
+        }
+    }
+
+    /// The page as the cache keeps it: with its Brotli, and with its plain bytes only when
+    /// the reader it was rendered for asked for them.
+    fn kept(mut self, asked: Coding) -> Self {
+        self.body(Coding::Brotli);
+        if asked != Coding::Identity {
+            self.plain.take();
+        }
+        self
+    }
+
+    /// The page in `coding`, and how many bytes the page newly holds for it (0 when it was
+    /// made before).
+    pub fn body(&self, coding: Coding) -> (Bytes, usize) {
+        let slot = match coding {
+            Coding::Identity => &self.plain,
+            Coding::Brotli => &self.brotli,
+            Coding::Gzip => &self.gzip,
+        };
+        if let Some(bytes) = slot.get() {
+            return (bytes.clone(), 0);
+        }
+        let made = match coding {
+            Coding::Identity => self.plain_now(),
+            _ => Bytes::from(compress(&self.plain_now(), coding)),
+        };
+        // Two readers may make it at once: the first one made is kept, and counted once.
+        let mut ours = false;
+        let kept = slot
+            .get_or_init(|| {
+                ours = true;
+                made
+            })
+            .clone();
+        let added = if ours { kept.len() } else { 0 };
+        (kept, added)
+    }
+
+    /// The plain bytes: held, or read back from the Brotli this server made (not kept).
+    fn plain_now(&self) -> Bytes {
+        if let Some(plain) = self.plain.get() {
+            return plain.clone();
+        }
+        let brotli = self
+            .brotli
+            .get()
+            .expect("a page without plain bytes has Brotli");
+        Bytes::from(decompress_brotli(brotli).expect("Brotli this server made decodes"))
+    }
+
+    /// The bytes the page holds now.
+    fn held(&self) -> usize {
+        [&self.plain, &self.brotli, &self.gzip]
+            .iter()
+            .filter_map(|slot| slot.get().map(Bytes::len))
+            .sum::<usize>()
+            + PAGE_OVERHEAD
     }
 }
 
 struct Entry {
     page: Arc<CachedPage>,
+    /// The bytes counted for it: what it held when kept, and what readers made since.
+    size: usize,
     deps: Vec<(CacheKey, u64)>,
     /// The last use.
     tick: u64,
@@ -89,7 +165,7 @@ impl Pages {
     fn remove(&mut self, key: &str) {
         if let Some(old) = self.entries.remove(key) {
             self.order.remove(&old.filed);
-            self.bytes -= old.page.size();
+            self.bytes -= old.size;
         }
     }
 
@@ -101,7 +177,7 @@ impl Pages {
             };
             if entry.tick == filed {
                 let old = self.entries.remove(&key).expect("found above");
-                self.bytes -= old.page.size();
+                self.bytes -= old.size;
                 return true;
             }
             entry.filed = entry.tick;
@@ -176,15 +252,16 @@ impl PageCache {
 
     /// Keeps `page` under `key`, depending on `deps` at their current versions, when no
     /// change arrived since `read_at` (see [`PageCache::epoch`]); the least recently used
-    /// pages make room. A page larger than the whole budget is not kept.
+    /// pages make room. A kept page holds its Brotli, and its plain bytes only when the reader
+    /// it was rendered for (`asked`) wanted them. A page larger than the whole budget is not kept.
     pub fn insert(
         &self,
         key: &str,
         page: CachedPage,
         deps: &[CacheKey],
         read_at: u64,
+        asked: Coding,
     ) -> Arc<CachedPage> {
-        let page = Arc::new(page);
         self.renders_total.fetch_add(1, Ordering::Relaxed);
         {
             let mut renders = self.renders.lock().unwrap_or_else(|p| p.into_inner());
@@ -195,22 +272,29 @@ impl PageCache {
             }
             *renders.entry(key.to_owned()).or_default() += 1;
         }
+        // Compressed outside the lock, and only for a page that may be kept.
+        if self.max_bytes == 0 || self.epoch() != read_at {
+            return Arc::new(page);
+        }
+        let page = Arc::new(page.kept(asked));
+        let size = page.held();
         let mut pages = self.pages();
-        if page.size() > self.max_bytes || pages.epoch != read_at {
+        if size > self.max_bytes || pages.epoch != read_at {
             return page;
         }
         pages.remove(key);
-        while pages.bytes + page.size() > self.max_bytes && pages.evict_oldest() {}
+        while pages.bytes + size > self.max_bytes && pages.evict_oldest() {}
         let deps = pages.stamp(deps);
         pages.tick += 1;
         let tick = pages.tick;
-        pages.bytes += page.size();
+        pages.bytes += size;
         pages.order.insert(tick, key.to_owned());
         let epoch = pages.epoch;
         pages.entries.insert(
             key.to_owned(),
             Entry {
                 page: page.clone(),
+                size,
                 deps,
                 tick,
                 filed: tick,
@@ -218,6 +302,24 @@ impl PageCache {
             },
         );
         page
+    }
+
+    /// Counts `added` bytes a reader's coding made `page` hold, if it is still the page kept
+    /// under `key`; the least recently used pages make room.
+    pub fn grew(&self, key: &str, page: &Arc<CachedPage>, added: usize) {
+        if added == 0 {
+            return;
+        }
+        let mut pages = self.pages();
+        let Some(entry) = pages.entries.get_mut(key) else {
+            return;
+        };
+        if !Arc::ptr_eq(&entry.page, page) {
+            return;
+        }
+        entry.size += added;
+        pages.bytes += added;
+        while pages.bytes > self.max_bytes && pages.evict_oldest() {}
     }
 
     /// The shared value kept under `name`, if the keys it depends on are unchanged.
@@ -329,6 +431,16 @@ impl PageCache {
     pub fn bytes(&self) -> usize {
         self.pages().bytes
     }
+
+    /// Pages held now.
+    pub fn len(&self) -> usize {
+        self.pages().entries.len()
+    }
+
+    /// Whether no page is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 #[cfg(test)]
@@ -336,33 +448,53 @@ mod tests {
     use super::*;
     use byline_core::StoryId;
 
+    /// A page of `size` random bytes, which Brotli cannot make smaller.
     fn page(size: usize) -> CachedPage {
-        CachedPage {
-            identity: Bytes::from(vec![b'x'; size]),
-            gzip: Default::default(),
-            brotli: Default::default(),
-            tag: "t".into(),
-            etags: std::array::from_fn(|_| HeaderValue::from_static("\"t\"")),
-            headers: HeaderMap::new(),
-        }
+        let random: Vec<u8> = (0..size)
+            .scan(0x2545_f491_4f6c_dd1du64, |x, _| {
+                *x ^= *x << 13;
+                *x ^= *x >> 7;
+                *x ^= *x << 17;
+                Some(*x as u8)
+            })
+            .collect();
+        CachedPage::new(
+            Bytes::from(random),
+            "t".into(),
+            std::array::from_fn(|_| HeaderValue::from_static("\"t\"")),
+            HeaderMap::new(),
+        )
+    }
+
+    /// Keeps `page` as a page rendered for a reader who asked for Brotli.
+    fn insert(
+        cache: &PageCache,
+        key: &str,
+        page: CachedPage,
+        deps: &[CacheKey],
+        read_at: u64,
+    ) -> Arc<CachedPage> {
+        cache.insert(key, page, deps, read_at, Coding::Brotli)
     }
 
     #[test]
     fn a_page_is_valid_until_a_key_it_depends_on_changes() {
         let cache = PageCache::new(1 << 20);
-        cache.insert(
+        insert(
+            &cache,
             "/a",
             page(10),
             &[CacheKey::Story(StoryId(1)), CacheKey::Rails],
             cache.epoch(),
         );
-        cache.insert(
+        insert(
+            &cache,
             "/b",
             page(10),
             &[CacheKey::Story(StoryId(2)), CacheKey::Rails],
             cache.epoch(),
         );
-        cache.insert("/", page(10), &[CacheKey::Home], cache.epoch());
+        insert(&cache, "/", page(10), &[CacheKey::Home], cache.epoch());
         cache.bump(&[CacheKey::Story(StoryId(1))]);
         assert!(cache.get("/a").is_none());
         assert!(cache.get("/b").is_some() && cache.get("/").is_some());
@@ -376,18 +508,19 @@ mod tests {
 
     #[test]
     fn memory_stays_within_the_bound_least_recently_used_first() {
-        let cache = PageCache::new(3 * (100 + 66 + 512));
+        let one = page(100).kept(Coding::Brotli).held();
+        let cache = PageCache::new(3 * one);
         for key in ["/1", "/2", "/3"] {
-            cache.insert(key, page(100), &[], cache.epoch());
+            insert(&cache, key, page(100), &[], cache.epoch());
         }
         assert!(cache.get("/1").is_some(), "touch /1 so /2 is the oldest");
-        cache.insert("/4", page(100), &[], cache.epoch());
+        insert(&cache, "/4", page(100), &[], cache.epoch());
         assert!(cache.get("/2").is_none());
         assert!(
             cache.get("/1").is_some() && cache.get("/3").is_some() && cache.get("/4").is_some()
         );
-        assert!(cache.bytes() <= 3 * (100 + 66 + 512));
-        cache.insert("/huge", page(10_000), &[], cache.epoch());
+        assert!(cache.bytes() <= 3 * one);
+        insert(&cache, "/huge", page(10_000), &[], cache.epoch());
         assert!(
             cache.get("/huge").is_none(),
             "larger than the whole budget: not kept"
@@ -396,16 +529,74 @@ mod tests {
     }
 
     #[test]
+    fn a_kept_page_holds_brotli_and_counts_every_coding_a_reader_makes() {
+        let html = "<p>Harbour news, council votes.</p>\n".repeat(400);
+        let cache = PageCache::new(1 << 20);
+        let new = CachedPage::new(
+            Bytes::from(html.clone()),
+            "t".into(),
+            std::array::from_fn(|_| HeaderValue::from_static("\"t\"")),
+            HeaderMap::new(),
+        );
+        let page = insert(&cache, "/a", new, &[], cache.epoch());
+        assert!(page.plain.get().is_none(), "the plain bytes are not held");
+        assert_eq!(page.plain_len, html.len());
+        let brotli = page.brotli.get().unwrap().len();
+        assert_eq!(cache.bytes(), brotli + PAGE_OVERHEAD);
+        assert!(cache.bytes() < html.len() / 4, "{} counted", cache.bytes());
+
+        let (gzip, added) = page.body(Coding::Gzip);
+        assert_eq!(added, gzip.len());
+        cache.grew("/a", &page, added);
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gzip[..]), &mut out).unwrap();
+        assert_eq!(out, html.as_bytes());
+        assert!(
+            page.plain.get().is_none(),
+            "gzip is made without keeping the plain bytes"
+        );
+        assert_eq!(page.body(Coding::Gzip).1, 0, "made once");
+
+        let (plain, added) = page.body(Coding::Identity);
+        assert_eq!((&plain[..], added), (html.as_bytes(), html.len()));
+        cache.grew("/a", &page, added);
+        assert_eq!(cache.bytes(), page.held(), "every coding held is counted");
+        let (brotli_bytes, added) = page.body(Coding::Brotli);
+        assert_eq!(added, 0);
+        assert_eq!(decompress_brotli(&brotli_bytes).unwrap(), html.as_bytes());
+
+        // A page that grows past the budget is let go.
+        let small = PageCache::new(brotli + PAGE_OVERHEAD + 10);
+        let new = CachedPage::new(
+            Bytes::from(html.clone()),
+            "t".into(),
+            std::array::from_fn(|_| HeaderValue::from_static("\"t\"")),
+            HeaderMap::new(),
+        );
+        let page = insert(&small, "/a", new, &[], small.epoch());
+        assert!(small.get("/a").is_some());
+        small.grew("/a", &page, page.body(Coding::Identity).1);
+        assert!(small.get("/a").is_none() && small.bytes() == 0);
+    }
+
+    #[test]
     fn a_page_rendered_while_a_change_arrived_is_sent_but_not_kept() {
         let cache = PageCache::new(1 << 20);
         let read_at = cache.epoch();
         cache.bump(&[CacheKey::Story(StoryId(1))]);
-        cache.insert("/a", page(10), &[CacheKey::Story(StoryId(2))], read_at);
+        insert(
+            &cache,
+            "/a",
+            page(10),
+            &[CacheKey::Story(StoryId(2))],
+            read_at,
+        );
         assert!(
             cache.get("/a").is_none(),
             "it may show what the change replaced"
         );
-        cache.insert(
+        insert(
+            &cache,
             "/a",
             page(10),
             &[CacheKey::Story(StoryId(2))],

@@ -6,6 +6,7 @@ pub mod api;
 pub mod archive;
 pub mod cache;
 pub mod cli;
+pub mod codings;
 pub mod config;
 pub mod csv;
 pub mod demo;

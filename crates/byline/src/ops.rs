@@ -151,6 +151,13 @@ pub async fn metrics_page(state: &AppState) -> Result<Response, AppError> {
     );
     gauge(
         &mut out,
+        "byline_page_cache_pages",
+        "gauge",
+        "Pages held by the page cache.",
+        cache.len(),
+    );
+    gauge(
+        &mut out,
         "byline_jobs_pending",
         "gauge",
         "Scheduled jobs not yet run.",

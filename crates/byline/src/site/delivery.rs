@@ -3,7 +3,7 @@
 //! (`Cache-Control` with `s-maxage` and `stale-while-revalidate`, `Surrogate-Key`).
 
 use std::borrow::Cow;
-use std::io::Write;
+use std::sync::Arc;
 
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
 use crate::cache::CachedPage;
+pub use crate::codings::{Coding, compress, negotiate};
 use crate::state::AppState;
 
 /// Browsers revalidate every time (so an edit shows at once); a CDN may keep a page a minute
@@ -25,90 +26,6 @@ pub const PAGE_CACHE_CONTROL: &str =
 const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
 
 pub use crate::frame::PageInfo;
-
-/// A content coding the server can send.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Coding {
-    Brotli,
-    Gzip,
-    Identity,
-}
-
-impl Coding {
-    fn token(self) -> Option<&'static str> {
-        match self {
-            Coding::Brotli => Some("br"),
-            Coding::Gzip => Some("gzip"),
-            Coding::Identity => None,
-        }
-    }
-}
-
-/// The best coding `Accept-Encoding` allows: Brotli, then gzip, then none. Malformed or
-/// enormous headers are read only as far as their first 32 entries.
-pub fn negotiate(accept: Option<&str>) -> Coding {
-    let Some(accept) = accept else {
-        return Coding::Identity;
-    };
-    let q = |coding: &str| -> Option<f32> {
-        let mut found = None;
-        for entry in accept.split(',').take(32) {
-            let mut parts = entry.split(';');
-            let name = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-            if name != coding && name != "*" {
-                continue;
-            }
-            let weight = parts
-                .filter_map(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|v| v.trim().parse::<f32>().ok())
-                })
-                .next()
-                .unwrap_or(1.0);
-            // An exact name beats the wildcard.
-            if name == coding || found.is_none() {
-                found = Some(weight);
-            }
-        }
-        found
-    };
-    let (br, gzip) = (q("br").unwrap_or(0.0), q("gzip").unwrap_or(0.0));
-    if br > 0.0 && br >= gzip {
-        Coding::Brotli
-    } else if gzip > 0.0 {
-        Coding::Gzip
-    } else {
-        Coding::Identity
-    }
-}
-
-/// Brotli quality for pages. Quality 9 made a cache miss cost ~11 ms (p50, 1,500-word
-/// article); 5 compresses about as well as gzip at a fraction of that.
-const BROTLI_QUALITY: u32 = 5;
-
-pub fn compress(body: &[u8], coding: Coding) -> Vec<u8> {
-    match coding {
-        Coding::Identity => body.to_vec(),
-        Coding::Gzip => {
-            let mut encoder = flate2::write::GzEncoder::new(
-                Vec::with_capacity(body.len() / 3),
-                flate2::Compression::new(6),
-            );
-            encoder.write_all(body).expect("writing to memory");
-            encoder.finish().expect("writing to memory")
-        }
-        Coding::Brotli => {
-            let mut out = Vec::with_capacity(body.len() / 3);
-            {
-                let mut writer =
-                    brotli::CompressorWriter::new(&mut out, 16 * 1024, BROTLI_QUALITY, 22);
-                writer.write_all(body).expect("writing to memory");
-            }
-            out
-        }
-    }
-}
 
 /// The validator of a page's content, whatever coding it travels in.
 fn entity_tag(body: &[u8]) -> String {
@@ -263,28 +180,19 @@ async fn into_page(
     let etag = |suffix: &str| {
         HeaderValue::from_str(&format!("\"{tag}{suffix}\"")).expect("hex digits and a token")
     };
-    let page = CachedPage {
-        etags: [etag(""), etag("-gzip"), etag("-br")],
-        tag,
-        gzip: Default::default(),
-        brotli: Default::default(),
-        identity: bytes,
-        headers,
-    };
+    let etags = [etag(""), etag("-gzip"), etag("-br")];
+    let page = CachedPage::new(bytes, tag, etags, headers);
     Ok((page, info, shareable))
 }
 
 /// The answer to one request from a made page: 304 when the reader has it, else its bytes in
-/// the best coding the reader accepts (HEAD: the headers only).
-fn answer(page: &CachedPage, ask: &Ask) -> Response {
-    let made = |slot: &std::sync::OnceLock<Bytes>| {
-        slot.get_or_init(|| Bytes::from(compress(&page.identity, ask.coding)))
-            .clone()
-    };
-    let (body, etag) = match ask.coding {
-        Coding::Identity => (page.identity.clone(), &page.etags[0]),
-        Coding::Gzip => (made(&page.gzip), &page.etags[1]),
-        Coding::Brotli => (made(&page.brotli), &page.etags[2]),
+/// the best coding the reader accepts (HEAD: the headers only); with the bytes the page newly
+/// holds for that coding.
+fn answer(page: &CachedPage, ask: &Ask) -> (Response, usize) {
+    let etag = match ask.coding {
+        Coding::Identity => &page.etags[0],
+        Coding::Gzip => &page.etags[1],
+        Coding::Brotli => &page.etags[2],
     };
     let mut headers = page.headers.clone();
     headers.insert(header::ETAG, etag.clone());
@@ -294,6 +202,7 @@ fn answer(page: &CachedPage, ask: &Ask) -> Response {
         .if_none_match
         .as_ref()
         .is_some_and(|value| matches_etag(value, &page.tag));
+    let mut added = 0;
     let mut response = if unchanged {
         headers.remove(header::CONTENT_TYPE);
         let mut response = Response::new(Body::empty());
@@ -303,15 +212,29 @@ fn answer(page: &CachedPage, ask: &Ask) -> Response {
         if let Some(token) = ask.coding.token() {
             headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(token));
         }
-        // A Range header is ignored: pages are small and always sent whole (200).
-        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
-        Response::new(if ask.head {
-            Body::empty()
-        } else {
-            Body::from(body)
+        // A Range header is ignored: pages are small and always sent whole (200). A HEAD
+        // of the plain page needs only its length, not the bytes read back from Brotli.
+        let body = (!ask.head || ask.coding != Coding::Identity).then(|| {
+            let (body, made) = page.body(ask.coding);
+            added = made;
+            body
+        });
+        let length = body.as_ref().map_or(page.plain_len, Bytes::len);
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+        Response::new(match body {
+            Some(body) if !ask.head => Body::from(body),
+            _ => Body::empty(),
         })
     };
     *response.headers_mut() = headers;
+    (response, added)
+}
+
+/// The answer from a page the cache keeps under `key`, the bytes a reader's coding made it
+/// hold counted against the cache's budget.
+fn answer_kept(state: &AppState, key: &str, page: &Arc<CachedPage>, ask: &Ask) -> Response {
+    let (response, added) = answer(page, ask);
+    state.cache.grew(key, page, added);
     response
 }
 
@@ -323,8 +246,9 @@ pub fn from_cache(state: &AppState, request: &Request) -> Option<Response> {
     {
         return None;
     }
-    let page = state.cache.get(&cache_key(request.uri())?)?;
-    Some(answer(&page, &Ask::of(request)))
+    let key = cache_key(request.uri())?;
+    let page = state.cache.get(&key)?;
+    Some(answer_kept(state, &key, &page, &Ask::of(request)))
 }
 
 /// Middleware for public HTML pages: served from the page cache when it holds them (filling
@@ -355,23 +279,29 @@ pub async fn deliver_as(
     let ask = Ask::of(&request);
     let Some(key) = key else {
         return match into_page(&state, next.run(request).await).await {
-            Ok((page, _, _)) => answer(&page, &ask),
+            Ok((page, _, _)) => answer(&page, &ask).0,
             Err(response) => response,
         };
     };
     if let Some(page) = state.cache.get(&key) {
-        return answer(&page, &ask);
+        return answer_kept(&state, &key, &page, &ask);
     }
     let _rendering = state.cache.render_lock(&key).await;
     if let Some(page) = state.cache.get(&key) {
-        return answer(&page, &ask);
+        return answer_kept(&state, &key, &page, &ask);
     }
     let read_at = state.cache.epoch();
     match into_page(&state, next.run(request).await).await {
         Ok((page, info, true)) => {
-            answer(&state.cache.insert(&key, page, &info.keys, read_at), &ask)
+            // Answered first, while the page still holds its plain bytes; what the answer
+            // made is kept with it.
+            let (response, _) = answer(&page, &ask);
+            state
+                .cache
+                .insert(&key, page, &info.keys, read_at, ask.coding);
+            response
         }
-        Ok((page, _, false)) => answer(&page, &ask),
+        Ok((page, _, false)) => answer(&page, &ask).0,
         Err(response) => response,
     }
 }
@@ -413,44 +343,5 @@ mod tests {
                 .unwrap()
                 .starts_with("/sitemap-news.xml#")
         );
-    }
-
-    #[test]
-    fn negotiation_prefers_brotli_and_honours_q() {
-        assert_eq!(negotiate(None), Coding::Identity);
-        assert_eq!(negotiate(Some("gzip, deflate, br")), Coding::Brotli);
-        assert_eq!(negotiate(Some("gzip")), Coding::Gzip);
-        assert_eq!(negotiate(Some("br;q=0, gzip;q=0.5")), Coding::Gzip);
-        assert_eq!(negotiate(Some("br;q=0.2, gzip;q=0.8")), Coding::Gzip);
-        assert_eq!(negotiate(Some("*")), Coding::Brotli);
-        assert_eq!(negotiate(Some("*;q=0, identity")), Coding::Identity);
-        assert_eq!(negotiate(Some("identity")), Coding::Identity);
-        assert_eq!(
-            negotiate(Some(";;;,,,q=x, br;q=abc")),
-            Coding::Brotli,
-            "an unreadable q counts as 1"
-        );
-        let absurd = "x, ".repeat(10_000) + "gzip";
-        assert_eq!(
-            negotiate(Some(&absurd)),
-            Coding::Identity,
-            "only the first 32 entries are read"
-        );
-    }
-
-    #[test]
-    fn compression_round_trips() {
-        let page = "<p>Harbour news</p>".repeat(500);
-        let gz = compress(page.as_bytes(), Coding::Gzip);
-        let mut out = String::new();
-        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut out)
-            .unwrap();
-        assert_eq!(out, page);
-        let br = compress(page.as_bytes(), Coding::Brotli);
-        let mut out = String::new();
-        std::io::Read::read_to_string(&mut brotli::Decompressor::new(&br[..], 4096), &mut out)
-            .unwrap();
-        assert_eq!(out, page);
-        assert!(br.len() < page.len() / 10 && gz.len() < page.len() / 10);
     }
 }

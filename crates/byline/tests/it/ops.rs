@@ -38,6 +38,7 @@ async fn metrics_count_requests_cache_hits_and_the_job_queue() {
     assert_eq!(sample(&page, "byline_page_cache_hits_total"), 2.0);
     assert_eq!(sample(&page, "byline_page_cache_renders_total"), 1.0);
     assert!(sample(&page, "byline_page_cache_bytes") > 1000.0);
+    assert_eq!(sample(&page, "byline_page_cache_pages"), 1.0, "/latest");
     assert_eq!(
         sample(&page, "byline_jobs_pending"),
         1.0,
