@@ -22,6 +22,7 @@ pub mod mail;
 pub mod media;
 pub mod newsletter;
 pub mod ops;
+pub mod page_parts;
 pub mod router;
 pub mod searching;
 pub mod secrets;
