@@ -76,16 +76,15 @@ impl CachedPage {
         if let Some(bytes) = slot.get() {
             return (bytes.clone(), 0);
         }
-        let made = match coding {
-            Coding::Identity => self.plain_now(),
-            _ => Bytes::from(compress(&self.plain_now(), coding)),
-        };
-        // Two readers may make it at once: the first one made is kept, and counted once.
+        // Made once however many readers ask at the same moment, and counted once.
         let mut ours = false;
         let kept = slot
             .get_or_init(|| {
                 ours = true;
-                made
+                match coding {
+                    Coding::Identity => self.decompressed(),
+                    _ => Bytes::from(compress(&self.plain_now(), coding)),
+                }
             })
             .clone();
         let added = if ours { kept.len() } else { 0 };
@@ -94,9 +93,14 @@ impl CachedPage {
 
     /// The plain bytes: held, or read back from the Brotli this server made (not kept).
     fn plain_now(&self) -> Bytes {
-        if let Some(plain) = self.plain.get() {
-            return plain.clone();
+        match self.plain.get() {
+            Some(plain) => plain.clone(),
+            None => self.decompressed(),
         }
+    }
+
+    /// The plain bytes read back from the Brotli this server made.
+    fn decompressed(&self) -> Bytes {
         let brotli = self
             .brotli
             .get()

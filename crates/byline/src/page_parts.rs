@@ -7,7 +7,7 @@ use std::io::Write;
 use axum::body::Bytes;
 use brotli::concat::{BroCatli, BroCatliResult};
 use brotli::enc::BrotliEncoderParams;
-use flate2::{Compress, Compression, Crc, FlushCompress, Status};
+use flate2::{Compress, Compression, Crc, FlushCompress};
 
 use crate::codings::{BROTLI_QUALITY, Coding};
 
@@ -95,22 +95,25 @@ fn brotli_part(plain: &[u8], place: Place) -> Vec<u8> {
 
 fn deflate_part(plain: &[u8]) -> Vec<u8> {
     let mut compress = Compress::new(Compression::new(6), false);
-    let mut out = Vec::with_capacity(plain.len() / 3 + 64);
+    // Room for stored blocks' worst case, so one call usually takes all input and flushes.
+    let mut out = Vec::with_capacity(plain.len() + plain.len() / 16 + 1024);
+    let mut filled = false;
     loop {
         let read = compress.total_in() as usize;
         if out.capacity() - out.len() < 64 {
             out.reserve(out.capacity().max(1024));
         }
-        let status = compress
+        compress
             .compress_vec(&plain[read..], &mut out, FlushCompress::Sync)
             .expect("deflate into memory");
-        // Done when all input is in and the flush had room to end on a byte boundary.
-        if compress.total_in() as usize == plain.len()
-            && status == Status::Ok
-            && out.len() < out.capacity()
-        {
+        let room = out.len() < out.capacity();
+        // A call that filled the buffer may have held back the end of a block: the flush is
+        // done only when all input is in and neither this call nor the one before ran out of
+        // room (a further call after a finished flush adds an empty block, which is harmless).
+        if compress.total_in() as usize == plain.len() && room && !filled {
             return out;
         }
+        filled = !room;
     }
 }
 
@@ -137,9 +140,14 @@ fn join_brotli(parts: &[&Part]) -> Vec<u8> {
     for part in parts {
         joiner.new_brotli_file();
         let mut read = 0;
-        while read < part.brotli.len() {
+        loop {
             match joiner.stream(&part.brotli, &mut read, &mut out, &mut written) {
                 BroCatliResult::NeedsMoreOutput => out.resize(out.len() * 2, 0),
+                BroCatliResult::Success | BroCatliResult::NeedsMoreInput
+                    if read == part.brotli.len() =>
+                {
+                    break;
+                }
                 BroCatliResult::Success | BroCatliResult::NeedsMoreInput => {}
                 other => panic!("a part this server made cannot be joined: {other:?}"),
             }
@@ -206,6 +214,24 @@ mod tests {
                     assert!(joined.len() < page.len() / 3, "{coding:?} compresses");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn parts_that_do_not_compress_still_join() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let noise: Vec<u8> = (0..300_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect();
+        let first = Part::new(Bytes::from(noise[..100_000].to_vec()), Place::First);
+        let later = Part::new(Bytes::from(noise[100_000..].to_vec()), Place::Later);
+        for coding in [Coding::Gzip, Coding::Brotli] {
+            assert_eq!(decoded(&join(&[&first, &later], coding), coding), noise);
         }
     }
 
