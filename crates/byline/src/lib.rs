@@ -5,6 +5,7 @@ pub mod ads;
 pub mod api;
 pub mod archive;
 pub mod cache;
+pub mod cached_page;
 pub mod cli;
 pub mod codings;
 pub mod config;
