@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Election night: many hot articles, with and without a story published every second.
 
-usage: bench_night.py URL BIN DATA PATHS SECONDS
+usage: bench_night.py URL BIN DATA PATHS SECONDS [EMAIL PASSWORD]
 Warms every article in the file PATHS (one /story/... per line) with Brotli, reports the page
 cache's memory per page from /metrics, then runs wrk (-t2 -c32, on core 0) spreading requests
 over all of them: a quiet round, then a round in which `BIN --data DATA import ninjs` publishes
-one new story a second. During the publishing round every 0.1 s one hot article is fetched and
+one new story a second, and with EMAIL and PASSWORD (an editor's) a round in which the editor
+publishes one a second through the admin over HTTP. During the publishing rounds every 0.1 s one hot article is fetched and
 the newest story in its `Latest` rail compared with what had been published by then: the lag
 is how long a reader was shown an older `Latest` than the newest publication (0 when current).
 Every loop is bounded by SECONDS; 127.0.0.1 only."""
@@ -52,7 +53,8 @@ def wrk(url, paths_file, seconds):
 def publisher(bin_path, data, seconds, published, stop):
     """One story a second through the CLI, each newer than any before; (number, time)."""
     folder = tempfile.mkdtemp()
-    k, start = 0, time.time()
+    first, start = len(published), time.time()
+    k = first
     while time.time() - start < seconds and not stop.is_set():
         k += 1
         when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -67,7 +69,32 @@ def publisher(bin_path, data, seconds, published, stop):
         subprocess.run([bin_path, "--data", data, "import", "ninjs", path],
                        capture_output=True, check=True, timeout=30)
         published.append((k, time.time()))
-        time.sleep(max(0.0, start + k - time.time()))
+        time.sleep(max(0.0, start + k - first - time.time()))
+
+
+def http_publisher(url, email, password):
+    """One story a second written and published by an editor through the admin over HTTP."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from bench_publish import sign_in
+
+    def publish(seconds, published, stop):
+        editor, csrf = sign_in(url, email, password)
+        first, start = len(published), time.time()
+        k = first
+        while time.time() - start < seconds and not stop.is_set():
+            k += 1
+            status, headers, _ = editor.request("POST", "/admin/stories", {
+                "csrf": csrf, "headline": f"Night result number {k} declared",
+                "body": f"Result {k} of the night.", "body_format": "markdown",
+                "authors": "Night Desk"})
+            assert status == 303, status
+            story = dict((h.lower(), v) for h, v in headers)["location"].rsplit("/", 1)[1]
+            status, _, _ = editor.request("POST", f"/admin/stories/{story}/status",
+                                          {"csrf": csrf, "action": "publish", "at": ""})
+            assert status == 303, status
+            published.append((k, time.time()))
+            time.sleep(max(0.0, start + k - first - time.time()))
+    return publish
 
 
 def sampler(url, paths, seconds, published, lags, stop):
@@ -97,8 +124,18 @@ def main():
           f"{pages:.0f} pages in {held / 2**20:.1f} MB ({held / max(pages, 1) / 1024:.1f} KB a page)")
     quiet = wrk(url, paths_file, seconds)
     print(f"quiet:      {quiet[0]:>9.0f} requests/s, p50 {quiet[1]}, p99 {quiet[2]}")
-    published, lags, stop = [], [], threading.Event()
-    threads = [threading.Thread(target=publisher, args=(bin_path, data, seconds, published, stop)),
+    published = []
+    rounds = [("CLI", lambda seconds, done, stop: publisher(bin_path, data, seconds, done, stop))]
+    if len(sys.argv) > 7:
+        rounds.append(("admin", http_publisher(url, sys.argv[6], sys.argv[7])))
+    for name, publish in rounds:
+        publishing_round(url, paths, paths_file, seconds, name, publish, published, quiet[0])
+
+
+def publishing_round(url, paths, paths_file, seconds, name, publish, published, quiet_rps):
+    """wrk over the hot articles while `publish` adds a story a second; the Latest lag."""
+    lags, stop, before = [], threading.Event(), len(published)
+    threads = [threading.Thread(target=publish, args=(seconds, published, stop)),
                threading.Thread(target=sampler, args=(url, paths, seconds, published, lags, stop))]
     for t in threads:
         t.start()
@@ -110,10 +147,10 @@ def main():
             t.join(timeout=60)
     lags.sort()
     p = lambda q: lags[min(len(lags) - 1, int(q * len(lags)))] if lags else float("nan")
-    print(f"publishing: {busy[0]:>9.0f} requests/s, p50 {busy[1]}, p99 {busy[2]} "
-          f"({len(published)} stories in {seconds} s, ratio {busy[0] / quiet[0]:.2f})")
-    print(f"Latest lag over {len(lags)} samples: p50 {p(0.5) * 1000:.0f} ms, p99 {p(0.99) * 1000:.0f} ms, "
-          f"max {lags[-1] * 1000 if lags else float('nan'):.0f} ms")
+    print(f"publishing ({name}): {busy[0]:>9.0f} requests/s, p50 {busy[1]}, p99 {busy[2]} "
+          f"({len(published) - before} stories in {seconds} s, ratio {busy[0] / quiet_rps:.2f})")
+    print(f"  Latest lag over {len(lags)} samples: p50 {p(0.5) * 1000:.0f} ms, "
+          f"p99 {p(0.99) * 1000:.0f} ms, max {lags[-1] * 1000 if lags else float('nan'):.0f} ms")
 
 
 if __name__ == "__main__":

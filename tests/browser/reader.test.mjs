@@ -9,7 +9,7 @@
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,6 +35,7 @@ tls = "none"
 from = "The Test Review <news@example.org>"
 ${ADS_CONFIG}`;
 
+let site;
 let server;
 let base;
 let browser;
@@ -70,7 +71,7 @@ before(async () => {
   smtp = spawn("python3", ["-m", "aiosmtpd", "-n", "-l", `127.0.0.1:${smtpPort}`, "-c", "aiosmtpd.handlers.Sink"],
     { stdio: "ignore" });
   await listening(smtpPort);
-  const site = seedSite(config(smtpPort), { password: PASSWORD });
+  site = seedSite(config(smtpPort), { password: PASSWORD });
   // Something in every list of the newsroom's pages: an administrator, a redirect, an API
   // token and a webhook (its deliveries fail: nothing listens there).
   runCli(site, ["user", "add", "--email", "admin@example.org", "--name", "Ada Admin", "--role",
@@ -120,6 +121,42 @@ async function articleUrl(page) {
   const href = await page.getByRole("link", { name: LEAD, exact: true }).first().getAttribute("href");
   return base + href;
 }
+
+test("an article joined from its cached parts after a publication decodes in Chromium", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const tab = await context.newPage();
+  const article = await articleUrl(tab);
+  // Read twice: the second answer comes from the cache, which keeps the article as parts.
+  await tab.goto(article, { waitUntil: "load" });
+  await tab.goto(article, { waitUntil: "load" });
+  const headline = "Polls close across the region";
+  const when = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  const folder = mkdtempSync(join(tmpdir(), "byline-night-"));
+  const item = join(folder, "polls.json");
+  writeFileSync(item, JSON.stringify({
+    uri: "urn:test:night:polls", type: "text", version: "1", language: "en", firstcreated: when,
+    versioncreated: when, by: "Night Desk", headlines: [{ role: "main", value: headline }],
+    bodies: [{ role: "richtext", contenttype: "text/html", value: "<p>The count begins.</p>" }],
+  }));
+  runCli(site, ["import", "ninjs", "--section", "world", item]);
+  // The server follows the change log; the article is then joined with the new rails.
+  let response;
+  const deadline = Date.now() + 10000;
+  do {
+    response = await tab.goto(article, { waitUntil: "load" });
+    if ((await tab.locator(".rails").innerText()).includes(headline)) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  } while (Date.now() < deadline);
+  assert.equal(response.status(), 200);
+  const coding = (await response.allHeaders())["content-encoding"];
+  assert.equal(coding, "br", "Chromium was sent the joined Brotli");
+  assert.match(await tab.locator(".rails").innerText(), new RegExp(headline), "Latest shows it");
+  assert.equal(await tab.locator("h1").first().innerText(), LEAD, "the story's own part");
+  assert.equal(await tab.locator("footer").count(), 1, "the part after the rails");
+  const served = await tab.evaluate(() => document.documentElement.outerHTML.length);
+  assert.ok(served > 10000, `the whole page decoded (${served} characters)`);
+  await context.close();
+});
 
 test("public pages: no axe violation, no layout shift, light and dark, wide and narrow", async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

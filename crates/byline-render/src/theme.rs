@@ -15,7 +15,7 @@ macro_rules! embedded {
 
 /// The default theme's templates, by name.
 const TEMPLATES: &[(&str, &str)] = embedded!("templates":
-    "base.html", "macros.html", "home.html", "article.html", "page.html", "listing.html", "not_found.html",
+    "base.html", "macros.html", "home.html", "article.html", "article_rails.html", "page.html", "listing.html", "not_found.html",
     "error.html", "subscribe.html", "archive.html", "search.html", "admin/base.html", "admin/login.html", "admin/setup.html",
     "admin/password.html", "admin/dashboard.html", "admin/editor.html", "admin/conflict.html",
     "admin/revisions.html", "admin/curation.html", "admin/library.html", "admin/picture.html", "admin/newsletter.html", "admin/newsletter_draft.html", "admin/newsletter_issue.html", "admin/subscribers.html", "admin/redirects.html", "admin/pages.html", "admin/members.html", "admin/integrations.html", "admin/api.html", "admin/tokens.html", "newsletter.html", "email/confirm.html", "email/confirm.txt", "email/issue.html", "email/issue.txt",
@@ -47,6 +47,8 @@ pub struct Asset {
 /// Loaded templates and assets, ready to render pages.
 pub struct Theme {
     env: Environment<'static>,
+    /// The templates a theme folder replaced.
+    overridden: Vec<String>,
     assets_by_url: HashMap<String, Asset>,
     urls_by_name: HashMap<String, String>,
 }
@@ -81,9 +83,15 @@ impl Theme {
             }
             minijinja::escape_formatter(out, state, value)
         });
+        let mut overridden = Vec::new();
         for (name, source) in TEMPLATES {
-            let source =
-                read_override(dir, "templates", name)?.unwrap_or_else(|| (*source).to_owned());
+            let source = match read_override(dir, "templates", name)? {
+                Some(text) => {
+                    overridden.push((*name).to_owned());
+                    text
+                }
+                None => (*source).to_owned(),
+            };
             env.add_template_owned(*name, source)?;
         }
         let mut assets_by_url = HashMap::new();
@@ -109,6 +117,7 @@ impl Theme {
         }
         Ok(Theme {
             env,
+            overridden,
             assets_by_url,
             urls_by_name,
         })
@@ -120,6 +129,14 @@ impl Theme {
             .env
             .get_template(name)?
             .render(minijinja::Value::from(minijinja::value::Serde(context)))?)
+    }
+
+    /// Whether every one of `names` is the default theme's own template (no theme folder
+    /// replaced it).
+    pub fn all_default(&self, names: &[&str]) -> bool {
+        !names
+            .iter()
+            .any(|name| self.overridden.iter().any(|o| o == name))
     }
 
     /// The static file served at `url`, if any.

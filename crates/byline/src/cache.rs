@@ -16,10 +16,38 @@ use byline_core::store::{Store, StoreError};
 pub use crate::cached_page::CachedPage;
 #[cfg(test)]
 use crate::cached_page::PAGE_OVERHEAD;
+#[cfg(test)]
 use crate::codings::Coding;
+pub use crate::parted_page::PartedPage;
+
+/// What the cache keeps under a page's key: the page whole, or an article as its own parts,
+/// joined with the rails part current when a reader asks.
+#[derive(Debug, Clone)]
+pub enum Kept {
+    Whole(Arc<CachedPage>),
+    Parted(Arc<PartedPage>),
+}
+
+impl Kept {
+    /// The bytes it holds now.
+    fn held(&self) -> usize {
+        match self {
+            Kept::Whole(page) => page.held(),
+            Kept::Parted(page) => page.held(),
+        }
+    }
+
+    fn is(&self, other: &Kept) -> bool {
+        match (self, other) {
+            (Kept::Whole(a), Kept::Whole(b)) => Arc::ptr_eq(a, b),
+            (Kept::Parted(a), Kept::Parted(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
 
 struct Entry {
-    page: Arc<CachedPage>,
+    page: Kept,
     /// The bytes counted for it: what it held when kept, and what readers made since.
     size: usize,
     deps: Vec<(CacheKey, u64)>,
@@ -125,8 +153,13 @@ impl PageCache {
         self.pages.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Whether the cache keeps anything (its budget is not 0).
+    pub fn enabled(&self) -> bool {
+        self.max_bytes > 0
+    }
+
     /// The page under `key` if every key it depends on is unchanged since it was rendered.
-    pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
+    pub fn get(&self, key: &str) -> Option<Kept> {
         let mut guard = self.pages();
         let pages = &mut *guard;
         let entry = pages.entries.get_mut(key)?;
@@ -154,37 +187,33 @@ impl PageCache {
         self.pages().epoch
     }
 
+    /// Counts a render of the page under `key`, kept or not.
+    pub fn rendered(&self, key: &str) {
+        self.renders_total.fetch_add(1, Ordering::Relaxed);
+        let mut renders = self.renders.lock().unwrap_or_else(|p| p.into_inner());
+        // Counts per page are a diagnostic: kept for the last few thousand pages rendered, so
+        // that made-up URLs cannot grow this map without bound.
+        if renders.len() >= MAX_COUNTED_PAGES && !renders.contains_key(key) {
+            renders.clear();
+        }
+        *renders.entry(key.to_owned()).or_default() += 1;
+    }
+
+    /// Whether a page read from the store since `read_at` may be kept: the cache has a budget
+    /// and no change arrived meanwhile (see [`PageCache::epoch`]). Asked before the work of
+    /// compressing a page to keep it.
+    pub fn may_keep(&self, read_at: u64) -> bool {
+        self.enabled() && self.epoch() == read_at
+    }
+
     /// Keeps `page` under `key`, depending on `deps` at their current versions, when no
     /// change arrived since `read_at` (see [`PageCache::epoch`]); the least recently used
-    /// pages make room. A kept page holds its Brotli, and its plain bytes only when the reader
-    /// it was rendered for (`asked`) wanted them. A page larger than the whole budget is not kept.
-    pub fn insert(
-        &self,
-        key: &str,
-        page: CachedPage,
-        deps: &[CacheKey],
-        read_at: u64,
-        asked: Coding,
-    ) -> Arc<CachedPage> {
-        self.renders_total.fetch_add(1, Ordering::Relaxed);
-        {
-            let mut renders = self.renders.lock().unwrap_or_else(|p| p.into_inner());
-            // Counts per page are a diagnostic: kept for the last few thousand pages rendered,
-            // so that made-up URLs cannot grow this map without bound.
-            if renders.len() >= MAX_COUNTED_PAGES && !renders.contains_key(key) {
-                renders.clear();
-            }
-            *renders.entry(key.to_owned()).or_default() += 1;
-        }
-        // Compressed outside the lock, and only for a page that may be kept.
-        if self.max_bytes == 0 || self.epoch() != read_at {
-            return Arc::new(page);
-        }
-        let page = Arc::new(page.kept(asked));
+    /// pages make room. A page larger than the whole budget is not kept.
+    pub fn insert(&self, key: &str, page: Kept, deps: &[CacheKey], read_at: u64) {
         let size = page.held();
         let mut pages = self.pages();
-        if size > self.max_bytes || pages.epoch != read_at {
-            return page;
+        if !self.enabled() || size > self.max_bytes || pages.epoch != read_at {
+            return;
         }
         pages.remove(key);
         while pages.bytes + size > self.max_bytes && pages.evict_oldest() {}
@@ -197,7 +226,7 @@ impl PageCache {
         pages.entries.insert(
             key.to_owned(),
             Entry {
-                page: page.clone(),
+                page,
                 size,
                 deps,
                 tick,
@@ -205,24 +234,22 @@ impl PageCache {
                 checked: epoch,
             },
         );
-        page
     }
 
-    /// Counts `added` bytes a reader's coding made `page` hold, if it is still the page kept
-    /// under `key`; the least recently used pages make room.
-    pub fn grew(&self, key: &str, page: &Arc<CachedPage>, added: usize) {
-        if added == 0 {
-            return;
-        }
+    /// Counts again the bytes `page` holds (readers' codings, a new join), if it is still what
+    /// is kept under `key`; the least recently used pages make room.
+    pub fn recount(&self, key: &str, page: &Kept) {
         let mut pages = self.pages();
         let Some(entry) = pages.entries.get_mut(key) else {
             return;
         };
-        if !Arc::ptr_eq(&entry.page, page) {
+        if !entry.page.is(page) {
             return;
         }
-        entry.size += added;
-        pages.bytes += added;
+        // Read under the cache's lock, so that two readers' counts cannot cross.
+        let held = page.held();
+        let before = std::mem::replace(&mut entry.size, held);
+        pages.bytes = pages.bytes + held - before;
         while pages.bytes > self.max_bytes && pages.evict_oldest() {}
     }
 

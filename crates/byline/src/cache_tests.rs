@@ -2,7 +2,7 @@
 
 use super::*;
 use axum::body::Bytes;
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::HeaderMap;
 use byline_core::StoryId;
 
 /// A page of `size` random bytes, which Brotli cannot make smaller.
@@ -15,12 +15,7 @@ fn page(size: usize) -> CachedPage {
             Some(*x as u8)
         })
         .collect();
-    CachedPage::new(
-        Bytes::from(random),
-        "t".into(),
-        std::array::from_fn(|_| HeaderValue::from_static("\"t\"")),
-        HeaderMap::new(),
-    )
+    CachedPage::new(Bytes::from(random), "t".into(), HeaderMap::new())
 }
 
 /// Keeps `page` as a page rendered for a reader who asked for Brotli.
@@ -31,7 +26,10 @@ fn insert(
     deps: &[CacheKey],
     read_at: u64,
 ) -> Arc<CachedPage> {
-    cache.insert(key, page, deps, read_at, Coding::Brotli)
+    cache.rendered(key);
+    let page = Arc::new(page.kept(Coding::Brotli));
+    cache.insert(key, Kept::Whole(page.clone()), deps, read_at);
+    page
 }
 
 #[test]
@@ -86,22 +84,15 @@ fn memory_stays_within_the_bound_least_recently_used_first() {
 #[test]
 fn the_codings_a_reader_makes_are_counted_and_a_page_that_outgrows_the_budget_goes() {
     let html = "<p>Harbour news, council votes.</p>\n".repeat(400);
-    let made = || {
-        CachedPage::new(
-            Bytes::from(html.clone()),
-            "t".into(),
-            std::array::from_fn(|_| HeaderValue::from_static("\"t\"")),
-            HeaderMap::new(),
-        )
-    };
+    let made = || CachedPage::new(Bytes::from(html.clone()), "t".into(), HeaderMap::new());
     let cache = PageCache::new(1 << 20);
     let page = insert(&cache, "/a", made(), &[], cache.epoch());
     let kept = page.held();
     assert_eq!(cache.bytes(), kept);
     assert!(kept < html.len() / 4, "{kept} counted");
     for coding in [Coding::Gzip, Coding::Identity, Coding::Brotli] {
-        let (_, added) = page.body(coding);
-        cache.grew("/a", &page, added);
+        page.body(coding);
+        cache.recount("/a", &Kept::Whole(page.clone()));
     }
     assert_eq!(cache.bytes(), page.held(), "every coding held is counted");
     assert!(cache.bytes() > kept + html.len());
@@ -110,7 +101,8 @@ fn the_codings_a_reader_makes_are_counted_and_a_page_that_outgrows_the_budget_go
     let small = PageCache::new(kept + 10);
     let page = insert(&small, "/a", made(), &[], small.epoch());
     assert!(small.get("/a").is_some());
-    small.grew("/a", &page, page.body(Coding::Identity).1);
+    page.body(Coding::Identity);
+    small.recount("/a", &Kept::Whole(page.clone()));
     assert!(small.get("/a").is_none() && small.bytes() == 0);
     assert!(PAGE_OVERHEAD < kept);
 }

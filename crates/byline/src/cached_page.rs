@@ -29,19 +29,40 @@ pub struct CachedPage {
     pub headers: HeaderMap,
 }
 
+/// The `ETag` headers of a page whose content has `tag`: identity, gzip, Brotli. Each coding
+/// has its own (a validator names bytes), and `If-None-Match` is compared by `tag` alone.
+pub fn etags(tag: &str) -> [HeaderValue; 3] {
+    ["", "-gzip", "-br"].map(|suffix| {
+        HeaderValue::from_str(&format!("\"{tag}{suffix}\"")).expect("hex digits and a token")
+    })
+}
+
 /// What a page costs the cache beyond its bytes (headers, tags, the entry).
 pub(crate) const PAGE_OVERHEAD: usize = 512;
 
 impl CachedPage {
     /// A page of `plain` bytes with its validators and headers, not compressed yet.
-    pub fn new(plain: Bytes, tag: String, etags: [HeaderValue; 3], headers: HeaderMap) -> Self {
+    pub fn new(plain: Bytes, tag: String, headers: HeaderMap) -> Self {
         CachedPage {
+            etags: etags(&tag),
             plain_len: plain.len(),
             plain: OnceLock::from(plain),
             brotli: OnceLock::new(),
             gzip: OnceLock::new(),
             tag,
-            etags,
+            headers,
+        }
+    }
+
+    /// A page kept as its Brotli bytes alone, which read back to `plain_len` bytes.
+    pub fn from_brotli(brotli: Bytes, plain_len: usize, tag: String, headers: HeaderMap) -> Self {
+        CachedPage {
+            plain_len,
+            plain: OnceLock::new(),
+            brotli: OnceLock::from(brotli),
+            gzip: OnceLock::new(),
+            etags: etags(&tag),
+            tag,
             headers,
         }
     }
@@ -116,13 +137,8 @@ mod tests {
     #[test]
     fn a_kept_page_holds_brotli_and_answers_every_coding_with_the_same_bytes() {
         let html = "<p>Harbour news, council votes.</p>\n".repeat(400);
-        let page = CachedPage::new(
-            Bytes::from(html.clone()),
-            "t".into(),
-            std::array::from_fn(|_| HeaderValue::from_static("\"t\"")),
-            HeaderMap::new(),
-        )
-        .kept(Coding::Brotli);
+        let page = CachedPage::new(Bytes::from(html.clone()), "t".into(), HeaderMap::new())
+            .kept(Coding::Brotli);
         assert!(page.plain.get().is_none(), "the plain bytes are not held");
         assert_eq!(page.plain_len, html.len());
         let brotli = page.brotli.get().unwrap().len();
@@ -155,7 +171,6 @@ mod tests {
         let page = CachedPage::new(
             Bytes::from_static(b"<p>x</p>"),
             "t".into(),
-            std::array::from_fn(|_| HeaderValue::from_static("\"t\"")),
             HeaderMap::new(),
         )
         .kept(Coding::Identity);

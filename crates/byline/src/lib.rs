@@ -24,6 +24,7 @@ pub mod media;
 pub mod newsletter;
 pub mod ops;
 pub mod page_parts;
+pub mod parted_page;
 pub mod router;
 pub mod searching;
 pub mod secrets;

@@ -1,21 +1,25 @@
 //! The article page: the story with its lead photo, ad slots, sign-up box and rails.
 
+use std::sync::Arc;
+
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use byline_core::changes::CacheKey;
+use byline_core::curation::Rails;
 use byline_core::{Crop, Format, Shape, Slug, Story};
 use byline_render::views::{ArticleAds, ArticleView, PageMeta, RailsView, SiteView, paths};
 use chrono::Utc;
 use serde::Serialize;
 
+use super::article_rails::{RailsParts, RailsSplit};
 use super::delivery::PageInfo;
 use super::moved;
 use super::structured::{self, absolute};
 use super::{html_response, site_view};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::usecases::reading::{self, Article};
+use crate::usecases::reading::{self, Article, RailSources};
 
 /// What `article.html` shows: the story, its rails, ad slots and the sign-up box.
 #[derive(Serialize)]
@@ -86,14 +90,10 @@ async fn render(
     now: chrono::DateTime<Utc>,
     preview: bool,
 ) -> Result<Response, AppError> {
-    let rails = super::rail_sources(state, now).await?.rails(Some(story.id));
+    let (parts, sources) = rail_parts(state, now, preview).await?;
+    let rails = sources.rails(Some(story.id));
     let site = site_view(state).await?;
-    let mut article = ArticleView::from(story);
-    if state.ads.in_article.is_some() {
-        article.body_parts =
-            byline_render::body_split::after_paragraph(&article.body, state.ads.in_article_after)
-                .map(|(before, after)| (before.to_owned(), after.to_owned()));
-    }
+    let article = article_view(state, story);
     let mut page = head(&site, story, &article, preview);
     let mut trail = sections_trail(state, story).await?;
     trail.push((article.headline.clone(), page.path.clone()));
@@ -101,38 +101,15 @@ async fn render(
         structured::news_article(state, &site, story, &page.canonical),
         structured::breadcrumbs(&site, &trail),
     ];
-    let mut keys = vec![CacheKey::Story(story.id), CacheKey::Rails, CacheKey::Site];
-    keys.extend(
-        story
-            .section
-            .iter()
-            .map(|s| CacheKey::Section(s.slug.clone())),
-    );
-    keys.extend(story.tags.iter().map(|t| CacheKey::Tag(t.slug.clone())));
-    keys.extend(
-        story
-            .authors
-            .iter()
-            .map(|a| CacheKey::Author(a.slug.clone())),
-    );
-    let on_page: Vec<_> = rails
-        .latest
-        .iter()
-        .chain(&rails.dont_miss)
-        .chain(&rails.more)
-        .map(|c| c.id)
-        .collect();
+    let on_page: Vec<_> = shown(&rails).map(|c| c.id).collect();
     let extras = super::extras::for_article(state, story.id, &on_page, now).await;
-    keys.extend(super::extras::keys(state, &extras));
-    let shown = rails
-        .latest
-        .iter()
-        .chain(&rails.dont_miss)
-        .chain(&rails.more)
-        .map(|c| c.published_at);
+    let own_keys = own_keys(state, story, &extras);
     let info = PageInfo {
-        keys,
-        last_modified: shown.chain([story.updated_at]).max(),
+        keys: with_rails(&own_keys),
+        last_modified: shown(&rails)
+            .map(|c| c.published_at)
+            .chain([story.updated_at])
+            .max(),
     };
     let mut html = state.theme.render(
         "article.html",
@@ -153,7 +130,80 @@ async fn render(
     if !preview && state.views.enabled() {
         crate::views::add_beacon(&mut html);
     }
-    Ok(html_response(state, html, info))
+    let mut response = html_response(state, html, info);
+    if let Some(parts) = parts {
+        response.extensions_mut().insert(RailsSplit {
+            parts,
+            story: story.id,
+            own_keys,
+            own_last_modified: Some(story.updated_at),
+        });
+    }
+    Ok(response)
+}
+
+/// The current rails parts when the page cache may keep the article as parts, and what the
+/// rails are made from (the parts' own, so that the page and its parts show the same rails).
+async fn rail_parts(
+    state: &AppState,
+    now: chrono::DateTime<Utc>,
+    preview: bool,
+) -> Result<(Option<Arc<RailsParts>>, Arc<RailSources>), AppError> {
+    if !preview && super::article_rails::parts_apply(state) {
+        let parts = super::article_rails::current(state, now).await?;
+        let sources = parts.sources.clone();
+        return Ok((Some(parts), sources));
+    }
+    Ok((None, super::rail_sources(state, now).await?))
+}
+
+/// The story as the template shows it, its text split around the in-article ad slot.
+fn article_view(state: &AppState, story: &Story) -> ArticleView {
+    let mut article = ArticleView::from(story);
+    if state.ads.in_article.is_some() {
+        article.body_parts =
+            byline_render::body_split::after_paragraph(&article.body, state.ads.in_article_after)
+                .map(|(before, after)| (before.to_owned(), after.to_owned()));
+    }
+    article
+}
+
+/// The stories the rails show.
+pub(super) fn shown(rails: &Rails) -> impl Iterator<Item = &byline_core::StoryCard> {
+    rails
+        .latest
+        .iter()
+        .chain(&rails.dont_miss)
+        .chain(&rails.more)
+}
+
+/// All the article page depends on: its own keys and the rails, the story's key first (view
+/// counting reads the story from the first `Surrogate-Key`).
+fn with_rails(own: &[CacheKey]) -> Vec<CacheKey> {
+    let mut keys = own.to_vec();
+    keys.insert(1.min(keys.len()), CacheKey::Rails);
+    keys
+}
+
+/// What the article page depends on besides the rails: the story, the site, its section, tags
+/// and authors, and the extra blocks it shows.
+fn own_keys(state: &AppState, story: &Story, extras: &super::extras::Extras) -> Vec<CacheKey> {
+    let mut keys = vec![CacheKey::Story(story.id), CacheKey::Site];
+    keys.extend(
+        story
+            .section
+            .iter()
+            .map(|s| CacheKey::Section(s.slug.clone())),
+    );
+    keys.extend(story.tags.iter().map(|t| CacheKey::Tag(t.slug.clone())));
+    keys.extend(
+        story
+            .authors
+            .iter()
+            .map(|a| CacheKey::Author(a.slug.clone())),
+    );
+    keys.extend(super::extras::keys(state, extras));
+    keys
 }
 
 /// The article's head: its title and description (the desk's own words for search engines

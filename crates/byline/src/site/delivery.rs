@@ -13,7 +13,8 @@ use axum::response::{IntoResponse, Response};
 
 use sha2::{Digest, Sha256};
 
-use crate::cache::CachedPage;
+use super::article_rails::{self, RailsSplit};
+use crate::cache::{CachedPage, Kept};
 pub use crate::codings::{Coding, compress, negotiate};
 use crate::state::AppState;
 
@@ -177,11 +178,7 @@ async fn into_page(
     };
     let (headers, shareable) = super::page_headers::of(state, &parts.headers, &info);
     let tag = entity_tag(&bytes);
-    let etag = |suffix: &str| {
-        HeaderValue::from_str(&format!("\"{tag}{suffix}\"")).expect("hex digits and a token")
-    };
-    let etags = [etag(""), etag("-gzip"), etag("-br")];
-    let page = CachedPage::new(bytes, tag, etags, headers);
+    let page = CachedPage::new(bytes, tag, headers);
     Ok((page, info, shareable))
 }
 
@@ -230,16 +227,19 @@ fn answer(page: &CachedPage, ask: &Ask) -> (Response, usize) {
     (response, added)
 }
 
-/// The answer from a page the cache keeps under `key`, the bytes a reader's coding made it
-/// hold counted against the cache's budget.
-fn answer_kept(state: &AppState, key: &str, page: &Arc<CachedPage>, ask: &Ask) -> Response {
+/// The answer from `page`, kept under `key` as `kept`: the bytes a reader's coding made it
+/// hold are counted against the cache's budget.
+fn answer_kept(state: &AppState, key: &str, kept: &Kept, page: &CachedPage, ask: &Ask) -> Response {
     let (response, added) = answer(page, ask);
-    state.cache.grew(key, page, added);
+    if added > 0 {
+        state.cache.recount(key, kept);
+    }
     response
 }
 
-/// The answer from the page cache, when the request is for a public page it holds: the front
-/// door serves these before any routing or other layer (see `crate::front`).
+/// The answer from the page cache, when the request is for a public page it holds (an article
+/// kept as parts only while its rails parts are current): the front door serves these before
+/// any routing or other layer (see `crate::front`).
 pub fn from_cache(state: &AppState, request: &Request) -> Option<Response> {
     if !matches!(*request.method(), Method::GET | Method::HEAD)
         || has_session_cookie(request.headers())
@@ -247,8 +247,31 @@ pub fn from_cache(state: &AppState, request: &Request) -> Option<Response> {
         return None;
     }
     let key = cache_key(request.uri())?;
-    let page = state.cache.get(&key)?;
-    Some(answer_kept(state, &key, &page, &Ask::of(request)))
+    let kept = state.cache.get(&key)?;
+    let page = match &kept {
+        Kept::Whole(page) => page.clone(),
+        Kept::Parted(_) => {
+            let parts = article_rails::kept(state)?;
+            article_rails::joined(state, &key, &kept, &parts)?
+        }
+    };
+    Some(answer_kept(state, &key, &kept, &page, &Ask::of(request)))
+}
+
+/// What the cache keeps under `key`, and the page to answer from (an article kept as parts
+/// joined with the current rails, made first when they changed).
+async fn kept_page(state: &AppState, key: &str) -> Option<(Kept, Arc<CachedPage>)> {
+    let kept = state.cache.get(key)?;
+    let page = match &kept {
+        Kept::Whole(page) => page.clone(),
+        Kept::Parted(_) => {
+            let parts = article_rails::current(state, chrono::Utc::now())
+                .await
+                .ok()?;
+            article_rails::joined(state, key, &kept, &parts)?
+        }
+    };
+    Some((kept, page))
 }
 
 /// Middleware for public HTML pages: served from the page cache when it holds them (filling
@@ -283,27 +306,57 @@ pub async fn deliver_as(
             Err(response) => response,
         };
     };
-    if let Some(page) = state.cache.get(&key) {
-        return answer_kept(&state, &key, &page, &ask);
+    if let Some((kept, page)) = kept_page(&state, &key).await {
+        return answer_kept(&state, &key, &kept, &page, &ask);
     }
     let _rendering = state.cache.render_lock(&key).await;
-    if let Some(page) = state.cache.get(&key) {
-        return answer_kept(&state, &key, &page, &ask);
+    if let Some((kept, page)) = kept_page(&state, &key).await {
+        return answer_kept(&state, &key, &kept, &page, &ask);
     }
     let read_at = state.cache.epoch();
-    match into_page(&state, next.run(request).await).await {
-        Ok((page, info, true)) => {
-            // Answered first, while the page still holds its plain bytes; what the answer
-            // made is kept with it.
-            let (response, _) = answer(&page, &ask);
-            state
-                .cache
-                .insert(&key, page, &info.keys, read_at, ask.coding);
-            response
-        }
+    let response = next.run(request).await;
+    let split = response.extensions().get::<RailsSplit>().cloned();
+    match into_page(&state, response).await {
+        Ok((page, info, true)) => keep(&state, &key, page, &info, split, read_at, &ask),
         Ok((page, _, false)) => answer(&page, &ask).0,
         Err(response) => response,
     }
+}
+
+/// Answers from a page just rendered from what was read since `read_at`, and keeps it under
+/// `key` when it may be: an article whose rails are found in it as parts (`split`), any other
+/// page whole, holding its Brotli (and its plain bytes when this reader asked for them).
+fn keep(
+    state: &AppState,
+    key: &str,
+    page: CachedPage,
+    info: &PageInfo,
+    split: Option<RailsSplit>,
+    read_at: u64,
+    ask: &Ask,
+) -> Response {
+    state.cache.rendered(key);
+    if !state.cache.may_keep(read_at) {
+        return answer(&page, ask).0;
+    }
+    if let Some(split) = split
+        && let Some(parted) = split.parted(state, &page)
+    {
+        let kept = Kept::Parted(Arc::new(parted));
+        state
+            .cache
+            .insert(key, kept.clone(), &split.own_keys, read_at);
+        // Answered from the joined page, so the first reader gets the entity tag of the next.
+        if let Some(joined) = article_rails::joined(state, key, &kept, &split.parts) {
+            return answer_kept(state, key, &kept, &joined, ask);
+        }
+    }
+    // Answered first, while the page still holds its plain bytes; what the answer made is
+    // kept with it.
+    let (response, _) = answer(&page, ask);
+    let page = Kept::Whole(Arc::new(page.kept(ask.coding)));
+    state.cache.insert(key, page, &info.keys, read_at);
+    response
 }
 
 #[cfg(test)]

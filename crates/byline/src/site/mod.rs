@@ -4,6 +4,7 @@
 use byline_core::changes::CacheKey;
 pub mod archive;
 pub mod article;
+pub mod article_rails;
 pub mod assets;
 pub mod delivery;
 pub mod extras;

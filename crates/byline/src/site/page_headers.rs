@@ -38,10 +38,7 @@ pub(super) fn of(state: &AppState, source: &HeaderMap, info: &PageInfo) -> (Head
         .cloned()
         .unwrap_or(HeaderValue::from_static("Accept-Encoding"));
     headers.insert(header::VARY, vary);
-    if let Some(modified) = info.last_modified
-        && let Ok(value) =
-            HeaderValue::from_str(&modified.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
-    {
+    if let Some(value) = info.last_modified.and_then(crate::parted_page::http_date) {
         headers.insert(header::LAST_MODIFIED, value);
     }
     (headers, shareable)

@@ -14,6 +14,7 @@ mod cache;
 mod cli;
 mod delivery;
 mod editorial;
+mod election_night;
 mod faults;
 mod finding;
 mod flood;

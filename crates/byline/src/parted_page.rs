@@ -1,0 +1,244 @@
+//! An article page kept as parts: its own bytes before and after the rails, compressed once
+//! per change to the story, joined as bytes with the rails part current when a reader asks
+//! (see docs/decisions/0033-election-night-design.md).
+
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderValue, header};
+use byline_core::StoryId;
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::cached_page::{CachedPage, PAGE_OVERHEAD};
+use crate::page_parts::{self, Place};
+
+/// The rails of article pages as one version of them renders: the part pages are joined with.
+#[derive(Debug)]
+pub struct RailsPart {
+    /// The rendered rails, looked for in whole pages.
+    plain: String,
+    brotli: Bytes,
+    digest: [u8; 32],
+    /// The newest publication the rails show.
+    last_modified: Option<DateTime<Utc>>,
+    /// Which version of the rails it is: parts of one version are joined once per page.
+    generation: u64,
+}
+
+impl RailsPart {
+    /// The rails rendered as `plain`, of version `generation`.
+    pub fn new(plain: String, last_modified: Option<DateTime<Utc>>, generation: u64) -> Self {
+        RailsPart {
+            brotli: page_parts::compress(plain.as_bytes(), Place::Later),
+            digest: Sha256::digest(plain.as_bytes()).into(),
+            plain,
+            last_modified,
+            generation,
+        }
+    }
+
+    /// The bytes it holds.
+    pub fn held(&self) -> usize {
+        self.plain.len() + self.brotli.len()
+    }
+}
+
+/// The `Last-Modified` value of `time`.
+pub fn http_date(time: DateTime<Utc>) -> Option<HeaderValue> {
+    HeaderValue::from_str(&time.format("%a, %d %b %Y %H:%M:%S GMT").to_string()).ok()
+}
+
+/// An article page without its rails: what comes before them and after them, each as Brotli
+/// made to be joined, and the page last joined.
+#[derive(Debug)]
+pub struct PartedPage {
+    story: StoryId,
+    head: Bytes,
+    tail: Bytes,
+    /// The plain length of head and tail together.
+    own_len: usize,
+    /// Of the head's and the tail's plain bytes and where one ends.
+    digest: [u8; 32],
+    /// The story's own time; the joined page's is the newer of it and the rails'.
+    last_modified: Option<DateTime<Utc>>,
+    /// Every answer's headers but `Last-Modified` and `ETag`.
+    headers: HeaderMap,
+    /// The page joined with the rails of one generation.
+    joined: Mutex<Option<(u64, Arc<CachedPage>)>>,
+}
+
+impl PartedPage {
+    /// `page`, the whole article of `story`, without `rails`: `None` unless the rails appear in
+    /// it exactly once (a theme that shows them otherwise, or not at all, is kept whole).
+    pub fn split(
+        page: &[u8],
+        rails: &RailsPart,
+        story: StoryId,
+        last_modified: Option<DateTime<Utc>>,
+        mut headers: HeaderMap,
+    ) -> Option<PartedPage> {
+        let needle = rails.plain.as_bytes();
+        if needle.is_empty() {
+            return None;
+        }
+        let mut found = memchr::memmem::find_iter(page, needle);
+        let at = found.next()?;
+        let end = at + needle.len();
+        if found.next().is_some() {
+            return None;
+        }
+        let (head, tail) = (&page[..at], &page[end..]);
+        let mut digest = Sha256::new();
+        digest.update((head.len() as u64).to_le_bytes());
+        digest.update(head);
+        digest.update(tail);
+        headers.remove(header::LAST_MODIFIED);
+        headers.remove(header::ETAG);
+        Some(PartedPage {
+            story,
+            head: page_parts::compress(head, Place::First),
+            tail: page_parts::compress(tail, Place::Later),
+            own_len: head.len() + tail.len(),
+            digest: digest.finalize().into(),
+            last_modified,
+            headers,
+            joined: Mutex::new(None),
+        })
+    }
+
+    /// The story the page shows.
+    pub fn story(&self) -> StoryId {
+        self.story
+    }
+
+    /// The page with `rails` (made for this story), and whether it was joined now (the page
+    /// then holds other bytes than before). `None` if the parts do not join.
+    pub fn joined(&self, rails: &RailsPart) -> Option<(Arc<CachedPage>, bool)> {
+        if let Some((generation, page)) = &*self.last_joined()
+            && *generation == rails.generation
+        {
+            return Some((page.clone(), false));
+        }
+        let brotli = page_parts::join(&[&self.head, &rails.brotli, &self.tail])?;
+        let mut digest = Sha256::new();
+        digest.update(self.digest);
+        digest.update(rails.digest);
+        let tag: String = digest
+            .finalize()
+            .iter()
+            .take(12)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let mut headers = self.headers.clone();
+        let modified = self.last_modified.max(rails.last_modified);
+        if let Some(value) = modified.and_then(http_date) {
+            headers.insert(header::LAST_MODIFIED, value);
+        }
+        let page = Arc::new(CachedPage::from_brotli(
+            Bytes::from(brotli),
+            self.own_len + rails.plain.len(),
+            tag,
+            headers,
+        ));
+        *self.last_joined() = Some((rails.generation, page.clone()));
+        Some((page, true))
+    }
+
+    fn last_joined(&self) -> std::sync::MutexGuard<'_, Option<(u64, Arc<CachedPage>)>> {
+        self.joined.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The bytes it holds now.
+    pub fn held(&self) -> usize {
+        let joined = self
+            .last_joined()
+            .as_ref()
+            .map_or(0, |(_, page)| page.held());
+        self.head.len() + self.tail.len() + joined + PAGE_OVERHEAD
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codings::{Coding, decompress_brotli};
+
+    fn rails(text: &str, generation: u64) -> RailsPart {
+        RailsPart::new(text.to_owned(), None, generation)
+    }
+
+    fn article(rails: &str) -> String {
+        format!(
+            "<html><body><h1>Harbour</h1>{}{rails}\n<nav>tags</nav></body></html>\n",
+            "<p>The council voted on the harbour.</p>".repeat(50)
+        )
+    }
+
+    #[test]
+    fn a_parted_page_joins_with_each_version_of_the_rails_to_the_whole_page() {
+        let first = rails("<div class=\"rails\"><li>Ferry returns</li></div>", 1);
+        let parted = PartedPage::split(
+            article(&first.plain).as_bytes(),
+            &first,
+            StoryId(7),
+            None,
+            HeaderMap::new(),
+        )
+        .expect("the rails are in the page once");
+        let (page, new) = parted.joined(&first).unwrap();
+        assert!(new);
+        assert_eq!(page.body(Coding::Identity).0, article(&first.plain));
+        let (again, new) = parted.joined(&first).unwrap();
+        assert!(
+            !new && Arc::ptr_eq(&page, &again),
+            "joined once per version"
+        );
+
+        let second = rails(
+            "<div class=\"rails\"><li>Storm closes the bridge</li></div>",
+            2,
+        );
+        let (page2, new) = parted.joined(&second).unwrap();
+        assert!(new);
+        let (brotli, _) = page2.body(Coding::Brotli);
+        assert_eq!(
+            decompress_brotli(&brotli).unwrap(),
+            article(&second.plain).as_bytes()
+        );
+        assert_ne!(page.tag, page2.tag, "another page, another entity tag");
+        assert!(parted.held() > page2.held());
+    }
+
+    #[test]
+    fn rails_missing_or_shown_twice_keep_the_page_whole() {
+        let part = rails("<div class=\"rails\">Latest</div>", 1);
+        let twice = format!("{0}{0}", article(&part.plain));
+        for page in [article("<div>other</div>"), twice] {
+            assert!(
+                PartedPage::split(page.as_bytes(), &part, StoryId(1), None, HeaderMap::new())
+                    .is_none()
+            );
+        }
+    }
+
+    #[test]
+    fn the_joined_page_is_as_new_as_its_newest_part() {
+        let older = "2026-11-01T10:00:00Z".parse().unwrap();
+        let newer: DateTime<Utc> = "2026-11-03T08:30:00Z".parse().unwrap();
+        let part = RailsPart::new("<ol>rails</ol>".into(), Some(newer), 1);
+        let parted = PartedPage::split(
+            article("<ol>rails</ol>").as_bytes(),
+            &part,
+            StoryId(1),
+            Some(older),
+            HeaderMap::new(),
+        )
+        .unwrap();
+        let (page, _) = parted.joined(&part).unwrap();
+        assert_eq!(
+            page.headers[header::LAST_MODIFIED],
+            "Tue, 03 Nov 2026 08:30:00 GMT"
+        );
+    }
+}
