@@ -5,6 +5,7 @@
 
 mod accounts;
 mod archive;
+mod archive_tables;
 mod calendar;
 mod changes;
 mod desk;

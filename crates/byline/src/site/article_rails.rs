@@ -154,23 +154,18 @@ impl RailsSplit {
     }
 }
 
-/// The page kept as `kept` joined with `parts` (when it is parted), counted again in the
-/// cache when joining made it hold new bytes.
+/// The article kept as `parted` under `key`, joined with `parts`; counted again in the cache
+/// when joining made it hold new bytes.
 pub fn joined(
     state: &AppState,
     key: &str,
-    kept: &Kept,
+    parted: &Arc<PartedPage>,
     parts: &RailsParts,
 ) -> Option<Arc<CachedPage>> {
-    match kept {
-        Kept::Whole(page) => Some(page.clone()),
-        Kept::Parted(parted) => {
-            let rails = parts.part_for(state, parted.story())?;
-            let (page, new) = parted.joined(&rails)?;
-            if new {
-                state.cache.recount(key, kept);
-            }
-            Some(page)
-        }
+    let rails = parts.part_for(state, parted.story())?;
+    let (page, new) = parted.joined(&rails)?;
+    if new {
+        state.cache.recount(key, &Kept::Parted(parted.clone()));
     }
+    Some(page)
 }

@@ -250,9 +250,8 @@ pub fn from_cache(state: &AppState, request: &Request) -> Option<Response> {
     let kept = state.cache.get(&key)?;
     let page = match &kept {
         Kept::Whole(page) => page.clone(),
-        Kept::Parted(_) => {
-            let parts = article_rails::kept(state)?;
-            article_rails::joined(state, &key, &kept, &parts)?
+        Kept::Parted(parted) => {
+            article_rails::joined(state, &key, parted, &*article_rails::kept(state)?)?
         }
     };
     Some(answer_kept(state, &key, &kept, &page, &Ask::of(request)))
@@ -264,11 +263,11 @@ async fn kept_page(state: &AppState, key: &str) -> Option<(Kept, Arc<CachedPage>
     let kept = state.cache.get(key)?;
     let page = match &kept {
         Kept::Whole(page) => page.clone(),
-        Kept::Parted(_) => {
+        Kept::Parted(parted) => {
             let parts = article_rails::current(state, chrono::Utc::now())
                 .await
                 .ok()?;
-            article_rails::joined(state, key, &kept, &parts)?
+            article_rails::joined(state, key, parted, &parts)?
         }
     };
     Some((kept, page))
@@ -342,12 +341,13 @@ fn keep(
     if let Some(split) = split
         && let Some(parted) = split.parted(state, &page)
     {
-        let kept = Kept::Parted(Arc::new(parted));
+        let parted = Arc::new(parted);
+        let kept = Kept::Parted(parted.clone());
         state
             .cache
             .insert(key, kept.clone(), &split.own_keys, read_at);
         // Answered from the joined page, so the first reader gets the entity tag of the next.
-        if let Some(joined) = article_rails::joined(state, key, &kept, &split.parts) {
+        if let Some(joined) = article_rails::joined(state, key, &parted, &split.parts) {
             return answer_kept(state, key, &kept, &joined, ask);
         }
     }

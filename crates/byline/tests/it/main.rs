@@ -41,6 +41,7 @@ mod newsletter_subscribers;
 mod nodes;
 mod ops;
 mod pages;
+mod pages_import;
 mod photo_credits;
 mod postgres;
 mod redirects;
