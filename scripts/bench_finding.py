@@ -58,6 +58,12 @@ def main():
             found = re.search(r"\(page 2 of (\d+)\)", conn.getresponse().read().decode())
             pages = int(found.group(1)) if found else 1
             deep += [f"{named.group(1)}?page={pages}", f"{named.group(1)}?page={max(pages // 2, 1)}"]
+    # bench-finding files every story under the section `news`.
+    conn.request("GET", "/section/news?page=2")
+    found = re.search(r"\(page 2 of (\d+)\)", conn.getresponse().read().decode())
+    if found:
+        pages = int(found.group(1))
+        deep += [f"/section/news?page={pages}", f"/section/news?page={max(pages // 2, 1)}"]
     conn.close()
     conn = http.client.HTTPConnection(host, timeout=60)
     urls = [

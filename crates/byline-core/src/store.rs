@@ -349,6 +349,15 @@ pub trait Store:
     /// Creates or updates a story (by external id), its section, tags, authors and picture.
     async fn save_story(&self, input: StoryInput) -> Result<SaveOutcome, StoreError>;
 
+    /// Saves `inputs` as [`Store::save_story`] saves each, in one transaction: an input that
+    /// fails (or is a dry run) is rolled back alone and answered on its own, the rest are
+    /// written together. `Err` when the transaction itself fails: then nothing of it is
+    /// written.
+    async fn save_stories(
+        &self,
+        inputs: Vec<StoryInput>,
+    ) -> Result<Vec<Result<SaveOutcome, StoreError>>, StoreError>;
+
     /// Any story by slug, whatever its status; callers decide what readers may see.
     async fn story_by_slug(&self, slug: &Slug) -> Result<Option<Story>, StoreError>;
 

@@ -23,4 +23,12 @@ pub trait Dialect: Send + Sync + 'static {
     /// `LISTEN`, also after it lost and regained its connection), or after `within` at the
     /// latest (SQLite can only wait).
     async fn wait_for_changes(&self, within: Duration);
+
+    /// Whether a statement's values are marked by position (`?`) rather than by number
+    /// (`$1`). SQLite finds each numbered mark's name by walking the list of all of them, which
+    /// costs a statement of thousands of values more than running it; PostgreSQL knows only
+    /// numbers.
+    fn positional_values(&self) -> bool {
+        false
+    }
 }

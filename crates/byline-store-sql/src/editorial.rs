@@ -17,8 +17,8 @@ use byline_core::{Picture, Slug, Status, Story, StoryId, StoryKind};
 use chrono::{DateTime, Utc};
 
 use crate::rows::{corrupt, from_secs, get, to_secs};
-use crate::stories::{free_slug, link_names};
-use crate::taxonomy::{self, Kind};
+use crate::stories::free_slug;
+use crate::taxonomy::{self, Kind, link_names};
 use crate::{changes, load};
 
 async fn insert_revision(

@@ -6,6 +6,7 @@
 mod accounts;
 mod archive;
 mod archive_tables;
+mod bulk;
 mod calendar;
 mod changes;
 mod desk;

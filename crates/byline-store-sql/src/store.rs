@@ -13,7 +13,7 @@ use byline_core::store::{
 use byline_core::{Author, Email, Section, Slug, Story, StoryCard, Tag};
 use chrono::{DateTime, Utc};
 
-use crate::{changes, listing, load, stories, subscribers, taxonomy};
+use crate::{bulk, changes, listing, load, stories, subscribers, taxonomy};
 
 #[async_trait]
 impl Store for crate::SqlStore {
@@ -27,6 +27,13 @@ impl Store for crate::SqlStore {
 
     async fn save_story(&self, input: StoryInput) -> Result<SaveOutcome, StoreError> {
         stories::save(self, input).await
+    }
+
+    async fn save_stories(
+        &self,
+        inputs: Vec<StoryInput>,
+    ) -> Result<Vec<Result<SaveOutcome, StoreError>>, StoreError> {
+        bulk::save_all(self, inputs).await
     }
 
     async fn story_by_slug(&self, slug: &Slug) -> Result<Option<Story>, StoreError> {

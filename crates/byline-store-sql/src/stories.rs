@@ -28,54 +28,41 @@ struct Existing {
 
 pub(crate) async fn save(
     store: &crate::SqlStore,
-    mut input: StoryInput,
+    input: StoryInput,
 ) -> Result<SaveOutcome, StoreError> {
-    let now = input.now;
     // IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking
     // on a read-to-write upgrade.
     let mut tx = store.writing().await?;
-    let existing = match &input.external_id {
-        Some(external_id) => match find_existing(&mut tx, external_id, now).await? {
-            Some(found) => Some(found),
-            None => adopt_former(&mut tx, external_id, &input.former_external_ids, now).await?,
-        },
-        None => None,
-    };
-    if let Some(found) = &existing {
-        // What an item is stays what it was first saved as: a post that became a page at its
-        // source (or back) is not applied, as a page and a story follow different rules.
-        if found.is_page != input.page.is_some() {
-            let (was, is) = if found.is_page {
-                ("a page", "a post")
-            } else {
-                ("a story", "a page")
-            };
-            return Err(StoreError::Conflict(format!(
-                "{} was imported as {was} and is {is} now: the change is not applied",
-                found.slug
-            )));
-        }
-        // An item without times of its own does not move a story it updates.
-        if input.origin.undated && found.published_at.is_some() {
-            input.published_at = found.published_at;
-        }
-        if let Some(skipped) = skip(found, &input) {
-            // The story stays as it is, but its old addresses still lead to it.
-            if !input.dry_run && !input.old_addresses.is_empty() {
-                keep_old_addresses(&mut tx, found.id, &input, now).await?;
-                tx.commit().await.map_err(db_error)?;
-            }
-            return Ok(skipped);
-        }
+    let dry_run = input.dry_run;
+    let outcome = save_on(&mut tx, input).await?;
+    if dry_run {
+        tx.rollback().await.map_err(db_error)?;
+    } else {
+        tx.commit().await.map_err(db_error)?;
     }
+    Ok(outcome)
+}
+
+/// Writes one story on the caller's transaction, which commits it (or rolls it back for a
+/// dry run).
+pub(crate) async fn save_on(
+    conn: &mut DbConn,
+    mut input: StoryInput,
+) -> Result<SaveOutcome, StoreError> {
+    let now = input.now;
+    let existing = match stored_for(conn, &mut input).await? {
+        Stored::Left(outcome) => return Ok(outcome),
+        Stored::Found(found) => Some(found),
+        Stored::New => None,
+    };
     let section_id = match &input.section {
-        Some(section) => Some(taxonomy::ensure_section(&mut tx, section, now).await?),
+        Some(section) => Some(taxonomy::ensure_section(conn, section, now).await?),
         None => None,
     };
     let picture_id = match &input.lead_picture {
-        Some(picture) => Some(
-            crate::library::upsert(&mut tx, picture, crate::library::Merge::FillGaps, now).await?,
-        ),
+        Some(picture) => {
+            Some(crate::library::upsert(conn, picture, crate::library::Merge::FillGaps, now).await?)
+        }
         None => None,
     };
     let content = Content {
@@ -86,21 +73,21 @@ pub(crate) async fn save(
     let existing_was_public = existing.as_ref().is_some_and(|e| e.was_public);
     let (id, slug, created) = match existing {
         Some(found) => {
-            keep_replaced_text(&mut tx, found.id, now).await?;
-            update_row(&mut tx, found.id, content).await?;
+            keep_replaced_text(conn, found.id, now).await?;
+            update_row(conn, found.id, content).await?;
             (found.id, found.slug, false)
         }
         None => {
-            let slug = free_slug(&mut tx, &input.slug).await?;
-            let id = insert_row(&mut tx, &slug, content).await?;
+            let slug = free_slug(conn, &input.slug).await?;
+            let id = insert_row(conn, &slug, content).await?;
             (id, slug, true)
         }
     };
-    crate::library::set_caption(&mut tx, id, input.lead_picture.as_ref()).await?;
-    keep_old_addresses(&mut tx, id, &input, now).await?;
-    link_names(&mut tx, id, Kind::Tag, &input.tags).await?;
-    link_names(&mut tx, id, Kind::Author, &input.authors).await?;
-    place_imported_page(&mut tx, id, input.page.as_ref()).await?;
+    crate::library::set_caption(conn, id, input.lead_picture.as_ref()).await?;
+    keep_old_addresses(conn, id, &input, now).await?;
+    taxonomy::link_names(conn, id, Kind::Tag, &input.tags).await?;
+    taxonomy::link_names(conn, id, Kind::Author, &input.authors).await?;
+    place_imported_page(conn, id, input.page.as_ref()).await?;
     // A source's update is a new revision too: an editor who has the story open is told, and
     // the text it replaced can be compared and restored.
     sqlx::query(
@@ -113,25 +100,20 @@ pub(crate) async fn save(
     )
     .bind(id)
     .bind(&input.origin.fingerprint)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .map_err(db_error)?;
     let summary = if created { "created" } else { "updated" };
-    revision_of_current(&mut tx, id, Some(&input.origin.source), summary, now).await?;
-    crate::editorial::reschedule(&mut tx, id, input.status, input.published_at).await?;
+    revision_of_current(conn, id, Some(&input.origin.source), summary, now).await?;
+    crate::editorial::reschedule(conn, id, input.status, input.published_at).await?;
     let was_public = existing_was_public;
     let is_public =
         crate::changes::public(input.status.as_str(), input.published_at.map(to_secs), now);
     if was_public || is_public {
-        crate::changes::record(&mut tx, &crate::changes::story_keys(id), now).await?;
-        crate::changes::story_event(&mut tx, id, was_public, is_public, now).await?;
+        crate::changes::record(conn, &crate::changes::story_keys(id), now).await?;
+        crate::changes::story_event(conn, id, was_public, is_public, now).await?;
     } else {
-        crate::changes::record(&mut tx, &crate::changes::unseen_story_keys(id), now).await?;
-    }
-    if input.dry_run {
-        tx.rollback().await.map_err(db_error)?;
-    } else {
-        tx.commit().await.map_err(db_error)?;
+        crate::changes::record(conn, &crate::changes::unseen_story_keys(id), now).await?;
     }
     let id = StoryId(id);
     Ok(if created {
@@ -139,6 +121,55 @@ pub(crate) async fn save(
     } else {
         SaveOutcome::Updated { id, slug }
     })
+}
+
+/// What the store holds of an input's story.
+enum Stored {
+    New,
+    Found(Existing),
+    /// Found, and left as it is: why.
+    Left(SaveOutcome),
+}
+
+/// The story the input updates (by external id, or by an identity it had before), or why the
+/// save leaves it as it is. An item without times of its own takes the stored story's.
+async fn stored_for(conn: &mut DbConn, input: &mut StoryInput) -> Result<Stored, StoreError> {
+    let now = input.now;
+    let Some(external_id) = &input.external_id else {
+        return Ok(Stored::New);
+    };
+    let found = match find_existing(conn, external_id, now).await? {
+        Some(found) => found,
+        None => match adopt_former(conn, external_id, &input.former_external_ids, now).await? {
+            Some(found) => found,
+            None => return Ok(Stored::New),
+        },
+    };
+    // What an item is stays what it was first saved as: a post that became a page at its
+    // source (or back) is not applied, as a page and a story follow different rules.
+    if found.is_page != input.page.is_some() {
+        let (was, is) = if found.is_page {
+            ("a page", "a post")
+        } else {
+            ("a story", "a page")
+        };
+        return Err(StoreError::Conflict(format!(
+            "{} was imported as {was} and is {is} now: the change is not applied",
+            found.slug
+        )));
+    }
+    // An item without times of its own does not move a story it updates.
+    if input.origin.undated && found.published_at.is_some() {
+        input.published_at = found.published_at;
+    }
+    if let Some(skipped) = skip(&found, input) {
+        // The story stays as it is, but its old addresses still lead to it.
+        if !input.old_addresses.is_empty() {
+            keep_old_addresses(conn, found.id, input, now).await?;
+        }
+        return Ok(Stored::Left(skipped));
+    }
+    Ok(Stored::Found(found))
 }
 
 /// Places an imported page under the page imported with its parent's external id (an import
@@ -192,7 +223,7 @@ fn skip(found: &Existing, input: &StoryInput) -> Option<SaveOutcome> {
 }
 
 /// Points the input's old addresses at story `id`.
-async fn keep_old_addresses(
+pub(crate) async fn keep_old_addresses(
     conn: &mut DbConn,
     id: i64,
     input: &StoryInput,
@@ -312,12 +343,25 @@ async fn revision_of_current(
 
 /// The wanted slug, or the first of `slug-2`, `slug-3`, … that no story has.
 pub(crate) async fn free_slug(conn: &mut DbConn, wanted: &Slug) -> Result<Slug, StoreError> {
+    free_slug_besides(conn, wanted, |_| false).await
+}
+
+/// The wanted slug, or the first of `slug-2`, `slug-3`, … that no story has and `given`
+/// does not count as taken (slugs given to stories not written yet).
+pub(crate) async fn free_slug_besides(
+    conn: &mut DbConn,
+    wanted: &Slug,
+    given: impl Fn(&Slug) -> bool,
+) -> Result<Slug, StoreError> {
     for n in 1..10_000 {
         let candidate = if n == 1 {
             wanted.clone()
         } else {
             wanted.with_suffix(n)
         };
+        if given(&candidate) {
+            continue;
+        }
         let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM stories WHERE slug = $1")
             .bind(candidate.as_str())
             .fetch_optional(&mut *conn)
@@ -333,16 +377,16 @@ pub(crate) async fn free_slug(conn: &mut DbConn, wanted: &Slug) -> Result<Slug, 
 }
 
 /// The content columns an insert and an update both write, bound as `$1`…`$13` in this order.
-struct Content<'a> {
-    input: &'a StoryInput,
-    section_id: Option<i64>,
-    picture_id: Option<i64>,
+pub(crate) struct Content<'a> {
+    pub(crate) input: &'a StoryInput,
+    pub(crate) section_id: Option<i64>,
+    pub(crate) picture_id: Option<i64>,
 }
 
-type Query<'q> = sqlx::query::Query<'q, crate::db::Db, crate::db::DbArgs>;
+pub(crate) type Query<'q> = sqlx::query::Query<'q, crate::db::Db, crate::db::DbArgs>;
 
 impl Content<'_> {
-    fn bind<'q>(&self, query: Query<'q>) -> Query<'q> {
+    pub(crate) fn bind<'q>(&self, query: Query<'q>) -> Query<'q> {
         let input = self.input;
         query
             .bind(input.version)
@@ -404,55 +448,5 @@ async fn update_row(conn: &mut DbConn, id: i64, content: Content<'_>) -> Result<
         .execute(&mut *conn)
         .await
         .map_err(db_error)?;
-    Ok(())
-}
-
-/// Replaces the story's tags or authors with `names`, in order, skipping repeats.
-pub(crate) async fn link_names(
-    conn: &mut DbConn,
-    story: i64,
-    kind: Kind,
-    names: &[String],
-) -> Result<(), StoreError> {
-    let (clear, link) = match kind {
-        Kind::Tag => (
-            "DELETE FROM story_tags WHERE story_id = $1",
-            "INSERT INTO story_tags (story_id, tag_id, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        ),
-        Kind::Author => (
-            "DELETE FROM story_authors WHERE story_id = $1",
-            "INSERT INTO story_authors (story_id, author_id, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        ),
-        Kind::Section => {
-            return Err(StoreError::Defect("sections are not linked by name".into()));
-        }
-    };
-    sqlx::query(clear)
-        .bind(story)
-        .execute(&mut *conn)
-        .await
-        .map_err(db_error)?;
-    let mut links = Vec::with_capacity(names.len());
-    for (position, name) in names.iter().enumerate() {
-        let Some(slug) = Slug::derive(name) else {
-            continue;
-        };
-        links.push((
-            taxonomy::ensure(conn, kind, &slug, name.trim()).await?,
-            position,
-        ));
-    }
-    // Linked in the names' id order (each keeps its position): the listing calendar's rows
-    // are then locked in one order by every writer, so two saves never wait on each other.
-    links.sort_unstable();
-    for (name_id, position) in links {
-        sqlx::query(link)
-            .bind(story)
-            .bind(name_id)
-            .bind(position as i64)
-            .execute(&mut *conn)
-            .await
-            .map_err(db_error)?;
-    }
     Ok(())
 }

@@ -21,11 +21,20 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
-    fn table(self) -> &'static str {
+    pub(crate) fn table(self) -> &'static str {
         match self {
             Kind::Section => "sections",
             Kind::Tag => "tags",
             Kind::Author => "authors",
+        }
+    }
+
+    /// The table linking stories to names of this kind, and its column for the name.
+    pub(crate) fn links(self) -> Result<(&'static str, &'static str), StoreError> {
+        match self {
+            Kind::Tag => Ok(("story_tags", "tag_id")),
+            Kind::Author => Ok(("story_authors", "author_id")),
+            Kind::Section => Err(StoreError::Defect("sections are not linked by name".into())),
         }
     }
 }
@@ -313,4 +322,45 @@ pub(crate) async fn rename_tag(
     // Tag names show on articles and on the tag's own page (and are searched).
     crate::changes::record(&mut tx, &[CacheKey::Site, CacheKey::Tag(slug.clone())], now).await?;
     tx.commit().await.map_err(db_error)
+}
+
+/// Replaces the story's tags or authors with `names`, in order, skipping repeats.
+pub(crate) async fn link_names(
+    conn: &mut DbConn,
+    story: i64,
+    kind: Kind,
+    names: &[String],
+) -> Result<(), StoreError> {
+    let (table, column) = kind.links()?;
+    // `table` and `column` are fixed names; the values are bound.
+    let clear = format!("DELETE FROM {table} WHERE story_id = $1");
+    let link = format!(
+        "INSERT INTO {table} (story_id, {column}, position) VALUES ($1, $2, $3) \
+         ON CONFLICT DO NOTHING"
+    );
+    sqlx::query(AssertSqlSafe(clear))
+        .bind(story)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    let mut links = Vec::with_capacity(names.len());
+    for (position, name) in names.iter().enumerate() {
+        let Some(slug) = Slug::derive(name) else {
+            continue;
+        };
+        links.push((ensure(conn, kind, &slug, name.trim()).await?, position));
+    }
+    // Linked in the names' id order (each keeps its position): the listing calendar's rows
+    // are then locked in one order by every writer, so two saves never wait on each other.
+    links.sort_unstable();
+    for (name_id, position) in links {
+        sqlx::query(AssertSqlSafe(link.clone()))
+            .bind(story)
+            .bind(name_id)
+            .bind(position as i64)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error)?;
+    }
+    Ok(())
 }

@@ -135,6 +135,10 @@ impl Dialect for Sqlite {
     async fn wait_for_changes(&self, within: Duration) {
         tokio::time::sleep(within).await;
     }
+
+    fn positional_values(&self) -> bool {
+        true
+    }
 }
 
 /// Creates the database file readable and writable by its owner only, or makes an existing one

@@ -1,6 +1,6 @@
 //! The import use case for wire items (ninjs), WordPress exports (WXR) and Ghost exports
-//! (JSON): files in, stories saved one transaction per item, one report line per item out. A
-//! bad item never stops the batch.
+//! (JSON): files in, stories saved a batch of items per transaction, one report line per item
+//! out. A bad item never stops the others.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -8,22 +8,23 @@ use std::path::{Path, PathBuf};
 use byline_core::Slug;
 use byline_core::Status;
 use byline_core::redirects::address_key_of_url;
-use byline_core::store::{SaveOutcome, SectionRef};
+use byline_core::store::SectionRef;
 use byline_import::WireStory;
 use byline_import::{ninjs, wxr};
-use byline_render::views::paths;
 use chrono::{DateTime, Utc};
 
-use crate::usecases::imports::{self, Draft, LibraryAddition};
+use crate::usecases::imports::{Draft, LibraryAddition};
 use crate::usecases::{Actor, Newsroom};
 use byline_media::metadata::credit::CreditPattern;
 
+mod batch;
 mod files;
 mod ghost;
 mod menus;
 mod pictures;
 mod wordpress;
 
+use batch::{Batch, ReadyItem};
 pub use menus::ImportedMenus;
 use pictures::{copy_body_pictures, resolve_picture};
 
@@ -266,31 +267,33 @@ async fn import_ninjs(
         Err(e) => return tell(whole(e.to_string())),
     };
     let several = items.len() > 1;
+    let mut batch = Batch::default();
     for (n, item) in items.into_iter().enumerate() {
         let location = if several {
             format!("{}#{}", path.display(), n + 1)
         } else {
             path.display().to_string()
         };
-        let report = match item {
-            Ok(story) => import_item(nr, path, &location, story, options, tell).await,
-            Err(e) => invalid(location, e.to_string()),
-        };
-        tell(Progress::Item(report));
+        match item {
+            Ok(story) => {
+                let ready = ready_item(path, &location, story, options).await;
+                batch.add(nr, ready, tell).await;
+            }
+            Err(e) => batch.tell(invalid(location, e.to_string()), tell),
+        }
     }
+    batch.save(nr, tell).await;
     tell(Progress::Read(text.len() as u64));
 }
 
-/// Imports one item of `file`, found at `at` (`FILE:LINE`, `FILE#N` or `FILE: ID`): its
-/// warnings name that place and the item's uri.
-pub(crate) async fn import_item(
-    nr: &Newsroom,
+/// Makes one item of `file`, found at `at` (`FILE:LINE`, `FILE#N` or `FILE: ID`), ready to
+/// save: its pictures copied, its draft made. Its warnings name that place and the item's uri.
+async fn ready_item(
     file: &Path,
     at: &str,
     mut item: WireStory,
     options: &ImportOptions,
-    tell: &mut (dyn FnMut(Progress) + Send),
-) -> ItemReport {
+) -> ReadyItem {
     let at = format!("{at} ({})", item.external_id);
     let mut warnings: Vec<String> = item.warnings.iter().map(|w| format!("{at}: {w}")).collect();
     copy_body_pictures(file, &at, &mut item, options, &mut warnings).await;
@@ -306,10 +309,9 @@ pub(crate) async fn import_item(
     };
     let embargo = item.embargoed.filter(|t| *t > options.now);
     let (status, note) = Status::for_wire(item.pub_status, embargo);
-    let id = item.external_id.clone();
     let undated = item.first_created.is_none() && item.version_created.is_none();
     let draft = Draft {
-        external_id: Some(item.external_id),
+        external_id: Some(item.external_id.clone()),
         former_external_ids: item.former_ids,
         version: item.version,
         headline: item.headline,
@@ -351,89 +353,16 @@ pub(crate) async fn import_item(
         source: format!("import: {}", file.display()),
         overwrite: options.overwrite,
         dry_run: options.dry_run,
-        page: item.page.clone(),
+        page: item.page,
         undated,
     };
-    let with_note = |path: String| match &note {
-        Some(note) => format!("{path} ({note})"),
-        None => path,
-    };
-    // Each item is saved at its own moment: a long run must not judge what is public, or date
-    // its revisions and changes, by the time it started.
-    let saved_at = chrono::Utc::now();
-    // A page is never a pick: picks are stories.
-    let sticky = item.sticky && status == Status::Published && item.page.is_none();
-    // Only what readers may see is linked from a menu.
-    let public = draft.status.at(draft.published_at, saved_at) == Status::Published
-        && draft.published_at.is_some_and(|t| t <= saved_at);
-    let saved = imports::import_item(nr, Actor::System, draft, saved_at).await;
-    if sticky
-        && let Ok(
-            SaveOutcome::Created { slug, .. }
-            | SaveOutcome::Updated { slug, .. }
-            | SaveOutcome::SkippedUnchanged { slug },
-        ) = &saved
-    {
-        tell(Progress::Picked(slug.clone()));
-    }
-    let kind = if item.page.is_some() {
-        byline_core::StoryKind::Page
-    } else {
-        byline_core::StoryKind::Story
-    };
-    let address = |slug: &Slug| paths::of(kind, slug);
-    let path = match &saved {
-        Ok(
-            SaveOutcome::Created { slug, .. }
-            | SaveOutcome::Updated { slug, .. }
-            | SaveOutcome::SkippedUnchanged { slug }
-            | SaveOutcome::SkippedUnknown { slug }
-            | SaveOutcome::SkippedEdited { slug }
-            | SaveOutcome::SkippedOlder { slug, .. },
-        ) if public => Some(address(slug)),
-        _ => None,
-    };
-    let (action, detail) = match saved {
-        Ok(SaveOutcome::Created { slug, .. }) => (Action::Created, with_note(address(&slug))),
-        Ok(SaveOutcome::Updated { slug, .. }) => (Action::Updated, with_note(address(&slug))),
-        Ok(SaveOutcome::SkippedUnchanged { slug }) => (Action::Unchanged, address(&slug)),
-        Ok(SaveOutcome::SkippedUnknown { slug }) => (
-            Action::Skipped,
-            format!(
-                "{}: imported before Byline recorded its imports, so changes made in the \
-                 newsroom cannot be told apart; a newer version or --overwrite replaces it",
-                address(&slug)
-            ),
-        ),
-        Ok(SaveOutcome::SkippedEdited { slug }) => (
-            Action::Skipped,
-            format!(
-                "{}: changed in the newsroom since it was imported; --overwrite replaces it",
-                address(&slug)
-            ),
-        ),
-        Ok(SaveOutcome::SkippedOlder {
-            slug,
-            stored_version,
-        }) => (
-            Action::Skipped,
-            format!(
-                "version {} is older than the stored version {stored_version} of {}",
-                item.version.unwrap_or(0),
-                address(&slug)
-            ),
-        ),
-        Err(e) => (
-            Action::Invalid,
-            format!("{}: not saved: {e}", file.display()),
-        ),
-    };
-    ItemReport {
-        action,
-        id,
-        detail,
+    ReadyItem {
+        draft,
+        id: item.external_id,
         warnings,
-        path,
+        file: file.to_owned(),
+        note,
+        sticky: item.sticky,
     }
 }
 

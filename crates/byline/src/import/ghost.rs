@@ -1,13 +1,13 @@
-//! A Ghost export imported post by post, each made a story and saved (in its own transaction)
-//! in turn; then the old addresses of its tags and authors (`/tag/{slug}/`, `/author/{slug}/`),
-//! which exist once their stories do. Each post keeps Ghost's own address, `/{slug}/`, as a
-//! redirect.
+//! A Ghost export imported post by post, each made a story and saved a batch at a time (one
+//! transaction each); then the old addresses of its tags and authors (`/tag/{slug}/`,
+//! `/author/{slug}/`), which exist once their stories do. Each post keeps Ghost's own
+//! address, `/{slug}/`, as a redirect.
 
 use std::path::Path;
 
 use byline_import::ghost::{self, Entry};
 
-use super::{ImportOptions, Progress, Source, import_item, invalid};
+use super::{Batch, ImportOptions, Progress, Source, invalid, ready_item};
 use crate::usecases::{Actor, Newsroom, imports};
 
 /// Imports the posts of the export at `path`.
@@ -39,16 +39,20 @@ pub(super) async fn import(
         Err(e) => return tell(whole(e.to_string())),
     };
     let at = |id: &str| format!("{}: {id}", path.display());
+    let mut batch = Batch::default();
     for (n, entry) in posts.entries().enumerate() {
-        let report = match entry {
+        match entry {
             Entry::Post { id, story } => match *story {
-                Ok(story) => import_item(nr, path, &at(&id), story, options, tell).await,
-                Err(why) => invalid(at(&id), why),
+                Ok(story) => {
+                    let ready = ready_item(path, &at(&id), story, options).await;
+                    batch.add(nr, ready, tell).await;
+                }
+                Err(why) => batch.tell(invalid(at(&id), why), tell),
             },
-        };
-        tell(Progress::Item(report));
+        }
         tell(Progress::Read(bytes * (n as u64 + 1) / posts.len() as u64));
     }
+    batch.save(nr, tell).await;
     super::wordpress::keep_term_addresses(nr, path, options, posts.term_addresses(), tell).await;
     tell(Progress::Menus(posts.menus.clone()));
     if !options.dry_run {

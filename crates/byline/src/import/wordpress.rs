@@ -1,5 +1,5 @@
-//! A WordPress export imported as it is read: each post saved in its own transaction the
-//! moment it is parsed, so memory holds one post, not the file. The old addresses of the
+//! A WordPress export imported as it is read: posts saved a batch at a time as they are parsed
+//! (one transaction each), so memory holds a batch of posts, not the file. The old addresses of the
 //! posts' sections, tags and authors are kept once those exist, at the end of the file.
 
 use std::path::Path;
@@ -8,7 +8,7 @@ use byline_core::PictureSource;
 use byline_core::redirects::address_key_of_url;
 use byline_import::wxr::{self, Entry, Gathered, Posts, TermKind};
 
-use super::{ImportOptions, Progress, import_item, invalid, resolve_picture, skipped};
+use super::{Batch, ImportOptions, Progress, invalid, ready_item, resolve_picture, skipped};
 use crate::usecases::imports::{self, LibraryAddition, TermAddresses};
 use crate::usecases::{Actor, Newsroom};
 
@@ -41,6 +41,7 @@ pub(super) async fn import(
     };
     let mut seen = 0usize;
     let mut losses = 0usize;
+    let mut batch = Batch::default();
     loop {
         let entry = match posts.next_entry() {
             Ok(Some(entry)) => entry,
@@ -55,31 +56,42 @@ pub(super) async fn import(
             }
         };
         seen += 1;
-        let report = match entry {
+        match entry {
             Entry::Post(post) => {
                 let place = at(post.line);
                 let lost = (!post.removed_shortcodes.is_empty()).then(|| {
                     losses += 1;
                     shortcode_warning(&place, &post.removed_shortcodes, losses)
                 });
-                let mut report = match gathered.add(*post) {
-                    (_, Ok(story)) => import_item(nr, path, &place, story, options, tell).await,
-                    (line, Err(why)) => invalid(at(line), why),
-                };
-                report.warnings.extend(lost.flatten());
-                report
+                match gathered.add(*post) {
+                    (_, Ok(story)) => {
+                        let mut ready = ready_item(path, &place, story, options).await;
+                        ready.warnings.extend(lost.flatten());
+                        batch.add(nr, ready, tell).await;
+                    }
+                    (line, Err(why)) => {
+                        let mut report = invalid(at(line), why);
+                        report.warnings.extend(lost.flatten());
+                        batch.tell(report, tell);
+                    }
+                }
             }
             // Named by its guid, when it has one, and always by where it is.
-            Entry::Skipped(left_out) => match left_out.guid {
-                Some(guid) => skipped(guid, format!("{}: {}", at(left_out.line), left_out.reason)),
-                None => skipped(at(left_out.line), left_out.reason),
-            },
-        };
-        tell(Progress::Item(report));
+            Entry::Skipped(left_out) => batch.tell(
+                match left_out.guid {
+                    Some(guid) => {
+                        skipped(guid, format!("{}: {}", at(left_out.line), left_out.reason))
+                    }
+                    None => skipped(at(left_out.line), left_out.reason),
+                },
+                tell,
+            ),
+        }
         if seen.is_multiple_of(TELL_BYTES_EVERY) {
             tell(Progress::Read(posts.bytes_read()));
         }
     }
+    batch.save(nr, tell).await;
     tell(Progress::Read(posts.bytes_read()));
     if posts.items_read() == 0 {
         tell(Progress::Item(invalid(

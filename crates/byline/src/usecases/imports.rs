@@ -148,6 +148,49 @@ pub async fn import_item(
     now: DateTime<Utc>,
 ) -> Outcome<SaveOutcome> {
     actor.require(Permission::Publish, Ownership::Others)?;
+    let input = story_input(actor, draft, now)?;
+    Ok(nr.store().save_story(input).await?)
+}
+
+/// Saves many drafts as [`import_item`] saves one, in one transaction: each draft is answered
+/// on its own (one that fails is rolled back alone), and nothing is written unless the whole
+/// transaction is (`Err`). Needs the right to publish anyone's story.
+pub async fn import_items(
+    nr: &Newsroom,
+    actor: Actor<'_>,
+    drafts: Vec<Draft>,
+    now: DateTime<Utc>,
+) -> Outcome<Vec<Outcome<SaveOutcome>>> {
+    actor.require(Permission::Publish, Ownership::Others)?;
+    let mut answers: Vec<Option<Outcome<SaveOutcome>>> = Vec::with_capacity(drafts.len());
+    let mut inputs = Vec::with_capacity(drafts.len());
+    for draft in drafts {
+        match story_input(actor, draft, now) {
+            Ok(input) => {
+                inputs.push(input);
+                answers.push(None);
+            }
+            Err(e) => answers.push(Some(Err(e))),
+        }
+    }
+    let mut saved = nr.store().save_stories(inputs).await?.into_iter();
+    Ok(answers
+        .into_iter()
+        .map(|answer| match answer {
+            Some(refused) => refused,
+            None => match saved.next() {
+                Some(outcome) => outcome.map_err(Into::into),
+                None => Err(byline_core::store::StoreError::Defect(
+                    "the store answered fewer stories than it was given".into(),
+                )
+                .into()),
+            },
+        })
+        .collect())
+}
+
+/// The stored form of a draft: its body sanitized, its slug, summary and authors derived.
+fn story_input(actor: Actor<'_>, draft: Draft, now: DateTime<Utc>) -> Outcome<StoryInput> {
     let origin = ImportOrigin {
         source: draft.source.clone(),
         fingerprint: draft.fingerprint(),
@@ -190,7 +233,7 @@ pub async fn import_item(
         .as_deref()
         .map(plain_text)
         .filter(|b| !b.is_empty());
-    let input = StoryInput {
+    Ok(StoryInput {
         external_id: draft.external_id,
         former_external_ids: draft.former_external_ids,
         version: draft.version,
@@ -215,8 +258,7 @@ pub async fn import_item(
         old_addresses: draft.old_addresses,
         dry_run: draft.dry_run,
         page: draft.page,
-    };
-    Ok(nr.store().save_story(input).await?)
+    })
 }
 
 /// Gives the authors a source names their biographies, where the newsroom wrote none (an

@@ -53,6 +53,15 @@ impl Item {
         )
     }
 
+    /// Writes `items` as one file, `DIR/NAME.json` (a JSON array), and returns the path.
+    pub fn write_all(items: Vec<Item>, dir: &Path, name: &str) -> PathBuf {
+        std::fs::create_dir_all(dir).unwrap();
+        let path = dir.join(format!("{name}.json"));
+        let all = Value::Array(items.into_iter().map(|item| item.0).collect());
+        std::fs::write(&path, serde_json::to_string(&all).unwrap()).unwrap();
+        path
+    }
+
     /// Writes the item as `DIR/NAME.json` and returns the path.
     pub fn write(&self, dir: &Path, name: &str) -> PathBuf {
         std::fs::create_dir_all(dir).unwrap();

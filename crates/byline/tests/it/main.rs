@@ -20,6 +20,7 @@ mod finding;
 mod flood;
 mod golden_page;
 mod html_validity;
+mod import_batches;
 mod import_cases;
 mod import_ghost;
 mod import_ninjs;

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod archive;
+mod batches;
 mod curation;
 mod desk;
 pub mod editorial;
