@@ -116,12 +116,18 @@ def main():
     seconds = int(seconds)
     paths = [p.strip() for p in open(paths_file) if p.strip()]
     warm_start = time.time()
+    misses = []
     for path in paths:
+        asked = time.perf_counter()
         fetch(url + path, brotli=True)
+        misses.append(time.perf_counter() - asked)
     pages = metric(url, "byline_page_cache_pages")
     held = metric(url, "byline_page_cache_bytes")
     print(f"hot articles: {len(paths)} warmed in {time.time() - warm_start:.1f} s; cache holds "
           f"{pages:.0f} pages in {held / 2**20:.1f} MB ({held / max(pages, 1) / 1024:.1f} KB a page)")
+    misses.sort()
+    print(f"article misses (first request of each, as the client saw it): "
+          f"p50 {misses[len(misses) // 2] * 1000:.2f} ms, p99 {misses[len(misses) * 99 // 100] * 1000:.2f} ms")
     quiet = wrk(url, paths_file, seconds)
     print(f"quiet:      {quiet[0]:>9.0f} requests/s, p50 {quiet[1]}, p99 {quiet[2]}")
     published = []

@@ -1,5 +1,6 @@
--- Tags and authors move their listings' counts once per statement and listing day, not once
--- per link, and new links take their story's time once per statement (decision 0034). An
+-- New stories, tags and authors move their listings' counts once per statement and listing
+-- day, not once per row, and new links take their story's time once per statement (decision
+-- 0034). An
 -- import links a hundred stories in one statement; row by row, the few rows of a busy day and
 -- month (one author on every story) were updated a hundred times in one transaction, each
 -- update walking the row's versions, and each link looked its story up with a plan cached
@@ -7,8 +8,9 @@
 -- an import's time. Both mean what they meant (0009, 0012): the public stories of each listing
 -- on each UTC day, and a link's `listed_at` its story's time while the story is public.
 
-LOCK TABLE story_tags, story_authors, listing_days IN SHARE ROW EXCLUSIVE MODE;
+LOCK TABLE stories, story_tags, story_authors, listing_days IN SHARE ROW EXCLUSIVE MODE;
 
+DROP TRIGGER listed_story_new ON stories;
 DROP TRIGGER listed_tag ON story_tags;
 DROP TRIGGER listed_author ON story_authors;
 DROP TRIGGER listed_tag_time ON story_tags;
@@ -60,3 +62,31 @@ EXECUTE FUNCTION listed_links_counted('author', 'story_authors', 'author_id');
 CREATE TRIGGER listed_authors_removed AFTER DELETE ON story_authors
 REFERENCING OLD TABLE AS removed FOR EACH STATEMENT
 EXECUTE FUNCTION listed_links_counted('author', 'story_authors', 'author_id');
+
+-- The stories a statement added, counted into the site's listing, their sections' and the
+-- tags' and authors' they already have (a restore may write links first): what 0017's
+-- `listed_story` counts for one new story, for all of them at once. Moved stories are still
+-- counted row by row (0017), as an update moves few.
+CREATE FUNCTION listed_stories_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE
+        'INSERT INTO listing_days (kind, ref, day, stories) '
+        'SELECT c.kind, c.ref, c.day, count(*) FROM ('
+        '  SELECT ''all'' AS kind, 0::BIGINT AS ref, listing_day(a.published_at) AS day FROM added a '
+        '  WHERE a.status = ''published'' AND a.published_at IS NOT NULL AND a.kind = ''story'' '
+        '  UNION ALL SELECT ''section'', a.section_id, listing_day(a.published_at) FROM added a '
+        '  WHERE a.status = ''published'' AND a.published_at IS NOT NULL AND a.kind = ''story'' '
+        '  AND a.section_id IS NOT NULL '
+        '  UNION ALL SELECT ''tag'', l.tag_id, listing_day(a.published_at) FROM added a '
+        '  JOIN story_tags l ON l.story_id = a.id '
+        '  WHERE a.status = ''published'' AND a.published_at IS NOT NULL AND a.kind = ''story'' '
+        '  UNION ALL SELECT ''author'', l.author_id, listing_day(a.published_at) FROM added a '
+        '  JOIN story_authors l ON l.story_id = a.id '
+        '  WHERE a.status = ''published'' AND a.published_at IS NOT NULL AND a.kind = ''story'' '
+        ') c GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 '
+        'ON CONFLICT (kind, ref, day) DO UPDATE SET stories = listing_days.stories + excluded.stories';
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER listed_stories_added AFTER INSERT ON stories
+REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION listed_stories_added();

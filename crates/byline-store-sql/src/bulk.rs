@@ -89,28 +89,34 @@ async fn new_stories(
         .collect())
 }
 
-/// The `value` column of `select` (ending in `IN`) for the distinct `values`.
+/// The `value` column of `select` (ending in `IN`) for the distinct `values`, asked
+/// [`VALUES_PER_LIST`] at a time.
 async fn select_in(
     conn: &mut DbConn,
     marks: Marks,
-    select: &str,
+    select: &'static str,
     values: &[&str],
 ) -> Result<Vec<String>, StoreError> {
     let distinct: Vec<&str> = {
         let mut once = HashSet::new();
         values.iter().copied().filter(|v| once.insert(*v)).collect()
     };
-    if distinct.is_empty() {
-        return Ok(Vec::new());
+    let mut found = Vec::new();
+    for chunk in distinct.chunks(VALUES_PER_LIST) {
+        // `select` is one of this module's fixed statements; the values are bound.
+        let sql = format!("{select} ({})", marks.list(chunk.len()));
+        let mut query = sqlx::query_scalar(AssertSqlSafe(sql));
+        for value in chunk {
+            query = query.bind((*value).to_owned());
+        }
+        found.extend(query.fetch_all(&mut *conn).await.map_err(db_error)?);
     }
-    // `select` is one of this module's fixed statements; the values are bound.
-    let sql = format!("{select} ({})", marks.list(distinct.len()));
-    let mut query = sqlx::query_scalar(AssertSqlSafe(sql));
-    for value in distinct {
-        query = query.bind(value.to_owned());
-    }
-    query.fetch_all(&mut *conn).await.map_err(db_error)
+    Ok(found)
 }
+
+/// The most values one statement binds outside the stories' rows (well within SQLite's 32,766
+/// and PostgreSQL's 65,535).
+pub(crate) const VALUES_PER_LIST: usize = 3_000;
 
 /// Writes a statement's value marks the store's way ([`crate::Dialect::positional_values`]).
 #[derive(Clone, Copy)]
@@ -211,17 +217,22 @@ async fn write_run(
     marks: Marks,
     run: &[StoryInput],
 ) -> Result<Outcomes, StoreError> {
-    let mut sections: HashMap<Slug, i64> = HashMap::new();
+    // A section is made once per run with the lineage it is named with: the same slug under
+    // another parent still makes that parent, as saving each alone would.
+    let mut sections: HashMap<Vec<&Slug>, i64> = HashMap::new();
     let mut contents = Vec::with_capacity(run.len());
     for input in run {
         let section_id = match &input.section {
-            Some(section) => Some(match sections.get(&section.slug) {
-                Some(id) => *id,
-                None => {
-                    let id = crate::taxonomy::ensure_section(conn, section, input.now).await?;
-                    *sections.entry(section.slug.clone()).or_insert(id)
-                }
-            }),
+            Some(section) => {
+                let lineage: Vec<&Slug> = section.lineage().iter().map(|s| &s.slug).collect();
+                Some(match sections.get(&lineage) {
+                    Some(id) => *id,
+                    None => {
+                        let id = crate::taxonomy::ensure_section(conn, section, input.now).await?;
+                        *sections.entry(lineage).or_insert(id)
+                    }
+                })
+            }
             None => None,
         };
         let picture_id = match &input.lead_picture {

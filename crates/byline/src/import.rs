@@ -24,7 +24,8 @@ mod menus;
 mod pictures;
 mod wordpress;
 
-use batch::{Batch, ReadyItem};
+pub use batch::Batch;
+use batch::ReadyItem;
 pub use menus::ImportedMenus;
 use pictures::{copy_body_pictures, resolve_picture};
 
@@ -225,11 +226,12 @@ pub async fn import_file(
     path: &Path,
     options: &ImportOptions,
     prepared: &Prepared,
+    batch: &mut Batch,
     tell: &mut (dyn FnMut(Progress) + Send),
 ) -> wxr::Removed {
     match &options.source {
         Source::Ninjs => {
-            import_ninjs(nr, path, options, tell).await;
+            import_ninjs(nr, path, options, batch, tell).await;
             wxr::Removed::new()
         }
         Source::Ghost { .. } => {
@@ -249,25 +251,34 @@ pub async fn import_file(
     }
 }
 
-/// The items of a ninjs file (one item, an array, or an API's envelope), each imported.
+/// The items of a ninjs file (one item, an array, or an API's envelope), each made ready and
+/// added to the run's batch (which the caller saves at the end of the run).
 async fn import_ninjs(
     nr: &Newsroom,
     path: &Path,
     options: &ImportOptions,
+    batch: &mut Batch,
     tell: &mut (dyn FnMut(Progress) + Send),
 ) {
-    let whole = |reason: String| Progress::Item(invalid(path.display().to_string(), reason));
+    let whole = |reason: String| invalid(path.display().to_string(), reason);
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
-        Err(e) => return tell(whole(format!("cannot read the file: {e}"))),
+        Err(e) => {
+            return batch
+                .tell(nr, whole(format!("cannot read the file: {e}")), tell)
+                .await;
+        }
     };
     let items = match ninjs::parse_file(&text) {
-        Ok(items) if items.is_empty() => return tell(whole("the file holds no items".into())),
+        Ok(items) if items.is_empty() => {
+            return batch
+                .tell(nr, whole("the file holds no items".into()), tell)
+                .await;
+        }
         Ok(items) => items,
-        Err(e) => return tell(whole(e.to_string())),
+        Err(e) => return batch.tell(nr, whole(e.to_string()), tell).await,
     };
     let several = items.len() > 1;
-    let mut batch = Batch::default();
     for (n, item) in items.into_iter().enumerate() {
         let location = if several {
             format!("{}#{}", path.display(), n + 1)
@@ -279,10 +290,9 @@ async fn import_ninjs(
                 let ready = ready_item(path, &location, story, options).await;
                 batch.add(nr, ready, tell).await;
             }
-            Err(e) => batch.tell(invalid(location, e.to_string()), tell),
+            Err(e) => batch.tell(nr, invalid(location, e.to_string()), tell).await,
         }
     }
-    batch.save(nr, tell).await;
     tell(Progress::Read(text.len() as u64));
 }
 

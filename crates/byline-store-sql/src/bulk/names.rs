@@ -7,7 +7,7 @@ use byline_core::Slug;
 use byline_core::store::{StoreError, StoryInput};
 use sqlx::AssertSqlSafe;
 
-use super::Marks;
+use super::{Marks, VALUES_PER_LIST};
 use crate::db::DbConn;
 use crate::failure::db_error;
 use crate::taxonomy::Kind;
@@ -64,28 +64,32 @@ async fn ensure_names(
     names: &[(&Slug, &str)],
 ) -> Result<HashMap<String, i64>, StoreError> {
     let table = kind.table();
-    // `table` is one of three fixed names; the values are bound.
-    let sql = format!(
-        "INSERT INTO {table} (slug, name) VALUES {} ON CONFLICT (slug) DO NOTHING",
-        marks.rows(names.len(), 2)
-    );
-    let mut insert = sqlx::query(AssertSqlSafe(sql));
-    for (slug, name) in names {
-        insert = insert
-            .bind(slug.as_str().to_owned())
-            .bind((*name).to_owned());
+    let mut ids = HashMap::with_capacity(names.len());
+    for chunk in names.chunks(VALUES_PER_LIST / 2) {
+        // `table` is one of three fixed names; the values are bound.
+        let sql = format!(
+            "INSERT INTO {table} (slug, name) VALUES {} ON CONFLICT (slug) DO NOTHING",
+            marks.rows(chunk.len(), 2)
+        );
+        let mut insert = sqlx::query(AssertSqlSafe(sql));
+        for (slug, name) in chunk {
+            insert = insert
+                .bind(slug.as_str().to_owned())
+                .bind((*name).to_owned());
+        }
+        insert.execute(&mut *conn).await.map_err(db_error)?;
+        let sql = format!(
+            "SELECT id, slug FROM {table} WHERE slug IN ({})",
+            marks.list(chunk.len())
+        );
+        let mut select = sqlx::query_as::<_, (i64, String)>(AssertSqlSafe(sql));
+        for (slug, _) in chunk {
+            select = select.bind(slug.as_str().to_owned());
+        }
+        let rows = select.fetch_all(&mut *conn).await.map_err(db_error)?;
+        ids.extend(rows.into_iter().map(|(id, slug)| (slug, id)));
     }
-    insert.execute(&mut *conn).await.map_err(db_error)?;
-    let sql = format!(
-        "SELECT id, slug FROM {table} WHERE slug IN ({})",
-        marks.list(names.len())
-    );
-    let mut select = sqlx::query_as::<_, (i64, String)>(AssertSqlSafe(sql));
-    for (slug, _) in names {
-        select = select.bind(slug.as_str().to_owned());
-    }
-    let rows = select.fetch_all(&mut *conn).await.map_err(db_error)?;
-    Ok(rows.into_iter().map(|(id, slug)| (slug, id)).collect())
+    Ok(ids)
 }
 
 /// Inserts `(name id, story, position)` links of `kind`; the link triggers keep the listings.
@@ -96,15 +100,17 @@ async fn insert_links(
     links: &[(i64, i64, i64)],
 ) -> Result<(), StoreError> {
     let (table, column) = kind.links()?;
-    // `table` and `column` are fixed names; the values are bound.
-    let sql = format!(
-        "INSERT INTO {table} (story_id, {column}, position) VALUES {} ON CONFLICT DO NOTHING",
-        marks.rows(links.len(), 3)
-    );
-    let mut query = sqlx::query(AssertSqlSafe(sql));
-    for (name, story, position) in links {
-        query = query.bind(*story).bind(*name).bind(*position);
+    for chunk in links.chunks(VALUES_PER_LIST / 3) {
+        // `table` and `column` are fixed names; the values are bound.
+        let sql = format!(
+            "INSERT INTO {table} (story_id, {column}, position) VALUES {} ON CONFLICT DO NOTHING",
+            marks.rows(chunk.len(), 3)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for (name, story, position) in chunk {
+            query = query.bind(*story).bind(*name).bind(*position);
+        }
+        query.execute(&mut *conn).await.map_err(db_error)?;
     }
-    query.execute(&mut *conn).await.map_err(db_error)?;
     Ok(())
 }

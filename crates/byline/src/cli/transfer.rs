@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::Context;
 use byline_core::Slug;
@@ -54,36 +55,44 @@ pub(super) async fn import_files(
     let mut tally = Tally::default();
     add_library(&newsroom, &options, &prepared, &progress, &mut tally).await;
     let mut removed_shortcodes = byline_import::wxr::Removed::new();
-    let mut done_before = 0u64;
+    // What the files before this one weighed, and this one's size: the bar's position.
+    let done_before = AtomicU64::new(0);
+    let file_size = AtomicU64::new(0);
     let mut picked: Vec<byline_core::Slug> = Vec::new();
     let mut stored: std::collections::HashMap<String, String> = Default::default();
     let mut told_menus = Vec::new();
+    let mut tell = |said: Progress| match said {
+        Progress::Item(report) => {
+            if let Some(path) = &report.path {
+                stored.insert(report.id.clone(), path.clone());
+            }
+            progress.suspend(|| {
+                for warning in &report.warnings {
+                    eprintln!("warning: {warning}");
+                }
+                println!("{report}");
+            });
+            tally.count(&report);
+            progress.set_message(format!("{} items", tally.items()));
+        }
+        Progress::Read(bytes) => progress.set_position(
+            done_before.load(Ordering::Relaxed) + bytes.min(file_size.load(Ordering::Relaxed)),
+        ),
+        Progress::Picked(slug) => picked.push(slug),
+        Progress::Library(outcome) => tally.library(&outcome),
+        Progress::Menus(menus) => told_menus.extend(menus),
+    };
+    let mut batch = import::Batch::default();
     for (file, size) in files.iter().zip(&sizes) {
         progress.set_message(file.display().to_string());
-        let mut tell = |said: Progress| match said {
-            Progress::Item(report) => {
-                if let Some(path) = &report.path {
-                    stored.insert(report.id.clone(), path.clone());
-                }
-                progress.suspend(|| {
-                    for warning in &report.warnings {
-                        eprintln!("warning: {warning}");
-                    }
-                    println!("{report}");
-                });
-                tally.count(&report);
-                progress.set_message(format!("{} items", tally.items()));
-            }
-            Progress::Read(bytes) => progress.set_position(done_before + bytes.min(*size)),
-            Progress::Picked(slug) => picked.push(slug),
-            Progress::Library(outcome) => tally.library(&outcome),
-            Progress::Menus(menus) => told_menus.extend(menus),
-        };
-        let removed = import::import_file(&newsroom, file, &options, &prepared, &mut tell).await;
+        file_size.store(*size, Ordering::Relaxed);
+        let removed =
+            import::import_file(&newsroom, file, &options, &prepared, &mut batch, &mut tell).await;
         byline_import::wxr::add_removed(&mut removed_shortcodes, removed);
-        done_before += size;
-        progress.set_position(done_before);
+        let done = done_before.fetch_add(*size, Ordering::Relaxed) + size;
+        progress.set_position(done);
     }
+    batch.save(&newsroom, &mut tell).await;
     progress.finish_and_clear();
     if !picked.is_empty() && !dry_run {
         import::pick(&newsroom, &picked).await?;

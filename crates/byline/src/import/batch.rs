@@ -17,6 +17,10 @@ use crate::usecases::{Actor, Newsroom};
 /// hundred items, not the file.
 pub(super) const ITEMS_PER_BATCH: usize = 100;
 
+/// How many reports wait behind an item being saved before the batch is saved anyway (a
+/// file of a few posts among thousands of entries left out would otherwise hold them all).
+const REPORTS_HELD: usize = 10 * ITEMS_PER_BATCH;
+
 /// An item read and made ready to save: its draft and what its report needs.
 pub(super) struct ReadyItem {
     pub draft: Draft,
@@ -38,25 +42,34 @@ enum Entry {
     Told(ItemReport),
 }
 
-/// The items read since the last save.
+/// The items read since the last save, across the files of a run: a folder of one-item wire
+/// files is saved a hundred items at a time too. The caller saves what is left at the end.
 #[derive(Default)]
-pub(super) struct Batch {
+pub struct Batch {
     entries: Vec<Entry>,
     ready: usize,
 }
 
 impl Batch {
     /// Tells `report` after the items read before it.
-    pub fn tell(&mut self, report: ItemReport, tell: &mut (dyn FnMut(Progress) + Send)) {
+    pub(super) async fn tell(
+        &mut self,
+        nr: &Newsroom,
+        report: ItemReport,
+        tell: &mut (dyn FnMut(Progress) + Send),
+    ) {
         if self.entries.is_empty() {
             tell(Progress::Item(report));
-        } else {
-            self.entries.push(Entry::Told(report));
+            return;
+        }
+        self.entries.push(Entry::Told(report));
+        if self.entries.len() >= REPORTS_HELD {
+            self.save(nr, tell).await;
         }
     }
 
     /// Adds an item to save, saving the batch once it is full.
-    pub async fn add(
+    pub(super) async fn add(
         &mut self,
         nr: &Newsroom,
         item: ReadyItem,

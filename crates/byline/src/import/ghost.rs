@@ -47,7 +47,7 @@ pub(super) async fn import(
                     let ready = ready_item(path, &at(&id), story, options).await;
                     batch.add(nr, ready, tell).await;
                 }
-                Err(why) => batch.tell(invalid(at(&id), why), tell),
+                Err(why) => batch.tell(nr, invalid(at(&id), why), tell).await,
             },
         }
         tell(Progress::Read(bytes * (n as u64 + 1) / posts.len() as u64));

@@ -29,6 +29,7 @@ pub(super) async fn import(
 ) -> wxr::Removed {
     let at = |line: usize| format!("{}:{line}", path.display());
     let mut gathered = Gathered::default();
+    let mut batch = Batch::default();
     let mut posts = match Posts::of_file(path, channel) {
         Ok(posts) => posts,
         Err(e) => {
@@ -41,17 +42,14 @@ pub(super) async fn import(
     };
     let mut seen = 0usize;
     let mut losses = 0usize;
-    let mut batch = Batch::default();
     loop {
         let entry = match posts.next_entry() {
             Ok(Some(entry)) => entry,
             Ok(None) => break,
             // The first pass read the whole file: only a file changed since can fail here.
             Err(e) => {
-                tell(Progress::Item(invalid(
-                    path.display().to_string(),
-                    e.to_string(),
-                )));
+                let report = invalid(path.display().to_string(), e.to_string());
+                batch.tell(nr, report, tell).await;
                 break;
             }
         };
@@ -72,25 +70,17 @@ pub(super) async fn import(
                     (line, Err(why)) => {
                         let mut report = invalid(at(line), why);
                         report.warnings.extend(lost.flatten());
-                        batch.tell(report, tell);
+                        batch.tell(nr, report, tell).await;
                     }
                 }
             }
-            // Named by its guid, when it has one, and always by where it is.
-            Entry::Skipped(left_out) => batch.tell(
-                match left_out.guid {
-                    Some(guid) => {
-                        skipped(guid, format!("{}: {}", at(left_out.line), left_out.reason))
-                    }
-                    None => skipped(at(left_out.line), left_out.reason),
-                },
-                tell,
-            ),
+            Entry::Skipped(left_out) => batch.tell(nr, left_out_report(path, left_out), tell).await,
         }
         if seen.is_multiple_of(TELL_BYTES_EVERY) {
             tell(Progress::Read(posts.bytes_read()));
         }
     }
+    // The posts are saved before their sections', tags' and authors' old addresses.
     batch.save(nr, tell).await;
     tell(Progress::Read(posts.bytes_read()));
     if posts.items_read() == 0 {
@@ -99,12 +89,32 @@ pub(super) async fn import(
             "the file holds no items".into(),
         )));
     }
-    let terms = gathered
-        .term_addresses
+    keep_gathered_addresses(nr, path, options, gathered.term_addresses, tell).await;
+    gathered.removed_shortcodes
+}
+
+/// The report of an entry left out: named by its guid, when it has one, and always by where
+/// it is.
+fn left_out_report(path: &Path, left_out: wxr::Skipped) -> super::ItemReport {
+    let at = format!("{}:{}", path.display(), left_out.line);
+    match left_out.guid {
+        Some(guid) => skipped(guid, format!("{at}: {}", left_out.reason)),
+        None => skipped(at, left_out.reason),
+    }
+}
+
+/// Keeps the old addresses of the sections, tags and authors a file's posts named.
+async fn keep_gathered_addresses(
+    nr: &Newsroom,
+    path: &Path,
+    options: &ImportOptions,
+    addresses: std::collections::BTreeMap<String, (TermKind, String)>,
+    tell: &mut (dyn FnMut(Progress) + Send),
+) {
+    let terms = addresses
         .into_iter()
         .map(|(url, (kind, name))| (url, kind, name));
     keep_term_addresses(nr, path, options, terms.collect(), tell).await;
-    gathered.removed_shortcodes
 }
 
 /// The warning for the `nth` post of a file that lost shortcodes, while they are named one by

@@ -45,12 +45,13 @@ enum Case {
     Members,
     AddMember,
     ImportItem,
+    ImportItems,
     PublishDue,
 }
 
 /// (use case, allowed on the member's own story, allowed on another's), each written for
 /// contributor, author, editor, admin: `y` allowed, `-` refused.
-const TABLE: [(Case, &str, &str); 24] = [
+const TABLE: [(Case, &str, &str); 25] = [
     (Case::CreateDraft, "yyyy", "yyyy"),
     (Case::OpenForEditing, "yyyy", "--yy"),
     (Case::SaveEdit, "yyyy", "--yy"),
@@ -74,6 +75,7 @@ const TABLE: [(Case, &str, &str); 24] = [
     (Case::Members, "---y", "---y"),
     (Case::AddMember, "---y", "---y"),
     (Case::ImportItem, "--yy", "--yy"),
+    (Case::ImportItems, "--yy", "--yy"),
     (Case::PublishDue, "--yy", "--yy"),
 ];
 
@@ -166,6 +168,7 @@ async fn attempt(desk: &Desk, case: Case, me: &User, own: bool, n: usize) -> boo
         | Case::Members
         | Case::AddMember
         | Case::ImportItem
+        | Case::ImportItems
         | Case::PublishDue => desk_case(desk, case, me, n).await,
         _ => story_case(desk, case, me, own, n).await,
     };
@@ -316,6 +319,13 @@ async fn desk_case(desk: &Desk, case: Case, me: &User, n: usize) -> Result<(), R
             usecases::imports::import_item(nr, actor, draft, now)
                 .await
                 .map(drop)
+        }
+        Case::ImportItems => {
+            let drafts = vec![wire_draft(n)];
+            match usecases::imports::import_items(nr, actor, drafts, now).await {
+                Ok(mut answers) => answers.remove(0).map(drop),
+                Err(refused) => Err(refused),
+            }
         }
         Case::PublishDue => usecases::stories::publish_due(nr, actor, now)
             .await

@@ -5,8 +5,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use byline_core::archive::{Cell, TableRows};
 use byline_core::pages::ImportedPage;
-use byline_core::store::{SaveOutcome, Store, StoreError, StoryInput};
-use byline_core::{ChangeId, SafeHtml, Status};
+use byline_core::store::{SaveOutcome, SectionRef, Store, StoreError, StoryInput};
+use byline_core::{ChangeId, SafeHtml, Slug, Status};
 use chrono::{DateTime, Duration, Utc};
 
 use super::library::photo;
@@ -29,7 +29,16 @@ fn mixed_inputs(now: DateTime<Utc>) -> Vec<StoryInput> {
     first.authors = vec!["Ana Reporter".into(), "Bo Writer".into()];
     first.lead_picture = Some(photo("ab/harbour.jpg", Some("AGENCY")));
     first.old_addresses = vec!["/2019/01/harbour-reopens".into()];
-    let second = story("w-2", "Harbour reopens");
+    // The same section slug under two parents: each parent is made, as saving each alone does.
+    let local_under = |parent: &str| {
+        let mut local = SectionRef::new(Slug::parse("local").unwrap(), "Local");
+        let slug = Slug::derive(parent).unwrap();
+        local.parent = Some(Box::new(SectionRef::new(slug, parent)));
+        local
+    };
+    first.section = Some(local_under("World"));
+    let mut second = story("w-2", "Harbour reopens");
+    second.section = Some(local_under("Sports"));
     let mut again = story("w-1", "Harbour reopens at last");
     again.version = Some(2);
     let mut draft = story("w-3", "Council budget");
@@ -94,6 +103,12 @@ async fn a_batch_saves_what_saving_each_alone_saves() {
     assert!(together[2].contains("Updated"), "{together:?}");
     assert!(together[7].contains("old-news-2"), "{together:?}");
     assert!(together[10].contains("harbour-reopens-3"), "{together:?}");
+    let sections = batched.sections().await.unwrap();
+    let slugs: Vec<&str> = sections.iter().map(|s| s.slug.as_str()).collect();
+    assert!(
+        slugs.contains(&"sports") && slugs.contains(&"world"),
+        "{slugs:?}"
+    );
 
     let (one_tables, batch_tables) = (
         ranked(one_by_one.dump_site().await.unwrap()),
