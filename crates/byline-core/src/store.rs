@@ -346,6 +346,10 @@ pub trait Store:
     /// Answers when the store can serve queries.
     async fn ping(&self) -> Result<(), StoreError>;
 
+    /// Brings the database's statistics up to date after a large write (an import), so that
+    /// the next queries are planned for the tables' new sizes rather than their old ones.
+    async fn refresh_statistics(&self) -> Result<(), StoreError>;
+
     /// Creates or updates a story (by external id), its section, tags, authors and picture.
     async fn save_story(&self, input: StoryInput) -> Result<SaveOutcome, StoreError>;
 

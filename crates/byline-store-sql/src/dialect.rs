@@ -31,4 +31,9 @@ pub trait Dialect: Send + Sync + 'static {
     fn positional_values(&self) -> bool {
         false
     }
+
+    /// The statement that brings the planner's statistics up to date. PostgreSQL plans a
+    /// deep listing page by them, and its autovacuum may take a minute to notice an import;
+    /// SQLite's `PRAGMA optimize` analyzes what changed enough.
+    fn refresh_statistics(&self) -> &'static str;
 }

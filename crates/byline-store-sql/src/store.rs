@@ -25,6 +25,15 @@ impl Store for crate::SqlStore {
         Ok(())
     }
 
+    async fn refresh_statistics(&self) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(db_error)?;
+        sqlx::query(self.dialect.refresh_statistics())
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
     async fn save_story(&self, input: StoryInput) -> Result<SaveOutcome, StoreError> {
         stories::save(self, input).await
     }

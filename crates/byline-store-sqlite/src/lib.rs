@@ -139,6 +139,10 @@ impl Dialect for Sqlite {
     fn positional_values(&self) -> bool {
         true
     }
+
+    fn refresh_statistics(&self) -> &'static str {
+        "PRAGMA optimize"
+    }
 }
 
 /// Creates the database file readable and writable by its owner only, or makes an existing one

@@ -164,6 +164,13 @@ pub async fn pick(nr: &Newsroom, slugs: &[Slug]) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("the sticky stories were not picked: {e}"))
 }
 
+/// Brings the store's statistics up to date after a run that wrote many stories.
+pub async fn refresh_statistics(nr: &Newsroom) -> anyhow::Result<()> {
+    crate::usecases::imports::refresh_statistics(nr, Actor::System)
+        .await
+        .map_err(|e| anyhow::anyhow!("the store's statistics were not refreshed: {e}"))
+}
+
 /// What a run over several files needs before the first story: a WordPress site's channel
 /// (authors, language, categories, attachments) gathered from all its files, since a site
 /// exported in parts keeps attachments in one file and posts in another.

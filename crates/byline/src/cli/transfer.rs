@@ -94,6 +94,14 @@ pub(super) async fn import_files(
     }
     batch.save(&newsroom, &mut tell).await;
     progress.finish_and_clear();
+    // A site grown by thousands of stories is planned for its new size from the first request,
+    // not once the database's own maintenance notices.
+    if !dry_run
+        && tally.created + tally.updated >= STATISTICS_AFTER
+        && let Err(e) = import::refresh_statistics(&newsroom).await
+    {
+        eprintln!("warning: {e}");
+    }
     if !picked.is_empty() && !dry_run {
         import::pick(&newsroom, &picked).await?;
         eprintln!("picked for Don't miss: {} sticky stories", picked.len());
@@ -165,6 +173,9 @@ async fn add_library(
     })
     .await;
 }
+
+/// How many stories a run writes before it refreshes the store's statistics.
+const STATISTICS_AFTER: u64 = 1_000;
 
 /// What a run did, by kind.
 #[derive(Debug, Default)]

@@ -152,6 +152,15 @@ pub async fn import_item(
     Ok(nr.store().save_story(input).await?)
 }
 
+/// Brings the store's statistics up to date after an import wrote many stories, so that the
+/// site's listings are planned for its new size at once. Needs the right to publish anyone's
+/// story, as importing does.
+pub async fn refresh_statistics(nr: &Newsroom, actor: Actor<'_>) -> Outcome<()> {
+    actor.require(Permission::Publish, Ownership::Others)?;
+    nr.store().refresh_statistics().await?;
+    Ok(())
+}
+
 /// Saves many drafts as [`import_item`] saves one, in one transaction: each draft is answered
 /// on its own (one that fails is rolled back alone), and nothing is written unless the whole
 /// transaction is (`Err`). Needs the right to publish anyone's story.

@@ -46,12 +46,13 @@ enum Case {
     AddMember,
     ImportItem,
     ImportItems,
+    RefreshStatistics,
     PublishDue,
 }
 
 /// (use case, allowed on the member's own story, allowed on another's), each written for
 /// contributor, author, editor, admin: `y` allowed, `-` refused.
-const TABLE: [(Case, &str, &str); 25] = [
+const TABLE: [(Case, &str, &str); 26] = [
     (Case::CreateDraft, "yyyy", "yyyy"),
     (Case::OpenForEditing, "yyyy", "--yy"),
     (Case::SaveEdit, "yyyy", "--yy"),
@@ -76,6 +77,7 @@ const TABLE: [(Case, &str, &str); 25] = [
     (Case::AddMember, "---y", "---y"),
     (Case::ImportItem, "--yy", "--yy"),
     (Case::ImportItems, "--yy", "--yy"),
+    (Case::RefreshStatistics, "--yy", "--yy"),
     (Case::PublishDue, "--yy", "--yy"),
 ];
 
@@ -169,6 +171,7 @@ async fn attempt(desk: &Desk, case: Case, me: &User, own: bool, n: usize) -> boo
         | Case::AddMember
         | Case::ImportItem
         | Case::ImportItems
+        | Case::RefreshStatistics
         | Case::PublishDue => desk_case(desk, case, me, n).await,
         _ => story_case(desk, case, me, own, n).await,
     };
@@ -327,6 +330,7 @@ async fn desk_case(desk: &Desk, case: Case, me: &User, n: usize) -> Result<(), R
                 Err(refused) => Err(refused),
             }
         }
+        Case::RefreshStatistics => usecases::imports::refresh_statistics(nr, actor).await,
         Case::PublishDue => usecases::stories::publish_due(nr, actor, now)
             .await
             .map(drop),
