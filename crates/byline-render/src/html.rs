@@ -297,7 +297,7 @@ pub fn plain_text(html: &str) -> String {
 
 /// Decodes the character reference at the start of `s` (which starts with `&`); returns the
 /// text and how many bytes it used. An unknown reference stays as written.
-fn decode_reference(s: &str) -> (String, usize) {
+pub(crate) fn decode_reference(s: &str) -> (String, usize) {
     let Some(end) = s[1..].find(';').map(|i| i + 1).filter(|&i| i <= 12) else {
         return ("&".into(), 1);
     };

@@ -9,10 +9,12 @@ pub mod sitemaps;
 pub mod syndication;
 pub mod theme;
 pub mod views;
+pub mod words;
 pub mod xml;
 
 pub use html::{paragraphs_from_text, plain_text, sanitize};
 pub use theme::{Asset, RenderError, Theme};
+pub use words::word_count;
 
 pub use minijinja::Value;
 

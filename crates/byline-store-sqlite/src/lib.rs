@@ -37,9 +37,11 @@ impl SqliteStore {
         let expected = Arc::new(name);
         // The import CLI and a running server write to the same file: each connection waits
         // up to 10 s for the other's write lock. Foreign keys are enforced per connection,
-        // and each checks that it opened the migrated file.
+        // and each checks that it opened the migrated file. A connection to a file cannot go
+        // stale while pooled, so it is not pinged (a round trip to its thread) on every use.
         let pool = AnyPoolOptions::new()
             .max_connections(8)
+            .test_before_acquire(false)
             .after_connect(move |conn, _| {
                 let expected = expected.clone();
                 Box::pin(async move {

@@ -9,6 +9,7 @@ use byline_core::changes::CacheKey;
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 
 use byline_core::store::{Store, StoreError};
@@ -134,7 +135,13 @@ pub struct PageCache {
     renders_total: AtomicU64,
     hits: AtomicU64,
     last_change: AtomicI64,
+    /// Articles whose parts idle time compressed again, told here for a reader's thread to
+    /// take them in and count them (the idle thread takes no lock readers wait on).
+    recompressed: (Sender<Recompressed>, Mutex<Receiver<Recompressed>>),
 }
+
+/// An article kept under a key whose parts idle time compressed again.
+pub type Recompressed = (String, Arc<PartedPage>);
 
 impl PageCache {
     pub fn new(max_bytes: usize) -> PageCache {
@@ -146,6 +153,10 @@ impl PageCache {
             renders_total: AtomicU64::new(0),
             hits: AtomicU64::new(0),
             last_change: AtomicI64::new(0),
+            recompressed: {
+                let (sender, receiver) = channel();
+                (sender, Mutex::new(receiver))
+            },
         }
     }
 
@@ -251,6 +262,24 @@ impl PageCache {
         let before = std::mem::replace(&mut entry.size, held);
         pages.bytes = pages.bytes + held - before;
         while pages.bytes > self.max_bytes && pages.evict_oldest() {}
+    }
+
+    /// Where idle time tells which article's parts it compressed again.
+    pub fn recompressed_sender(&self) -> Sender<Recompressed> {
+        self.recompressed.0.clone()
+    }
+
+    /// Takes in the parts idle time compressed again (at most 64 articles a call, by one
+    /// reader at a time) and counts each article's bytes again if it is still kept.
+    pub fn take_in_recompressed(&self) {
+        let Ok(told) = self.recompressed.1.try_lock() else {
+            return;
+        };
+        for (key, parted) in told.try_iter().take(64) {
+            if parted.take_in_recompressed() {
+                self.recount(&key, &Kept::Parted(parted));
+            }
+        }
     }
 
     /// The shared value kept under `name`, if the keys it depends on are unchanged.

@@ -7,6 +7,7 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue};
 
 use crate::codings::{Coding, compress, decompress_brotli};
+use crate::page_parts::Grade;
 
 /// A rendered page, kept the way most readers are sent it: compressed with Brotli. Gzip and
 /// the plain bytes are made the first time a reader asks for them (gzip from the plain bytes,
@@ -32,7 +33,12 @@ pub struct CachedPage {
 /// The `ETag` headers of a page whose content has `tag`: identity, gzip, Brotli. Each coding
 /// has its own (a validator names bytes), and `If-None-Match` is compared by `tag` alone.
 pub fn etags(tag: &str) -> [HeaderValue; 3] {
-    ["", "-gzip", "-br"].map(|suffix| {
+    etags_of_grade(tag, Grade::Full)
+}
+
+/// The `ETag` headers of a page whose Brotli is of `grade`.
+fn etags_of_grade(tag: &str, grade: Grade) -> [HeaderValue; 3] {
+    ["", "-gzip", grade.brotli_etag_suffix()].map(|suffix| {
         HeaderValue::from_str(&format!("\"{tag}{suffix}\"")).expect("hex digits and a token")
     })
 }
@@ -54,14 +60,21 @@ impl CachedPage {
         }
     }
 
-    /// A page kept as its Brotli bytes alone, which read back to `plain_len` bytes.
-    pub fn from_brotli(brotli: Bytes, plain_len: usize, tag: String, headers: HeaderMap) -> Self {
+    /// A page kept as its Brotli bytes alone (of `grade`), which read back to `plain_len`
+    /// bytes.
+    pub fn from_brotli(
+        brotli: Bytes,
+        grade: Grade,
+        plain_len: usize,
+        tag: String,
+        headers: HeaderMap,
+    ) -> Self {
         CachedPage {
             plain_len,
             plain: OnceLock::new(),
             brotli: OnceLock::from(brotli),
             gzip: OnceLock::new(),
-            etags: etags(&tag),
+            etags: etags_of_grade(&tag, grade),
             tag,
             headers,
         }
@@ -104,7 +117,7 @@ impl CachedPage {
     }
 
     /// The plain bytes: held, or read back from the Brotli this server made (not kept).
-    fn plain_now(&self) -> Bytes {
+    pub(crate) fn plain_now(&self) -> Bytes {
         match self.plain.get() {
             Some(plain) => plain.clone(),
             None => self.decompressed(),

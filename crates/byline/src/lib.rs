@@ -15,6 +15,7 @@ pub mod error;
 pub mod frame;
 pub mod front;
 pub mod guards;
+pub mod idle;
 pub mod import;
 pub mod jobs;
 pub mod layers;

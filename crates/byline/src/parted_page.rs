@@ -2,6 +2,7 @@
 //! per change to the story, joined as bytes with the rails part current when a reader asks
 //! (see docs/decisions/0033-election-night-design.md).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
@@ -11,13 +12,15 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use crate::cached_page::{CachedPage, PAGE_OVERHEAD};
-use crate::page_parts::{self, Place};
+use crate::page_parts::{self, Grade, Place};
 
 /// The rails of article pages as one version of them renders: the part pages are joined with.
 #[derive(Debug)]
 pub struct RailsPart {
     /// The rendered rails, looked for in whole pages.
     plain: String,
+    /// Finds `plain` in a page (made once, not for every page split).
+    finder: memchr::memmem::Finder<'static>,
     brotli: Bytes,
     digest: [u8; 32],
     /// The newest publication the rails show.
@@ -30,7 +33,8 @@ impl RailsPart {
     /// The rails rendered as `plain`, of version `generation`.
     pub fn new(plain: String, last_modified: Option<DateTime<Utc>>, generation: u64) -> Self {
         RailsPart {
-            brotli: page_parts::compress(plain.as_bytes(), Place::Later),
+            brotli: page_parts::compress(plain.as_bytes(), Place::Later, Grade::Full),
+            finder: memchr::memmem::Finder::new(plain.as_bytes()).into_owned(),
             digest: Sha256::digest(plain.as_bytes()).into(),
             plain,
             last_modified,
@@ -42,6 +46,11 @@ impl RailsPart {
     pub fn held(&self) -> usize {
         self.plain.len() + self.brotli.len()
     }
+
+    /// The rails as HTML, for pages to show as they are.
+    pub fn html(&self) -> &str {
+        &self.plain
+    }
 }
 
 /// The `Last-Modified` value of `time`.
@@ -50,12 +59,13 @@ pub fn http_date(time: DateTime<Utc>) -> Option<HeaderValue> {
 }
 
 /// An article page without its rails: what comes before them and after them, each as Brotli
-/// made to be joined, and the page last joined.
+/// made to be joined, and the page last joined. The parts are made quick for the reader who
+/// waits and compressed again at full quality in idle time (decision 0035).
 #[derive(Debug)]
 pub struct PartedPage {
     story: StoryId,
-    head: Bytes,
-    tail: Bytes,
+    /// The plain length of what comes before the rails.
+    head_len: usize,
     /// The plain length of head and tail together.
     own_len: usize,
     /// Of the head's and the tail's plain bytes and where one ends.
@@ -64,8 +74,42 @@ pub struct PartedPage {
     last_modified: Option<DateTime<Utc>>,
     /// Every answer's headers but `Last-Modified` and `ETag`.
     headers: HeaderMap,
-    /// The page joined with the rails of one generation.
-    joined: Mutex<Option<(u64, Arc<CachedPage>)>>,
+    /// The parts and the page last joined; locked by readers' threads only.
+    current: Mutex<Current>,
+    /// Full-quality parts made in idle time, taken in by a reader's thread once the idle thread
+    /// has said they are there (so that a reader never waits on that thread).
+    recompressed: Mutex<Option<OwnParts>>,
+    /// Whether idle time has been asked to compress the parts again.
+    offered: AtomicBool,
+}
+
+/// The page's own parts, as Brotli of one grade.
+#[derive(Debug)]
+struct OwnParts {
+    head: Bytes,
+    tail: Bytes,
+    grade: Grade,
+}
+
+#[derive(Debug)]
+struct Current {
+    parts: OwnParts,
+    /// The page joined with the rails of one generation, from these parts.
+    joined: Option<(u64, Arc<CachedPage>)>,
+}
+
+impl OwnParts {
+    fn of(head: &[u8], tail: &[u8], grade: Grade) -> OwnParts {
+        OwnParts {
+            head: page_parts::compress(head, Place::First, grade),
+            tail: page_parts::compress(tail, Place::Later, grade),
+            grade,
+        }
+    }
+
+    fn held(&self) -> usize {
+        self.head.len() + self.tail.len()
+    }
 }
 
 impl PartedPage {
@@ -82,7 +126,7 @@ impl PartedPage {
         if needle.is_empty() {
             return None;
         }
-        let mut found = memchr::memmem::find_iter(page, needle);
+        let mut found = rails.finder.find_iter(page);
         let at = found.next()?;
         let end = at + needle.len();
         if found.next().is_some() {
@@ -97,13 +141,17 @@ impl PartedPage {
         headers.remove(header::ETAG);
         Some(PartedPage {
             story,
-            head: page_parts::compress(head, Place::First),
-            tail: page_parts::compress(tail, Place::Later),
+            head_len: head.len(),
             own_len: head.len() + tail.len(),
             digest: digest.finalize().into(),
             last_modified,
             headers,
-            joined: Mutex::new(None),
+            current: Mutex::new(Current {
+                parts: OwnParts::of(head, tail, Grade::Quick),
+                joined: None,
+            }),
+            recompressed: Mutex::new(None),
+            offered: AtomicBool::new(false),
         })
     }
 
@@ -115,12 +163,14 @@ impl PartedPage {
     /// The page with `rails` (made for this story), and whether it was joined now (the page
     /// then holds other bytes than before). `None` if the parts do not join.
     pub fn joined(&self, rails: &RailsPart) -> Option<(Arc<CachedPage>, bool)> {
-        if let Some((generation, page)) = &*self.last_joined()
+        let mut current = self.current();
+        if let Some((generation, page)) = &current.joined
             && *generation == rails.generation
         {
             return Some((page.clone(), false));
         }
-        let brotli = page_parts::join(&[&self.head, &rails.brotli, &self.tail])?;
+        let parts = &current.parts;
+        let brotli = page_parts::join(&[&parts.head, &rails.brotli, &parts.tail])?;
         let mut digest = Sha256::new();
         digest.update(self.digest);
         digest.update(rails.digest);
@@ -137,25 +187,74 @@ impl PartedPage {
         }
         let page = Arc::new(CachedPage::from_brotli(
             Bytes::from(brotli),
+            parts.grade,
             self.own_len + rails.plain.len(),
             tag,
             headers,
         ));
-        *self.last_joined() = Some((rails.generation, page.clone()));
+        current.joined = Some((rails.generation, page.clone()));
         Some((page, true))
     }
 
-    fn last_joined(&self) -> std::sync::MutexGuard<'_, Option<(u64, Arc<CachedPage>)>> {
-        self.joined.lock().unwrap_or_else(|p| p.into_inner())
+    /// Whether the parts are still quick and idle time has not been asked to redo them: the
+    /// caller then offers [`PartedPage::recompress`] to idle time (once, until it refuses).
+    pub fn wants_recompressing(&self) -> bool {
+        self.current().parts.grade == Grade::Quick && !self.offered.swap(true, Ordering::AcqRel)
+    }
+
+    /// Marks the offer to idle time refused: a later reader offers again.
+    pub fn recompressing_refused(&self) {
+        self.offered.store(false, Ordering::Release);
+    }
+
+    /// Compresses the parts again at full quality from `joined`, a page joined from them, and
+    /// leaves them for a reader's thread to take in ([`PartedPage::take_in_recompressed`]). For
+    /// idle time: it locks nothing a reader waits on (readers take the slot in only when told).
+    pub fn recompress(&self, joined: &CachedPage) {
+        let plain = joined.plain_now();
+        let rails_len = joined.plain_len.saturating_sub(self.own_len);
+        let (Some(head), Some(tail)) = (
+            plain.get(..self.head_len),
+            plain.get(self.head_len + rails_len..),
+        ) else {
+            return;
+        };
+        let parts = OwnParts::of(head, tail, Grade::Full);
+        *self.recompressed.lock().unwrap_or_else(|p| p.into_inner()) = Some(parts);
+    }
+
+    /// Takes in the parts idle time compressed again, if they are ready: pages are joined from
+    /// them from now on. Whether they were.
+    pub fn take_in_recompressed(&self) -> bool {
+        let Some(parts) = self
+            .recompressed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        else {
+            return false;
+        };
+        let mut current = self.current();
+        current.parts = parts;
+        current.joined = None;
+        true
+    }
+
+    fn current(&self) -> std::sync::MutexGuard<'_, Current> {
+        self.current.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The bytes it holds now.
     pub fn held(&self) -> usize {
-        let joined = self
-            .last_joined()
-            .as_ref()
-            .map_or(0, |(_, page)| page.held());
-        self.head.len() + self.tail.len() + joined + PAGE_OVERHEAD
+        let current = self.current();
+        let joined = current.joined.as_ref().map_or(0, |(_, page)| page.held());
+        let waiting = self
+            .recompressed
+            .try_lock()
+            .ok()
+            .and_then(|parts| parts.as_ref().map(OwnParts::held))
+            .unwrap_or(0);
+        current.parts.held() + waiting + joined + PAGE_OVERHEAD
     }
 }
 
@@ -208,6 +307,32 @@ mod tests {
         );
         assert_ne!(page.tag, page2.tag, "another page, another entity tag");
         assert!(parted.held() > page2.held());
+    }
+
+    #[test]
+    fn parts_compressed_again_in_idle_time_join_to_the_same_page_at_full_quality() {
+        let part = rails("<div class=\"rails\"><li>Ferry returns</li></div>", 1);
+        let plain = article(&part.plain);
+        let parted =
+            PartedPage::split(plain.as_bytes(), &part, StoryId(3), None, HeaderMap::new()).unwrap();
+        let (quick, _) = parted.joined(&part).unwrap();
+        assert_eq!(quick.etags[2], format!("\"{}-br-quick\"", quick.tag));
+        assert!(parted.wants_recompressing());
+        assert!(!parted.wants_recompressing(), "offered once");
+        parted.recompress(&quick);
+        let held = parted.held();
+        assert!(parted.take_in_recompressed());
+        assert!(parted.held() < held, "the quick parts are let go");
+        let (full, new) = parted.joined(&part).unwrap();
+        assert!(new, "joined again from the new parts");
+        assert_eq!(full.tag, quick.tag, "the same content");
+        assert_eq!(full.etags[2], format!("\"{}-br\"", full.tag));
+        assert!(full.body(Coding::Brotli).0.len() <= quick.body(Coding::Brotli).0.len());
+        assert_eq!(
+            decompress_brotli(&full.body(Coding::Brotli).0).unwrap(),
+            plain.as_bytes()
+        );
+        assert!(!parted.wants_recompressing(), "full parts are not redone");
     }
 
     #[test]

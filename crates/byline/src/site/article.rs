@@ -18,6 +18,7 @@ use super::moved;
 use super::structured::{self, absolute};
 use super::{html_response, site_view};
 use crate::error::AppError;
+use crate::parted_page::RailsPart;
 use crate::state::AppState;
 use crate::usecases::reading::{self, Article, RailSources};
 
@@ -29,6 +30,9 @@ struct ArticlePage<'a> {
     article: ArticleView,
     page_language: &'a str,
     rails: RailsView,
+    /// The rails as their part renders them, when the page is kept as parts: rendered once
+    /// per version of the rails, not again in every article.
+    rails_html: Option<&'a str>,
     /// `Related` and `Most read`, when the theme shows them.
     extras: super::extras::Extras,
     ads: &'a ArticleAds,
@@ -104,6 +108,7 @@ async fn render(
     let on_page: Vec<_> = shown(&rails).map(|c| c.id).collect();
     let extras = super::extras::for_article(state, story.id, &on_page, now).await;
     let own_keys = own_keys(state, story, &extras);
+    let rails_part = parts.as_ref().and_then(|p| p.part_for(state, story.id));
     let info = PageInfo {
         keys: with_rails(&own_keys),
         last_modified: shown(&rails)
@@ -119,6 +124,7 @@ async fn render(
             article,
             page_language: &story.language,
             rails: RailsView::from(&rails),
+            rails_html: rails_part.as_deref().map(RailsPart::html),
             extras,
             ads: &state.ads,
             newsletter: NewsletterBox {

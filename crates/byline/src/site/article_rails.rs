@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use axum::http::HeaderMap;
 use byline_core::StoryId;
 use byline_core::changes::CacheKey;
 use byline_core::curation::Rails;
@@ -140,32 +141,50 @@ pub struct RailsSplit {
 }
 
 impl RailsSplit {
-    /// The whole page `page` as parts, when its rails are found in it.
-    pub fn parted(&self, state: &AppState, page: &CachedPage) -> Option<PartedPage> {
+    /// The whole page `plain`, answered with `headers`, as parts when its rails are found in it.
+    pub fn parted(
+        &self,
+        state: &AppState,
+        plain: &[u8],
+        headers: &HeaderMap,
+    ) -> Option<PartedPage> {
         let rails = self.parts.part_for(state, self.story)?;
-        let (plain, _) = page.body(crate::codings::Coding::Identity);
         PartedPage::split(
-            &plain,
+            plain,
             &rails,
             self.story,
             self.own_last_modified,
-            page.headers.clone(),
+            headers.clone(),
         )
     }
 }
 
 /// The article kept as `parted` under `key`, joined with `parts`; counted again in the cache
-/// when joining made it hold new bytes.
+/// when joining made it hold new bytes. Parts still quick are offered to idle time to be
+/// compressed again; the parts it made are taken in (and counted) by the next article read.
 pub fn joined(
     state: &AppState,
     key: &str,
     parted: &Arc<PartedPage>,
     parts: &RailsParts,
 ) -> Option<Arc<CachedPage>> {
+    state.cache.take_in_recompressed();
     let rails = parts.part_for(state, parted.story())?;
     let (page, new) = parted.joined(&rails)?;
     if new {
         state.cache.recount(key, &Kept::Parted(parted.clone()));
+    }
+    if parted.wants_recompressing() {
+        let (job, joined) = (parted.clone(), page.clone());
+        let (told, key) = (state.cache.recompressed_sender(), key.to_owned());
+        let offered = crate::idle::offer(Box::new(move || {
+            job.recompress(&joined);
+            // The cache is gone when its server is; nothing is left to take in then.
+            let _ = told.send((key, job));
+        }));
+        if !offered {
+            parted.recompressing_refused();
+        }
     }
     Some(page)
 }

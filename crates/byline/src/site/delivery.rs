@@ -154,11 +154,26 @@ const PAGE_TYPES: &[&[u8]] = &[
     b"application/manifest+json",
 ];
 
-/// A 200 HTML answer turned into a page; anything else is handed back.
-async fn into_page(
-    state: &AppState,
-    response: Response,
-) -> Result<(CachedPage, PageInfo, bool), Response> {
+/// A page just rendered: its bytes and the headers every answer from it carries.
+struct Rendered {
+    bytes: Bytes,
+    headers: HeaderMap,
+    info: PageInfo,
+    /// Whether it may be kept and shared (the cache, a CDN).
+    shareable: bool,
+}
+
+impl Rendered {
+    /// The page with the entity tag of its bytes (not needed by an article kept as parts,
+    /// whose tag comes from its parts).
+    fn page(self) -> CachedPage {
+        let tag = entity_tag(&self.bytes);
+        CachedPage::new(self.bytes, tag, self.headers)
+    }
+}
+
+/// A 200 HTML answer turned into a rendered page; anything else is handed back.
+async fn into_page(state: &AppState, response: Response) -> Result<Rendered, Response> {
     let is_page = response.status() == StatusCode::OK
         && response
             .headers()
@@ -177,9 +192,12 @@ async fn into_page(
         return Err((StatusCode::INTERNAL_SERVER_ERROR, "page too large").into_response());
     };
     let (headers, shareable) = super::page_headers::of(state, &parts.headers, &info);
-    let tag = entity_tag(&bytes);
-    let page = CachedPage::new(bytes, tag, headers);
-    Ok((page, info, shareable))
+    Ok(Rendered {
+        bytes,
+        headers,
+        info,
+        shareable,
+    })
 }
 
 /// The answer to one request from a made page: 304 when the reader has it, else its bytes in
@@ -301,7 +319,7 @@ pub async fn deliver_as(
     let ask = Ask::of(&request);
     let Some(key) = key else {
         return match into_page(&state, next.run(request).await).await {
-            Ok((page, _, _)) => answer(&page, &ask).0,
+            Ok(rendered) => answer(&rendered.page(), &ask).0,
             Err(response) => response,
         };
     };
@@ -316,8 +334,8 @@ pub async fn deliver_as(
     let response = next.run(request).await;
     let split = response.extensions().get::<RailsSplit>().cloned();
     match into_page(&state, response).await {
-        Ok((page, info, true)) => keep(&state, &key, page, &info, split, read_at, &ask),
-        Ok((page, _, false)) => answer(&page, &ask).0,
+        Ok(rendered) if rendered.shareable => keep(&state, &key, rendered, split, read_at, &ask),
+        Ok(rendered) => answer(&rendered.page(), &ask).0,
         Err(response) => response,
     }
 }
@@ -328,18 +346,17 @@ pub async fn deliver_as(
 fn keep(
     state: &AppState,
     key: &str,
-    page: CachedPage,
-    info: &PageInfo,
+    rendered: Rendered,
     split: Option<RailsSplit>,
     read_at: u64,
     ask: &Ask,
 ) -> Response {
     state.cache.rendered(key);
     if !state.cache.may_keep(read_at) {
-        return answer(&page, ask).0;
+        return answer(&rendered.page(), ask).0;
     }
     if let Some(split) = split
-        && let Some(parted) = split.parted(state, &page)
+        && let Some(parted) = split.parted(state, &rendered.bytes, &rendered.headers)
     {
         let parted = Arc::new(parted);
         let kept = Kept::Parted(parted.clone());
@@ -351,11 +368,13 @@ fn keep(
             return answer_kept(state, key, &kept, &joined, ask);
         }
     }
+    let keys = rendered.info.keys.clone();
+    let page = rendered.page();
     // Answered first, while the page still holds its plain bytes; what the answer made is
     // kept with it.
     let (response, _) = answer(&page, ask);
     let page = Kept::Whole(Arc::new(page.kept(ask.coding)));
-    state.cache.insert(key, page, &info.keys, read_at);
+    state.cache.insert(key, page, &keys, read_at);
     response
 }
 

@@ -111,7 +111,6 @@ pub fn news_article(state: &AppState, site: &SiteView, story: &Story, canonical:
     {
         authors.push(json!({"@type": "Person", "name": byline}));
     }
-    let text = byline_render::plain_text(story.body.as_str());
     let mut article = json!({
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -124,7 +123,7 @@ pub fn news_article(state: &AppState, site: &SiteView, story: &Story, canonical:
         "author": authors,
         "publisher": organization(state),
         "inLanguage": story.language,
-        "wordCount": text.split_whitespace().count(),
+        "wordCount": byline_render::word_count(story.body.as_str()),
         "isAccessibleForFree": true,
     });
     if let Some(section) = &story.section {

@@ -89,6 +89,34 @@ async fn assert_as_rendered(app: &App, uncached: &App, path: &str) -> String {
 }
 
 #[tokio::test]
+async fn an_article_answered_quick_on_a_miss_is_compressed_again_in_idle_time() {
+    let (_site, app, uncached, _state, _ed) = newsroom("", 3).await;
+    let path = "/story/story-1";
+    let (_, headers, quick) = fetch(&app, path, "br", None).await;
+    let quick_tag = headers["etag"].to_str().unwrap().to_owned();
+    assert!(quick_tag.ends_with("-br-quick\""), "{quick_tag}");
+    // Idle time recompresses it; the next reads take the new parts in (bounded wait).
+    let started = std::time::Instant::now();
+    let (headers, full) = loop {
+        let (_, headers, body) = fetch(&app, path, "br", None).await;
+        if headers["etag"].to_str().unwrap().ends_with("-br\"") {
+            break (headers, body);
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "still quick after 20 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert!(full.len() < quick.len(), "full quality is smaller");
+    assert_eq!(decoded(&headers, &full), decoded(&headers, &quick));
+    // The same content: a reader holding the quick answer is told it is unchanged.
+    let (status, _, _) = fetch(&app, path, "br", Some(&quick_tag)).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert_as_rendered(&app, &uncached, path).await;
+}
+
+#[tokio::test]
 async fn a_publication_joins_cached_articles_with_the_new_rails_instead_of_rendering_them() {
     // Twenty stories: the oldest are in no rail (they share the rails part), the newest are
     // (each has a part of its own, without itself).

@@ -1,0 +1,71 @@
+//! Counting the words of stored HTML without writing its text out.
+
+use crate::html::decode_reference;
+
+/// How many words `html` has: what `crate::plain_text(html).split_whitespace().count()` gives,
+/// counted without writing the text out (a story's JSON-LD `wordCount` on every render).
+pub fn word_count(html: &str) -> usize {
+    let mut words = Words::default();
+    let mut rest = html;
+    while let Some(start) = rest.find(['<', '&']) {
+        words.read(&rest[..start]);
+        rest = &rest[start..];
+        if rest.starts_with('<') {
+            let end = rest.find('>').map_or(rest.len(), |i| i + 1);
+            words.read(" ");
+            rest = &rest[end..];
+        } else {
+            let (decoded, used) = decode_reference(rest);
+            words.read(&decoded);
+            rest = &rest[used..];
+        }
+    }
+    words.read(rest);
+    words.count
+}
+
+/// Words counted as text is read, a piece at a time.
+#[derive(Default)]
+struct Words {
+    count: usize,
+    in_word: bool,
+}
+
+impl Words {
+    fn read(&mut self, text: &str) {
+        for c in text.chars() {
+            if c.is_whitespace() {
+                self.in_word = false;
+            } else if !self.in_word {
+                self.in_word = true;
+                self.count += 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plain_text;
+
+    #[test]
+    fn words_are_counted_as_in_the_plain_text() {
+        for html in [
+            "<p>One &amp; two</p><p>three&nbsp;four &#8217; &#x2019;</p>",
+            "AT&T & co",
+            "",
+            "<p>word</p><p>word</p>",
+            "split<br>by<img src=x>tags and\n\tspaces  ",
+            "<p>an unclosed <a href",
+            "&nbsp;&nbsp;x&nbsp;y&unknown;z",
+        ] {
+            assert_eq!(
+                word_count(html),
+                plain_text(html).split_whitespace().count(),
+                "{html}"
+            );
+        }
+        assert_eq!(word_count("<p>One &amp; two</p><p>three&nbsp;four</p>"), 5);
+    }
+}
