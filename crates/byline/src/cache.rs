@@ -9,7 +9,6 @@ use byline_core::changes::CacheKey;
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 
 use byline_core::store::{Store, StoreError};
@@ -136,8 +135,9 @@ pub struct PageCache {
     hits: AtomicU64,
     last_change: AtomicI64,
     /// Articles whose parts idle time compressed again, told here for a reader's thread to
-    /// take them in and count them (the idle thread takes no lock readers wait on).
-    recompressed: (Sender<Recompressed>, Mutex<Receiver<Recompressed>>),
+    /// take them in and count them. Readers only try the lock, so that none ever waits on the
+    /// low-priority thread.
+    recompressed: Arc<Mutex<Vec<Recompressed>>>,
 }
 
 /// An article kept under a key whose parts idle time compressed again.
@@ -153,10 +153,7 @@ impl PageCache {
             renders_total: AtomicU64::new(0),
             hits: AtomicU64::new(0),
             last_change: AtomicI64::new(0),
-            recompressed: {
-                let (sender, receiver) = channel();
-                (sender, Mutex::new(receiver))
-            },
+            recompressed: Arc::default(),
         }
     }
 
@@ -264,18 +261,20 @@ impl PageCache {
         while pages.bytes > self.max_bytes && pages.evict_oldest() {}
     }
 
-    /// Where idle time tells which article's parts it compressed again.
-    pub fn recompressed_sender(&self) -> Sender<Recompressed> {
-        self.recompressed.0.clone()
+    /// Where idle time tells which article's parts it compressed again (it locks the list;
+    /// readers only try it).
+    pub fn recompressed_list(&self) -> Arc<Mutex<Vec<Recompressed>>> {
+        self.recompressed.clone()
     }
 
-    /// Takes in the parts idle time compressed again (at most 64 articles a call, by one
-    /// reader at a time) and counts each article's bytes again if it is still kept.
+    /// Takes in the parts idle time compressed again and counts each article's bytes again if
+    /// it is still kept; nothing when the idle thread holds the list.
     pub fn take_in_recompressed(&self) {
-        let Ok(told) = self.recompressed.1.try_lock() else {
-            return;
+        let told = match self.recompressed.try_lock() {
+            Ok(mut list) if !list.is_empty() => std::mem::take(&mut *list),
+            _ => return,
         };
-        for (key, parted) in told.try_iter().take(64) {
+        for (key, parted) in told {
             if parted.take_in_recompressed() {
                 self.recount(&key, &Kept::Parted(parted));
             }

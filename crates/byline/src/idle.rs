@@ -31,7 +31,10 @@ fn start() -> Option<SyncSender<Job>> {
         .spawn(move || {
             lowest_priority();
             for job in jobs {
-                job();
+                // A job that panics is lost, not the thread that runs the others.
+                if std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).is_err() {
+                    tracing::error!("an idle-time job panicked; its work stays undone");
+                }
             }
         });
     match started {

@@ -176,11 +176,12 @@ pub fn joined(
     }
     if parted.wants_recompressing() {
         let (job, joined) = (parted.clone(), page.clone());
-        let (told, key) = (state.cache.recompressed_sender(), key.to_owned());
+        let (told, key) = (state.cache.recompressed_list(), key.to_owned());
         let offered = crate::idle::offer(Box::new(move || {
             job.recompress(&joined);
-            // The cache is gone when its server is; nothing is left to take in then.
-            let _ = told.send((key, job));
+            told.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((key, job));
         }));
         if !offered {
             parted.recompressing_refused();
