@@ -277,27 +277,33 @@ pub(crate) fn escape(text: &str) -> String {
 /// character references decoded, white space collapsed.
 pub fn plain_text(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
+    read_text(html, |piece| text.push_str(piece));
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Hands `read` the text of `html` piece by piece, in order: text as written, a space for each
+/// tag, each character reference decoded (what [`plain_text`] and word counts read).
+pub(crate) fn read_text(html: &str, mut read: impl FnMut(&str)) {
     let mut rest = html;
     while let Some(start) = rest.find(['<', '&']) {
-        text.push_str(&rest[..start]);
+        read(&rest[..start]);
         rest = &rest[start..];
         if rest.starts_with('<') {
             let end = rest.find('>').map_or(rest.len(), |i| i + 1);
-            text.push(' ');
+            read(" ");
             rest = &rest[end..];
         } else {
             let (decoded, used) = decode_reference(rest);
-            text.push_str(&decoded);
+            read(&decoded);
             rest = &rest[used..];
         }
     }
-    text.push_str(rest);
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    read(rest);
 }
 
 /// Decodes the character reference at the start of `s` (which starts with `&`); returns the
 /// text and how many bytes it used. An unknown reference stays as written.
-pub(crate) fn decode_reference(s: &str) -> (String, usize) {
+fn decode_reference(s: &str) -> (String, usize) {
     let Some(end) = s[1..].find(';').map(|i| i + 1).filter(|&i| i <= 12) else {
         return ("&".into(), 1);
     };

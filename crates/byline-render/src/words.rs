@@ -1,26 +1,12 @@
 //! Counting the words of stored HTML without writing its text out.
 
-use crate::html::decode_reference;
+use crate::html::read_text;
 
 /// How many words `html` has: what `crate::plain_text(html).split_whitespace().count()` gives,
 /// counted without writing the text out (a story's JSON-LD `wordCount` on every render).
 pub fn word_count(html: &str) -> usize {
     let mut words = Words::default();
-    let mut rest = html;
-    while let Some(start) = rest.find(['<', '&']) {
-        words.read(&rest[..start]);
-        rest = &rest[start..];
-        if rest.starts_with('<') {
-            let end = rest.find('>').map_or(rest.len(), |i| i + 1);
-            words.read(" ");
-            rest = &rest[end..];
-        } else {
-            let (decoded, used) = decode_reference(rest);
-            words.read(&decoded);
-            rest = &rest[used..];
-        }
-    }
-    words.read(rest);
+    read_text(html, |piece| words.read(piece));
     words.count
 }
 

@@ -29,7 +29,8 @@ struct ArticlePage<'a> {
     page: PageMeta,
     article: ArticleView,
     page_language: &'a str,
-    rails: RailsView,
+    /// The rails for the theme to render, unless `rails_html` has them rendered already.
+    rails: Option<RailsView>,
     /// The rails as their part renders them, when the page is kept as parts: rendered once
     /// per version of the rails, not again in every article.
     rails_html: Option<&'a str>,
@@ -123,7 +124,7 @@ async fn render(
             page,
             article,
             page_language: &story.language,
-            rails: RailsView::from(&rails),
+            rails: rails_part.is_none().then(|| RailsView::from(&rails)),
             rails_html: rails_part.as_deref().map(RailsPart::html),
             extras,
             ads: &state.ads,
