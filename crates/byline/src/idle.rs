@@ -1,8 +1,8 @@
 //! Work the server does only when readers leave it the CPU: one thread at the lowest
 //! priority running queued jobs, so that what can wait never delays an answer.
 
-use std::sync::OnceLock;
-use std::sync::mpsc::{self, SyncSender, TrySendError};
+use std::collections::VecDeque;
+use std::sync::{Condvar, Mutex, OnceLock};
 
 /// A job done in idle time.
 pub type Job = Box<dyn FnOnce() + Send>;
@@ -10,27 +10,52 @@ pub type Job = Box<dyn FnOnce() + Send>;
 /// Jobs waiting at most: an offer beyond them is refused, not queued without bound.
 const QUEUED_AT_MOST: usize = 256;
 
-static QUEUE: OnceLock<Option<SyncSender<Job>>> = OnceLock::new();
-
-/// Queues `job` for idle time; `false` when the queue is full (or the thread cannot start),
-/// and the job is dropped undone: offer it again later.
-pub fn offer(job: Job) -> bool {
-    let Some(queue) = QUEUE.get_or_init(start) else {
-        return false;
-    };
-    match queue.try_send(job) {
-        Ok(()) => true,
-        Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => false,
-    }
+/// The jobs waiting. Readers' threads only try its lock and the idle thread holds it only to
+/// take a job, so a reader never waits on (or spins for) the low-priority thread: a channel's
+/// sender can spin on a receiver preempted mid-receive, which at nice 19 stalled answers for
+/// a quarter of a second.
+struct Queue {
+    jobs: Mutex<VecDeque<Job>>,
+    added: Condvar,
 }
 
-fn start() -> Option<SyncSender<Job>> {
-    let (sender, jobs) = mpsc::sync_channel::<Job>(QUEUED_AT_MOST);
+static QUEUE: Queue = Queue {
+    jobs: Mutex::new(VecDeque::new()),
+    added: Condvar::new(),
+};
+
+static STARTED: OnceLock<bool> = OnceLock::new();
+
+/// Queues `job` for idle time; `false` when the queue is full or busy this instant (or the
+/// thread cannot start), and the job is dropped undone: offer it again later.
+pub fn offer(job: Job) -> bool {
+    if !*STARTED.get_or_init(start) {
+        return false;
+    }
+    let Ok(mut jobs) = QUEUE.jobs.try_lock() else {
+        return false;
+    };
+    if jobs.len() >= QUEUED_AT_MOST {
+        return false;
+    }
+    jobs.push_back(job);
+    drop(jobs);
+    QUEUE.added.notify_one();
+    true
+}
+
+fn start() -> bool {
+    QUEUE
+        .jobs
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .reserve(QUEUED_AT_MOST);
     let started = std::thread::Builder::new()
         .name("byline-idle".into())
-        .spawn(move || {
+        .spawn(|| {
             lowest_priority();
-            for job in jobs {
+            loop {
+                let job = next_job();
                 // A job that panics is lost, not the thread that runs the others.
                 if std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).is_err() {
                     tracing::error!("an idle-time job panicked; its work stays undone");
@@ -38,11 +63,22 @@ fn start() -> Option<SyncSender<Job>> {
             }
         });
     match started {
-        Ok(_) => Some(sender),
+        Ok(_) => true,
         Err(error) => {
             tracing::warn!(%error, "no idle-time thread: what it would do stays undone");
-            None
+            false
         }
+    }
+}
+
+/// The next job, waited for.
+fn next_job() -> Job {
+    let mut jobs = QUEUE.jobs.lock().unwrap_or_else(|p| p.into_inner());
+    loop {
+        if let Some(job) = jobs.pop_front() {
+            return job;
+        }
+        jobs = QUEUE.added.wait(jobs).unwrap_or_else(|p| p.into_inner());
     }
 }
 
