@@ -18,6 +18,9 @@ use tokio::sync::Notify;
 #[derive(Debug)]
 pub struct PgStore;
 
+/// How long a pooled connection may sit idle before it is pinged again when handed out.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
+
 impl PgStore {
     /// Connects to the database at `url`, applying pending migrations first.
     pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
@@ -45,6 +48,18 @@ impl PgStore {
         };
         let pool = AnyPoolOptions::new()
             .max_connections(16)
+            // sqlx pings every connection as it comes back to the pool, so one handed out
+            // straight after is known to work; only one that sat idle (through a restart of
+            // the server, say) is pinged again. This saves a round trip on every read.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > IDLE_BEFORE_PING {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             // A reader waits at most this long for a connection; then the page answers 503.
             .acquire_timeout(Duration::from_secs(2));
         SqlStore::connect(url, pool, Arc::new(dialect))

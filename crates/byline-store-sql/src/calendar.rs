@@ -53,30 +53,39 @@ fn month_of(day: NaiveDate) -> NaiveDate {
 /// One read, in one snapshot, that locates the story at offset `$5` of a listing (`$1`, `$2`):
 /// the month it falls in, by running sums over the listing's months (the current month, `$3`,
 /// counted from its days up to today, `$6`, less its stories later than now, `$4`, and before
-/// tomorrow, `$7`), then the day in
-/// that month by running sums over its days. One row: the listing's total, the stories in the
-/// months before the found one, the day (NULL past the end) and the stories of that month's
-/// days before it.
-fn locate_sql(reference: &str, source: &ListingSource) -> String {
-    let later = later_sql(source, "$4", "$7");
-    let current = format!(
-        "(SELECT CAST(COALESCE(sum(t.stories), 0) AS BIGINT) FROM listing_days t \
-         WHERE t.kind = $1 AND t.ref = {reference} AND t.day >= $3 AND t.day <= $6) - ({later})"
+/// tomorrow, `$7`), then the day in that month by running sums over its days. One row: the
+/// listing's total, the stories in the months before the found one, the day (NULL past the
+/// end) and the stories of that month's days before it. The listing's id (`named`) and its
+/// stories later today (`later`) are each written once and read by reference: PostgreSQL
+/// plans every copy of a repeated subquery, and planning four copies cost more than running
+/// the read.
+fn locate_sql(named: Option<&str>, source: &ListingSource) -> String {
+    let named = named.map_or_else(
+        || "SELECT 0 AS id".to_owned(),
+        |table| format!("SELECT id FROM {table} WHERE slug = $2"),
     );
-    let month_counted = format!("CASE WHEN month = $3 THEN {current} ELSE stories END");
-    let day_counted = format!("CASE WHEN d.day = $6 THEN d.stories - ({later}) ELSE d.stories END");
+    let later = later_sql(source, "$4", "$7");
+    let reference = "(SELECT id FROM named)";
     format!(
-        "WITH found AS (\
+        "WITH named AS ({named}), \
+         later AS ({later}), \
+         months AS (\
+           SELECT month, next, CASE WHEN month = $3 THEN \
+             CAST((SELECT COALESCE(sum(t.stories), 0) FROM listing_days t WHERE t.kind = $1 \
+                   AND t.ref = {reference} AND t.day >= $3 AND t.day <= $6) AS BIGINT) \
+             - (SELECT n FROM later) ELSE stories END AS counted \
+           FROM listing_months WHERE kind = $1 AND ref = {reference} AND stories > 0 \
+           AND month <= $3), \
+         found AS (\
            SELECT month, next, running - counted AS before, total FROM (\
-             SELECT month, next, {month_counted} AS counted, \
-             CAST(sum({month_counted}) OVER (ORDER BY month DESC ROWS BETWEEN UNBOUNDED \
+             SELECT month, next, counted, \
+             CAST(sum(counted) OVER (ORDER BY month DESC ROWS BETWEEN UNBOUNDED \
                   PRECEDING AND CURRENT ROW) AS BIGINT) AS running, \
-             CAST(sum({month_counted}) OVER () AS BIGINT) AS total \
-             FROM listing_months WHERE kind = $1 AND ref = {reference} AND stories > 0 \
-             AND month <= $3) months \
+             CAST(sum(counted) OVER () AS BIGINT) AS total FROM months) m \
            ORDER BY running > $5 DESC, month DESC LIMIT 1), \
          days AS (\
-           SELECT d.day, {day_counted} AS counted FROM found f CROSS JOIN listing_days d \
+           SELECT d.day, CASE WHEN d.day = $6 THEN d.stories - (SELECT n FROM later) \
+             ELSE d.stories END AS counted FROM found f CROSS JOIN listing_days d \
            WHERE d.kind = $1 AND d.ref = {reference} AND d.stories > 0 AND d.day >= f.month \
            AND d.day < f.next AND d.day <= $6 AND f.before <= $5) \
          SELECT f.total, f.before, c.day, c.in_month FROM found f LEFT JOIN (\
@@ -100,7 +109,7 @@ fn later_sql(source: &ListingSource, after: &str, before: &str) -> String {
         from, filter, time, ..
     } = source;
     format!(
-        "SELECT count(*) FROM {from} WHERE s.status = 'published' \
+        "SELECT count(*) AS n FROM {from} WHERE s.status = 'published' \
          AND {time} > {after} AND {time} < {before} {filter}"
     )
 }
@@ -246,7 +255,7 @@ impl CalendarStore for crate::SqlStore {
     ) -> Result<(Option<PageStart>, u64), StoreError> {
         // Only fixed fragments are joined into the SQL; every value is a bound parameter.
         let (kind, named) = listing_kind(listing);
-        let sql = locate_sql(&reference_of(named), &ListingSource::of(listing));
+        let sql = locate_sql(named.map(|(table, _)| table), &ListingSource::of(listing));
         let this_month = calendar::start_of(month_of(now.date_naive()));
         let found: Option<(i64, i64, Option<i64>, Option<i64>)> =
             sqlx::query_as(AssertSqlSafe(sql))

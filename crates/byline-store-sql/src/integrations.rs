@@ -144,16 +144,15 @@ impl IntegrationStore for crate::SqlStore {
         let ids = crate::listing::public_ids(&self.pool, query).await?;
         let has_more = ids.len() > query.limit as usize;
         let mut conn = self.pool.acquire().await.map_err(db_error)?;
-        let mut stories = Vec::with_capacity(ids.len());
-        for id in ids.into_iter().take(query.limit as usize) {
-            // A story changed between the two reads is shown as it is now, or left out when
-            // it is no longer public.
-            if let Some(story) = load::public(&mut conn, load::Key::Id(id)).await?
-                && story.is_public_at(query.now)
-            {
-                stories.push(story);
-            }
-        }
+        let page = &ids[..ids.len().min(query.limit as usize)];
+        // A story changed between the two reads is shown as it is now, or left out when it
+        // is no longer public.
+        let stories = load::many(&mut conn, page)
+            .await?
+            .into_iter()
+            .map(|(story, _)| story)
+            .filter(|story| story.is_public_at(query.now))
+            .collect();
         Ok((stories, has_more))
     }
 

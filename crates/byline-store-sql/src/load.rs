@@ -10,6 +10,7 @@ use byline_core::search::Searchable;
 use byline_core::store::StoreError;
 use byline_core::{Author, SafeHtml, Seo, Slug, Status, Story, StoryId, StoryKind, Tag};
 use sqlx::AssertSqlSafe;
+use std::collections::HashMap;
 
 use crate::db::DbConn;
 
@@ -22,19 +23,24 @@ pub(crate) enum Key<'a> {
     Slug(&'a Slug),
 }
 
+/// A story's row with its section and lead picture, read by a condition on `s` that follows.
+fn row_select() -> String {
+    format!(
+        "SELECT s.*, sec.id AS sec_id, sec.slug AS sec_slug, sec.name AS sec_name, \
+         sec.description AS sec_description, sec.position AS sec_position, \
+         sec.parent_id AS sec_parent_id, {PICTURE_COLUMNS} \
+         FROM stories s LEFT JOIN sections sec ON sec.id = s.section_id \
+         LEFT JOIN pictures p ON p.id = s.lead_picture_id WHERE"
+    )
+}
+
 pub(crate) async fn row(conn: &mut DbConn, key: Key<'_>) -> Result<Option<DbRow>, StoreError> {
     let column = match key {
         Key::Id(_) => "s.id",
         Key::Slug(_) => "s.slug",
     };
     // `column` is one of two fixed names; the key is bound.
-    let sql = format!(
-        "SELECT s.*, sec.id AS sec_id, sec.slug AS sec_slug, sec.name AS sec_name, \
-         sec.description AS sec_description, sec.position AS sec_position, \
-         sec.parent_id AS sec_parent_id, {PICTURE_COLUMNS} \
-         FROM stories s LEFT JOIN sections sec ON sec.id = s.section_id \
-         LEFT JOIN pictures p ON p.id = s.lead_picture_id WHERE {column} = $1"
-    );
+    let sql = format!("{} {column} = $1", row_select());
     let query = sqlx::query(AssertSqlSafe(sql));
     let query = match key {
         Key::Id(id) => query.bind(id.0),
@@ -43,50 +49,99 @@ pub(crate) async fn row(conn: &mut DbConn, key: Key<'_>) -> Result<Option<DbRow>
     query.fetch_optional(&mut *conn).await.map_err(db_error)
 }
 
-async fn tags(conn: &mut DbConn, id: i64) -> Result<Vec<Tag>, StoreError> {
-    sqlx::query(
-        "SELECT t.slug, t.name FROM story_tags st JOIN tags t ON t.id = st.tag_id \
-         WHERE st.story_id = $1 ORDER BY st.position",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db_error)?
-    .iter()
-    .map(taxonomy::tag_row)
-    .collect()
+/// The most stories one batch read names. A batch is padded (by repeating its last id) up to
+/// the first of these sizes that holds it, so that each connection keeps a few prepared
+/// statements rather than one per batch length.
+const BATCH_SIZES: [usize; 4] = [1, 8, 32, 128];
+
+/// `$first, …` marks for a batch of `count` ids, padded to its size; the ids bound the same
+/// way by [`bind_ids`].
+fn id_marks(count: usize) -> (String, usize) {
+    let size = BATCH_SIZES
+        .into_iter()
+        .find(|size| *size >= count)
+        .unwrap_or(count);
+    let marks = (1..=size).map(|n| format!("${n}")).collect::<Vec<_>>();
+    (marks.join(", "), size)
 }
 
-async fn authors(conn: &mut DbConn, id: i64) -> Result<Vec<Author>, StoreError> {
-    sqlx::query(
-        "SELECT a.id, a.slug, a.name, a.bio FROM story_authors sa JOIN authors a ON a.id = sa.author_id \
-         WHERE sa.story_id = $1 ORDER BY sa.position",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db_error)?
-    .iter()
-    .map(taxonomy::author_row)
-    .collect()
+fn bind_ids<'q>(
+    mut query: sqlx::query::Query<'q, crate::db::Db, crate::db::DbArgs>,
+    ids: &[i64],
+    size: usize,
+) -> sqlx::query::Query<'q, crate::db::Db, crate::db::DbArgs> {
+    let last = ids.last().copied().unwrap_or(0);
+    for n in 0..size {
+        query = query.bind(ids.get(n).copied().unwrap_or(last));
+    }
+    query
 }
 
+/// What a batch of stories is filed under and has been corrected by, each list in its order.
+#[derive(Default)]
+struct Filed {
+    tags: HashMap<i64, Vec<Tag>>,
+    authors: HashMap<i64, Vec<Author>>,
+    corrections: HashMap<i64, Vec<Correction>>,
+}
+
+/// The rows of `select` (which ends in `IN`) for the stories `ids`, padded to a batch size,
+/// in the statement's order.
+async fn rows_of(
+    conn: &mut DbConn,
+    select: &str,
+    order: &str,
+    ids: &[i64],
+) -> Result<Vec<DbRow>, StoreError> {
+    let (marks, size) = id_marks(ids.len());
+    // `select` and `order` are this module's fixed fragments; the ids are bound.
+    let sql = format!("{select} ({marks}) {order}");
+    bind_ids(sqlx::query(AssertSqlSafe(sql)), ids, size)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_error)
+}
+
+/// Tags, authors and corrections of at most [`BATCH_SIZES`]' last many stories, in one read
+/// however many (one round trip where the database is across a network): a row per link or
+/// correction, `part` telling which, in order of story, part and then each part's own order.
+async fn filed(conn: &mut DbConn, ids: &[i64]) -> Result<Filed, StoreError> {
+    const FILED: &str = "SELECT st.story_id, 0 AS part, st.position AS sort, 0 AS tie, \
+         0 AS id, t.slug, t.name, '' AS bio FROM story_tags st JOIN tags t ON t.id = st.tag_id \
+         WHERE st.story_id IN ({ids}) \
+         UNION ALL SELECT sa.story_id, 1, sa.position, 0, a.id, a.slug, a.name, a.bio \
+         FROM story_authors sa JOIN authors a ON a.id = sa.author_id WHERE sa.story_id IN ({ids}) \
+         UNION ALL SELECT story_id, 2, created_at, id, 0, '', note, '' FROM corrections \
+         WHERE story_id IN ({ids}) ORDER BY 1, 2, 3, 4";
+    let (marks, size) = id_marks(ids.len());
+    // The statement is fixed but for the ids' marks; the ids are bound once, read thrice.
+    let sql = FILED.replace("{ids}", &marks);
+    let rows = bind_ids(sqlx::query(AssertSqlSafe(sql)), ids, size)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    let mut filed = Filed::default();
+    for row in &rows {
+        let story: i64 = get(row, "story_id")?;
+        match get::<i64>(row, "part")? {
+            0 => filed.tags.entry(story).or_default().push(taxonomy::tag_row(row)?),
+            1 => filed.authors.entry(story).or_default().push(taxonomy::author_row(row)?),
+            _ => filed.corrections.entry(story).or_default().push(Correction {
+                created_at: from_secs(get(row, "sort")?)?,
+                note: get(row, "name")?,
+            }),
+        }
+    }
+    Ok(filed)
+}
+
+/// A story's corrections, oldest first.
 pub(crate) async fn corrections(conn: &mut DbConn, id: i64) -> Result<Vec<Correction>, StoreError> {
-    sqlx::query(
-        "SELECT created_at, note FROM corrections WHERE story_id = $1 ORDER BY created_at, id",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db_error)?
-    .iter()
-    .map(|row| {
-        Ok(Correction {
-            created_at: from_secs(get(row, "created_at")?)?,
-            note: get(row, "note")?,
-        })
-    })
-    .collect()
+    Ok(filed(conn, &[id])
+        .await?
+        .corrections
+        .remove(&id)
+        .unwrap_or_default())
 }
 
 fn status(row: &DbRow) -> Result<Status, StoreError> {
@@ -113,30 +168,60 @@ fn section(row: &DbRow) -> Result<Option<byline_core::Section>, StoreError> {
 /// A story as readers see it.
 pub(crate) async fn public(conn: &mut DbConn, key: Key<'_>) -> Result<Option<Story>, StoreError> {
     match row(conn, key).await? {
-        Some(row) => Ok(Some(story(conn, &row).await?)),
+        Some(row) => {
+            let id: i64 = get(&row, "id")?;
+            let mut filed = filed(conn, &[id]).await?;
+            Ok(Some(story(&row, &mut filed)?))
+        }
         None => Ok(None),
     }
 }
 
-/// A story as the search index keeps it: as readers see it, and whose it is.
-pub(crate) async fn searchable(
+/// Stories as readers see them, with whose each is, in the order of `ids`; an id without a
+/// story is left out. Four reads for each [`BATCH_SIZES`]' last many, however many stories:
+/// feeds, the Content API and the search index read stories by the page.
+pub(crate) async fn many(
     conn: &mut DbConn,
-    id: StoryId,
-) -> Result<Option<Searchable>, StoreError> {
-    let Some(row) = row(conn, Key::Id(id)).await? else {
-        return Ok(None);
-    };
-    // The site's own pages are not searched: the index holds news stories.
-    if kind(&row)? == StoryKind::Page {
-        return Ok(None);
+    ids: &[StoryId],
+) -> Result<Vec<(Story, Option<UserId>)>, StoreError> {
+    let limit = BATCH_SIZES[BATCH_SIZES.len() - 1];
+    // An id asked twice is answered once, where it was first asked.
+    let mut asked = std::collections::HashSet::with_capacity(ids.len());
+    let ids: Vec<StoryId> = ids.iter().copied().filter(|id| asked.insert(*id)).collect();
+    let mut stories = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(limit) {
+        let ids: Vec<i64> = chunk.iter().map(|id| id.0).collect();
+        let mut rows: HashMap<i64, DbRow> = HashMap::with_capacity(ids.len());
+        for row in rows_of(conn, &format!("{} s.id IN", row_select()), "", &ids).await? {
+            rows.insert(get(&row, "id")?, row);
+        }
+        let mut filed = filed(conn, &ids).await?;
+        for id in &ids {
+            if let Some(row) = rows.remove(id) {
+                let owner = get::<Option<i64>>(&row, "created_by")?.map(UserId);
+                stories.push((story(&row, &mut filed)?, owner));
+            }
+        }
     }
-    Ok(Some(Searchable {
-        story: story(conn, &row).await?,
-        owner: get::<Option<i64>>(&row, "created_by")?.map(UserId),
-    }))
+    Ok(stories)
 }
 
-async fn story(conn: &mut DbConn, row: &DbRow) -> Result<Story, StoreError> {
+/// Stories as the search index keeps them, in the order of `ids`: the site's own pages are not
+/// searched, the index holds news stories.
+pub(crate) async fn searchable(
+    conn: &mut DbConn,
+    ids: &[StoryId],
+) -> Result<Vec<Searchable>, StoreError> {
+    Ok(many(conn, ids)
+        .await?
+        .into_iter()
+        .filter(|(story, _)| story.kind != StoryKind::Page)
+        .map(|(story, owner)| Searchable { story, owner })
+        .collect())
+}
+
+/// The story of `row`, taking what it is filed under out of `filed`.
+fn story(row: &DbRow, filed: &mut Filed) -> Result<Story, StoreError> {
     let id: i64 = get(row, "id")?;
     Ok(Story {
         id: StoryId(id),
@@ -147,8 +232,8 @@ async fn story(conn: &mut DbConn, row: &DbRow) -> Result<Story, StoreError> {
         body: SafeHtml::from_sanitized(get(row, "body_html")?),
         summary: get(row, "summary")?,
         section: section(row)?,
-        tags: tags(conn, id).await?,
-        authors: authors(conn, id).await?,
+        tags: filed.tags.remove(&id).unwrap_or_default(),
+        authors: filed.authors.remove(&id).unwrap_or_default(),
         byline: get(row, "byline")?,
         language: get(row, "language")?,
         status: status(row)?,
@@ -157,7 +242,7 @@ async fn story(conn: &mut DbConn, row: &DbRow) -> Result<Story, StoreError> {
         embargo_until: time(row, "embargo_until")?,
         lead_picture: rows::picture(row)?,
         seo: seo(row)?,
-        corrections: corrections(conn, id).await?,
+        corrections: filed.corrections.remove(&id).unwrap_or_default(),
     })
 }
 
@@ -178,6 +263,7 @@ pub(crate) async fn editor(
         return Ok(None);
     };
     let format: String = get(&row, "body_format")?;
+    let mut filed = filed(conn, &[id.0]).await?;
     Ok(Some(EditorStory {
         id,
         kind: kind(&row)?,
@@ -192,8 +278,8 @@ pub(crate) async fn editor(
         body_format: BodyFormat::parse(&format)
             .ok_or_else(|| rows::corrupt(format!("body format {format}")))?,
         section: section(&row)?,
-        tags: tags(conn, id.0).await?,
-        authors: authors(conn, id.0).await?,
+        tags: filed.tags.remove(&id.0).unwrap_or_default(),
+        authors: filed.authors.remove(&id.0).unwrap_or_default(),
         status: status(&row)?,
         published_at: time(&row, "published_at")?,
         first_published_at: time(&row, "first_published_at")?,

@@ -30,13 +30,7 @@ impl SearchSource for crate::SqlStore {
 
     async fn stories_by_id(&self, ids: &[StoryId]) -> Result<Vec<Searchable>, StoreError> {
         let mut conn = self.pool.acquire().await.map_err(db_error)?;
-        let mut stories = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(story) = load::searchable(&mut conn, *id).await? {
-                stories.push(story);
-            }
-        }
-        Ok(stories)
+        load::searchable(&mut conn, ids).await
     }
 
     async fn story_ids_filed(&self, listing: &Listing) -> Result<Vec<StoryId>, StoreError> {

@@ -261,3 +261,68 @@ async fn a_store_answers_counts_its_jobs_and_pool_and_waits_a_bounded_time() {
         .await;
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+#[tokio::test]
+async fn stories_read_by_the_batch_come_whole_in_the_order_asked_as_read_alone() {
+    use byline_core::access::Role;
+    let (_site, store) = fresh().await;
+    let ana = super::editorial::member(store.as_ref(), "Ana", Role::Editor).await;
+    // More than one batch (128), each story filed its own way: tags and authors in an order
+    // that is not their names', a correction on every seventh.
+    let mut ids = Vec::new();
+    for n in 0..140 {
+        let mut input = wire(&format!("urn:b{n}"), &format!("Batch {n}"), at(300 - n));
+        input.tags = vec![format!("Zed {}", n % 5), "Alpha".to_owned()];
+        input.authors = vec![format!("Writer {}", n % 3), "Ana Reporter".to_owned()];
+        let id = created(store.as_ref(), input).await;
+        if n % 7 == 0 {
+            for note in ["First fix.", "Second fix."] {
+                store
+                    .add_correction(id, ana.id, note, Utc::now())
+                    .await
+                    .unwrap();
+            }
+        }
+        ids.push(id);
+    }
+    // Asked out of order, one twice and one that does not exist.
+    let mut asked: Vec<_> = ids.iter().rev().copied().collect();
+    asked.insert(5, ids[3]);
+    asked.push(byline_core::StoryId(ids[139].0 + 1000));
+    let found = store.stories_by_id(&asked).await.unwrap();
+    let order: Vec<_> = found.iter().map(|s| s.story.id).collect();
+    let mut expected: Vec<_> = ids
+        .iter()
+        .rev()
+        .copied()
+        .filter(|id| *id != ids[3])
+        .collect();
+    expected.insert(5, ids[3]);
+    assert_eq!(
+        order, expected,
+        "in the order first asked, each once, the missing left out"
+    );
+    for searchable in &found {
+        let alone = store
+            .story_by_slug(&searchable.story.slug)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(format!("{:?}", searchable.story), format!("{alone:?}"));
+    }
+    let seventh = &found.iter().find(|s| s.story.id == ids[7]).unwrap().story;
+    let tags: Vec<&str> = seventh.tags.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(tags, ["Zed 2", "Alpha"]);
+    let authors: Vec<&str> = seventh.authors.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(authors, ["Writer 1", "Ana Reporter"]);
+    let notes: Vec<&str> = seventh
+        .corrections
+        .iter()
+        .map(|c| c.note.as_str())
+        .collect();
+    assert_eq!(notes, ["First fix.", "Second fix."]);
+    // A few at a time (a smaller batch) read the same.
+    let few = store.stories_by_id(&ids[..5]).await.unwrap();
+    assert_eq!(few.len(), 5);
+    assert_eq!(few[0].story.authors.len(), 2);
+}
