@@ -124,12 +124,24 @@ async fn filed(conn: &mut DbConn, ids: &[i64]) -> Result<Filed, StoreError> {
     for row in &rows {
         let story: i64 = get(row, "story_id")?;
         match get::<i64>(row, "part")? {
-            0 => filed.tags.entry(story).or_default().push(taxonomy::tag_row(row)?),
-            1 => filed.authors.entry(story).or_default().push(taxonomy::author_row(row)?),
-            _ => filed.corrections.entry(story).or_default().push(Correction {
-                created_at: from_secs(get(row, "sort")?)?,
-                note: get(row, "name")?,
-            }),
+            0 => filed
+                .tags
+                .entry(story)
+                .or_default()
+                .push(taxonomy::tag_row(row)?),
+            1 => filed
+                .authors
+                .entry(story)
+                .or_default()
+                .push(taxonomy::author_row(row)?),
+            _ => filed
+                .corrections
+                .entry(story)
+                .or_default()
+                .push(Correction {
+                    created_at: from_secs(get(row, "sort")?)?,
+                    note: get(row, "name")?,
+                }),
         }
     }
     Ok(filed)
