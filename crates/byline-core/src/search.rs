@@ -25,7 +25,8 @@ pub trait SearchSource: Send + Sync {
         after: StoryId,
         limit: u32,
     ) -> Result<Vec<Searchable>, StoreError>;
-    /// The whole stories of `ids` in any status; ids of stories that do not exist are left out.
+    /// The whole stories of `ids` in any status, in the order first asked and each once; ids
+    /// of stories that do not exist are left out.
     async fn stories_by_id(&self, ids: &[StoryId]) -> Result<Vec<Searchable>, StoreError>;
     /// The ids of the stories, in any status, filed under a section, tag or author (every
     /// story for [`Listing::All`]).
