@@ -8,7 +8,7 @@ use byline_core::editorial::{BodyFormat, Correction, EditorStory};
 use byline_core::pages::PagePlace;
 use byline_core::search::Searchable;
 use byline_core::store::StoreError;
-use byline_core::{Author, SafeHtml, Seo, Slug, Status, Story, StoryId, StoryKind, Tag};
+use byline_core::{Author, AuthorId, SafeHtml, Seo, Slug, Status, Story, StoryId, StoryKind, Tag};
 use sqlx::AssertSqlSafe;
 use std::collections::HashMap;
 
@@ -23,10 +23,19 @@ pub(crate) enum Key<'a> {
     Slug(&'a Slug),
 }
 
-/// A story's row with its section and lead picture, read by a condition on `s` that follows.
-fn row_select() -> String {
+/// What readers are shown of a story's own row: not the editor's source of the body (as long
+/// as the body itself), its preview token or import bookkeeping.
+const PUBLIC_COLUMNS: &str = "s.id, s.kind, s.slug, s.headline, s.standfirst, s.body_html, \
+     s.summary, s.byline, s.language, s.status, s.published_at, s.updated_at, s.embargo_until, \
+     s.seo_title, s.seo_description, s.created_by";
+/// All of a story's own row, as the editor works on it.
+const EDITOR_COLUMNS: &str = "s.*";
+
+/// A story's `columns` with its section and lead picture, read by a condition on `s` that
+/// follows.
+fn row_select(columns: &str) -> String {
     format!(
-        "SELECT s.*, sec.id AS sec_id, sec.slug AS sec_slug, sec.name AS sec_name, \
+        "SELECT {columns}, sec.id AS sec_id, sec.slug AS sec_slug, sec.name AS sec_name, \
          sec.description AS sec_description, sec.position AS sec_position, \
          sec.parent_id AS sec_parent_id, {PICTURE_COLUMNS} \
          FROM stories s LEFT JOIN sections sec ON sec.id = s.section_id \
@@ -34,19 +43,50 @@ fn row_select() -> String {
     )
 }
 
-pub(crate) async fn row(conn: &mut DbConn, key: Key<'_>) -> Result<Option<DbRow>, StoreError> {
+/// One story's `columns` and, in the same statement (one round trip where the database is
+/// across a network), what it is filed under: the story's own row comes first (`f_part` -1),
+/// then one row per tag, author and correction in order, the story's columns empty in them.
+async fn with_filed(
+    conn: &mut DbConn,
+    columns: &str,
+    key: Key<'_>,
+) -> Result<Option<(DbRow, Filed)>, StoreError> {
     let column = match key {
         Key::Id(_) => "s.id",
         Key::Slug(_) => "s.slug",
     };
-    // `column` is one of two fixed names; the key is bound.
-    let sql = format!("{} {column} = $1", row_select());
+    // `columns` is one of this module's fixed lists and `column` one of two fixed names; the
+    // key is bound.
+    let sql = format!(
+        "WITH one AS ({} {column} = $1), \
+         filed AS (SELECT id AS f_story, -1 AS f_part, 0 AS f_sort, 0 AS f_tie, 0 AS f_id, \
+         '' AS f_slug, '' AS f_name, '' AS f_bio FROM one UNION ALL {}) \
+         SELECT filed.*, one.* FROM filed LEFT JOIN one ON filed.f_part = -1 \
+         ORDER BY f_part, f_sort, f_tie",
+        row_select(columns),
+        FILED.replace("{which}", "= (SELECT id FROM one)"),
+    );
     let query = sqlx::query(AssertSqlSafe(sql));
     let query = match key {
         Key::Id(id) => query.bind(id.0),
         Key::Slug(slug) => query.bind(slug.as_str().to_owned()),
     };
-    query.fetch_optional(&mut *conn).await.map_err(db_error)
+    let mut found = query
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_error)?
+        .into_iter();
+    let Some(story) = found.next() else {
+        return Ok(None);
+    };
+    if get::<i64>(&story, "f_part")? != -1 {
+        return Err(rows::corrupt("a story's links read without the story"));
+    }
+    let mut filed = Filed::default();
+    for row in found {
+        filed.take(&row)?;
+    }
+    Ok(Some((story, filed)))
 }
 
 /// The most stories one batch read names. A batch is padded (by repeating its last id) up to
@@ -102,49 +142,60 @@ async fn rows_of(
         .map_err(db_error)
 }
 
+/// Tags, authors and corrections of the stories `{which}` names: a row per link or correction,
+/// `f_part` telling which, with each part's own order (`f_sort`, `f_tie`).
+const FILED: &str = "SELECT st.story_id AS f_story, 0 AS f_part, st.position AS f_sort, \
+     0 AS f_tie, 0 AS f_id, t.slug AS f_slug, t.name AS f_name, '' AS f_bio \
+     FROM story_tags st JOIN tags t ON t.id = st.tag_id WHERE st.story_id {which} \
+     UNION ALL SELECT sa.story_id, 1, sa.position, 0, a.id, a.slug, a.name, a.bio \
+     FROM story_authors sa JOIN authors a ON a.id = sa.author_id WHERE sa.story_id {which} \
+     UNION ALL SELECT story_id, 2, created_at, id, 0, '', note, '' FROM corrections \
+     WHERE story_id {which}";
+
 /// Tags, authors and corrections of at most [`BATCH_SIZES`]' last many stories, in one read
-/// however many (one round trip where the database is across a network): a row per link or
-/// correction, `part` telling which, in order of story, part and then each part's own order.
+/// however many (one round trip where the database is across a network), in order of story,
+/// part and then each part's own order.
 async fn filed(conn: &mut DbConn, ids: &[i64]) -> Result<Filed, StoreError> {
-    const FILED: &str = "SELECT st.story_id, 0 AS part, st.position AS sort, 0 AS tie, \
-         0 AS id, t.slug, t.name, '' AS bio FROM story_tags st JOIN tags t ON t.id = st.tag_id \
-         WHERE st.story_id IN ({ids}) \
-         UNION ALL SELECT sa.story_id, 1, sa.position, 0, a.id, a.slug, a.name, a.bio \
-         FROM story_authors sa JOIN authors a ON a.id = sa.author_id WHERE sa.story_id IN ({ids}) \
-         UNION ALL SELECT story_id, 2, created_at, id, 0, '', note, '' FROM corrections \
-         WHERE story_id IN ({ids}) ORDER BY 1, 2, 3, 4";
     let (marks, size) = id_marks(ids.len());
     // The statement is fixed but for the ids' marks; the ids are bound once, read thrice.
-    let sql = FILED.replace("{ids}", &marks);
+    let sql = format!(
+        "{} ORDER BY 1, 2, 3, 4",
+        FILED.replace("{which}", &format!("IN ({marks})"))
+    );
     let rows = bind_ids(sqlx::query(AssertSqlSafe(sql)), ids, size)
         .fetch_all(&mut *conn)
         .await
         .map_err(db_error)?;
     let mut filed = Filed::default();
     for row in &rows {
-        let story: i64 = get(row, "story_id")?;
-        match get::<i64>(row, "part")? {
-            0 => filed
-                .tags
-                .entry(story)
-                .or_default()
-                .push(taxonomy::tag_row(row)?),
-            1 => filed
-                .authors
-                .entry(story)
-                .or_default()
-                .push(taxonomy::author_row(row)?),
-            _ => filed
-                .corrections
-                .entry(story)
-                .or_default()
-                .push(Correction {
-                    created_at: from_secs(get(row, "sort")?)?,
-                    note: get(row, "name")?,
-                }),
-        }
+        filed.take(row)?;
     }
     Ok(filed)
+}
+
+impl Filed {
+    /// Files the link or correction of `row` (a row of [`FILED`]) under its story, after those
+    /// taken before it.
+    fn take(&mut self, row: &DbRow) -> Result<(), StoreError> {
+        let story: i64 = get(row, "f_story")?;
+        match get::<i64>(row, "f_part")? {
+            0 => self.tags.entry(story).or_default().push(Tag {
+                slug: rows::slug(row, "f_slug")?,
+                name: get(row, "f_name")?,
+            }),
+            1 => self.authors.entry(story).or_default().push(Author {
+                id: AuthorId(get(row, "f_id")?),
+                slug: rows::slug(row, "f_slug")?,
+                name: get(row, "f_name")?,
+                bio: get(row, "f_bio")?,
+            }),
+            _ => self.corrections.entry(story).or_default().push(Correction {
+                created_at: from_secs(get(row, "f_sort")?)?,
+                note: get(row, "f_name")?,
+            }),
+        }
+        Ok(())
+    }
 }
 
 /// A story's corrections, oldest first.
@@ -179,18 +230,14 @@ fn section(row: &DbRow) -> Result<Option<byline_core::Section>, StoreError> {
 
 /// A story as readers see it.
 pub(crate) async fn public(conn: &mut DbConn, key: Key<'_>) -> Result<Option<Story>, StoreError> {
-    match row(conn, key).await? {
-        Some(row) => {
-            let id: i64 = get(&row, "id")?;
-            let mut filed = filed(conn, &[id]).await?;
-            Ok(Some(story(&row, &mut filed)?))
-        }
+    match with_filed(conn, PUBLIC_COLUMNS, key).await? {
+        Some((row, mut filed)) => Ok(Some(story(&row, &mut filed)?)),
         None => Ok(None),
     }
 }
 
 /// Stories as readers see them, with whose each is, in the order of `ids`; an id without a
-/// story is left out. Four reads for each [`BATCH_SIZES`]' last many, however many stories:
+/// story is left out. Two reads for each [`BATCH_SIZES`]' last many, however many stories:
 /// feeds, the Content API and the search index read stories by the page.
 pub(crate) async fn many(
     conn: &mut DbConn,
@@ -204,7 +251,8 @@ pub(crate) async fn many(
     for chunk in ids.chunks(limit) {
         let ids: Vec<i64> = chunk.iter().map(|id| id.0).collect();
         let mut rows: HashMap<i64, DbRow> = HashMap::with_capacity(ids.len());
-        for row in rows_of(conn, &format!("{} s.id IN", row_select()), "", &ids).await? {
+        let select = format!("{} s.id IN", row_select(PUBLIC_COLUMNS));
+        for row in rows_of(conn, &select, "", &ids).await? {
             rows.insert(get(&row, "id")?, row);
         }
         let mut filed = filed(conn, &ids).await?;
@@ -271,11 +319,10 @@ pub(crate) async fn editor(
     conn: &mut DbConn,
     id: StoryId,
 ) -> Result<Option<EditorStory>, StoreError> {
-    let Some(row) = row(conn, Key::Id(id)).await? else {
+    let Some((row, mut filed)) = with_filed(conn, EDITOR_COLUMNS, Key::Id(id)).await? else {
         return Ok(None);
     };
     let format: String = get(&row, "body_format")?;
-    let mut filed = filed(conn, &[id.0]).await?;
     Ok(Some(EditorStory {
         id,
         kind: kind(&row)?,

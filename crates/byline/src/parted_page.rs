@@ -53,6 +53,37 @@ impl RailsPart {
     }
 }
 
+/// Bytes every article page carries as they are, whatever the story (the site's inline style
+/// sheet, a third of an article's bytes): compressed once, at full quality, and joined with each
+/// page's own parts instead of being compressed again in every one of them.
+#[derive(Debug)]
+pub struct FixedPart {
+    /// Finds the bytes in a page (made once, not for every page split).
+    finder: memchr::memmem::Finder<'static>,
+    brotli: Bytes,
+}
+
+impl FixedPart {
+    /// The part of `plain`; `None` for no bytes (nothing to look for).
+    pub fn new(plain: &str) -> Option<Self> {
+        (!plain.is_empty()).then(|| FixedPart {
+            brotli: page_parts::compress(plain.as_bytes(), Place::Later, Grade::Full),
+            finder: memchr::memmem::Finder::new(plain.as_bytes()).into_owned(),
+        })
+    }
+
+    fn len(&self) -> usize {
+        self.finder.needle().len()
+    }
+
+    /// Where the bytes are in `text`, when they are there exactly once.
+    fn find_once(&self, text: &[u8]) -> Option<usize> {
+        let mut found = self.finder.find_iter(text);
+        let at = found.next()?;
+        found.next().is_none().then_some(at)
+    }
+}
+
 /// The `Last-Modified` value of `time`.
 pub fn http_date(time: DateTime<Utc>) -> Option<HeaderValue> {
     HeaderValue::from_str(&time.format("%a, %d %b %Y %H:%M:%S GMT").to_string()).ok()
@@ -66,6 +97,9 @@ pub struct PartedPage {
     story: StoryId,
     /// The plain length of what comes before the rails.
     head_len: usize,
+    /// The bytes shared by every article found in the head, and where: they are joined as
+    /// their one part instead of being compressed with the head.
+    fixed: Option<(usize, Arc<FixedPart>)>,
     /// The plain length of head and tail together.
     own_len: usize,
     /// Of the head's and the tail's plain bytes and where one ends.
@@ -83,10 +117,12 @@ pub struct PartedPage {
     offered: AtomicBool,
 }
 
-/// The page's own parts, as Brotli of one grade.
+/// The page's own parts, as Brotli of one grade: the head before the fixed part and after it
+/// (empty when there is none), and what follows the rails.
 #[derive(Debug)]
 struct OwnParts {
     head: Bytes,
+    after_fixed: Bytes,
     tail: Bytes,
     grade: Grade,
 }
@@ -99,16 +135,25 @@ struct Current {
 }
 
 impl OwnParts {
-    fn of(head: &[u8], tail: &[u8], grade: Grade) -> OwnParts {
+    /// The parts of `head` and `tail`, without the `fixed_len` bytes at `fixed_at` in the head.
+    fn of(head: &[u8], fixed: Option<(usize, usize)>, tail: &[u8], grade: Grade) -> OwnParts {
+        let (before, after) = match fixed {
+            Some((at, len)) => (&head[..at], &head[at + len..]),
+            None => (head, &[][..]),
+        };
         OwnParts {
-            head: page_parts::compress(head, Place::First, grade),
+            head: page_parts::compress(before, Place::First, grade),
+            after_fixed: match fixed {
+                Some(_) => page_parts::compress(after, Place::Later, grade),
+                None => Bytes::new(),
+            },
             tail: page_parts::compress(tail, Place::Later, grade),
             grade,
         }
     }
 
     fn held(&self) -> usize {
-        self.head.len() + self.tail.len()
+        self.head.len() + self.after_fixed.len() + self.tail.len()
     }
 }
 
@@ -118,6 +163,7 @@ impl PartedPage {
     pub fn split(
         page: &[u8],
         rails: &RailsPart,
+        fixed: Option<&Arc<FixedPart>>,
         story: StoryId,
         last_modified: Option<DateTime<Utc>>,
         mut headers: HeaderMap,
@@ -133,6 +179,9 @@ impl PartedPage {
             return None;
         }
         let (head, tail) = (&page[..at], &page[end..]);
+        // Not found exactly once in the head, the fixed bytes stay in it.
+        let fixed = fixed.and_then(|part| Some((part.find_once(head)?, part.clone())));
+        let fixed_span = fixed.as_ref().map(|(at, part)| (*at, part.len()));
         let mut digest = Sha256::new();
         digest.update((head.len() as u64).to_le_bytes());
         digest.update(head);
@@ -142,12 +191,13 @@ impl PartedPage {
         Some(PartedPage {
             story,
             head_len: head.len(),
+            fixed,
             own_len: head.len() + tail.len(),
             digest: digest.finalize().into(),
             last_modified,
             headers,
             current: Mutex::new(Current {
-                parts: OwnParts::of(head, tail, Grade::Quick),
+                parts: OwnParts::of(head, fixed_span, tail, Grade::Quick),
                 joined: None,
             }),
             recompressed: Mutex::new(None),
@@ -170,7 +220,16 @@ impl PartedPage {
             return Some((page.clone(), false));
         }
         let parts = &current.parts;
-        let brotli = page_parts::join(&[&parts.head, &rails.brotli, &parts.tail])?;
+        let brotli = match &self.fixed {
+            Some((_, fixed)) => page_parts::join(&[
+                &parts.head,
+                &fixed.brotli,
+                &parts.after_fixed,
+                &rails.brotli,
+                &parts.tail,
+            ]),
+            None => page_parts::join(&[&parts.head, &rails.brotli, &parts.tail]),
+        }?;
         let mut digest = Sha256::new();
         digest.update(self.digest);
         digest.update(rails.digest);
@@ -219,7 +278,8 @@ impl PartedPage {
         ) else {
             return;
         };
-        let parts = OwnParts::of(head, tail, Grade::Full);
+        let fixed = self.fixed.as_ref().map(|(at, part)| (*at, part.len()));
+        let parts = OwnParts::of(head, fixed, tail, Grade::Full);
         *self.recompressed.lock().unwrap_or_else(|p| p.into_inner()) = Some(parts);
     }
 
@@ -267,9 +327,37 @@ mod tests {
         RailsPart::new(text.to_owned(), None, generation)
     }
 
+    const STYLE: &str = "body{margin:0 auto;max-width:40rem;font:1.1rem/1.5 Georgia,serif}\
+        .rails li{list-style:none;border-top:1px solid #ddd;padding:.4rem 0}\
+        .site-header{display:flex;gap:1rem;align-items:center;background:#111;color:#fafafa}\
+        .skip-link{position:absolute;left:-999px}.skip-link:focus{left:1rem;top:1rem}\
+        figure{margin:0}figcaption{font-size:.85rem;color:#555}img{max-width:100%;height:auto}\
+        .ad-slot{min-height:250px;background:#f4f4f4;text-align:center}.ad-slot::before{\
+        content:'Advertisement';font-size:.7rem;text-transform:uppercase;letter-spacing:.1em}\
+        .newsletter form{display:grid;grid-template-columns:1fr auto;gap:.5rem}\
+        .newsletter input[type=email]{padding:.5rem;border:1px solid #888;border-radius:3px}";
+
+    fn style() -> Arc<FixedPart> {
+        Arc::new(FixedPart::new(STYLE).unwrap())
+    }
+
+    /// `plain` kept as parts around `rails`, with `fixed` as its own part when given.
+    fn parted(plain: &str, rails: &RailsPart, fixed: Option<&Arc<FixedPart>>) -> PartedPage {
+        PartedPage::split(
+            plain.as_bytes(),
+            rails,
+            fixed,
+            StoryId(5),
+            None,
+            HeaderMap::new(),
+        )
+        .expect("the rails are in the page once")
+    }
+
     fn article(rails: &str) -> String {
         format!(
-            "<html><body><h1>Harbour</h1>{}{rails}\n<nav>tags</nav></body></html>\n",
+            "<html><head><style>{STYLE}</style></head><body><h1>Harbour</h1>{}{rails}\n\
+             <nav>tags</nav></body></html>\n",
             "<p>The council voted on the harbour.</p>".repeat(50)
         )
     }
@@ -280,6 +368,7 @@ mod tests {
         let parted = PartedPage::split(
             article(&first.plain).as_bytes(),
             &first,
+            Some(&style()),
             StoryId(7),
             None,
             HeaderMap::new(),
@@ -313,8 +402,7 @@ mod tests {
     fn parts_compressed_again_in_idle_time_join_to_the_same_page_at_full_quality() {
         let part = rails("<div class=\"rails\"><li>Ferry returns</li></div>", 1);
         let plain = article(&part.plain);
-        let parted =
-            PartedPage::split(plain.as_bytes(), &part, StoryId(3), None, HeaderMap::new()).unwrap();
+        let parted = parted(&plain, &part, Some(&style()));
         let (quick, _) = parted.joined(&part).unwrap();
         assert_eq!(quick.etags[2], format!("\"{}-br-quick\"", quick.tag));
         assert!(parted.wants_recompressing());
@@ -341,8 +429,15 @@ mod tests {
         let twice = format!("{0}{0}", article(&part.plain));
         for page in [article("<div>other</div>"), twice] {
             assert!(
-                PartedPage::split(page.as_bytes(), &part, StoryId(1), None, HeaderMap::new())
-                    .is_none()
+                PartedPage::split(
+                    page.as_bytes(),
+                    &part,
+                    Some(&style()),
+                    StoryId(1),
+                    None,
+                    HeaderMap::new()
+                )
+                .is_none()
             );
         }
     }
@@ -355,6 +450,7 @@ mod tests {
         let parted = PartedPage::split(
             article("<ol>rails</ol>").as_bytes(),
             &part,
+            None,
             StoryId(1),
             Some(older),
             HeaderMap::new(),
@@ -364,6 +460,37 @@ mod tests {
         assert_eq!(
             page.headers[header::LAST_MODIFIED],
             "Tue, 03 Nov 2026 08:30:00 GMT"
+        );
+    }
+
+    #[test]
+    fn fixed_bytes_are_joined_as_their_part_only_when_the_head_has_them_once() {
+        let part = rails("<div class=\"rails\">Latest</div>", 1);
+        let once = article(&part.plain);
+        let twice = once.replacen("<h1>", &format!("<h1>{STYLE}"), 1);
+        let without = once.replacen(STYLE, "", 1);
+        for plain in [once, twice, without] {
+            let parted = parted(&plain, &part, Some(&style()));
+            let (quick, _) = parted.joined(&part).unwrap();
+            assert_eq!(quick.body(Coding::Identity).0, plain);
+            parted.recompress(&quick);
+            assert!(parted.take_in_recompressed());
+            let (full, _) = parted.joined(&part).unwrap();
+            assert_eq!(
+                decompress_brotli(&full.body(Coding::Brotli).0).unwrap(),
+                plain.as_bytes()
+            );
+        }
+        let whole = parted(&article(&part.plain), &part, None);
+        let shared = parted(&article(&part.plain), &part, Some(&style()));
+        assert_eq!(
+            whole.joined(&part).unwrap().0.tag,
+            shared.joined(&part).unwrap().0.tag,
+            "the same page, the same entity tag, however it is kept"
+        );
+        assert!(
+            shared.held() < whole.held(),
+            "the fixed bytes are not held per page"
         );
     }
 }

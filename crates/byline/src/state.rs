@@ -72,6 +72,8 @@ pub struct Inner {
     pub public_policy: Option<crate::site::policy::PublicPolicy>,
     /// The site's stylesheet, put inside each public page when it is small.
     pub inline_css: Option<String>,
+    /// That stylesheet compressed once, joined with every article kept as parts.
+    pub style_part: Option<Arc<crate::parted_page::FixedPart>>,
     /// The theme's static files compressed, by URL: (Brotli, gzip).
     pub compressed_assets:
         std::collections::HashMap<String, (axum::body::Bytes, axum::body::Bytes)>,
@@ -155,6 +157,10 @@ impl AppState {
             site,
             discovery: crate::site::files::Discovery::from_config(config)?,
             ads: crate::ads::article_ads(&config.ads),
+            style_part: inline_css
+                .as_deref()
+                .and_then(crate::parted_page::FixedPart::new)
+                .map(Arc::new),
             inline_css,
             compressed_assets,
             media,

@@ -152,6 +152,7 @@ impl RailsSplit {
         PartedPage::split(
             plain,
             &rails,
+            state.style_part.as_ref(),
             self.story,
             self.own_last_modified,
             headers.clone(),
