@@ -23,7 +23,8 @@ pub(crate) enum Key<'a> {
     Slug(&'a Slug),
 }
 
-/// What readers are shown of a story's own row: not the editor's source of the body (as long
+/// What readers' reads take of a story's own row (with `created_by`, which the Content API and
+/// the search index use to say whose a story is): not the editor's source of the body (as long
 /// as the body itself), its preview token or import bookkeeping.
 const PUBLIC_COLUMNS: &str = "s.id, s.kind, s.slug, s.headline, s.standfirst, s.body_html, \
      s.summary, s.byline, s.language, s.status, s.published_at, s.updated_at, s.embargo_until, \
