@@ -11,6 +11,7 @@ use byline_core::store::StoreError;
 use byline_core::{Author, AuthorId, SafeHtml, Seo, Slug, Status, Story, StoryId, StoryKind, Tag};
 use sqlx::AssertSqlSafe;
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use crate::db::DbConn;
 
@@ -44,29 +45,50 @@ fn row_select(columns: &str) -> String {
     )
 }
 
+/// Which of a story's own columns a read of one story takes.
+#[derive(Clone, Copy)]
+enum Columns {
+    /// [`PUBLIC_COLUMNS`], for readers.
+    Public,
+    /// [`EDITOR_COLUMNS`], for the editor.
+    Editor,
+}
+
+/// The statement of [`with_filed`] for `columns` and a key in `key_column` (`s.id` or
+/// `s.slug`): made once for each of the four, not again for every story read.
+fn with_filed_sql(columns: Columns, key_column: usize) -> &'static str {
+    static MADE: LazyLock<[[String; 2]; 2]> = LazyLock::new(|| {
+        [PUBLIC_COLUMNS, EDITOR_COLUMNS].map(|columns| {
+            ["s.id", "s.slug"].map(|column| {
+                format!(
+                    "WITH one AS ({} {column} = $1), \
+                     filed AS (SELECT id AS f_story, -1 AS f_part, 0 AS f_sort, 0 AS f_tie, \
+                     0 AS f_id, '' AS f_slug, '' AS f_name, '' AS f_bio FROM one UNION ALL {}) \
+                     SELECT filed.*, one.* FROM filed LEFT JOIN one ON filed.f_part = -1 \
+                     ORDER BY f_part, f_sort, f_tie",
+                    row_select(columns),
+                    FILED.replace("{which}", "= (SELECT id FROM one)"),
+                )
+            })
+        })
+    });
+    &MADE[columns as usize][key_column]
+}
+
 /// One story's `columns` and, in the same statement (one round trip where the database is
 /// across a network), what it is filed under: the story's own row comes first (`f_part` -1),
 /// then one row per tag, author and correction in order, the story's columns empty in them.
 async fn with_filed(
     conn: &mut DbConn,
-    columns: &str,
+    columns: Columns,
     key: Key<'_>,
 ) -> Result<Option<(DbRow, Filed)>, StoreError> {
-    let column = match key {
-        Key::Id(_) => "s.id",
-        Key::Slug(_) => "s.slug",
+    let key_column = match key {
+        Key::Id(_) => 0,
+        Key::Slug(_) => 1,
     };
-    // `columns` is one of this module's fixed lists and `column` one of two fixed names; the
-    // key is bound.
-    let sql = format!(
-        "WITH one AS ({} {column} = $1), \
-         filed AS (SELECT id AS f_story, -1 AS f_part, 0 AS f_sort, 0 AS f_tie, 0 AS f_id, \
-         '' AS f_slug, '' AS f_name, '' AS f_bio FROM one UNION ALL {}) \
-         SELECT filed.*, one.* FROM filed LEFT JOIN one ON filed.f_part = -1 \
-         ORDER BY f_part, f_sort, f_tie",
-        row_select(columns),
-        FILED.replace("{which}", "= (SELECT id FROM one)"),
-    );
+    // The statement is one of four made of this module's fixed text; the key is bound.
+    let sql = with_filed_sql(columns, key_column);
     let query = sqlx::query(AssertSqlSafe(sql));
     let query = match key {
         Key::Id(id) => query.bind(id.0),
@@ -231,7 +253,7 @@ fn section(row: &DbRow) -> Result<Option<byline_core::Section>, StoreError> {
 
 /// A story as readers see it.
 pub(crate) async fn public(conn: &mut DbConn, key: Key<'_>) -> Result<Option<Story>, StoreError> {
-    match with_filed(conn, PUBLIC_COLUMNS, key).await? {
+    match with_filed(conn, Columns::Public, key).await? {
         Some((row, mut filed)) => Ok(Some(story(&row, &mut filed)?)),
         None => Ok(None),
     }
@@ -320,7 +342,7 @@ pub(crate) async fn editor(
     conn: &mut DbConn,
     id: StoryId,
 ) -> Result<Option<EditorStory>, StoreError> {
-    let Some((row, mut filed)) = with_filed(conn, EDITOR_COLUMNS, Key::Id(id)).await? else {
+    let Some((row, mut filed)) = with_filed(conn, Columns::Editor, Key::Id(id)).await? else {
         return Ok(None);
     };
     let format: String = get(&row, "body_format")?;
