@@ -17,11 +17,10 @@ use crate::page_parts::{self, Grade, Place};
 /// The rails of article pages as one version of them renders: the part pages are joined with.
 #[derive(Debug)]
 pub struct RailsPart {
-    /// The rendered rails, looked for in whole pages.
+    /// The rendered rails.
     plain: String,
-    /// Finds `plain` in a page (made once, not for every page split).
-    finder: memchr::memmem::Finder<'static>,
-    brotli: Bytes,
+    /// The rails as a part joined into pages, and looked for in whole pages.
+    part: FixedPart,
     digest: [u8; 32],
     /// The newest publication the rails show.
     last_modified: Option<DateTime<Utc>>,
@@ -33,8 +32,7 @@ impl RailsPart {
     /// The rails rendered as `plain`, of version `generation`.
     pub fn new(plain: String, last_modified: Option<DateTime<Utc>>, generation: u64) -> Self {
         RailsPart {
-            brotli: page_parts::compress(plain.as_bytes(), Place::Later, Grade::Full),
-            finder: memchr::memmem::Finder::new(plain.as_bytes()).into_owned(),
+            part: FixedPart::of(&plain),
             digest: Sha256::digest(plain.as_bytes()).into(),
             plain,
             last_modified,
@@ -44,7 +42,7 @@ impl RailsPart {
 
     /// The bytes it holds.
     pub fn held(&self) -> usize {
-        self.plain.len() + self.brotli.len()
+        self.plain.len() + self.part.brotli.len()
     }
 
     /// The rails as HTML, for pages to show as they are.
@@ -53,9 +51,10 @@ impl RailsPart {
     }
 }
 
-/// Bytes every article page carries as they are, whatever the story (the site's inline style
-/// sheet, a third of an article's bytes): compressed once, at full quality, and joined with a
-/// page's quick parts instead of being compressed again for every reader who waits on a miss.
+/// Bytes pages carry as they are, compressed once at full quality and joined into pages: a
+/// version of the rails, and the bytes every article carries whatever the story (the site's
+/// inline style sheet, a third of an article's bytes), which are joined with a page's quick
+/// parts instead of being compressed again for every reader who waits on a miss.
 /// Full-quality parts keep these bytes in the head: compressed with what follows them, the
 /// page is some 7 % smaller than joined from separate parts (decision 0037).
 #[derive(Debug)]
@@ -68,21 +67,25 @@ pub struct FixedPart {
 impl FixedPart {
     /// The part of `plain`; `None` for no bytes (nothing to look for).
     pub fn new(plain: &str) -> Option<Self> {
-        (!plain.is_empty()).then(|| FixedPart {
+        (!plain.is_empty()).then(|| FixedPart::of(plain))
+    }
+
+    /// The part of `plain`, even of no bytes (which are found everywhere).
+    fn of(plain: &str) -> Self {
+        FixedPart {
             brotli: page_parts::compress(plain.as_bytes(), Place::Later, Grade::Full),
             finder: memchr::memmem::Finder::new(plain.as_bytes()).into_owned(),
-        })
+        }
     }
 
     fn len(&self) -> usize {
         self.finder.needle().len()
     }
 
-    /// Where the bytes are in `text`, when they are there exactly once and something comes
-    /// before them (the page's first part).
+    /// Where the bytes are in `text`, when they are there exactly once.
     fn find_once(&self, text: &[u8]) -> Option<usize> {
         let mut found = self.finder.find_iter(text);
-        let at = found.next().filter(|at| *at > 0)?;
+        let at = found.next()?;
         found.next().is_none().then_some(at)
     }
 }
@@ -180,19 +183,18 @@ impl PartedPage {
         last_modified: Option<DateTime<Utc>>,
         mut headers: HeaderMap,
     ) -> Option<PartedPage> {
-        let needle = rails.plain.as_bytes();
-        if needle.is_empty() {
+        let rails_part = &rails.part;
+        if rails_part.len() == 0 {
             return None;
         }
-        let mut found = rails.finder.find_iter(page);
-        let at = found.next()?;
-        let end = at + needle.len();
-        if found.next().is_some() {
-            return None;
-        }
-        let (head, tail) = (&page[..at], &page[end..]);
-        // Not found exactly once in the head, the fixed bytes stay in it.
-        let fixed = fixed.and_then(|part| Some((part.find_once(head)?, part.clone())));
+        let at = rails_part.find_once(page)?;
+        let (head, tail) = (&page[..at], &page[at + rails_part.len()..]);
+        // Not found exactly once in the head, or first in it (where the head's first part
+        // goes), the fixed bytes stay in it.
+        let fixed = fixed.and_then(|part| {
+            let at = part.find_once(head).filter(|at| *at > 0)?;
+            Some((at, part.clone()))
+        });
         let parts = OwnParts::of(head, fixed.as_ref(), tail, Grade::Quick);
         let mut digest = Sha256::new();
         digest.update((head.len() as u64).to_le_bytes());
@@ -232,15 +234,12 @@ impl PartedPage {
             return Some((page.clone(), false));
         }
         let parts = &current.parts;
+        let rails_brotli = &rails.part.brotli;
         let brotli = match &parts.fixed {
-            Some((fixed, after)) => page_parts::join(&[
-                &parts.head,
-                &fixed.brotli,
-                after,
-                &rails.brotli,
-                &parts.tail,
-            ]),
-            None => page_parts::join(&[&parts.head, &rails.brotli, &parts.tail]),
+            Some((fixed, after)) => {
+                page_parts::join(&[&parts.head, &fixed.brotli, after, rails_brotli, &parts.tail])
+            }
+            None => page_parts::join(&[&parts.head, rails_brotli, &parts.tail]),
         }?;
         let mut digest = Sha256::new();
         digest.update(self.digest);
